@@ -1,0 +1,65 @@
+"""One message type for everything the pipeline reports (loader, assembler, exporters, validators)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem located in a source file; `line`/`col` are 1-based, 0 when unknown."""
+
+    path: str
+    line: int
+    col: int
+    severity: Severity
+    code: str
+    message: str
+    source: str = "publisher"
+
+    def format(self) -> str:
+        location = self.path
+        if self.line:
+            location += f":{self.line}"
+            if self.col:
+                location += f":{self.col}"
+        return f"{location}: {self.severity.value}: {self.code}: {self.message}"
+
+    def format_github(self) -> str:
+        kind = {"error": "error", "warning": "warning", "info": "notice"}[self.severity.value]
+        props = [f"file={self.path}"]
+        if self.line:
+            props.append(f"line={self.line}")
+        if self.col:
+            props.append(f"col={self.col}")
+        text = f"{self.code}: {self.message}".replace("%", "%25").replace("\n", "%0A")
+        return f"::{kind} {','.join(props)}::{text}"
+
+
+def error(path: Path | str, line: int, code: str, message: str, col: int = 0) -> Diagnostic:
+    return Diagnostic(str(path), line, col, Severity.ERROR, code, message)
+
+
+def warning(path: Path | str, line: int, code: str, message: str, col: int = 0) -> Diagnostic:
+    return Diagnostic(str(path), line, col, Severity.WARNING, code, message)
+
+
+class BuildFailed(Exception):
+    """Raised by a stage that found errors; carries every diagnostic it collected."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)
