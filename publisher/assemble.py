@@ -1,0 +1,169 @@
+"""Assemble: select manuscripts into parts, order and number them, derive the back matter."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .diagnostics import BuildFailed, Diagnostic, error
+from .model import (
+    Anthology,
+    AnthologySpec,
+    BackMatter,
+    Contributor,
+    FrontPiece,
+    IndexEntry,
+    Manuscript,
+    OrderKey,
+    Part,
+    PartSpec,
+    Review,
+)
+from .text import sort_key, suggestion
+
+
+def assemble(
+    spec: AnthologySpec, reviews: tuple[Manuscript, ...], front: tuple[FrontPiece, ...]
+) -> Anthology:
+    """Raises BuildFailed listing every selection problem at once."""
+    problems: list[Diagnostic] = []
+    chosen = _choose_parts(spec, reviews, problems)
+    front_pieces = _front_in_order(spec, front, problems)
+    if problems:
+        raise BuildFailed(problems)
+    parts: list[Part] = []
+    number = 0
+    for part_number, part_spec in enumerate(spec.parts, start=1):
+        placed = []
+        for manuscript in _ordered(part_spec, chosen[part_spec.id]):
+            number += 1
+            placed.append(Review(number, manuscript, part_spec.id))
+        if placed:
+            parts.append(
+                Part(part_number, part_spec.id, part_spec.title, part_spec.intro, tuple(placed))
+            )
+    all_reviews = tuple(review for part in parts for review in part.reviews)
+    return Anthology(spec, front_pieces, tuple(parts), build_back_matter(spec, all_reviews))
+
+
+def _choose_parts(
+    spec: AnthologySpec, reviews: tuple[Manuscript, ...], problems: list[Diagnostic]
+) -> dict[str, list[Manuscript]]:
+    part_ids = [part.id for part in spec.parts]
+    chosen: dict[str, list[Manuscript]] = {part_id: [] for part_id in part_ids}
+    for manuscript in reviews:
+        if manuscript.section is not None:
+            if manuscript.section not in chosen:
+                problems.append(
+                    error(
+                        manuscript.path,
+                        manuscript.section_line,
+                        "unknown-section",
+                        f"section `{manuscript.section}` is not a part of {spec.path}"
+                        f"{suggestion(manuscript.section, part_ids)}",
+                    )
+                )
+            else:
+                chosen[manuscript.section].append(manuscript)
+            continue
+        matching = [part for part in spec.parts if part.select.matches(manuscript)]
+        if len(matching) > 1:
+            names = ", ".join(f"`{part.id}`" for part in matching)
+            problems.append(
+                error(
+                    manuscript.path,
+                    1,
+                    "selected-twice",
+                    f"selected by several parts ({names}); set `section` or narrow the rules",
+                )
+            )
+        elif matching:
+            chosen[matching[0].id].append(manuscript)
+        elif spec.include_all:
+            problems.append(
+                error(
+                    manuscript.path,
+                    1,
+                    "unselected",
+                    f"no part of {spec.path} selects this review (tags: {', '.join(manuscript.tags) or 'none'})",
+                )
+            )
+    return chosen
+
+
+def _ordered(part: PartSpec, manuscripts: list[Manuscript]) -> list[Manuscript]:
+    if part.order is OrderKey.EXPLICIT:
+        rank = {slug: index for index, slug in enumerate(part.select.slugs)}
+        return sorted(manuscripts, key=lambda m: (rank.get(m.slug, len(rank)), m.slug))
+    if part.order is OrderKey.FILM_TITLE:
+        return sorted(manuscripts, key=lambda m: (sort_key(m.film.title), m.slug))
+    return sorted(manuscripts, key=lambda m: (m.film.year, sort_key(m.film.title), m.slug))
+
+
+def _front_in_order(
+    spec: AnthologySpec, front: tuple[FrontPiece, ...], problems: list[Diagnostic]
+) -> tuple[FrontPiece, ...]:
+    by_slug = {piece.slug: piece for piece in front}
+    ordered = []
+    for slug in spec.front:
+        if slug in by_slug:
+            ordered.append(by_slug[slug])
+        else:
+            problems.append(
+                error(
+                    spec.path,
+                    1,
+                    "front-missing",
+                    f"front matter piece `{slug}` not found in front/{suggestion(slug, list(by_slug))}",
+                )
+            )
+    return tuple(ordered)
+
+
+def build_back_matter(spec: AnthologySpec, reviews: tuple[Review, ...]) -> BackMatter:
+    films: dict[str, list[Review]] = defaultdict(list)
+    directors: dict[str, list[Review]] = defaultdict(list)
+    critics: dict[str, list[Review]] = defaultdict(list)
+    for review in reviews:
+        film = review.manuscript.film
+        films[film.title].append(review)
+        if film.original_title and film.original_title != film.title:
+            films[film.original_title].append(review)
+        for director in film.directors:
+            directors[director].append(review)
+        for critic in (review.critic,) if review.critic else spec.editors:
+            critics[critic].append(review)
+    return BackMatter(
+        film_index=_index(films, sort_key),
+        director_index=_index(directors, _surname_key),
+        filmography=tuple(
+            sorted(reviews, key=lambda r: (r.manuscript.film.year, sort_key(r.manuscript.film.title)))
+        ),
+        contributors=tuple(
+            Contributor(name, tuple(items))
+            for name, items in sorted(critics.items(), key=lambda kv: _surname_key(kv[0]))
+        ),
+    )
+
+
+def _index(groups: dict[str, list[Review]], key: object) -> tuple[IndexEntry, ...]:
+    assert callable(key)
+    entries = [IndexEntry(heading, key(heading), tuple(items)) for heading, items in groups.items()]
+    return tuple(sorted(entries, key=lambda e: (e.sort_key, e.heading)))
+
+
+COMPOUND_FIRST = {"josé", "juan", "miguel", "maría", "luis", "josep", "ana"}
+COMPOUND_SECOND = {"luis", "maría", "ángel", "antonio", "mari", "carlos", "manuel", "josé", "pablo"}
+
+
+def _surname_key(name: str) -> str:
+    """Spanish names sort by the first surname: `Luis García Berlanga` → `garcia berlanga luis`."""
+    words = name.split()
+    if len(words) < 2:
+        return sort_key(name)
+    compound = (
+        len(words) >= 3
+        and words[0].lower() in COMPOUND_FIRST
+        and words[1].lower() in COMPOUND_SECOND
+    )
+    given_count = 2 if compound else 1
+    return sort_key(" ".join(words[given_count:] + words[:given_count]))

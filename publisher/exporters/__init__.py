@@ -1,0 +1,1 @@
+"""Exporters: the only stage that writes to disk."""

@@ -1,0 +1,356 @@
+"""Load and validate manuscripts: every problem in every file is collected, none stops the scan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, error
+from .frontmatter import Field, FrontMatterError, parse_fields, split_front_matter
+from .model import Film, FrontPiece, Manuscript
+from .text import slugify, suggestion
+
+REVIEW_KEYS = ("title", "film", "author", "date", "lang", "tags", "section", "summary", "rating")
+FILM_KEYS = ("title", "original_title", "year", "directors", "country", "runtime_min", "cast")
+FRONT_KEYS = ("title", "author", "lang")
+FIRST_FILM_YEAR = 1895
+LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+IMAGE_WITHOUT_ALT = re.compile(r"!\[\s*\]\(")
+LEVEL_ONE_HEADING = re.compile(r"^#(?!#)\s", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    reviews: tuple[Manuscript, ...]
+    front: tuple[FrontPiece, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load_manuscripts(
+    root: Path, reviews_dir: Path, front_dir: Path, default_lang: str, today: dt.date
+) -> Loaded:
+    diagnostics: list[Diagnostic] = []
+    reviews: list[Manuscript] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(reviews_dir.glob("*.md")):
+        shown = _shown(path, root)
+        slug = slugify(path.stem)
+        if slug in seen:
+            diagnostics.append(
+                error(shown, 1, "duplicate-slug", f"slug `{slug}` is already used by {seen[slug]}")
+            )
+            continue
+        seen[slug] = shown
+        review = _load_one(path, shown, slug, default_lang, today, diagnostics, _review)
+        if review is not None:
+            reviews.append(review)
+    front: list[FrontPiece] = []
+    for path in sorted(front_dir.glob("*.md")) if front_dir.is_dir() else []:
+        shown = _shown(path, root)
+        slug = slugify(path.stem)
+        if slug in seen:
+            diagnostics.append(
+                error(shown, 1, "duplicate-slug", f"slug `{slug}` is already used by {seen[slug]}")
+            )
+            continue
+        seen[slug] = shown
+        piece = _load_one(path, shown, slug, default_lang, today, diagnostics, _front_piece)
+        if piece is not None:
+            front.append(piece)
+    return Loaded(tuple(reviews), tuple(front), tuple(diagnostics))
+
+
+def _shown(path: Path, root: Path) -> Path:
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return path
+
+
+class _Problems:
+    """Collects diagnostics for one file."""
+
+    def __init__(self, path: Path, sink: list[Diagnostic]) -> None:
+        self.path = path
+        self.sink = sink
+        self.count = 0
+
+    def add(self, line: int, code: str, message: str, col: int = 0) -> None:
+        self.count += 1
+        self.sink.append(error(self.path, line, code, message, col))
+
+
+Builder = Callable[..., Any]
+
+
+def _load_one(
+    path: Path,
+    shown: Path,
+    slug: str,
+    default_lang: str,
+    today: dt.date,
+    sink: list[Diagnostic],
+    build: Builder,
+) -> Any:
+    problems = _Problems(shown, sink)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        problems.add(line, "encoding", "file is not valid UTF-8 text")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        split = split_front_matter(text)
+        if split.yaml_text is None:
+            problems.add(1, "front-matter-missing", "file must start with `---` front matter")
+            return None
+        fields = parse_fields(split.yaml_text)
+    except FrontMatterError as exc:
+        problems.add(exc.line, "front-matter-syntax", exc.message, exc.col)
+        return None
+    result = build(problems, slug, fields, split.body, split.body_line, default_lang, today)
+    return None if problems.count else result
+
+
+def _review(
+    problems: _Problems,
+    slug: str,
+    fields: dict[str, Field],
+    body: str,
+    body_line: int,
+    default_lang: str,
+    today: dt.date,
+) -> Manuscript | None:
+    _unknown_keys(problems, fields, REVIEW_KEYS, "")
+    title = _string(problems, fields, "title", 1)
+    film_field = fields.get("film")
+    film: Film | None = None
+    if film_field is None:
+        problems.add(1, "front-matter-missing-key", "missing required key `film`")
+    elif film_field.children is None:
+        problems.add(film_field.line, "front-matter-type", "`film` must be a mapping", film_field.col)
+    else:
+        film = _film(problems, film_field, today)
+    date = _date(problems, fields)
+    lang = _lang(problems, fields, default_lang)
+    tags = _string_list(problems, fields, "tags", 1, required=False)
+    section = _string(problems, fields, "section", 1, required=False)
+    summary = _string(problems, fields, "summary", 1, required=False)
+    author = _string(problems, fields, "author", 1, required=False)
+    rating = _rating(problems, fields)
+    _check_body(problems, body, body_line)
+    if problems.count or title is None or film is None or date is None or tags is None:
+        return None
+    return Manuscript(
+        slug=slug,
+        path=problems.path,
+        title=title,
+        film=film,
+        author=author,
+        date=date,
+        lang=lang,
+        tags=tuple(tags),
+        body=body,
+        body_line=body_line,
+        section=section,
+        summary=summary,
+        rating=rating,
+        section_line=fields["section"].line if "section" in fields else 1,
+    )
+
+
+def _front_piece(
+    problems: _Problems,
+    slug: str,
+    fields: dict[str, Field],
+    body: str,
+    body_line: int,
+    default_lang: str,
+    today: dt.date,
+) -> FrontPiece | None:
+    _unknown_keys(problems, fields, FRONT_KEYS, "")
+    title = _string(problems, fields, "title", 1)
+    author = _string(problems, fields, "author", 1, required=False)
+    lang = _lang(problems, fields, default_lang)
+    _check_body(problems, body, body_line)
+    if title is None:
+        return None
+    return FrontPiece(slug, problems.path, title, author, lang, body, body_line)
+
+
+def _film(problems: _Problems, film_field: Field, today: dt.date) -> Film | None:
+    assert film_field.children is not None
+    fields = film_field.children
+    line = film_field.line
+    _unknown_keys(problems, fields, FILM_KEYS, "film.")
+    title = _string(problems, fields, "title", line, prefix="film.")
+    original = _string(problems, fields, "original_title", line, prefix="film.", required=False)
+    country = _string(problems, fields, "country", line, prefix="film.")
+    directors = _string_list(problems, fields, "directors", line, prefix="film.")
+    cast = _string_list(problems, fields, "cast", line, prefix="film.", required=False)
+    year = _integer(problems, fields, "year", line, "film.")
+    last_year = today.year + 1
+    if year is not None and not FIRST_FILM_YEAR <= year <= last_year:
+        field = fields["year"]
+        problems.add(
+            field.line,
+            "film-year-range",
+            f"`film.year` {year} is outside {FIRST_FILM_YEAR}..{last_year}",
+            field.col,
+        )
+        year = None
+    runtime = _integer(problems, fields, "runtime_min", line, "film.", required=False)
+    if runtime is not None and not 1 <= runtime <= 1500:
+        field = fields["runtime_min"]
+        problems.add(
+            field.line, "front-matter-value", "`film.runtime_min` must be 1..1500", field.col
+        )
+        runtime = None
+    if title is None or country is None or directors is None or year is None:
+        return None
+    if "runtime_min" in fields and runtime is None:
+        return None
+    return Film(title, year, tuple(directors), country, runtime, original, tuple(cast or ()))
+
+
+def _unknown_keys(
+    problems: _Problems, fields: dict[str, Field], allowed: tuple[str, ...], prefix: str
+) -> None:
+    for key, field in fields.items():
+        if key not in allowed:
+            hint = suggestion(key, allowed)
+            problems.add(
+                field.line, "front-matter-unknown-key", f"unknown key `{prefix}{key}`{hint}", field.col
+            )
+
+
+def _required(problems: _Problems, key: str, parent_line: int, prefix: str) -> None:
+    problems.add(parent_line, "front-matter-missing-key", f"missing required key `{prefix}{key}`")
+
+
+def _string(
+    problems: _Problems,
+    fields: dict[str, Field],
+    key: str,
+    parent_line: int,
+    prefix: str = "",
+    required: bool = True,
+) -> str | None:
+    field = fields.get(key)
+    if field is None:
+        if required:
+            _required(problems, key, parent_line, prefix)
+        return None
+    if isinstance(field.value, bool) or not isinstance(field.value, str | int | float):
+        problems.add(field.line, "front-matter-type", f"`{prefix}{key}` must be text", field.col)
+        return None
+    text = str(field.value).strip()
+    if not text:
+        problems.add(field.line, "front-matter-value", f"`{prefix}{key}` is empty", field.col)
+        return None
+    return text
+
+
+def _string_list(
+    problems: _Problems,
+    fields: dict[str, Field],
+    key: str,
+    parent_line: int,
+    prefix: str = "",
+    required: bool = True,
+) -> list[str] | None:
+    field = fields.get(key)
+    if field is None:
+        if required:
+            _required(problems, key, parent_line, prefix)
+            return None
+        return []
+    value = field.value
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.add(
+            field.line,
+            "front-matter-type",
+            f'`{prefix}{key}` must be a list of names, e.g. ["…", "…"]',
+            field.col,
+        )
+        return None
+    if required and not value:
+        problems.add(field.line, "front-matter-value", f"`{prefix}{key}` is empty", field.col)
+        return None
+    return [v.strip() for v in value]
+
+
+def _integer(
+    problems: _Problems,
+    fields: dict[str, Field],
+    key: str,
+    parent_line: int,
+    prefix: str,
+    required: bool = True,
+) -> int | None:
+    field = fields.get(key)
+    if field is None:
+        if required:
+            _required(problems, key, parent_line, prefix)
+        return None
+    if isinstance(field.value, bool) or not isinstance(field.value, int):
+        problems.add(field.line, "front-matter-type", f"`{prefix}{key}` must be a whole number", field.col)
+        return None
+    return field.value
+
+
+def _date(problems: _Problems, fields: dict[str, Field]) -> dt.date | None:
+    field = fields.get("date")
+    if field is None:
+        _required(problems, "date", 1, "")
+        return None
+    value = field.value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.add(field.line, "front-matter-type", "`date` must be an ISO date (YYYY-MM-DD)", field.col)
+    return None
+
+
+def _lang(problems: _Problems, fields: dict[str, Field], default: str) -> str:
+    field = fields.get("lang")
+    if field is None:
+        return default
+    if not isinstance(field.value, str) or not LANG_TAG.match(field.value):
+        problems.add(
+            field.line, "front-matter-value", "`lang` must be a language tag such as `es`", field.col
+        )
+        return default
+    return field.value
+
+
+def _rating(problems: _Problems, fields: dict[str, Field]) -> float | None:
+    field = fields.get("rating")
+    if field is None:
+        return None
+    value = field.value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 5:
+        problems.add(field.line, "front-matter-value", "`rating` must be a number from 0 to 5", field.col)
+        return None
+    return float(value)
+
+
+def _check_body(problems: _Problems, body: str, body_line: int) -> None:
+    for match in IMAGE_WITHOUT_ALT.finditer(body):
+        line = body_line + body.count("\n", 0, match.start())
+        col = match.start() - body.rfind("\n", 0, match.start())
+        problems.add(line, "image-missing-alt", "image has no alt text: write ![description](…)", col)
+    for match in LEVEL_ONE_HEADING.finditer(body):
+        line = body_line + body.count("\n", 0, match.start())
+        problems.add(line, "markdown-heading-level", "use `##` for headings; `#` is the review title")

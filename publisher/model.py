@@ -1,0 +1,183 @@
+"""Typed domain objects passed between the pipeline stages. All frozen: stages never mutate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Film:
+    title: str
+    year: int
+    directors: tuple[str, ...]
+    country: str
+    runtime_min: int | None = None
+    original_title: str | None = None
+    cast: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Manuscript:
+    """One review as loaded from `manuscripts/reviews/<slug>.md`."""
+
+    slug: str
+    path: Path  # relative to the project root, as shown in messages
+    title: str
+    film: Film
+    author: str | None
+    date: dt.date
+    lang: str
+    tags: tuple[str, ...]
+    body: str  # Markdown
+    body_line: int  # line of the file where `body` starts, for diagnostics
+    section: str | None = None
+    summary: str | None = None
+    rating: float | None = None
+    section_line: int = 1
+
+
+@dataclass(frozen=True)
+class FrontPiece:
+    """Prologue, editorial note and the like from `manuscripts/front/`."""
+
+    slug: str
+    path: Path
+    title: str
+    author: str | None
+    lang: str
+    body: str
+    body_line: int
+
+
+class OrderKey(enum.Enum):
+    FILM_YEAR = "year"
+    FILM_TITLE = "title"
+    EXPLICIT = "explicit"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which manuscripts a part takes: any listed tag, a film-year range, or explicit slugs."""
+
+    tags: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+    slugs: tuple[str, ...] = ()
+
+    def matches(self, manuscript: Manuscript) -> bool:
+        if manuscript.slug in self.slugs:
+            return True
+        if self.tags and not set(self.tags) & set(manuscript.tags):
+            return False
+        if self.years is not None:
+            low, high = self.years
+            if not low <= manuscript.film.year <= high:
+                return False
+        return bool(self.tags) or self.years is not None
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    id: str
+    title: str
+    intro: str | None
+    select: Selection
+    order: OrderKey
+    line: int  # line of the part's table in the anthology file
+
+
+@dataclass(frozen=True)
+class TrimSize:
+    width_mm: float
+    height_mm: float
+
+
+@dataclass(frozen=True)
+class AnthologySpec:
+    """The anthology file (`manuscripts/anthology.toml`) after validation."""
+
+    path: Path
+    root: Path  # project root: everything read must be inside it
+    slug: str
+    title: str
+    subtitle: str | None
+    editors: tuple[str, ...]
+    publisher: str
+    lang: str
+    date: dt.date
+    rights: str
+    description: str
+    subjects: tuple[str, ...]
+    isbn_print: str | None
+    isbn_epub: str | None
+    edition: str
+    theme: str
+    reviews_dir: Path
+    front: tuple[str, ...]
+    parts: tuple[PartSpec, ...]
+    trim: TrimSize
+    pdf_variant: str | None = None
+    include_all: bool = True  # every review in the pool must be placed (off for subset books)
+
+
+@dataclass(frozen=True)
+class Review:
+    """A manuscript placed in the book: its number and part are known."""
+
+    number: int
+    manuscript: Manuscript
+    part_id: str
+
+    @property
+    def slug(self) -> str:
+        return self.manuscript.slug
+
+    @property
+    def critic(self) -> str | None:
+        return self.manuscript.author
+
+
+@dataclass(frozen=True)
+class Part:
+    number: int
+    id: str
+    title: str
+    intro: str | None
+    reviews: tuple[Review, ...]
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """A heading in a back-matter index and the reviews it points to, in book order."""
+
+    heading: str
+    sort_key: str
+    reviews: tuple[Review, ...]
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    reviews: tuple[Review, ...]
+
+
+@dataclass(frozen=True)
+class BackMatter:
+    film_index: tuple[IndexEntry, ...]
+    director_index: tuple[IndexEntry, ...]
+    filmography: tuple[Review, ...]  # sorted by film year, then title
+    contributors: tuple[Contributor, ...]
+
+
+@dataclass(frozen=True)
+class Anthology:
+    spec: AnthologySpec
+    front: tuple[FrontPiece, ...]
+    parts: tuple[Part, ...]
+    back: BackMatter
+
+    @property
+    def reviews(self) -> tuple[Review, ...]:
+        return tuple(review for part in self.parts for review in part.reviews)

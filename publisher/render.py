@@ -1,0 +1,204 @@
+"""Render an assembled anthology to HTML with the theme's Jinja2 templates and CSS.
+
+The only module that imports Jinja2. Reads templates, stylesheets and images; writes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .book import Document, ImageAsset, Kind, RenderedBook, Target
+from .labels import Labels, labels_for
+from .markup import Fragment, render_markdown
+from .model import Anthology, FrontPiece, Part, Review
+from .text import slugify
+from .typography import smarten
+
+BASE_THEME = "base"
+STYLESHEETS: dict[Target, tuple[str, ...]] = {
+    Target.WEB: ("base.css", "theme.css", "web.css"),
+    Target.SCREEN_PDF: ("base.css", "theme.css", "paged.css"),
+    Target.PRINT_PDF: ("base.css", "theme.css", "paged.css", "print.css"),
+    Target.EPUB: ("base.css", "theme.css", "epub.css"),
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Search path for templates and stylesheets: user overrides, then the theme, then base."""
+
+    directories: tuple[Path, ...]
+
+    @classmethod
+    def locate(cls, styles_dir: Path, name: str, overrides: Path | None = None) -> Theme:
+        chain = [styles_dir / name, styles_dir / BASE_THEME]
+        if overrides is not None:
+            chain.insert(0, overrides)
+        return cls(tuple(path for path in chain if path.is_dir()))
+
+    def stylesheet(self, name: str) -> str:
+        for directory in self.directories:
+            candidate = directory / "css" / name
+            if candidate.is_file():
+                return candidate.read_text(encoding="utf-8")
+        return ""
+
+
+def render_book(
+    anthology: Anthology, target: Target, theme: Theme, page_labels: dict[str, str] | None = None
+) -> RenderedBook:
+    renderer = _Renderer(anthology, target, theme)
+    documents = renderer.documents()
+    stylesheet = "\n".join(theme.stylesheet(name) for name in STYLESHEETS[target])
+    if target is Target.EPUB:
+        return RenderedBook(
+            anthology,
+            target,
+            documents,
+            stylesheet,
+            "",
+            renderer.image_assets(),
+            xhtml=tuple((doc.id, renderer.xhtml(doc)) for doc in documents),
+            nav=renderer.template("nav.xhtml.j2", documents=documents),
+        )
+    extra = renderer.template("paged-profile.css.j2") if target.paged else ""
+    page = renderer.template(
+        "book.html.j2", documents=documents, stylesheet=Markup(stylesheet + "\n" + extra)
+    )
+    return RenderedBook(
+        anthology, target, documents, stylesheet + extra, page, renderer.image_assets()
+    )
+
+
+class _Renderer:
+    def __init__(self, anthology: Anthology, target: Target, theme: Theme) -> None:
+        self.anthology = anthology
+        self.spec = anthology.spec
+        self.target = target
+        self.labels: Labels = labels_for(self.spec.lang)
+        self.images: dict[Path, ImageAsset] = {}
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme.directories]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["smart"] = lambda text, lang=None: smarten(
+            str(text), lang or self.spec.lang
+        )
+        self.env.filters["longdate"] = self.labels.format_date
+        self.env.filters["roman"] = _roman
+        self.env.globals.update(
+            href=self.href,
+            book=anthology,
+            spec=self.spec,
+            labels=self.labels,
+            target=target.value,
+            paged=target.paged,
+            epub=target is Target.EPUB,
+            Kind=Kind,
+        )
+
+    def template(self, name: str, **context: object) -> str:
+        return self.env.get_template(name).render(**context)
+
+    def href(self, anchor: str) -> str:
+        if self.target is Target.EPUB:
+            return f"{anchor}.xhtml"
+        return f"#{anchor}"
+
+    # -- documents in reading order ----------------------------------------------------------
+    def documents(self) -> tuple[Document, ...]:
+        spec, labels = self.spec, self.labels
+        docs: list[Document] = []
+        if self.target.paged:
+            docs.append(self.simple(Kind.HALF_TITLE, "half-title", spec.title))
+        docs.append(self.simple(Kind.TITLE_PAGE, "title-page", spec.title))
+        docs.append(self.simple(Kind.COPYRIGHT, "copyright", labels.copyright))
+        docs.append(self.simple(Kind.CONTENTS, "contents", labels.contents))
+        docs.extend(self.front_piece(piece) for piece in self.anthology.front)
+        for part in self.anthology.parts:
+            docs.append(self.part(part))
+            docs.extend(self.review(review, part) for review in part.reviews)
+        docs.append(self.simple(Kind.FILMOGRAPHY, "filmography", labels.filmography))
+        docs.append(self.simple(Kind.FILM_INDEX, "film-index", labels.film_index))
+        docs.append(self.simple(Kind.DIRECTOR_INDEX, "director-index", labels.director_index))
+        docs.append(self.simple(Kind.CONTRIBUTORS, "contributors", labels.contributors))
+        docs.append(self.simple(Kind.COLOPHON, "colophon", labels.colophon))
+        return tuple(docs)
+
+    def simple(self, kind: Kind, doc_id: str, title: str) -> Document:
+        body = self.template(f"{kind.value}.html.j2", doc_id=doc_id, title=title)
+        return Document(doc_id, kind, title, self.spec.lang, body)
+
+    def front_piece(self, piece: FrontPiece) -> Document:
+        fragment = self.markdown(piece.body, piece.lang, piece.slug, 0, piece.path)
+        body = self.template("front.html.j2", piece=piece, content=Markup(fragment.html))
+        return Document(piece.slug, Kind.FRONT, piece.title, piece.lang, body)
+
+    def part(self, part: Part) -> Document:
+        doc_id = f"part-{part.id}"
+        intro = self.markdown(part.intro, self.spec.lang, doc_id, 0, self.spec.path) if part.intro else None
+        body = self.template(
+            "part.html.j2", part=part, doc_id=doc_id, intro=Markup(intro.html) if intro else None
+        )
+        return Document(doc_id, Kind.PART, part.title, self.spec.lang, body, part.id)
+
+    def review(self, review: Review, part: Part) -> Document:
+        manuscript = review.manuscript
+        fragment = self.markdown(manuscript.body, manuscript.lang, manuscript.slug, 1, manuscript.path)
+        body = self.template(
+            "review.html.j2",
+            review=review,
+            manuscript=manuscript,
+            film=manuscript.film,
+            part=part,
+            content=Markup(fragment.html),
+        )
+        return Document(manuscript.slug, Kind.REVIEW, manuscript.title, manuscript.lang, body, part.id)
+
+    def markdown(self, source: str, lang: str, prefix: str, offset: int, origin: Path) -> Fragment:
+        resolve = self._image_resolver(self.spec.root / origin.parent, prefix)
+        return render_markdown(source, lang, prefix, offset, self.target.paged, resolve)
+
+    def xhtml(self, document: Document) -> str:
+        return self.template("document.xhtml.j2", document=document, content=Markup(document.body))
+
+    # -- images --------------------------------------------------------------------------------
+    def _image_resolver(self, base: Path, prefix: str) -> Callable[[str], str]:
+        def resolve(src: str) -> str:
+            source = (base / src).resolve()
+            media_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+            href = f"images/{prefix}-{slugify(source.stem)}{source.suffix.lower()}"
+            self.images.setdefault(source, ImageAsset(source, href, media_type))
+            if self.target is Target.WEB:
+                data = base64.b64encode(source.read_bytes()).decode("ascii")
+                return f"data:{media_type};base64,{data}"
+            if self.target is Target.EPUB:
+                return f"../{href}"
+            return source.as_uri()
+
+        return resolve
+
+    def image_assets(self) -> tuple[ImageAsset, ...]:
+        return tuple(self.images.values())
+
+
+def _roman(number: int) -> str:
+    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))  # fmt: skip
+    out = []
+    for value, letters in numerals:
+        while number >= value:
+            out.append(letters)
+            number -= value
+    return "".join(out)

@@ -1,0 +1,32 @@
+"""Small text helpers shared by the stages."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+
+def slugify(text: str) -> str:
+    """ASCII, lowercase, hyphen-separated: stable ids and file names."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "x"
+
+
+def sort_key(text: str) -> str:
+    """Collation good enough for Spanish indexes: accents folded, leading articles kept."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9 ]+", "", folded.lower()).strip()
+
+
+def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def isbn13_valid(isbn: str) -> bool:
+    digits = re.sub(r"[\s-]", "", isbn)
+    if not re.fullmatch(r"97[89]\d{10}", digits):
+        return False
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == int(digits[12])
