@@ -18,7 +18,7 @@ from .model import (
     PartSpec,
     Review,
 )
-from .text import sort_key, suggestion
+from .text import sort_key, suggestion, title_sort_key
 
 
 def assemble(
@@ -84,7 +84,8 @@ def _choose_parts(
                     manuscript.path,
                     1,
                     "unselected",
-                    f"no part of {spec.path} selects this review (tags: {', '.join(manuscript.tags) or 'none'})",
+                    f"no part of {spec.path} selects this review"
+                    f" (tags: {', '.join(manuscript.tags) or 'none'})",
                 )
             )
     return chosen
@@ -113,7 +114,8 @@ def _front_in_order(
                     spec.path,
                     1,
                     "front-missing",
-                    f"front matter piece `{slug}` not found in front/{suggestion(slug, list(by_slug))}",
+                    f"front matter piece `{slug}` not found in front/"
+                    f"{suggestion(slug, list(by_slug))}",
                 )
             )
     return tuple(ordered)
@@ -133,10 +135,12 @@ def build_back_matter(spec: AnthologySpec, reviews: tuple[Review, ...]) -> BackM
         for critic in (review.critic,) if review.critic else spec.editors:
             critics[critic].append(review)
     return BackMatter(
-        film_index=_index(films, sort_key),
+        film_index=_index(films, title_sort_key),
         director_index=_index(directors, _surname_key),
         filmography=tuple(
-            sorted(reviews, key=lambda r: (r.manuscript.film.year, sort_key(r.manuscript.film.title)))
+            sorted(
+                reviews, key=lambda r: (r.manuscript.film.year, sort_key(r.manuscript.film.title))
+            )
         ),
         contributors=tuple(
             Contributor(name, tuple(items))

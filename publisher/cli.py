@@ -35,7 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "debug", False):
             traceback.print_exc()
         else:
-            print(f"publisher: error: {type(exc).__name__}: {exc} (run with --debug)", file=sys.stderr)
+            print(
+                f"publisher: error: {type(exc).__name__}: {exc} (run with --debug)", file=sys.stderr
+            )
         return 1
 
 
@@ -119,11 +121,20 @@ def _list(args: argparse.Namespace) -> int:
             film = review.manuscript.film
             critic = review.critic or ", ".join(anthology.spec.editors)
             rows.append(
-                (str(review.number), part.title, review.manuscript.title, film.title, str(film.year), critic)
+                (
+                    str(review.number),
+                    part.title,
+                    review.manuscript.title,
+                    film.title,
+                    str(film.year),
+                    critic,
+                )
             )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
         if index == 0:
             print("  ".join("-" * width for width in widths))
     return 0

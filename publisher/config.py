@@ -15,7 +15,8 @@ from .text import isbn13_valid, slugify, suggestion
 
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
-    "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers", "print", "parts",
+    "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
+    "print", "parts",
 )  # fmt: skip
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")

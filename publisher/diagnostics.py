@@ -1,4 +1,4 @@
-"""One message type for everything the pipeline reports (loader, assembler, exporters, validators)."""
+"""One message type for all the pipeline reports: loader, assembler, exporters, validators."""
 
 from __future__ import annotations
 

@@ -76,6 +76,8 @@ def _fields(node: yaml.MappingNode, first_line: int) -> dict[str, Field]:
             value = constructor.construct_object(value_node, deep=True)
         except yaml.YAMLError as exc:
             raise FrontMatterError(line, col, f"value of `{key}`: {exc}") from None
-        children = _fields(value_node, first_line) if isinstance(value_node, yaml.MappingNode) else None
+        children = (
+            _fields(value_node, first_line) if isinstance(value_node, yaml.MappingNode) else None
+        )
         fields[key] = Field(value, line, col, children)
     return fields

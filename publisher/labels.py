@@ -73,9 +73,19 @@ SPANISH = Labels(
     epub_isbn="ISBN (edición digital)",
     date="Fecha",
     months=(
-        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-        "septiembre", "octubre", "noviembre", "diciembre",
-    ),  # fmt: skip
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ),
     date_pattern="{day} de {month} de {year}",
 )
 
@@ -108,9 +118,19 @@ ENGLISH = Labels(
     epub_isbn="ISBN (ebook)",
     date="Date",
     months=(
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
-    ),  # fmt: skip
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
     date_pattern="{month} {day}, {year}",
 )
 

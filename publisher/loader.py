@@ -133,7 +133,9 @@ def _review(
     if film_field is None:
         problems.add(1, "front-matter-missing-key", "missing required key `film`")
     elif film_field.children is None:
-        problems.add(film_field.line, "front-matter-type", "`film` must be a mapping", film_field.col)
+        problems.add(
+            film_field.line, "front-matter-type", "`film` must be a mapping", film_field.col
+        )
     else:
         film = _film(problems, film_field, today)
     date = _date(problems, fields)
@@ -224,8 +226,13 @@ def _unknown_keys(
     for key, field in fields.items():
         if key not in allowed:
             hint = suggestion(key, allowed)
+            if not hint and not prefix:
+                hint = suggestion(f"film.{key}", tuple(f"film.{name}" for name in FILM_KEYS))
             problems.add(
-                field.line, "front-matter-unknown-key", f"unknown key `{prefix}{key}`{hint}", field.col
+                field.line,
+                "front-matter-unknown-key",
+                f"unknown key `{prefix}{key}`{hint}",
+                field.col,
             )
 
 
@@ -299,7 +306,9 @@ def _integer(
             _required(problems, key, parent_line, prefix)
         return None
     if isinstance(field.value, bool) or not isinstance(field.value, int):
-        problems.add(field.line, "front-matter-type", f"`{prefix}{key}` must be a whole number", field.col)
+        problems.add(
+            field.line, "front-matter-type", f"`{prefix}{key}` must be a whole number", field.col
+        )
         return None
     return field.value
 
@@ -319,7 +328,9 @@ def _date(problems: _Problems, fields: dict[str, Field]) -> dt.date | None:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    problems.add(field.line, "front-matter-type", "`date` must be an ISO date (YYYY-MM-DD)", field.col)
+    problems.add(
+        field.line, "front-matter-type", "`date` must be an ISO date (YYYY-MM-DD)", field.col
+    )
     return None
 
 
@@ -329,7 +340,10 @@ def _lang(problems: _Problems, fields: dict[str, Field], default: str) -> str:
         return default
     if not isinstance(field.value, str) or not LANG_TAG.match(field.value):
         problems.add(
-            field.line, "front-matter-value", "`lang` must be a language tag such as `es`", field.col
+            field.line,
+            "front-matter-value",
+            "`lang` must be a language tag such as `es`",
+            field.col,
         )
         return default
     return field.value
@@ -341,7 +355,9 @@ def _rating(problems: _Problems, fields: dict[str, Field]) -> float | None:
         return None
     value = field.value
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 5:
-        problems.add(field.line, "front-matter-value", "`rating` must be a number from 0 to 5", field.col)
+        problems.add(
+            field.line, "front-matter-value", "`rating` must be a number from 0 to 5", field.col
+        )
         return None
     return float(value)
 
@@ -350,7 +366,11 @@ def _check_body(problems: _Problems, body: str, body_line: int) -> None:
     for match in IMAGE_WITHOUT_ALT.finditer(body):
         line = body_line + body.count("\n", 0, match.start())
         col = match.start() - body.rfind("\n", 0, match.start())
-        problems.add(line, "image-missing-alt", "image has no alt text: write ![description](…)", col)
+        problems.add(
+            line, "image-missing-alt", "image has no alt text: write ![description](…)", col
+        )
     for match in LEVEL_ONE_HEADING.finditer(body):
         line = body_line + body.count("\n", 0, match.start())
-        problems.add(line, "markdown-heading-level", "use `##` for headings; `#` is the review title")
+        problems.add(
+            line, "markdown-heading-level", "use `##` for headings; `#` is the review title"
+        )

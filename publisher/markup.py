@@ -53,7 +53,9 @@ def render_markdown(
     book = _BookExtension(lang, id_prefix, heading_offset, inline_notes, resolve_image)
     engine = markdown.Markdown(
         extensions=["footnotes", "tables", "def_list", "attr_list", "sane_lists", book],
-        extension_configs={"footnotes": {"BACKLINK_TEXT": "\u21a9\ufe0e", "SUPERSCRIPT_TEXT": "{}"}},
+        extension_configs={
+            "footnotes": {"BACKLINK_TEXT": "\u21a9\ufe0e", "SUPERSCRIPT_TEXT": "{}"}
+        },
         output_format="xhtml",
     )
     # Raw HTML is not passed through: it is shown as text, so output stays well-formed XHTML.
@@ -83,7 +85,7 @@ class _BookExtension(Extension):
         super().__init__()
         self.processor = _BookTree(lang, prefix, offset, inline_notes, resolve)
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         self.processor.md = md
         # Priority below the footnotes extension's tree work, so notes exist when we run.
         md.treeprocessors.register(self.processor, "publisher-book", 1)
@@ -210,7 +212,9 @@ class _BookTree(Treeprocessor):
             note.set("role", "doc-footnote")
             note.set(EPUB_TYPE, "footnote")
             note.set("class", "footnote")
-            marker = ET.Element("a", {"href": f"#{note.get('id', '').replace('-note-', '-noteref-')}"})
+            marker = ET.Element(
+                "a", {"href": f"#{note.get('id', '').replace('-note-', '-noteref-')}"}
+            )
             marker.set("class", "note-number")
             marker.text = note.get("id", "").rsplit("-", 1)[-1]
             marker.tail = ". " + (note[0].text or "") if len(note) else ". "

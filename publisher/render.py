@@ -97,6 +97,7 @@ class _Renderer:
         )
         self.env.filters["longdate"] = self.labels.format_date
         self.env.filters["roman"] = _roman
+        self.env.filters["decimal"] = self._decimal
         self.env.globals.update(
             href=self.href,
             book=anthology,
@@ -107,6 +108,10 @@ class _Renderer:
             epub=target is Target.EPUB,
             Kind=Kind,
         )
+
+    def _decimal(self, value: float) -> str:
+        text = f"{value:g}"
+        return text.replace(".", ",") if self.spec.lang.startswith("es") else text
 
     def template(self, name: str, **context: object) -> str:
         return self.env.get_template(name).render(**context)
@@ -147,7 +152,11 @@ class _Renderer:
 
     def part(self, part: Part) -> Document:
         doc_id = f"part-{part.id}"
-        intro = self.markdown(part.intro, self.spec.lang, doc_id, 0, self.spec.path) if part.intro else None
+        intro = (
+            self.markdown(part.intro, self.spec.lang, doc_id, 0, self.spec.path)
+            if part.intro
+            else None
+        )
         body = self.template(
             "part.html.j2", part=part, doc_id=doc_id, intro=Markup(intro.html) if intro else None
         )
@@ -155,7 +164,9 @@ class _Renderer:
 
     def review(self, review: Review, part: Part) -> Document:
         manuscript = review.manuscript
-        fragment = self.markdown(manuscript.body, manuscript.lang, manuscript.slug, 1, manuscript.path)
+        fragment = self.markdown(
+            manuscript.body, manuscript.lang, manuscript.slug, 1, manuscript.path
+        )
         body = self.template(
             "review.html.j2",
             review=review,
@@ -164,7 +175,9 @@ class _Renderer:
             part=part,
             content=Markup(fragment.html),
         )
-        return Document(manuscript.slug, Kind.REVIEW, manuscript.title, manuscript.lang, body, part.id)
+        return Document(
+            manuscript.slug, Kind.REVIEW, manuscript.title, manuscript.lang, body, part.id
+        )
 
     def markdown(self, source: str, lang: str, prefix: str, offset: int, origin: Path) -> Fragment:
         resolve = self._image_resolver(self.spec.root / origin.parent, prefix)
@@ -194,8 +207,10 @@ class _Renderer:
 
 
 def _roman(number: int) -> str:
-    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))  # fmt: skip
+    numerals = (
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    )  # fmt: skip
     out = []
     for value, letters in numerals:
         while number >= value:

@@ -19,6 +19,14 @@ def sort_key(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]+", "", folded.lower()).strip()
 
 
+LEADING_ARTICLES = re.compile(r"^(el|la|los|las|lo|un|una|unos|unas|the|a|an|l) (?=\w)")
+
+
+def title_sort_key(title: str) -> str:
+    """Index order for titles: leading articles do not count (`La vaquilla` files under V)."""
+    return LEADING_ARTICLES.sub("", sort_key(title.replace("'", " ")))
+
+
 def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean `{close[0]}`?)" if close else ""

@@ -13,7 +13,12 @@ QUOTES: dict[str, tuple[tuple[str, str], ...]] = {
     "de": (("„", "“"), ("‚", "‘")),
 }
 OPENING_CONTEXT = set(" \t\n\u00a0([{\u2014\u2013-/«“‘„¿¡")
-DASHES = ((re.compile(r"---"), "\u2014"), (re.compile(r"--"), "\u2013"), (re.compile(r"\.\.\."), "…"))
+CLOSING_CONTEXT = set(".,;:!?)]}»”’…")
+DASHES = (
+    (re.compile(r"---"), "\u2014"),
+    (re.compile(r"--"), "\u2013"),
+    (re.compile(r"\.\.\."), "…"),
+)
 
 
 def quotes_for(lang: str) -> tuple[tuple[str, str], ...]:
@@ -42,7 +47,7 @@ def smarten_segments(segments: list[str], lang: str) -> list[str]:
             continue
         before = joined[index - 1] if index else " "
         after = joined[index + 1] if index + 1 < len(joined) else " "
-        opening = before in OPENING_CONTEXT and not after.isspace()
+        opening = before in OPENING_CONTEXT and not after.isspace() and after not in CLOSING_CONTEXT
         if char == "'" and before.isalnum() and after.isalnum():
             out.append("’")  # apostrophe inside a word
         elif opening:

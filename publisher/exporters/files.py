@@ -1,4 +1,4 @@
-"""Atomic output: write beside the target, then rename, so a failed build leaves old files intact."""
+"""Atomic output: write beside the target, then rename; a failed build leaves old files intact."""
 
 from __future__ import annotations
 
@@ -24,4 +24,7 @@ def write_atomically(target: Path, produce: Callable[[Path], None]) -> Path:
 
 
 def write_bytes_atomically(target: Path, data: bytes) -> Path:
-    return write_atomically(target, lambda temp: temp.write_bytes(data))
+    def produce(temp: Path) -> None:
+        temp.write_bytes(data)
+
+    return write_atomically(target, produce)

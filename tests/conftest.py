@@ -1,0 +1,90 @@
+"""Shared fixtures: small throwaway projects built in tmp_path."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_ANTHOLOGY = REPO / "manuscripts" / "anthology.toml"
+
+MINI_TOML = """\
+title = "Antología de prueba"
+editors = ["Ana Editora"]
+publisher = "Prensa de Pruebas"
+lang = "es"
+date = 2026-01-15
+rights = "© 2026"
+description = "Una antología mínima."
+subjects = ["Cine"]
+front = []
+
+[[parts]]
+id = "guerra"
+title = "La guerra"
+select = { tags = ["guerra"] }
+
+[[parts]]
+id = "exilio"
+title = "El exilio"
+select = { tags = ["exilio"] }
+order = "title"
+"""
+
+
+def review(
+    title: str = "Una reseña",
+    film: str = "Una película",
+    year: object = 1990,
+    tags: str = "[guerra]",
+    extra: str = "",
+    body: str = "Texto de la reseña.",
+) -> str:
+    return (
+        "---\n"
+        f'title: "{title}"\n'
+        "film:\n"
+        f'  title: "{film}"\n'
+        f"  year: {year}\n"
+        '  directors: ["Directora Uno"]\n'
+        '  country: "España"\n'
+        "  runtime_min: 95\n"
+        "date: 2026-01-10\n"
+        f"tags: {tags}\n"
+        f"{extra}"
+        "---\n\n"
+        f"{body}\n"
+    )
+
+
+ProjectMaker = Callable[..., Path]
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> ProjectMaker:
+    """Write `manuscripts/anthology.toml` and reviews; return the anthology file path."""
+
+    def make(
+        reviews: dict[str, str], toml: str = MINI_TOML, front: dict[str, str] | None = None
+    ) -> Path:
+        manuscripts = tmp_path / "manuscripts"
+        (manuscripts / "reviews").mkdir(parents=True, exist_ok=True)
+        (manuscripts / "front").mkdir(exist_ok=True)
+        anthology = manuscripts / "anthology.toml"
+        anthology.write_text(textwrap.dedent(toml), encoding="utf-8")
+        for name, text in reviews.items():
+            (manuscripts / "reviews" / name).write_text(text, encoding="utf-8")
+        for name, text in (front or {}).items():
+            (manuscripts / "front" / name).write_text(text, encoding="utf-8")
+        return anthology
+
+    return make
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite golden files from current output"
+    )
