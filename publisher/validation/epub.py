@@ -35,11 +35,12 @@ EPUBCHECK_SEVERITY = {
     "INFO": Severity.INFO,
 }
 # Ace/axe impacts: critical and serious fail the build, moderate and minor are warnings.
+# Every Ace violation fails validation, whatever its impact: the books must have nothing to report.
 ACE_SEVERITY = {
     "critical": Severity.ERROR,
     "serious": Severity.ERROR,
-    "moderate": Severity.WARNING,
-    "minor": Severity.WARNING,
+    "moderate": Severity.ERROR,
+    "minor": Severity.ERROR,
 }
 
 
