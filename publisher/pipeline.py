@@ -99,10 +99,14 @@ def build(anthology_file: Path, formats: frozenset[Format], out_dir: Path) -> Bu
     if Target.WEB in books:
         outputs.append(Output(export_html(books[Target.WEB], out_dir / f"{slug}.html"), "html"))
     if Target.SCREEN_PDF in books:
-        outputs.append(Output(export_pdf(books[Target.SCREEN_PDF], out_dir / f"{slug}.pdf"), "pdf"))
-        outputs.append(
-            Output(export_pdf(books[Target.PRINT_PDF], out_dir / f"{slug}-print.pdf"), "pdf")
-        )
+        for target, name in (
+            (Target.SCREEN_PDF, f"{slug}.pdf"),
+            (Target.PRINT_PDF, f"{slug}-print.pdf"),
+        ):
+            pdf = export_pdf(books[target], out_dir / name)
+            outputs.append(Output(pdf.path, "pdf"))
+            # Both profiles check the same fonts: report each warning once.
+            diagnostics += tuple(d for d in pdf.diagnostics if d not in diagnostics)
     if Target.EPUB in books:
         outputs.append(Output(export_epub(books[Target.EPUB], out_dir / f"{slug}.epub"), "epub"))
     return BuildResult(tuple(outputs), diagnostics)
