@@ -106,6 +106,7 @@ class _BookTree(Treeprocessor):
         self._headings(root)
         self._figures(root)
         self._quotes(root)
+        self._tables(root)
         self._footnotes(root)
 
     # -- typography -------------------------------------------------------------------------
@@ -153,6 +154,13 @@ class _BookTree(Treeprocessor):
             caption = image.attrib.pop("title", None)
             if caption:
                 ET.SubElement(paragraph, "figcaption").text = caption
+
+    def _tables(self, root: ET.Element) -> None:
+        # An empty header cell (a table's corner) is announced as a blank header: make it data.
+        for head in root.iter("thead"):
+            for cell in head.iter("th"):
+                if not "".join(cell.itertext()).strip() and not len(cell):
+                    cell.tag = "td"
 
     def _quotes(self, root: ET.Element) -> None:
         for index, quote in enumerate(root):
