@@ -139,9 +139,7 @@ class BuildCache:
 
 def _entry(output: CachedOutput) -> dict[str, object]:
     entry = asdict(output)
-    entry["diagnostics"] = [
-        {**asdict(d), "severity": d.severity.value} for d in output.diagnostics
-    ]
+    entry["diagnostics"] = [{**asdict(d), "severity": d.severity.value} for d in output.diagnostics]
     return entry
 
 

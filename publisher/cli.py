@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
 from .diagnostics import BuildFailed, Diagnostic, Severity
-from .pipeline import Format, build, load
+from .pipeline import FILE_NAMES, TARGETS, BuildRequest, Format, build, load, project_root
 from .scaffold import ScaffoldError, write_skeleton
 
 DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")
@@ -26,8 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except BuildFailed as failure:
-        _report(failure.diagnostics, args)
-        return 1
+        return _finish(args, failure.diagnostics)
     except KeyboardInterrupt:
         print("publisher: interrupted", file=sys.stderr)
         return 130
@@ -35,9 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "debug", False):
             traceback.print_exc()
         else:
-            print(
-                f"publisher: error: {type(exc).__name__}: {exc} (run with --debug)", file=sys.stderr
-            )
+            message = f"publisher: error: {type(exc).__name__}: {exc} (run with --debug)"
+            print(message, file=sys.stderr)
         return 1
 
 
@@ -45,25 +44,41 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="publisher", description=__doc__)
     parser.add_argument("--version", action="version", version=f"publisher {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    reporting = argparse.ArgumentParser(add_help=False)
+    reporting.add_argument("--format-messages", choices=("text", "github"), default="text")
+    reporting.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
+    reporting.add_argument("--strict", action="store_true", help="warnings are errors")
+    reporting.add_argument("--quiet", action="store_true", help="print only problems")
+    reporting.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build_cmd = commands.add_parser("build", help="build the anthology into dist/")
+    build_cmd = commands.add_parser("build", parents=[reporting], help="build into dist/")
     build_cmd.add_argument("anthology", nargs="?", type=Path, default=DEFAULT_ANTHOLOGY)
     build_cmd.add_argument(
         "--format", type=_formats, default=frozenset(Format), help="html,pdf,epub (default: all)"
     )
     build_cmd.add_argument("--out", type=Path, default=Path("dist"))
-    build_cmd.add_argument("--quiet", action="store_true", help="print only problems")
+    build_cmd.add_argument("--clean", action="store_true", help="ignore the build cache")
+    build_cmd.add_argument("--validate", action="store_true", help="validate what was built")
     build_cmd.set_defaults(run=_build)
 
-    check_cmd = commands.add_parser("check", help="validate manuscripts without writing")
+    check_cmd = commands.add_parser("check", parents=[reporting], help="validate, write nothing")
     check_cmd.add_argument("anthology", nargs="?", type=Path, default=DEFAULT_ANTHOLOGY)
-    check_cmd.add_argument("--quiet", action="store_true")
     check_cmd.set_defaults(run=_check)
+
+    validate_cmd = commands.add_parser(
+        "validate", parents=[reporting], help="run EPUBCheck, Ace and PDF checks on built files"
+    )
+    validate_cmd.add_argument("files", nargs="*", type=Path, help="default: the default book's")
+    validate_cmd.add_argument("--anthology", type=Path, default=DEFAULT_ANTHOLOGY)
+    validate_cmd.add_argument("--out", type=Path, default=Path("dist"))
+    validate_cmd.set_defaults(run=_validate)
 
     list_cmd = commands.add_parser("list", help="print the assembled contents")
     list_cmd.add_argument("anthology", nargs="?", type=Path, default=DEFAULT_ANTHOLOGY)
-    list_cmd.set_defaults(run=_list)
+    list_cmd.set_defaults(run=_list, format_messages="text", strict=False, quiet=False, json=None)
 
     new_cmd = commands.add_parser("new", help="write a manuscript skeleton")
     new_cmd.add_argument("title")
@@ -76,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--author")
     new_cmd.add_argument("--anthology", type=Path, default=DEFAULT_ANTHOLOGY)
     new_cmd.set_defaults(run=_new)
+
+    serve_cmd = commands.add_parser("serve", help="live preview of the HTML edition")
+    serve_cmd.add_argument("anthology", nargs="?", type=Path, default=DEFAULT_ANTHOLOGY)
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine)")
+    serve_cmd.set_defaults(run=_serve)
     return parser
 
 
@@ -86,55 +107,117 @@ def _formats(value: str) -> frozenset[Format]:
         raise argparse.ArgumentTypeError(f"formats are html, pdf, epub; got {value!r}") from None
 
 
-def _report(diagnostics: Sequence[Diagnostic], args: argparse.Namespace) -> None:
-    for diagnostic in sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.code)):
-        print(diagnostic.format(), file=sys.stderr)
-    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+def _finish(
+    args: argparse.Namespace,
+    diagnostics: Sequence[Diagnostic],
+    report: dict[str, object] | None = None,
+) -> int:
+    """Print diagnostics as asked, write the JSON report, and decide the exit code."""
+    from .report import diagnostics_report, write_report
+
+    if getattr(args, "strict", False):
+        diagnostics = [
+            replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
+            for d in diagnostics
+        ]
+    ordered = sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.code))
+    github = getattr(args, "format_messages", "text") == "github"
+    for diagnostic in ordered:
+        print(diagnostic.format_github() if github else diagnostic.format(), file=sys.stderr)
+    errors = sum(d.severity is Severity.ERROR for d in ordered)
     if errors:
         print(f"publisher: {errors} error{'s' if errors != 1 else ''}", file=sys.stderr)
+    code = 1 if errors else 0
+    if getattr(args, "json", None) is not None:
+        data = report or diagnostics_report(ordered, args.command, code)
+        data["exit_code"] = code
+        write_report(args.json, data)
+    return code
+
+
+def _progress(args: argparse.Namespace) -> Callable[[str], None] | None:
+    """On a terminal, one status line that rewrites itself; elsewhere nothing."""
+    if args.quiet or not sys.stderr.isatty():
+        return None
+
+    def show(stage: str) -> None:
+        print(f"\rpublisher: {stage}…\033[K", end="", file=sys.stderr, flush=True)
+
+    return show
 
 
 def _build(args: argparse.Namespace) -> int:
-    result = build(args.anthology, args.format, args.out)
-    _report(result.diagnostics, args)
+    from .report import build_report
+
+    progress = _progress(args)
+    request = BuildRequest(
+        args.anthology,
+        args.format,
+        args.out,
+        clean=args.clean,
+        validate=args.validate,
+        progress=progress,
+    )
+    result = build(request)
+    if progress is not None:
+        print("\r\033[K", end="", file=sys.stderr)
+    report = build_report(result, "build", 0)
+    code = _finish(args, result.diagnostics, report)
     if not args.quiet:
+        if result.up_to_date:
+            print("up to date: nothing to rebuild")
         for output in result.outputs:
-            print(f"wrote {output.path} ({output.path.stat().st_size:,} bytes)")
-    return 0
+            state = "unchanged" if output.cached else "wrote"
+            print(f"{state} {output.path} ({output.bytes:,} bytes)")
+    return code
 
 
 def _check(args: argparse.Namespace) -> int:
     anthology, diagnostics = load(args.anthology)
-    _report(diagnostics, args)
-    if not args.quiet:
+    code = _finish(args, diagnostics)
+    if not args.quiet and code == 0:
         count = len(anthology.reviews)
         print(f"{args.anthology}: {count} reviews in {len(anthology.parts)} parts: ok")
-    return 0
+    return code
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .report import diagnostics_report
+    from .validation.files import validate_files
+
+    files = list(args.files)
+    if not files:
+        from .config import load_anthology_spec
+
+        spec = load_anthology_spec(args.anthology, project_root(args.anthology))
+        names = [FILE_NAMES[t].format(slug=spec.slug) for f in Format for t in TARGETS[f]]
+        files = [args.out / name for name in names]
+    results = validate_files(files)
+    diagnostics = [d for result in results for d in result.diagnostics]
+    report = diagnostics_report(diagnostics, "validate", 0, results)
+    code = _finish(args, diagnostics, report)
+    if not args.quiet:
+        for result in results:
+            counts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
+            verdict = "ok" if result.ok else "FAILED"
+            print(f"{result.validator}: {result.target}: {verdict} ({counts})")
+    return code
 
 
 def _list(args: argparse.Namespace) -> int:
     anthology, diagnostics = load(args.anthology)
-    _report(diagnostics, args)
+    _finish(args, diagnostics)
     rows = [("#", "Part", "Review", "Film", "Year", "Critic")]
     for part in anthology.parts:
         for review in part.reviews:
             film = review.manuscript.film
             critic = review.critic or ", ".join(anthology.spec.editors)
-            rows.append(
-                (
-                    str(review.number),
-                    part.title,
-                    review.manuscript.title,
-                    film.title,
-                    str(film.year),
-                    critic,
-                )
-            )
+            title = review.manuscript.title
+            rows.append((str(review.number), part.title, title, film.title, str(film.year), critic))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
+        cells = zip(row, widths, strict=True)
+        print("  ".join(cell.ljust(width) for cell, width in cells).rstrip())
         if index == 0:
             print("  ".join("-" * width for width in widths))
     return 0
@@ -158,3 +241,10 @@ def _new(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {path}")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve  # watchfiles and http.server only for this command
+
+    code: int = serve(args.anthology, host=args.host, port=args.port)
+    return code

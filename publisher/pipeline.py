@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import enum
 import os
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 
 from .assemble import assemble
 from .book import RenderedBook, Target
+from .cache import BuildCache, digest, file_sha256, package_digest, tree_digest
 from .config import load_anthology_spec
 from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .loader import load_manuscripts
-from .model import Anthology
-from .render import Theme, render_book
+from .model import Anthology, AnthologySpec
+from .render import FragmentStore, Theme, render_book
+from .validation import ValidatorResult
+from .validation.files import validate_files
 
 BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
 
@@ -25,16 +32,68 @@ class Format(enum.Enum):
     EPUB = "epub"
 
 
+# Which rendered targets each format needs, and the file each target becomes.
+TARGETS: dict[Format, tuple[Target, ...]] = {
+    Format.HTML: (Target.WEB,),
+    Format.PDF: (Target.SCREEN_PDF, Target.PRINT_PDF),
+    Format.EPUB: (Target.EPUB,),
+}
+FILE_NAMES: dict[Target, str] = {
+    Target.WEB: "{slug}.html",
+    Target.SCREEN_PDF: "{slug}.pdf",
+    Target.PRINT_PDF: "{slug}-print.pdf",
+    Target.EPUB: "{slug}.epub",
+}
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    anthology: Path
+    formats: frozenset[Format]
+    out_dir: Path
+    _: KW_ONLY
+    clean: bool = False  # ignore what the cache holds (and refresh it)
+    cache: bool = True  # False: neither read nor write `.publisher-cache/` (library callers, tests)
+    validate: bool = False  # run EPUBCheck, Ace and the PDF checks on what was built
+    progress: Callable[[str], None] | None = None  # told the name of each stage as it starts
+
+
 @dataclass(frozen=True)
 class Output:
     path: Path
     format: str
+    target: str
+    bytes: int
+    sha256: str
+    pages: int | None
+    cached: bool  # up to date: not rebuilt
+
+
+@dataclass(frozen=True)
+class StageTime:
+    name: str
+    seconds: float
 
 
 @dataclass(frozen=True)
 class BuildResult:
     outputs: tuple[Output, ...]
     diagnostics: tuple[Diagnostic, ...]
+    validators: tuple[ValidatorResult, ...] = ()
+    stages: tuple[StageTime, ...] = ()
+    fragments_reused: int = 0
+
+    @property
+    def up_to_date(self) -> bool:
+        return bool(self.outputs) and all(output.cached for output in self.outputs)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    target: Target
+    format: Format
+    path: Path
+    key: str
 
 
 def project_root(anthology_file: Path) -> Path:
@@ -67,46 +126,149 @@ def load(anthology_file: Path) -> tuple[Anthology, tuple[Diagnostic, ...]]:
     return assemble(spec, loaded.reviews, loaded.front), loaded.diagnostics
 
 
-def theme_for(anthology: Anthology) -> Theme:
-    spec = anthology.spec
+def theme_for(spec: AnthologySpec) -> Theme:
     project_styles = spec.root / "styles"
     styles = project_styles if (project_styles / spec.theme).is_dir() else BUILTIN_STYLES
-    overrides = spec.path.parent / "style-overrides"
-    return Theme.locate(styles, spec.theme, spec.root / overrides)
+    return Theme.locate(styles, spec.theme, spec.root / spec.path.parent / "style-overrides")
 
 
-def render(anthology: Anthology, target: Target) -> RenderedBook:
-    return render_book(anthology, target, theme_for(anthology))
+def render(
+    anthology: Anthology, target: Target, fragments: FragmentStore | None = None
+) -> RenderedBook:
+    return render_book(anthology, target, theme_for(anthology.spec), fragments)
 
 
-def build(anthology_file: Path, formats: frozenset[Format], out_dir: Path) -> BuildResult:
-    from .exporters.epub import export_epub
-    from .exporters.html import export_html
-    from .exporters.pdf import export_pdf
+class _Stages:
+    """Times each named stage of a build, for the report."""
 
-    anthology, diagnostics = load(anthology_file)
-    slug = anthology.spec.slug
-    books: dict[Target, RenderedBook] = {}
-    if Format.HTML in formats:
-        books[Target.WEB] = render(anthology, Target.WEB)
-    if Format.PDF in formats:
-        books[Target.SCREEN_PDF] = render(anthology, Target.SCREEN_PDF)
-        books[Target.PRINT_PDF] = render(anthology, Target.PRINT_PDF)
-    if Format.EPUB in formats:
-        books[Target.EPUB] = render(anthology, Target.EPUB)
+    def __init__(self, progress: Callable[[str], None] | None = None) -> None:
+        self.times: list[StageTime] = []
+        self.progress = progress
 
-    outputs: list[Output] = []
-    if Target.WEB in books:
-        outputs.append(Output(export_html(books[Target.WEB], out_dir / f"{slug}.html"), "html"))
-    if Target.SCREEN_PDF in books:
-        for target, name in (
-            (Target.SCREEN_PDF, f"{slug}.pdf"),
-            (Target.PRINT_PDF, f"{slug}-print.pdf"),
-        ):
-            pdf = export_pdf(books[target], out_dir / name)
-            outputs.append(Output(pdf.path, "pdf"))
-            # Both profiles check the same fonts: report each warning once.
-            diagnostics += tuple(d for d in pdf.diagnostics if d not in diagnostics)
-    if Target.EPUB in books:
-        outputs.append(Output(export_epub(books[Target.EPUB], out_dir / f"{slug}.epub"), "epub"))
-    return BuildResult(tuple(outputs), diagnostics)
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        if self.progress is not None:
+            self.progress(name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.times.append(StageTime(name, round(time.perf_counter() - start, 4)))
+
+
+def build(request: BuildRequest) -> BuildResult:
+    """Plan → (skip if up to date) → load → render → export → record → validate."""
+    stage = _Stages(request.progress)
+    with stage("plan"):
+        root = project_root(request.anthology)
+        spec = load_anthology_spec(request.anthology, root)
+        plan = _plan(spec, request)
+        cache = BuildCache.open(root, enabled=request.cache and not request.clean)
+        stale = [item for item in plan if not cache.fresh(item.path, item.key)]
+    if not stale:
+        return _unchanged(plan, cache, stage, request)
+    with stage("load"):
+        anthology, diagnostics = load(request.anthology)
+    with stage("render"):
+        books = {item.target: render(anthology, item.target, cache) for item in stale}
+    built: dict[Path, tuple[int | None, tuple[Diagnostic, ...]]] = {}
+    for item in stale:
+        with stage(f"export-{item.target.value}"):
+            built[item.path] = _export(books[item.target], item.path)
+    with stage("cache"):
+        for item in stale:
+            cache.record(item.path, item.key, diagnostics + built[item.path][1])
+        if request.cache:
+            cache.save()
+    for _, found in built.values():
+        diagnostics += tuple(d for d in found if d not in diagnostics)
+    outputs = tuple(
+        _output(item, built[item.path][0] if item.path in built else None, item.path not in built)
+        for item in plan
+    )
+    return _validated(
+        BuildResult(outputs, diagnostics, (), (), cache.fragments_read), stage, request
+    )
+
+
+def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
+    theme = theme_for(spec)
+    inputs = digest(
+        package_digest(),
+        tree_digest(
+            [
+                spec.root / spec.path,
+                spec.reviews_dir,
+                spec.reviews_dir.parent / "front",
+                *list(theme.directories),
+            ],
+            spec.root,
+        ),
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+    )
+    plan = []
+    for format_ in Format:
+        if format_ not in request.formats:
+            continue
+        for target in TARGETS[format_]:
+            path = request.out_dir / FILE_NAMES[target].format(slug=spec.slug)
+            plan.append(_Planned(target, format_, path, digest(inputs, target.value, path.name)))
+    return plan
+
+
+def _export(book: RenderedBook, path: Path) -> tuple[int | None, tuple[Diagnostic, ...]]:
+    """Write one output; return its page count (PDFs) and what the exporter reported."""
+    if book.target is Target.WEB:
+        from .exporters.html import export_html
+
+        export_html(book, path)
+        return None, ()
+    if book.target is Target.EPUB:
+        from .exporters.epub import export_epub
+
+        export_epub(book, path)
+        return None, ()
+    from .exporters.pdf import export_pdf  # WeasyPrint is slow to import: only when needed
+
+    pdf = export_pdf(book, path)
+    return pdf.pages, pdf.diagnostics
+
+
+def _output(item: _Planned, pages: int | None, cached: bool) -> Output:
+    if cached:
+        pages = None
+    return Output(
+        item.path,
+        item.format.value,
+        item.target.value,
+        item.path.stat().st_size,
+        file_sha256(item.path),
+        pages,
+        cached,
+    )
+
+
+def _unchanged(
+    plan: list[_Planned], cache: BuildCache, stage: _Stages, request: BuildRequest
+) -> BuildResult:
+    diagnostics: tuple[Diagnostic, ...] = ()
+    for item in plan:
+        diagnostics += tuple(
+            d for d in cache.outputs[str(item.path)].diagnostics if d not in diagnostics
+        )
+    outputs = tuple(_output(item, None, True) for item in plan)
+    return _validated(BuildResult(outputs, diagnostics), stage, request)
+
+
+def _validated(result: BuildResult, stage: _Stages, request: BuildRequest) -> BuildResult:
+    validators: tuple[ValidatorResult, ...] = ()
+    if request.validate:
+        with stage("validate"):
+            validators = validate_files([output.path for output in result.outputs])
+    found = tuple(d for v in validators for d in v.diagnostics)
+    return dataclasses.replace(
+        result,
+        diagnostics=result.diagnostics + found,
+        validators=validators,
+        stages=tuple(stage.times),
+    )

@@ -10,11 +10,13 @@ import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import jinja2
 from markupsafe import Markup
 
 from .book import Document, ImageAsset, Kind, RenderedBook, Target
+from .cache import digest, package_digest
 from .labels import Labels, labels_for
 from .markup import Fragment, render_markdown
 from .model import Anthology, FrontPiece, Part, Review
@@ -22,6 +24,7 @@ from .text import slugify
 from .typography import smarten
 
 BASE_THEME = "base"
+PACKAGE_DIGEST = package_digest()
 STYLESHEETS: dict[Target, tuple[str, ...]] = {
     Target.WEB: ("base.css", "theme.css", "web.css"),
     Target.SCREEN_PDF: ("base.css", "theme.css", "paged.css"),
@@ -51,10 +54,18 @@ class Theme:
         return ""
 
 
+class FragmentStore(Protocol):
+    """Where rendered Markdown is kept between builds (the build cache implements it)."""
+
+    def fragment(self, key: str) -> str | None: ...
+
+    def keep_fragment(self, key: str, html: str) -> None: ...
+
+
 def render_book(
-    anthology: Anthology, target: Target, theme: Theme, page_labels: dict[str, str] | None = None
+    anthology: Anthology, target: Target, theme: Theme, fragments: FragmentStore | None = None
 ) -> RenderedBook:
-    renderer = _Renderer(anthology, target, theme)
+    renderer = _Renderer(anthology, target, theme, fragments)
     documents = renderer.documents()
     stylesheet = "\n".join(theme.stylesheet(name) for name in STYLESHEETS[target])
     if target is Target.EPUB:
@@ -78,8 +89,11 @@ def render_book(
 
 
 class _Renderer:
-    def __init__(self, anthology: Anthology, target: Target, theme: Theme) -> None:
+    def __init__(
+        self, anthology: Anthology, target: Target, theme: Theme, fragments: FragmentStore | None
+    ) -> None:
         self.anthology = anthology
+        self.fragments = fragments
         self.spec = anthology.spec
         self.target = target
         self.labels: Labels = labels_for(self.spec.lang)
@@ -181,7 +195,17 @@ class _Renderer:
 
     def markdown(self, source: str, lang: str, prefix: str, offset: int, origin: Path) -> Fragment:
         resolve = self._image_resolver(self.spec.root / origin.parent, prefix)
-        return render_markdown(source, lang, prefix, offset, self.target.paged, resolve)
+        # Bodies with images are not reused: their output depends on the image files too.
+        reusable = self.fragments is not None and "![" not in source
+        key = digest(PACKAGE_DIGEST, source, lang, prefix, str(offset), self.target.value)
+        if reusable and self.fragments is not None:
+            html = self.fragments.fragment(key)
+            if html is not None:
+                return Fragment(html, (), 0)
+        fragment = render_markdown(source, lang, prefix, offset, self.target.paged, resolve)
+        if reusable and self.fragments is not None:
+            self.fragments.keep_fragment(key, fragment.html)
+        return fragment
 
     def xhtml(self, document: Document) -> str:
         return self.template("document.xhtml.j2", document=document, content=Markup(document.body))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from publisher.pipeline import Format, build, load
+from publisher.pipeline import BuildRequest, Format, build, load
 
 from .conftest import DEFAULT_ANTHOLOGY, REPO
 
@@ -18,7 +18,7 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 @pytest.fixture(scope="module")
 def html_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    result = build(DEFAULT_ANTHOLOGY, frozenset({Format.HTML}), out)
+    result = build(BuildRequest(DEFAULT_ANTHOLOGY, frozenset({Format.HTML}), out, cache=False))
     [output] = result.outputs
     return output.path
 

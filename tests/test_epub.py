@@ -21,7 +21,7 @@ from publisher.book import Kind, RenderedBook, Target
 from publisher.cover import cover_png
 from publisher.exporters.epub import build_epub
 from publisher.exporters.epub_package import PageTarget, modified_time
-from publisher.pipeline import Format, build, load, render
+from publisher.pipeline import BuildRequest, Format, build, load, render
 from publisher.validation import ValidatorResult, run_ace, run_epubcheck
 
 from .conftest import DEFAULT_ANTHOLOGY, REPO
@@ -51,7 +51,9 @@ class Built(NamedTuple):
 def _build(anthology: Path, out: Path) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-        [output] = build(anthology, frozenset({Format.EPUB}), out).outputs
+        [output] = build(
+            BuildRequest(anthology, frozenset({Format.EPUB}), out, cache=False)
+        ).outputs
     return output.path
 
 

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from publisher.diagnostics import Severity
 from publisher.fonts import check_fonts, font_stacks
 from publisher.model import Anthology, Review
-from publisher.pipeline import BuildResult, Format, build, load
+from publisher.pipeline import BuildRequest, BuildResult, Format, build, load
 from publisher.typography import smarten
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ class Built:
 def _build(anthology_file: Path, out: Path) -> BuildResult:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        return build(anthology_file, frozenset({Format.PDF}), out)
+        return build(BuildRequest(anthology_file, frozenset({Format.PDF}), out, cache=False))
 
 
 @pytest.fixture(scope="module")

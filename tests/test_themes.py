@@ -33,7 +33,8 @@ def test_both_themes_render_and_differ(make_project: ProjectMaker) -> None:
     sheets = {}
     for theme in ("clasico", "contemporaneo"):
         anthology = make_project(
-            {"a.md": review()}, toml=MINI_TOML.replace("front = []", f'front = []\ntheme = "{theme}"')
+            {"a.md": review()},
+            toml=MINI_TOML.replace("front = []", f'front = []\ntheme = "{theme}"'),
         )
         book, _ = load(anthology)
         sheets[theme] = render(book, Target.WEB).stylesheet

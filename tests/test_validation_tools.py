@@ -257,10 +257,10 @@ def test_check_pdf_damaged_file_fails(tmp_path: Path) -> None:
 
 def test_parse_pdffonts_flags_unembedded_fonts() -> None:
     output = (
-        "name                                 type              encoding         emb sub uni object ID\n"  # noqa: E501
-        "------------------------------------ ----------------- ---------------- --- --- --- ---------\n"  # noqa: E501
-        "ABCDEF+EBGaramond-Regular            CID TrueType      Identity-H       yes yes yes      7  0\n"  # noqa: E501
-        "Helvetica                            Type 1            WinAnsi          no  no  no      12  0\n"  # noqa: E501
+        "name                                 type              encoding         emb sub uni object ID\n"
+        "------------------------------------ ----------------- ---------------- --- --- --- ---------\n"
+        "ABCDEF+EBGaramond-Regular            CID TrueType      Identity-H       yes yes yes      7  0\n"
+        "Helvetica                            Type 1            WinAnsi          no  no  no      12  0\n"
     )
     assert parse_pdffonts(output) == [
         ("ABCDEF+EBGaramond-Regular", "CID TrueType", True),

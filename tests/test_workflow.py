@@ -33,10 +33,16 @@ def test_workflow_parses_and_runs_the_readme_commands() -> None:
     # Every part of the README's two commands appears as a step, set-up first.
     for part in ("bash scripts/setup-system.sh", "make test", "make book"):
         assert part in runs, part
-    assert runs.index("bash scripts/setup-system.sh") < runs.index("make test") < runs.index("make book")
+    assert (
+        runs.index("bash scripts/setup-system.sh")
+        < runs.index("make test")
+        < runs.index("make book")
+    )
     assert any(run.startswith(".venv/bin/publisher validate") for run in runs)
     assert any(use.startswith("actions/upload-artifact") for use in uses)
-    upload = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/upload"))
+    upload = next(
+        step for step in job["steps"] if step.get("uses", "").startswith("actions/upload")
+    )
     assert upload["with"]["path"] == "dist/"
 
 

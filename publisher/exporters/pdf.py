@@ -29,6 +29,7 @@ from .files import write_atomically
 class PdfExport:
     path: Path
     diagnostics: tuple[Diagnostic, ...]
+    pages: int
 
 
 def export_pdf(book: RenderedBook, target: Path) -> PdfExport:
@@ -58,7 +59,7 @@ def export_pdf(book: RenderedBook, target: Path) -> PdfExport:
         with _stable_xmp_ids(book):
             document.write_pdf(temp, **options)
 
-    return PdfExport(write_atomically(target, produce), diagnostics)
+    return PdfExport(write_atomically(target, produce), diagnostics, len(document.pages))
 
 
 def source_date() -> str | None:

@@ -18,7 +18,9 @@ def validate_files(paths: Sequence[Path]) -> tuple[ValidatorResult, ...]:
     for path in paths:
         suffix = path.suffix.lower()
         if not path.is_file():
-            problem = diag(Severity.ERROR, path, "validate-missing-file", "no such file", "publisher")
+            problem = diag(
+                Severity.ERROR, path, "validate-missing-file", "no such file", "publisher"
+            )
             results.append(make_result("publisher", path, [problem]))
         elif suffix == ".epub":
             results.append(run_epubcheck(path))

@@ -1,0 +1,84 @@
+"""The machine-readable build report (`--json FILE`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import Diagnostic
+from .exporters.files import write_bytes_atomically
+from .pipeline import BuildResult
+from .validation import ValidatorResult
+
+
+def diagnostic_json(diagnostic: Diagnostic) -> dict[str, object]:
+    return {
+        "path": diagnostic.path,
+        "line": diagnostic.line,
+        "col": diagnostic.col,
+        "severity": diagnostic.severity.value,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "source": diagnostic.source,
+    }
+
+
+def validator_json(result: ValidatorResult) -> dict[str, object]:
+    return {
+        "validator": result.validator,
+        "target": str(result.target),
+        "ok": result.ok,
+        "counts": dict(result.counts),
+        "diagnostics": [diagnostic_json(d) for d in result.diagnostics],
+    }
+
+
+def build_report(result: BuildResult, command: str, exit_code: int) -> dict[str, object]:
+    return {
+        "publisher": __version__,
+        "command": command,
+        "exit_code": exit_code,
+        "up_to_date": result.up_to_date,
+        "outputs": [
+            {
+                "path": str(output.path),
+                "format": output.format,
+                "target": output.target,
+                "bytes": output.bytes,
+                "sha256": output.sha256,
+                "pages": output.pages,
+                "cached": output.cached,
+            }
+            for output in result.outputs
+        ],
+        "diagnostics": [diagnostic_json(d) for d in result.diagnostics],
+        "validators": [validator_json(v) for v in result.validators],
+        "stages": {stage.name: stage.seconds for stage in result.stages},
+        "cache": {
+            "outputs_reused": sum(output.cached for output in result.outputs),
+            "outputs_built": sum(not output.cached for output in result.outputs),
+            "fragments_reused": result.fragments_reused,
+        },
+    }
+
+
+def diagnostics_report(
+    diagnostics: Sequence[Diagnostic],
+    command: str,
+    exit_code: int,
+    validators: Sequence[ValidatorResult] = (),
+) -> dict[str, object]:
+    return {
+        "publisher": __version__,
+        "command": command,
+        "exit_code": exit_code,
+        "diagnostics": [diagnostic_json(d) for d in diagnostics],
+        "validators": [validator_json(v) for v in validators],
+    }
+
+
+def write_report(path: Path, report: dict[str, object]) -> None:
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    write_bytes_atomically(path, text.encode("utf-8"))

@@ -1,0 +1,145 @@
+"""Rebuild the web edition in memory whenever a manuscript or a theme file changes."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import threading
+import time
+from collections.abc import Collection, Iterable
+from pathlib import Path
+
+import watchfiles
+
+from ..book import Target
+from ..diagnostics import BuildFailed, Diagnostic, Severity, error
+from ..model import Anthology
+from ..pipeline import BUILTIN_STYLES, load, project_root, render
+from .state import BuildState, Snapshot
+
+# Changes to these only need a new render: the loaded manuscripts are still valid.
+RENDER_ONLY = frozenset({".css", ".j2", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+# Short debounce: a save is usually one event, and the budget from save to screen is one second.
+DEBOUNCE_MS = 300
+STEP_MS = 30
+
+
+class Builder:
+    """Keeps the last loaded anthology so a theme-only change skips `load()`."""
+
+    def __init__(self, anthology_file: Path, state: BuildState) -> None:
+        self.anthology_file = anthology_file
+        self.root = project_root(anthology_file)
+        self.state = state
+        self._anthology: Anthology | None = None
+        self._warnings: tuple[Diagnostic, ...] = ()
+        self._bodies: dict[str, str] = {}
+
+    def build(self, touched: Collection[Path] = ()) -> Snapshot:
+        started = time.perf_counter()
+        previous = self.state.current
+        try:
+            if self._anthology is None or _needs_load(touched):
+                self._anthology, self._warnings = load(self.anthology_file)
+            book = render(self._anthology, Target.WEB)
+        except BuildFailed as failure:
+            return self._failed(previous, failure.diagnostics)
+        except Exception as exc:  # a broken template override must not stop the preview
+            where = self._shown(getattr(exc, "filename", None) or self.anthology_file)
+            line = getattr(exc, "lineno", 0) or 0
+            return self._failed(
+                previous, (error(where, line, "build-error", f"{type(exc).__name__}: {exc}"),)
+            )
+
+        bodies = {document.id: document.body for document in book.documents}
+        changed = tuple(
+            doc_id
+            for doc_id, body in bodies.items()
+            if self._bodies and self._bodies.get(doc_id) != body
+        )
+        self._bodies = bodies
+        snapshot = self.state.publish(
+            Snapshot(
+                page=book.page,
+                etag=hashlib.sha256(book.page.encode("utf-8")).hexdigest()[:16],
+                document_ids=tuple(bodies),
+                changed=changed,
+                warnings=self._warnings,
+                anthology=self._anthology,
+                good_builds=previous.good_builds + 1,
+            )
+        )
+        elapsed = time.perf_counter() - started
+        if previous.errors:
+            print("fixed: the preview builds again", file=sys.stdout, flush=True)
+        if previous.version:
+            page_changed = snapshot.etag != previous.etag
+            what = ", ".join(changed) or ("stylesheet or head" if page_changed else "no change")
+            print(f"rebuilt in {elapsed:.2f} s: {what}", file=sys.stdout, flush=True)
+        return snapshot
+
+    def _failed(self, previous: Snapshot, diagnostics: Iterable[Diagnostic]) -> Snapshot:
+        ordered = sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.code))
+        errors = tuple(d for d in ordered if d.severity is Severity.ERROR)
+        if not errors:  # BuildFailed always carries an error; guard the overlay anyway
+            errors = (error(self._shown(self.anthology_file), 0, "build-error", "build failed"),)
+        self._anthology = None  # reload everything next time
+        for diagnostic in ordered:
+            print(diagnostic.format(), file=sys.stderr)
+        print(
+            "publisher: the preview shows the last good build until this is fixed", file=sys.stderr
+        )
+        sys.stderr.flush()
+        return self.state.publish(
+            Snapshot(
+                page=previous.page,
+                etag=previous.etag,
+                document_ids=previous.document_ids,
+                errors=errors,
+                warnings=tuple(d for d in ordered if d.severity is not Severity.ERROR),
+                anthology=previous.anthology,
+                good_builds=previous.good_builds,
+            )
+        )
+
+    def _shown(self, path: str | Path) -> str:
+        resolved = Path(path).resolve()
+        return (
+            str(resolved.relative_to(self.root.resolve()))
+            if resolved.is_relative_to(self.root.resolve())
+            else str(path)
+        )
+
+    def watched(self) -> tuple[Path, ...]:
+        """The anthology's folder (manuscripts, `style-overrides/`), the theme folders, and the
+        review pool when it lives elsewhere."""
+        candidates = [self.anthology_file.resolve().parent, self.root / "styles", BUILTIN_STYLES]
+        if self._anthology is not None:
+            candidates.append(self._anthology.spec.reviews_dir)
+        folders: list[Path] = []
+        for folder in (path.resolve() for path in candidates if path.is_dir()):
+            if not any(folder.is_relative_to(kept) for kept in folders):
+                folders = [kept for kept in folders if not kept.is_relative_to(folder)]
+                folders.append(folder)
+        return tuple(folders)
+
+
+def _needs_load(touched: Collection[Path]) -> bool:
+    return not touched or any(path.suffix.lower() not in RENDER_ONLY for path in touched)
+
+
+class _Filter(watchfiles.DefaultFilter):
+    ignore_dirs = (*watchfiles.DefaultFilter.ignore_dirs, ".publisher-cache")
+
+
+def watch_and_rebuild(builder: Builder, stop: threading.Event) -> None:
+    """Block, rebuilding after each batch of changes, until `stop` is set (or Ctrl-C)."""
+    for changes in watchfiles.watch(
+        *builder.watched(),
+        watch_filter=_Filter(),
+        debounce=DEBOUNCE_MS,
+        step=STEP_MS,
+        stop_event=stop,
+        rust_timeout=500,
+    ):
+        builder.build({Path(path) for _, path in changes})
