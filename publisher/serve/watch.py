@@ -24,6 +24,19 @@ DEBOUNCE_MS = 300
 STEP_MS = 30
 
 
+class MemoryFragments:
+    """Rendered Markdown kept between rebuilds: a save re-converts only the edited review."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, str] = {}
+
+    def fragment(self, key: str) -> str | None:
+        return self.store.get(key)
+
+    def keep_fragment(self, key: str, html: str) -> None:
+        self.store[key] = html
+
+
 class Builder:
     """Keeps the last loaded anthology so a theme-only change skips `load()`."""
 
@@ -34,6 +47,7 @@ class Builder:
         self._anthology: Anthology | None = None
         self._warnings: tuple[Diagnostic, ...] = ()
         self._bodies: dict[str, str] = {}
+        self._fragments = MemoryFragments()
 
     def build(self, touched: Collection[Path] = ()) -> Snapshot:
         started = time.perf_counter()
@@ -41,7 +55,7 @@ class Builder:
         try:
             if self._anthology is None or _needs_load(touched):
                 self._anthology, self._warnings = load(self.anthology_file)
-            book = render(self._anthology, Target.WEB)
+            book = render(self._anthology, Target.WEB, self._fragments)
         except BuildFailed as failure:
             return self._failed(previous, failure.diagnostics)
         except Exception as exc:  # a broken template override must not stop the preview
