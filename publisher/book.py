@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Anthology
+from .pagination import PageMark
 
 
 class Target(enum.Enum):
@@ -64,3 +65,4 @@ class RenderedBook:
     images: tuple[ImageAsset, ...]
     xhtml: tuple[tuple[str, str], ...] = ()  # EPUB: (document id, full XHTML file)
     nav: str = ""  # EPUB navigation document
+    pages: tuple[PageMark, ...] = ()  # print page markers in `documents` (needs the print PDF)

@@ -6,11 +6,13 @@ Exit codes: 0 success, 1 content or build error, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .diagnostics import BuildFailed, Diagnostic, Severity
@@ -20,17 +22,26 @@ from .scaffold import ScaffoldError, write_skeleton
 DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM as an exception, so every `finally` (temp files of half-written outputs) runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    previous = _install(signal.SIGTERM, _on_sigterm)
     try:
         code: int = args.run(args)
         return code
     except BuildFailed as failure:
         return _finish(args, failure.diagnostics)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         print("publisher: interrupted", file=sys.stderr)
-        return 130
+        return 143 if isinstance(stop, _Terminated) else 130
     except Exception as exc:  # a bug or an environment problem: say so plainly
         if getattr(args, "debug", False):
             traceback.print_exc()
@@ -38,6 +49,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = f"publisher: error: {type(exc).__name__}: {exc} (run with --debug)"
             print(message, file=sys.stderr)
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _install(signum: signal.Signals, handler: Callable[[int, object], None]) -> Any:
+    try:
+        return signal.signal(signum, handler)
+    except ValueError:  # not the main thread (a library caller): leave signals alone
+        return None
+
+
+def _hosts(value: str) -> frozenset[str]:
+    if "/" in value or value.endswith(".toml"):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a host list: write --allow-remote=HOST,HOST (with `=`)"
+        )
+    return frozenset(host.strip().lower() for host in value.split(",") if host.strip())
+
+
+def _add_allow_remote(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-remote",
+        nargs="?",
+        type=_hosts,
+        const=frozenset(),
+        default=None,
+        metavar="HOSTS",
+        help="allow http(s) images (optionally only from HOST,HOST); off by default",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,12 +101,14 @@ def _parser() -> argparse.ArgumentParser:
         "--format", type=_formats, default=frozenset(Format), help="html,pdf,epub (default: all)"
     )
     build_cmd.add_argument("--out", type=Path, default=Path("dist"))
+    _add_allow_remote(build_cmd)
     build_cmd.add_argument("--clean", action="store_true", help="ignore the build cache")
     build_cmd.add_argument("--validate", action="store_true", help="validate what was built")
     build_cmd.set_defaults(run=_build)
 
     check_cmd = commands.add_parser("check", parents=[reporting], help="validate, write nothing")
     check_cmd.add_argument("anthology", nargs="?", type=Path, default=DEFAULT_ANTHOLOGY)
+    _add_allow_remote(check_cmd)
     check_cmd.set_defaults(run=_check)
 
     validate_cmd = commands.add_parser(
@@ -157,6 +200,7 @@ def _build(args: argparse.Namespace) -> int:
         clean=args.clean,
         validate=args.validate,
         progress=progress,
+        allow_remote=args.allow_remote,
     )
     result = build(request)
     if progress is not None:
@@ -173,7 +217,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    anthology, diagnostics = load(args.anthology)
+    anthology, diagnostics = load(args.anthology, args.allow_remote)
     code = _finish(args, diagnostics)
     if not args.quiet and code == 0:
         count = len(anthology.reviews)

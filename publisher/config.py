@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import BuildFailed, Diagnostic, error
+from .limits import Limits, read_limits
 from .model import AnthologySpec, OrderKey, PartSpec, Selection, TrimSize
-from .text import isbn13_valid, slugify, suggestion
+from .text import isbn13_valid, slugify, strip_controls, suggestion
 
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
-    "print", "parts",
+    "print", "parts", "limits",
 )  # fmt: skip
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
@@ -85,7 +86,7 @@ class _Reader:
                 self.lines.of(key, line_from), "anthology-type", f"`{key}` must be non-empty text"
             )
             return ""
-        return value.strip()
+        return strip_controls(value).strip()
 
     def names(self, table: dict[str, Any], key: str, line_from: int = 0) -> tuple[str, ...]:
         value = table.get(key, [])
@@ -94,7 +95,7 @@ class _Reader:
                 self.lines.of(key, line_from), "anthology-type", f"`{key}` must be a list of text"
             )
             return ()
-        return tuple(v.strip() for v in value)
+        return tuple(strip_controls(v).strip() for v in value)
 
     def spec(self) -> AnthologySpec:
         data = self.data
@@ -150,6 +151,7 @@ class _Reader:
             trim=self.trim(data.get("print", {})),
             pdf_variant=self.variant(data.get("print", {})),
             include_all=bool(data.get("include_all", True)),
+            limits=self.limits(data.get("limits", {})),
         )
         if self.problems:
             raise BuildFailed(self.problems)
@@ -161,6 +163,15 @@ class _Reader:
                 self.lines.of(key), "path-outside-project", f"`{key}` points outside the project"
             )
         return path
+
+    def limits(self, table: Any) -> Limits:
+        if not isinstance(table, dict):
+            self.fail(self.lines.of("limits"), "anthology-type", "`limits` must be a table")
+            return Limits()
+        start = next(iter(self.lines.tables("[limits]")), 0)
+        return read_limits(
+            table, lambda key, code, message: self.fail(self.lines.of(key, start), code, message)
+        )
 
     def isbn(self, identifiers: dict[str, Any], key: str) -> str | None:
         value = identifiers.get(key)

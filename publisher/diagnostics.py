@@ -46,11 +46,16 @@ class Diagnostic:
 
 
 def error(path: Path | str, line: int, code: str, message: str, col: int = 0) -> Diagnostic:
-    return Diagnostic(str(path), line, col, Severity.ERROR, code, message)
+    return Diagnostic(str(path), line, col, Severity.ERROR, code, _one_line(message))
 
 
 def warning(path: Path | str, line: int, code: str, message: str, col: int = 0) -> Diagnostic:
-    return Diagnostic(str(path), line, col, Severity.WARNING, code, message)
+    return Diagnostic(str(path), line, col, Severity.WARNING, code, _one_line(message))
+
+
+def _one_line(message: str) -> str:
+    """One problem, one line: a key or value quoted from a manuscript may hold line breaks."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class BuildFailed(Exception):

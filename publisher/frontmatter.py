@@ -56,6 +56,8 @@ def parse_fields(yaml_text: str, first_line: int = 2) -> dict[str, Field]:
         raise FrontMatterError(line, col, f"YAML syntax: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(first_line, 0, f"YAML: {exc}") from None
+    except RecursionError:  # PyYAML recurses once per level of `[[[…]]]`
+        raise FrontMatterError(first_line, 0, "YAML nested too deeply") from None
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
@@ -74,8 +76,16 @@ def _fields(node: yaml.MappingNode, first_line: int) -> dict[str, Field]:
             raise FrontMatterError(line, col, f"key `{key}` appears twice")
         try:
             value = constructor.construct_object(value_node, deep=True)
-        except yaml.YAMLError as exc:
+        except yaml.MarkedYAMLError as exc:  # e.g. `!!python/object`: point at the tag
+            mark = exc.problem_mark or exc.context_mark
+            at_line, at_col = (first_line + mark.line, mark.column + 1) if mark else (line, col)
+            problem = " ".join(str(exc.problem or exc.context or "invalid value").split())
+            raise FrontMatterError(at_line, at_col, f"value of `{key}`: {problem}") from None
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            # Constructors raise plain ValueError too (`2026-13-45` is no date).
             raise FrontMatterError(line, col, f"value of `{key}`: {exc}") from None
+        except RecursionError:
+            raise FrontMatterError(line, col, f"value of `{key}` is nested too deeply") from None
         children = (
             _fields(value_node, first_line) if isinstance(value_node, yaml.MappingNode) else None
         )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, error
+from .bodycheck import check_body
+from .csscheck import stylesheet_problems
+from .diagnostics import Diagnostic, error, warning
+from .fetch import Access
 from .frontmatter import Field, FrontMatterError, parse_fields, split_front_matter
 from .model import Film, FrontPiece, Manuscript
-from .text import slugify, suggestion
+from .text import CONTROL, slugify, strip_controls, suggestion
 
 REVIEW_KEYS = ("title", "film", "author", "date", "lang", "tags", "section", "summary", "rating")
 FILM_KEYS = ("title", "original_title", "year", "directors", "country", "runtime_min", "cast")
@@ -31,9 +34,17 @@ class Loaded:
 
 
 def load_manuscripts(
-    root: Path, reviews_dir: Path, front_dir: Path, default_lang: str, today: dt.date
+    root: Path,
+    reviews_dir: Path,
+    front_dir: Path,
+    default_lang: str,
+    today: dt.date,
+    access: Access | None = None,
+    stylesheets: Sequence[Path] = (),
 ) -> Loaded:
-    diagnostics: list[Diagnostic] = []
+    """`access` guards what manuscripts may name; `stylesheets` are theme folders to check."""
+    access = access or Access(root)
+    diagnostics: list[Diagnostic] = _stylesheet_problems(root, stylesheets, access)
     reviews: list[Manuscript] = []
     seen: dict[str, Path] = {}
     for path in sorted(reviews_dir.glob("*.md")):
@@ -45,7 +56,7 @@ def load_manuscripts(
             )
             continue
         seen[slug] = shown
-        review = _load_one(path, shown, slug, default_lang, today, diagnostics, _review)
+        review = _load_one(path, shown, slug, default_lang, today, diagnostics, _review, access)
         if review is not None:
             reviews.append(review)
     front: list[FrontPiece] = []
@@ -58,7 +69,7 @@ def load_manuscripts(
             )
             continue
         seen[slug] = shown
-        piece = _load_one(path, shown, slug, default_lang, today, diagnostics, _front_piece)
+        piece = _load_one(path, shown, slug, default_lang, today, diagnostics, _front_piece, access)
         if piece is not None:
             front.append(piece)
     return Loaded(tuple(reviews), tuple(front), tuple(diagnostics))
@@ -95,15 +106,39 @@ def _load_one(
     today: dt.date,
     sink: list[Diagnostic],
     build: Builder,
+    access: Access,
 ) -> Any:
     problems = _Problems(shown, sink)
+    limit = access.limits.max_manuscript_bytes
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= limit else b""
+    except OSError as exc:
+        problems.add(0, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+        return None
+    if size > limit:
+        problems.add(0, "manuscript-too-large", f"{size:,} bytes (limit {limit:,})")
+        return None
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        problems.add(line, "binary-file", "this is not a text file (it contains NUL bytes)")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         problems.add(line, "encoding", "file is not valid UTF-8 text")
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = CONTROL.search(text)
+    if control:
+        # XML cannot carry them (the EPUB would be broken); word processors paste them.
+        line = text.count("\n", 0, control.start()) + 1
+        col = control.start() - text.rfind("\n", 0, control.start())
+        code_point = f"U+{ord(control.group()):04X}"
+        message = f"invisible control character {code_point} (and any others) removed"
+        sink.append(warning(shown, line, "control-character", message, col))
+        text = CONTROL.sub("", text)
     try:
         split = split_front_matter(text)
         if split.yaml_text is None:
@@ -113,8 +148,22 @@ def _load_one(
     except FrontMatterError as exc:
         problems.add(exc.line, "front-matter-syntax", exc.message, exc.col)
         return None
+    for found in check_body(split.body, split.body_line, path.parent, access):
+        if found.warning:
+            sink.append(warning(shown, found.line, found.code, found.message, found.col))
+        else:
+            problems.add(found.line, found.code, found.message, found.col)
     result = build(problems, slug, fields, split.body, split.body_line, default_lang, today)
     return None if problems.count else result
+
+
+def _stylesheet_problems(root: Path, folders: Sequence[Path], access: Access) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for folder in folders:
+        for sheet in sorted((folder / "css").glob("*.css")):
+            for line, col, code, message in stylesheet_problems(sheet, access):
+                found.append(error(_shown(sheet, root), line, code, message, col))
+    return found
 
 
 def _review(
@@ -256,7 +305,7 @@ def _string(
     if isinstance(field.value, bool) or not isinstance(field.value, str | int | float):
         problems.add(field.line, "front-matter-type", f"`{prefix}{key}` must be text", field.col)
         return None
-    text = str(field.value).strip()
+    text = strip_controls(str(field.value)).strip()  # YAML escapes such as "\e"
     if not text:
         problems.add(field.line, "front-matter-value", f"`{prefix}{key}` is empty", field.col)
         return None
@@ -289,7 +338,7 @@ def _string_list(
     if required and not value:
         problems.add(field.line, "front-matter-value", f"`{prefix}{key}` is empty", field.col)
         return None
-    return [v.strip() for v in value]
+    return [strip_controls(v).strip() for v in value]
 
 
 def _integer(

@@ -14,9 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import markdown
+from lxml import etree
+from markdown import inlinepatterns
 from markdown.extensions import Extension
+from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from .sanitize import sanitize_block, sanitize_tag
 from .typography import smarten, smarten_segments
 
 BLOCK_TAGS = {
@@ -27,7 +31,11 @@ BLOCK_TAGS = {
 NO_TYPOGRAPHY = {"code", "pre", "kbd", "samp"}
 XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
+NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9A-Fa-f]{1,8}|[0-9]{1,10});")
 EPUB_TYPE = "epub:type"
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,13 @@ def render_markdown(
     heading_offset: int,
     inline_notes: bool = False,
     resolve_image: Callable[[str], str] = str,
+    raw_html: bool = True,
 ) -> Fragment:
     """Convert one manuscript body.
 
     `inline_notes` puts each note at its call (print footnotes); `resolve_image` maps an image
-    source as written to the reference the output uses.
+    source as written to the reference the output uses. `raw_html=False` shows raw HTML as
+    text instead of sanitizing it.
     """
     book = _BookExtension(lang, id_prefix, heading_offset, inline_notes, resolve_image)
     engine = markdown.Markdown(
@@ -58,11 +68,51 @@ def render_markdown(
         },
         output_format="xhtml",
     )
-    # Raw HTML is not passed through: it is shown as text, so output stays well-formed XHTML.
-    engine.preprocessors.deregister("html_block")
-    engine.inlinePatterns.deregister("html")
-    body = engine.convert(source)
-    return Fragment(_literal_entities(body), tuple(book.processor.images), book.processor.notes)
+    if raw_html:
+        # Raw HTML passes only through the allowlist of sanitize.py, as XHTML.
+        engine.preprocessors.register(_SafeHtmlBlocks(engine), "html_block", 20)
+        engine.inlinePatterns.register(_SafeHtmlInline(inlinepatterns.HTML_RE, engine), "html", 90)
+    else:  # shown as text
+        engine.preprocessors.deregister("html_block")
+        engine.inlinePatterns.deregister("html")
+    # A raw block that sanitizes to nothing leaves an empty paragraph behind.
+    body = EMPTY_PARAGRAPH.sub("", _literal_entities(engine.convert(source)))
+    if raw_html and not _well_formed(body):
+        # Tags that Markdown split across blocks (`<em>a` … `b</em>`): show them as text.
+        return render_markdown(source, lang, id_prefix, heading_offset, inline_notes,
+                               resolve_image, raw_html=False)  # fmt: skip
+    return Fragment(body, tuple(book.processor.images), book.processor.notes)
+
+
+def _well_formed(body: str) -> bool:
+    try:
+        etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{body}</div>')
+    except etree.XMLSyntaxError:
+        return False
+    return True
+
+
+class _SafeHtmlBlocks(HtmlBlockPreprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        stash = self.md.htmlStash.rawHtmlBlocks
+        start = len(stash)
+        result = super().run(lines)
+        for index in range(start, len(stash)):
+            entry = stash[index]
+            if isinstance(entry, str):
+                stash[index] = sanitize_block(entry)
+        return result
+
+
+class _SafeHtmlInline(inlinepatterns.HtmlInlineProcessor):
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str, int, int]:
+        placeholder, start, end = super().handleMatch(m, data)
+        stash = self.md.htmlStash.rawHtmlBlocks
+        if stash and isinstance(stash[-1], str):
+            stash[-1] = sanitize_tag(stash[-1])
+        return str(placeholder), int(start or 0), int(end or 0)
 
 
 def _literal_entities(text: str) -> str:
@@ -75,7 +125,15 @@ def _literal_entities(text: str) -> str:
         char = html.unescape(match.group(0))
         return html.escape(char, quote=False) if char != match.group(0) else "&amp;" + name + ";"
 
-    return NAMED_ENTITY.sub(replace, text)
+    return NUMERIC_REFERENCE.sub(_valid_reference, NAMED_ENTITY.sub(replace, text))
+
+
+def _valid_reference(match: re.Match[str]) -> str:
+    """`&#0;`, `&#xD800;`, `&#x110000;` are fatal in XML: the replacement character instead."""
+    digits = match.group(1)
+    code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+    valid = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+    return match.group(0) if valid or 0x10000 <= code <= 0x10FFFF else "\ufffd"
 
 
 class _BookExtension(Extension):
@@ -108,6 +166,7 @@ class _BookTree(Treeprocessor):
         self._quotes(root)
         self._tables(root)
         self._footnotes(root)
+        _safe_links(root)
 
     # -- typography -------------------------------------------------------------------------
     def _typography(self, element: ET.Element) -> None:
@@ -230,6 +289,15 @@ class _BookTree(Treeprocessor):
                 note[0].text = None
                 note[0].insert(0, marker)
             section.append(note)
+
+
+def _safe_links(root: ET.Element) -> None:
+    """A Markdown link can name any URL: `javascript:` and the like lose their href."""
+    for link in root.iter("a"):
+        href = link.get("href", "").strip()
+        scheme = SCHEME.match(href)
+        if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
+            del link.attrib["href"]
 
 
 def _split_attribution(quote: ET.Element, last: ET.Element) -> None:

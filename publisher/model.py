@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .limits import Limits
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ class AnthologySpec:
     trim: TrimSize
     pdf_variant: str | None = None
     include_all: bool = True  # every review in the pool must be placed (off for subset books)
+    limits: Limits = field(default_factory=Limits)  # `[limits]`: caps on untrusted input
+    # `--allow-remote`: None = no network; empty = any public host; else these hosts only.
+    allow_remote: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

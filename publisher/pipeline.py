@@ -11,14 +11,17 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .assemble import assemble
 from .book import RenderedBook, Target
 from .cache import BuildCache, digest, file_sha256, package_digest, tree_digest
 from .config import load_anthology_spec
 from .diagnostics import BuildFailed, Diagnostic, has_errors
+from .fetch import Access
 from .loader import load_manuscripts
 from .model import Anthology, AnthologySpec
+from .pagination import Pagination
 from .render import FragmentStore, Theme, render_book
 from .validation import ValidatorResult
 from .validation.files import validate_files
@@ -38,6 +41,9 @@ TARGETS: dict[Format, tuple[Target, ...]] = {
     Format.PDF: (Target.SCREEN_PDF, Target.PRINT_PDF),
     Format.EPUB: (Target.EPUB,),
 }
+# Editions that carry the print PDF's page numbers when the build makes it (the print profile's
+# layout is their source: without it they say nothing about print pages).
+PAGINATED = frozenset({Target.WEB, Target.EPUB})
 FILE_NAMES: dict[Target, str] = {
     Target.WEB: "{slug}.html",
     Target.SCREEN_PDF: "{slug}.pdf",
@@ -56,6 +62,7 @@ class BuildRequest:
     cache: bool = True  # False: neither read nor write `.publisher-cache/` (library callers, tests)
     validate: bool = False  # run EPUBCheck, Ace and the PDF checks on what was built
     progress: Callable[[str], None] | None = None  # told the name of each stage as it starts
+    allow_remote: frozenset[str] | None = None  # `--allow-remote`: see fetch.Access
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,12 @@ class _Planned:
     key: str
 
 
+class _Exported(NamedTuple):
+    pages: int | None  # PDFs
+    diagnostics: tuple[Diagnostic, ...]
+    pagination: Pagination | None = None  # the print PDF's
+
+
 def project_root(anthology_file: Path) -> Path:
     """`<root>/manuscripts/anthology.toml` → `<root>`; elsewhere, the file's own folder."""
     folder = anthology_file.resolve().parent
@@ -109,13 +122,17 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def load(anthology_file: Path) -> tuple[Anthology, tuple[Diagnostic, ...]]:
+def load(
+    anthology_file: Path, allow_remote: frozenset[str] | None = None
+) -> tuple[Anthology, tuple[Diagnostic, ...]]:
     """Load, validate and assemble. Raises BuildFailed with every problem found."""
     root = project_root(anthology_file)
     spec = load_anthology_spec(anthology_file, root)
+    spec = dataclasses.replace(spec, allow_remote=allow_remote)
     loaded = load_manuscripts(
-        root, spec.reviews_dir, spec.reviews_dir.parent / "front", spec.lang, today()
-    )
+        root, spec.reviews_dir, spec.reviews_dir.parent / "front", spec.lang, today(),
+        Access.for_spec(spec), theme_for(spec).directories,
+    )  # fmt: skip
     if has_errors(loaded.diagnostics):
         # Selection problems are worth reporting too, over whatever did load.
         try:
@@ -133,9 +150,12 @@ def theme_for(spec: AnthologySpec) -> Theme:
 
 
 def render(
-    anthology: Anthology, target: Target, fragments: FragmentStore | None = None
+    anthology: Anthology,
+    target: Target,
+    fragments: FragmentStore | None = None,
+    pagination: Pagination | None = None,
 ) -> RenderedBook:
-    return render_book(anthology, target, theme_for(anthology.spec), fragments)
+    return render_book(anthology, target, theme_for(anthology.spec), fragments, pagination)
 
 
 class _Stages:
@@ -168,22 +188,36 @@ def build(request: BuildRequest) -> BuildResult:
     if not stale:
         return _unchanged(plan, cache, stage, request)
     with stage("load"):
-        anthology, diagnostics = load(request.anthology)
+        anthology, diagnostics = load(request.anthology, request.allow_remote)
+    paginated = Format.PDF in request.formats
+    if paginated and any(item.target in PAGINATED for item in stale):
+        # The print PDF's layout gives the page numbers: make it even when it is up to date.
+        stale = [item for item in plan if item in stale or item.target is Target.PRINT_PDF]
+    # The print PDF first; then the editions that carry its pages, marked from its layout.
+    first = [item for item in stale if not (paginated and item.target in PAGINATED)]
+    later = [item for item in stale if item not in first]
+    built: dict[Path, _Exported] = {}
     with stage("render"):
-        books = {item.target: render(anthology, item.target, cache) for item in stale}
-    built: dict[Path, tuple[int | None, tuple[Diagnostic, ...]]] = {}
-    for item in stale:
-        with stage(f"export-{item.target.value}"):
-            built[item.path] = _export(books[item.target], item.path)
+        books = {item.target: render(anthology, item.target, cache) for item in first}
+    built.update(_export_each(first, books, stage))
+    if later:
+        pagination = next((e.pagination for e in built.values() if e.pagination), None)
+        with stage("render-paginated"):
+            books = {
+                item.target: render(anthology, item.target, cache, pagination) for item in later
+            }
+        built.update(_export_each(later, books, stage))
     with stage("cache"):
         for item in stale:
-            cache.record(item.path, item.key, diagnostics + built[item.path][1])
+            cache.record(item.path, item.key, diagnostics + built[item.path].diagnostics)
         if request.cache:
             cache.save()
-    for _, found in built.values():
-        diagnostics += tuple(d for d in found if d not in diagnostics)
+    for exported in built.values():
+        diagnostics += tuple(d for d in exported.diagnostics if d not in diagnostics)
     outputs = tuple(
-        _output(item, built[item.path][0] if item.path in built else None, item.path not in built)
+        _output(
+            item, built[item.path].pages if item.path in built else None, item.path not in built
+        )
         for item in plan
     )
     return _validated(
@@ -212,26 +246,44 @@ def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
             continue
         for target in TARGETS[format_]:
             path = request.out_dir / FILE_NAMES[target].format(slug=spec.slug)
-            plan.append(_Planned(target, format_, path, digest(inputs, target.value, path.name)))
+            # With the print PDF in the build, the EPUB and web edition carry its page numbers.
+            pages = (
+                ("print-pages",) if Format.PDF in request.formats and target in PAGINATED else ()
+            )
+            plan.append(
+                _Planned(target, format_, path, digest(inputs, target.value, path.name, *pages))
+            )
     return plan
 
 
-def _export(book: RenderedBook, path: Path) -> tuple[int | None, tuple[Diagnostic, ...]]:
-    """Write one output; return its page count (PDFs) and what the exporter reported."""
+def _export_each(
+    items: list[_Planned], books: dict[Target, RenderedBook], stage: _Stages
+) -> dict[Path, _Exported]:
+    built = {}
+    for item in items:
+        with stage(f"export-{item.target.value}"):
+            built[item.path] = _export(books[item.target], item.path)
+    return built
+
+
+def _export(book: RenderedBook, path: Path) -> _Exported:
+    """Write one output; return its page count (PDFs), what the exporter reported and, for the
+    print PDF, its pagination."""
     if book.target is Target.WEB:
         from .exporters.html import export_html
 
         export_html(book, path)
-        return None, ()
+        return _Exported(None, ())
     if book.target is Target.EPUB:
         from .exporters.epub import export_epub
+        from .exporters.epub_package import page_targets
 
-        export_epub(book, path)
-        return None, ()
+        export_epub(book, path, page_targets(book))
+        return _Exported(None, ())
     from .exporters.pdf import export_pdf  # WeasyPrint is slow to import: only when needed
 
     pdf = export_pdf(book, path)
-    return pdf.pages, pdf.diagnostics
+    return _Exported(pdf.pages, pdf.diagnostics, pdf.pagination)
 
 
 def _output(item: _Planned, pages: int | None, cached: bool) -> Output:

@@ -17,9 +17,13 @@ from markupsafe import Markup
 
 from .book import Document, ImageAsset, Kind, RenderedBook, Target
 from .cache import digest, package_digest
+from .diagnostics import BuildFailed, error
+from .fetch import Access, Refused
 from .labels import Labels, labels_for
 from .markup import Fragment, render_markdown
 from .model import Anthology, FrontPiece, Part, Review
+from .pagemarks import mark_pages
+from .pagination import PageMark, Pagination
 from .text import slugify
 from .typography import smarten
 
@@ -63,10 +67,19 @@ class FragmentStore(Protocol):
 
 
 def render_book(
-    anthology: Anthology, target: Target, theme: Theme, fragments: FragmentStore | None = None
+    anthology: Anthology,
+    target: Target,
+    theme: Theme,
+    fragments: FragmentStore | None = None,
+    pagination: Pagination | None = None,
 ) -> RenderedBook:
-    renderer = _Renderer(anthology, target, theme, fragments)
+    """`pagination` (the print edition's, for the EPUB and web targets) adds page markers."""
+    renderer = _Renderer(anthology, target, theme, fragments, pagination)
     documents = renderer.documents()
+    pages: tuple[PageMark, ...] = ()
+    if pagination is not None and not target.paged:
+        textless = "textless-page" if target is Target.WEB else None
+        documents, pages = mark_pages(documents, pagination, textless)
     stylesheet = "\n".join(theme.stylesheet(name) for name in STYLESHEETS[target])
     if target is Target.EPUB:
         return RenderedBook(
@@ -78,19 +91,28 @@ def render_book(
             renderer.image_assets(),
             xhtml=tuple((doc.id, renderer.xhtml(doc)) for doc in documents),
             nav=renderer.template("nav.xhtml.j2", documents=documents),
+            pages=pages,
         )
     extra = renderer.template("paged-profile.css.j2") if target.paged else ""
     page = renderer.template(
-        "book.html.j2", documents=documents, stylesheet=Markup(stylesheet + "\n" + extra)
+        "book.html.j2",
+        documents=documents,
+        stylesheet=Markup(stylesheet + "\n" + extra),
+        pages=pages,
     )
     return RenderedBook(
-        anthology, target, documents, stylesheet + extra, page, renderer.image_assets()
+        anthology, target, documents, stylesheet + extra, page, renderer.image_assets(), pages=pages
     )
 
 
 class _Renderer:
     def __init__(
-        self, anthology: Anthology, target: Target, theme: Theme, fragments: FragmentStore | None
+        self,
+        anthology: Anthology,
+        target: Target,
+        theme: Theme,
+        fragments: FragmentStore | None,
+        pagination: Pagination | None = None,
     ) -> None:
         self.anthology = anthology
         self.fragments = fragments
@@ -121,6 +143,8 @@ class _Renderer:
             paged=target.paged,
             epub=target is Target.EPUB,
             Kind=Kind,
+            # The print page a document opens on, for the indexes (None without a pagination).
+            print_page=pagination.opening if pagination is not None else lambda _: None,
         )
 
     def _decimal(self, value: float) -> str:
@@ -213,7 +237,7 @@ class _Renderer:
     # -- images --------------------------------------------------------------------------------
     def _image_resolver(self, base: Path, prefix: str) -> Callable[[str], str]:
         def resolve(src: str) -> str:
-            source = (base / src).resolve()
+            source = self._image_file(src, base)
             media_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
             href = f"images/{prefix}-{slugify(source.stem)}{source.suffix.lower()}"
             self.images.setdefault(source, ImageAsset(source, href, media_type))
@@ -225,6 +249,15 @@ class _Renderer:
             return source.as_uri()
 
         return resolve
+
+    def _image_file(self, src: str, base: Path) -> Path:
+        """Through the one gate (fetch.py); the loader has checked manuscripts already."""
+        try:
+            return Access.for_spec(self.spec).reference(src, base)
+        except Refused as refused:
+            root = self.spec.root
+            where = base.relative_to(root) if base.is_relative_to(root) else base
+            raise BuildFailed([error(where, 0, refused.code, refused.message)]) from None
 
     def image_assets(self) -> tuple[ImageAsset, ...]:
         return tuple(self.images.values())

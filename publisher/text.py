@@ -6,6 +6,13 @@ import difflib
 import re
 import unicodedata
 
+# Characters XML cannot carry (or should not): C0/C1 controls bar tab and newline, U+FFFE/FFFF.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def strip_controls(text: str) -> str:
+    return CONTROL.sub("", text)
+
 
 def slugify(text: str) -> str:
     """ASCII, lowercase, hyphen-separated: stable ids and file names."""

@@ -195,7 +195,7 @@ def test_accessibility_metadata_follows_the_content(book: Built) -> None:
     features = _property(opf, "schema:accessibilityFeature")
     assert {"tableOfContents", "readingOrder", "structuralNavigation", "index"} <= set(features)
     assert ("alternativeText" in features) is has_images
-    assert "printPageNumbers" not in features  # no page-list yet
+    assert "printPageNumbers" not in features  # an EPUB-only build: no print pages
     assert _property(opf, "schema:accessibilityHazard") == ["none"]
     assert _property(opf, "schema:accessibilitySummary")[0]
     assert _property(opf, "dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]

@@ -46,6 +46,7 @@ def test_every_problem_in_every_file_is_reported_at_once(make_project: ProjectMa
         "manuscripts/reviews/a.md:12:1: error: front-matter-unknown-key: unknown key `director`"
         " (did you mean `film.directors`?)",
         "manuscripts/reviews/b.md:11:1: error: front-matter-value: `rating` must be a number from 0 to 5",
+        "manuscripts/reviews/b.md:14:6: error: image-missing: image `foto.png` not found",
         "manuscripts/reviews/b.md:14:6: error: image-missing-alt: image has no alt text:"
         " write ![description](…)",
         "manuscripts/reviews/c.md:1: error: unselected: no part of manuscripts/anthology.toml"

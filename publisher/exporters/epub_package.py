@@ -35,7 +35,7 @@ DOC_ID = "doc-{}"
 class PageTarget(NamedTuple):
     """A print page break in the EPUB (`text/x.xhtml#page-12`, label `12`).
 
-    Hook for a future page-list: when `export_epub` gets none, the nav has no page-list and
+    When `export_epub` gets none (a build without the print PDF), the nav has no page-list and
     the metadata claims no `printPageNumbers`.
     """
 
@@ -125,17 +125,33 @@ SUMMARY = {
         "Libro de texto adaptable con índice navegable, orden de lectura lógico, encabezados "
         "estructurados y notas enlazadas.",
         " Las imágenes tienen descripción textual.",
-        " Incluye la paginación de la edición impresa.",
+        " Incluye la paginación de la edición impresa ({source}).",
         " Cumple WCAG 2.2 nivel AA.",
     ),
     "en": (
         "Reflowable text with a navigable table of contents, logical reading order, structured "
         "headings and linked notes.",
         " Images have text descriptions.",
-        " Includes the page numbers of the print edition.",
+        " Includes the page numbers of the print edition ({source}).",
         " Meets WCAG 2.2 Level AA.",
     ),
 }
+
+
+def page_source(spec: AnthologySpec) -> str:
+    """The print edition the page-list follows: its ISBN, else its title."""
+    if spec.isbn_print:
+        return f"urn:isbn:{spec.isbn_print}"
+    edition = "edición impresa" if spec.lang.startswith("es") else "print edition"
+    return f"{spec.title} ({edition})"
+
+
+def page_targets(book: RenderedBook) -> tuple[PageTarget, ...]:
+    """The page-list: where the renderer put each print page's marker."""
+    return tuple(
+        PageTarget(mark.label, f"text/{mark.document_id}.xhtml#page-{mark.label}")
+        for mark in book.pages
+    )
 
 
 def accessibility(
@@ -152,23 +168,30 @@ def accessibility(
         features.append("alternativeText")
     if has_page_list:
         features += ["pageNavigation", "printPageNumbers"]
-    base, images, pages, wcag = SUMMARY.get(book.anthology.spec.lang.split("-")[0], SUMMARY["en"])
-    summary = base + (images if has_images else "") + (pages if has_page_list else "") + wcag
+    spec = book.anthology.spec
+    base, images, pages, wcag = SUMMARY.get(spec.lang.split("-")[0], SUMMARY["en"])
+    source = page_source(spec)
+    isbn = f"ISBN {spec.isbn_print}" if spec.isbn_print else spec.title
+    pages = pages.format(source=isbn) if has_page_list else ""
+    summary = base + (images if has_images else "") + pages + wcag
     return (
         *(("schema:accessMode", mode) for mode in modes),
         ("schema:accessModeSufficient", "textual"),
         *(("schema:accessibilityFeature", feature) for feature in features),
         ("schema:accessibilityHazard", "none"),
         ("schema:accessibilitySummary", summary),
+        # Unprefixed: EPUB 3.3 moved it to the default vocabulary (w3c/epub-specs#2668);
+        # EPUBCheck rejects `a11y:pageBreakSource`, Ace looks for this one.
+        *((("pageBreakSource", source),) if has_page_list else ()),
         ("dcterms:conformsTo", CONFORMANCE),
-        ("a11y:certifiedBy", book.anthology.spec.publisher),
+        ("a11y:certifiedBy", spec.publisher),
     )
 
 
 def build_metadata(book: RenderedBook, page_list: Sequence[PageTarget] = ()) -> Metadata:
     spec = book.anthology.spec
     creators, contributors = _people(book)
-    source = f"urn:isbn:{spec.isbn_print}" if page_list and spec.isbn_print else None
+    source = page_source(spec) if page_list else None
     return Metadata(
         identifier=book_identifier(spec),
         title=spec.title,

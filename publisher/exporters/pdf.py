@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import mimetypes
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import weasyprint
 import weasyprint.pdf.metadata
+import weasyprint.urls
 
 from ..book import RenderedBook, Target
-from ..diagnostics import Diagnostic
+from ..diagnostics import BuildFailed, Diagnostic, error
+from ..fetch import Access, Refused
 from ..fonts import check_fonts
+from ..pagination import PageStart, Pagination, letters
 from .files import write_atomically
 
 
@@ -30,13 +36,20 @@ class PdfExport:
     path: Path
     diagnostics: tuple[Diagnostic, ...]
     pages: int
+    pagination: Pagination | None = None  # the print profile's: where each page begins
 
 
 def export_pdf(book: RenderedBook, target: Path) -> PdfExport:
     spec = book.anthology.spec
     where = spec.path.relative_to(spec.root) if spec.path.is_relative_to(spec.root) else spec.path
     diagnostics = check_fonts(book.stylesheet, where)
-    document = weasyprint.HTML(string=book.page, base_url=str(spec.root)).render()
+    fetcher = _ProjectFetcher(Access.for_spec(spec))
+    try:
+        document = weasyprint.HTML(
+            string=book.page, base_url=str(spec.root), url_fetcher=fetcher
+        ).render()
+    except _Refusal as refusal:
+        raise BuildFailed([error(where, 0, refusal.code, refusal.message)]) from None
 
     stamp = source_date()
     if stamp is not None:
@@ -57,9 +70,16 @@ def export_pdf(book: RenderedBook, target: Path) -> PdfExport:
 
     def produce(temp: Path) -> None:
         with _stable_xmp_ids(book):
-            document.write_pdf(temp, **options)
+            try:
+                document.write_pdf(temp, **options)
+            except _Refusal as refusal:  # attachments are fetched while writing
+                raise BuildFailed([error(where, 0, refusal.code, refusal.message)]) from None
 
-    return PdfExport(write_atomically(target, produce), diagnostics, len(document.pages))
+    # Read from the layout just written: the print book is never laid out twice.
+    pagination = paginate(document) if book.target is Target.PRINT_PDF else None
+    return PdfExport(
+        write_atomically(target, produce), diagnostics, len(document.pages), pagination
+    )
 
 
 def source_date() -> str | None:
@@ -87,3 +107,109 @@ def _stable_xmp_ids(book: RenderedBook) -> AbstractContextManager[object]:
         return nullcontext()
     derived = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:publisher:{_book_id(book)}")
     return mock.patch.object(weasyprint.pdf.metadata, "uuid4", lambda: derived)
+
+
+class _Refusal(weasyprint.urls.FatalURLFetchingError):  # type: ignore[misc]
+    """Fatal by design: WeasyPrint only logs ordinary fetch errors and goes on."""
+
+    def __init__(self, refused: Refused) -> None:
+        super().__init__(refused.message)
+        self.code, self.message = refused.code, refused.message
+
+
+class _ProjectFetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc]
+    """WeasyPrint's fetcher subclassed as its security docs advise: every URL the page, its CSS,
+    fonts and SVG name, and every redirect (which re-enters `fetch` since WeasyPrint 68), goes
+    through fetch.Access. `data:` URIs are decoded by WeasyPrint itself."""
+
+    def __init__(self, access: Access) -> None:
+        super().__init__(allowed_protocols=("data", "file", "http", "https"), allow_redirects=False)
+        self.access = access
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        if url[:5].lower() == "data:":
+            return super().fetch(url, headers)
+        try:
+            data = self.access.read_url(url)
+        except Refused as refused:
+            raise _Refusal(refused) from None
+        kind = mimetypes.guess_type(url.split("?")[0])[0] or "application/octet-stream"
+        return weasyprint.urls.URLFetcherResponse(url, data, {"Content-Type": kind})
+
+
+# -- pagination: where each printed page begins in the text -------------------------------------
+
+# Generated content: not in the source, so not in the other editions either.
+GENERATED = ("::before", "::after", "::marker", "::footnote-call", "::footnote-marker")
+
+
+def paginate(document: weasyprint.Document) -> Pagination:
+    """The first body text on each page (margin boxes and the footnote area are not the flow),
+    located by its element and the letters of that element's own text on earlier pages."""
+    pages: list[PageStart] = []
+    openings: dict[str, str] = {}
+    counted: dict[Any, int] = {}  # element → letters of its own text laid out so far
+    headers: set[int] = set()
+    root = document.pages[0]._page_box.children[0].element if document.pages else None
+    parents = {child: parent for parent in root.iter() for child in parent} if root else {}
+    for number, page in enumerate(document.pages, 1):
+        page_box = page._page_box
+        flow = page_box.children[0]
+        label = _folio(page_box) or str(number)
+        first: tuple[Any, int] | None = None
+        for box in _flow_text(flow, headers):
+            if first is None:
+                first = (box.element, counted.get(box.element, 0))
+            counted[box.element] = counted.get(box.element, 0) + letters(box.text)
+        for document_id in _documents(flow):
+            openings.setdefault(document_id, label)
+        pages.append(_page_start(label, first, parents))
+    return Pagination(tuple(pages), tuple(openings.items()))
+
+
+def _flow_text(box: Any, headers: set[int]) -> Iterator[Any]:
+    """Text boxes of source text, in document order."""
+    if (box.element_tag or "").endswith(GENERATED):
+        return
+    if getattr(box, "is_header", False) or getattr(box, "is_footer", False):
+        # A table header or footer repeats on every page the table spans: text only once.
+        if id(box.element) in headers:
+            return
+        headers.add(id(box.element))
+    if isinstance(box, weasyprint.formatting_structure.boxes.TextBox):
+        if box.text.strip():
+            yield box
+        return
+    for child in getattr(box, "children", ()):
+        yield from _flow_text(child, headers)
+
+
+def _documents(flow: Any) -> Iterator[str]:
+    """Ids of the book's documents (the children of <body>) with a box on this page."""
+    for body in flow.children:
+        for child in getattr(body, "children", ()):
+            if child.element is not None and child.element.get("id"):
+                yield str(child.element.get("id"))
+
+
+def _folio(page_box: Any) -> str | None:
+    for margin in page_box.children[1:]:
+        if str(getattr(margin, "at_keyword", "")).startswith("@bottom"):
+            text = "".join(box.text for box in _flow_text(margin, set())).strip()
+            if text:
+                return text
+    return None
+
+
+def _page_start(label: str, first: tuple[Any, int] | None, parents: dict[Any, Any]) -> PageStart:
+    if first is None:
+        return PageStart(label)
+    element, offset = first
+    path: list[int] = []
+    while element in parents and parents[element].tag != "body":
+        parent = parents[element]
+        path.append([c for c in parent if isinstance(c.tag, str)].index(element))
+        element = parent
+    if element not in parents:  # not inside a document (cannot happen with our templates)
+        return PageStart(label)
+    return PageStart(label, element.get("id"), tuple(reversed(path)), offset)
