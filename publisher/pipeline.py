@@ -239,6 +239,9 @@ def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
             spec.root,
         ),
         os.environ.get("SOURCE_DATE_EPOCH", ""),
+        # Remote images change what a build may fetch, so they change what it makes.
+        "remote:" + ",".join(sorted(request.allow_remote or ())),
+        "remote-allowed" if request.allow_remote is not None else "remote-refused",
     )
     plan = []
     for format_ in Format:

@@ -189,3 +189,21 @@ def test_validate_runs_the_real_validators(tmp_path: Path) -> None:
     again = cli("validate", "--json", "validate.json", cwd=tmp_path)
     assert again.returncode == 1
     assert "mini.epub" in again.stderr and "error:" in again.stderr
+
+
+def test_allowing_remote_images_changes_the_cache_key(tmp_path: Path) -> None:
+    from publisher.config import load_anthology_spec
+    from publisher.pipeline import BuildRequest, Format, _plan, project_root
+
+    anthology = copy_project(MINI, tmp_path)
+    spec = load_anthology_spec(anthology, project_root(anthology))
+    keys = [
+        [
+            item.key
+            for item in _plan(
+                spec, BuildRequest(anthology, frozenset(Format), tmp_path, allow_remote=hosts)
+            )
+        ]
+        for hosts in (None, frozenset(), frozenset({"example.org"}))
+    ]
+    assert len({tuple(k) for k in keys}) == 3
