@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from .bodycheck import check_body
 from .csscheck import stylesheet_problems
@@ -45,33 +45,25 @@ def load_manuscripts(
     """`access` guards what manuscripts may name; `stylesheets` are theme folders to check."""
     access = access or Access(root)
     diagnostics: list[Diagnostic] = _stylesheet_problems(root, stylesheets, access)
-    reviews: list[Manuscript] = []
-    seen: dict[str, Path] = {}
-    for path in sorted(reviews_dir.glob("*.md")):
-        shown = _shown(path, root)
-        slug = slugify(path.stem)
-        if slug in seen:
-            diagnostics.append(
-                error(shown, 1, "duplicate-slug", f"slug `{slug}` is already used by {seen[slug]}")
-            )
-            continue
-        seen[slug] = shown
-        review = _load_one(path, shown, slug, default_lang, today, diagnostics, _review, access)
-        if review is not None:
-            reviews.append(review)
-    front: list[FrontPiece] = []
-    for path in sorted(front_dir.glob("*.md")) if front_dir.is_dir() else []:
-        shown = _shown(path, root)
-        slug = slugify(path.stem)
-        if slug in seen:
-            diagnostics.append(
-                error(shown, 1, "duplicate-slug", f"slug `{slug}` is already used by {seen[slug]}")
-            )
-            continue
-        seen[slug] = shown
-        piece = _load_one(path, shown, slug, default_lang, today, diagnostics, _front_piece, access)
-        if piece is not None:
-            front.append(piece)
+    seen: dict[str, Path] = {}  # slug → file: ids must be unique across reviews and front
+
+    def load_folder(folder: Path, build: Callable[..., T | None]) -> list[T]:
+        loaded: list[T] = []
+        for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+            shown = _shown(path, root)
+            slug = slugify(path.stem)
+            if slug in seen:
+                message = f"slug `{slug}` is already used by {seen[slug]}"
+                diagnostics.append(error(shown, 1, "duplicate-slug", message))
+                continue
+            seen[slug] = shown
+            item = _load_one(path, shown, slug, default_lang, today, diagnostics, build, access)
+            if item is not None:
+                loaded.append(item)
+        return loaded
+
+    reviews = load_folder(reviews_dir, _review)
+    front = load_folder(front_dir, _front_piece)
     return Loaded(tuple(reviews), tuple(front), tuple(diagnostics))
 
 
@@ -95,7 +87,7 @@ class _Problems:
         self.sink.append(error(self.path, line, code, message, col))
 
 
-Builder = Callable[..., Any]
+T = TypeVar("T")
 
 
 def _load_one(
@@ -105,9 +97,9 @@ def _load_one(
     default_lang: str,
     today: dt.date,
     sink: list[Diagnostic],
-    build: Builder,
+    build: Callable[..., T | None],
     access: Access,
-) -> Any:
+) -> T | None:
     problems = _Problems(shown, sink)
     limit = access.limits.max_manuscript_bytes
     try:
