@@ -14,6 +14,7 @@ QUOTES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 OPENING_CONTEXT = set(" \t\n\u00a0([{\u2014\u2013-/«“‘„¿¡")
 CLOSING_CONTEXT = set(".,;:!?)]}»”’…")
+QUOTE_CHARS = re.compile("[\"']")
 DASHES = (
     (re.compile(r"---"), "\u2014"),
     (re.compile(r"--"), "\u2013"),
@@ -34,41 +35,49 @@ def smarten_segments(segments: list[str], lang: str) -> list[str]:
     """Smarten text split across inline elements, deciding each quote by its real neighbours.
 
     Quotes nest by a stack: an opening quote inside an open one goes one level deeper.
+    Dashes and ellipses are replaced within each run (markup does not split `---`).
     """
+    segments = [_dashes_only(segment) for segment in segments]
     joined = "".join(segments)
-    for pattern, replacement in DASHES:
-        joined = pattern.sub(replacement, joined)
     marks = quotes_for(lang)
-    out: list[str] = []
+    replacements: list[tuple[int, str]] = []
     stack: list[str] = []
-    for index, char in enumerate(joined):
-        if char not in "\"'":
-            out.append(char)
-            continue
+    for match in QUOTE_CHARS.finditer(joined):
+        index, char = match.start(), match.group()
         before = joined[index - 1] if index else " "
         after = joined[index + 1] if index + 1 < len(joined) else " "
         opening = before in OPENING_CONTEXT and not after.isspace() and after not in CLOSING_CONTEXT
         if char == "'" and before.isalnum() and after.isalnum():
-            out.append("’")  # apostrophe inside a word
+            mark = "’"  # apostrophe inside a word
         elif opening:
             stack.append(char)
-            out.append(marks[min(len(stack), len(marks)) - 1][0])
+            mark = marks[min(len(stack), len(marks)) - 1][0]
         elif stack and (char == '"' or stack[-1] == "'"):
-            out.append(marks[min(len(stack), len(marks)) - 1][1])
+            mark = marks[min(len(stack), len(marks)) - 1][1]
             stack.pop()
         else:
-            out.append("’" if char == "'" else marks[0][1])
-    result = "".join(out)
-    # Hand the text back in the original segments: lengths only change in the dash step,
-    # so re-split by applying the dash rules to each segment's prefix.
+            mark = "’" if char == "'" else marks[0][1]
+        replacements.append((index, mark))
+    if not replacements:
+        return segments
+    # Hand the text back in the original runs; a mark may be longer than the quote it replaces.
     pieces: list[str] = []
-    position = 0
-    consumed = ""
+    pending = iter(replacements)
+    upcoming = next(pending, None)
+    start = 0
     for segment in segments:
-        consumed += segment
-        end = len(_dashes_only(consumed))
-        pieces.append(result[position:end])
-        position = end
+        end = start + len(segment)
+        out: list[str] = []
+        cursor = start
+        while upcoming is not None and upcoming[0] < end:
+            index, mark = upcoming
+            out.append(joined[cursor:index])
+            out.append(mark)
+            cursor = index + 1
+            upcoming = next(pending, None)
+        out.append(joined[cursor:end])
+        pieces.append("".join(out))
+        start = end
     return pieces
 
 

@@ -40,3 +40,11 @@ def test_segments_keep_their_boundaries_when_dashes_shrink_text() -> None:
         "1939 y… ",
         "«fin»",
     ]
+
+
+def test_french_marks_longer_than_the_quote_keep_runs_apart() -> None:
+    assert smarten_segments(['Il dit "', "oui", '" enfin'], "fr") == [
+        "Il dit «\u202f",
+        "oui",
+        "\u202f» enfin",
+    ]
