@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,28 +61,51 @@ def render_markdown(
     source as written to the reference the output uses. `raw_html=False` shows raw HTML as
     text instead of sanitizing it.
     """
-    book = _BookExtension(lang, id_prefix, heading_offset, inline_notes, resolve_image)
-    engine = markdown.Markdown(
-        extensions=["footnotes", "tables", "def_list", "attr_list", "sane_lists", book],
-        extension_configs={
-            "footnotes": {"BACKLINK_TEXT": "\u21a9\ufe0e", "SUPERSCRIPT_TEXT": "{}"}
-        },
-        output_format="xhtml",
-    )
-    if raw_html:
-        # Raw HTML passes only through the allowlist of sanitize.py, as XHTML.
-        engine.preprocessors.register(_SafeHtmlBlocks(engine), "html_block", 20)
-        engine.inlinePatterns.register(_SafeHtmlInline(inlinepatterns.HTML_RE, engine), "html", 90)
-    else:  # shown as text
-        engine.preprocessors.deregister("html_block")
-        engine.inlinePatterns.deregister("html")
+    engine, book = _engine(raw_html)
+    book.configure(lang, id_prefix, heading_offset, inline_notes, resolve_image)
+    try:
+        converted = engine.convert(source)
+    finally:
+        engine.reset()
     # A raw block that sanitizes to nothing leaves an empty paragraph behind.
-    body = EMPTY_PARAGRAPH.sub("", _literal_entities(engine.convert(source)))
+    body = EMPTY_PARAGRAPH.sub("", _literal_entities(converted))
     if raw_html and not _well_formed(body):
         # Tags that Markdown split across blocks (`<em>a` … `b</em>`): show them as text.
         return render_markdown(source, lang, id_prefix, heading_offset, inline_notes,
                                resolve_image, raw_html=False)  # fmt: skip
-    return Fragment(body, tuple(book.processor.images), book.processor.notes)
+    return Fragment(body, tuple(book.images), book.notes)
+
+
+_ENGINES = threading.local()  # one engine per thread: serve renders from two threads
+
+
+def _engine(raw_html: bool) -> tuple[markdown.Markdown, _BookTree]:
+    """A configured Markdown instance, made once and reset between documents.
+
+    Building one costs about as much as converting a review, so it is reused.
+    """
+    engines: dict[bool, tuple[markdown.Markdown, _BookTree]] = getattr(_ENGINES, "by_mode", {})
+    _ENGINES.by_mode = engines
+    if raw_html not in engines:
+        book = _BookExtension()
+        engine = markdown.Markdown(
+            extensions=["footnotes", "tables", "def_list", "attr_list", "sane_lists", book],
+            extension_configs={
+                "footnotes": {"BACKLINK_TEXT": "\u21a9\ufe0e", "SUPERSCRIPT_TEXT": "{}"}
+            },
+            output_format="xhtml",
+        )
+        if raw_html:
+            # Raw HTML passes only through the allowlist of sanitize.py, as XHTML.
+            engine.preprocessors.register(_SafeHtmlBlocks(engine), "html_block", 20)
+            engine.inlinePatterns.register(
+                _SafeHtmlInline(inlinepatterns.HTML_RE, engine), "html", 90
+            )
+        else:  # shown as text
+            engine.preprocessors.deregister("html_block")
+            engine.inlinePatterns.deregister("html")
+        engines[raw_html] = (engine, book.processor)
+    return engines[raw_html]
 
 
 def _well_formed(body: str) -> bool:
@@ -137,11 +161,9 @@ def _valid_reference(match: re.Match[str]) -> str:
 
 
 class _BookExtension(Extension):
-    def __init__(
-        self, lang: str, prefix: str, offset: int, inline_notes: bool, resolve: Callable[[str], str]
-    ) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.processor = _BookTree(lang, prefix, offset, inline_notes, resolve)
+        self.processor = _BookTree()
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         self.processor.md = md
@@ -150,10 +172,14 @@ class _BookExtension(Extension):
 
 
 class _BookTree(Treeprocessor):
-    def __init__(
+    def __init__(self) -> None:
+        super().__init__()
+        self.configure("en", "x", 0, False, str)
+
+    def configure(
         self, lang: str, prefix: str, offset: int, inline_notes: bool, resolve: Callable[[str], str]
     ) -> None:
-        super().__init__()
+        """Set up for the next document; the engine is reused from one to the next."""
         self.lang, self.prefix, self.offset, self.inline_notes = lang, prefix, offset, inline_notes
         self.resolve = resolve
         self.images: list[str] = []
