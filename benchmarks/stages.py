@@ -1,0 +1,64 @@
+"""Where a cold all-formats build spends its time, stage by stage, in one process.
+
+`python -m benchmarks.stages ANTHOLOGY OUTDIR` prints a JSON list of [stage, seconds]. It
+calls the same functions `publisher.pipeline.build()` calls, in the same order, with a
+clock around each; imports are timed too because they are part of every CLI run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def _timed(rows: list[tuple[str, float]], stage: str, work: Callable[[], T]) -> T:
+    start = time.perf_counter()
+    result = work()
+    rows.append((stage, time.perf_counter() - start))
+    return result
+
+
+def stage_times(anthology_file: Path, out_dir: Path) -> list[tuple[str, float]]:
+    rows: list[tuple[str, float]] = []
+    start = time.perf_counter()
+    from publisher.book import Target
+    from publisher.pipeline import load, render
+
+    rows.append(("import publisher (pipeline)", time.perf_counter() - start))
+    start = time.perf_counter()
+    from publisher.exporters.epub import export_epub
+    from publisher.exporters.html import export_html
+    from publisher.exporters.pdf import export_pdf
+
+    rows.append(("import exporters (WeasyPrint, EbookLib)", time.perf_counter() - start))
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    anthology, _ = _timed(rows, "load + validate + assemble", lambda: load(anthology_file))
+    slug = anthology.spec.slug
+    web = _timed(rows, "render web", lambda: render(anthology, Target.WEB))
+    screen = _timed(rows, "render screen PDF HTML", lambda: render(anthology, Target.SCREEN_PDF))
+    paper = _timed(rows, "render print PDF HTML", lambda: render(anthology, Target.PRINT_PDF))
+    epub = _timed(rows, "render EPUB XHTML", lambda: render(anthology, Target.EPUB))
+    _timed(rows, "export HTML", lambda: export_html(web, out_dir / f"{slug}.html"))
+    _timed(rows, "export screen PDF", lambda: export_pdf(screen, out_dir / f"{slug}.pdf"))
+    _timed(rows, "export print PDF", lambda: export_pdf(paper, out_dir / f"{slug}-print.pdf"))
+    _timed(rows, "export EPUB", lambda: export_epub(epub, out_dir / f"{slug}.epub"))
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m benchmarks.stages ANTHOLOGY OUTDIR", file=sys.stderr)
+        return 2
+    print(json.dumps(stage_times(Path(argv[0]), Path(argv[1]))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
