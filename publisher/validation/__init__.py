@@ -8,12 +8,15 @@ their exit codes.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from publisher.diagnostics import Diagnostic, Severity
 
@@ -121,6 +124,39 @@ def run_tool(
         return f"{Path(str(cmd[0])).name} timed out after {timeout:.0f}s"
     except OSError as exc:
         return f"cannot run {cmd[0]}: {exc}"
+
+
+@dataclass(frozen=True)
+class JsonRun:
+    """A validator that ran and left its JSON report."""
+
+    report: dict[str, Any]
+    process: subprocess.CompletedProcess[str]
+    elapsed: float
+
+
+def run_for_json(
+    validator: str,
+    target: Path,
+    cmd: Sequence[str | Path],
+    report: Path,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+) -> JsonRun | ValidatorResult:
+    """Run a validator whose JSON report is the truth (exit codes are not); a failed result
+    when it could not run or left no readable report."""
+    started = time.monotonic()
+    proc = run_tool(cmd, timeout, env=env)
+    elapsed = round(time.monotonic() - started, 2)
+    if isinstance(proc, str):
+        return failed(validator, target, proc)
+    try:
+        data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        output = tail(proc.stderr + proc.stdout)
+        message = f"no JSON report ({exc}); exit {proc.returncode}: {output}"
+        return failed(validator, target, message)
+    return JsonRun(data, proc, elapsed)
 
 
 from publisher.validation.epub import run_ace, run_epubcheck  # noqa: E402

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import posixpath
 import shutil
 import tempfile
-import time
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -22,8 +20,7 @@ from publisher.validation import (
     failed,
     make_result,
     missing_tool,
-    run_tool,
-    tail,
+    run_for_json,
 )
 
 ACE_BIN: Path = REPO_ROOT / "tools" / "node_modules" / ".bin" / "ace-puppeteer"
@@ -65,18 +62,11 @@ def run_epubcheck(epub: Path, timeout: float = 600.0) -> ValidatorResult:
         return failed("epubcheck", epub, f"EPUB file not found: {epub}")
     with tempfile.TemporaryDirectory(prefix="epubcheck-") as tmp:
         report = Path(tmp) / "report.json"
-        started = time.monotonic()
-        proc = run_tool([java, "-jar", jar, epub, "--json", report, "-q"], timeout)
-        elapsed = round(time.monotonic() - started, 2)
-        if isinstance(proc, str):
-            return failed("epubcheck", epub, proc)
-        try:
-            data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            output = tail(proc.stderr + proc.stdout)
-            return failed(
-                "epubcheck", epub, f"no JSON report ({exc}); exit {proc.returncode}: {output}"
-            )
+        cmd: list[str | Path] = [java, "-jar", jar, epub, "--json", report, "-q"]
+        run = run_for_json("epubcheck", epub, cmd, report, timeout)
+        if isinstance(run, ValidatorResult):
+            return run
+        data, proc, elapsed = run.report, run.process, run.elapsed
     diagnostics: list[Diagnostic] = []
     counts: Counter[str] = Counter()
     for message in data.get("messages") or []:
@@ -192,16 +182,10 @@ def run_ace(
         str(int(timeout * 1000)),
         epub,
     ]
-    started = time.monotonic()
-    proc = run_tool(cmd, timeout + 60, env=env)
-    elapsed = round(time.monotonic() - started, 2)
-    if isinstance(proc, str):
-        return failed("ace", epub, proc)
-    try:
-        report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        output = tail(proc.stdout + proc.stderr)
-        return failed("ace", epub, f"no report.json ({exc}); exit {proc.returncode}: {output}")
+    run = run_for_json("ace", epub, cmd, report_path, timeout + 60, env=env)
+    if isinstance(run, ValidatorResult):
+        return run
+    report, proc, elapsed = run.report, run.process, run.elapsed
     diagnostics, counts = _ace_diagnostics(epub, report)
     details = {
         "elapsed": elapsed,
