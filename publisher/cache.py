@@ -8,6 +8,7 @@ Layout of `<root>/.publisher-cache/`:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -65,6 +66,7 @@ def tree_digest(paths: Iterable[Path], relative_to: Path) -> str:
     return digest(*sorted(entries))
 
 
+@functools.lru_cache(maxsize=1)
 def package_digest() -> str:
     """The code that builds counts as an input too: a changed module rebuilds everything."""
     return digest(__version__, tree_digest([PACKAGE_DIR], PACKAGE_DIR))

@@ -7,6 +7,7 @@ can warn, naming the missing face and the one that will stand in for it.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -30,20 +31,28 @@ class FaceStatus:
     stand_in: str | None  # the first installed family later in the stack (None: generic only)
 
 
-def installed_families() -> frozenset[str] | None:
-    """Family names fontconfig knows, lower-cased; None when `fc-list` cannot be run."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
+@functools.lru_cache(maxsize=4)
+def fc_list(fields: str) -> str | None:
+    """`fc-list --format FIELDS`, run once per process; None when fontconfig cannot be run."""
+    program = shutil.which("fc-list")
+    if program is None:
         return None
     try:
-        listing = subprocess.run(
-            [fc_list, "--format", "%{family}\n"],
+        return subprocess.run(
+            [program, "--format", fields],
             capture_output=True,
             text=True,
             check=True,
             timeout=30,
         ).stdout
     except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def installed_families() -> frozenset[str] | None:
+    """Family names fontconfig knows, lower-cased; None when `fc-list` cannot be run."""
+    listing = fc_list("%{family}\n")
+    if listing is None:
         return None
     names: set[str] = set()
     for line in listing.splitlines():

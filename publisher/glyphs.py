@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-import shutil
-import subprocess
 import unicodedata
+
+from .fonts import fc_list
 
 # Controls, format characters (zero-width joiners, bidi marks) and spaces draw nothing.
 INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me")
@@ -20,15 +20,8 @@ INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me")
 @functools.lru_cache(maxsize=1)
 def coverage() -> tuple[tuple[int, ...], tuple[int, ...]] | None:
     """Merged (starts, ends) of every installed face's charset; None without fontconfig."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return None
-    try:
-        listing = subprocess.run(
-            [fc_list, "--format", "%{charset}\n"],
-            capture_output=True, text=True, check=True, timeout=30,
-        ).stdout  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
+    listing = fc_list("%{charset}\n")
+    if listing is None:
         return None
     ranges: list[tuple[int, int]] = []
     for token in listing.split():

@@ -28,7 +28,6 @@ from .text import slugify
 from .typography import smarten
 
 BASE_THEME = "base"
-PACKAGE_DIGEST = package_digest()
 STYLESHEETS: dict[Target, tuple[str, ...]] = {
     Target.WEB: ("base.css", "theme.css", "web.css"),
     Target.SCREEN_PDF: ("base.css", "theme.css", "paged.css"),
@@ -221,7 +220,7 @@ class _Renderer:
         resolve = self._image_resolver(self.spec.root / origin.parent, prefix)
         # Bodies with images are not reused: their output depends on the image files too.
         reusable = self.fragments is not None and "![" not in source
-        key = digest(PACKAGE_DIGEST, source, lang, prefix, str(offset), self.target.value)
+        key = digest(package_digest(), source, lang, prefix, str(offset), self.target.value)
         if reusable and self.fragments is not None:
             html = self.fragments.fragment(key)
             if html is not None:
