@@ -21,6 +21,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from .notes import number_notes
 from .sanitize import sanitize_block, sanitize_tag
 from .typography import smarten, smarten_segments
 
@@ -267,54 +268,7 @@ class _BookTree(Treeprocessor):
                     _split_attribution(quote, paragraphs[-1])
 
     def _footnotes(self, root: ET.Element) -> None:
-        container = next(
-            (node for node in root if node.tag == "div" and node.get("class") == "footnote"), None
-        )
-        if container is None:
-            return
-        notes = {item.get("id", ""): item for item in container.iter("li")}
-        self.notes = len(notes)
-        for note in notes.values():
-            for backref in list(note.iter("a")):
-                if "footnote-backref" in backref.get("class", ""):
-                    _remove(note, backref)
-        for sup in list(root.iter("sup")):
-            link = sup.find("a")
-            if link is None or "footnote-ref" not in link.get("class", ""):
-                continue
-            note_id = link.get("href", "#")[1:]
-            number = (link.text or "").strip()
-            new_note_id = f"{self.prefix}-note-{number}"
-            sup.set("id", f"{self.prefix}-noteref-{number}")
-            sup.set("class", "noteref")
-            link.attrib.clear()
-            link.set("href", f"#{new_note_id}")
-            link.set("role", "doc-noteref")
-            link.set(EPUB_TYPE, "noteref")
-            link.text = number
-            notes[note_id].set("id", new_note_id)
-            if self.inline_notes:
-                _inline_note(sup, notes[note_id])
-        root.remove(container)
-        if self.inline_notes:
-            return
-        section = ET.SubElement(root, "section", {"class": "footnotes", "role": "doc-endnotes"})
-        section.set(EPUB_TYPE, "footnotes")
-        for note in notes.values():
-            note.tag = "aside"
-            note.set("role", "doc-footnote")
-            note.set(EPUB_TYPE, "footnote")
-            note.set("class", "footnote")
-            marker = ET.Element(
-                "a", {"href": f"#{note.get('id', '').replace('-note-', '-noteref-')}"}
-            )
-            marker.set("class", "note-number")
-            marker.text = note.get("id", "").rsplit("-", 1)[-1]
-            marker.tail = ". " + (note[0].text or "") if len(note) else ". "
-            if len(note):
-                note[0].text = None
-                note[0].insert(0, marker)
-            section.append(note)
+        self.notes = number_notes(root, self.prefix, self.inline_notes)
 
 
 def _safe_links(root: ET.Element) -> None:
@@ -338,38 +292,6 @@ def _split_attribution(quote: ET.Element, last: ET.Element) -> None:
         return
     setattr(holder, attribute, head)
     ET.SubElement(quote, "p", {"class": "epigraph-source"}).text = "\u2014" + source
-
-
-def _inline_note(sup: ET.Element, note: ET.Element) -> None:
-    """Print: the note's text rides inside the call, and CSS floats it to the page foot."""
-    note_id = note.get("id", "")
-    sup.clear()
-    sup.tag = "span"
-    sup.set("class", "footnote")
-    sup.set("id", note_id)
-    for paragraph in note:
-        paragraph.tag = "span"
-        paragraph.set("class", "footnote-para")
-        sup.append(paragraph)
-
-
-def _remove(parent: ET.Element, target: ET.Element) -> None:
-    for node in parent.iter():
-        if target in list(node):
-            previous = None
-            for child in node:
-                if child is target:
-                    break
-                previous = child
-            tail = (target.tail or "").rstrip("\u00a0 ")
-            # The footnotes extension puts a stashed &#160; before the back link; drop it too.
-            strip = re.compile(r"(\x02\w+\x03|[\u00a0 ])+$")
-            if previous is not None:
-                previous.tail = strip.sub("", (previous.tail or "") + tail)
-            else:
-                node.text = strip.sub("", (node.text or "") + tail)
-            node.remove(target)
-            return
 
 
 def _inline_text_slots(element: ET.Element):  # type: ignore[no-untyped-def]
