@@ -8,11 +8,13 @@ the book and `SOURCE_DATE_EPOCH`, so two builds of the same sources are byte-ide
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import inspect
 import mimetypes
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any
 from unittest import mock
 
 import weasyprint
+import weasyprint.layout.block
 import weasyprint.pdf.metadata
 import weasyprint.urls
 
@@ -45,9 +48,10 @@ def export_pdf(book: RenderedBook, target: Path) -> PdfExport:
     diagnostics = check_fonts(book.stylesheet, where)
     fetcher = _ProjectFetcher(Access.for_spec(spec))
     try:
-        document = weasyprint.HTML(
-            string=book.page, base_url=str(spec.root), url_fetcher=fetcher
-        ).render()
+        with notes_stay_with_calls():
+            document = weasyprint.HTML(
+                string=book.page, base_url=str(spec.root), url_fetcher=fetcher
+            ).render()
     except _Refusal as refusal:
         raise BuildFailed([error(where, 0, refusal.code, refusal.message)]) from None
 
@@ -107,6 +111,40 @@ def _stable_xmp_ids(book: RenderedBook) -> AbstractContextManager[object]:
         return nullcontext()
     derived = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:publisher:{_book_id(book)}")
     return mock.patch.object(weasyprint.pdf.metadata, "uuid4", lambda: derived)
+
+
+# WeasyPrint 70, layout/block.py `_linebox_layout`: when a paragraph's second line (with the
+# default `orphans: 2`) overflows the page, it moves the page's LAST footnote to the next page to
+# make room, whether or not that note's call is in this paragraph (added for
+# Kozea/WeasyPrint#2432 by PR #2437). If the paragraph is then pushed to the next page anyway
+# (widows, `break-after: avoid`), the note is not brought back: it leaves its call's page
+# although it fits there. CSS GCPM 3 §2.6 and our promise keep a note on its call's page
+# whenever it fits, so we switch that report off and let the paragraph break as it did before
+# #2437 (the page may end a line short).
+ORPHAN_REPORT = "report = not context.in_column and can_break_now and not could_break_before"
+
+
+@functools.cache
+def linebox_layout_keeping_notes() -> Callable[..., Any] | None:
+    """WeasyPrint's own `_linebox_layout` without the orphan-driven footnote report, or None
+    if this WeasyPrint no longer has that statement (tests/test_notes.py then fails)."""
+    module = weasyprint.layout.block
+    source = inspect.getsource(module._linebox_layout)
+    if source.count(ORPHAN_REPORT) != 1:
+        return None
+    namespace = dict(vars(module))
+    code = compile(source.replace(ORPHAN_REPORT, "report = False"), module.__file__, "exec")
+    exec(code, namespace)  # defined in a copy of the module's globals; the module is untouched
+    function: Callable[..., Any] = namespace["_linebox_layout"]
+    return function
+
+
+def notes_stay_with_calls() -> AbstractContextManager[object]:
+    """Lay out with `linebox_layout_keeping_notes` for the duration of one render."""
+    function = linebox_layout_keeping_notes()
+    if function is None:
+        return nullcontext()
+    return mock.patch.object(weasyprint.layout.block, "_linebox_layout", function)
 
 
 class _Refusal(weasyprint.urls.FatalURLFetchingError):  # type: ignore[misc]
