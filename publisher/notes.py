@@ -37,6 +37,22 @@ class _Note:
     element: ET.Element  # the `<li>` of Markdown's note list
     number: int
     calls: list[ET.Element] = field(default_factory=list)  # the `<sup>` calls, in order
+    body_calls: int = 0  # how many of `calls` (the first ones) stand in the body, not in notes
+
+
+def _collect_calls(
+    scope: ET.Element, items: dict[str, ET.Element], notes: dict[str, _Note]
+) -> None:
+    """Add the calls in `scope` (Markdown's `<sup><a class="footnote-ref">`) to `notes`, in
+    document order, numbering each note at its first call."""
+    for sup in list(scope.iter("sup")):
+        link = sup.find("a")
+        if link is None or "footnote-ref" not in link.get("class", ""):
+            continue
+        label = link.get("href", "#")[1:]
+        if label in items:
+            note = notes.setdefault(label, _Note(items[label], len(notes) + 1))
+            note.calls.append(sup)
 
 
 def number_notes(root: ET.Element, prefix: str, inline: bool) -> int:
@@ -44,7 +60,8 @@ def number_notes(root: ET.Element, prefix: str, inline: bool) -> int:
 
     `prefix` makes ids unique in the book (the review's slug); `inline` selects print notes
     (each note inside its first call) over an end section. Notes defined but never cited are
-    kept at the end of the section (web/EPUB) or after the body (print), so no text is lost.
+    kept at the end of the section (web/EPUB) or after the body (print), so no text is lost;
+    so are notes cited only from inside other notes, numbered after those cited in the body.
     """
     container = next(
         (node for node in root if node.tag == "div" and node.get("class") == "footnote"), None
@@ -52,17 +69,16 @@ def number_notes(root: ET.Element, prefix: str, inline: bool) -> int:
     if container is None:
         return 0
     root.remove(container)
-    items = {item.get("id", ""): item for item in container.iter("li") if item.get("id")}
+    listing = container.find("ol")
+    items = {item.get("id", ""): item for item in (listing if listing is not None else ())}
     notes: dict[str, _Note] = {}
-    for sup in list(root.iter("sup")):
-        link = sup.find("a")
-        if link is None or "footnote-ref" not in link.get("class", ""):
-            continue
-        label = link.get("href", "#")[1:]
-        if label not in items:
-            continue
-        note = notes.setdefault(label, _Note(items[label], len(notes) + 1))
-        note.calls.append(sup)
+    _collect_calls(root, items, notes)
+    for note in notes.values():
+        note.body_calls = len(note.calls)
+    position = 0
+    while position < len(notes):  # calls made inside notes, in the order of the notes
+        _collect_calls(list(notes.values())[position].element, items, notes)
+        position += 1
     for label, item in items.items():  # defined but never cited: numbered after the rest
         notes.setdefault(label, _Note(item, len(notes) + 1))
     for note in notes.values():
@@ -100,8 +116,9 @@ def _mark_call(sup: ET.Element, note: _Note, call_id: str) -> None:
 def _place_inline(root: ET.Element, note: _Note) -> None:
     """Print: the first call becomes the note, floated to the page foot by paged.css.
 
-    Later calls stay superscript numbers linking to the note. An uncited note is printed as
-    a paragraph after the body.
+    Later calls stay superscript numbers linking to the note. A note cited only from other
+    notes (WeasyPrint floats no note inside a note), or not at all, is printed as a paragraph
+    after the body.
     """
     element = note.element
     element.tag = "span"
@@ -113,8 +130,10 @@ def _place_inline(root: ET.Element, note: _Note) -> None:
             if node.tag in NOT_PHRASING:
                 node.tag = "span"
         child.set("class", "footnote-para")
-    if not note.calls:
-        paragraph = ET.SubElement(root, "p", {"class": "uncited-note"})
+    if not note.body_calls:
+        for sup in note.calls:  # calls inside other notes
+            sup.set("class", "noteref noteref-repeat")
+        paragraph = ET.SubElement(root, "p", {"class": "note-after-body"})
         paragraph.text = f"{note.number}. "
         paragraph.append(element)
         element.set("class", "footnote-inline")
@@ -125,7 +144,7 @@ def _place_inline(root: ET.Element, note: _Note) -> None:
     first.tag, first.text, first.tail = element.tag, element.text, element.tail
     first.attrib.update(element.attrib)
     first.extend(list(element))
-    for sup in note.calls[1:]:
+    for sup in note.calls[1:]:  # later calls, in the body or inside other notes
         sup.set("class", "noteref noteref-repeat")
 
 
@@ -190,3 +209,6 @@ def _drop_backrefs(note: ET.Element) -> None:
             else:
                 parent.text = TRAILING_SPACE.sub("", (parent.text or "") + tail)
             parent.remove(backref)
+    for child in list(note):  # a paragraph that held nothing but the back link
+        if child.tag == "p" and not len(child) and not TRAILING_SPACE.sub("", child.text or ""):
+            note.remove(child)
