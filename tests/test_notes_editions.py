@@ -13,6 +13,7 @@ import re
 import subprocess
 import unicodedata
 import zipfile
+from contextlib import nullcontext
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,9 +22,10 @@ from lxml import etree
 
 from publisher.book import Target
 from publisher.diagnostics import Severity
-from publisher.pipeline import BuildRequest, BuildResult, Format, build
+from publisher.exporters import pdf
+from publisher.pipeline import BuildRequest, BuildResult, Format, build, load, render
 
-from .conftest import MINI_TOML, review
+from .conftest import DEFAULT_ANTHOLOGY, MINI_TOML, review
 from .test_notes import NUMBERS, SOURCE
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
@@ -67,7 +69,7 @@ VARIANTS = len(NAMES)  # intros of 0 … 6 extra lines: the heading meets every 
 
 class Book(NamedTuple):
     result: BuildResult
-    out: Path
+    anthology: Path
     reviews: dict[str, str]  # slug → Markdown body
 
 
@@ -98,7 +100,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     formats = frozenset(Format)
     result = build(BuildRequest(manuscripts / "anthology.toml", formats, out, cache=False,
                                 validate=True))  # fmt: skip
-    return Book(result, out, reviews)
+    return Book(result, manuscripts / "anthology.toml", reviews)
 
 
 def output(book: Book, target: Target) -> Path:
@@ -107,9 +109,12 @@ def output(book: Book, target: Target) -> Path:
 
 
 def pdf_pages(path: Path) -> list[str]:
-    """Each page's text (poppler), normalised line by line: lines kept apart by newlines."""
+    """Each page's text (poppler), normalised line by line (a word hyphenated at a line end
+    joined again): lines kept apart by newlines, so that a number opening a line stays apart
+    from the end of the line before."""
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
+    text = re.sub(r"(?<=\w)[\u2010-]\n\s*", "", text)
     return ["\n".join(norm(line) for line in page.splitlines()) for page in text.split("\f")]
 
 
@@ -154,29 +159,56 @@ def test_every_word_after_every_call_reaches_the_pdf(book: Book, target: Target)
             assert norm(after) in text, f"{slug}: words after [^{label}] lost: {after!r}"
 
 
-@pytest.mark.parametrize("target", [Target.PRINT_PDF, Target.SCREEN_PDF], ids=["print", "screen"])
-def test_each_note_printed_once_on_its_calls_page_numbered_as_in_the_epub(
-    book: Book, target: Target
-) -> None:
-    pages = pdf_pages(output(book, target))
-    numbers = epub_numbers(book)
-    for slug, body in book.reviews.items():
+def misplaced_notes(
+    pages: list[str], reviews: dict[str, str], numbers: dict[tuple[str, str], int]
+) -> list[str]:
+    """Every way a PDF's notes can go wrong: a call or note missing or numbered otherwise than
+    in the EPUB, a note printed twice, a note on another page than its (first) call."""
+    problems = []
+    for slug, body in reviews.items():
         seen: set[str] = set()
         for label, before, _ in calls(body):
             words = norm(first_words(body, label))
             number = numbers[(slug, words)]
             call = re.compile(rf"{re.escape(norm(before))}{number}(?!\d)")
-            call_pages = [i for i, page in enumerate(pages) if call.search(page.replace("\n", ""))]
-            assert call_pages, f"{slug}: call [^{label}] numbered {number} not found"
+            call_pages = [i for i, page in enumerate(pages) if call.search(page)]
+            if not call_pages:
+                problems.append(f"{slug}: call [^{label}] numbered {number} not found")
             if label in seen:
                 continue  # a second call: the note is printed at the first
             seen.add(label)
             note = re.compile(rf"^{number}{words}", re.M)  # a note opens a line
             note_pages = [i for i, page in enumerate(pages) if note.search(page)]
-            assert len(note_pages) == 1, f"{slug}: note {number} printed {len(note_pages)} times"
-            assert note_pages[0] in call_pages, (
-                f"{slug}: note {number} on page {note_pages[0] + 1}, call on {call_pages}"
-            )
+            if len(note_pages) != 1:
+                problems.append(f"{slug}: note {number} printed {len(note_pages)} times")
+            elif note_pages[0] not in call_pages:
+                where = [page + 1 for page in call_pages]
+                problems.append(
+                    f"{slug}: note {number} on page {note_pages[0] + 1}, call on {where}"
+                )
+    return problems
+
+
+@pytest.mark.parametrize("target", [Target.PRINT_PDF, Target.SCREEN_PDF], ids=["print", "screen"])
+def test_each_note_printed_once_on_its_calls_page_numbered_as_in_the_epub(
+    book: Book, target: Target
+) -> None:
+    pages = pdf_pages(output(book, target))
+    assert misplaced_notes(pages, book.reviews, epub_numbers(book)) == []
+
+
+def test_without_the_weasyprint_workaround_a_heading_note_leaves_its_page(
+    book: Book, tmp_path: Path
+) -> None:
+    """The deliberate fault, kept: WeasyPrint 70's own footnote layout (Kozea/WeasyPrint#2432)
+    moves some heading's note to the next page. If this starts passing without the workaround,
+    upstream has fixed it: drop `notes_stay_with_calls` from exporters/pdf.py."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "notes_stay_with_calls", nullcontext)
+        rendered = render(load(book.anthology)[0], Target.PRINT_PDF)
+        path = pdf.export_pdf(rendered, tmp_path / "print.pdf").path
+    problems = misplaced_notes(pdf_pages(path), book.reviews, epub_numbers(book))
+    assert problems and all("bicicletas" in problem for problem in problems), problems
 
 
 def test_epub_and_html_number_the_notes_alike(book: Book) -> None:
@@ -198,3 +230,31 @@ def test_validators_and_build_report_nothing(book: Book) -> None:
     assert not epubcheck.diagnostics, [d.format() for d in epubcheck.diagnostics]
     assert epubcheck.counts.get("error", 0) == epubcheck.counts.get("warning", 0) == 0
     assert ace.counts.get("violations") == 0, [d.format() for d in ace.diagnostics]
+
+
+@pytest.fixture(scope="module")
+def default_book(tmp_path_factory: pytest.TempPathFactory) -> Book:
+    """The default anthology: six notes, one per review, none in a tricky position."""
+    out = tmp_path_factory.mktemp("notes-default")
+    formats = frozenset({Format.PDF, Format.EPUB})
+    result = build(BuildRequest(DEFAULT_ANTHOLOGY, formats, out, cache=False))
+    reviews = {}
+    for path in sorted((DEFAULT_ANTHOLOGY.parent / "reviews").glob("*.md")):
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        if "[^" in body:
+            reviews[path.stem] = body
+    return Book(result, DEFAULT_ANTHOLOGY, reviews)
+
+
+@pytest.mark.parametrize("target", [Target.PRINT_PDF, Target.SCREEN_PDF], ids=["print", "screen"])
+def test_default_book_reads_on_after_every_call(default_book: Book, target: Target) -> None:
+    """Before the fix, both PDFs of the default book stopped each paragraph at its call
+    ("…ambos lados de la trinchera¹" on the print PDF's page 13): 1,175 of the 1,198 letters
+    written after the six calls were missing."""
+    pages = pdf_pages(output(default_book, target))
+    text = "".join(pages).replace("\n", "")
+    assert len(default_book.reviews) == 6
+    for slug, body in default_book.reviews.items():
+        for label, _, after in calls(body):
+            assert norm(after) in text, f"{slug}: words after [^{label}] lost: {after!r}"
+    assert misplaced_notes(pages, default_book.reviews, epub_numbers(default_book)) == []
