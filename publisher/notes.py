@@ -5,7 +5,7 @@ Called by `markup.py` (the only module that imports Markdown) once per manuscrip
 - Notes are numbered 1, 2, … in the reading order of their first call, whatever order the
   definitions have in the manuscript: WeasyPrint's `footnote` counter counts the floated notes
   in document order, so the EPUB and HTML numbers must follow the same order to agree with both
-  PDFs (CSS GCPM 3 §2.6, footnote counters).
+  PDFs (CSS GCPM 3, the `footnote` counter).
 - A label cited several times is one note. Every call gets its own id (`<p>-noteref-<n>` for the
   first, `<p>-noteref-<n>-<k>` for the k-th), and the EPUB/HTML note links back to each call
   (DPUB-ARIA `doc-backlink`): a duplicate id is an EPUBCheck error (RSC-005).

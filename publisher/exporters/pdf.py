@@ -13,9 +13,10 @@ import hashlib
 import inspect
 import mimetypes
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,9 +119,9 @@ def _stable_xmp_ids(book: RenderedBook) -> AbstractContextManager[object]:
 # make room, whether or not that note's call is in this paragraph (added for
 # Kozea/WeasyPrint#2432 by PR #2437). If the paragraph is then pushed to the next page anyway
 # (widows, `break-after: avoid`), the note is not brought back: it leaves its call's page
-# although it fits there. CSS GCPM 3 §2.6 and our promise keep a note on its call's page
-# whenever it fits, so we switch that report off and let the paragraph break as it did before
-# #2437 (the page may end a line short).
+# although it fits there (a call in a `##` heading met it first). CSS GCPM 3 (#footnote-policy)
+# and our promise keep a note on its call's page whenever it fits, so we switch that report
+# off and let the paragraph break as it did before #2437 (the page may end a line short).
 ORPHAN_REPORT = "report = not context.in_column and can_break_now and not could_break_before"
 
 
@@ -139,12 +140,23 @@ def linebox_layout_keeping_notes() -> Callable[..., Any] | None:
     return function
 
 
-def notes_stay_with_calls() -> AbstractContextManager[object]:
-    """Lay out with `linebox_layout_keeping_notes` for the duration of one render."""
+_LAYOUT_LOCK = threading.Lock()  # the replacement is module-wide: one render at a time
+
+
+@contextmanager
+def notes_stay_with_calls() -> Iterator[None]:
+    """Lay out with `linebox_layout_keeping_notes` for the duration of one render.
+
+    Renders wait for each other (the preview server may ask for a PDF from two threads), so one
+    render's exit never takes the replacement away from another still laying out.
+    """
     function = linebox_layout_keeping_notes()
-    if function is None:
-        return nullcontext()
-    return mock.patch.object(weasyprint.layout.block, "_linebox_layout", function)
+    with _LAYOUT_LOCK:
+        if function is None:
+            yield
+            return
+        with mock.patch.object(weasyprint.layout.block, "_linebox_layout", function):
+            yield
 
 
 class _Refusal(weasyprint.urls.FatalURLFetchingError):  # type: ignore[misc]
