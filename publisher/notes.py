@@ -42,17 +42,22 @@ class _Note:
 
 def _collect_calls(
     scope: ET.Element, items: dict[str, ET.Element], notes: dict[str, _Note]
-) -> None:
+) -> list[_Note]:
     """Add the calls in `scope` (Markdown's `<sup><a class="footnote-ref">`) to `notes`, in
-    document order, numbering each note at its first call."""
+    document order, numbering each note at its first call; return the notes first met here."""
+    met = []
     for sup in list(scope.iter("sup")):
         link = sup.find("a")
         if link is None or "footnote-ref" not in link.get("class", ""):
             continue
         label = link.get("href", "#")[1:]
-        if label in items:
-            note = notes.setdefault(label, _Note(items[label], len(notes) + 1))
-            note.calls.append(sup)
+        if label not in items:
+            continue
+        if label not in notes:
+            notes[label] = _Note(items[label], len(notes) + 1)
+            met.append(notes[label])
+        notes[label].calls.append(sup)
+    return met
 
 
 def number_notes(root: ET.Element, prefix: str, inline: bool) -> int:
@@ -72,13 +77,11 @@ def number_notes(root: ET.Element, prefix: str, inline: bool) -> int:
     listing = container.find("ol")
     items = {item.get("id", ""): item for item in (listing if listing is not None else ())}
     notes: dict[str, _Note] = {}
-    _collect_calls(root, items, notes)
-    for note in notes.values():
+    queue = _collect_calls(root, items, notes)
+    for note in queue:
         note.body_calls = len(note.calls)
-    position = 0
-    while position < len(notes):  # calls made inside notes, in the order of the notes
-        _collect_calls(list(notes.values())[position].element, items, notes)
-        position += 1
+    for note in queue:  # calls made inside notes, in the order of the notes (queue grows)
+        queue.extend(_collect_calls(note.element, items, notes))
     for label, item in items.items():  # defined but never cited: numbered after the rest
         notes.setdefault(label, _Note(item, len(notes) + 1))
     for note in notes.values():
