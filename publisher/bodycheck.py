@@ -1,7 +1,9 @@
-"""Checks on a manuscript body before Markdown sees it: limits, images, raw HTML, glyphs.
+"""Checks on a manuscript body: limits, images, raw HTML, glyphs, and its outline for links.
 
-Everything here is a scan of the text (no conversion), so a hostile body costs linear time.
-Each finding carries the line and column in the whole file.
+The limits are a scan of the text (no conversion), so a hostile body costs linear time; only a
+body within them is parsed, once, by markup.survey, for its headings and links (links.py
+resolves them once the book is assembled). Each finding carries the line and column in the
+whole file.
 """
 
 from __future__ import annotations
@@ -15,19 +17,36 @@ from pathlib import Path
 from . import glyphs
 from .fetch import Access, Refused
 from .imagecheck import check_image
+from .markup import survey
+from .model import LinkUse, Outline
 from .sanitize import ALLOWED_TAGS
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
 CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1", re.S)
 NESTING = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))+", re.M)
-INLINE_IMAGE = re.compile(r"!\[(?:[^\]\\\n]|\\.)*\]\(\s*(<[^>\n]*>|[^\s)]+)")
+INLINE_IMAGE = re.compile(r"!\[((?:[^\]\\\n]|\\.)*)\]\(\s*(<[^>\n]*>|[^\s)]+)")
 REF_IMAGE = re.compile(r"!\[((?:[^\]\\\n]|\\.)*)\](?:\s?\[([^\]\n]*)\])?(?![(:])")
 REF_DEFINITION = re.compile(r"^ {0,3}\[([^\]\n]+)\]:\s*(<[^>\n]*>|\S+)", re.M)
+# Python-Markdown's AUTOLINK_RE and AUTOMAIL_RE (markdown/inlinepatterns.py): links, not HTML.
+AUTOLINK = re.compile(r"<((?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>]*)>|<([^<> !]+@[^@<> ]+)>")
+INLINE_LINK_TARGET = re.compile(r"\]\(\s*(<[^>\n]*>|[^\s)]*)")
+# An indented code block: a block of lines indented four spaces (or a tab) after a blank line.
+INDENTED_CODE = re.compile(r"(?:\A|\n[ \t]*\n)((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n)+)")
+LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]", re.M)
 HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
 RISKY_ATTRIBUTE = re.compile(r"""\s(on[a-z]+|style|src|srcset)\s*=""", re.I)
 BLANK_LINES = re.compile(r"\n[ \t]*\n")
 OPENERS = {"[": "]", "(": ")", "<": ">"}
 MAX_GLYPHS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What `check_body` found: problems, and the outline links.py needs (empty when a limit
+    stopped the check before parsing)."""
+
+    findings: list[Finding]
+    outline: Outline
 
 
 @dataclass(frozen=True)
@@ -49,26 +68,63 @@ class _Positions:
         return self.body_line + index, offset - self.starts[index] + 1
 
 
-def check_body(body: str, body_line: int, base: Path, access: Access) -> list[Finding]:
+def check_body(body: str, body_line: int, base: Path, access: Access, lang: str = "en") -> Checked:
     where = _Positions(body, body_line)
     text = _mask_code(body)
     structural = list(_structure(text, where, access))
     if structural:
-        return structural  # the rest would only repeat the cost the limits guard against
-    return [
+        # The rest would only repeat the cost the limits guard against.
+        return Checked(structural, Outline())
+    findings = [
         *_images(text, where, base, access),
-        *_raw_html(text, where),
+        *_raw_html(AUTOLINK.sub(_blank, text), where),
         *_glyphs(body, where),
     ]
+    return Checked(findings, _outline(body, text, where, lang))
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
 
 
 def _mask_code(body: str) -> str:
     """Code is shown as written: blank it out (keeping offsets) so it is not scanned."""
+    text = CODE_SPAN.sub(_blank, FENCE.sub(_blank, body))
 
-    def blank(match: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", match.group(0))
+    def indented(match: re.Match[str]) -> str:
+        before = text[: match.start(1)].rstrip()
+        last_block = before[before.rfind("\n\n") + 2 :] if "\n\n" in before else before
+        if LIST_ITEM.search(last_block) or last_block.startswith((" " * 4, "\t")):
+            return match.group(0)  # a list item's continuation, not code
+        start = match.start(1) - match.start(0)
+        return match.group(0)[:start] + re.sub(r"[^\n]", " ", match.group(1))
 
-    return CODE_SPAN.sub(blank, FENCE.sub(blank, body))
+    return INDENTED_CODE.sub(indented, text)
+
+
+def _outline(body: str, text: str, where: _Positions, lang: str) -> Outline:
+    """Headings and links as Markdown parses them, each link placed where its target is
+    written (an inline link's `(…)`, a reference definition, an autolink)."""
+    parsed = survey(body, lang)
+    written: list[tuple[str, int]] = [
+        (m.group(1).strip("<>"), m.start(1)) for m in INLINE_LINK_TARGET.finditer(text)
+    ]
+    written += [(m.group(2).strip("<>"), m.start(2)) for m in REF_DEFINITION.finditer(text)]
+    for match in AUTOLINK.finditer(text):
+        url = match.group(1) or match.group(2)
+        if match.group(2) and not url.lower().startswith("mailto:"):
+            url = "mailto:" + url
+        written.append((url, match.start() + 1))
+    written.sort(key=lambda item: item[1])
+    uses: list[LinkUse] = []
+    after = 0
+    for href in parsed.links:
+        offsets = [offset for target, offset in written if target == href]
+        offset = next((o for o in offsets if o >= after), offsets[0] if offsets else None)
+        line, col = where.at(offset) if offset is not None else (where.body_line, 0)
+        after = offset + 1 if offset is not None else after
+        uses.append(LinkUse(href, line, col))
+    return Outline(parsed.headings, tuple(uses))
 
 
 def _structure(text: str, where: _Positions, access: Access) -> Iterator[Finding]:
@@ -121,14 +177,14 @@ def _images(text: str, where: _Positions, base: Path, access: Access) -> Iterato
         m.group(1).strip().lower(): (m.group(2).strip("<>"), m.start(2))
         for m in REF_DEFINITION.finditer(text)
     }
-    found: list[tuple[str, int]] = [
-        (m.group(1).strip("<>"), m.start()) for m in INLINE_IMAGE.finditer(text)
+    found: list[tuple[str, str, int]] = [
+        (m.group(2).strip("<>"), m.group(1), m.start()) for m in INLINE_IMAGE.finditer(text)
     ]
     for match in REF_IMAGE.finditer(text):
         key = (match.group(2) or match.group(1)).strip().lower()
         if key in definitions:
-            found.append((definitions[key][0], match.start()))
-    for src, offset in found:
+            found.append((definitions[key][0], match.group(1), match.start()))
+    for src, alt, offset in sorted(found, key=lambda item: item[2]):
         line, col = where.at(offset)
         try:
             path = access.reference(src, base)
@@ -137,6 +193,12 @@ def _images(text: str, where: _Positions, base: Path, access: Access) -> Iterato
             yield Finding(line, col, refused.code, refused.message)
         except OSError as exc:
             yield Finding(line, col, "image-invalid", f"image `{src}` cannot be read: {exc}")
+        if not alt.strip():
+            # The one alt-text rule, inline or reference style: the OPF promises every image
+            # a text description (accessibilityFeature alternativeText).
+            yield Finding(
+                line, col, "image-missing-alt", "image has no alt text: write ![description](…)"
+            )
 
 
 def _raw_html(text: str, where: _Positions) -> Iterator[Finding]:

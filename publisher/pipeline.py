@@ -19,6 +19,7 @@ from .cache import BuildCache, digest, file_sha256, package_digest, tree_digest
 from .config import load_anthology_spec
 from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .fetch import Access
+from .links import link_table
 from .loader import load_manuscripts
 from .model import Anthology, AnthologySpec
 from .pagination import Pagination
@@ -140,7 +141,12 @@ def load(
         except BuildFailed as more:
             raise BuildFailed(loaded.diagnostics + more.diagnostics) from None
         raise BuildFailed(loaded.diagnostics)
-    return assemble(spec, loaded.reviews, loaded.front), loaded.diagnostics
+    anthology = assemble(spec, loaded.reviews, loaded.front)
+    # Links need the assembled book: which reviews it holds, every heading's id.
+    table, found = link_table(anthology, loaded.reviews + loaded.front)
+    if has_errors(found):
+        raise BuildFailed(loaded.diagnostics + found)
+    return dataclasses.replace(anthology, links=table), loaded.diagnostics + found
 
 
 def theme_for(spec: AnthologySpec) -> Theme:
