@@ -188,11 +188,14 @@ class _Resolver:
         target = (self.root / doc.path).parent / unquote(path)
         other = self.by_path.get(target.resolve()) if "?" not in path else None
         if other is None:
-            return self._error(
-                doc, use,
-                f"link `{href}` names no manuscript of this book: link a review as `slug.md`"
-                " or `#slug`, or a web page with its full `https://` address",
-            )  # fmt: skip
+            close = self.docs.get(slugify(Path(path).stem)) if "/" not in path else None
+            hint = (
+                f" (did you mean `{close.path.name}`?)"
+                if close is not None and close.in_book
+                else ": link a review as `slug.md` or `#slug`, or a web page with its full"
+                " `https://` address"
+            )
+            return self._error(doc, use, f"link `{href}` names no manuscript of this book{hint}")
         if not other.in_book:
             return self._outside(doc, use, other)
         if not fragment or fragment == other.id:

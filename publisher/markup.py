@@ -38,6 +38,8 @@ NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9A-Fa-f]{1,8}|[0-9]{1,10});")
 EPUB_TYPE = "epub:type"
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 SAFE_SCHEMES = {"http", "https", "mailto"}
+# fenced_code: what bodycheck.FENCE masks as code (no raw HTML there) is code in the book too.
+EXTENSIONS = ("footnotes", "tables", "def_list", "attr_list", "sane_lists", "fenced_code")
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def _engine(raw_html: bool) -> tuple[markdown.Markdown, _BookTree]:
     if raw_html not in engines:
         book = _BookExtension()
         engine = markdown.Markdown(
-            extensions=["footnotes", "tables", "def_list", "attr_list", "sane_lists", book],
+            extensions=[*EXTENSIONS, book],
             extension_configs={
                 "footnotes": {"BACKLINK_TEXT": "\u21a9\ufe0e", "SUPERSCRIPT_TEXT": "{}"}
             },

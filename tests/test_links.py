@@ -15,6 +15,7 @@ import pytest
 from lxml import etree, html
 
 from publisher.diagnostics import BuildFailed, Severity
+from publisher.markup import render_markdown
 from publisher.pipeline import BuildRequest, Format, build, load
 
 from .conftest import MINI_TOML, ProjectMaker, review
@@ -182,9 +183,11 @@ Un párrafo sobre Erice.
 Véase [la web](/resenas/colmena) y [las notas](notas-de-rodaje.txt).
 También [otra reseña](el-sur.md) y [una escena](#la-escena-del-pozo).
 Y [el final](bicicletas.md#el-final) y [un verano][verano].
+Y [Saura](carmela) sin extensión.
 
 [verano]: ../front/verano.md
 """
+# Line 18 of the file: `Y [Saura](carmela) sin extensión.`
 
 
 def test_unresolvable_links_stop_check_with_their_place(make_project: ProjectMaker) -> None:
@@ -204,7 +207,9 @@ def test_unresolvable_links_stop_check_with_their_place(make_project: ProjectMak
         " review or heading of this book is called `la-escena-del-pozo`",
         f"{prefix}:17:14: error: link-unresolved: link `bicicletas.md#el-final`: bicicletas.md"
         " has no heading `el-final` (its headings: `#el-verano-de-1936`)",
-        f"{prefix}:19:11: error: link-unresolved: link `../front/verano.md` names no manuscript"
+        f"{prefix}:18:11: error: link-unresolved: link `carmela` names no manuscript of this"
+        " book (did you mean `carmela.md`?)",
+        f"{prefix}:20:11: error: link-unresolved: link `../front/verano.md` names no manuscript"
         " of this book: link a review as `slug.md` or `#slug`, or a web page with its full"
         " `https://` address",
     ]
@@ -287,7 +292,15 @@ El montador escribía `<video>` y `<iframe>` en sus notas, como texto.
 
 ```html
 <script>alert("esto es un ejemplo, no un guion")</script>
+
+<iframe src="colmena.html"></iframe>
 ```
+
+- En una lista:
+
+    ```
+    <video controls>
+    ```
 
 Y un bloque sangrado:
 
@@ -297,8 +310,28 @@ Y un bloque sangrado:
 
 def test_autolinks_and_code_raise_no_warning(make_project: ProjectMaker) -> None:
     anthology = make_project({"colmena.md": review(film="El espíritu de la colmena", body=CORRECT)})
-    _, diagnostics = load(anthology)
+    book, diagnostics = load(anthology)
     assert [d.format() for d in diagnostics] == []
+    # …and the book shows them as the check says: links, and code as text.
+    shown = render_markdown(book.reviews[0].manuscript.body, "es", "colmena", 1).html
+    assert '<a href="https://www.imdb.com/title/tt0070040/">' in shown
+    assert "&lt;script&gt;" in shown and "&lt;iframe" in shown and "&lt;object" in shown
+    assert "&lt;video controls&gt;" in shown
+
+
+def test_a_tilde_fence_in_a_quote_is_not_code_and_is_still_reported(
+    make_project: ProjectMaker,
+) -> None:
+    """Python-Markdown's fenced_code reads fences at the margin only: quoted, `<embed>` is raw
+    HTML, removed from the book, so the check must say so."""
+    body = 'Una cita:\n\n> ~~~\n> <embed src="colmena.swf">\n> ~~~\n'
+    anthology = make_project({"colmena.md": review(film="El espíritu de la colmena", body=body)})
+    book, diagnostics = load(anthology)
+    assert [d.format() for d in diagnostics] == [
+        "manuscripts/reviews/colmena.md:16:3: warning: raw-html-removed: raw HTML `<embed>` is"
+        " not allowed in a manuscript and is left out"
+    ]
+    assert "embed" not in render_markdown(book.reviews[0].manuscript.body, "es", "x", 1).html
 
 
 def test_reference_style_image_without_alt_is_an_error(make_project: ProjectMaker) -> None:
