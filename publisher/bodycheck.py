@@ -34,6 +34,8 @@ INLINE_LINK_TARGET = re.compile(r"\]\(\s*(<[^>\n]*>|[^\s)]*)")
 INDENTED_CODE = re.compile(r"(?:\A|\n[ \t]*\n)((?:(?: {4}|\t)[^\n]*(?:\n|\Z)|[ \t]*\n)+)")
 LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]", re.M)
 HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+RAW_HREF = re.compile(r"""\shref\s*=\s*["']?([^"'\s>]*)""", re.I)
 RISKY_ATTRIBUTE = re.compile(r"""\s(on[a-z]+|style|src|srcset)\s*=""", re.I)
 BLANK_LINES = re.compile(r"\n[ \t]*\n")
 OPENERS = {"[": "]", "(": ")", "<": ">"}
@@ -106,23 +108,34 @@ def _outline(body: str, text: str, where: _Positions, lang: str) -> Outline:
     """Headings and links as Markdown parses them, each link placed where its target is
     written (an inline link's `(…)`, a reference definition, an autolink)."""
     parsed = survey(body, lang)
-    written: list[tuple[str, int]] = [
-        (m.group(1).strip("<>"), m.start(1)) for m in INLINE_LINK_TARGET.finditer(text)
+    # (target, offset, whether it is a reference definition, which any number of links use)
+    written: list[tuple[str, int, bool]] = [
+        (m.group(1).strip("<>"), m.start(1), False) for m in INLINE_LINK_TARGET.finditer(text)
     ]
-    written += [(m.group(2).strip("<>"), m.start(2)) for m in REF_DEFINITION.finditer(text)]
+    written += [(m.group(2).strip("<>"), m.start(2), True) for m in REF_DEFINITION.finditer(text)]
     for match in AUTOLINK.finditer(text):
         url = match.group(1) or match.group(2)
         if match.group(2) and not url.lower().startswith("mailto:"):
             url = "mailto:" + url
-        written.append((url, match.start() + 1))
-    written.sort(key=lambda item: item[1])
+        written.append((url, match.start() + 1, False))
+    places: dict[str, list[tuple[int, bool]]] = {}
+    for target, offset, shared in sorted(written, key=lambda item: item[1]):
+        places.setdefault(target, []).append((offset, shared))
     uses: list[LinkUse] = []
-    after = 0
+    after = 0  # links come in text order: the next one is written after the last one found
     for href in parsed.links:
-        offsets = [offset for target, offset in written if target == href]
-        offset = next((o for o in offsets if o >= after), offsets[0] if offsets else None)
-        line, col = where.at(offset) if offset is not None else (where.body_line, 0)
-        after = offset + 1 if offset is not None else after
+        found = places.get(href, [])
+        index = bisect.bisect_left(found, (after, False))
+        if not found:
+            uses.append(LinkUse(href, where.body_line, 0))
+            continue
+        if index < len(found):
+            offset, shared = found[index]
+        else:  # written before: a definition any link may use, or a repeat we lost track of
+            offset, shared = next((place for place in found if place[1]), found[0])
+        if not shared:
+            after = offset + 1
+        line, col = where.at(offset)
         uses.append(LinkUse(href, line, col))
     return Outline(parsed.headings, tuple(uses))
 
@@ -206,10 +219,13 @@ def _raw_html(text: str, where: _Positions) -> Iterator[Finding]:
     for match in HTML_TAG.finditer(text):
         name = match.group(2).lower()
         risky = RISKY_ATTRIBUTE.search(match.group(3))
+        href = RAW_HREF.search(match.group(3)) if name == "a" else None
         if name not in ALLOWED_TAGS:
             what = f"`<{name}>`"
         elif risky:
             what = f"attribute `{risky.group(1).lower()}`"
+        elif href and not SCHEME.match(href.group(1)):  # a place in the book, in raw HTML
+            what = f'`<a href="{href.group(1)}">`'
         else:
             continue
         if what in reported:
@@ -217,6 +233,8 @@ def _raw_html(text: str, where: _Positions) -> Iterator[Finding]:
         reported.add(what)
         line, col = where.at(match.start())
         hint = ": use Markdown `![alt](file)` for images" if name == "img" else ""
+        if href and what.startswith("`<a href"):
+            hint = f": write a Markdown link `[…]({href.group(1)})`, which is checked"
         yield Finding(
             line, col, "raw-html-removed",
             f"raw HTML {what} is not allowed in a manuscript and is left out{hint}", True,

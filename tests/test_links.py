@@ -367,3 +367,31 @@ def _tiny_png() -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
         + chunk(b"IEND", b"")
     )
+
+
+def test_each_use_of_a_bad_target_is_reported_where_it_stands(make_project: ProjectMaker) -> None:
+    body = (
+        "Primero [la de Saura][saura] y luego [una](el-sur.md).\n"
+        "Después [otra vez](el-sur.md).\n\n"
+        "[saura]: carmela.md\n"
+    )
+    anthology = three_films(make_project, body)
+    assert [m.split(": error")[0] for m in messages(anthology)] == [
+        "manuscripts/reviews/colmena.md:13:44",
+        "manuscripts/reviews/colmena.md:14:20",
+    ]
+
+
+def test_a_raw_html_link_into_the_book_is_dropped_with_a_warning(
+    make_project: ProjectMaker,
+) -> None:
+    body = 'Ver <a href="bicicletas.md">la otra</a> y <a href="https://www.filmoteca.es/">esta</a>.'
+    anthology = three_films(make_project, body)
+    _, diagnostics = load(anthology)
+    assert [d.format() for d in diagnostics] == [
+        'manuscripts/reviews/colmena.md:13:5: warning: raw-html-removed: raw HTML `<a href="'
+        'bicicletas.md">` is not allowed in a manuscript and is left out: write a Markdown link'
+        " `[…](bicicletas.md)`, which is checked"
+    ]
+    shown = render_markdown(body, "es", "colmena", 1).html
+    assert "<a>la otra</a>" in shown and '<a href="https://www.filmoteca.es/">' in shown
