@@ -104,6 +104,13 @@ def _mask_code(body: str) -> str:
     return INDENTED_CODE.sub(indented, text)
 
 
+def intro_outline(intro: str, line: int) -> Outline:
+    """A part's introduction (Markdown in the anthology file): its links, all placed at `line`,
+    the part's table (the TOML string's own lines are not the file's)."""
+    found = _outline(intro, _mask_code(intro), _Positions(intro, line), "en")
+    return Outline(found.headings, tuple(LinkUse(use.href, line, 0) for use in found.links))
+
+
 def _outline(body: str, text: str, where: _Positions, lang: str) -> Outline:
     """Headings and links as Markdown parses them, each link placed where its target is
     written (an inline link's `(…)`, a reference definition, an autolink)."""

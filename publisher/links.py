@@ -62,6 +62,7 @@ class _Doc:
     path: Path  # as shown in messages, relative to the project root
     outline: Outline
     in_book: bool
+    manuscript: bool = True  # False: a part introduction, in the anthology file
 
 
 def heading_key(text: str) -> str:
@@ -70,14 +71,19 @@ def heading_key(text: str) -> str:
 
 
 def link_table(
-    anthology: Anthology, pool: tuple[Manuscript | FrontPiece, ...]
+    anthology: Anthology,
+    pool: tuple[Manuscript | FrontPiece, ...],
+    intros: tuple[tuple[str, Outline], ...] = (),
 ) -> tuple[LinkTable, tuple[Diagnostic, ...]]:
-    """Heading ids and link destinations for `anthology`; `pool` is every manuscript loaded.
+    """Heading ids and link destinations for `anthology`; `pool` is every manuscript loaded;
+    `intros`: (part document id, outline) of each part introduction in the anthology file.
 
     Returns the table and the diagnostics (errors `link-unresolved`, warnings
     `link-outside-book`), each at the link's `path:line:col`.
     """
     docs = _documents(anthology, pool)
+    for doc_id, outline in intros:
+        docs[doc_id] = _Doc(doc_id, Path(anthology.spec.path), outline, True, manuscript=False)
     heading_ids = _heading_ids([doc for doc in docs.values() if doc.in_book], set(docs))
     resolver = _Resolver(anthology.spec.root, docs, heading_ids)
     destinations: dict[tuple[str, str], Destination | None] = {}
@@ -171,7 +177,7 @@ class _Resolver:
         self.root = root.resolve()
         self.docs = docs
         self.headings = headings
-        self.by_path = {(root / doc.path).resolve(): doc for doc in docs.values()}
+        self.by_path = {(root / doc.path).resolve(): doc for doc in docs.values() if doc.manuscript}
         self.owner = {id_: docs[doc] for doc, (ids, _) in headings.items() for id_ in ids}
 
     def resolve(self, doc: _Doc, use: LinkUse) -> Destination | Diagnostic:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .assemble import assemble
+from .bodycheck import intro_outline
 from .book import RenderedBook, Target
 from .cache import BuildCache, digest, file_sha256, package_digest, tree_digest
 from .config import load_anthology_spec
@@ -143,7 +144,13 @@ def load(
         raise BuildFailed(loaded.diagnostics)
     anthology = assemble(spec, loaded.reviews, loaded.front)
     # Links need the assembled book: which reviews it holds, every heading's id.
-    table, found = link_table(anthology, loaded.reviews + loaded.front)
+    placed = {part.id for part in anthology.parts}
+    intros = tuple(
+        (f"part-{part.id}", intro_outline(part.intro, part.line))
+        for part in spec.parts
+        if part.intro and part.id in placed
+    )
+    table, found = link_table(anthology, loaded.reviews + loaded.front, intros)
     if has_errors(found):
         raise BuildFailed(loaded.diagnostics + found)
     return dataclasses.replace(anthology, links=table), loaded.diagnostics + found

@@ -193,7 +193,7 @@ class _Renderer:
     def part(self, part: Part) -> Document:
         doc_id = f"part-{part.id}"
         intro = (
-            self.markdown(part.intro, self.spec.lang, doc_id, 0, self.spec.path)
+            self.markdown(part.intro, self.spec.lang, doc_id, 0, self.spec.path, self.links(doc_id))
             if part.intro
             else None
         )

@@ -15,7 +15,9 @@ import pytest
 from lxml import etree, html
 
 from publisher.diagnostics import BuildFailed, Severity
+from publisher.links import plan
 from publisher.markup import render_markdown
+from publisher.model import Destination
 from publisher.pipeline import BuildRequest, Format, build, load
 
 from .conftest import MINI_TOML, ProjectMaker, review
@@ -395,3 +397,20 @@ def test_a_raw_html_link_into_the_book_is_dropped_with_a_warning(
     ]
     shown = render_markdown(body, "es", "colmena", 1).html
     assert "<a>la otra</a>" in shown and '<a href="https://www.filmoteca.es/">' in shown
+
+
+def test_a_part_introduction_links_into_the_book(make_project: ProjectMaker) -> None:
+    intro = 'id = "guerra"\nintro = "Empieza con [Erice](reviews/colmena.md) y [la web](/guerra)."'
+    toml = MINI_TOML.replace('id = "guerra"', intro)
+    anthology = three_films(lambda reviews: make_project(reviews, toml))
+    assert messages(anthology) == [
+        "manuscripts/anthology.toml:11: error: link-unresolved: link `/guerra` is root-relative,"
+        " and a book has no site root: link a review as `slug.md` or `#slug`, or a web page"
+        " with its full `https://` address"
+    ]
+    toml = toml.replace(" y [la web](/guerra)", "")
+    book, _ = load(three_films(lambda reviews: make_project(reviews, toml)))
+    assert book.links.destinations[("part-guerra", "reviews/colmena.md")] == Destination("colmena")
+    assert plan(book.links, "part-guerra", epub=True).hrefs == (
+        ("reviews/colmena.md", "colmena.xhtml"),
+    )
