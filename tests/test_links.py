@@ -373,13 +373,13 @@ def _tiny_png() -> bytes:
 
 def test_each_use_of_a_bad_target_is_reported_where_it_stands(make_project: ProjectMaker) -> None:
     body = (
-        "Primero [la de Saura][saura] y luego [una](el-sur.md).\n"
+        "Primero [una](el-sur.md), luego [la de Saura][saura].\n"
         "Después [otra vez](el-sur.md).\n\n"
         "[saura]: carmela.md\n"
     )
     anthology = three_films(make_project, body)
     assert [m.split(": error")[0] for m in messages(anthology)] == [
-        "manuscripts/reviews/colmena.md:13:44",
+        "manuscripts/reviews/colmena.md:13:15",
         "manuscripts/reviews/colmena.md:14:20",
     ]
 
