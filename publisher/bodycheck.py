@@ -71,6 +71,11 @@ class _Positions:
 
 
 def check_body(body: str, body_line: int, base: Path, access: Access, lang: str = "en") -> Checked:
+    """Check one body (file line `body_line` is its first); `base` is its folder, for images.
+
+    Returns the findings and, when no limit stopped the check, the body's outline (headings
+    and links, each link at its `line`:`col`) from one Markdown parse. Raises nothing.
+    """
     where = _Positions(body, body_line)
     text = _mask_code(body)
     structural = list(_structure(text, where, access))
