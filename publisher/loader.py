@@ -14,7 +14,7 @@ from .csscheck import stylesheet_problems
 from .diagnostics import Diagnostic, error, warning
 from .fetch import Access
 from .frontmatter import Field, FrontMatterError, parse_fields, split_front_matter
-from .model import Film, FrontPiece, Manuscript
+from .model import Film, FrontPiece, Manuscript, Outline
 from .text import CONTROL, slugify, strip_controls, suggestion
 
 REVIEW_KEYS = ("title", "film", "author", "date", "lang", "tags", "section", "summary", "rating")
@@ -22,7 +22,6 @@ FILM_KEYS = ("title", "original_title", "year", "directors", "country", "runtime
 FRONT_KEYS = ("title", "author", "lang")
 FIRST_FILM_YEAR = 1895
 LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-IMAGE_WITHOUT_ALT = re.compile(r"!\[\s*\]\(")
 LEVEL_ONE_HEADING = re.compile(r"^#(?!#)\s", re.MULTILINE)
 
 
@@ -140,12 +139,15 @@ def _load_one(
     except FrontMatterError as exc:
         problems.add(exc.line, "front-matter-syntax", exc.message, exc.col)
         return None
-    for found in check_body(split.body, split.body_line, path.parent, access):
+    checked = check_body(split.body, split.body_line, path.parent, access, default_lang)
+    for found in checked.findings:
         if found.warning:
             sink.append(warning(shown, found.line, found.code, found.message, found.col))
         else:
             problems.add(found.line, found.code, found.message, found.col)
-    result = build(problems, slug, fields, split.body, split.body_line, default_lang, today)
+    result = build(
+        problems, slug, fields, split.body, split.body_line, default_lang, today, checked.outline
+    )
     return None if problems.count else result
 
 
@@ -166,6 +168,7 @@ def _review(
     body_line: int,
     default_lang: str,
     today: dt.date,
+    outline: Outline,
 ) -> Manuscript | None:
     _unknown_keys(problems, fields, REVIEW_KEYS, "")
     title = _string(problems, fields, "title", 1)
@@ -187,6 +190,11 @@ def _review(
     author = _string(problems, fields, "author", 1, required=False)
     rating = _rating(problems, fields)
     _check_body(problems, body, body_line)
+    if not body.strip():
+        problems.sink.append(
+            warning(problems.path, body_line, "body-empty",
+                    "the review has no text after its front matter")
+        )  # fmt: skip
     if problems.count or title is None or film is None or date is None or tags is None:
         return None
     return Manuscript(
@@ -204,6 +212,7 @@ def _review(
         summary=summary,
         rating=rating,
         section_line=fields["section"].line if "section" in fields else 1,
+        outline=outline,
     )
 
 
@@ -215,6 +224,7 @@ def _front_piece(
     body_line: int,
     default_lang: str,
     today: dt.date,
+    outline: Outline,
 ) -> FrontPiece | None:
     _unknown_keys(problems, fields, FRONT_KEYS, "")
     title = _string(problems, fields, "title", 1)
@@ -223,7 +233,7 @@ def _front_piece(
     _check_body(problems, body, body_line)
     if title is None:
         return None
-    return FrontPiece(slug, problems.path, title, author, lang, body, body_line)
+    return FrontPiece(slug, problems.path, title, author, lang, body, body_line, outline)
 
 
 def _film(problems: _Problems, film_field: Field, today: dt.date) -> Film | None:
@@ -404,12 +414,6 @@ def _rating(problems: _Problems, fields: dict[str, Field]) -> float | None:
 
 
 def _check_body(problems: _Problems, body: str, body_line: int) -> None:
-    for match in IMAGE_WITHOUT_ALT.finditer(body):
-        line = body_line + body.count("\n", 0, match.start())
-        col = match.start() - body.rfind("\n", 0, match.start())
-        problems.add(
-            line, "image-missing-alt", "image has no alt text: write ![description](…)", col
-        )
     for match in LEVEL_ONE_HEADING.finditer(body):
         line = body_line + body.count("\n", 0, match.start())
         problems.add(

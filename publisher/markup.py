@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 import markdown
 from lxml import etree
-from markdown import inlinepatterns
+from markdown import inlinepatterns, util
 from markdown.extensions import Extension
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from .links import LinkPlan
 from .notes import number_notes
 from .sanitize import sanitize_block, sanitize_tag
 from .typography import smarten, smarten_segments
@@ -38,6 +39,8 @@ NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9A-Fa-f]{1,8}|[0-9]{1,10});")
 EPUB_TYPE = "epub:type"
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 SAFE_SCHEMES = {"http", "https", "mailto"}
+# fenced_code: what bodycheck.FENCE masks as code (no raw HTML there) is code in the book too.
+EXTENSIONS = ("footnotes", "tables", "def_list", "attr_list", "sane_lists", "fenced_code")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Fragment:
     html: str
     images: tuple[str, ...]  # image sources as written, in order
     footnotes: int
+    headings: tuple[str, ...] = ()  # each heading's plain text, in order (see `survey`)
+    links: tuple[str, ...] = ()  # each link's href as parsed, in order, footnote calls aside
 
 
 def render_markdown(
@@ -55,15 +60,18 @@ def render_markdown(
     inline_notes: bool = False,
     resolve_image: Callable[[str], str] = str,
     raw_html: bool = True,
+    links: LinkPlan | None = None,
 ) -> Fragment:
     """Convert one manuscript body.
 
     `inline_notes` puts each note at its call (print footnotes); `resolve_image` maps an image
     source as written to the reference the output uses. `raw_html=False` shows raw HTML as
-    text instead of sanitizing it.
+    text instead of sanitizing it. `links` (links.py) gives the body headings their ids and
+    the links their edition's hrefs; without it they are left as Markdown made them.
     """
     engine, book = _engine(raw_html)
     book.configure(lang, id_prefix, heading_offset, inline_notes, resolve_image)
+    book.links = links
     try:
         converted = engine.convert(source)
     finally:
@@ -73,8 +81,16 @@ def render_markdown(
     if raw_html and not _well_formed(body):
         # Tags that Markdown split across blocks (`<em>a` … `b</em>`): show them as text.
         return render_markdown(source, lang, id_prefix, heading_offset, inline_notes,
-                               resolve_image, raw_html=False)  # fmt: skip
-    return Fragment(body, tuple(book.images), book.notes)
+                               resolve_image, raw_html=False, links=links)  # fmt: skip
+    return Fragment(
+        body, tuple(book.images), book.notes, tuple(book.heading_texts), tuple(book.hrefs)
+    )
+
+
+def survey(source: str, lang: str) -> Fragment:
+    """Parse a body as the book will (for `check`): its `headings` and `links` are what the
+    renderer will see, in the same order, so links.py can give ids and resolve links once."""
+    return render_markdown(source, lang, "x", 1)
 
 
 _ENGINES = threading.local()  # one engine per thread: serve renders from two threads
@@ -90,7 +106,7 @@ def _engine(raw_html: bool) -> tuple[markdown.Markdown, _BookTree]:
     if raw_html not in engines:
         book = _BookExtension()
         engine = markdown.Markdown(
-            extensions=["footnotes", "tables", "def_list", "attr_list", "sane_lists", book],
+            extensions=[*EXTENSIONS, book],
             extension_configs={
                 "footnotes": {"BACKLINK_TEXT": "\u21a9\ufe0e", "SUPERSCRIPT_TEXT": "{}"}
             },
@@ -185,8 +201,12 @@ class _BookTree(Treeprocessor):
         self.resolve = resolve
         self.images: list[str] = []
         self.notes = 0
+        self.links: LinkPlan | None = None
+        self.heading_texts: list[str] = []
+        self.hrefs: list[str] = []
 
     def run(self, root: ET.Element) -> None:
+        self._anchors(root)
         self._typography(root)
         self._headings(root)
         self._figures(root)
@@ -212,6 +232,31 @@ class _BookTree(Treeprocessor):
             for node in element.iter("img"):
                 if node.get(attribute):
                     node.set(attribute, smarten(node.get(attribute, ""), self.lang))
+
+    # -- links ------------------------------------------------------------------------------
+    def _anchors(self, root: ET.Element) -> None:
+        """Record headings and links as parsed; with a plan, set heading ids and link hrefs.
+
+        Runs first, before footnotes and typography change the tree, so `survey` at check and
+        the render of every edition see the same headings and hrefs.
+        """
+        headings = [node for node in root.iter() if re.fullmatch(r"h[1-6]", node.tag)]
+        self.heading_texts = [_heading_text(node) for node in headings]
+        ids = self.links.heading_ids if self.links is not None else ()
+        for node, heading_id in zip(headings, ids, strict=False):
+            node.set("id", heading_id)
+        hrefs = dict(self.links.hrefs) if self.links is not None else {}
+        for link in root.iter("a"):
+            if "footnote-" in link.get("class", "") or "href" not in link.attrib:
+                continue
+            href = _parsed_href(link.get("href", ""))
+            self.hrefs.append(href)
+            if href in hrefs:
+                target = hrefs[href]
+                if target is None:
+                    del link.attrib["href"]
+                else:
+                    link.set("href", target)
 
     # -- structure --------------------------------------------------------------------------
     def _headings(self, root: ET.Element) -> None:
@@ -269,6 +314,30 @@ class _BookTree(Treeprocessor):
 
     def _footnotes(self, root: ET.Element) -> None:
         self.notes = number_notes(root, self.prefix, self.inline_notes)
+
+
+def _heading_text(heading: ET.Element) -> str:
+    """A heading's words without its footnote calls' numbers (ids must not carry them)."""
+
+    def words(node: ET.Element) -> list[str]:
+        parts = [node.text or ""]
+        for child in node:
+            call = child.tag == "sup" and any(
+                "footnote-ref" in link.get("class", "") for link in child.iter("a")
+            )
+            if not call:
+                parts.extend(words(child))
+            parts.append(child.tail or "")
+        return parts
+
+    return "".join(words(heading))
+
+
+def _parsed_href(href: str) -> str:
+    """An email autolink's href arrives as stashed character references: decode it."""
+    if util.AMP_SUBSTITUTE in href:
+        return html.unescape(href.replace(util.AMP_SUBSTITUTE, "&"))
+    return href
 
 
 def _safe_links(root: ET.Element) -> None:

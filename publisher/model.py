@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,23 @@ class Film:
     runtime_min: int | None = None
     original_title: str | None = None
     cast: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkUse:
+    """A link in a body as Markdown parsed it: `href` unescaped, at `line`:`col` of the file."""
+
+    href: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a body offers and asks of the rest of the book: headings, links (in order)."""
+
+    headings: tuple[str, ...] = ()  # each body heading's plain text, in document order
+    links: tuple[LinkUse, ...] = ()  # every link but footnote calls, in document order
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,7 @@ class Manuscript:
     summary: str | None = None
     rating: float | None = None
     section_line: int = 1
+    outline: Outline = Outline()
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,7 @@ class FrontPiece:
     lang: str
     body: str
     body_line: int
+    outline: Outline = Outline()
 
 
 class OrderKey(enum.Enum):
@@ -177,11 +197,33 @@ class BackMatter:
 
 
 @dataclass(frozen=True)
+class Destination:
+    """Where an internal link lands: a document of the book, at an element id or its start."""
+
+    document: str
+    fragment: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkTable:
+    """The book's internal links, built once from the assembled anthology (`links.py`).
+
+    `heading_ids`: document id → the ids of its body headings, in document order.
+    `destinations`: (document id, href as parsed) → where it lands; None: unlink it (keep the
+    text). External (`https:`…) links are not in it: they are kept as written.
+    """
+
+    heading_ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    destinations: Mapping[tuple[str, str], Destination | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Anthology:
     spec: AnthologySpec
     front: tuple[FrontPiece, ...]
     parts: tuple[Part, ...]
     back: BackMatter
+    links: LinkTable = field(default_factory=LinkTable)
 
     @property
     def reviews(self) -> tuple[Review, ...]:

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .assemble import assemble
+from .bodycheck import intro_outline
 from .book import RenderedBook, Target
 from .cache import BuildCache, digest, file_sha256, package_digest, tree_digest
 from .config import load_anthology_spec
 from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .fetch import Access
+from .links import link_table
 from .loader import load_manuscripts
 from .model import Anthology, AnthologySpec
 from .pagination import Pagination
@@ -140,7 +142,18 @@ def load(
         except BuildFailed as more:
             raise BuildFailed(loaded.diagnostics + more.diagnostics) from None
         raise BuildFailed(loaded.diagnostics)
-    return assemble(spec, loaded.reviews, loaded.front), loaded.diagnostics
+    anthology = assemble(spec, loaded.reviews, loaded.front)
+    # Links need the assembled book: which reviews it holds, every heading's id.
+    placed = {part.id for part in anthology.parts}
+    intros = tuple(
+        (f"part-{part.id}", intro_outline(part.intro, part.line))
+        for part in spec.parts
+        if part.intro and part.id in placed
+    )
+    table, found = link_table(anthology, loaded.reviews + loaded.front, intros)
+    if has_errors(found):
+        raise BuildFailed(loaded.diagnostics + found)
+    return dataclasses.replace(anthology, links=table), loaded.diagnostics + found
 
 
 def theme_for(spec: AnthologySpec) -> Theme:

@@ -20,6 +20,7 @@ from .cache import digest, package_digest
 from .diagnostics import BuildFailed, error
 from .fetch import Access, Refused
 from .labels import Labels, labels_for
+from .links import LinkPlan, plan
 from .markup import Fragment, render_markdown
 from .model import Anthology, FrontPiece, Part, Review
 from .pagemarks import mark_pages
@@ -183,14 +184,16 @@ class _Renderer:
         return Document(doc_id, kind, title, self.spec.lang, body)
 
     def front_piece(self, piece: FrontPiece) -> Document:
-        fragment = self.markdown(piece.body, piece.lang, piece.slug, 0, piece.path)
+        fragment = self.markdown(
+            piece.body, piece.lang, piece.slug, 0, piece.path, self.links(piece.slug)
+        )
         body = self.template("front.html.j2", piece=piece, content=Markup(fragment.html))
         return Document(piece.slug, Kind.FRONT, piece.title, piece.lang, body)
 
     def part(self, part: Part) -> Document:
         doc_id = f"part-{part.id}"
         intro = (
-            self.markdown(part.intro, self.spec.lang, doc_id, 0, self.spec.path)
+            self.markdown(part.intro, self.spec.lang, doc_id, 0, self.spec.path, self.links(doc_id))
             if part.intro
             else None
         )
@@ -202,8 +205,9 @@ class _Renderer:
     def review(self, review: Review, part: Part) -> Document:
         manuscript = review.manuscript
         fragment = self.markdown(
-            manuscript.body, manuscript.lang, manuscript.slug, 1, manuscript.path
-        )
+            manuscript.body, manuscript.lang, manuscript.slug, 1, manuscript.path,
+            self.links(manuscript.slug),
+        )  # fmt: skip
         body = self.template(
             "review.html.j2",
             review=review,
@@ -216,16 +220,32 @@ class _Renderer:
             manuscript.slug, Kind.REVIEW, manuscript.title, manuscript.lang, body, part.id
         )
 
-    def markdown(self, source: str, lang: str, prefix: str, offset: int, origin: Path) -> Fragment:
+    def links(self, document: str) -> LinkPlan:
+        """`document`'s heading ids and link hrefs in this edition (links.py)."""
+        return plan(self.anthology.links, document, self.target is Target.EPUB)
+
+    def markdown(
+        self,
+        source: str,
+        lang: str,
+        prefix: str,
+        offset: int,
+        origin: Path,
+        links: LinkPlan | None = None,
+    ) -> Fragment:
         resolve = self._image_resolver(self.spec.root / origin.parent, prefix)
         # Bodies with images are not reused: their output depends on the image files too.
         reusable = self.fragments is not None and "![" not in source
-        key = digest(package_digest(), source, lang, prefix, str(offset), self.target.value)
+        key = digest(
+            package_digest(), source, lang, prefix, str(offset), self.target.value, repr(links)
+        )
         if reusable and self.fragments is not None:
             html = self.fragments.fragment(key)
             if html is not None:
                 return Fragment(html, (), 0)
-        fragment = render_markdown(source, lang, prefix, offset, self.target.paged, resolve)
+        fragment = render_markdown(
+            source, lang, prefix, offset, self.target.paged, resolve, links=links
+        )
         if reusable and self.fragments is not None:
             self.fragments.keep_fragment(key, fragment.html)
         return fragment

@@ -33,6 +33,7 @@ ATTRIBUTES: dict[str, set[str]] = {
     "ol": {"start", "reversed"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+EXTERNAL_HREF = re.compile(r"^\s*(?:https?|mailto):", re.I)
 VOID = frozenset({"br", "hr"})
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -44,6 +45,10 @@ def _attribute(element: str, attribute: str, value: str) -> str | None:
     if attribute == "lang" and not LANG_TAG.match(value):
         return None
     if attribute == "dir" and value not in ("ltr", "rtl", "auto"):
+        return None
+    if attribute == "href" and not EXTERNAL_HREF.match(value):
+        # A link within the book is written in Markdown, where links.py checks and resolves
+        # it per edition; a raw `<a href="other.md">` would be a dead link in the EPUB.
         return None
     return value
 
