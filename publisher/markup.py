@@ -21,6 +21,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from .linebreaks import break_urls
 from .sanitize import sanitize_block, sanitize_tag
 from .typography import smarten, smarten_segments
 
@@ -193,6 +194,7 @@ class _BookTree(Treeprocessor):
         self._tables(root)
         self._footnotes(root)
         _safe_links(root)
+        break_urls(root, self.lang)
 
     # -- typography -------------------------------------------------------------------------
     def _typography(self, element: ET.Element) -> None:

@@ -1,0 +1,470 @@
+"""Images, URLs and tables on the printed page (issue 11, items 5 and 7), read back from real PDFs.
+
+One small book (its own reviews and Pillow-made images) is built twice: theme `clasico` at A5
+and theme `contemporaneo` at 6 × 9 in. Where each image is drawn comes from the content streams
+(pikepdf, CTM tracked through `q`/`Q`/`cm` and form XObjects); what a page says, from poppler.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image, ImageDraw
+
+from publisher.pipeline import BuildRequest, Format, build
+
+EPOCH = "1795046400"
+MARGINS = {"top": 0.085, "bottom": 0.11, "inside": 0.14, "outside": 0.115}  # paged-profile.css.j2
+
+TOML = """\
+title = "Imágenes y direcciones"
+editors = ["Ana Editora"]
+publisher = "Prensa de Pruebas"
+lang = "es"
+date = 2026-01-15
+rights = "© 2026"
+description = "Una antología para probar la maqueta."
+theme = "{theme}"
+front = []
+
+[print]
+trim = "{trim}"
+
+[[parts]]
+id = "maqueta"
+title = "Maqueta"
+select = {{ tags = ["maqueta"] }}
+order = "title"
+"""
+
+
+def _review(title: str, film: str, year: int, director: str, body: str) -> str:
+    return (
+        f'---\ntitle: "{title}"\nfilm:\n  title: "{film}"\n  year: {year}\n'
+        f'  directors: ["{director}"]\n  country: "España"\ndate: 2026-01-10\n'
+        f"tags: [maqueta]\n---\n\n{textwrap.dedent(body).strip()}\n"
+    )
+
+
+# Each image: (file, alt, caption, pixel size). Captions are what the test looks for.
+IMAGES = {
+    "torre.png": (
+        "Una torre gris con una franja roja abajo",
+        "El campanario de Belchite",
+        (240, 2400),
+    ),
+    "franja.png": (
+        "Una franja azul con un remate verde",
+        "El frente del Ebro a lo ancho",
+        (3000, 150),
+    ),
+    "cartel.jpg": ("Mitad roja y banda cian", "Cartel de 1936 en cuatricromía", (640, 400)),
+    "halo.png": ("Un círculo azul translúcido", "Un halo sobre el papel", (600, 400)),
+}
+
+IMAGE_REVIEW = _review(
+    "Belchite en imágenes",
+    "El espíritu de la colmena",
+    1973,
+    "Víctor Erice",
+    """
+    Víctor Erice rodó *El espíritu de la colmena* en un pueblo de Segovia en 1973.
+
+    ![Una torre gris con una franja roja abajo](torre.png "El campanario de Belchite")
+
+    ![Una franja azul con un remate verde](franja.png "El frente del Ebro a lo ancho")
+
+    ![Mitad roja y banda cian](cartel.jpg "Cartel de 1936 en cuatricromía")
+
+    ![Un círculo azul translúcido](halo.png "Un halo sobre el papel")
+
+    Ana Torrent tenía siete años cuando se estrenó la película.
+    """,
+)
+
+LINK = (
+    "https://www.filmotecadelamemoriaylaguerracivil.example.es/archivo/peliculas/1999"
+    "/la-lengua-de-las-mariposas-copia-restaurada-con-subtitulos-para-sordos.html"
+)
+BARE = "https://hemeroteca.example.es/criticas/1995/tierra-y-libertad-estreno-en-madrid.pdf"
+IDENTIFIER = "COPIA_1999_CUERDA_MARIPOSAS_RESTAURACION_DEFINITIVA"
+URL_REVIEW = _review(
+    "Direcciones de la memoria",
+    "La lengua de las mariposas",
+    1999,
+    "José Luis Cuerda",
+    f"""
+    La copia restaurada de la película de José Luis Cuerda puede verse entera en [{LINK}]({LINK}) y conviene verla antes de leer esta reseña sobre la escuela republicana.
+
+    Fernando Fernán Gómez interpreta al maestro con una ternura que la crítica llamó antisentimentalmenteconmovedora sin pudor alguno.
+
+    El archivo cataloga la copia como `{IDENTIFIER}` en su inventario de la Filmoteca.
+
+    > La crítica de *Tierra y libertad* que publicó un diario madrileño sigue en {BARE} para quien la busque.
+    """,
+)
+
+TABLE_REVIEW = _review(
+    "Cuatro películas en cifras",
+    "Las trece rosas",
+    2007,
+    "Emilio Martínez-Lázaro",
+    """
+    Estas cuatro películas cuentan la guerra y la posguerra desde la retaguardia.
+
+    | Película de la guerra y la posguerra | Año de estreno | Dirección | Productora principal | Duración aproximada | Observaciones del programador |
+    |---|---|---|---|---|---|
+    | El espíritu de la colmena | 1973 | Víctor Erice | Elías Querejeta | 98 min | Una niña descubre el monstruo de Frankenstein en un pueblo castellano |
+    | La lengua de las mariposas | 1999 | José Luis Cuerda | Sogecine | 96 min | Un maestro republicano y su alumno en la Galicia de 1936 |
+    | Las trece rosas | 2007 | Emilio Martínez-Lázaro | Enrique Cerezo | 132 min | Trece jóvenes fusiladas en agosto de 1939 en Madrid |
+    """,
+)
+
+
+def _make_images(folder: Path) -> None:
+    tall = Image.new("RGB", IMAGES["torre.png"][2], (150, 150, 150))
+    ImageDraw.Draw(tall).rectangle((0, 2160, 239, 2399), fill=(230, 0, 0))
+    tall.save(folder / "torre.png")
+    wide = Image.new("RGB", IMAGES["franja.png"][2], (200, 210, 250))
+    ImageDraw.Draw(wide).rectangle((2850, 0, 2999, 149), fill=(0, 150, 0))
+    wide.save(folder / "franja.png")
+    cmyk = Image.new("CMYK", IMAGES["cartel.jpg"][2], (0, 0, 0, 0))
+    draw = ImageDraw.Draw(cmyk)
+    draw.rectangle((0, 0, 319, 399), fill=(0, 255, 255, 0))  # red: magenta + yellow
+    draw.rectangle((320, 150, 639, 249), fill=(255, 0, 0, 0))  # cyan
+    cmyk.save(folder / "cartel.jpg", quality=95)
+    halo = Image.new("RGBA", (600, 400), (0, 0, 0, 0))
+    ImageDraw.Draw(halo).ellipse((150, 50, 450, 350), fill=(0, 0, 255, 128))
+    halo.save(folder / "halo.png")
+
+
+def make_book(root: Path, theme: str, trim: str) -> Path:
+    """The test book's anthology file, under `root`."""
+    reviews = root / "manuscripts" / "reviews"
+    reviews.mkdir(parents=True)
+    (root / "manuscripts" / "front").mkdir()
+    (root / "manuscripts" / "anthology.toml").write_text(
+        TOML.format(theme=theme, trim=trim), encoding="utf-8"
+    )
+    (reviews / "belchite.md").write_text(IMAGE_REVIEW, encoding="utf-8")
+    (reviews / "direcciones.md").write_text(URL_REVIEW, encoding="utf-8")
+    (reviews / "cifras.md").write_text(TABLE_REVIEW, encoding="utf-8")
+    _make_images(reviews)
+    return root / "manuscripts" / "anthology.toml"
+
+
+@dataclass(frozen=True)
+class Book:
+    name: str
+    screen: Path
+    print: Path
+
+
+@pytest.fixture(scope="module", params=[("clasico", "148x210mm"), ("contemporaneo", "6x9in")])
+def book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Book:
+    theme, trim = request.param
+    root = tmp_path_factory.mktemp(f"layout-{theme}")
+    anthology = make_book(root, theme, trim)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = build(BuildRequest(anthology, frozenset({Format.PDF}), root / "dist", cache=False))
+    assert not [d for d in result.diagnostics if d.code != "raw-html-removed"], result.diagnostics
+    [screen] = [o.path for o in result.outputs if not o.path.name.endswith("-print.pdf")]
+    [printed] = [o.path for o in result.outputs if o.path.name.endswith("-print.pdf")]
+    return Book(f"{theme}-{trim}", screen, printed)
+
+
+# -- reading the PDFs --------------------------------------------------------------------------
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1, 0, 0, 1, 0, 0)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    page: int  # 0-based
+    pixels: tuple[int, int]  # the image's own width and height
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points, user space
+
+
+def _times(m: Matrix, n: Matrix) -> Matrix:
+    """m × n: first m, then n (PDF row-vector convention)."""
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
+            e * p + f * r + t, e * q + f * s + u)  # fmt: skip
+
+
+def _images_in(stream_owner: pikepdf.Object, resources: pikepdf.Object, ctm: Matrix):  # type: ignore[no-untyped-def]
+    stack: list[Matrix] = []
+    for operands, operator in pikepdf.parse_content_stream(stream_owner):
+        op = str(operator)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop()
+        elif op == "cm":
+            ctm = _times(tuple(float(Decimal(str(x))) for x in operands), ctm)  # type: ignore[arg-type]
+        elif op == "Do":
+            xobject = resources.XObject[operands[0]]
+            if xobject.Subtype == "/Image":
+                corners = [(x * ctm[0] + y * ctm[2] + ctm[4], x * ctm[1] + y * ctm[3] + ctm[5])
+                           for x in (0, 1) for y in (0, 1)]  # fmt: skip
+                xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+                yield (
+                    (int(xobject.Width), int(xobject.Height)),
+                    (min(xs), min(ys), max(xs), max(ys)),
+                )
+            elif xobject.Subtype == "/Form":
+                matrix = tuple(float(x) for x in xobject.get("/Matrix", IDENTITY))
+                inner = xobject.get("/Resources", resources)
+                yield from _images_in(xobject, inner, _times(matrix, ctm))  # type: ignore[arg-type]
+
+
+def drawn_images(pdf: Path) -> list[Drawn]:
+    found = []
+    with pikepdf.open(pdf) as document:
+        for number, page in enumerate(document.pages):
+            for pixels, box in _images_in(page.obj, page.resources, IDENTITY):
+                found.append(Drawn(number, pixels, box))
+    return found
+
+
+def trim_box(pdf: Path, page: int) -> tuple[float, float, float, float]:
+    with pikepdf.open(pdf) as document:
+        obj = document.pages[page].obj
+        box = obj.get("/TrimBox", obj.MediaBox)
+        return tuple(float(x) for x in box)  # type: ignore[return-value]
+
+
+def text_block(pdf: Path, page: int) -> tuple[float, float, float, float]:
+    """The page area: trim less the margins of paged-profile.css.j2 (page 0 is a recto)."""
+    x0, y0, x1, y1 = trim_box(pdf, page)
+    width, height = x1 - x0, y1 - y0
+    left = MARGINS["outside" if page % 2 == 0 else "inside"] * width
+    right = MARGINS["inside" if page % 2 == 0 else "outside"] * width
+    # The template rounds margins to 0.1 mm: allow that much.
+    slack = 0.1 * 72 / 25.4
+    return (x0 + left - slack, y0 + MARGINS["bottom"] * height - slack,
+            x1 - right + slack, y1 - MARGINS["top"] * height + slack)  # fmt: skip
+
+
+def page_text(pdf: Path, page: int, *options: str) -> str:
+    number = str(page + 1)
+    return subprocess.run(
+        ["pdftotext", *options, "-f", number, "-l", number, str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def _pages(pdf: Path) -> int:
+    with pikepdf.open(pdf) as document:
+        return len(document.pages)
+
+
+def _find_page(pdf: Path, words: str) -> int:
+    for page in range(_pages(pdf)):
+        if words in " ".join(page_text(pdf, page).split()):
+            return page
+    raise AssertionError(f"{words!r} is on no page of {pdf.name}")
+
+
+def _ours(pdf: Path) -> dict[str, Drawn]:
+    """The four images of the test book by file name (crop marks and the like left out)."""
+    by_size = {spec[2]: name for name, spec in IMAGES.items()}
+    found = {by_size[d.pixels]: d for d in drawn_images(pdf) if d.pixels in by_size}
+    assert set(found) == set(IMAGES), f"images drawn: {sorted(found)}"
+    return found
+
+
+# -- images ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_every_image_lies_inside_the_text_block_and_keeps_its_proportions(
+    book: Book, profile: str
+) -> None:
+    pdf = book.screen if profile == "screen" else book.print
+    for name, drawn in _ours(pdf).items():
+        x0, y0, x1, y1 = drawn.box
+        bx0, by0, bx1, by1 = text_block(pdf, drawn.page)
+        assert bx0 <= x0 and x1 <= bx1 and by0 <= y0 and y1 <= by1, (
+            f"{book.name} {profile}: {name} drawn at {drawn.box} on page {drawn.page + 1}, "
+            f"text block {(bx0, by0, bx1, by1)}"
+        )
+        tx0, ty0, tx1, ty1 = trim_box(pdf, drawn.page)
+        assert tx0 <= x0 and x1 <= tx1 and ty0 <= y0 and y1 <= ty1
+        width, height = drawn.pixels
+        assert (x1 - x0) / (y1 - y0) == pytest.approx(width / height, rel=0.01), name
+
+
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_each_caption_is_on_the_page_of_its_image(book: Book, profile: str) -> None:
+    pdf = book.screen if profile == "screen" else book.print
+    for name, drawn in _ours(pdf).items():
+        caption = IMAGES[name][1]
+        words = " ".join(page_text(pdf, drawn.page).split())
+        assert caption in words, f"{book.name} {profile}: {caption!r} not on page {drawn.page + 1}"
+
+
+def _render(pdf: Path, page: int, dpi: int = 36) -> Image.Image:
+    out = subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-f", str(page + 1), "-l", str(page + 1), str(pdf)],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    from io import BytesIO
+
+    return Image.open(BytesIO(out)).convert("RGB")
+
+
+def _pixel(pdf: Path, drawn: Drawn, fx: float, fy: float, dpi: int = 36) -> tuple[int, int, int]:
+    """The rendered colour at (fx, fy) of the image's box, from its top-left corner."""
+    with pikepdf.open(pdf) as document:
+        media = [float(x) for x in document.pages[drawn.page].obj.MediaBox]
+    x0, y0, x1, y1 = drawn.box
+    x = x0 + fx * (x1 - x0)
+    y = y1 - fy * (y1 - y0)
+    scale = dpi / 72
+    image = _render(pdf, drawn.page, dpi)
+    return image.getpixel((int((x - media[0]) * scale), int((media[3] - y) * scale)))  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_cmyk_jpeg_and_transparent_png_print_their_colours(book: Book, profile: str) -> None:
+    pdf = book.screen if profile == "screen" else book.print
+    images = _ours(pdf)
+    red = _pixel(pdf, images["cartel.jpg"], 0.25, 0.2)
+    cyan = _pixel(pdf, images["cartel.jpg"], 0.8, 0.5)
+    paper = _pixel(pdf, images["cartel.jpg"], 0.8, 0.1)
+    assert red[0] > 180 and red[1] < 100 and red[2] < 100, red
+    assert cyan[0] < 100 and cyan[1] > 120 and cyan[2] > 180, cyan
+    assert min(paper) > 230, paper
+    corner = _pixel(pdf, images["halo.png"], 0.05, 0.05)
+    centre = _pixel(pdf, images["halo.png"], 0.5, 0.5)
+    assert min(corner) > 230, corner  # transparent: the paper shows through
+    assert 90 < centre[0] < 170 and centre[2] > 220, centre  # half-transparent blue on white
+    bottom = _pixel(pdf, images["torre.png"], 0.5, 0.97)
+    assert bottom[0] > 180 and bottom[1] < 80, bottom  # the tall image's foot is printed
+
+
+def test_pdfs_pass_qpdf_and_the_screen_pdf_tags_each_image_with_its_alt(book: Book) -> None:
+    for pdf in (book.screen, book.print):
+        check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+    with pikepdf.open(book.screen) as document:
+        assert b"pdfuaid:part" in document.Root.Metadata.read_bytes()
+        alts = set()
+        pending = [document.Root.StructTreeRoot]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, pikepdf.Array):
+                pending.extend(node)
+            elif isinstance(node, pikepdf.Dictionary):
+                if node.get("/S") == "/Figure":
+                    alts.add(str(node.get("/Alt")))
+                if "/K" in node:
+                    pending.append(node.K)
+    assert {spec[0] for spec in IMAGES.values()} <= alts
+
+
+# -- URLs --------------------------------------------------------------------------------------
+
+
+def _joined(pdf: Path, words: str) -> str:
+    """The text of the page holding `words`, lines joined with nothing between them."""
+    return "".join(page_text(pdf, _find_page(pdf, words)).splitlines())
+
+
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_urls_break_without_hyphens_and_read_back_whole(book: Book, profile: str) -> None:
+    pdf = book.screen if profile == "screen" else book.print
+    text = _joined(pdf, "La copia restaurada")
+    for url in (LINK, BARE):
+        assert url in text, f"{book.name} {profile}: {url} not recoverable from\n{text}"
+    assert IDENTIFIER in text
+    raw = page_text(pdf, _find_page(pdf, "La copia restaurada"))
+    # A line that ends inside a URL never ends with a hyphen (ours or the URL's own).
+    for line in raw.splitlines():
+        if re.search(r"(filmoteca|hemeroteca|mariposas|libertad|COPIA)", line):
+            assert not line.rstrip().endswith(("-", "\u2010", "\u00ad")), line
+    assert "\u200b" not in raw  # no zero-width space in the text layer
+
+
+def _words(pdf: Path, page: int) -> list[tuple[float, float, float, str]]:
+    """(xMin, yMin, xMax, word) of every word on a page (y from the top)."""
+    xml = page_text(pdf, page, "-bbox")
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>([^<]*)</word>'
+    return [
+        (float(a), float(b), float(c), html.unescape(w)) for a, b, c, w in re.findall(pattern, xml)
+    ]
+
+
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_justified_lines_around_urls_keep_modest_word_spaces(book: Book, profile: str) -> None:
+    pdf = book.screen if profile == "screen" else book.print
+    page = _find_page(pdf, "La copia restaurada")
+    words = _words(pdf, page)
+    top = min(y for _, y, _, w in words if w == "copia")  # the body starts here (no film card)
+    lines: dict[int, list[tuple[float, float]]] = {}
+    for x0, y, x1, _ in words:
+        if y >= top - 1:
+            lines.setdefault(round(y), []).append((x0, x1))
+    gaps = [
+        (nxt[0] - cur[1], y)
+        for y, line in lines.items()
+        for cur, nxt in zip(sorted(line), sorted(line)[1:], strict=False)
+    ]
+    worst = max(gaps)
+    assert worst[0] < 9.0, f"{book.name} {profile}: a word space of {worst[0]:.1f} pt"  # ~0.85 em
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+
+def _table_words(pdf: Path) -> list[tuple[float, float, str]]:
+    """(xMin, yMin, word) of every word on the table's page."""
+    return [(x, y, w) for x, y, _, w in _words(pdf, _find_page(pdf, "Estas cuatro películas"))]
+
+
+def _first_column_lines(words: list[tuple[float, float, str]]) -> list[str]:
+    """Lines of the table's first column (left of the year column), top to bottom."""
+    year_x = min(x for x, _, w in words if w == "Año")
+    header_y = min(y for x, y, w in words if w == "Película")
+    lines: dict[int, list[tuple[float, str]]] = {}
+    for x, y, word in words:
+        if x < year_x - 1 and y >= header_y - 1:
+            lines.setdefault(round(y), []).append((x, word))
+    return [" ".join(w for _, w in sorted(lines[y])) for y in sorted(lines)]
+
+
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_table_first_column_is_not_one_word_per_line(book: Book, profile: str) -> None:
+    pdf = book.screen if profile == "screen" else book.print
+    lines = _first_column_lines(_table_words(pdf))
+    for title in ("El espíritu de la colmena", "La lengua de las mariposas"):
+        spans = [
+            end - start
+            for start in range(len(lines))
+            for end in range(start + 1, len(lines) + 1)
+            if " ".join(lines[start:end]) == title
+        ]
+        assert spans, f"{book.name} {profile}: {title!r} not in the first column: {lines}"
+        assert min(spans) <= 2, f"{book.name} {profile}: {title!r} set on {min(spans)} lines"
+
+
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_table_headers_are_never_hyphenated(book: Book, profile: str) -> None:
+    pdf = book.screen if profile == "screen" else book.print
+    words = [w for _, _, w in _table_words(pdf)]
+    for label in ("Película", "estreno", "Dirección", "Productora", "aproximada", "Observaciones"):
+        assert label in words, f"{book.name} {profile}: header word {label!r} split: {words[:40]}"
+    # WeasyPrint's inserted hyphen is U+2010; a name's own hyphen (Martínez-Lázaro) is U+002D.
+    assert not [w for w in words if w.endswith(("\u2010", "\u00ad"))]
