@@ -23,6 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .linebreaks import break_urls
 from .sanitize import sanitize_block, sanitize_tag
+from .tables import mark_dense_tables
 from .typography import smarten, smarten_segments
 
 BLOCK_TAGS = {
@@ -195,6 +196,7 @@ class _BookTree(Treeprocessor):
         self._footnotes(root)
         _safe_links(root)
         break_urls(root, self.lang)
+        mark_dense_tables(root)
 
     # -- typography -------------------------------------------------------------------------
     def _typography(self, element: ET.Element) -> None:

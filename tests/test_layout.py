@@ -11,15 +11,18 @@ import html
 import re
 import subprocess
 import textwrap
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
 import pytest
+from lxml import etree
 from PIL import Image, ImageDraw
 
 from publisher.pipeline import BuildRequest, Format, build
+from publisher.validation import run_ace, run_epubcheck
 
 EPOCH = "1795046400"
 MARGINS = {"top": 0.085, "bottom": 0.11, "inside": 0.14, "outside": 0.115}  # paged-profile.css.j2
@@ -125,6 +128,12 @@ TABLE_REVIEW = _review(
     | El espíritu de la colmena | 1973 | Víctor Erice | Elías Querejeta | 98 min | Una niña descubre el monstruo de Frankenstein en un pueblo castellano |
     | La lengua de las mariposas | 1999 | José Luis Cuerda | Sogecine | 96 min | Un maestro republicano y su alumno en la Galicia de 1936 |
     | Las trece rosas | 2007 | Emilio Martínez-Lázaro | Enrique Cerezo | 132 min | Trece jóvenes fusiladas en agosto de 1939 en Madrid |
+
+    Los premios de la Academia, uno por columna, no caben en la página sin apretarse.
+
+    | Película | Dirección | Guion | Fotografía | Montaje | Música | Interpretación | Producción |
+    |---|---|---|---|---|---|---|---|
+    | Lenguamariposas | CuerdaMartínez | RivasAzcona | JavierSalmones | IgnacioCayetano | AlejandroAmenábar | FernandoFernán | SogecineSogepaq |
     """,
 )
 
@@ -288,22 +297,26 @@ def _ours(pdf: Path) -> dict[str, Drawn]:
 # -- images ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("profile", ["screen", "print"])
-def test_every_image_lies_inside_the_text_block_and_keeps_its_proportions(
-    book: Book, profile: str
-) -> None:
-    pdf = book.screen if profile == "screen" else book.print
+def assert_images_fit(pdf: Path) -> None:
+    """Each image inside its page's text block and trim, drawn at its own proportions."""
     for name, drawn in _ours(pdf).items():
         x0, y0, x1, y1 = drawn.box
         bx0, by0, bx1, by1 = text_block(pdf, drawn.page)
         assert bx0 <= x0 and x1 <= bx1 and by0 <= y0 and y1 <= by1, (
-            f"{book.name} {profile}: {name} drawn at {drawn.box} on page {drawn.page + 1}, "
+            f"{pdf.name}: {name} drawn at {drawn.box} on page {drawn.page + 1}, "
             f"text block {(bx0, by0, bx1, by1)}"
         )
         tx0, ty0, tx1, ty1 = trim_box(pdf, drawn.page)
         assert tx0 <= x0 and x1 <= tx1 and ty0 <= y0 and y1 <= ty1
         width, height = drawn.pixels
         assert (x1 - x0) / (y1 - y0) == pytest.approx(width / height, rel=0.01), name
+
+
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_every_image_lies_inside_the_text_block_and_keeps_its_proportions(
+    book: Book, profile: str
+) -> None:
+    assert_images_fit(book.screen if profile == "screen" else book.print)
 
 
 @pytest.mark.parametrize("profile", ["screen", "print"])
@@ -337,9 +350,8 @@ def _pixel(pdf: Path, drawn: Drawn, fx: float, fy: float, dpi: int = 36) -> tupl
     return image.getpixel((int((x - media[0]) * scale), int((media[3] - y) * scale)))  # type: ignore[return-value]
 
 
-@pytest.mark.parametrize("profile", ["screen", "print"])
-def test_cmyk_jpeg_and_transparent_png_print_their_colours(book: Book, profile: str) -> None:
-    pdf = book.screen if profile == "screen" else book.print
+def assert_colours(pdf: Path) -> None:
+    """The CMYK JPEG shows red and cyan on white; the PNG's alpha lets the paper through."""
     images = _ours(pdf)
     red = _pixel(pdf, images["cartel.jpg"], 0.25, 0.2)
     cyan = _pixel(pdf, images["cartel.jpg"], 0.8, 0.5)
@@ -353,6 +365,79 @@ def test_cmyk_jpeg_and_transparent_png_print_their_colours(book: Book, profile: 
     assert 90 < centre[0] < 170 and centre[2] > 220, centre  # half-transparent blue on white
     bottom = _pixel(pdf, images["torre.png"], 0.5, 0.97)
     assert bottom[0] > 180 and bottom[1] < 80, bottom  # the tall image's foot is printed
+
+
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_cmyk_jpeg_and_transparent_png_print_their_colours(book: Book, profile: str) -> None:
+    assert_colours(book.screen if profile == "screen" else book.print)
+
+
+def _spoil(pdf: Path, out: Path, change) -> Path:  # type: ignore[no-untyped-def]
+    """A copy of `pdf` with `change(document)` applied: a deliberate fault for the checks."""
+    with pikepdf.open(pdf) as document:
+        change(document)
+        document.save(out)
+    return out
+
+
+def _image_objects(document: pikepdf.Pdf) -> dict[tuple[int, int], pikepdf.Object]:
+    found = {}
+    for page in document.pages:
+        for _, xobject in page.resources.get("/XObject", {}).items():
+            if xobject.get("/Subtype") == "/Image":
+                found[(int(xobject.Width), int(xobject.Height))] = xobject
+    return found
+
+
+def test_colour_check_sees_an_inverted_cmyk_jpeg_and_a_lost_alpha(
+    book: Book, tmp_path: Path
+) -> None:
+    def invert_cmyk(document: pikepdf.Pdf) -> None:
+        # WeasyPrint undoes the inversion of Adobe CMYK JPEGs with /Decode [1 0 1 0 1 0 1 0];
+        # without it the poster prints as a negative.
+        image = _image_objects(document)[IMAGES["cartel.jpg"][2]]
+        assert [float(x) for x in image.Decode] == [1, 0] * 4
+        del image["/Decode"]
+
+    def drop_alpha(document: pikepdf.Pdf) -> None:
+        del _image_objects(document)[IMAGES["halo.png"][2]]["/SMask"]
+
+    for fault in (invert_cmyk, drop_alpha):
+        spoiled = _spoil(book.screen, tmp_path / f"{fault.__name__}.pdf", fault)
+        with pytest.raises(AssertionError):
+            assert_colours(spoiled)
+
+
+def test_fit_check_sees_an_image_drawn_past_the_foot_of_the_page(
+    book: Book, tmp_path: Path
+) -> None:
+    """Today's fault: the tall image drawn at its full height runs off the page."""
+    tall = IMAGES["torre.png"][2]
+
+    def stretch(document: pikepdf.Pdf) -> None:
+        for page in document.pages:
+            names = {
+                str(name)
+                for name, xobject in page.resources.get("/XObject", {}).items()
+                if xobject.get("/Subtype") == "/Image"
+                and (int(xobject.Width), int(xobject.Height)) == tall
+            }
+            if not names:
+                continue
+            instructions = list(pikepdf.parse_content_stream(page))
+            for index, (operands, operator) in enumerate(instructions):
+                if str(operator) == "Do" and str(operands[0]) in names:
+                    cm_operands, cm = instructions[index - 1]
+                    assert str(cm) == "cm"
+                    a, b, c, d, e, f = (float(x) for x in cm_operands)
+                    instructions[index - 1] = pikepdf.ContentStreamInstruction(
+                        [a, b, c, d * 4, e, f * 4], pikepdf.Operator("cm")
+                    )
+            page.obj.Contents = document.make_stream(pikepdf.unparse_content_stream(instructions))
+
+    spoiled = _spoil(book.print, tmp_path / "stretched.pdf", stretch)
+    with pytest.raises(AssertionError, match=r"torre\.png"):
+        assert_images_fit(spoiled)
 
 
 def test_pdfs_pass_qpdf_and_the_screen_pdf_tags_each_image_with_its_alt(book: Book) -> None:
@@ -429,6 +514,17 @@ def test_justified_lines_around_urls_keep_modest_word_spaces(book: Book, profile
 # -- tables ------------------------------------------------------------------------------------
 
 
+def test_a_table_too_wide_for_the_page_stays_inside_the_text_block(book: Book) -> None:
+    page = _find_page(book.screen, "uno por columna")
+    x0 = trim_box(book.screen, page)[0]
+    right = text_block(book.screen, page)[2] - x0  # pdftotext measures from the left edge
+    words = _words(book.screen, page)
+    top = min(y for _, y, _, w in words if w == "Película")
+    cells = [(x_max, w) for _, y, x_max, w in words if y >= top]
+    assert "Academia," in {w for _, _, _, w in words}
+    assert cells and max(cells)[0] <= right + 0.5, f"{book.name}: {max(cells)} past {right:.1f}"
+
+
 def _table_words(pdf: Path) -> list[tuple[float, float, str]]:
     """(xMin, yMin, word) of every word on the table's page."""
     return [(x, y, w) for x, y, _, w in _words(pdf, _find_page(pdf, "Estas cuatro películas"))]
@@ -463,8 +559,40 @@ def test_table_first_column_is_not_one_word_per_line(book: Book, profile: str) -
 @pytest.mark.parametrize("profile", ["screen", "print"])
 def test_table_headers_are_never_hyphenated(book: Book, profile: str) -> None:
     pdf = book.screen if profile == "screen" else book.print
-    words = [w for _, _, w in _table_words(pdf)]
+    placed = _table_words(pdf)
+    top = min(y for _, y, w in placed if w == "Película")
+    bottom = min(y for _, y, w in placed if w == "premios")  # the paragraph after the table
+    words = [w for _, y, w in placed if top - 1 <= y < bottom]
     for label in ("Película", "estreno", "Dirección", "Productora", "aproximada", "Observaciones"):
-        assert label in words, f"{book.name} {profile}: header word {label!r} split: {words[:40]}"
+        assert label in words, f"{book.name} {profile}: header word {label!r} split: {words}"
     # WeasyPrint's inserted hyphen is U+2010; a name's own hyphen (Martínez-Lázaro) is U+002D.
     assert not [w for w in words if w.endswith(("\u2010", "\u00ad"))]
+
+
+# -- the EPUB keeps the same marks and stays valid ---------------------------------------------
+
+
+def test_epub_with_break_marks_passes_epubcheck_and_ace(tmp_path: Path) -> None:
+    anthology = make_book(tmp_path, "clasico", "148x210mm")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = build(
+            BuildRequest(anthology, frozenset({Format.EPUB}), tmp_path / "dist", cache=False)
+        )
+    [epub] = [o.path for o in result.outputs]
+    with zipfile.ZipFile(epub) as archive:
+        [name] = [n for n in archive.namelist() if n.endswith("direcciones.xhtml")]
+        root = etree.fromstring(archive.read(name))
+    namespaces = {"x": "http://www.w3.org/1999/xhtml"}
+    assert root.xpath("//x:a//x:wbr", namespaces=namespaces)
+    text = "".join(root.itertext())
+    assert LINK in text and BARE in text and IDENTIFIER in text and "\u200b" not in text
+    checked = run_epubcheck(epub)
+    counts = checked.counts
+    assert (counts.get("fatal"), counts.get("error"), counts.get("warning")) == (0, 0, 0), [
+        d.message for d in checked.diagnostics
+    ]
+    ace = run_ace(epub, tmp_path / "ace")
+    assert ace.details.get("outcome") == "pass" and ace.counts.get("violations") == 0, [
+        d.message for d in ace.diagnostics
+    ]
