@@ -21,6 +21,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from .figures import mark_long_captions
 from .linebreaks import break_urls
 from .sanitize import sanitize_block, sanitize_tag
 from .tables import mark_dense_tables
@@ -197,6 +198,7 @@ class _BookTree(Treeprocessor):
         _safe_links(root)
         break_urls(root, self.lang)
         mark_dense_tables(root)
+        mark_long_captions(root)
 
     # -- typography -------------------------------------------------------------------------
     def _typography(self, element: ET.Element) -> None:
