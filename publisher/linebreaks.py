@@ -132,12 +132,15 @@ def _tokens(text: str) -> Iterator[tuple[int, int, str]]:
     for match in URL.finditer(text):
         end = match.end()
         while end > match.start() and text[end - 1] in TRAILING:
+            url = text[match.start() : end]
+            if url.endswith(")") and url.count("(") >= url.count(")"):
+                break  # a parenthesis of the URL itself (Wikipedia titles), not of the sentence
             end -= 1
         if end - match.start() >= MIN_LENGTH:
             found.append((match.start(), end, "url"))
     for match in IDENTIFIER.finditer(text):
-        inside = any(start <= match.start() < end for start, end, _ in found)
-        if not inside and len(match.group()) >= MIN_LENGTH:
+        overlaps = any(match.start() < end and start < match.end() for start, end, _ in found)
+        if not overlaps and len(match.group()) >= MIN_LENGTH:
             found.append((match.start(), match.end(), "identifier"))
     return iter(sorted(found))
 

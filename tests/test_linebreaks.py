@@ -105,3 +105,15 @@ def test_tables_too_wide_for_a_line_are_marked_dense(row: str, dense: bool) -> N
     assert table is not None
     assert ("dense" in table.get("class", "").split()) is dense
     assert min_content_chars(table) > 0
+
+
+def test_a_bare_url_keeps_its_own_parenthesis_but_not_the_sentences() -> None:
+    root = _tree(
+        "Véase https://es.wikipedia.org/wiki/Belchite_(1937) y también "
+        "(https://es.wikipedia.org/wiki/El_esp%C3%ADritu_de_la_colmena)."
+    )
+    urls = ["".join(span.itertext()) for span in root.iter("span") if span.get("class") == "url"]
+    assert urls == [
+        "https://es.wikipedia.org/wiki/Belchite_(1937)",
+        "https://es.wikipedia.org/wiki/El_esp%C3%ADritu_de_la_colmena",
+    ]
