@@ -21,9 +21,12 @@ from markdown.extensions import Extension
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from .figures import mark_long_captions
+from .linebreaks import break_urls
 from .links import LinkPlan
 from .notes import number_notes
 from .sanitize import sanitize_block, sanitize_tag
+from .tables import mark_dense_tables
 from .typography import smarten, smarten_segments
 
 BLOCK_TAGS = {
@@ -214,6 +217,9 @@ class _BookTree(Treeprocessor):
         self._tables(root)
         self._footnotes(root)
         _safe_links(root)
+        break_urls(root, self.lang)
+        mark_dense_tables(root)
+        mark_long_captions(root)
 
     # -- typography -------------------------------------------------------------------------
     def _typography(self, element: ET.Element) -> None:
