@@ -422,4 +422,3 @@ def test_new_override_template_is_not_up_to_date(root: Path) -> None:
     again = build(_request(anthology, root / "dist"))
     assert not again.up_to_date
     assert "Nueva nota" in again.outputs[0].path.read_text("utf-8")
-
