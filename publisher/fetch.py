@@ -55,13 +55,20 @@ class Access:
         """`path` as messages show it: relative to the project when inside it (unresolved, so a
         symlink is named as written), undecodable bytes as U+FFFD."""
         absolute = Path(os.path.abspath(path))
+        absolute = absolute.parent.resolve() / absolute.name  # the last name as written
         root = self.root.resolve()
         text = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else str(path)
         return gate.shown_name(text)
 
     def read(self, path: Path, limit: int, too_large: str, written: str | None = None) -> bytes:
-        """The bytes of `path` through the gate (see gate.read_file). Raises Refused."""
-        return gate.read_file(path, self.roots, limit, too_large, written or self.shown(path))
+        """The bytes of `path` through the gate (see gate.read_file). Raises Refused; a file
+        that does not exist is `unreadable` here (callers that expect absence ask `exists`)."""
+        try:
+            return gate.read_file(path, self.roots, limit, too_large, written or self.shown(path))
+        except Refused as refused:
+            if refused.code == gate.MISSING:
+                raise Refused(gate.UNREADABLE, refused.message) from None
+            raise
 
     def read_text(self, path: Path, limit: int | None = None) -> str:
         """A template or stylesheet as UTF-8 text. Raises Refused (`encoding` when not UTF-8)."""

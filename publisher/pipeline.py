@@ -139,7 +139,9 @@ def load(
         try:
             assemble(spec, loaded.reviews, loaded.front)
         except BuildFailed as more:
-            raise BuildFailed(loaded.diagnostics + more.diagnostics) from None
+            # Not `no-reviews`: reviews that failed to load are already reported.
+            found = tuple(d for d in more.diagnostics if d.code != "no-reviews")
+            raise BuildFailed(loaded.diagnostics + found) from None
         raise BuildFailed(loaded.diagnostics)
     return assemble(spec, loaded.reviews, loaded.front), loaded.diagnostics
 

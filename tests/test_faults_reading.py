@@ -422,3 +422,61 @@ def test_new_override_template_is_not_up_to_date(root: Path) -> None:
     again = build(_request(anthology, root / "dist"))
     assert not again.up_to_date
     assert "Nueva nota" in again.outputs[0].path.read_text("utf-8")
+
+
+# -- the gate's own guarantees ---------------------------------------------------------------
+
+
+def test_size_limit_is_enforced_on_the_read_not_the_stat(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`stat` may lie (a file growing while read, /proc-like files): the read itself stops."""
+    toml = MINI_TOML + "\n[limits]\nmax_manuscript_bytes = 5000\n"
+    body = "\n\n".join(f"Párrafo número {n} sobre la película." for n in range(800))
+    anthology = book(root, {"larga.md": review("Larga", "Larga", 1990, body=body)}, toml)
+    target = (root / "manuscripts/reviews/larga.md").resolve()
+    real_stat, real_fstat = os.stat, os.fstat
+
+    def small(result: os.stat_result) -> os.stat_result:
+        fields = list(result)
+        fields[stat.ST_SIZE] = 10
+        return os.stat_result(fields)
+
+    def lying_stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        result = real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+        named = isinstance(path, str | os.PathLike) and Path(os.fspath(path)) == target
+        return small(result) if named else result
+
+    def lying_fstat(fd: int) -> os.stat_result:
+        result = real_fstat(fd)
+        named = os.readlink(f"/proc/self/fd/{fd}") == str(target)
+        return small(result) if named else result
+
+    monkeypatch.setattr(os, "stat", lying_stat)
+    monkeypatch.setattr(os, "fstat", lying_fstat)
+    checked = run("check", str(anthology))
+    assert checked.code == 1
+    assert "reviews/larga.md: error: manuscript-too-large" in checked.stderr
+
+
+def test_swap_to_symlink_between_check_and_open_is_refused(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The containment check and the open cannot be raced: the open follows no symlink."""
+    from publisher import gate
+
+    anthology = book(root)
+    folder = root / "manuscripts/reviews"
+    real_inside = gate.inside
+
+    def inside_then_swap(path: Path, roots: object) -> Path | None:
+        resolved = real_inside(path, roots)  # type: ignore[arg-type]
+        if path.name == "la-vaquilla.md":  # the attacker's move, right after the check
+            shutil.move(folder / "la-vaquilla.md", root.parent / "aparte.md")
+            (folder / "la-vaquilla.md").symlink_to(root.parent / "secret.md")
+        return resolved
+
+    monkeypatch.setattr(gate, "inside", inside_then_swap)
+    checked = run("check", str(anthology))
+    assert checked.code == 1
+    assert "reviews/la-vaquilla.md: error: path-outside-project" in checked.stderr
