@@ -12,6 +12,7 @@ PDF exporter's WeasyPrint adapter whatever the page names. No WeasyPrint import 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -55,7 +56,8 @@ class Access:
         """`path` as messages show it: relative to the project when inside it (unresolved, so a
         symlink is named as written), undecodable bytes as U+FFFD."""
         absolute = Path(os.path.abspath(path))
-        absolute = absolute.parent.resolve() / absolute.name  # the last name as written
+        with contextlib.suppress(OSError, RuntimeError):  # a loop: show the path as given
+            absolute = absolute.parent.resolve() / absolute.name  # the last name as written
         root = self.root.resolve()
         text = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else str(path)
         return gate.shown_name(text)
@@ -89,10 +91,9 @@ class Access:
 
     def local(self, path: Path, written: str | None = None) -> Path:
         """`path` with symlinks resolved, if it stays inside the project or the tool's styles."""
-        resolved = path.resolve()
-        for allowed in (self.root, *self.tool_dirs):
-            if resolved.is_relative_to(allowed.resolve()):
-                return resolved
+        resolved = gate.inside(path, self.roots)
+        if resolved is not None:
+            return resolved
         raise Refused(
             "path-outside-project",
             f"`{written or path}` is outside the project ({self.root.resolve()}): not read",

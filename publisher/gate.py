@@ -91,8 +91,12 @@ def _record(path: Path, digest: str) -> None:
 
 
 def inside(path: Path, roots: Iterable[Path]) -> Path | None:
-    """`path` resolved, if it lies inside one of `roots`; else None."""
-    resolved = path.resolve()
+    """`path` resolved, if it lies inside one of `roots`; else None. Raises Refused
+    (`unreadable`) for a symlink loop."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as exc:  # 3.11 raises RuntimeError on a symlink loop
+        raise Refused(UNREADABLE, f"cannot resolve `{os.fsdecode(path)}`: {exc}") from None
     for root in roots:
         if resolved.is_relative_to(root.resolve()):
             return resolved

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import resource
 import shutil
 import stat
 import subprocess
@@ -28,6 +29,7 @@ from .conftest import MINI_TOML, REPO, review
 
 SECRET = "SECRETO-FUERA-DEL-PROYECTO"
 TIMEOUT_S = 60  # a hang becomes a failure, not a stuck suite
+MEMORY_CAP = 4 << 30  # bytes of address space for a child CLI run
 
 
 class Run(NamedTuple):
@@ -44,12 +46,18 @@ def run(*args: str) -> Run:
     return Run(code, err.getvalue())
 
 
+def _memory_cap() -> None:
+    # A regression that reads /dev/zero must fail this test, not exhaust the machine.
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
 def run_process(*args: str) -> Run:
-    """The CLI in a child process with a timeout (FIFOs, devices)."""
+    """The CLI in a child process with a timeout and a memory cap (FIFOs, devices)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": "1763596800"}
     done = subprocess.run(
         [sys.executable, "-m", "publisher", *args],
         capture_output=True, text=True, timeout=TIMEOUT_S, env=env, check=False,
+        preexec_fn=_memory_cap,
     )  # fmt: skip
     assert "Traceback" not in done.stderr, done.stderr
     return Run(done.returncode, done.stderr)
@@ -191,6 +199,14 @@ def test_symlinks_committed_in_git_and_cloned_are_refused(tmp_path: Path) -> Non
     assert built.code == 1
     assert "colophon.html.j2" in built.stderr or "fuga.md" in built.stderr
     assert snapshot(clone / "dist") == {}
+
+
+def test_symlink_loop_is_a_diagnostic(root: Path) -> None:
+    anthology = book(root)
+    (root / "manuscripts/reviews/bucle.md").symlink_to("bucle.md")
+    checked = run("check", str(anthology))
+    assert checked.code == 1
+    assert "reviews/bucle.md: error: unreadable" in checked.stderr
 
 
 # -- FIFOs and devices -----------------------------------------------------------------------
