@@ -42,7 +42,25 @@ def assemble(
                 Part(part_number, part_spec.id, part_spec.title, part_spec.intro, tuple(placed))
             )
     all_reviews = tuple(review for part in parts for review in part.reviews)
+    if not all_reviews and not spec.stub:
+        raise BuildFailed([_no_reviews(spec, reviews)])
     return Anthology(spec, front_pieces, tuple(parts), build_back_matter(spec, all_reviews))
+
+
+def _no_reviews(spec: AnthologySpec, pool: tuple[Manuscript, ...]) -> Diagnostic:
+    """A book without a single review is an accident (a moved or misnamed folder) unless the
+    anthology says it is a stub."""
+    folder = spec.reviews_dir.name
+    why = (
+        f"no part selects any of the {len(pool)} reviews in `{folder}`"
+        if pool
+        else f"the reviews folder `{folder}` holds no manuscript"
+    )
+    return error(
+        spec.path, 1, "no-reviews",
+        f"the book would have no reviews: {why} (a book without reviews must say"
+        " `stub = true`)",
+    )  # fmt: skip
 
 
 def _choose_parts(

@@ -213,7 +213,8 @@ def _images(text: str, where: _Positions, base: Path, access: Access) -> Iterato
         line, col = where.at(offset)
         try:
             path = access.reference(src, base)
-            check_image(path, src, access.limits)
+            data = access.read(path, access.limits.max_image_bytes, "image-too-large", src)
+            check_image(data, path, src, access.limits)
         except Refused as refused:
             yield Finding(line, col, refused.code, refused.message)
         except OSError as exc:

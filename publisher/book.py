@@ -53,6 +53,7 @@ class ImageAsset:
     source: Path  # absolute path inside the project
     href: str  # path inside the book, e.g. `images/la-tregua-cartel.jpg`
     media_type: str
+    data: bytes = b""  # the file's bytes, read once through the gate by the renderer
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Build cache: content hashes of every input decide what must be rebuilt.
 
 Layout of `<root>/.publisher-cache/`:
-- `outputs.json`: for each output file, the key of the inputs it was built from, its sha256 and
-  the diagnostics the build reported (replayed when nothing changed);
+- `outputs.json`: for each output file, the key of the settings it was built with (package code,
+  `SOURCE_DATE_EPOCH`, options), the list of inputs the build actually read (`gate.Input`: each
+  file's resolved path and the sha256 of the bytes used, folder listings, files found absent),
+  its sha256 and the diagnostics the build reported (replayed when nothing changed);
 - `fragments/<key>.html`: per-document Markdown → HTML results, reused when one review changes.
 """
 
@@ -19,6 +21,7 @@ from pathlib import Path
 from . import __version__
 from .diagnostics import Diagnostic, Severity
 from .exporters.files import write_bytes_atomically
+from .gate import Input, still_valid
 
 CACHE_DIR = ".publisher-cache"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -78,6 +81,7 @@ class CachedOutput:
     sha256: str
     bytes: int
     diagnostics: tuple[Diagnostic, ...] = ()
+    inputs: tuple[Input, ...] = ()  # what the build read (gate.recording); none: never fresh
 
 
 @dataclass
@@ -103,14 +107,26 @@ class BuildCache:
         return cache
 
     def fresh(self, output: Path, key: str) -> bool:
+        """Same settings, the output as written, and every input it read unchanged (re-read
+        through the gate's rules: `gate.still_valid`)."""
         entry = self.outputs.get(str(output))
         if not self.enabled or entry is None or entry.key != key or not output.is_file():
             return False
+        if not entry.inputs or not still_valid(entry.inputs):
+            return False
         return output.stat().st_size == entry.bytes and file_sha256(output) == entry.sha256
 
-    def record(self, output: Path, key: str, diagnostics: tuple[Diagnostic, ...]) -> None:
+    def record(
+        self,
+        output: Path,
+        key: str,
+        diagnostics: tuple[Diagnostic, ...],
+        inputs: tuple[Input, ...] = (),
+    ) -> None:
         data_hash = file_sha256(output)
-        self.outputs[str(output)] = CachedOutput(key, data_hash, output.stat().st_size, diagnostics)
+        self.outputs[str(output)] = CachedOutput(
+            key, data_hash, output.stat().st_size, diagnostics, inputs
+        )
 
     def fragment(self, key: str) -> str | None:
         if not self.enabled:
@@ -148,6 +164,8 @@ def _entry(output: CachedOutput) -> dict[str, object]:
 def _cached_output(raw: dict[str, object]) -> CachedOutput:
     diagnostics = raw.get("diagnostics", [])
     assert isinstance(diagnostics, list)
+    inputs = raw.get("inputs", [])
+    assert isinstance(inputs, list)
     return CachedOutput(
         key=str(raw["key"]),
         sha256=str(raw["sha256"]),
@@ -164,4 +182,5 @@ def _cached_output(raw: dict[str, object]) -> CachedOutput:
             )
             for d in diagnostics
         ),
+        inputs=tuple(Input(str(item["path"]), str(item["digest"])) for item in inputs),
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import BuildFailed, Diagnostic, error
+from .gate import Refused, read_file
 from .limits import Limits, read_limits
 from .model import AnthologySpec, OrderKey, PartSpec, Selection, TrimSize
 from .text import isbn13_valid, slugify, strip_controls, suggestion
@@ -17,12 +18,15 @@ from .text import isbn13_valid, slugify, strip_controls, suggestion
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
-    "print", "parts", "limits",
+    "print", "parts", "limits", "stub",
 )  # fmt: skip
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
 PRINT_KEYS = ("trim", "pdf_variant")
 PDF_VARIANTS = ("pdf/a-3b", "pdf/x-4", "pdf/x-3", "pdf/a-2b", "pdf/ua-1")
+# Output names are `<slug>-print.pdf` and the like, written through temporary names beside them:
+# a slug this long leaves room under the 255-byte file-name limit of common file systems.
+MAX_SLUG_CHARS = 120
 TRIM = re.compile(r"^\s*([\d.]+)\s*[x×]\s*([\d.]+)\s*(mm|in)\s*$")
 
 
@@ -51,12 +55,16 @@ def load_anthology_spec(path: Path, root: Path) -> AnthologySpec:
         else path
     )
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BuildFailed(
-            [error(shown, 0, "anthology-missing", "anthology file not found")]
-        ) from None
-    except (UnicodeDecodeError, OSError) as exc:
+        # Through the gate like every other file: a FIFO or a device is refused, not waited on.
+        raw = read_file(path, (root,), Limits().max_manuscript_bytes, "anthology-unreadable")
+        text = raw.decode("utf-8-sig")
+    except Refused as refused:
+        if refused.code == "missing":
+            raise BuildFailed(
+                [error(shown, 0, "anthology-missing", "anthology file not found")]
+            ) from None
+        raise BuildFailed([error(shown, 0, "anthology-unreadable", refused.message)]) from None
+    except UnicodeDecodeError as exc:
         raise BuildFailed([error(shown, 0, "anthology-unreadable", str(exc))]) from None
     try:
         data = tomllib.loads(text)
@@ -129,7 +137,7 @@ class _Reader:
         spec = AnthologySpec(
             path=self.shown,
             root=self.root,
-            slug=slugify(str(data.get("slug") or title or self.path.stem)),
+            slug=self.slug(slugify(str(data.get("slug") or title or self.path.stem))),
             title=title,
             subtitle=data.get("subtitle"),
             editors=editors,
@@ -151,11 +159,30 @@ class _Reader:
             trim=self.trim(data.get("print", {})),
             pdf_variant=self.variant(data.get("print", {})),
             include_all=bool(data.get("include_all", True)),
+            stub=self.flag(data, "stub"),
             limits=self.limits(data.get("limits", {})),
         )
         if self.problems:
             raise BuildFailed(self.problems)
         return spec
+
+    def slug(self, slug: str) -> str:
+        if len(slug) > MAX_SLUG_CHARS:
+            key = "slug" if "slug" in self.data else "title"
+            self.fail(
+                self.lines.of(key),
+                "anthology-value",
+                f"the book's slug (from `{key}`) is {len(slug)} characters; output file names"
+                f" need it at most {MAX_SLUG_CHARS}: set a shorter `slug`",
+            )
+        return slug
+
+    def flag(self, table: dict[str, Any], key: str) -> bool:
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(self.lines.of(key), "anthology-type", f"`{key}` must be true or false")
+            return False
+        return value
 
     def inside(self, path: Path, key: str) -> Path:
         if not path.resolve().is_relative_to(self.root.resolve()):

@@ -14,8 +14,11 @@ COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
 def stylesheet_problems(path: Path, access: Access) -> Iterator[tuple[int, int, str, str]]:
-    """(line, col, code, message) for each resource `path` names that may not be read."""
-    text = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), path.read_text("utf-8"))
+    """(line, col, code, message) for each resource `path` names that may not be read.
+
+    The stylesheet itself is read through the gate: raises Refused when it cannot be."""
+    source = access.read_text(path)
+    text = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
     for match in URL.finditer(text):
         target = (match.group(2) or match.group(4) or "").strip()
         if not target or target.startswith("#") or target.lower().startswith("data:"):

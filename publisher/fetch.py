@@ -1,14 +1,19 @@
-"""The one gate for every resource the book reads: images, stylesheets, fonts.
+"""The one gate for every file the book reads: manuscripts, the anthology, images, templates,
+stylesheets, fonts.
 
-Allowed: `data:` URIs (for the renderer's own output), files inside the project root (symlinks
-resolved first) and the tool's own `styles/`; remote `http(s)` only with `--allow-remote`,
-through `remote.py`. Everything else is refused with a `Refused(code, message)`. The loader
-uses it to check manuscripts, the renderer to read images, the PDF exporter's WeasyPrint
-adapter for whatever the page names. No WeasyPrint import here.
+Allowed: `data:` URIs (for the renderer's own output), regular files inside the project root
+(symlinks resolved first) and the tool's own `styles/`; remote `http(s)` only with
+`--allow-remote`, through `remote.py`. Everything else is refused with a `Refused(code,
+message)`. Files are opened by `gate.py` (no symlink followed after the check, regular files
+only, the size limit enforced on the read) and recorded for the build cache. The loader reads
+manuscripts and checks images with it, the renderer reads templates, stylesheets and images, the
+PDF exporter's WeasyPrint adapter whatever the page names. No WeasyPrint import here.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +21,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from . import gate
+from .gate import Refused as Refused  # the gate's refusal, re-exported for its users
 from .limits import Limits
 
 if TYPE_CHECKING:
@@ -24,15 +31,6 @@ if TYPE_CHECKING:
 TOOL_STYLES = Path(__file__).resolve().parent.parent / "styles"
 CACHE_DIR = ".publisher-cache"
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-
-
-class Refused(Exception):
-    """A resource that may not be read; `code` is the diagnostic code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -50,12 +48,52 @@ class Access:
     def remote_cache(self) -> Path:
         return self.root / CACHE_DIR / "remote"
 
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        return (self.root, *self.tool_dirs)
+
+    def shown(self, path: Path) -> str:
+        """`path` as messages show it: relative to the project when inside it (unresolved, so a
+        symlink is named as written), undecodable bytes as U+FFFD."""
+        absolute = Path(os.path.abspath(path))
+        with contextlib.suppress(OSError, RuntimeError):  # a loop: show the path as given
+            absolute = absolute.parent.resolve() / absolute.name  # the last name as written
+        root = self.root.resolve()
+        text = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else str(path)
+        return gate.shown_name(text)
+
+    def read(self, path: Path, limit: int, too_large: str, written: str | None = None) -> bytes:
+        """The bytes of `path` through the gate (see gate.read_file). Raises Refused; a file
+        that does not exist is `unreadable` here (callers that expect absence ask `exists`)."""
+        try:
+            return gate.read_file(path, self.roots, limit, too_large, written or self.shown(path))
+        except Refused as refused:
+            if refused.code == gate.MISSING:
+                raise Refused(gate.UNREADABLE, refused.message) from None
+            raise
+
+    def read_text(self, path: Path, limit: int | None = None) -> str:
+        """A template or stylesheet as UTF-8 text. Raises Refused (`encoding` when not UTF-8)."""
+        limit = limit or self.limits.max_manuscript_bytes
+        data = self.read(path, limit, "resource-too-large")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise Refused("encoding", f"`{self.shown(path)}` is not UTF-8 text") from None
+
+    def listing(self, folder: Path) -> list[gate.Entry]:
+        """The entries of a project folder, recorded for the cache. Raises Refused."""
+        return gate.list_folder(folder, self.roots, self.shown(folder))
+
+    def exists(self, path: Path) -> bool:
+        """Whether `path` exists (its absence is recorded for the cache)."""
+        return gate.exists(path)
+
     def local(self, path: Path, written: str | None = None) -> Path:
         """`path` with symlinks resolved, if it stays inside the project or the tool's styles."""
-        resolved = path.resolve()
-        for allowed in (self.root, *self.tool_dirs):
-            if resolved.is_relative_to(allowed.resolve()):
-                return resolved
+        resolved = gate.inside(path, self.roots)
+        if resolved is not None:
+            return resolved
         raise Refused(
             "path-outside-project",
             f"`{written or path}` is outside the project ({self.root.resolve()}): not read",
@@ -74,7 +112,7 @@ class Access:
             raise Refused("unsupported-url", f"`{src}`: only project files can be images")
         path = Path(unquote(src))
         resolved = self.local(path if path.is_absolute() else base / path, src)
-        if not resolved.is_file():
+        if not os.path.lexists(resolved):
             raise Refused("image-missing", f"image `{src}` not found")
         return resolved
 
@@ -95,9 +133,8 @@ class Access:
         if scheme == "file":
             # Our own renderer names project files by file URL; anything else is refused.
             path = self.local(Path(url2pathname(parts.path)), url)
-            if path.stat().st_size > self.limits.max_image_bytes:
-                raise Refused("resource-too-large", f"`{url}` is larger than the limit")
-            return path.read_bytes()
+            return self.read(path, self.limits.max_image_bytes, "resource-too-large", url)
         if scheme in ("http", "https"):
-            return self.remote(url).read_bytes()
+            cached = self.remote(url)
+            return self.read(cached, self.limits.max_remote_bytes, "remote-too-large", url)
         raise Refused("unsupported-url", f"`{url}`: this kind of URL is not read")

@@ -6,6 +6,7 @@ inflates to gigapixels) is caught by its declared size without ever being inflat
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -17,9 +18,12 @@ from .limits import Limits
 SUFFIXES = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",), "GIF": (".gif",), "WEBP": (".webp",)}
 
 
-def check_image(path: Path, written: str, limits: Limits) -> None:
-    """Raises Refused (`image-invalid`, `image-too-large`) for an image the book cannot use."""
-    size = path.stat().st_size
+def check_image(data: bytes, path: Path, written: str, limits: Limits) -> None:
+    """Raises Refused (`image-invalid`, `image-too-large`) for an image the book cannot use.
+
+    `data` is the file's content as read through the gate (`fetch.Access.read`): what is checked
+    is what will be embedded."""
+    size = len(data)
     if size > limits.max_image_bytes:
         raise Refused(
             "image-too-large",
@@ -28,7 +32,7 @@ def check_image(path: Path, written: str, limits: Limits) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 kind, (width, height) = image.format or "", image.size
     except Image.DecompressionBombError:
         raise Refused(

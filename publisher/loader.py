@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,8 +13,9 @@ from typing import TypeVar
 from .bodycheck import check_body
 from .csscheck import stylesheet_problems
 from .diagnostics import Diagnostic, error, warning
-from .fetch import Access
+from .fetch import Access, Refused
 from .frontmatter import Field, FrontMatterError, parse_fields, split_front_matter
+from .gate import Entry
 from .model import Film, FrontPiece, Manuscript, Outline
 from .text import CONTROL, slugify, strip_controls, suggestion
 
@@ -41,36 +43,66 @@ def load_manuscripts(
     access: Access | None = None,
     stylesheets: Sequence[Path] = (),
 ) -> Loaded:
-    """`access` guards what manuscripts may name; `stylesheets` are theme folders to check."""
+    """`access` guards what manuscripts may name; `stylesheets` are theme folders to check.
+
+    Every file is read through `access` (see fetch.py). The reviews folder must exist and be
+    readable (`reviews-missing`, `unreadable`); the front folder may be absent."""
     access = access or Access(root)
-    diagnostics: list[Diagnostic] = _stylesheet_problems(root, stylesheets, access)
+    diagnostics: list[Diagnostic] = _stylesheet_problems(stylesheets, access)
     seen: dict[str, Path] = {}  # slug → file: ids must be unique across reviews and front
 
-    def load_folder(folder: Path, build: Callable[..., T | None]) -> list[T]:
+    def load_folder(folder: Path, build: Callable[..., T | None], required: bool) -> list[T]:
         loaded: list[T] = []
-        for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-            shown = _shown(path, root)
-            slug = slugify(path.stem)
+        for entry in _markdown_files(folder, access, required, diagnostics):
+            shown = Path(access.shown(entry.path))
+            if not entry.utf8:
+                message = "the file name is not valid UTF-8: rename it (save ñ, é… as UTF-8)"
+                diagnostics.append(error(shown, 0, "file-name-encoding", message))
+                continue
+            slug = slugify(Path(entry.name).stem)
             if slug in seen:
                 message = f"slug `{slug}` is already used by {seen[slug]}"
                 diagnostics.append(error(shown, 1, "duplicate-slug", message))
                 continue
             seen[slug] = shown
-            item = _load_one(path, shown, slug, default_lang, today, diagnostics, build, access)
+            item = _load_one(
+                entry.path, shown, slug, default_lang, today, diagnostics, build, access
+            )
             if item is not None:
                 loaded.append(item)
         return loaded
 
-    reviews = load_folder(reviews_dir, _review)
-    front = load_folder(front_dir, _front_piece)
+    reviews = load_folder(reviews_dir, _review, required=True)
+    front = load_folder(front_dir, _front_piece, required=False)
     return Loaded(tuple(reviews), tuple(front), tuple(diagnostics))
 
 
-def _shown(path: Path, root: Path) -> Path:
+def _markdown_files(
+    folder: Path, access: Access, required: bool, sink: list[Diagnostic]
+) -> list[Entry]:
+    """The `*.md` entries of `folder` (any kind: the read says what is wrong with each)."""
+    shown = access.shown(folder)
+    if not access.exists(folder):
+        if required:
+            message = f"the reviews folder `{shown}` does not exist{_sibling_hint(folder)}"
+            sink.append(error(shown, 0, "reviews-missing", message))
+        return []
     try:
-        return path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return path
+        entries = access.listing(folder)
+    except Refused as refused:
+        code = "reviews-missing" if refused.code == "missing" else refused.code
+        sink.append(error(shown, 0, code, refused.message))
+        return []
+    return [entry for entry in entries if entry.name.endswith(".md")]
+
+
+def _sibling_hint(folder: Path) -> str:
+    """` (did you mean …?)` naming a folder beside `folder` with a close name."""
+    try:
+        names = [name for name in os.listdir(folder.parent) if (folder.parent / name).is_dir()]
+    except OSError:
+        return ""
+    return suggestion(folder.name, names)
 
 
 class _Problems:
@@ -100,15 +132,12 @@ def _load_one(
     access: Access,
 ) -> T | None:
     problems = _Problems(shown, sink)
-    limit = access.limits.max_manuscript_bytes
     try:
-        size = path.stat().st_size
-        data = path.read_bytes() if size <= limit else b""
-    except OSError as exc:
-        problems.add(0, "unreadable", f"cannot read the file: {exc.strerror or exc}")
-        return None
-    if size > limit:
-        problems.add(0, "manuscript-too-large", f"{size:,} bytes (limit {limit:,})")
+        data = access.read(path, access.limits.max_manuscript_bytes, "manuscript-too-large")
+    except Refused as refused:
+        # A file gone between the listing and the read cannot be read either.
+        code = "unreadable" if refused.code == "missing" else refused.code
+        problems.add(0, code, refused.message)
         return None
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
@@ -151,12 +180,26 @@ def _load_one(
     return None if problems.count else result
 
 
-def _stylesheet_problems(root: Path, folders: Sequence[Path], access: Access) -> list[Diagnostic]:
+def _stylesheet_problems(folders: Sequence[Path], access: Access) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for folder in folders:
-        for sheet in sorted((folder / "css").glob("*.css")):
-            for line, col, code, message in stylesheet_problems(sheet, access):
-                found.append(error(_shown(sheet, root), line, code, message, col))
+        css = folder / "css"
+        if not access.exists(css):
+            continue
+        try:
+            sheets = [e for e in access.listing(css) if e.name.endswith(".css")]
+        except Refused as refused:
+            found.append(error(access.shown(css), 0, refused.code, refused.message))
+            continue
+        for sheet in sheets:
+            shown = access.shown(sheet.path)
+            try:
+                problems = list(stylesheet_problems(sheet.path, access))
+            except Refused as refused:
+                found.append(error(shown, 0, refused.code, refused.message))
+                continue
+            for line, col, code, message in problems:
+                found.append(error(shown, line, code, message, col))
     return found
 
 

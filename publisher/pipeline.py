@@ -16,10 +16,11 @@ from typing import NamedTuple
 from .assemble import assemble
 from .bodycheck import intro_outline
 from .book import RenderedBook, Target
-from .cache import BuildCache, digest, file_sha256, package_digest, tree_digest
+from .cache import BuildCache, digest, file_sha256, package_digest
 from .config import load_anthology_spec
 from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .fetch import Access
+from .gate import exists, recording
 from .links import link_table
 from .loader import load_manuscripts
 from .model import Anthology, AnthologySpec
@@ -140,7 +141,9 @@ def load(
         try:
             assemble(spec, loaded.reviews, loaded.front)
         except BuildFailed as more:
-            raise BuildFailed(loaded.diagnostics + more.diagnostics) from None
+            # Not `no-reviews`: reviews that failed to load are already reported.
+            found = tuple(d for d in more.diagnostics if d.code != "no-reviews")
+            raise BuildFailed(loaded.diagnostics + found) from None
         raise BuildFailed(loaded.diagnostics)
     anthology = assemble(spec, loaded.reviews, loaded.front)
     # Links need the assembled book: which reviews it holds, every heading's id.
@@ -158,7 +161,8 @@ def load(
 
 def theme_for(spec: AnthologySpec) -> Theme:
     project_styles = spec.root / "styles"
-    styles = project_styles if (project_styles / spec.theme).is_dir() else BUILTIN_STYLES
+    own = project_styles / spec.theme
+    styles = project_styles if exists(own) and own.is_dir() else BUILTIN_STYLES
     return Theme.locate(styles, spec.theme, spec.root / spec.path.parent / "style-overrides")
 
 
@@ -200,6 +204,37 @@ def build(request: BuildRequest) -> BuildResult:
         stale = [item for item in plan if not cache.fresh(item.path, item.key)]
     if not stale:
         return _unchanged(plan, cache, stage, request)
+    with recording() as reads:  # every file the gate opens from here on is an input
+        diagnostics, built = _make(request, plan, stale, cache, stage)
+    with stage("cache"):
+        inputs = reads.inputs()
+        for item in plan:
+            if item.path in built:
+                found = diagnostics + built[item.path].diagnostics
+                cache.record(item.path, item.key, found, inputs)
+        if request.cache:
+            cache.save()
+    for exported in built.values():
+        diagnostics += tuple(d for d in exported.diagnostics if d not in diagnostics)
+    outputs = tuple(
+        _output(
+            item, built[item.path].pages if item.path in built else None, item.path not in built
+        )
+        for item in plan
+    )
+    return _validated(
+        BuildResult(outputs, diagnostics, (), (), cache.fragments_read), stage, request
+    )
+
+
+def _make(
+    request: BuildRequest,
+    plan: list[_Planned],
+    stale: list[_Planned],
+    cache: BuildCache,
+    stage: _Stages,
+) -> tuple[tuple[Diagnostic, ...], dict[Path, _Exported]]:
+    """Load, render and export the stale outputs (and the print PDF when its pages are needed)."""
     with stage("load"):
         anthology, diagnostics = load(request.anthology, request.allow_remote)
     paginated = Format.PDF in request.formats
@@ -220,37 +255,15 @@ def build(request: BuildRequest) -> BuildResult:
                 item.target: render(anthology, item.target, cache, pagination) for item in later
             }
         built.update(_export_each(later, books, stage))
-    with stage("cache"):
-        for item in stale:
-            cache.record(item.path, item.key, diagnostics + built[item.path].diagnostics)
-        if request.cache:
-            cache.save()
-    for exported in built.values():
-        diagnostics += tuple(d for d in exported.diagnostics if d not in diagnostics)
-    outputs = tuple(
-        _output(
-            item, built[item.path].pages if item.path in built else None, item.path not in built
-        )
-        for item in plan
-    )
-    return _validated(
-        BuildResult(outputs, diagnostics, (), (), cache.fragments_read), stage, request
-    )
+    return diagnostics, built
 
 
 def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
-    theme = theme_for(spec)
+    """Each output and the key of the settings it depends on. The files a build reads are not
+    in the key: the cache keeps the list the gate recorded and re-checks those (cache.fresh)."""
     inputs = digest(
+        "inputs-as-read/1",  # manifests from before the recorded inputs never match
         package_digest(),
-        tree_digest(
-            [
-                spec.root / spec.path,
-                spec.reviews_dir,
-                spec.reviews_dir.parent / "front",
-                *list(theme.directories),
-            ],
-            spec.root,
-        ),
         os.environ.get("SOURCE_DATE_EPOCH", ""),
         # Remote images change what a build may fetch, so they change what it makes.
         "remote:" + ",".join(sorted(request.allow_remote or ())),

@@ -1,6 +1,8 @@
 """Render an assembled anthology to HTML with the theme's Jinja2 templates and CSS.
 
-The only module that imports Jinja2. Reads templates, stylesheets and images; writes nothing.
+The only module that imports Jinja2. Reads templates, stylesheets and images, each through the
+gate (`fetch.Access`: inside the project or the tool's styles, regular files, size-capped, and
+recorded for the build cache); writes nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from markupsafe import Markup
 
 from .book import Document, ImageAsset, Kind, RenderedBook, Target
 from .cache import digest, package_digest
-from .diagnostics import BuildFailed, error
+from .diagnostics import BuildFailed, Diagnostic, error
 from .fetch import Access, Refused
+from .gate import exists
 from .labels import Labels, labels_for
 from .links import LinkPlan, plan
 from .markup import Fragment, render_markdown
@@ -48,14 +51,44 @@ class Theme:
         chain = [styles_dir / name, styles_dir / BASE_THEME]
         if overrides is not None:
             chain.insert(0, overrides)
-        return cls(tuple(path for path in chain if path.is_dir()))
+        # `exists` records an absent folder: creating it later changes what a build reads.
+        return cls(tuple(path for path in chain if exists(path) and path.is_dir()))
 
-    def stylesheet(self, name: str) -> str:
+    def stylesheet(self, name: str, access: Access) -> str:
+        """The first `css/<name>` along the chain, read through the gate; "" when none has it.
+        Raises BuildFailed when the file that wins may not be read."""
         for directory in self.directories:
             candidate = directory / "css" / name
-            if candidate.is_file():
-                return candidate.read_text(encoding="utf-8")
+            if access.exists(candidate):
+                return _read_theme_file(candidate, access)
         return ""
+
+
+def _read_theme_file(path: Path, access: Access) -> str:
+    try:
+        return access.read_text(path)
+    except Refused as refused:
+        raise BuildFailed([error(access.shown(path), 0, refused.code, refused.message)]) from None
+
+
+class _GateLoader(jinja2.BaseLoader):
+    """Jinja2 templates along the theme chain, each read through the gate (never by Jinja2's
+    own file loader): a symlinked override that leaves the project is refused like any file."""
+
+    def __init__(self, directories: tuple[Path, ...], access: Access) -> None:
+        self.directories = directories
+        self.access = access
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)  # refuses `..`
+        for directory in self.directories:
+            candidate = directory.joinpath("templates", *pieces)
+            if self.access.exists(candidate):
+                # Read once per environment: every later use renders these same bytes.
+                return _read_theme_file(candidate, self.access), str(candidate), lambda: True
+        raise jinja2.TemplateNotFound(template)
 
 
 class FragmentStore(Protocol):
@@ -80,7 +113,8 @@ def render_book(
     if pagination is not None and not target.paged:
         textless = "textless-page" if target is Target.WEB else None
         documents, pages = mark_pages(documents, pagination, textless)
-    stylesheet = "\n".join(theme.stylesheet(name) for name in STYLESHEETS[target])
+    access = Access.for_spec(anthology.spec)
+    stylesheet = "\n".join(theme.stylesheet(name, access) for name in STYLESHEETS[target])
     if target is Target.EPUB:
         return RenderedBook(
             anthology,
@@ -120,8 +154,9 @@ class _Renderer:
         self.target = target
         self.labels: Labels = labels_for(self.spec.lang)
         self.images: dict[Path, ImageAsset] = {}
+        self.access = Access.for_spec(self.spec)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme.directories]),
+            loader=_GateLoader(theme.directories, self.access),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -259,10 +294,12 @@ class _Renderer:
             source = self._image_file(src, base)
             media_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
             href = f"images/{prefix}-{slugify(source.stem)}{source.suffix.lower()}"
-            self.images.setdefault(source, ImageAsset(source, href, media_type))
+            if source not in self.images:
+                data = self._image_bytes(source, src, base)
+                self.images[source] = ImageAsset(source, href, media_type, data)
             if self.target is Target.WEB:
-                data = base64.b64encode(source.read_bytes()).decode("ascii")
-                return f"data:{media_type};base64,{data}"
+                encoded = base64.b64encode(self.images[source].data).decode("ascii")
+                return f"data:{media_type};base64,{encoded}"
             if self.target is Target.EPUB:
                 return f"../{href}"
             return source.as_uri()
@@ -272,11 +309,22 @@ class _Renderer:
     def _image_file(self, src: str, base: Path) -> Path:
         """Through the one gate (fetch.py); the loader has checked manuscripts already."""
         try:
-            return Access.for_spec(self.spec).reference(src, base)
+            return self.access.reference(src, base)
         except Refused as refused:
-            root = self.spec.root
-            where = base.relative_to(root) if base.is_relative_to(root) else base
-            raise BuildFailed([error(where, 0, refused.code, refused.message)]) from None
+            raise BuildFailed([self._refusal(refused, base)]) from None
+
+    def _image_bytes(self, source: Path, src: str, base: Path) -> bytes:
+        """The image's bytes, read once through the gate and kept for every use in this book."""
+        try:
+            limit = self.spec.limits.max_image_bytes
+            return self.access.read(source, limit, "image-too-large", src)
+        except Refused as refused:
+            raise BuildFailed([self._refusal(refused, base)]) from None
+
+    def _refusal(self, refused: Refused, base: Path) -> Diagnostic:
+        root = self.spec.root
+        where = base.relative_to(root) if base.is_relative_to(root) else base
+        return error(where, 0, refused.code, refused.message)
 
     def image_assets(self) -> tuple[ImageAsset, ...]:
         return tuple(self.images.values())

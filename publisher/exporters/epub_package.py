@@ -231,7 +231,7 @@ def build_manifest(book: RenderedBook) -> tuple[ManifestItem, ...]:
             f"image-{n}",
             image.href,
             image.media_type or mimetypes.guess_type(image.href)[0] or "application/octet-stream",
-            image.source.read_bytes(),
+            image.data,
         )
         for n, image in enumerate(book.images, 1)
     ]
