@@ -1,4 +1,4 @@
-"""Checks on a manuscript body before Markdown sees it: limits, images, raw HTML, glyphs.
+"""Checks on a manuscript body before Markdown sees it: limits, images, raw HTML.
 
 Everything here is a scan of the text (no conversion), so a hostile body costs linear time.
 Each finding carries the line and column in the whole file.
@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import glyphs
 from .fetch import Access, Refused
 from .imagecheck import check_image
 from .sanitize import ALLOWED_TAGS
@@ -27,7 +26,6 @@ HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
 RISKY_ATTRIBUTE = re.compile(r"""\s(on[a-z]+|style|src|srcset)\s*=""", re.I)
 BLANK_LINES = re.compile(r"\n[ \t]*\n")
 OPENERS = {"[": "]", "(": ")", "<": ">"}
-MAX_GLYPHS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -58,8 +56,7 @@ def check_body(body: str, body_line: int, base: Path, access: Access) -> list[Fi
     return [
         *_images(text, where, base, access),
         *_raw_html(text, where),
-        *_glyphs(body, where),
-    ]
+    ]  # glyph-missing: glyphs.check_book, on everything the PDF typesets
 
 
 def _mask_code(body: str) -> str:
@@ -159,17 +156,3 @@ def _raw_html(text: str, where: _Positions) -> Iterator[Finding]:
             line, col, "raw-html-removed",
             f"raw HTML {what} is not allowed in a manuscript and is left out{hint}", True,
         )  # fmt: skip
-
-
-def _glyphs(body: str, where: _Positions) -> Iterator[Finding]:
-    missing = glyphs.uncovered(body, glyphs.coverage())
-    if not missing:
-        return
-    line, col = where.at(body.index(missing[0]))
-    shown = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in missing[:MAX_GLYPHS_SHOWN])
-    more = f" and {len(missing) - MAX_GLYPHS_SHOWN} more" if len(missing) > MAX_GLYPHS_SHOWN else ""
-    yield Finding(
-        line, col, "glyph-missing",
-        f"no installed font has {shown}{more}: they print as empty boxes"
-        " (install a font that covers them, e.g. fonts-noto-cjk)", True,
-    )  # fmt: skip

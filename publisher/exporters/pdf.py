@@ -31,6 +31,7 @@ from ..book import RenderedBook, Target
 from ..diagnostics import BuildFailed, Diagnostic, error
 from ..fetch import Access, Refused
 from ..fonts import check_fonts
+from ..glyphs import check_book
 from ..pagination import PageStart, Pagination, letters
 from .files import write_atomically
 
@@ -46,7 +47,7 @@ class PdfExport:
 def export_pdf(book: RenderedBook, target: Path) -> PdfExport:
     spec = book.anthology.spec
     where = spec.path.relative_to(spec.root) if spec.path.is_relative_to(spec.root) else spec.path
-    diagnostics = check_fonts(book.stylesheet, where)
+    diagnostics = check_fonts(book.stylesheet, where) + check_book(book)
     fetcher = _ProjectFetcher(Access.for_spec(spec))
     try:
         document = weasyprint.HTML(
