@@ -99,7 +99,7 @@ def stack_coverage(css: str) -> Ranges | None:
 def typeset_text(page: str, css: str) -> str:
     """Every character a page prints: the text of its `<body>` (front matter, labels, indexes,
     running heads copied from headings by `string-set`), the strings of the stylesheet's
-    `content` declarations and the list markers."""
+    `content` declarations and, when the page has a bulleted list, its markers."""
     reader = _BodyText()
     reader.feed(page)
     reader.close()
@@ -108,7 +108,7 @@ def typeset_text(page: str, css: str) -> str:
         for value in CSS_STRING.findall(COMMENT.sub("", css))
         for first, second in QUOTED.findall(value)
     ]
-    return "".join(reader.parts) + "".join(generated) + MARKERS
+    return "".join(reader.parts) + "".join(generated) + (MARKERS if reader.bulleted else "")
 
 
 def check_typeset(
@@ -161,8 +161,10 @@ class _BodyText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
+        self.bulleted = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.bulleted = self.bulleted or tag == "ul"
         if tag in self.SKIPPED:
             self.skipping += 1
 
