@@ -133,9 +133,9 @@ def _missing_message(chars: list[str]) -> str:
     shown = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in chars[:SHOWN])
     more = f" and {len(chars) - SHOWN} more" if len(chars) > SHOWN else ""
     return (
-        f"no font of the theme's font-family stacks has {shown}{more}: the PDF draws them"
-        " as empty boxes or in a face the theme did not choose (add a face that covers them"
-        " to the stacks, e.g. “Noto Serif CJK JP” from fonts-noto-cjk)"
+        f"no face of the theme's font-family stacks has {shown}{more}: the PDF prints"
+        " an empty box or a face the theme did not choose (add a face that covers it to"
+        " the stacks; CJK: “Noto Serif CJK JP” from fonts-noto-cjk)"
     )
 
 
