@@ -22,7 +22,8 @@ from fontTools.ttLib import TTFont
 from publisher.diagnostics import Severity
 from publisher.glyphs import check_typeset, typeset_text
 from publisher.pipeline import BuildRequest, BuildResult, Format, build
-from publisher.validation.glyphs import check_glyphs, embedded_fonts, parse_to_unicode
+from publisher.validation.fontmaps import parse_to_unicode
+from publisher.validation.glyphs import check_glyphs, embedded_fonts
 
 pytestmark = pytest.mark.skipif(
     not shutil.which("fc-list") or not shutil.which("pdftotext"), reason="needs fontconfig, poppler"

@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import functools
 import io
-import itertools
-import re
 import struct
-import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +34,11 @@ from publisher.diagnostics import Diagnostic, Severity
 from publisher.fonts import fc_list
 
 from . import ValidatorResult, diag, make_result
+from .fontmaps import glyph_texts, parse_to_unicode, stands_for
 
 SOURCE = "publisher"
 # Outline coordinates may differ by rounding when a subsetter re-encodes charstrings.
 TOLERANCE = 1.0
-BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
-BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.DOTALL)
-HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
-RANGE_ROW = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]*>|\[[^\]]*\])")
-
 Outline = tuple[tuple[str, tuple[tuple[float, ...], ...]], ...]
 
 
@@ -92,7 +85,10 @@ def check_glyphs(pdf: Path) -> ValidatorResult:
             if not text.strip():
                 continue
             glyphs += 1
-            fault = glyph_fault(drawn, font.gids.get(cid, cid), text, source)
+            try:
+                fault = glyph_fault(drawn, font.gids.get(cid, cid), text, source)
+            except Exception as exc:  # fontTools raises anything on a malformed program
+                fault = f"its glyph cannot be read ({type(exc).__name__}: {exc})"
             if fault:
                 wrong += 1
                 problems.append(
@@ -128,7 +124,7 @@ class _Face:
 
     @functools.cached_property
     def texts(self) -> dict[str, frozenset[str]]:
-        return _glyph_texts(self.font, self.cmap)
+        return glyph_texts(self.font, self.cmap)
 
     @functools.cached_property
     def charstrings(self) -> Any:
@@ -161,7 +157,7 @@ def glyph_fault(drawn: _Face, gid: int, text: str, source: _Face) -> str | None:
         return f"the embedded glyph {gid} is not the installed font's glyph {gid} “{name}”"
     if len(text) == 1 and source.cmap.get(ord(text)) == name:
         return None  # the common case, without walking GSUB
-    if not _stands_for(text, source.texts.get(name, frozenset())):
+    if not stands_for(text, source.texts.get(name, frozenset())):
         own = ", ".join(f"“{source.cmap[ord(c)]}”" for c in text if ord(c) in source.cmap)
         own_glyph = f"its own is {own}" if own else "the font has no glyph for it"
         return f"draws glyph {gid} “{name}”, which is not a glyph for it ({own_glyph})"
@@ -206,33 +202,6 @@ def _embedded(font: pikepdf.Dictionary) -> EmbeddedFont | None:
         texts=parse_to_unicode(to_unicode.read_bytes()),
         gids=_cid_to_gid(cid_font, program),
     )
-
-
-def parse_to_unicode(data: bytes) -> dict[int, str]:
-    """CID → text from a ToUnicode CMap's `bfchar` and `bfrange` sections (ISO 32000-1
-    §9.10.3); the text is UTF-16BE in the CMap."""
-    texts: dict[int, str] = {}
-    for block in BFCHAR.findall(data):
-        values = HEX.findall(block)
-        for code, text in zip(values[::2], values[1::2], strict=False):
-            texts[int(code, 16)] = _utf16(text)
-    for block in BFRANGE.findall(data):
-        for low, high, target in RANGE_ROW.findall(block):
-            first, last = int(low, 16), int(high, 16)
-            if target.startswith(b"["):
-                for offset, text in enumerate(HEX.findall(target)):
-                    texts[first + offset] = _utf16(text)
-            else:
-                start = HEX.match(target)
-                base = _utf16(start.group(1)) if start else ""
-                for offset in range(last - first + 1):
-                    if base:
-                        texts[first + offset] = base[:-1] + chr(ord(base[-1]) + offset)
-    return texts
-
-
-def _utf16(hexadecimal: bytes) -> str:
-    return bytes.fromhex(hexadecimal.decode("ascii")).decode("utf-16-be", errors="replace")
 
 
 def _cid_to_gid(cid_font: pikepdf.Dictionary, program: TTFont) -> dict[int, int]:
@@ -295,75 +264,6 @@ def _same(drawn: Outline, own: Outline) -> bool:
             if any(abs(a - b) > TOLERANCE for a, b in zip(point_a, point_b, strict=False)):
                 return False
     return True
-
-
-def _stands_for(text: str, texts: frozenset[str]) -> bool:
-    """Whether a glyph that stands for `texts` may carry `text` in a ToUnicode map: the same
-    text up to normalisation, or for a cluster (base + mark, a ligature) one of its letters."""
-    if text in texts or unicodedata.normalize("NFC", text) in texts:
-        return True
-    if len(text) > 1:
-        letters = {char for candidate in texts for char in candidate}
-        return any(char in letters for char in unicodedata.normalize("NFD", text))
-    return False
-
-
-# GSUB lookup types that map glyphs to glyphs: single, multiple, alternate, ligature.
-SINGLE, MULTIPLE, ALTERNATE, LIGATURE, EXTENSION = 1, 2, 3, 4, 7
-
-
-def _glyph_texts(font: TTFont, cmap: Mapping[int, str]) -> dict[str, frozenset[str]]:
-    """Glyph name → the texts it can stand for: from `cmap`, then along every GSUB
-    substitution (whatever feature uses it) until nothing new is reached."""
-    found: dict[str, set[str]] = {}
-    for code, name in cmap.items():
-        found.setdefault(name, set()).add(chr(code))
-    subtables = list(_gsub_subtables(font))
-    for _ in range(4):  # chains of substitutions are short: small caps of an alternate, …
-        grown = False
-        for kind, table in subtables:
-            for target, texts in _substitutions(kind, table, found):
-                known = found.setdefault(target, set())
-                if not texts <= known:
-                    known |= texts
-                    grown = True
-        if not grown:
-            break
-    return {name: frozenset(texts) for name, texts in found.items()}
-
-
-def _gsub_subtables(font: TTFont) -> Iterator[tuple[int, object]]:
-    if "GSUB" not in font or font["GSUB"].table.LookupList is None:
-        return
-    for lookup in font["GSUB"].table.LookupList.Lookup:
-        for table in lookup.SubTable:
-            kind = lookup.LookupType
-            if kind == EXTENSION:
-                kind, table = table.ExtensionLookupType, table.ExtSubTable
-            if kind in (SINGLE, MULTIPLE, ALTERNATE, LIGATURE):
-                yield kind, table
-
-
-def _substitutions(
-    kind: int, table: object, found: Mapping[str, set[str]]
-) -> Iterator[tuple[str, set[str]]]:
-    if kind == SINGLE:
-        for source, target in getattr(table, "mapping", {}).items():
-            if source in found:
-                yield target, found[source]
-    elif kind in (MULTIPLE, ALTERNATE):
-        targets = getattr(table, "mapping" if kind == MULTIPLE else "alternates", {})
-        for source, names in targets.items():
-            if source in found:
-                for target in names:
-                    yield target, found[source]
-    else:
-        for first, ligatures in getattr(table, "ligatures", {}).items():
-            for ligature in ligatures:
-                parts = [first, *ligature.Component]
-                if all(part in found for part in parts):
-                    combos = itertools.islice(itertools.product(*(found[p] for p in parts)), 16)
-                    yield ligature.LigGlyph, {"".join(combo) for combo in combos}
 
 
 def _codepoints(text: str) -> str:
