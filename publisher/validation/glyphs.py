@@ -165,14 +165,39 @@ def glyph_fault(drawn: _Face, gid: int, text: str, source: _Face) -> str | None:
 
 
 def embedded_fonts(pdf: Path) -> Iterator[EmbeddedFont]:
-    """Every Type0 font of `pdf` with an OpenType or TrueType program and a ToUnicode map."""
+    """Every Type0 font that a page or form of `pdf` uses, with an OpenType or TrueType
+    program and a ToUnicode map, once each. Resource dictionaries are walked once each (pages
+    usually share them), which is much faster than visiting every object of a long book."""
     with pikepdf.open(pdf) as document:
-        for obj in document.objects:
-            if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Subtype") != "/Type0":
+        seen: set[tuple[int, int]] = set()
+        pending = [page.obj.get("/Resources") for page in document.pages]
+        while pending:
+            resources = pending.pop()
+            if not isinstance(resources, pikepdf.Dictionary) or _visited(resources, seen):
                 continue
-            font = _embedded(obj)
-            if font is not None:
-                yield font
+            fonts = resources.get("/Font")
+            for font in fonts.values() if isinstance(fonts, pikepdf.Dictionary) else ():
+                if not isinstance(font, pikepdf.Dictionary) or _visited(font, seen):
+                    continue
+                if font.get("/Subtype") == "/Type0":
+                    embedded = _embedded(font)
+                    if embedded is not None:
+                        yield embedded
+            forms = resources.get("/XObject")
+            for form in forms.values() if isinstance(forms, pikepdf.Dictionary) else ():
+                if form.get("/Subtype") == "/Form" and not _visited(form, seen):
+                    pending.append(form.get("/Resources"))
+
+
+def _visited(obj: pikepdf.Object, seen: set[tuple[int, int]]) -> bool:
+    """Whether an indirect object was seen before (direct ones never were); marks it seen."""
+    if not obj.is_indirect:
+        return False
+    key = obj.objgen
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
 
 
 def _embedded(font: pikepdf.Dictionary) -> EmbeddedFont | None:
