@@ -1,4 +1,4 @@
-"""Checks on a manuscript body: limits, images, raw HTML, glyphs, and its outline for links.
+"""Checks on a manuscript body: limits, images, raw HTML, and its outline for links.
 
 The limits are a scan of the text (no conversion), so a hostile body costs linear time; only a
 body within them is parsed, once, by markup.survey, for its headings and links (links.py
@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import glyphs
 from .fetch import Access, Refused
 from .imagecheck import check_image
 from .markup import survey
@@ -39,7 +38,6 @@ RAW_HREF = re.compile(r"""\shref\s*=\s*["']?([^"'\s>]*)""", re.I)
 RISKY_ATTRIBUTE = re.compile(r"""\s(on[a-z]+|style|src|srcset)\s*=""", re.I)
 BLANK_LINES = re.compile(r"\n[ \t]*\n")
 OPENERS = {"[": "]", "(": ")", "<": ">"}
-MAX_GLYPHS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -85,8 +83,7 @@ def check_body(body: str, body_line: int, base: Path, access: Access, lang: str 
     findings = [
         *_images(text, where, base, access),
         *_raw_html(AUTOLINK.sub(_blank, text), where),
-        *_glyphs(body, where),
-    ]
+    ]  # glyph-missing: glyphs.check_book, on everything the PDF typesets
     return Checked(findings, _outline(body, text, where, lang))
 
 
@@ -252,17 +249,3 @@ def _raw_html(text: str, where: _Positions) -> Iterator[Finding]:
             line, col, "raw-html-removed",
             f"raw HTML {what} is not allowed in a manuscript and is left out{hint}", True,
         )  # fmt: skip
-
-
-def _glyphs(body: str, where: _Positions) -> Iterator[Finding]:
-    missing = glyphs.uncovered(body, glyphs.coverage())
-    if not missing:
-        return
-    line, col = where.at(body.index(missing[0]))
-    shown = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in missing[:MAX_GLYPHS_SHOWN])
-    more = f" and {len(missing) - MAX_GLYPHS_SHOWN} more" if len(missing) > MAX_GLYPHS_SHOWN else ""
-    yield Finding(
-        line, col, "glyph-missing",
-        f"no installed font has {shown}{more}: they print as empty boxes"
-        " (install a font that covers them, e.g. fonts-noto-cjk)", True,
-    )  # fmt: skip

@@ -217,7 +217,13 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .book import Target
+    from .glyphs import check_book
+    from .pipeline import render
+
     anthology, diagnostics = load(args.anthology, args.allow_remote)
+    # What the PDF will typeset (front matter, labels, indexes too), against the theme's faces.
+    diagnostics += check_book(render(anthology, Target.PRINT_PDF))
     code = _finish(args, diagnostics)
     if not args.quiet and code == 0:
         count = len(anthology.reviews)

@@ -1,17 +1,25 @@
-"""Characters that no installed font can draw (CJK without a CJK font, rare emoji).
+"""Characters that the book's fonts cannot draw (CJK without a CJK face, rare emoji).
 
 WeasyPrint falls back through fontconfig and, when nothing covers a character, prints a box
-without a word. One `fc-list` run gives every installed face's coverage; the check is a set
-lookup per distinct character.
+without a word; when a face outside the theme's stacks covers it, the book prints it in a face
+nobody chose. One `fc-list` run gives every installed face's coverage; the check is a set
+lookup per distinct character. `check_typeset` checks everything a PDF prints against the
+faces of the theme's own `font-family` stacks.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import re
 import unicodedata
+from collections.abc import Sequence
+from html.parser import HTMLParser
+from pathlib import Path
 
-from .fonts import fc_list
+from .book import RenderedBook
+from .diagnostics import Diagnostic, warning
+from .fonts import COMMENT, GENERIC, fc_list, font_stacks
 
 # Controls, format characters (zero-width joiners, bidi marks) and spaces draw nothing.
 INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me")
@@ -23,8 +31,13 @@ def coverage() -> tuple[tuple[int, ...], tuple[int, ...]] | None:
     listing = fc_list("%{charset}\n")
     if listing is None:
         return None
+    return _merge(listing.split())
+
+
+def _merge(tokens: list[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """fontconfig charset tokens (`20-7e`, `a0`) as merged, sorted (starts, ends)."""
     ranges: list[tuple[int, int]] = []
-    for token in listing.split():
+    for token in tokens:
         first, _, last = token.partition("-")
         try:
             ranges.append((int(first, 16), int(last or first, 16)))
@@ -53,3 +66,125 @@ def uncovered(text: str, ranges: tuple[tuple[int, ...], tuple[int, ...]] | None)
         if index < 0 or code > ends[index]:
             missing.append(char)
     return missing
+
+
+# -- what the book typesets, against the faces its stylesheet names ----------------------------
+
+Ranges = tuple[tuple[int, ...], tuple[int, ...]]
+SHOWN = 5
+CSS_STRING = re.compile(r"""(?<![-\w])content\s*:\s*([^;}]*)""", re.IGNORECASE)
+QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
+# What the user agent draws for `list-style-type` disc, circle and square (CSS Lists 3 §3.3).
+MARKERS = "•◦▪"
+
+
+def stack_coverage(css: str) -> Ranges | None:
+    """Merged (starts, ends) of the charsets of every installed face whose family one of
+    `css`'s `font-family` stacks names (generic families cover nothing: what they resolve to
+    is not the theme's choice). None without fontconfig."""
+    families = {
+        name.lower() for stack in font_stacks(css) for name in stack if name.lower() not in GENERIC
+    }
+    listing = fc_list("%{family}\t%{charset}\n")
+    if listing is None:
+        return None
+    tokens: list[str] = []
+    for line in listing.splitlines():
+        names, _, charset = line.partition("\t")
+        if any(name.strip().lower() in families for name in names.split(",")):
+            tokens.extend(charset.split())
+    return _merge(tokens)
+
+
+def typeset_text(page: str, css: str) -> str:
+    """Every character a page prints: the text of its `<body>` (front matter, labels, indexes,
+    running heads copied from headings by `string-set`), the strings of the stylesheet's
+    `content` declarations and, when the page has a bulleted list, its markers."""
+    reader = _BodyText()
+    reader.feed(page)
+    reader.close()
+    generated = [
+        first or second
+        for value in CSS_STRING.findall(COMMENT.sub("", css))
+        for first, second in QUOTED.findall(value)
+    ]
+    return "".join(reader.parts) + "".join(generated) + (MARKERS if reader.bulleted else "")
+
+
+def check_typeset(
+    page: str, css: str, sources: Sequence[tuple[Path, Path]], fallback: Path
+) -> tuple[Diagnostic, ...]:
+    """One `glyph-missing` warning per source line holding characters that no face of the
+    stylesheet's stacks has, at the column of the first; characters found in no source
+    (generated labels, the theme's own strings) are reported at `fallback`. `sources` pairs
+    each file as shown in messages with its path on disk, searched in order."""
+    missing = uncovered(typeset_text(page, css), stack_coverage(css))
+    found: dict[tuple[Path, int], tuple[int, list[str]]] = {}
+    for char in missing:
+        path, line, col = _first_use(char, sources) or (fallback, 0, 0)
+        found.setdefault((path, line), (col, []))[1].append(char)
+    return tuple(
+        warning(path, line, "glyph-missing", _missing_message(chars), col)
+        for (path, line), (col, chars) in found.items()
+    )
+
+
+def _missing_message(chars: list[str]) -> str:
+    shown = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in chars[:SHOWN])
+    more = f" and {len(chars) - SHOWN} more" if len(chars) > SHOWN else ""
+    return (
+        f"no face of the theme's font-family stacks has {shown}{more}: the PDF prints"
+        " an empty box or a face the theme did not choose (add a face that covers it to"
+        " the stacks; CJK: “Noto Serif CJK JP” from fonts-noto-cjk)"
+    )
+
+
+def _first_use(char: str, sources: Sequence[tuple[Path, Path]]) -> tuple[Path, int, int] | None:
+    for shown, disk in sources:
+        try:
+            text = disk.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        offset = text.find(char)
+        if offset >= 0:
+            line = text.count("\n", 0, offset) + 1
+            return shown, line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return None
+
+
+class _BodyText(HTMLParser):
+    """The character data inside `<body>`, outside `<style>`, `<script>` and `<template>`."""
+
+    SKIPPED = frozenset({"style", "script", "template", "head"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+        self.bulleted = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.bulleted = self.bulleted or tag == "ul"
+        if tag in self.SKIPPED:
+            self.skipping += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIPPED and self.skipping:
+            self.skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def check_book(book: RenderedBook) -> tuple[Diagnostic, ...]:
+    """`check_typeset` on a rendered book (a PDF target's one-file HTML and stylesheet),
+    locating characters in its front pieces, reviews and anthology file, in that order."""
+    spec = book.anthology.spec
+    shown = [piece.path for piece in book.anthology.front]
+    shown += [review.manuscript.path for review in book.anthology.reviews]
+    anthology = (
+        spec.path.relative_to(spec.root) if spec.path.is_relative_to(spec.root) else spec.path
+    )
+    sources = [(path, spec.root / path) for path in shown] + [(anthology, spec.path)]
+    return check_typeset(book.page, book.stylesheet, sources, anthology)

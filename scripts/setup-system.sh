@@ -10,7 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 APT_PACKAGES=(
   python3 python3-venv python3-pip
-  fonts-ebgaramond fonts-dejavu-core fonts-noto-core
+  fonts-ebgaramond fonts-dejavu-core fonts-noto-core fonts-noto-cjk
   poppler-utils qpdf chromium default-jre-headless make
 )
 # Commands that must exist on PATH; any of them may come from outside apt

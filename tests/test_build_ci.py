@@ -180,6 +180,8 @@ def test_validate_runs_the_real_validators(tmp_path: Path) -> None:
     assert ran == [
         ("ace", "mini.epub"),
         ("epubcheck", "mini.epub"),
+        ("glyphs", "mini-print.pdf"),
+        ("glyphs", "mini.pdf"),
         ("pdf", "mini-print.pdf"),
         ("pdf", "mini.pdf"),
     ]

@@ -322,3 +322,13 @@ def test_installed_faces_do_not_warn() -> None:
 def test_every_declared_face_is_installed_here(built: Built) -> None:
     # The build machine (scripts/setup-system.sh) has EB Garamond: no fallback in the real book.
     assert not [d for d in built.result.diagnostics if d.code == "font-missing"]
+
+
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_every_glyph_is_its_fonts_own(built: Built, profile: str) -> None:
+    """`glyph-wrong` 0 on the default book (validation/glyphs.py)."""
+    from publisher.validation.glyphs import check_glyphs
+
+    result = check_glyphs(getattr(built, profile))
+    assert result.ok and result.counts["wrong"] == 0, [d.message for d in result.diagnostics]
+    assert result.counts["glyphs"] > 100 and not result.diagnostics

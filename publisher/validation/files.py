@@ -10,6 +10,7 @@ from publisher.diagnostics import Severity
 
 from . import ValidatorResult, diag, make_result
 from .epub import run_ace, run_epubcheck
+from .glyphs import check_glyphs
 from .pdf import check_pdf
 
 
@@ -28,4 +29,5 @@ def validate_files(paths: Sequence[Path]) -> tuple[ValidatorResult, ...]:
                 results.append(run_ace(path, Path(workdir)))
         elif suffix == ".pdf":
             results.append(check_pdf(path))
+            results.append(check_glyphs(path))
     return tuple(results)
