@@ -17,7 +17,8 @@ from .assemble import assemble
 from .book import RenderedBook, Target
 from .cache import BuildCache, digest, file_sha256, package_digest, tree_digest
 from .config import load_anthology_spec
-from .diagnostics import BuildFailed, Diagnostic, has_errors
+from .diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
+from .exporters.staging import ForeignOutput, Staging, check_replaceable, recover
 from .fetch import Access
 from .loader import load_manuscripts
 from .model import Anthology, AnthologySpec
@@ -177,12 +178,17 @@ class _Stages:
 
 
 def build(request: BuildRequest) -> BuildResult:
-    """Plan → (skip if up to date) → load → render → export → record → validate."""
+    """Plan → (skip if up to date) → load → render → export (staged) → commit → record →
+    validate. The outputs are replaced all together or not at all (`exporters/staging.py`);
+    raises BuildFailed when an output path is not ours to replace or cannot be written."""
     stage = _Stages(request.progress)
     with stage("plan"):
         root = project_root(request.anthology)
         spec = load_anthology_spec(request.anthology, root)
         plan = _plan(spec, request)
+        # First: undo what a killed build left half-done, so the cache sees the previous set.
+        recover(request.out_dir, [item.path.name for item in plan])
+        _refuse_foreign(plan)
         cache = BuildCache.open(root, enabled=request.cache and not request.clean)
         stale = [item for item in plan if not cache.fresh(item.path, item.key)]
     if not stale:
@@ -197,21 +203,31 @@ def build(request: BuildRequest) -> BuildResult:
     first = [item for item in stale if not (paginated and item.target in PAGINATED)]
     later = [item for item in stale if item not in first]
     built: dict[Path, _Exported] = {}
-    with stage("render"):
-        books = {item.target: render(anthology, item.target, cache) for item in first}
-    built.update(_export_each(first, books, stage))
-    if later:
-        pagination = next((e.pagination for e in built.values() if e.pagination), None)
-        with stage("render-paginated"):
+    with _writing(request.out_dir), Staging(request.out_dir) as staging:
+        staged = {item.path: staging.place(item.path) for item in stale}
+        with stage("render"):
             books = {
-                item.target: render(anthology, item.target, cache, pagination) for item in later
+                item.target: render(anthology, item.target, cache.for_output(item.path))
+                for item in first
             }
-        built.update(_export_each(later, books, stage))
-    with stage("cache"):
+        built.update(_export_each(first, books, staged, stage))
+        if later:
+            pagination = next((e.pagination for e in built.values() if e.pagination), None)
+            with stage("render-paginated"):
+                books = {
+                    item.target: render(
+                        anthology, item.target, cache.for_output(item.path), pagination
+                    )
+                    for item in later
+                }
+            built.update(_export_each(later, books, staged, stage))
+        with stage("commit"):
+            staging.commit()
+    with stage("cache"):  # only now that every output is in place
         for item in stale:
             cache.record(item.path, item.key, diagnostics + built[item.path].diagnostics)
         if request.cache:
-            cache.save()
+            diagnostics += _saved(cache)
     for exported in built.values():
         diagnostics += tuple(d for d in exported.diagnostics if d not in diagnostics)
     outputs = tuple(
@@ -223,6 +239,45 @@ def build(request: BuildRequest) -> BuildResult:
     return _validated(
         BuildResult(outputs, diagnostics, (), (), cache.fragments_read), stage, request
     )
+
+
+def _refuse_foreign(plan: list[_Planned]) -> None:
+    """An output path that holds a folder or a symlink is not ours: stop before any work."""
+    found = []
+    for item in plan:
+        try:
+            check_replaceable(item.path)
+        except ForeignOutput as foreign:
+            found.append(error(item.path, 0, "output-not-a-file", str(foreign)))
+    if found:
+        raise BuildFailed(tuple(found))
+
+
+@contextlib.contextmanager
+def _writing(out_dir: Path) -> Iterator[None]:
+    """An output that cannot be staged or committed (full disk, read-only folder, a folder
+    swapped in) is a build error naming the path, not a traceback."""
+    try:
+        yield
+    except ForeignOutput as foreign:
+        raise BuildFailed((error(foreign.path, 0, "output-not-a-file", str(foreign)),)) from None
+    except OSError as exc:
+        where = exc.filename or out_dir
+        reason = exc.strerror or str(exc)
+        message = f"cannot write the outputs: {reason}; the previous files are left as they were"
+        raise BuildFailed((error(where, 0, "output-unwritable", message),)) from None
+
+
+def _saved(cache: BuildCache) -> tuple[Diagnostic, ...]:
+    """Save the cache; a cache that cannot be written costs a warning, never the build."""
+    try:
+        cache.save()
+    except OSError as exc:
+        where = exc.filename or cache.directory
+        reason = exc.strerror or str(exc)
+        message = f"the build cache was not saved ({reason}): the next build redoes this work"
+        return (warning(where, 0, "cache-unwritable", message),)
+    return ()
 
 
 def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
@@ -260,12 +315,16 @@ def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
 
 
 def _export_each(
-    items: list[_Planned], books: dict[Target, RenderedBook], stage: _Stages
+    items: list[_Planned],
+    books: dict[Target, RenderedBook],
+    staged: dict[Path, Path],
+    stage: _Stages,
 ) -> dict[Path, _Exported]:
+    """Export each item to its staged path (`staged[item.path]`)."""
     built = {}
     for item in items:
         with stage(f"export-{item.target.value}"):
-            built[item.path] = _export(books[item.target], item.path)
+            built[item.path] = _export(books[item.target], staged[item.path])
     return built
 
 
