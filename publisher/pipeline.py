@@ -248,7 +248,7 @@ def _refuse_foreign(plan: list[_Planned]) -> None:
         try:
             check_replaceable(item.path)
         except ForeignOutput as foreign:
-            found.append(error(item.path, 0, "output-not-a-file", str(foreign)))
+            found.append(error(item.path, 0, "output-not-a-file", foreign.advice))
     if found:
         raise BuildFailed(tuple(found))
 
@@ -260,7 +260,7 @@ def _writing(out_dir: Path) -> Iterator[None]:
     try:
         yield
     except ForeignOutput as foreign:
-        raise BuildFailed((error(foreign.path, 0, "output-not-a-file", str(foreign)),)) from None
+        raise BuildFailed((error(foreign.path, 0, "output-not-a-file", foreign.advice),)) from None
     except OSError as exc:
         where = exc.filename or out_dir
         reason = exc.strerror or str(exc)

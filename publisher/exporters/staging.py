@@ -47,7 +47,15 @@ class ForeignOutput(Exception):
 
     def __init__(self, path: Path, what: str) -> None:
         super().__init__(f"{path} is {what}, not a file a build wrote: it is left as it is")
-        self.path = path
+        self.path, self.what = path, what
+
+    @property
+    def advice(self) -> str:
+        """The message without the path (a diagnostic names it)."""
+        return (
+            f"this output's path is {self.what}, not a file a build wrote; nothing was replaced:"
+            " move it away or build with another --out"
+        )
 
 
 def check_replaceable(path: Path) -> None:
@@ -78,14 +86,24 @@ class Staging:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         prefix = f"{STAGING_PREFIX}{os.getpid()}-"
         self.folder = Path(tempfile.mkdtemp(prefix=prefix, dir=self.out_dir))
-        (self.folder / "new").mkdir()
+        try:
+            (self.folder / "new").mkdir()
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)  # `__exit__` is not called for this
+            raise
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self.folder is not None and not (self.folder / _JOURNAL).exists():
-            shutil.rmtree(self.folder, ignore_errors=True)  # nothing was moved: nothing to undo
+        if self.folder is None:
+            return
+        if (self.folder / _JOURNAL).exists():
+            try:
+                _roll_back(self.folder, self.out_dir)
+            except OSError:
+                return  # kept, journal and all: the next build's `recover()` tries again
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def place(self, final: Path) -> Path:
         """Where to write the output that becomes `final` (a short name: long slugs fit)."""
@@ -156,7 +174,10 @@ def sweep_parts(folder: Path, legacy_names: Collection[str] = ()) -> None:
 
 def _roll_back(folder: Path, out_dir: Path) -> None:
     """Put back the previous set from a staging folder's journal (in reverse order)."""
-    journal = json.loads((folder / _JOURNAL).read_text(encoding="utf-8"))
+    try:
+        journal = json.loads((folder / _JOURNAL).read_text(encoding="utf-8"))
+    except ValueError:
+        journal = []  # written and synced before the first rename: nothing was moved yet
     for index in reversed(range(len(journal))):
         name, had_old = str(journal[index]["name"]), bool(journal[index]["had_old"])
         final = out_dir / name
