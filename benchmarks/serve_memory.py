@@ -2,9 +2,10 @@
 
     .venv/bin/python -m benchmarks.serve_memory [--saves 300] [--project tests/golden/mini/in]
 
-Copies the project to a temporary folder, starts `publisher serve` on a free port, then saves one
-review N times with a different sentence each time, waits for each rebuild (the server prints
-`rebuilt in`), and loads the page after each, as the open tab would. Prints RSS (VmRSS, Linux)
+Copies the project to a temporary folder, starts `publisher serve` on a free port, then saves its
+largest review N times, each time with a numbered note after every sentence (so each version's
+whole rendered body is new), waits for each rebuild (the server prints `rebuilt in`), and loads
+the page after each, as the open tab would. Prints RSS (VmRSS, Linux)
 after the first and after the last save, and the ratio; exits 1 when it grew by more than 10%.
 """
 
@@ -46,10 +47,14 @@ def measure(project: Path, saves: int) -> tuple[int, int]:
     """(RSS in KiB after the first save, after the last)."""
     with tempfile.TemporaryDirectory(prefix="serve-memory-") as folder:
         copy = Path(folder) / "project"
-        shutil.copytree(project, copy)
+        for part in ("manuscripts", "styles"):  # not the rest of a repository (.venv, .git)
+            if (project / part).is_dir():
+                shutil.copytree(project / part, copy / part)
         anthology = copy / "manuscripts" / "anthology.toml"
-        review = sorted((copy / "manuscripts" / "reviews").glob("*.md"))[0]
+        reviews = (copy / "manuscripts" / "reviews").glob("*.md")
+        review = max(reviews, key=lambda path: (path.stat().st_size, path.name))
         original = review.read_text(encoding="utf-8")
+        head, _, body = original.partition("\n---\n")
         command = [sys.executable, "-m", "publisher", "serve", str(anthology)]
         process = subprocess.Popen(
             [*command, "--port", str(_free_port())],
@@ -70,8 +75,8 @@ def measure(project: Path, saves: int) -> tuple[int, int]:
             time.sleep(1.0)  # the URL is printed just before the watcher starts
             first = 0
             for number in range(1, saves + 1):
-                sentence = f"\n\nCorrección {number}: la copia {number * 7919} del montaje.\n"
-                review.write_text(original + sentence, encoding="utf-8")
+                edited = body.replace(". ", f". (Nota {number}.) ")
+                review.write_text(f"{head}\n---\n{edited}", encoding="utf-8")
                 while "rebuilt in" not in lines.get(timeout=60):
                     pass
                 with urllib.request.urlopen(url, timeout=60) as response:
@@ -87,7 +92,7 @@ def measure(project: Path, saves: int) -> tuple[int, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=300)
-    parser.add_argument("--project", type=Path, default=REPO / "tests" / "golden" / "mini" / "in")
+    parser.add_argument("--project", type=Path, default=REPO, help="holds manuscripts/")
     args = parser.parse_args()
     started = time.monotonic()
     first, last = measure(args.project, args.saves)
