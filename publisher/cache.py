@@ -174,8 +174,8 @@ class BuildCache:
         Raises OSError when the cache folder cannot be written."""
         fragments = self.directory / "fragments"
         fragments.mkdir(parents=True, exist_ok=True)
-        sweep_parts(self.directory)
-        sweep_parts(fragments)
+        for folder in (self.directory, fragments, self.directory / "remote"):
+            sweep_parts(folder)  # temporary files of killed builds
         for key, html in self.fragments_written.items():
             target = fragments / f"{key}.html"
             if _stored(target) != _stamped(key, html):

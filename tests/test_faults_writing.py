@@ -432,6 +432,32 @@ def test_unused_fragments_are_pruned(built: Project) -> None:
     assert used == after
 
 
+def test_sigterm_during_the_renames_waits_for_the_whole_set(
+    built: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new = built.reference()
+    real_rename, renames = os.rename, []
+
+    def rename(*args: Any) -> None:
+        renames.append(args)
+        if len(renames) == 2:  # the HTML is in place, the EPUB not yet
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # the handler would run here if it were not held back
+        real_rename(*args)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    monkeypatch.setattr(os, "rename", rename)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            built.build()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(renames) == 4 and files(built.dist) == new
+
+
 def test_signals_during_the_commit_wait_for_its_end() -> None:
     from publisher.exporters import staging
 

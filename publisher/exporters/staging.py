@@ -14,6 +14,8 @@ and a journal. What is guaranteed (tests in `tests/test_faults_writing.py`):
   show some new files, some old ones and (for one instant) a missing one. The staging folder
   keeps the journal and every previous file, so `recover()`, run first by the next build, undoes
   the half-done commit: the previous set is back, byte for byte, before anything else happens.
+  The commit point is the journal's removal after the last rename: a kill before it means the
+  previous set, after it the new one.
 - Only our own names are ever removed: staging folders `.publisher-staging-<pid>-<random>` whose
   process is gone, and temporary files `.<name>.<pid>.<random>.part` of a dead process (or, from
   versions before the pid was in the name, `.<output name>.<random>.part`). An output path that
@@ -134,6 +136,7 @@ class Staging:
             except BaseException:
                 _roll_back(folder, self.out_dir)  # raises if it cannot: the next build retries
                 raise
+            (folder / _JOURNAL).unlink()  # the commit point: from here on the new set stands
         shutil.rmtree(folder, ignore_errors=True)
         self.folder = None
 
