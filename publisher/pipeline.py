@@ -187,7 +187,8 @@ def build(request: BuildRequest) -> BuildResult:
         spec = load_anthology_spec(request.anthology, root)
         plan = _plan(spec, request)
         # First: undo what a killed build left half-done, so the cache sees the previous set.
-        recover(request.out_dir, [item.path.name for item in plan])
+        with _writing(request.out_dir):
+            recover(request.out_dir, [item.path.name for item in plan])
         _refuse_foreign(plan)
         cache = BuildCache.open(root, enabled=request.cache and not request.clean)
         stale = [item for item in plan if not cache.fresh(item.path, item.key)]
