@@ -10,7 +10,7 @@ and a journal. What is guaranteed (tests in `tests/test_faults_writing.py`):
   one into place. If any step raises, every step done so far is undone in reverse order and the
   error is raised again. SIGTERM and SIGINT that arrive during the renames (or the undo) are held
   back until they end, so a signal cannot stop a half-done set.
-- SIGKILL or a power cut between two renames cannot be held back: the output folder may then
+- SIGKILL between two renames cannot be held back: the output folder may then
   show some new files, some old ones and (for one instant) a missing one. The staging folder
   keeps the journal and every previous file, so `recover()`, run first by the next build, undoes
   the half-done commit: the previous set is back, byte for byte, before anything else happens.
