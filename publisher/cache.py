@@ -4,8 +4,10 @@ Layout of `<root>/.publisher-cache/`:
 - `outputs.json`: for each output file, the key of the settings it was built with (package code,
   `SOURCE_DATE_EPOCH`, options), the list of inputs the build actually read (`gate.Input`: each
   file's resolved path and the sha256 of the bytes used, folder listings, files found absent),
-  its sha256 and the diagnostics the build reported (replayed when nothing changed);
-- `fragments/<key>.html`: per-document Markdown → HTML results, reused when one review changes.
+  its sha256, the fragments its render used and the diagnostics the build reported (replayed
+  when nothing changed);
+- `fragments/<key>.html`: per-document Markdown → HTML results, reused when one review changes;
+  each starts with a line holding the sha256 of its key and HTML, checked on every read.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +24,7 @@ from pathlib import Path
 from . import __version__
 from .diagnostics import Diagnostic, Severity
 from .exporters.files import write_bytes_atomically
+from .exporters.staging import sweep_parts
 from .gate import Input, still_valid
 
 CACHE_DIR = ".publisher-cache"
@@ -82,28 +86,55 @@ class CachedOutput:
     bytes: int
     diagnostics: tuple[Diagnostic, ...] = ()
     inputs: tuple[Input, ...] = ()  # what the build read (gate.recording); none: never fresh
+    fragments: tuple[str, ...] = ()  # keys of the fragments its render used (kept from pruning)
+
+
+_FRAGMENT_NAME = re.compile(r"[0-9a-f]{64}\.html")
+
+
+class _OutputFragments:
+    """The cache's fragments as one output's render sees them: it notes every key it used."""
+
+    def __init__(self, cache: BuildCache, used: set[str]) -> None:
+        self.cache, self.used = cache, used
+
+    def fragment(self, key: str) -> str | None:
+        html = self.cache.fragment(key)
+        if html is not None:
+            self.used.add(key)
+        return html
+
+    def keep_fragment(self, key: str, html: str) -> None:
+        self.used.add(key)
+        self.cache.keep_fragment(key, html)
 
 
 @dataclass
 class BuildCache:
-    """Read at the start of a build, saved by the pipeline after the exporters have written."""
+    """Read at the start of a build, saved by the pipeline once every output is in place.
+
+    Nothing read from disk is trusted: a manifest of the wrong shape, or a fragment whose stored
+    hash does not match its key and bytes, counts as absent (a cold cache), never as an error.
+    `save()` raises OSError when the cache cannot be written; the pipeline makes that a warning.
+    """
 
     directory: Path
     enabled: bool = True
     outputs: dict[str, CachedOutput] = field(default_factory=dict)
     fragments_read: int = 0
+    fragments_rejected: int = 0  # on disk but failed verification: rebuilt
     fragments_written: dict[str, str] = field(default_factory=dict)
+    used: dict[str, set[str]] = field(default_factory=dict)  # output path → fragment keys
 
     @classmethod
     def open(cls, root: Path, enabled: bool = True) -> BuildCache:
         cache = cls(root / CACHE_DIR, enabled)
-        manifest = cache.directory / "outputs.json"
-        if enabled and manifest.is_file():
+        if enabled:
             try:
-                raw = json.loads(manifest.read_text(encoding="utf-8"))
-                cache.outputs = {path: _cached_output(entry) for path, entry in raw.items()}
-            except (ValueError, KeyError, TypeError):
-                cache.outputs = {}  # a damaged cache is a cold cache, never an error
+                text = (cache.directory / "outputs.json").read_text(encoding="utf-8")
+                cache.outputs = _parse_manifest(text)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                cache.outputs = {}  # absent or damaged: a cold cache, never an error
         return cache
 
     def fresh(self, output: Path, key: str) -> bool:
@@ -116,6 +147,10 @@ class BuildCache:
             return False
         return output.stat().st_size == entry.bytes and file_sha256(output) == entry.sha256
 
+    def for_output(self, output: Path) -> _OutputFragments:
+        """The fragment store for rendering `output`; what it uses is kept by `save()`."""
+        return _OutputFragments(self, self.used.setdefault(str(output), set()))
+
     def record(
         self,
         output: Path,
@@ -124,35 +159,75 @@ class BuildCache:
         inputs: tuple[Input, ...] = (),
     ) -> None:
         data_hash = file_sha256(output)
+        fragments = tuple(sorted(self.used.get(str(output), ())))
         self.outputs[str(output)] = CachedOutput(
-            key, data_hash, output.stat().st_size, diagnostics, inputs
+            key, data_hash, output.stat().st_size, diagnostics, inputs, fragments
         )
 
     def fragment(self, key: str) -> str | None:
+        """The stored HTML for `key`, or None when absent or when it fails verification."""
         if not self.enabled:
             return None
         if key in self.fragments_written:
             return self.fragments_written[key]
-        path = self.directory / "fragments" / f"{key}.html"
-        if path.is_file():
-            self.fragments_read += 1
-            return path.read_text(encoding="utf-8")
-        return None
+        try:
+            data = (self.directory / "fragments" / f"{key}.html").read_bytes()
+        except OSError:
+            return None
+        html = _verified(key, data)
+        if html is None:
+            self.fragments_rejected += 1
+            return None
+        self.fragments_read += 1
+        return html
 
     def keep_fragment(self, key: str, html: str) -> None:
         self.fragments_written[key] = html
 
     def save(self) -> None:
-        """Write the manifest and new fragments; called only by the pipeline's last stage."""
+        """Write the manifest and new fragments, then remove the fragments no output uses.
+        Raises OSError when the cache folder cannot be written."""
         fragments = self.directory / "fragments"
         fragments.mkdir(parents=True, exist_ok=True)
+        for folder in (self.directory, fragments, self.directory / "remote"):
+            sweep_parts(folder)  # temporary files of killed builds
         for key, html in self.fragments_written.items():
             target = fragments / f"{key}.html"
-            if not target.exists():
-                write_bytes_atomically(target, html.encode("utf-8"))
+            if _stored(target) != _stamped(key, html):
+                write_bytes_atomically(target, _stamped(key, html))
         manifest = {path: _entry(entry) for path, entry in sorted(self.outputs.items())}
         text = json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True)
         write_bytes_atomically(self.directory / "outputs.json", text.encode("utf-8"))
+        kept = {key for entry in self.outputs.values() for key in entry.fragments}
+        for name in os.listdir(fragments):
+            if _FRAGMENT_NAME.fullmatch(name) and name.removesuffix(".html") not in kept:
+                (fragments / name).unlink(missing_ok=True)
+
+
+# A fragment file: one line `publisher-fragment <sha256 of key and HTML>`, then the HTML.
+_MAGIC = b"publisher-fragment "
+
+
+def _stamped(key: str, html: str) -> bytes:
+    return _MAGIC + digest(key, html).encode("ascii") + b"\n" + html.encode("utf-8")
+
+
+def _stored(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _verified(key: str, data: bytes) -> str | None:
+    head, newline, body = data.partition(b"\n")
+    if not newline or not head.startswith(_MAGIC):
+        return None
+    try:
+        html = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return html if head[len(_MAGIC) :].decode("ascii", "replace") == digest(key, html) else None
 
 
 def _entry(output: CachedOutput) -> dict[str, object]:
@@ -161,11 +236,26 @@ def _entry(output: CachedOutput) -> dict[str, object]:
     return entry
 
 
-def _cached_output(raw: dict[str, object]) -> CachedOutput:
-    diagnostics = raw.get("diagnostics", [])
-    assert isinstance(diagnostics, list)
+def _parse_manifest(text: str) -> dict[str, CachedOutput]:
+    """Raises ValueError (or KeyError, TypeError, AttributeError) on anything but the shape
+    `_entry` writes."""
+    raw = json.loads(text)
+    if not isinstance(raw, dict):
+        raise ValueError("the manifest is not an object")
+    return {str(path): _cached_output(entry) for path, entry in raw.items()}
+
+
+def _cached_output(raw: object) -> CachedOutput:
+    if not isinstance(raw, dict):
+        raise ValueError("a manifest entry is not an object")
+    diagnostics, fragments = raw.get("diagnostics", []), raw.get("fragments", [])
     inputs = raw.get("inputs", [])
-    assert isinstance(inputs, list)
+    if not all(isinstance(part, list) for part in (diagnostics, fragments, inputs)):
+        raise ValueError("a manifest entry has the wrong shape")
+    if not all(
+        isinstance(key, str) and _FRAGMENT_NAME.fullmatch(key + ".html") for key in fragments
+    ):
+        raise ValueError("a fragment key is not a sha256")
     return CachedOutput(
         key=str(raw["key"]),
         sha256=str(raw["sha256"]),
@@ -183,4 +273,5 @@ def _cached_output(raw: dict[str, object]) -> CachedOutput:
             for d in diagnostics
         ),
         inputs=tuple(Input(str(item["path"]), str(item["digest"])) for item in inputs),
+        fragments=tuple(fragments),
     )

@@ -18,7 +18,8 @@ from .bodycheck import intro_outline
 from .book import RenderedBook, Target
 from .cache import BuildCache, digest, file_sha256, package_digest
 from .config import load_anthology_spec
-from .diagnostics import BuildFailed, Diagnostic, has_errors
+from .diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
+from .exporters.staging import ForeignOutput, Staging, check_replaceable, recover
 from .fetch import Access
 from .gate import exists, recording
 from .links import link_table
@@ -194,26 +195,32 @@ class _Stages:
 
 
 def build(request: BuildRequest) -> BuildResult:
-    """Plan → (skip if up to date) → load → render → export → record → validate."""
+    """Plan → (skip if up to date) → load → render → export (staged) → commit → record →
+    validate. The outputs are replaced all together or not at all (`exporters/staging.py`);
+    raises BuildFailed when an output path is not ours to replace or cannot be written."""
     stage = _Stages(request.progress)
     with stage("plan"):
         root = project_root(request.anthology)
         spec = load_anthology_spec(request.anthology, root)
         plan = _plan(spec, request)
+        # First: undo what a killed build left half-done, so the cache sees the previous set.
+        with _writing(request.out_dir):
+            recover(request.out_dir, [item.path.name for item in plan])
+        _refuse_foreign(plan)
         cache = BuildCache.open(root, enabled=request.cache and not request.clean)
         stale = [item for item in plan if not cache.fresh(item.path, item.key)]
     if not stale:
         return _unchanged(plan, cache, stage, request)
     with recording() as reads:  # every file the gate opens from here on is an input
         diagnostics, built = _make(request, plan, stale, cache, stage)
-    with stage("cache"):
+    with stage("cache"):  # only now that every output is in place
         inputs = reads.inputs()
         for item in plan:
             if item.path in built:
                 found = diagnostics + built[item.path].diagnostics
                 cache.record(item.path, item.key, found, inputs)
         if request.cache:
-            cache.save()
+            diagnostics += _saved(cache)
     for exported in built.values():
         diagnostics += tuple(d for d in exported.diagnostics if d not in diagnostics)
     outputs = tuple(
@@ -234,7 +241,8 @@ def _make(
     cache: BuildCache,
     stage: _Stages,
 ) -> tuple[tuple[Diagnostic, ...], dict[Path, _Exported]]:
-    """Load, render and export the stale outputs (and the print PDF when its pages are needed)."""
+    """Load, render and export the stale outputs (and the print PDF when its pages are needed)
+    into a staging folder, then commit them all together."""
     with stage("load"):
         anthology, diagnostics = load(request.anthology, request.allow_remote)
     paginated = Format.PDF in request.formats
@@ -245,17 +253,66 @@ def _make(
     first = [item for item in stale if not (paginated and item.target in PAGINATED)]
     later = [item for item in stale if item not in first]
     built: dict[Path, _Exported] = {}
-    with stage("render"):
-        books = {item.target: render(anthology, item.target, cache) for item in first}
-    built.update(_export_each(first, books, stage))
-    if later:
-        pagination = next((e.pagination for e in built.values() if e.pagination), None)
-        with stage("render-paginated"):
+    with _writing(request.out_dir), Staging(request.out_dir) as staging:
+        staged = {item.path: staging.place(item.path) for item in stale}
+        with stage("render"):
             books = {
-                item.target: render(anthology, item.target, cache, pagination) for item in later
+                item.target: render(anthology, item.target, cache.for_output(item.path))
+                for item in first
             }
-        built.update(_export_each(later, books, stage))
+        built.update(_export_each(first, books, staged, stage))
+        if later:
+            pagination = next((e.pagination for e in built.values() if e.pagination), None)
+            with stage("render-paginated"):
+                books = {
+                    item.target: render(
+                        anthology, item.target, cache.for_output(item.path), pagination
+                    )
+                    for item in later
+                }
+            built.update(_export_each(later, books, staged, stage))
+        with stage("commit"):
+            staging.commit()
     return diagnostics, built
+
+
+def _refuse_foreign(plan: list[_Planned]) -> None:
+    """An output path that holds a folder or a symlink is not ours: stop before any work."""
+    found = []
+    for item in plan:
+        try:
+            check_replaceable(item.path)
+        except ForeignOutput as foreign:
+            found.append(error(item.path, 0, "output-not-a-file", foreign.advice))
+    if found:
+        raise BuildFailed(tuple(found))
+
+
+@contextlib.contextmanager
+def _writing(out_dir: Path) -> Iterator[None]:
+    """An output that cannot be staged or committed (full disk, read-only folder, a folder
+    swapped in) is a build error naming the path, not a traceback."""
+    try:
+        yield
+    except ForeignOutput as foreign:
+        raise BuildFailed((error(foreign.path, 0, "output-not-a-file", foreign.advice),)) from None
+    except OSError as exc:
+        where = exc.filename or out_dir
+        reason = exc.strerror or str(exc)
+        message = f"cannot write the outputs: {reason}; the previous files are left as they were"
+        raise BuildFailed((error(where, 0, "output-unwritable", message),)) from None
+
+
+def _saved(cache: BuildCache) -> tuple[Diagnostic, ...]:
+    """Save the cache; a cache that cannot be written costs a warning, never the build."""
+    try:
+        cache.save()
+    except OSError as exc:
+        where = exc.filename or cache.directory
+        reason = exc.strerror or str(exc)
+        message = f"the build cache was not saved ({reason}): the next build redoes this work"
+        return (warning(where, 0, "cache-unwritable", message),)
+    return ()
 
 
 def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
@@ -286,12 +343,16 @@ def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
 
 
 def _export_each(
-    items: list[_Planned], books: dict[Target, RenderedBook], stage: _Stages
+    items: list[_Planned],
+    books: dict[Target, RenderedBook],
+    staged: dict[Path, Path],
+    stage: _Stages,
 ) -> dict[Path, _Exported]:
+    """Export each item to its staged path (`staged[item.path]`)."""
     built = {}
     for item in items:
         with stage(f"export-{item.target.value}"):
-            built[item.path] = _export(books[item.target], item.path)
+            built[item.path] = _export(books[item.target], staged[item.path])
     return built
 
 

@@ -27,7 +27,7 @@ def test_sigterm_mid_write_keeps_previous_outputs(tmp_path: Path) -> None:
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     try:
-        while not list(dist.glob(".*.part")):
+        while not list(dist.glob(".publisher-staging-*/new/*")):
             assert process.poll() is None, "the build ended before it wrote anything"
             assert time.monotonic() < deadline
             time.sleep(0.002)
@@ -39,6 +39,7 @@ def test_sigterm_mid_write_keeps_previous_outputs(tmp_path: Path) -> None:
     assert process.returncode == 143, err.decode()
     assert b"publisher: interrupted" in err and b"Traceback" not in err
     assert not list(dist.glob("*.part")) and not list(dist.glob(".*.part"))
+    assert not list(dist.glob(".publisher-staging-*"))
     assert {path.name: path.read_bytes() for path in dist.iterdir()} == before
     manuscripts = {p.name: p.read_bytes() for p in (REPO / "manuscripts" / "reviews").iterdir()}
     assert {

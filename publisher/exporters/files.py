@@ -1,4 +1,7 @@
-"""Atomic output: write beside the target, then rename; a failed build leaves old files intact."""
+"""Atomic output: write beside the target, then rename; a failed build leaves old files intact.
+
+The temporary name, `.<name>.<pid>.<random>.part`, says whose it is: `staging.sweep_parts`
+removes those of dead processes, and never another file."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from pathlib import Path
 def write_atomically(target: Path, produce: Callable[[Path], None]) -> Path:
     """Call `produce(temp_path)` and move the result onto `target` only if it succeeded."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    prefix = f".{target.name}.{os.getpid()}."
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
     os.close(handle)
     temp = Path(name)
     try:

@@ -162,6 +162,8 @@ def notes_stay_with_calls() -> Iterator[None]:
             return
         with mock.patch.object(weasyprint.layout.block, "_linebox_layout", function):
             yield
+
+
 def _fonts_keyed_by_file() -> AbstractContextManager[object]:
     """For this write only, key each embedded font by its face as well as its description.
 

@@ -1,11 +1,16 @@
 """HTTP for the preview: the page, server-sent build events, `/check` and `/pdf`.
 
 It serves only what is built in memory: no route maps a URL to a file, so nothing outside the
-project (or inside it) is read on a request's behalf.
+project (or inside it) is read on a request's behalf. Another web page open in the same browser
+cannot make it work: a request from another origin (its `Origin` header, or `Sec-Fetch-Site:
+cross-site`/`same-site`) gets 403 on every route but the page itself and its event stream, no
+page may frame it (`X-Frame-Options`, CSP `frame-ancestors`), and a connection that has not sent
+its headers within `HEADER_SECONDS` is closed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import tempfile
 import threading
@@ -21,7 +26,17 @@ from .inject import check_page, event_data, live_page
 from .state import BuildState, Snapshot
 
 KEEPALIVE_SECONDS = 15.0
+HEADER_SECONDS = 5.0  # a request line and headers not complete by then: the connection is closed
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+# What a page of another origin may still load: the preview itself (a link to it) and its events.
+CROSS_ORIGIN_ALLOWED = frozenset({"/", "/index.html", "/events"})
+FOREIGN_FETCH_SITES = frozenset({"cross-site", "same-site"})
+SECURITY_HEADERS = (
+    ("X-Frame-Options", "DENY"),
+    ("Content-Security-Policy", "frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+)
 
 
 class PdfCache:
@@ -49,6 +64,9 @@ def _screen_pdf(anthology: Anthology) -> bytes:
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # open event streams must not hold up the exit
+    # A page loads its fonts and images at once; the default backlog of 5 drops connections.
+    request_queue_size = 128
+    header_seconds = HEADER_SECONDS
 
     def __init__(self, address: tuple[str, int], state: BuildState) -> None:
         if ":" in address[0]:
@@ -72,11 +90,45 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the terminal is for build results."""
 
+    def handle_one_request(self) -> None:
+        """As the base class, but the request line and headers must arrive within
+        `header_seconds` in all (a per-read timeout alone lets a byte-a-second client stay)."""
+        timer = threading.Timer(self.preview.header_seconds, self._hang_up)
+        self._headers_done = self._cut_off = False
+        timer.start()
+        try:
+            super().handle_one_request()
+        finally:
+            timer.cancel()
+
+    def parse_request(self) -> bool:
+        done = super().parse_request()
+        self._headers_done = True
+        if self._cut_off:  # what was read ended at the hang-up, not at a blank line
+            self.close_connection = True
+            return False
+        return done
+
+    def _hang_up(self) -> None:
+        if not self._headers_done:
+            self._cut_off = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+    def end_headers(self) -> None:
+        for name, value in SECURITY_HEADERS:
+            self.send_header(name, value)
+        super().end_headers()
+
     def do_GET(self) -> None:
         if self.preview.check_host and not self._loopback_host():
             self._send(HTTPStatus.FORBIDDEN, b"forbidden host\n", "text/plain; charset=utf-8")
             return
         url = urlsplit(self.path)
+        if url.path not in CROSS_ORIGIN_ALLOWED and self._foreign_origin():
+            body = b"forbidden: a request from another origin\n"
+            self._send(HTTPStatus.FORBIDDEN, body, "text/plain; charset=utf-8")
+            return
         snapshot = self.preview.state.current
         if url.path in ("/", "/index.html"):
             self._send(HTTPStatus.OK, live_page(snapshot).encode("utf-8"))
@@ -88,6 +140,15 @@ class Handler(BaseHTTPRequestHandler):
             self._pdf(snapshot)
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
+
+    def _foreign_origin(self) -> bool:
+        """True when the browser says another site sent this request (Fetch Metadata, or an
+        `Origin` that is not this server's own `http://<Host>`)."""
+        if (self.headers.get("Sec-Fetch-Site") or "").lower() in FOREIGN_FETCH_SITES:
+            return True
+        origin = self.headers.get("Origin")
+        own = f"http://{self.headers.get('Host', '')}"
+        return origin is not None and origin.lower() != own.lower()
 
     def _loopback_host(self) -> bool:
         name = urlsplit("//" + (self.headers.get("Host") or "")).hostname

@@ -25,16 +25,27 @@ STEP_MS = 30
 
 
 class MemoryFragments:
-    """Rendered Markdown kept between rebuilds: a save re-converts only the edited review."""
+    """Rendered Markdown kept between rebuilds: a save re-converts only the edited review.
+
+    Only the fragments the last good render used are kept (`forget_unused`), so memory stays
+    flat however many versions of a review are saved."""
 
     def __init__(self) -> None:
         self.store: dict[str, str] = {}
+        self._used: dict[str, str] = {}
 
     def fragment(self, key: str) -> str | None:
-        return self.store.get(key)
+        html = self.store.get(key)
+        if html is not None:
+            self._used[key] = html
+        return html
 
     def keep_fragment(self, key: str, html: str) -> None:
-        self.store[key] = html
+        self.store[key] = self._used[key] = html
+
+    def forget_unused(self) -> None:
+        """After a good render: drop every fragment it did not use."""
+        self.store, self._used = self._used, {}
 
 
 class Builder:
@@ -56,6 +67,7 @@ class Builder:
             if self._anthology is None or _needs_load(touched):
                 self._anthology, self._warnings = load(self.anthology_file)
             book = render(self._anthology, Target.WEB, self._fragments)
+            self._fragments.forget_unused()
         except BuildFailed as failure:
             return self._failed(previous, failure.diagnostics)
         except Exception as exc:  # a broken template override must not stop the preview

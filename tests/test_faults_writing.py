@@ -1,0 +1,268 @@
+"""Fault injection on the writing side: the outputs are replaced all together or not at all,
+whatever fails or stops a build (`publisher/exporters/staging.py`)."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from publisher.diagnostics import BuildFailed
+
+from .conftest import REPO
+from .faults import (
+    ROOT_ONLY,
+    Project,
+    built_project,
+    files,
+    new_project,
+    restore,
+    tmpfs,
+)
+
+
+@pytest.fixture
+def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """A project with a previous set in `dist/`, then a review edited: the next build rebuilds."""
+    return built_project(new_project(tmp_path, monkeypatch))
+
+
+class _Injected(OSError):
+    pass
+
+
+@contextlib.contextmanager
+def fail_at(number: int, calls: list[str]) -> Iterator[None]:
+    """Count every write and rename (and the fsyncs and folders they need); the `number`-th
+    raises ENOSPC, as a full disk would. `number` 0 only counts."""
+    patched: dict[tuple[Any, str], Callable[..., Any]] = {}
+
+    def wrap(owner: Any, name: str) -> None:
+        real = getattr(owner, name)
+        patched[(owner, name)] = real
+
+        def injected(*args: Any, **kwargs: Any) -> Any:
+            if name == "mkdir" and os.path.isdir(args[0]):
+                return real(*args, **kwargs)  # `exist_ok`: it raises, and the caller moves on
+            calls.append(name)
+            if len(calls) == number:
+                raise _Injected(errno.ENOSPC, "No space left on device (injected)")
+            return real(*args, **kwargs)
+
+        setattr(owner, name, injected)
+
+    for name in ("rename", "replace", "fsync", "mkdir", "chmod"):
+        wrap(os, name)
+    wrap(Path, "write_bytes")
+    try:
+        yield
+    finally:
+        for (owner, name), real in patched.items():
+            setattr(owner, name, real)
+
+
+def test_a_failure_at_any_write_leaves_dist_as_it_was(built: Project) -> None:
+    before, cache_before = files(built.dist), files(built.cache)
+    new = built.reference()
+    counted: list[str] = []
+    with fail_at(0, counted):
+        built.build()
+    total = len(counted)
+    assert total >= 10, counted
+    for number in range(1, total + 1):
+        restore(built.dist, before)
+        restore(built.cache, cache_before)
+        calls: list[str] = []
+        try:
+            with fail_at(number, calls):
+                result = built.build()
+        except BuildFailed as failure:
+            # Before or during the commit: the previous set, byte for byte, and nothing else.
+            assert [d.code for d in failure.diagnostics] == ["output-unwritable"], number
+            assert files(built.dist) == before, f"write {number} ({calls[-1]}) changed dist/"
+        else:
+            # After the commit (saving the cache): the new set, and a warning.
+            assert files(built.dist) == new, f"write {number} ({calls[-1]}): a mixed dist/"
+            codes = [d.code for d in result.diagnostics]
+            assert codes == ["cache-unwritable"], f"write {number} ({calls[-1]}): {codes}"
+        # Once the commit had begun (its renames), the next build is still a clean build. (Before
+        # it, nothing but the staging folder was touched, and that is checked above.)
+        if "rename" in calls:
+            built.build()
+            assert files(built.dist) == new, f"the build after a failure at write {number}"
+
+
+_KILLER = """
+import os, signal, sys
+from pathlib import Path
+target, calls = int(sys.argv[1]), [0]
+real_rename, real_replace = os.rename, os.replace
+def counted(real):
+    def rename(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == target:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    return rename
+os.rename, os.replace = counted(real_rename), counted(real_replace)
+from publisher.cli import main
+code = main(sys.argv[2:])
+Path(os.environ["RENAMES_FILE"]).write_text(str(calls[0]))
+sys.exit(code)
+"""
+
+
+def test_sigkill_at_every_rename_is_repaired_by_the_next_build(built: Project) -> None:
+    before, cache_before = files(built.dist), files(built.cache)
+    new = built.reference()
+    count_file = built.root.parent / "renames"
+    command = [sys.executable, "-c", _KILLER]
+    arguments = ["build", str(built.anthology), "--format", "html,epub", "--out", str(built.dist)]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "RENAMES_FILE": str(count_file)}
+    subprocess.run([*command, "0", *arguments], env=env, check=True, capture_output=True)
+    renames = int(count_file.read_text())
+    assert renames >= 4  # at least: each output and the cache manifest
+    for number in range(1, renames + 1):
+        restore(built.dist, before)
+        restore(built.cache, cache_before)
+        killed = subprocess.run([*command, str(number), *arguments], env=env, capture_output=True)
+        assert killed.returncode == -signal.SIGKILL, (number, killed.stderr)
+        # The repair alone: the previous set, or (killed while saving the cache) the new one.
+        from publisher.exporters import staging
+
+        staging.recover(built.dist, ["mini.html", "mini.epub"])
+        assert files(built.dist) in (before, new), f"a mixed dist/ after a kill at rename {number}"
+        built.build()
+        assert files(built.dist) == new, f"the build after a kill at rename {number}"
+        assert not [p for p in built.cache.rglob("*") if p.name.endswith(".part")]
+
+
+def test_stale_leftovers_are_removed_and_nothing_else(built: Project) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    pid = int(dead.stdout)
+    ours = [
+        built.dist / f".publisher-staging-{pid}-abcd1234",
+        built.dist / f".mini.epub.{pid}.k2j4h5g6.part",
+        built.dist / ".mini.html.a1b2c3d4.part",  # before the pid was in the name
+        built.cache / f".outputs.json.{pid}.zzzzzzzz.part",
+    ]
+    ours[0].mkdir()
+    (ours[0] / "new").mkdir()
+    (ours[0] / "new" / "0.epub").write_bytes(b"half an EPUB")
+    for path in ours[1:]:
+        path.write_bytes(b"half a file")
+    not_ours = [
+        built.dist / "notas.txt",
+        built.dist / ".other.abcdefgh.part",  # not one of our outputs' names, no pid
+        built.dist / f".mini.epub.{os.getpid()}.abcdefgh.part",  # a live process's
+        built.dist / ".publisher-staging-mio",
+    ]
+    for path in not_ours:
+        path.write_bytes(b"someone else's")
+    built.build()
+    assert [path for path in ours if path.exists()] == []
+    assert all(path.read_bytes() == b"someone else's" for path in not_ours)
+
+
+def test_a_folder_where_the_epub_goes_is_a_clear_error_and_dist_is_untouched(
+    built: Project,
+) -> None:
+    (built.dist / "mini.epub").unlink()
+    (built.dist / "mini.epub").mkdir()
+    (built.dist / "mini.epub" / "mine.txt").write_text("no es un libro", encoding="utf-8")
+    before = files(built.dist)
+    command = [sys.executable, "-m", "publisher", "build", str(built.anthology),
+               "--format", "html,epub", "--out", str(built.dist)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ,
+                            "PYTHONPATH": str(REPO)})  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{built.dist / 'mini.epub'}: error: output-not-a-file: " in result.stderr
+    assert "path is a folder" in result.stderr
+    assert files(built.dist) == before
+
+
+def test_a_symlink_where_the_html_goes_is_not_followed(built: Project, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.html"
+    outside.write_text("ajeno", encoding="utf-8")
+    (built.dist / "mini.html").unlink()
+    (built.dist / "mini.html").symlink_to(outside)
+    before = files(built.dist)
+    with pytest.raises(BuildFailed) as failure:
+        built.build()
+    assert [d.code for d in failure.value.diagnostics] == ["output-not-a-file"]
+    assert files(built.dist) == before and outside.read_text(encoding="utf-8") == "ajeno"
+
+
+def test_an_exporter_error_leaves_dist_as_it_was(
+    built: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import publisher.exporters.epub as epub
+
+    before = files(built.dist)
+
+    def broken(*args: object) -> bytes:
+        raise RuntimeError("a broken EPUB template")
+
+    monkeypatch.setattr(epub, "build_epub", broken)
+    with pytest.raises(RuntimeError):
+        built.build()
+    assert files(built.dist) == before
+
+
+@ROOT_ONLY
+def test_full_disk_for_the_outputs_leaves_dist_as_it_was_root_only(built: Project) -> None:
+    before = files(built.dist)
+    size = sum(len(data) for data in before.values())
+    with tmpfs(built.dist, size + size // 2, before):
+        with pytest.raises(BuildFailed) as failure:
+            built.build()
+        assert [d.code for d in failure.value.diagnostics] == ["output-unwritable"]
+        assert "No space left" in failure.value.diagnostics[0].message
+        assert files(built.dist) == before
+
+
+def test_sigterm_during_the_renames_waits_for_the_whole_set(
+    built: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new = built.reference()
+    real_rename, renames = os.rename, []
+
+    def rename(*args: Any) -> None:
+        renames.append(args)
+        if len(renames) == 2:  # the HTML is in place, the EPUB not yet
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # the handler would run here if it were not held back
+        real_rename(*args)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    monkeypatch.setattr(os, "rename", rename)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            built.build()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(renames) == 4 and files(built.dist) == new
+
+
+def test_signals_during_the_commit_wait_for_its_end() -> None:
+    from publisher.exporters import staging
+
+    with pytest.raises(KeyboardInterrupt), staging._signals_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        finished = True
+    assert finished
