@@ -109,10 +109,11 @@ def output(book: Book, target: Target) -> Path:
 
 
 def pdf_pages(path: Path) -> list[str]:
-    """Each page's text (poppler), normalised line by line (a word hyphenated at a line end
+    """Each page's text (poppler, in drawing order: `-layout` puts a raised call on a line of its
+    own when the line height is tight, as in a dense table), normalised line by line (a word hyphenated at a line end
     joined again): lines kept apart by newlines, so that a number opening a line stays apart
     from the end of the line before."""
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
     text = re.sub(r"(?<=\w)[\u2010-]\n\s*", "", text)
     return ["\n".join(norm(line) for line in page.splitlines()) for page in text.split("\f")]
