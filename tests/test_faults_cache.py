@@ -117,8 +117,11 @@ def test_an_immutable_cache_folder_costs_a_warning_root_only(built: Project) -> 
 @ROOT_ONLY
 def test_a_full_disk_for_the_cache_costs_a_warning_root_only(built: Project) -> None:
     content = files(built.cache)
-    with tmpfs(built.cache, 4096, {}):
-        restore_into(built.cache, {k: v for k, v in content.items() if k == "outputs.json"})
+    manifest = {k: v for k, v in content.items() if k == "outputs.json"}
+    # Room for the manifest as it is (whole pages), then filled: nothing more can be written.
+    size = -(-len(manifest["outputs.json"]) // 4096) * 4096 + 4096
+    with tmpfs(built.cache, size, {}):
+        restore_into(built.cache, manifest)
         filler = built.cache / "filler"
         with contextlib.suppress(OSError), filler.open("wb") as handle:
             handle.write(b"\0" * (1 << 20))
