@@ -31,7 +31,18 @@ from mdit_py_plugins.footnote import footnote_plugin
 from publisher.frontmatter import FrontMatterError, parse_fields, split_front_matter
 from publisher.model import Anthology, FrontPiece, Manuscript, Part
 
-from .words import Word, element_text, words
+from .words import Word, element_text
+from .words import words as _words
+
+# Text under an explicit bidi override (RLO/LRO … PDF, Unicode UAX #9 §2.2) is printed with its
+# characters reordered, as asked: a PDF's text layer holds it in that visual order, so it cannot
+# be read back as the words written. It is left out of the expected words.
+_OVERRIDDEN = re.compile("[\u202d\u202e][^\u202c\n]*\u202c?")
+
+
+def words(text: str, line: int) -> Iterator[Word]:
+    return _words(_OVERRIDDEN.sub(" ", text), line)
+
 
 # Raw HTML whose content never prints: the sanitizer drops it with its tag, or it is not text.
 SILENT_HTML = frozenset({
@@ -161,8 +172,11 @@ def _part(part: Part, path: str, line: int) -> Section:
     return Section(f"part-{part.id}", tuple(s for s in streams if s.words))
 
 
-_PARSER = MarkdownIt("commonmark").enable("table")
+# Python-Markdown as markup.py configures it has no fenced code (a ``` line is text) and makes
+# a link of any URL (markup._safe_links then drops a dangerous href, keeping the link text).
+_PARSER = MarkdownIt("commonmark").enable("table").disable("fence")
 _PARSER.use(footnote_plugin, inline=False).use(deflist_plugin)
+_PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
 def markdown_streams(source: str, first_line: int, path: str) -> list[Stream]:
