@@ -24,7 +24,7 @@ One gap is one `text-missing` error at the line of its first word.
 
 Sections (title page, front pieces, parts, reviews) are matched in book order; a section's
 body is looked for after the previous section's body, its fields (film card) from the same
-start in any order, its notes after its body starts.
+start in any order but before the next section's body, its notes after its body starts.
 """
 
 from __future__ import annotations
@@ -94,24 +94,36 @@ def check_file(sections: Sequence[Section], path: Path) -> ValidatorResult:
 
 
 def match_book(sections: Sequence[Section], edition: Edition) -> list[Gap]:
+    """Every gap of every stream, sections in book order (see the module docstring)."""
     gaps: list[Gap] = []
+    starts: list[int] = []  # where each section's search starts: after the previous body
+    bodies: list[int | None] = []  # where each section's body was found
     cursor = 0
     for section in sections:
-        start = cursor
-        body_start: int | None = None
+        starts.append(cursor)
+        bodies.append(None)
         for stream in section.streams:
             if stream.anchor is Anchor.BODY:
-                found = match_stream(stream, edition, start)
+                found = match_stream(stream, edition, starts[-1])
                 gaps.extend(found.gaps)
                 if found.first is not None:
-                    body_start = found.first if body_start is None else body_start
+                    bodies[-1] = found.first if bodies[-1] is None else bodies[-1]
                     cursor = max(cursor, found.end)
+    for number, section in enumerate(sections):
+        later = [body for body in bodies[number + 1 :] if body is not None]
+        limit = later[0] if later else len(edition.keys)
         for stream in section.streams:
             if stream.anchor is Anchor.FIELD:
-                gaps.extend(match_stream(stream, edition, start).gaps)
+                # A film card printed nowhere must not be found in an index at the back.
+                found = match_stream(stream, edition, starts[number])
+                if found.first is not None and found.first >= limit:
+                    gaps.append(Gap(stream, 0, len(stream.words)))
+                else:
+                    gaps.extend(found.gaps)
             elif stream.anchor is Anchor.NOTE:
-                from_ = body_start if body_start is not None else start
-                gaps.extend(match_stream(stream, edition, from_).gaps)
+                from_ = bodies[number]
+                gaps.extend(match_stream(stream, edition, starts[number] if from_ is None
+                                         else from_).gaps)  # fmt: skip
     return gaps
 
 
