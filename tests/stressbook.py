@@ -16,16 +16,88 @@ from pathlib import Path
 
 from PIL import Image
 
-SPANISH = (
-    "cine memoria guerra frente pueblo verano invierno carta tren estación silencio campo "
-    "ciudad puerta ventana río puente montaña camino noche mañana tarde luz sombra voz canción "
-    "soldado maestro niña abuelo vecina madre hermano película plano secuencia escena retrato "
-    "mirada distancia frontera exilio regreso huida refugio trinchera cuartel pan harina "
-    "bicicleta cartel cámara montaje guion reparto público pantalla sala butaca taquilla "
-    "desmemoria posguerra retaguardia maquis monte cueva linterna"
-).split()
-GREEK = "μνήμη πόλεμος ταινία σιωπή θάλασσα φως σκιά δρόμος ψωμί τραγούδι".split()
-CYRILLIC = "память война фильм тишина море свет тень дорога хлеб песня".split()
+SPANISH = [
+    "cine",
+    "memoria",
+    "guerra",
+    "frente",
+    "pueblo",
+    "verano",
+    "invierno",
+    "carta",
+    "tren",
+    "estación",
+    "silencio",
+    "campo",
+    "ciudad",
+    "puerta",
+    "ventana",
+    "río",
+    "puente",
+    "montaña",
+    "camino",
+    "noche",
+    "mañana",
+    "tarde",
+    "luz",
+    "sombra",
+    "voz",
+    "canción",
+    "soldado",
+    "maestro",
+    "niña",
+    "abuelo",
+    "vecina",
+    "madre",
+    "hermano",
+    "película",
+    "plano",
+    "secuencia",
+    "escena",
+    "retrato",
+    "mirada",
+    "distancia",
+    "frontera",
+    "exilio",
+    "regreso",
+    "huida",
+    "refugio",
+    "trinchera",
+    "cuartel",
+    "pan",
+    "harina",
+    "bicicleta",
+    "cartel",
+    "cámara",
+    "montaje",
+    "guion",
+    "reparto",
+    "público",
+    "pantalla",
+    "sala",
+    "butaca",
+    "taquilla",
+    "desmemoria",
+    "posguerra",
+    "retaguardia",
+    "maquis",
+    "monte",
+    "cueva",
+    "linterna",
+]
+GREEK = [
+    "μνήμη",
+    "πόλεμος",
+    "ταινία",
+    "σιωπή",
+    "θάλασσα",
+    "φως",
+    "σκιά",
+    "δρόμος",
+    "ψωμί",
+    "τραγούδι",
+]
+CYRILLIC = ["память", "война", "фильм", "тишина", "море", "свет", "тень", "дорога", "хлеб", "песня"]
 STRESS_TOML = """\
 title = "Pruebas de esfuerzo"
 subtitle = "Cada construcción en cada lugar"

@@ -54,9 +54,9 @@ def test_words_carry_their_lines() -> None:
 
 def test_markdown_that_prints_no_words() -> None:
     source = (
-        "Un [enlace](https://ejemplo.org/ruta-larga \"título\") y [otro][ref] con ![alt](a.png).\n"
+        'Un [enlace](https://ejemplo.org/ruta-larga "título") y [otro][ref] con ![alt](a.png).\n'
         "\n"
-        "![Texto alternativo](b.png \"Pie de la foto\")\n"
+        '![Texto alternativo](b.png "Pie de la foto")\n'
         "\n"
         "Texto <script>secreto()</script> visible <b>fuerte</b>.\n"
         "\n"
@@ -378,7 +378,11 @@ def test_validate_runs_the_check_on_the_anthology_editions(
     import json
 
     [result] = json.loads(report.read_text("utf-8"))["validators"]
-    assert (result["validator"], result["ok"], result["counts"]["missing"]) == ("fidelity", False, 1)
+    assert (result["validator"], result["ok"], result["counts"]["missing"]) == (
+        "fidelity",
+        False,
+        1,
+    )
     # Another book's file (another name) is not compared with this anthology.
     other = tmp_path / "otro-libro.html"
     shutil.copy(html, other)
