@@ -461,3 +461,12 @@ def test_html_words_skip_what_is_not_printed() -> None:
     )
     assert edition.keys == ["palabra", "otra"]
     assert isinstance(Word("a", "a", 1), Word)
+
+
+def test_without_pdftotext_the_check_says_so(
+    mini_book: tuple[Path, dict[str, Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anthology, editions = mini_book
+    monkeypatch.setattr("publisher.validation.fidelity.shutil.which", lambda name: None)
+    [problem] = _missing(anthology, [editions["print"]])
+    assert problem.code == "validator-missing" and "pdftotext" in problem.message

@@ -30,6 +30,7 @@ start in any order but before the next section's body, its notes after its body 
 from __future__ import annotations
 
 import bisect
+import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,15 +75,14 @@ def check_fidelity(anthology: Anthology, paths: Sequence[Path]) -> tuple[Validat
 
 
 def check_file(sections: Sequence[Section], path: Path) -> ValidatorResult:
+    """Match every stream of `sections` in the edition at `path` (`.pdf`, `.epub`, `.html`)."""
     started = time.monotonic()
+    if path.suffix.lower() == ".pdf" and shutil.which("pdftotext") is None:
+        return missing_tool(VALIDATOR, path, "pdftotext (poppler-utils)")
     try:
         edition = read_edition(path)
-    except FileNotFoundError as exc:
-        if exc.filename == "pdftotext":
-            return missing_tool(VALIDATOR, path, "pdftotext (poppler-utils)")
-        return failed(VALIDATOR, path, f"cannot read the edition: {exc}")
     except (ExtractionError, OSError) as exc:
-        return failed(VALIDATOR, path, str(exc))
+        return failed(VALIDATOR, path, f"cannot read the edition: {exc}")
     gaps = match_book(sections, edition)
     diagnostics = [_diagnostic(gap, path) for gap in gaps]
     expected = sum(len(s.words) for section in sections for s in section.streams)
@@ -296,8 +296,9 @@ def _diagnostic(gap: Gap, edition: Path) -> Diagnostic:
             shown.append(word.shown)
     quoted = " ".join(shown[:SHOWN_WORDS]) + (" …" if len(shown) > SHOWN_WORDS else "")
     count = len(lost)
+    after = f" after «{gap.stream.words[gap.start - 1].shown}»" if gap.start else ""
     message = (
         f"{count} word{'s' * (count != 1)} of the {gap.stream.what} missing from "
-        f"{edition.name}: «{quoted}»"
+        f"{edition.name}{after}: «{quoted}»"
     )
     return diag(Severity.ERROR, gap.stream.path, CODE, message, VALIDATOR, lost[0].line)
