@@ -19,11 +19,11 @@ layout, typography or text extraction introduces is folded away here, on both si
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 HYPHENS = "-\u2010\u2011"
 _WORD_CHAR = r"[^\W_]"
@@ -43,22 +43,32 @@ def _fold(text: str) -> str:
 
 
 _UNPRINTED = frozenset({"Mn", "Mc", "Me", "Cf"})
+# The format characters (Cf) that manuscripts carry: soft hyphen, zero-width space and joiners,
+# direction marks, embeddings and isolates, word joiner, byte order mark. (`_fold` drops every
+# Cf character; a rarer one left in a manuscript word splits it, and the matcher joins it.)
+_FORMAT = dict.fromkeys(
+    [0x00AD, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+     *range(0x2066, 0x2070), 0xFEFF]
+)  # fmt: skip
 
 
-def _without_format(text: str) -> str:
-    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+@functools.lru_cache(maxsize=1 << 16)
+def _token_keys(token: str) -> tuple[str, ...]:
+    return tuple(_KEY.findall(_JOINING_HYPHEN.sub("", _fold(token))))
 
 
 def keys(text: str) -> list[str]:
     """The comparison keys of a run of text, in order (`"Franco-alemán, 1936"` →
-    `["francoalemán", "1936"]`)."""
-    joined = _JOINING_HYPHEN.sub("", _fold(text))
-    return _KEY.findall(joined)
+    `["francoalemán", "1936"]`). Computed per white-space-separated token, with a cache: books
+    repeat their words."""
+    return [key for token in text.split() for key in _token_keys(token)]
 
 
-@dataclass(frozen=True)
-class Word:
-    """One word of a manuscript: its comparison key, how it was written, its line (1-based)."""
+class Word(NamedTuple):
+    """One word of a manuscript: its comparison key, how it was written, its line (1-based).
+
+    Immutable like the stages' frozen dataclasses, and a tuple: a book has 10⁵–10⁶ of them.
+    """
 
     key: str
     shown: str
@@ -67,13 +77,13 @@ class Word:
 
 def words(text: str, line: int) -> Iterator[Word]:
     """The words of `text`, which starts at `line`; newlines in it advance the line."""
-    text = _without_format(unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text).translate(_FORMAT)
     counted = 0
     for match in _SHOWN.finditer(text):
         line += text.count("\n", counted, match.start())
         counted = match.start()
         shown = match.group()  # one object for all its keys: messages quote it once
-        for key in keys(shown):
+        for key in _token_keys(shown):
             yield Word(key, shown, line)
 
 
