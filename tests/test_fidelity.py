@@ -113,6 +113,19 @@ def test_a_page_end_with_notes_and_running_head_loses_nothing() -> None:
     assert match_stream(stream, edition, 0).gaps == ()
 
 
+def test_letter_spaced_capitals_far_from_the_last_match_are_read() -> None:
+    stream = _stream("Nota editorial")
+    filler = " ".join(["palabra"] * 50)
+    edition = _edition(filler, "N O T A E D I T O R I A L", filler)
+    assert match_stream(stream, edition, 0).gaps == ()
+
+
+def test_words_run_together_by_the_extractor_are_read() -> None:
+    stream = _stream("cuando acaba la contienda española Reyes un capitán de aviación")
+    edition = _edition("cuando acaba la contiendaespañola Reyes, un capitán de aviación")
+    assert match_stream(stream, edition, 0).gaps == ()
+
+
 def test_one_lost_run_is_one_gap_and_matching_goes_on() -> None:
     stream = _stream("conocía ambos lados de la trinchera.\nCuando por fin llegó a las pantallas "
                      "la democracia tenía diez años. La premisa es sencilla y la risa amarga.")  # fmt: skip

@@ -14,6 +14,7 @@ Extraction never uses WeasyPrint: the edition is read as any reader's software w
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import zipfile
 from collections import defaultdict
@@ -31,6 +32,7 @@ UNPRINTED = frozenset({"head", "script", "style", "template", "title"})
 _OPF_NS = {"opf": "http://www.idpf.org/2007/opf"}
 _CONTAINER_NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container"}
 PDFTOTEXT_TIMEOUT_S = 120.0
+LETTERS = 24  # the longest letter-spaced word recognised
 
 
 class ExtractionError(Exception):
@@ -45,19 +47,31 @@ class Edition:
     keys: list[str] = field(default_factory=list)
     fragment: list[bool] = field(default_factory=list)
     positions: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    # Two adjacent words spelled as one, at the first one's index: a word that letter-spacing,
-    # kerning or a line-end hyphen split in two (`U N`, `filmograf ía`, `fran‐ quista`).
-    pairs: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    # Adjacent words spelled as one, as (first index, index after): a word that kerning or a
+    # line-end hyphen split in two (`filmograf ía`, `fran‐ quista`), or letter-spaced capitals
+    # (`N O T A E D I T O R I A L`: any run of single letters may spell a word).
+    pieces: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
 
     def add_text(self, text: str, broken: bool = False) -> None:
         found = keys(text)
+        base = len(self.keys)
         for index, key in enumerate(found):
             at = len(self.keys)
             if at:
-                self.pairs[self.keys[-1] + key].append(at - 1)
+                self.pieces[self.keys[-1] + key].append((at - 1, at + 1))
             self.positions[key].append(at)
             self.keys.append(key)
             self.fragment.append(broken and index == len(found) - 1)
+        run = 0
+        for index in range(len(found) + 1):
+            if index < len(found) and len(found[index]) == 1:
+                run += 1
+                continue
+            for first in range(index - run, index) if run >= 3 else ():
+                for after in range(first + 3, min(index, first + LETTERS) + 1):
+                    spelled = "".join(found[first:after])
+                    bisect.insort(self.pieces[spelled], (base + first, base + after))
+            run = 0
 
 
 def read_edition(path: Path) -> Edition:

@@ -23,8 +23,9 @@ the edition position `at` (see `match_stream`):
 One gap is one `text-missing` error at the line of its first word.
 
 Sections (title page, front pieces, parts, reviews) are matched in book order; a section's
-body is looked for after the previous section's body, its fields (film card) from the same
-start in any order but before the next section's body, its notes after its body starts.
+body is looked for after the start of the previous section's body, its fields (film card)
+from the same start in any order but before the next section's body, its notes after its
+body starts.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ CODE = "text-missing"
 NEAR = 16  # words an edition may print between two words of a stream without further proof
 TIGHT = 4  # ... between the words that confirm a farther match
 FAR = 1500  # how far the next word may be (long notes, figures, running heads between)
+RESUME = 400  # how far after a loss the text may go on (a page's notes and furniture)
 CHAIN = 4  # stream words that must follow a far match for it to count
 SCAN = 40  # occurrences of a word tried when resynchronising after a gap
 SHOWN_WORDS = 8  # missing words quoted in a message
@@ -96,7 +98,10 @@ def check_file(sections: Sequence[Section], path: Path) -> ValidatorResult:
 def match_book(sections: Sequence[Section], edition: Edition) -> list[Gap]:
     """Every gap of every stream, sections in book order (see the module docstring)."""
     gaps: list[Gap] = []
-    starts: list[int] = []  # where each section's search starts: after the previous body
+    # Where each section's search starts: where the previous body starts (a body is placed by
+    # its first words together, which do not recur in the body before it; its end is less
+    # sure: after a loss at its end it may have resumed too far on).
+    starts: list[int] = []
     bodies: list[int | None] = []  # where each section's body was found
     cursor = 0
     for section in sections:
@@ -108,7 +113,7 @@ def match_book(sections: Sequence[Section], edition: Edition) -> list[Gap]:
                 gaps.extend(found.gaps)
                 if found.first is not None:
                     bodies[-1] = found.first if bodies[-1] is None else bodies[-1]
-                    cursor = max(cursor, found.end)
+                    cursor = max(cursor, found.first)
     for number, section in enumerate(sections):
         later = [body for body in bodies[number + 1 :] if body is not None]
         limit = later[0] if later else len(edition.keys)
@@ -136,7 +141,7 @@ def match_stream(stream: Stream, edition: Edition, at: int) -> Match:
     index = 0
     while index < len(keys):
         if first is None:  # place the stream: its first words, together, the earliest
-            step = _confirmed(keys, index, edition, at, None, misses=0)
+            step = _confirmed(keys, index, edition, at, None, misses=0, scan=None)
             if step is None:
                 step = _near(keys, index, edition, at, NEAR)
         else:
@@ -172,6 +177,14 @@ def _next(positions: dict[str, list[int]], key: str, at: int) -> int | None:
     return found[index] if index < len(found) else None
 
 
+def _next_pieces(edition: Edition, key: str, at: int) -> tuple[int, int] | None:
+    found = edition.pieces.get(key)
+    if not found:
+        return None
+    index = bisect.bisect_left(found, (at, 0))
+    return found[index] if index < len(found) else None
+
+
 def _near(keys: list[str], index: int, edition: Edition, at: int, window: int) -> int | None:
     """Edition index after stream word `index` if it is found within `window` words of `at`
     (whole, or in pieces), else None. The earliest reading wins: in `Gue‐ rra Civil. 55 Guerra
@@ -179,9 +192,9 @@ def _near(keys: list[str], index: int, edition: Edition, at: int, window: int) -
     key = keys[index]
     found = _next(edition.positions, key, at)
     whole = found + 1 if found is not None and found - at <= window else None
-    found = _next(edition.pairs, key, at)
-    if found is not None and found - at <= window and (whole is None or found + 2 < whole):
-        whole = found + 2  # two adjacent pieces: `U N`, `filmograf ía`, `fran‐ quista`
+    pieces = _next_pieces(edition, key, at)
+    if pieces is not None and pieces[0] - at <= window and (whole is None or pieces[1] < whole):
+        whole = pieces[1]  # in pieces: `U N`, `filmograf ía`, `fran‐ quista`
     end = whole - 1 if whole is not None else min(at + window, len(edition.keys))
     for position in range(at, end):
         # More pieces (letter-spaced capitals), or a word broken at a page end whose rest
@@ -224,16 +237,24 @@ def _glued(key: str, edition: Edition, position: int) -> int | None:
 
 
 def _confirmed(
-    keys: list[str], index: int, edition: Edition, at: int, reach: int | None, misses: int = 1
+    keys: list[str],
+    index: int,
+    edition: Edition,
+    at: int,
+    reach: int | None,
+    misses: int = 1,
+    scan: int | None = SCAN,
 ) -> int | None:
     """Edition index after word `index` found after `at` (within `reach` words, if given),
     whole or as two pieces, when the next `CHAIN` stream words follow it closely (`misses` of
-    them may be missing); None if no occurrence (of the first `SCAN` of each kind) is confirmed."""
-    candidates: list[tuple[int, int]] = []
-    for positions, width in ((edition.positions, 1), (edition.pairs, 2)):
-        found = positions.get(keys[index], [])
-        start = bisect.bisect_left(found, at)
-        candidates.extend((position, position + width) for position in found[start : start + SCAN])
+    them may be missing); None if no occurrence (of the first `scan` of each kind) is confirmed."""
+    whole = edition.positions.get(keys[index], [])
+    start = bisect.bisect_left(whole, at)
+    stop = None if scan is None else start + scan
+    candidates = [(position, position + 1) for position in whole[start:stop]]
+    pieces = edition.pieces.get(keys[index], [])
+    start = bisect.bisect_left(pieces, (at, 0))
+    candidates.extend(pieces[start : None if scan is None else start + scan])
     for position, after in sorted(candidates):
         if reach is not None and position - at > reach:
             break
@@ -261,6 +282,7 @@ def _resync(
         found = _near(keys, candidate, edition, at, NEAR)
         if found is not None and _followed(keys, candidate, edition, found, misses=0):
             return candidate
+    reach = RESUME if reach is None else min(reach, RESUME)
     for candidate in range(index, len(keys)):
         if _confirmed(keys, candidate, edition, at, reach, misses=0) is not None:
             return candidate
