@@ -62,6 +62,8 @@ class Edition:
             self.positions[key].append(at)
             self.keys.append(key)
             self.fragment.append(broken and index == len(found) - 1)
+        if sum(len(key) == 1 for key in found) < 3:
+            return
         run = 0
         for index in range(len(found) + 1):
             if index < len(found) and len(found[index]) == 1:

@@ -31,6 +31,8 @@ body starts.
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import shutil
 import time
 from collections.abc import Sequence
@@ -247,15 +249,16 @@ def _confirmed(
 ) -> int | None:
     """Edition index after word `index` found after `at` (within `reach` words, if given),
     whole or as two pieces, when the next `CHAIN` stream words follow it closely (`misses` of
-    them may be missing); None if no occurrence (of the first `scan` of each kind) is confirmed."""
+    them may be missing); None if no occurrence (of the first `scan`, or all) is confirmed."""
     whole = edition.positions.get(keys[index], [])
-    start = bisect.bisect_left(whole, at)
-    stop = None if scan is None else start + scan
-    candidates = [(position, position + 1) for position in whole[start:stop]]
+    first = bisect.bisect_left(whole, at)
     pieces = edition.pieces.get(keys[index], [])
-    start = bisect.bisect_left(pieces, (at, 0))
-    candidates.extend(pieces[start : None if scan is None else start + scan])
-    for position, after in sorted(candidates):
+    first_piece = bisect.bisect_left(pieces, (at, 0))
+    candidates = heapq.merge(  # lazily, in edition order: the earliest confirmed one wins
+        ((whole[i], whole[i] + 1) for i in range(first, len(whole))),
+        (pieces[i] for i in range(first_piece, len(pieces))),
+    )
+    for position, after in itertools.islice(candidates, scan):
         if reach is not None and position - at > reach:
             break
         if _followed(keys, index, edition, after, misses):
