@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from publisher.cli import main
@@ -42,6 +44,13 @@ def test_keys_fold_what_printing_changes() -> None:
     assert keys("Cafe\u0301") == keys("Café")  # decomposed and composed
     assert keys("ΜΝΗΜΗ Память") == ["μνημη", "память"]  # Greek accents dropped by capitals
     assert keys("fran\u2010") == ["fran"]
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_manuscript_and_edition_words_are_cut_alike(text: str) -> None:
+    """The two sides tokenise the same: `Marca™` is `marcatm` in both (NFKC spells ™)."""
+    assert [word.key for word in words(text, 1)] == keys(text)
 
 
 def test_words_carry_their_lines() -> None:

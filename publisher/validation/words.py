@@ -29,8 +29,8 @@ HYPHENS = "-\u2010\u2011"
 _WORD_CHAR = r"[^\W_]"
 # A hyphen between two word characters (a compound, or a word the typesetter broke).
 _JOINING_HYPHEN = re.compile(rf"(?<={_WORD_CHAR})[{HYPHENS}](?={_WORD_CHAR})")
-# One word as written: word characters, possibly joined by hyphens.
-_SHOWN = re.compile(rf"{_WORD_CHAR}+(?:[{HYPHENS}]{_WORD_CHAR}+)*")
+_TOKEN = re.compile(r"\S+")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # punctuation around a word as written
 _KEY = re.compile(r"\d+|[^\W\d_]+")
 # A line that ends in a hyphen right after a letter: the word goes on at the next line.
 BROKEN_LINE_END = re.compile(rf"{_WORD_CHAR}[{HYPHENS}\u00ad]\s*$")
@@ -76,14 +76,21 @@ class Word(NamedTuple):
 
 
 def words(text: str, line: int) -> Iterator[Word]:
-    """The words of `text`, which starts at `line`; newlines in it advance the line."""
+    """The words of `text`, which starts at `line`; newlines in it advance the line.
+
+    Exactly `keys(text)`, token by token (`Marca™` is `marcatm` on both sides: NFKC spells ™),
+    each with the token as written, without its punctuation, for messages.
+    """
     text = unicodedata.normalize("NFC", text).translate(_FORMAT)
     counted = 0
-    for match in _SHOWN.finditer(text):
+    for match in _TOKEN.finditer(text):
+        found = _token_keys(match.group())
+        if not found:
+            continue
         line += text.count("\n", counted, match.start())
         counted = match.start()
-        shown = match.group()  # one object for all its keys: messages quote it once
-        for key in _token_keys(shown):
+        shown = _EDGES.sub("", match.group()) or match.group()  # one object for all its keys
+        for key in found:
             yield Word(key, shown, line)
 
 
