@@ -23,8 +23,9 @@ from publisher.cli import main
 from publisher.diagnostics import Diagnostic
 from publisher.pipeline import BuildRequest, Format, build, load
 from publisher.validation.edition_words import Edition, html_words
-from publisher.validation.fidelity import check_fidelity, match_stream
+from publisher.validation.fidelity import check_fidelity
 from publisher.validation.manuscript_words import Anchor, Stream, markdown_streams
+from publisher.validation.matching import match_stream
 from publisher.validation.words import BROKEN_LINE_END, Word, keys, words
 
 from .conftest import DEFAULT_ANTHOLOGY, MINI_TOML, REPO, ProjectMaker, review
