@@ -5,15 +5,17 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publisher.diagnostics import Severity
 from publisher.model import Anthology
 
 from . import ValidatorResult, diag, make_result
 from .epub import run_ace, run_epubcheck
-from .fidelity import check_file
-from .manuscript_words import Section, book_streams
 from .pdf import check_pdf
+
+if TYPE_CHECKING:
+    from .manuscript_words import Section
 
 EDITION_SUFFIXES = frozenset({".pdf", ".epub", ".html"})
 
@@ -41,6 +43,10 @@ def validate_files(
         elif suffix == ".pdf":
             results.append(check_pdf(path))
         if anthology is not None and _edition_of(path, anthology):
+            # Imported here: a build that does not validate need not load a Markdown parser.
+            from .fidelity import check_file
+            from .manuscript_words import book_streams
+
             sections = sections if sections is not None else book_streams(anthology)
             results.append(check_file(sections, path))
     return tuple(results)
