@@ -16,6 +16,7 @@ from typing import Any
 
 from . import __version__
 from .diagnostics import BuildFailed, Diagnostic, Severity
+from .model import Anthology
 from .pipeline import FILE_NAMES, TARGETS, BuildRequest, Format, build, load, project_root
 from .scaffold import ScaffoldError, write_skeleton
 
@@ -231,6 +232,18 @@ def _check(args: argparse.Namespace) -> int:
     return code
 
 
+def _anthology_for_fidelity(path: Path) -> tuple[Anthology | None, tuple[Diagnostic, ...]]:
+    """The anthology whose editions get the text fidelity check (None: there is no such file);
+    a manuscript problem that stops loading it is reported instead."""
+    if not path.is_file():
+        return None, ()
+    try:
+        anthology, _ = load(path)
+    except BuildFailed as failed:
+        return None, tuple(failed.diagnostics)
+    return anthology, ()
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .report import diagnostics_report
     from .validation.files import validate_files
@@ -242,8 +255,9 @@ def _validate(args: argparse.Namespace) -> int:
         spec = load_anthology_spec(args.anthology, project_root(args.anthology))
         names = [FILE_NAMES[t].format(slug=spec.slug) for f in Format for t in TARGETS[f]]
         files = [args.out / name for name in names]
-    results = validate_files(files)
-    diagnostics = [d for result in results for d in result.diagnostics]
+    anthology, problems = _anthology_for_fidelity(args.anthology)
+    results = validate_files(files, anthology)
+    diagnostics = [*problems, *(d for result in results for d in result.diagnostics)]
     report = diagnostics_report(diagnostics, "validate", 0, results)
     code = _finish(args, diagnostics, report)
     if not args.quiet:

@@ -406,7 +406,9 @@ def _validated(result: BuildResult, stage: _Stages, request: BuildRequest) -> Bu
     validators: tuple[ValidatorResult, ...] = ()
     if request.validate:
         with stage("validate"):
-            validators = validate_files([output.path for output in result.outputs])
+            # The text fidelity check reads the manuscripts again: what the book must print.
+            anthology, _ = load(request.anthology, request.allow_remote)
+            validators = validate_files([output.path for output in result.outputs], anthology)
     found = tuple(d for v in validators for d in v.diagnostics)
     return dataclasses.replace(
         result,

@@ -180,6 +180,10 @@ def test_validate_runs_the_real_validators(tmp_path: Path) -> None:
     assert ran == [
         ("ace", "mini.epub"),
         ("epubcheck", "mini.epub"),
+        ("fidelity", "mini-print.pdf"),
+        ("fidelity", "mini.epub"),
+        ("fidelity", "mini.html"),
+        ("fidelity", "mini.pdf"),
         ("glyphs", "mini-print.pdf"),
         ("glyphs", "mini.pdf"),
         ("pdf", "mini-print.pdf"),
