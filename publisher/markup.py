@@ -272,6 +272,11 @@ class _BookTree(Treeprocessor):
                 node.tag = f"h{level}"
 
     def _figures(self, root: ET.Element) -> None:
+        # Every image is resolved, wherever it stands (a tight list item or a table cell has no
+        # paragraph around it); only one alone in its paragraph becomes a figure.
+        for image in root.iter("img"):
+            self.images.append(image.get("src", ""))
+            image.set("src", self.resolve(image.get("src", "")))
         for paragraph in list(root.iter("p")):
             children = list(paragraph)
             lone_image = (
@@ -280,9 +285,6 @@ class _BookTree(Treeprocessor):
                 and not (paragraph.text or "").strip()
                 and not (children[0].tail or "").strip()
             )
-            for image in paragraph.iter("img"):
-                self.images.append(image.get("src", ""))
-                image.set("src", self.resolve(image.get("src", "")))
             if not lone_image:
                 continue
             image = children[0]

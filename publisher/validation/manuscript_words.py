@@ -172,9 +172,12 @@ def _part(part: Part, path: str, line: int) -> Section:
     return Section(f"part-{part.id}", tuple(s for s in streams if s.words))
 
 
-# Python-Markdown as markup.py configures it has no fenced code (a ``` line is text) and makes
-# a link of any URL (markup._safe_links then drops a dangerous href, keeping the link text).
-_PARSER = MarkdownIt("commonmark").enable("table").disable("fence")
+# Python-Markdown as markup.py configures it has fenced code (its `fenced_code` extension) and
+# makes a link of any URL (markup._safe_links then drops a dangerous href, keeping the link text).
+_PARSER = MarkdownIt("commonmark").enable("table")
+# …but Python-Markdown's fence needs its closing fence; CommonMark's runs to the end of the
+# document. An opening fence with no closing one is text there: escape it here.
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
 _PARSER.use(footnote_plugin, inline=False).use(deflist_plugin)
 _PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
 
@@ -189,7 +192,7 @@ def markdown_streams(source: str, first_line: int, path: str) -> list[Stream]:
     note: list[Word] | None = None
     label = ""
     line = first_line
-    for token in _PARSER.parse(source):
+    for token in _PARSER.parse(_unclosed_fences_escaped(source)):
         if token.map is not None:
             line = first_line + token.map[0]
         if token.type == "footnote_open":
@@ -200,6 +203,32 @@ def markdown_streams(source: str, first_line: int, path: str) -> list[Stream]:
         else:
             (body if note is None else note).extend(_token_words(token, line))
     return [Stream(path, "body", Anchor.BODY, tuple(body)), *notes]
+
+
+def _unclosed_fences_escaped(source: str) -> str:
+    """`source` with each opening code fence that is never closed turned into text (`\\```)."""
+    fences = list(_FENCE_LINE.finditer(source))
+    unclosed: list[int] = []
+    index = 0
+    while index < len(fences):
+        opening = fences[index].group(1)
+        closing = next(
+            (
+                later
+                for later in range(index + 1, len(fences))
+                if fences[later].group(1).startswith(opening)
+                and not source[fences[later].end() :].split("\n", 1)[0].strip()
+            ),
+            None,
+        )
+        if closing is None:
+            unclosed.append(fences[index].start(1))
+            index += 1
+        else:
+            index = closing + 1
+    for start in reversed(unclosed):
+        source = source[:start] + "\\" + source[start:]
+    return source
 
 
 def _token_words(token: Token, line: int) -> Iterator[Word]:
