@@ -136,6 +136,27 @@ def test_words_run_together_by_the_extractor_are_read() -> None:
     assert match_stream(stream, edition, 0).gaps == ()
 
 
+def test_a_number_with_a_note_call_glued_to_it_is_read() -> None:
+    stream = _stream("Erice rodó la película en 1973 con muy poco dinero y en Hoyuelos")
+    edition = _edition("Erice rodó la película en 19731 con muy poco dinero y en Hoyuelos")
+    assert match_stream(stream, edition, 0).gaps == ()
+    lost = _edition("Erice rodó la película en 1971 con muy poco dinero y en Hoyuelos")
+    [gap] = match_stream(stream, lost, 0).gaps  # a wrong year is not a year with a call
+    assert [w.shown for w in stream.words[gap.start : gap.end]] == ["1973"]
+
+
+def test_a_section_that_repeats_the_one_before_is_placed_after_it() -> None:
+    """Two reviews with the same words (a series' entries): the second is not the first."""
+    from publisher.validation.fidelity import match_book
+    from publisher.validation.manuscript_words import Section
+
+    body = "Una casa de Chamberí donde nadie habla de la guerra"
+    first, second = _stream(body), _stream(body)
+    sections = [Section("a", (first,)), Section("b", (second,))]
+    assert match_book(sections, _edition(body, "Fin")) != []  # printed once: one is lost
+    assert match_book(sections, _edition(body, body)) == []
+
+
 def test_one_lost_run_is_one_gap_and_matching_goes_on() -> None:
     stream = _stream("conocía ambos lados de la trinchera.\nCuando por fin llegó a las pantallas "
                      "la democracia tenía diez años. La premisa es sencilla y la risa amarga.")  # fmt: skip

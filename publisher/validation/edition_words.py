@@ -60,6 +60,12 @@ class Edition:
             if at:
                 self.pieces[self.keys[-1] + key].append((at - 1, at + 1))
             self.positions[key].append(at)
+            if key.isdigit() and len(key) > 2:
+                # A number with a note call after it prints as one run of digits (`1973` +
+                # call `1`: `19731`): the number is read there too, with a call of 1 or 2 digits.
+                for call in (1, 2):
+                    if len(key) - call >= 2:
+                        self.positions[key[:-call]].append(at)
             self.keys.append(key)
             self.fragment.append(broken and index == len(found) - 1)
         if sum(len(key) == 1 for key in found) < 3:

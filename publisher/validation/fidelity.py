@@ -9,7 +9,7 @@ in the order written.
 Matching one stream: `matching.py`.
 
 Sections (title page, front pieces, parts, reviews) are matched in book order; a section's
-body is looked for after the start of the previous section's body, its fields (film card)
+body is looked for just after the start of the previous section's body, its fields (film card)
 from the same start in any order but before the next section's body, its notes after its
 body starts.
 """
@@ -63,7 +63,7 @@ def check_file(sections: Sequence[Section], path: Path) -> ValidatorResult:
 def match_book(sections: Sequence[Section], edition: Edition) -> list[Gap]:
     """Every gap of every stream, sections in book order (see the module docstring)."""
     gaps: list[Gap] = []
-    # Where each section's search starts: where the previous body starts (a body is placed by
+    # Where each section's search starts: just after where the previous body starts (a body is placed by
     # its first words together, which do not recur in the body before it; its end is less
     # sure: after a loss at its end it may have resumed too far on).
     starts: list[int] = []
@@ -78,7 +78,8 @@ def match_book(sections: Sequence[Section], edition: Edition) -> list[Gap]:
                 gaps.extend(found.gaps)
                 if found.first is not None:
                     bodies[-1] = found.first if bodies[-1] is None else bodies[-1]
-                    cursor = max(cursor, found.first)
+                    # Strictly after: the next section may repeat this one word for word.
+                    cursor = max(cursor, found.first + 1)
     for number, section in enumerate(sections):
         later = [body for body in bodies[number + 1 :] if body is not None]
         limit = later[0] if later else len(edition.keys)
