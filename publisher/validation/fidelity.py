@@ -63,9 +63,9 @@ def check_file(sections: Sequence[Section], path: Path) -> ValidatorResult:
 def match_book(sections: Sequence[Section], edition: Edition) -> list[Gap]:
     """Every gap of every stream, sections in book order (see the module docstring)."""
     gaps: list[Gap] = []
-    # Where each section's search starts: just after where the previous body starts (a body is placed by
-    # its first words together, which do not recur in the body before it; its end is less
-    # sure: after a loss at its end it may have resumed too far on).
+    # Where each section's search starts: just after where the previous body starts (a body is
+    # placed by its first words together, which do not recur in the body before it; its end is
+    # less sure: after a loss at its end it may have resumed too far on).
     starts: list[int] = []
     bodies: list[int | None] = []  # where each section's body was found
     cursor = 0
