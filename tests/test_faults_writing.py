@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -261,6 +262,15 @@ def test_sigterm_during_the_renames_waits_for_the_whole_set(
 def test_signals_during_the_commit_wait_for_its_end() -> None:
     from publisher.exporters import staging
 
+    # Python's own Ctrl-C handler, even if the suite was started with SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _interrupt_after_the_commit(staging)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupt_after_the_commit(staging: ModuleType) -> None:
     with pytest.raises(KeyboardInterrupt), staging._signals_held():
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.05)

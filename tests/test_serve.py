@@ -63,6 +63,10 @@ def free_port() -> int:
         return port
 
 
+def _interrupt_by_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(anthology: Path, port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "publisher", "serve", str(anthology), "--port", str(port)],
@@ -71,6 +75,9 @@ def start(anthology: Path, port: int) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Ctrl-C as in a terminal, even when the suite itself was started with SIGINT ignored
+        # (a background job of a shell without job control).
+        preexec_fn=_interrupt_by_default,
     )
 
 
