@@ -27,14 +27,14 @@ def _timed(rows: list[tuple[str, float]], stage: str, work: Callable[[], T]) -> 
 def stage_times(anthology_file: Path, out_dir: Path) -> list[tuple[str, float]]:
     rows: list[tuple[str, float]] = []
     start = time.perf_counter()
-    from publisher.book import Target
+    from publisher.base.book import Target
     from publisher.pipeline import load, render
 
     rows.append(("import publisher (pipeline)", time.perf_counter() - start))
     start = time.perf_counter()
-    from publisher.exporters.epub import export_epub
-    from publisher.exporters.html import export_html
-    from publisher.exporters.pdf import export_pdf
+    from publisher.export.epub import export_epub
+    from publisher.export.html import export_html
+    from publisher.export.pdf import export_pdf
 
     rows.append(("import exporters (WeasyPrint, EbookLib)", time.perf_counter() - start))
 

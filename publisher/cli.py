@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .diagnostics import BuildFailed, Diagnostic, Severity
-from .model import Anthology
+from .base.diagnostics import BuildFailed, Diagnostic, Severity
+from .base.model import Anthology
 from .pipeline import FILE_NAMES, TARGETS, BuildRequest, Format, build, load, project_root
 from .scaffold import ScaffoldError, write_skeleton
 
@@ -218,8 +218,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .book import Target
-    from .glyphs import check_book
+    from .base.book import Target
+    from .base.fonts import check_book
     from .pipeline import render
 
     anthology, diagnostics = load(args.anthology, args.allow_remote)
@@ -250,7 +250,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     files = list(args.files)
     if not files:
-        from .config import load_anthology_spec
+        from .load.anthology_file import load_anthology_spec
 
         spec = load_anthology_spec(args.anthology, project_root(args.anthology))
         names = [FILE_NAMES[t].format(slug=spec.slug) for f in Format for t in TARGETS[f]]

@@ -14,19 +14,19 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .assemble import assemble
-from .bodycheck import intro_outline
-from .book import RenderedBook, Target
-from .cache import BuildCache, digest, file_sha256, package_digest
-from .config import load_anthology_spec
-from .diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
-from .exporters.staging import ForeignOutput, Staging, check_replaceable, recover
-from .fetch import Access
-from .gate import exists, recording
-from .links import link_table
-from .loader import load_manuscripts
-from .model import Anthology, AnthologySpec
-from .pagination import Pagination
-from .render import FragmentStore, Theme, render_book
+from .base.access import Access
+from .base.book import Pagination, RenderedBook, Target
+from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
+from .base.digests import digest, file_sha256, package_digest
+from .base.gate import exists, recording
+from .base.links import link_table
+from .base.model import Anthology, AnthologySpec
+from .cache import BuildCache
+from .export.staging import ForeignOutput, Staging, check_replaceable, recover
+from .load.anthology_file import load_anthology_spec
+from .load.body import intro_outline
+from .load.manuscripts import load_manuscripts
+from .render.renderer import FragmentStore, Theme, render_book
 from .validation import ValidatorResult
 from .validation.files import validate_files
 
@@ -360,17 +360,17 @@ def _export(book: RenderedBook, path: Path) -> _Exported:
     """Write one output; return its page count (PDFs), what the exporter reported and, for the
     print PDF, its pagination."""
     if book.target is Target.WEB:
-        from .exporters.html import export_html
+        from .export.html import export_html
 
         export_html(book, path)
         return _Exported(None, ())
     if book.target is Target.EPUB:
-        from .exporters.epub import export_epub
-        from .exporters.epub_package import page_targets
+        from .export.epub import export_epub
+        from .export.epub_package import page_targets
 
         export_epub(book, path, page_targets(book))
         return _Exported(None, ())
-    from .exporters.pdf import export_pdf  # WeasyPrint is slow to import: only when needed
+    from .export.pdf import export_pdf  # WeasyPrint is slow to import: only when needed
 
     pdf = export_pdf(book, path)
     return _Exported(pdf.pages, pdf.diagnostics, pdf.pagination)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import Diagnostic
-from .exporters.files import write_bytes_atomically
+from .base.diagnostics import Diagnostic
+from .base.files import write_bytes_atomically
 from .pipeline import BuildResult
 from .validation import ValidatorResult
 

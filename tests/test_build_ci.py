@@ -198,7 +198,7 @@ def test_validate_runs_the_real_validators(tmp_path: Path) -> None:
 
 
 def test_allowing_remote_images_changes_the_cache_key(tmp_path: Path) -> None:
-    from publisher.config import load_anthology_spec
+    from publisher.load.anthology_file import load_anthology_spec
     from publisher.pipeline import BuildRequest, Format, _plan, project_root
 
     anthology = copy_project(MINI, tmp_path)

@@ -479,7 +479,7 @@ def test_swap_to_symlink_between_check_and_open_is_refused(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The containment check and the open cannot be raced: the open follows no symlink."""
-    from publisher import gate
+    from publisher.base import gate
 
     anthology = book(root)
     folder = root / "manuscripts/reviews"

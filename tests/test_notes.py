@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from lxml import etree
 
-from publisher.exporters.pdf import linebox_layout_keeping_notes
-from publisher.markup import render_markdown
+from publisher.export.pdf import linebox_layout_keeping_notes
+from publisher.render.markup import render_markdown
 
 OPS = "{http://www.idpf.org/2007/ops}type"
 

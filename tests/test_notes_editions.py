@@ -20,9 +20,9 @@ from typing import NamedTuple
 import pytest
 from lxml import etree
 
-from publisher.book import Target
-from publisher.diagnostics import Severity
-from publisher.exporters import pdf
+from publisher.base.book import Target
+from publisher.base.diagnostics import Severity
+from publisher.export import pdf
 from publisher.pipeline import BuildRequest, BuildResult, Format, build, load, render
 
 from .conftest import DEFAULT_ANTHOLOGY, MINI_TOML, review

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.diagnostics import BuildFailed
+from publisher.base.diagnostics import BuildFailed
 from publisher.pipeline import load, today
 
 from .conftest import MINI_TOML, ProjectMaker, review

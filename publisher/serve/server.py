@@ -19,8 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from ..book import Target
-from ..model import Anthology
+from ..base.book import Target
+from ..base.model import Anthology
 from ..pipeline import render
 from .inject import check_page, event_data, live_page
 from .state import BuildState, Snapshot
@@ -55,7 +55,7 @@ class PdfCache:
 
 
 def _screen_pdf(anthology: Anthology) -> bytes:
-    from ..exporters.pdf import export_pdf  # WeasyPrint is slow to import: only when asked
+    from ..export.pdf import export_pdf  # WeasyPrint is slow to import: only when asked
 
     book = render(anthology, Target.SCREEN_PDF)
     with tempfile.TemporaryDirectory(prefix="publisher-preview-") as folder:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import watchfiles
 
-from ..book import Target
-from ..diagnostics import BuildFailed, Diagnostic, Severity, error
-from ..model import Anthology
+from ..base.book import Target
+from ..base.diagnostics import BuildFailed, Diagnostic, Severity, error
+from ..base.model import Anthology
 from ..pipeline import BUILTIN_STYLES, load, project_root, render
 from .state import BuildState, Snapshot
 

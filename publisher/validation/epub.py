@@ -12,8 +12,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from publisher.diagnostics import Diagnostic, Severity
-from publisher.validation import (
+from ..base.diagnostics import Diagnostic, Severity
+from .runner import (
     REPO_ROOT,
     ValidatorResult,
     diag,

@@ -30,11 +30,10 @@ import pikepdf
 from fontTools.pens.recordingPen import DecomposingRecordingPen, RecordingPen
 from fontTools.ttLib import TTFont, TTLibError
 
-from publisher.diagnostics import Diagnostic, Severity
-from publisher.fonts import fc_list
-
-from . import ValidatorResult, diag, make_result
+from ..base.diagnostics import Diagnostic, Severity
+from ..base.fonts import fc_list
 from .fontmaps import glyph_texts, parse_to_unicode, stands_for
+from .runner import ValidatorResult, diag, make_result
 
 SOURCE = "publisher"
 # Outline coordinates may differ by rounding when a subsetter re-encodes charstrings.

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from .fetch import Refused
-from .limits import Limits
+from ..base.access import Refused
+from ..base.limits import Limits
 
 SUFFIXES = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",), "GIF": (".gif",), "WEBP": (".webp",)}
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont
 
-from .model import AnthologySpec
+from ..base.model import AnthologySpec
 
 SIZE = (1600, 2400)  # 2:3, what the e-book shops ask for
 MARGIN = 160

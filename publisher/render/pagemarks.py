@@ -15,8 +15,7 @@ from typing import Literal
 
 from lxml import etree
 
-from .book import Document
-from .pagination import PageMark, PageStart, Pagination
+from ..base.book import Document, PageMark, PageStart, Pagination
 
 OPS_NS = "http://www.idpf.org/2007/ops"
 EPUB_TYPE = f"{{{OPS_NS}}}type"

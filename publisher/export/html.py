@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..book import RenderedBook
-from .files import write_bytes_atomically
+from ..base.book import RenderedBook
+from ..base.files import write_bytes_atomically
 
 
 def export_html(book: RenderedBook, target: Path) -> Path:

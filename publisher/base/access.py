@@ -28,7 +28,7 @@ from .limits import Limits
 if TYPE_CHECKING:
     from .model import AnthologySpec
 
-TOOL_STYLES = Path(__file__).resolve().parent.parent / "styles"
+TOOL_STYLES = Path(__file__).resolve().parents[2] / "styles"
 CACHE_DIR = ".publisher-cache"
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 

@@ -15,9 +15,9 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from ..book import Kind, RenderedBook
-from ..cover import cover_png, cover_title, cover_xhtml
-from ..model import AnthologySpec
+from ..base.book import Kind, RenderedBook
+from ..base.model import AnthologySpec
+from .cover import cover_png, cover_title, cover_xhtml
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"

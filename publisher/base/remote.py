@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from .exporters.files import write_bytes_atomically
-from .fetch import Refused
+from .files import write_bytes_atomically
+from .gate import Refused
 from .limits import Limits
 from .text import slugify
 

@@ -31,13 +31,11 @@ import weasyprint.text.fonts
 import weasyprint.urls
 from weasyprint.text.ffi import harfbuzz
 
-from ..book import RenderedBook, Target
-from ..diagnostics import BuildFailed, Diagnostic, error
-from ..fetch import Access, Refused
-from ..fonts import check_fonts
-from ..glyphs import check_book
-from ..pagination import PageStart, Pagination, letters
-from .files import write_atomically
+from ..base.access import Access, Refused
+from ..base.book import PageStart, Pagination, RenderedBook, Target, letters
+from ..base.diagnostics import BuildFailed, Diagnostic, error
+from ..base.files import write_atomically
+from ..base.fonts import check_book, check_fonts
 
 
 @dataclass(frozen=True)

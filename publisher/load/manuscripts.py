@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from .bodycheck import check_body
-from .csscheck import stylesheet_problems
-from .diagnostics import Diagnostic, error, warning
-from .fetch import Access, Refused
+from ..base.access import Access, Refused
+from ..base.diagnostics import Diagnostic, error, warning
+from ..base.gate import Entry
+from ..base.model import Film, FrontPiece, Manuscript, Outline
+from ..base.text import CONTROL, slugify, strip_controls, suggestion
+from .body import check_body
 from .frontmatter import Field, FrontMatterError, parse_fields, split_front_matter
-from .gate import Entry
-from .model import Film, FrontPiece, Manuscript, Outline
-from .text import CONTROL, slugify, strip_controls, suggestion
+from .stylesheets import stylesheet_problems
 
 REVIEW_KEYS = ("title", "film", "author", "date", "lang", "tags", "section", "summary", "rating")
 FILM_KEYS = ("title", "original_title", "year", "directors", "country", "runtime_min", "cast")

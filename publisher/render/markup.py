@@ -21,11 +21,11 @@ from markdown.extensions import Extension
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from ..base.links import LinkPlan
+from ..base.sanitize import sanitize_block, sanitize_tag
 from .figures import mark_long_captions
 from .linebreaks import break_urls
-from .links import LinkPlan
 from .notes import number_notes
-from .sanitize import sanitize_block, sanitize_tag
 from .tables import mark_dense_tables
 from .typography import smarten, smarten_segments
 

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fetch import Access, Refused
-from .imagecheck import check_image
-from .markup import survey
-from .model import LinkUse, Outline
-from .sanitize import ALLOWED_TAGS
+from ..base.access import Access, Refused
+from ..base.model import LinkUse, Outline
+from ..base.sanitize import ALLOWED_TAGS
+from ..render.markup import survey
+from .images import check_image
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
 CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1", re.S)

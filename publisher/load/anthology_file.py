@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import BuildFailed, Diagnostic, error
-from .gate import Refused, read_file
-from .limits import Limits, read_limits
-from .model import AnthologySpec, OrderKey, PartSpec, Selection, TrimSize
-from .text import isbn13_valid, slugify, strip_controls, suggestion
+from ..base.diagnostics import BuildFailed, Diagnostic, error
+from ..base.gate import Refused, read_file
+from ..base.limits import Limits, read_limits
+from ..base.model import AnthologySpec, OrderKey, PartSpec, Selection, TrimSize
+from ..base.text import isbn13_valid, slugify, strip_controls, suggestion
 
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",

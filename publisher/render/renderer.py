@@ -17,18 +17,17 @@ from typing import Protocol
 import jinja2
 from markupsafe import Markup
 
-from .book import Document, ImageAsset, Kind, RenderedBook, Target
-from .cache import digest, package_digest
-from .diagnostics import BuildFailed, Diagnostic, error
-from .fetch import Access, Refused
-from .gate import exists
+from ..base.access import Access, Refused
+from ..base.book import Document, ImageAsset, Kind, PageMark, Pagination, RenderedBook, Target
+from ..base.diagnostics import BuildFailed, Diagnostic, error
+from ..base.digests import digest, package_digest
+from ..base.gate import exists
+from ..base.links import LinkPlan, plan
+from ..base.model import Anthology, FrontPiece, Part, Review
+from ..base.text import slugify
 from .labels import Labels, labels_for
-from .links import LinkPlan, plan
 from .markup import Fragment, render_markdown
-from .model import Anthology, FrontPiece, Part, Review
 from .pagemarks import mark_pages
-from .pagination import PageMark, Pagination
-from .text import slugify
 from .typography import smarten
 
 BASE_THEME = "base"

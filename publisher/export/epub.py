@@ -26,7 +26,8 @@ from typing import Any
 
 from ebooklib import epub
 
-from ..book import RenderedBook
+from ..base.book import RenderedBook
+from ..base.files import write_bytes_atomically
 from .epub_package import (
     ManifestItem,
     Metadata,
@@ -40,7 +41,6 @@ from .epub_package import (
     build_navigation,
     build_spine,
 )
-from .files import write_bytes_atomically
 
 ZIP_EPOCH = dt.datetime(1980, 1, 1)  # the earliest time a zip entry can carry
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .fetch import SCHEME, Access, Refused
+from ..base.access import SCHEME, Access, Refused
 
 URL = re.compile(r"""(?:url\(\s*(["']?)(.*?)\1\s*\)|@import\s+(["'])(.*?)\3)""", re.I | re.S)
 COMMENT = re.compile(r"/\*.*?\*/", re.S)
