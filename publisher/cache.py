@@ -22,9 +22,8 @@ from .base.diagnostics import Diagnostic, Severity
 from .base.digests import digest, file_sha256
 from .base.files import write_bytes_atomically
 from .base.gate import Input, still_valid
+from .base.project import CACHE_DIR
 from .export.staging import sweep_parts
-
-CACHE_DIR = ".publisher-cache"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from typing import Any
 from . import __version__
 from .base.diagnostics import BuildFailed, Diagnostic, Severity
 from .base.model import Anthology
-from .pipeline import FILE_NAMES, TARGETS, BuildRequest, Format, build, load, project_root
+from .base.project import project_root
+from .pipeline import FILE_NAMES, TARGETS, BuildRequest, Format, build, load
 from .scaffold import ScaffoldError, write_skeleton
 
 DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")

@@ -1,12 +1,14 @@
-"""The build recipe: gather everything, then write. `build()` wires the stages in order."""
+"""The build recipe: gather everything, then write. `build()` wires the stages in order.
+
+Length: the recipe and the bookkeeping it needs (plan, cache keys, staging, the print-first
+pass) read best in one file; the exporters' dispatch is the next piece to leave it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import enum
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import KW_ONLY, dataclass
@@ -18,19 +20,17 @@ from .base.access import Access
 from .base.book import Pagination, RenderedBook, Target
 from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
 from .base.digests import digest, file_sha256, package_digest
-from .base.gate import exists, recording
+from .base.gate import recording
 from .base.links import link_table
 from .base.model import Anthology, AnthologySpec
+from .base.project import project_root, source_epoch, today
+from .base.theme import theme_for
 from .cache import BuildCache
 from .export.staging import ForeignOutput, Staging, check_replaceable, recover
-from .load.anthology_file import load_anthology_spec
-from .load.body import intro_outline
-from .load.manuscripts import load_manuscripts
-from .render.renderer import FragmentStore, Theme, render_book
+from .load import intro_outline, load_anthology_spec, load_manuscripts
+from .render import FragmentStore, render_book, survey
 from .validation import ValidatorResult
 from .validation.files import validate_files
-
-BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 class Format(enum.Enum):
@@ -113,19 +113,6 @@ class _Exported(NamedTuple):
     pagination: Pagination | None = None  # the print PDF's
 
 
-def project_root(anthology_file: Path) -> Path:
-    """`<root>/manuscripts/anthology.toml` → `<root>`; elsewhere, the file's own folder."""
-    folder = anthology_file.resolve().parent
-    return folder.parent if folder.name == "manuscripts" else folder
-
-
-def today() -> dt.date:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
-
-
 def load(
     anthology_file: Path, allow_remote: frozenset[str] | None = None
 ) -> tuple[Anthology, tuple[Diagnostic, ...]]:
@@ -134,7 +121,7 @@ def load(
     spec = load_anthology_spec(anthology_file, root)
     spec = dataclasses.replace(spec, allow_remote=allow_remote)
     loaded = load_manuscripts(
-        root, spec.reviews_dir, spec.reviews_dir.parent / "front", spec.lang, today(),
+        root, spec.reviews_dir, spec.reviews_dir.parent / "front", spec.lang, today(), survey,
         Access.for_spec(spec), theme_for(spec).directories,
     )  # fmt: skip
     if has_errors(loaded.diagnostics):
@@ -150,7 +137,7 @@ def load(
     # Links need the assembled book: which reviews it holds, every heading's id.
     placed = {part.id for part in anthology.parts}
     intros = tuple(
-        (f"part-{part.id}", intro_outline(part.intro, part.line))
+        (f"part-{part.id}", intro_outline(part.intro, part.line, survey))
         for part in spec.parts
         if part.intro and part.id in placed
     )
@@ -158,13 +145,6 @@ def load(
     if has_errors(found):
         raise BuildFailed(loaded.diagnostics + found)
     return dataclasses.replace(anthology, links=table), loaded.diagnostics + found
-
-
-def theme_for(spec: AnthologySpec) -> Theme:
-    project_styles = spec.root / "styles"
-    own = project_styles / spec.theme
-    styles = project_styles if exists(own) and own.is_dir() else BUILTIN_STYLES
-    return Theme.locate(styles, spec.theme, spec.root / spec.path.parent / "style-overrides")
 
 
 def render(
@@ -321,7 +301,7 @@ def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
     inputs = digest(
         "inputs-as-read/1",  # manifests from before the recorded inputs never match
         package_digest(),
-        os.environ.get("SOURCE_DATE_EPOCH", ""),
+        source_epoch(),
         # Remote images change what a build may fetch, so they change what it makes.
         "remote:" + ",".join(sorted(request.allow_remote or ())),
         "remote-allowed" if request.allow_remote is not None else "remote-refused",

@@ -433,7 +433,7 @@ def test_new_override_template_is_not_up_to_date(root: Path) -> None:
     build(_request(anthology, root / "dist"))
     templates = root / "manuscripts/style-overrides/templates"
     templates.mkdir(parents=True)
-    colophon = (REPO / "styles/base/templates/colophon.html.j2").read_text("utf-8")
+    colophon = (REPO / "publisher/styles/base/templates/colophon.html.j2").read_text("utf-8")
     (templates / "colophon.html.j2").write_text(colophon + "<p>Nueva nota</p>\n", "utf-8")
     again = build(_request(anthology, root / "dist"))
     assert not again.up_to_date

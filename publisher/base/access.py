@@ -24,12 +24,11 @@ from urllib.request import url2pathname
 from . import gate
 from .gate import Refused as Refused  # the gate's refusal, re-exported for its users
 from .limits import Limits
+from .project import BUILTIN_STYLES, CACHE_DIR
 
 if TYPE_CHECKING:
     from .model import AnthologySpec
 
-TOOL_STYLES = Path(__file__).resolve().parents[2] / "styles"
-CACHE_DIR = ".publisher-cache"
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
@@ -38,7 +37,7 @@ class Access:
     root: Path
     allow_remote: frozenset[str] | None = None  # None: no network; empty: any public host
     limits: Limits = field(default_factory=Limits)
-    tool_dirs: tuple[Path, ...] = (TOOL_STYLES,)
+    tool_dirs: tuple[Path, ...] = (BUILTIN_STYLES,)
 
     @classmethod
     def for_spec(cls, spec: AnthologySpec) -> Access:

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .. import __version__
+from .project import CACHE_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-SKIPPED_DIRS = {"__pycache__", ".git", ".publisher-cache", "node_modules"}
+SKIPPED_DIRS = {"__pycache__", ".git", CACHE_DIR, "node_modules"}
 
 
 def digest(*parts: bytes | str) -> str:

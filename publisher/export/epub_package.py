@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-import os
 import uuid
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -17,6 +16,7 @@ from lxml import etree
 
 from ..base.book import Kind, RenderedBook
 from ..base.model import AnthologySpec
+from ..base.project import source_date
 from .cover import cover_png, cover_title, cover_xhtml
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -95,9 +95,9 @@ class Navigation(NamedTuple):
 
 def modified_time(spec: AnthologySpec) -> dt.datetime:
     """SOURCE_DATE_EPOCH when set, else the anthology date: never the clock (reproducible)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+    moment = source_date()
+    if moment is not None:
+        return moment.replace(tzinfo=None)
     return dt.datetime.combine(spec.date, dt.time())
 
 

@@ -12,7 +12,6 @@ import functools
 import hashlib
 import inspect
 import mimetypes
-import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -36,6 +35,7 @@ from ..base.book import PageStart, Pagination, RenderedBook, Target, letters
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.files import write_atomically
 from ..base.fonts import check_book, check_fonts
+from ..base.project import source_date
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def export_pdf(book: RenderedBook, target: Path) -> PdfExport:
     except _Refusal as refusal:
         raise BuildFailed([error(where, 0, refusal.code, refusal.message)]) from None
 
-    stamp = source_date()
+    stamp = w3c_source_date()
     if stamp is not None:
         # WeasyPrint writes CreationDate/ModDate (and the XMP dates) from these fields.
         document.metadata.created = document.metadata.modified = stamp
@@ -90,12 +90,10 @@ def export_pdf(book: RenderedBook, target: Path) -> PdfExport:
     )
 
 
-def source_date() -> str | None:
+def w3c_source_date() -> str | None:
     """`SOURCE_DATE_EPOCH` as a W3C date-time (what WeasyPrint's metadata expects), if set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
-        return None
-    return _w3c(dt.datetime.fromtimestamp(int(epoch), dt.UTC))
+    moment = source_date()
+    return None if moment is None else _w3c(moment)
 
 
 def _w3c(moment: dt.datetime) -> str:

@@ -1,24 +1,40 @@
 """Checks on a manuscript body: limits, images, raw HTML, and its outline for links.
 
 The limits are a scan of the text (no conversion), so a hostile body costs linear time; only a
-body within them is parsed, once, by markup.survey, for its headings and links (links.py
-resolves them once the book is assembled). Each finding carries the line and column in the
-whole file.
+body within them is parsed, once, by the renderer's Markdown reading (`render.survey`, handed
+in by the pipeline as `survey`: this stage never imports the renderer), for its headings and
+links (base/links.py resolves them once the book is assembled). Each finding carries the
+line and column in the whole file.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ..base.access import Access, Refused
 from ..base.model import LinkUse, Outline
 from ..base.sanitize import ALLOWED_TAGS
-from ..render.markup import survey
 from .images import check_image
+
+
+class Parsed(Protocol):
+    """What a body's Markdown reading gives back: headings' plain text and link targets, in
+    the order the renderer will meet them."""
+
+    @property
+    def headings(self) -> tuple[str, ...]: ...
+
+    @property
+    def links(self) -> tuple[str, ...]: ...
+
+
+# (body, language) → its reading: `render.survey`, the renderer's own Markdown reading.
+Survey = Callable[[str, str], Parsed]
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
 CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1", re.S)
@@ -68,7 +84,9 @@ class _Positions:
         return self.body_line + index, offset - self.starts[index] + 1
 
 
-def check_body(body: str, body_line: int, base: Path, access: Access, lang: str = "en") -> Checked:
+def check_body(
+    body: str, body_line: int, base: Path, access: Access, lang: str, survey: Survey
+) -> Checked:
     """Check one body (file line `body_line` is its first); `base` is its folder, for images.
 
     Returns the findings and, when no limit stopped the check, the body's outline (headings
@@ -84,7 +102,7 @@ def check_body(body: str, body_line: int, base: Path, access: Access, lang: str 
         *_images(text, where, base, access),
         *_raw_html(AUTOLINK.sub(_blank, text), where),
     ]  # glyph-missing: glyphs.check_book, on everything the PDF typesets
-    return Checked(findings, _outline(body, text, where, lang))
+    return Checked(findings, _outline(body, text, where, lang, survey))
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -106,14 +124,14 @@ def _mask_code(body: str) -> str:
     return INDENTED_CODE.sub(indented, text)
 
 
-def intro_outline(intro: str, line: int) -> Outline:
+def intro_outline(intro: str, line: int, survey: Survey) -> Outline:
     """A part's introduction (Markdown in the anthology file): its links, all placed at `line`,
     the part's table (the TOML string's own lines are not the file's)."""
-    found = _outline(intro, _mask_code(intro), _Positions(intro, line), "en")
+    found = _outline(intro, _mask_code(intro), _Positions(intro, line), "en", survey)
     return Outline(found.headings, tuple(LinkUse(use.href, line, 0) for use in found.links))
 
 
-def _outline(body: str, text: str, where: _Positions, lang: str) -> Outline:
+def _outline(body: str, text: str, where: _Positions, lang: str, survey: Survey) -> Outline:
     """Headings and links as Markdown parses them, each link placed where its target is
     written (an inline link's `(…)`, a reference definition, an autolink)."""
     parsed = survey(body, lang)

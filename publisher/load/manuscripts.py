@@ -14,16 +14,25 @@ from ..base.access import Access, Refused
 from ..base.diagnostics import Diagnostic, error, warning
 from ..base.gate import Entry
 from ..base.model import Film, FrontPiece, Manuscript, Outline
-from ..base.text import CONTROL, slugify, strip_controls, suggestion
-from .body import check_body
+from ..base.text import CONTROL, slugify, suggestion
+from .body import Survey, check_body
+from .fields import (
+    FILM_KEYS,
+    FRONT_KEYS,
+    REVIEW_KEYS,
+    Problems,
+    read_date,
+    read_integer,
+    read_lang,
+    read_rating,
+    read_string,
+    read_string_list,
+    unknown_keys,
+)
 from .frontmatter import Field, FrontMatterError, parse_fields, split_front_matter
 from .stylesheets import stylesheet_problems
 
-REVIEW_KEYS = ("title", "film", "author", "date", "lang", "tags", "section", "summary", "rating")
-FILM_KEYS = ("title", "original_title", "year", "directors", "country", "runtime_min", "cast")
-FRONT_KEYS = ("title", "author", "lang")
 FIRST_FILM_YEAR = 1895
-LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 LEVEL_ONE_HEADING = re.compile(r"^#(?!#)\s", re.MULTILINE)
 
 
@@ -40,10 +49,12 @@ def load_manuscripts(
     front_dir: Path,
     default_lang: str,
     today: dt.date,
+    survey: Survey,
     access: Access | None = None,
     stylesheets: Sequence[Path] = (),
 ) -> Loaded:
-    """`access` guards what manuscripts may name; `stylesheets` are theme folders to check.
+    """`survey` reads a body's Markdown as the book will (`render.survey`); `access` guards
+    what manuscripts may name; `stylesheets` are theme folders to check.
 
     Every file is read through `access` (see fetch.py). The reviews folder must exist and be
     readable (`reviews-missing`, `unreadable`); the front folder may be absent."""
@@ -66,7 +77,7 @@ def load_manuscripts(
                 continue
             seen[slug] = shown
             item = _load_one(
-                entry.path, shown, slug, default_lang, today, diagnostics, build, access
+                entry.path, shown, slug, default_lang, today, diagnostics, build, access, survey
             )
             if item is not None:
                 loaded.append(item)
@@ -105,18 +116,6 @@ def _sibling_hint(folder: Path) -> str:
     return suggestion(folder.name, names)
 
 
-class _Problems:
-    """Collects diagnostics for one file."""
-
-    def __init__(self, path: Path, sink: list[Diagnostic]) -> None:
-        self.path = path
-        self.sink = sink
-        self.count = 0
-
-    def add(self, line: int, code: str, message: str, col: int = 0) -> None:
-        self.count += 1
-        self.sink.append(error(self.path, line, code, message, col))
-
 
 T = TypeVar("T")
 
@@ -130,8 +129,9 @@ def _load_one(
     sink: list[Diagnostic],
     build: Callable[..., T | None],
     access: Access,
+    survey: Survey,
 ) -> T | None:
-    problems = _Problems(shown, sink)
+    problems = Problems(shown, sink)
     try:
         data = access.read(path, access.limits.max_manuscript_bytes, "manuscript-too-large")
     except Refused as refused:
@@ -168,7 +168,9 @@ def _load_one(
     except FrontMatterError as exc:
         problems.add(exc.line, "front-matter-syntax", exc.message, exc.col)
         return None
-    checked = check_body(split.body, split.body_line, path.parent, access, default_lang)
+    checked = check_body(
+        split.body, split.body_line, path.parent, access, default_lang, survey
+    )
     for found in checked.findings:
         if found.warning:
             sink.append(warning(shown, found.line, found.code, found.message, found.col))
@@ -204,7 +206,7 @@ def _stylesheet_problems(folders: Sequence[Path], access: Access) -> list[Diagno
 
 
 def _review(
-    problems: _Problems,
+    problems: Problems,
     slug: str,
     fields: dict[str, Field],
     body: str,
@@ -213,8 +215,8 @@ def _review(
     today: dt.date,
     outline: Outline,
 ) -> Manuscript | None:
-    _unknown_keys(problems, fields, REVIEW_KEYS, "")
-    title = _string(problems, fields, "title", 1)
+    unknown_keys(problems, fields, REVIEW_KEYS, "")
+    title = read_string(problems, fields, "title", 1)
     film_field = fields.get("film")
     film: Film | None = None
     if film_field is None:
@@ -225,13 +227,13 @@ def _review(
         )
     else:
         film = _film(problems, film_field, today)
-    date = _date(problems, fields)
-    lang = _lang(problems, fields, default_lang)
-    tags = _string_list(problems, fields, "tags", 1, required=False)
-    section = _string(problems, fields, "section", 1, required=False)
-    summary = _string(problems, fields, "summary", 1, required=False)
-    author = _string(problems, fields, "author", 1, required=False)
-    rating = _rating(problems, fields)
+    date = read_date(problems, fields)
+    lang = read_lang(problems, fields, default_lang)
+    tags = read_string_list(problems, fields, "tags", 1, required=False)
+    section = read_string(problems, fields, "section", 1, required=False)
+    summary = read_string(problems, fields, "summary", 1, required=False)
+    author = read_string(problems, fields, "author", 1, required=False)
+    rating = read_rating(problems, fields)
     _check_body(problems, body, body_line)
     if not body.strip():
         problems.sink.append(
@@ -260,7 +262,7 @@ def _review(
 
 
 def _front_piece(
-    problems: _Problems,
+    problems: Problems,
     slug: str,
     fields: dict[str, Field],
     body: str,
@@ -269,27 +271,27 @@ def _front_piece(
     today: dt.date,
     outline: Outline,
 ) -> FrontPiece | None:
-    _unknown_keys(problems, fields, FRONT_KEYS, "")
-    title = _string(problems, fields, "title", 1)
-    author = _string(problems, fields, "author", 1, required=False)
-    lang = _lang(problems, fields, default_lang)
+    unknown_keys(problems, fields, FRONT_KEYS, "")
+    title = read_string(problems, fields, "title", 1)
+    author = read_string(problems, fields, "author", 1, required=False)
+    lang = read_lang(problems, fields, default_lang)
     _check_body(problems, body, body_line)
     if title is None:
         return None
     return FrontPiece(slug, problems.path, title, author, lang, body, body_line, outline)
 
 
-def _film(problems: _Problems, film_field: Field, today: dt.date) -> Film | None:
+def _film(problems: Problems, film_field: Field, today: dt.date) -> Film | None:
     assert film_field.children is not None
     fields = film_field.children
     line = film_field.line
-    _unknown_keys(problems, fields, FILM_KEYS, "film.")
-    title = _string(problems, fields, "title", line, prefix="film.")
-    original = _string(problems, fields, "original_title", line, prefix="film.", required=False)
-    country = _string(problems, fields, "country", line, prefix="film.")
-    directors = _string_list(problems, fields, "directors", line, prefix="film.")
-    cast = _string_list(problems, fields, "cast", line, prefix="film.", required=False)
-    year = _integer(problems, fields, "year", line, "film.")
+    unknown_keys(problems, fields, FILM_KEYS, "film.")
+    title = read_string(problems, fields, "title", line, prefix="film.")
+    original = read_string(problems, fields, "original_title", line, prefix="film.", required=False)
+    country = read_string(problems, fields, "country", line, prefix="film.")
+    directors = read_string_list(problems, fields, "directors", line, prefix="film.")
+    cast = read_string_list(problems, fields, "cast", line, prefix="film.", required=False)
+    year = read_integer(problems, fields, "year", line, "film.")
     last_year = today.year + 1
     if year is not None and not FIRST_FILM_YEAR <= year <= last_year:
         field = fields["year"]
@@ -300,7 +302,7 @@ def _film(problems: _Problems, film_field: Field, today: dt.date) -> Film | None
             field.col,
         )
         year = None
-    runtime = _integer(problems, fields, "runtime_min", line, "film.", required=False)
+    runtime = read_integer(problems, fields, "runtime_min", line, "film.", required=False)
     if runtime is not None and not 1 <= runtime <= 1500:
         field = fields["runtime_min"]
         problems.add(
@@ -314,149 +316,8 @@ def _film(problems: _Problems, film_field: Field, today: dt.date) -> Film | None
     return Film(title, year, tuple(directors), country, runtime, original, tuple(cast or ()))
 
 
-def _unknown_keys(
-    problems: _Problems, fields: dict[str, Field], allowed: tuple[str, ...], prefix: str
-) -> None:
-    for key, field in fields.items():
-        if key not in allowed:
-            hint = suggestion(key, allowed)
-            if not hint and not prefix:
-                hint = suggestion(f"film.{key}", tuple(f"film.{name}" for name in FILM_KEYS))
-            problems.add(
-                field.line,
-                "front-matter-unknown-key",
-                f"unknown key `{prefix}{key}`{hint}",
-                field.col,
-            )
 
-
-def _required(problems: _Problems, key: str, parent_line: int, prefix: str) -> None:
-    problems.add(parent_line, "front-matter-missing-key", f"missing required key `{prefix}{key}`")
-
-
-def _string(
-    problems: _Problems,
-    fields: dict[str, Field],
-    key: str,
-    parent_line: int,
-    prefix: str = "",
-    required: bool = True,
-) -> str | None:
-    field = fields.get(key)
-    if field is None:
-        if required:
-            _required(problems, key, parent_line, prefix)
-        return None
-    if isinstance(field.value, bool) or not isinstance(field.value, str | int | float):
-        problems.add(field.line, "front-matter-type", f"`{prefix}{key}` must be text", field.col)
-        return None
-    text = strip_controls(str(field.value)).strip()  # YAML escapes such as "\e"
-    if not text:
-        problems.add(field.line, "front-matter-value", f"`{prefix}{key}` is empty", field.col)
-        return None
-    return text
-
-
-def _string_list(
-    problems: _Problems,
-    fields: dict[str, Field],
-    key: str,
-    parent_line: int,
-    prefix: str = "",
-    required: bool = True,
-) -> list[str] | None:
-    field = fields.get(key)
-    if field is None:
-        if required:
-            _required(problems, key, parent_line, prefix)
-            return None
-        return []
-    value = field.value
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        problems.add(
-            field.line,
-            "front-matter-type",
-            f'`{prefix}{key}` must be a list of names, e.g. ["…", "…"]',
-            field.col,
-        )
-        return None
-    if required and not value:
-        problems.add(field.line, "front-matter-value", f"`{prefix}{key}` is empty", field.col)
-        return None
-    return [strip_controls(v).strip() for v in value]
-
-
-def _integer(
-    problems: _Problems,
-    fields: dict[str, Field],
-    key: str,
-    parent_line: int,
-    prefix: str,
-    required: bool = True,
-) -> int | None:
-    field = fields.get(key)
-    if field is None:
-        if required:
-            _required(problems, key, parent_line, prefix)
-        return None
-    if isinstance(field.value, bool) or not isinstance(field.value, int):
-        problems.add(
-            field.line, "front-matter-type", f"`{prefix}{key}` must be a whole number", field.col
-        )
-        return None
-    return field.value
-
-
-def _date(problems: _Problems, fields: dict[str, Field]) -> dt.date | None:
-    field = fields.get("date")
-    if field is None:
-        _required(problems, "date", 1, "")
-        return None
-    value = field.value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    problems.add(
-        field.line, "front-matter-type", "`date` must be an ISO date (YYYY-MM-DD)", field.col
-    )
-    return None
-
-
-def _lang(problems: _Problems, fields: dict[str, Field], default: str) -> str:
-    field = fields.get("lang")
-    if field is None:
-        return default
-    if not isinstance(field.value, str) or not LANG_TAG.match(field.value):
-        problems.add(
-            field.line,
-            "front-matter-value",
-            "`lang` must be a language tag such as `es`",
-            field.col,
-        )
-        return default
-    return field.value
-
-
-def _rating(problems: _Problems, fields: dict[str, Field]) -> float | None:
-    field = fields.get("rating")
-    if field is None:
-        return None
-    value = field.value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 5:
-        problems.add(
-            field.line, "front-matter-value", "`rating` must be a number from 0 to 5", field.col
-        )
-        return None
-    return float(value)
-
-
-def _check_body(problems: _Problems, body: str, body_line: int) -> None:
+def _check_body(problems: Problems, body: str, body_line: int) -> None:
     for match in LEVEL_ONE_HEADING.finditer(body):
         line = body_line + body.count("\n", 0, match.start())
         problems.add(

@@ -3,6 +3,9 @@
 Everything the book needs beyond plain Markdown happens here on the element tree, never on
 strings: language-aware typography, book-wide unique ids, DPUB-ARIA footnotes, figures,
 epigraphs and pull quotes, heading levels that fit under the review title.
+
+Length: one Python-Markdown extension (`_BookTree` and the hooks it needs) that only makes
+sense whole; split, each half would reach into the other's engine state.
 """
 
 from __future__ import annotations

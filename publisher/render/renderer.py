@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import mimetypes
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -21,53 +20,14 @@ from ..base.access import Access, Refused
 from ..base.book import Document, ImageAsset, Kind, PageMark, Pagination, RenderedBook, Target
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.digests import digest, package_digest
-from ..base.gate import exists
 from ..base.links import LinkPlan, plan
 from ..base.model import Anthology, FrontPiece, Part, Review
 from ..base.text import slugify
+from ..base.theme import STYLESHEETS, Theme, read_theme_file
 from .labels import Labels, labels_for
 from .markup import Fragment, render_markdown
 from .pagemarks import mark_pages
 from .typography import smarten
-
-BASE_THEME = "base"
-STYLESHEETS: dict[Target, tuple[str, ...]] = {
-    Target.WEB: ("base.css", "theme.css", "web.css"),
-    Target.SCREEN_PDF: ("base.css", "theme.css", "paged.css"),
-    Target.PRINT_PDF: ("base.css", "theme.css", "paged.css", "print.css"),
-    Target.EPUB: ("base.css", "theme.css", "epub.css"),
-}
-
-
-@dataclass(frozen=True)
-class Theme:
-    """Search path for templates and stylesheets: user overrides, then the theme, then base."""
-
-    directories: tuple[Path, ...]
-
-    @classmethod
-    def locate(cls, styles_dir: Path, name: str, overrides: Path | None = None) -> Theme:
-        chain = [styles_dir / name, styles_dir / BASE_THEME]
-        if overrides is not None:
-            chain.insert(0, overrides)
-        # `exists` records an absent folder: creating it later changes what a build reads.
-        return cls(tuple(path for path in chain if exists(path) and path.is_dir()))
-
-    def stylesheet(self, name: str, access: Access) -> str:
-        """The first `css/<name>` along the chain, read through the gate; "" when none has it.
-        Raises BuildFailed when the file that wins may not be read."""
-        for directory in self.directories:
-            candidate = directory / "css" / name
-            if access.exists(candidate):
-                return _read_theme_file(candidate, access)
-        return ""
-
-
-def _read_theme_file(path: Path, access: Access) -> str:
-    try:
-        return access.read_text(path)
-    except Refused as refused:
-        raise BuildFailed([error(access.shown(path), 0, refused.code, refused.message)]) from None
 
 
 class _GateLoader(jinja2.BaseLoader):
@@ -86,7 +46,7 @@ class _GateLoader(jinja2.BaseLoader):
             candidate = directory.joinpath("templates", *pieces)
             if self.access.exists(candidate):
                 # Read once per environment: every later use renders these same bytes.
-                return _read_theme_file(candidate, self.access), str(candidate), lambda: True
+                return read_theme_file(candidate, self.access), str(candidate), lambda: True
         raise jinja2.TemplateNotFound(template)
 
 

@@ -14,7 +14,8 @@ import watchfiles
 from ..base.book import Target
 from ..base.diagnostics import BuildFailed, Diagnostic, Severity, error
 from ..base.model import Anthology
-from ..pipeline import BUILTIN_STYLES, load, project_root, render
+from ..base.project import BUILTIN_STYLES, CACHE_DIR, project_root
+from ..pipeline import load, render
 from .state import BuildState, Snapshot
 
 # Changes to these only need a new render: the loaded manuscripts are still valid.
@@ -155,7 +156,7 @@ def _needs_load(touched: Collection[Path]) -> bool:
 
 
 class _Filter(watchfiles.DefaultFilter):
-    ignore_dirs = (*watchfiles.DefaultFilter.ignore_dirs, ".publisher-cache")
+    ignore_dirs = (*watchfiles.DefaultFilter.ignore_dirs, CACHE_DIR)
 
 
 def watch_and_rebuild(builder: Builder, stop: threading.Event) -> None:

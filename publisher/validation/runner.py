@@ -20,7 +20,6 @@ from typing import Any
 
 from ..base.diagnostics import Diagnostic, Severity
 
-REPO_ROOT: Path = Path(__file__).resolve().parents[2]
 SETUP_HINT: str = "run `make setup` (scripts/setup-system.sh) to install it"
 
 
