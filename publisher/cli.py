@@ -219,8 +219,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .base.book import Target
     from .base.fonts import check_book
+    from .base.rendered import Target
     from .pipeline import render
 
     anthology, diagnostics = load(args.anthology, args.allow_remote)

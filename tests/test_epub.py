@@ -17,7 +17,7 @@ from typing import NamedTuple
 import pytest
 from lxml import etree
 
-from publisher.base.book import Kind, RenderedBook, Target
+from publisher.base.rendered import Kind, RenderedBook, Target
 from publisher.export.cover import cover_png
 from publisher.export.epub import build_epub
 from publisher.export.epub_package import PageTarget, modified_time

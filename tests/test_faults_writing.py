@@ -1,5 +1,5 @@
 """Fault injection on the writing side: the outputs are replaced all together or not at all,
-whatever fails or stops a build (`publisher/exporters/staging.py`)."""
+whatever fails or stops a build (`publisher/export/staging.py`)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from publisher.base.diagnostics import BuildFailed
-from publisher.pipeline import load, today
+from publisher.base.project import today
+from publisher.pipeline import load
 
 from .conftest import MINI_TOML, ProjectMaker, review
 

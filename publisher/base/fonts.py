@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .book import RenderedBook
 from .diagnostics import Diagnostic, warning
+from .rendered import RenderedBook
 
 GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math"}
 # Last resort when the whole stack is missing: what WeasyPrint's fontconfig would pick.

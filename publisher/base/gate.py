@@ -1,4 +1,4 @@
-"""Opening files safely, and remembering what was opened: the mechanism under `fetch.Access`.
+"""Opening files safely, and remembering what was opened: the mechanism under `access.Access`.
 
 Every byte the build reads from disk is opened here: the path is resolved (symlinks followed),
 must lie inside one of the allowed folders, and is then opened component by component from `/`

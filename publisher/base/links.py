@@ -34,8 +34,8 @@ from .text import slugify
 
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-# Ids the templates and markup.py give (render.py, styles/base/templates): a heading must not
-# take one of them in the one-file editions, where every id shares one page.
+# Ids the templates and render/markup.py give (render/renderer.py, styles/base/templates): a
+# heading must not take one of them in the one-file editions, where every id shares one page.
 FIXED_IDS = frozenset(
     {"half-title", "title-page", "copyright", "contents", "filmography", "film-index",
      "director-index", "contributors", "colophon", "toc", "landmarks", "print-pages"}

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .access import Access, Refused
-from .book import Target
 from .diagnostics import BuildFailed, error
 from .gate import exists
 from .model import AnthologySpec
 from .project import BUILTIN_STYLES
+from .rendered import Target
 
 BASE_THEME = "base"
 STYLESHEETS: dict[Target, tuple[str, ...]] = {

@@ -21,13 +21,11 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ebooklib import epub
 
-from ..base.book import RenderedBook
-from ..base.files import write_bytes_atomically
+from ..base.rendered import Exported, RenderedBook
 from .epub_package import (
     ManifestItem,
     Metadata,
@@ -40,6 +38,7 @@ from .epub_package import (
     build_metadata,
     build_navigation,
     build_spine,
+    page_targets,
 )
 
 ZIP_EPOCH = dt.datetime(1980, 1, 1)  # the earliest time a zip entry can carry
@@ -172,6 +171,6 @@ def build_epub(book: RenderedBook, page_list: Sequence[PageTarget] = ()) -> byte
     return normalize_zip(raw.getvalue(), meta.modified)
 
 
-def export_epub(book: RenderedBook, target: Path, page_list: Sequence[PageTarget] = ()) -> Path:
-    """Write `target` atomically. `page_list` is the hook for print page numbers (none yet)."""
-    return write_bytes_atomically(target, build_epub(book, page_list))
+def export_epub(book: RenderedBook) -> Exported:
+    """The EPUB, with a page-list where the renderer marked the print edition's pages."""
+    return Exported(build_epub(book, page_targets(book)))

@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from ..base.book import Kind, RenderedBook
 from ..base.model import AnthologySpec
 from ..base.project import source_date
+from ..base.rendered import Kind, RenderedBook
 from .cover import cover_png, cover_title, cover_xhtml
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"

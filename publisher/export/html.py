@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..base.book import RenderedBook
-from ..base.files import write_bytes_atomically
+from ..base.rendered import Exported, RenderedBook
 
 
-def export_html(book: RenderedBook, target: Path) -> Path:
-    return write_bytes_atomically(target, book.page.encode("utf-8"))
+def export_html(book: RenderedBook) -> Exported:
+    return Exported(book.page.encode("utf-8"))

@@ -16,8 +16,6 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -31,22 +29,15 @@ import weasyprint.urls
 from weasyprint.text.ffi import harfbuzz
 
 from ..base.access import Access, Refused
-from ..base.book import PageStart, Pagination, RenderedBook, Target, letters
-from ..base.diagnostics import BuildFailed, Diagnostic, error
-from ..base.files import write_atomically
+from ..base.diagnostics import BuildFailed, error
 from ..base.fonts import check_book, check_fonts
 from ..base.project import source_date
+from ..base.rendered import Exported, PageStart, Pagination, RenderedBook, Target, letters
 
 
-@dataclass(frozen=True)
-class PdfExport:
-    path: Path
-    diagnostics: tuple[Diagnostic, ...]
-    pages: int
-    pagination: Pagination | None = None  # the print profile's: where each page begins
-
-
-def export_pdf(book: RenderedBook, target: Path) -> PdfExport:
+def export_pdf(book: RenderedBook) -> Exported:
+    """The PDF's bytes, page count, font diagnostics and (print) pagination. Raises
+    BuildFailed when a resource the book names is refused."""
     spec = book.anthology.spec
     where = spec.path.relative_to(spec.root) if spec.path.is_relative_to(spec.root) else spec.path
     diagnostics = check_fonts(book.stylesheet, where) + check_book(book)
@@ -76,18 +67,15 @@ def export_pdf(book: RenderedBook, target: Path) -> PdfExport:
     if variant:
         options["pdf_variant"] = variant
 
-    def produce(temp: Path) -> None:
-        with _stable_xmp_ids(book), _fonts_keyed_by_file():
-            try:
-                document.write_pdf(temp, **options)
-            except _Refusal as refusal:  # attachments are fetched while writing
-                raise BuildFailed([error(where, 0, refusal.code, refusal.message)]) from None
+    with _stable_xmp_ids(book), _fonts_keyed_by_file():
+        try:
+            data: bytes = document.write_pdf(**options)
+        except _Refusal as refusal:  # attachments are fetched while writing
+            raise BuildFailed([error(where, 0, refusal.code, refusal.message)]) from None
 
     # Read from the layout just written: the print book is never laid out twice.
     pagination = paginate(document) if book.target is Target.PRINT_PDF else None
-    return PdfExport(
-        write_atomically(target, produce), diagnostics, len(document.pages), pagination
-    )
+    return Exported(data, len(document.pages), diagnostics, pagination)
 
 
 def w3c_source_date() -> str | None:
@@ -220,7 +208,7 @@ class _Refusal(weasyprint.urls.FatalURLFetchingError):  # type: ignore[misc]
 class _ProjectFetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc]
     """WeasyPrint's fetcher subclassed as its security docs advise: every URL the page, its CSS,
     fonts and SVG name, and every redirect (which re-enters `fetch` since WeasyPrint 68), goes
-    through fetch.Access. `data:` URIs are decoded by WeasyPrint itself."""
+    through access.Access. `data:` URIs are decoded by WeasyPrint itself."""
 
     def __init__(self, access: Access) -> None:
         super().__init__(allowed_protocols=("data", "file", "http", "https"), allow_redirects=False)

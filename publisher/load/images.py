@@ -21,7 +21,7 @@ SUFFIXES = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",), "GIF": (".gif",), "WEBP
 def check_image(data: bytes, path: Path, written: str, limits: Limits) -> None:
     """Raises Refused (`image-invalid`, `image-too-large`) for an image the book cannot use.
 
-    `data` is the file's content as read through the gate (`fetch.Access.read`): what is checked
+    `data` is the file's content as read through the gate (`access.Access.read`): what is checked
     is what will be embedded."""
     size = len(data)
     if size > limits.max_image_bytes:

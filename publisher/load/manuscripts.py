@@ -56,7 +56,7 @@ def load_manuscripts(
     """`survey` reads a body's Markdown as the book will (`render.survey`); `access` guards
     what manuscripts may name; `stylesheets` are theme folders to check.
 
-    Every file is read through `access` (see fetch.py). The reviews folder must exist and be
+    Every file is read through `access` (see base/access.py). The reviews folder must exist and be
     readable (`reviews-missing`, `unreadable`); the front folder may be absent."""
     access = access or Access(root)
     diagnostics: list[Diagnostic] = _stylesheet_problems(stylesheets, access)

@@ -45,7 +45,7 @@ NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9A-Fa-f]{1,8}|[0-9]{1,10});")
 EPUB_TYPE = "epub:type"
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 SAFE_SCHEMES = {"http", "https", "mailto"}
-# fenced_code: what bodycheck.FENCE masks as code (no raw HTML there) is code in the book too.
+# fenced_code: what load/body.FENCE masks as code (no raw HTML there) is code in the book too.
 EXTENSIONS = ("footnotes", "tables", "def_list", "attr_list", "sane_lists", "fenced_code")
 
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 from lxml import etree
 
-from ..base.book import Document, PageMark, PageStart, Pagination
+from ..base.rendered import Document, PageMark, PageStart, Pagination
 
 OPS_NS = "http://www.idpf.org/2007/ops"
 EPUB_TYPE = f"{{{OPS_NS}}}type"

@@ -1,7 +1,7 @@
 """Render an assembled anthology to HTML with the theme's Jinja2 templates and CSS.
 
 The only module that imports Jinja2. Reads templates, stylesheets and images, each through the
-gate (`fetch.Access`: inside the project or the tool's styles, regular files, size-capped, and
+gate (`base/access.Access`: inside the project or the tool's styles, regular files, size-capped, and
 recorded for the build cache); writes nothing.
 """
 
@@ -17,11 +17,11 @@ import jinja2
 from markupsafe import Markup
 
 from ..base.access import Access, Refused
-from ..base.book import Document, ImageAsset, Kind, PageMark, Pagination, RenderedBook, Target
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.digests import digest, package_digest
 from ..base.links import LinkPlan, plan
 from ..base.model import Anthology, FrontPiece, Part, Review
+from ..base.rendered import Document, ImageAsset, Kind, PageMark, Pagination, RenderedBook, Target
 from ..base.text import slugify
 from ..base.theme import STYLESHEETS, Theme, read_theme_file
 from .labels import Labels, labels_for
@@ -266,7 +266,7 @@ class _Renderer:
         return resolve
 
     def _image_file(self, src: str, base: Path) -> Path:
-        """Through the one gate (fetch.py); the loader has checked manuscripts already."""
+        """Through the one gate (base/access.py); the loader has checked manuscripts already."""
         try:
             return self.access.reference(src, base)
         except Refused as refused:

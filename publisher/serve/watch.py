@@ -11,10 +11,10 @@ from pathlib import Path
 
 import watchfiles
 
-from ..base.book import Target
 from ..base.diagnostics import BuildFailed, Diagnostic, Severity, error
 from ..base.model import Anthology
 from ..base.project import BUILTIN_STYLES, CACHE_DIR, project_root
+from ..base.rendered import Target
 from ..pipeline import load, render
 from .state import BuildState, Snapshot
 

@@ -1,7 +1,7 @@
-"""The render → export contract: documents in reading order plus what the exporters need,
-and the print edition's page starts that the other editions mark.
+"""The render → export contract: documents in reading order plus what the exporters need, the
+print edition's page starts that the other editions mark, and what an exporter hands back.
 
-Pages.Where the print edition's pages begin, in terms every edition shares. No WeasyPrint here.
+Pages: where the print edition's pages begin, in terms every edition shares. No WeasyPrint here.
 
 The print PDF is laid out first; `export/pdf.py` reads back, for each page, the first body
 text on it as (document id, element path, offset). The other editions are rendered from the
@@ -23,6 +23,7 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
+from .diagnostics import Diagnostic
 from .model import Anthology
 
 
@@ -116,3 +117,16 @@ class PageMark:
 def letters(text: str) -> int:
     """What offsets count: letters and digits only."""
     return sum(1 for char in text if char.isalnum())
+
+
+# What exporting hands back.
+
+
+@dataclass(frozen=True)
+class Exported:
+    """One edition's file, made but not yet written."""
+
+    data: bytes
+    pages: int | None = None  # PDFs: how many
+    diagnostics: tuple[Diagnostic, ...] = ()
+    pagination: Pagination | None = None  # the print PDF's: where each page begins
