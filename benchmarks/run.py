@@ -22,6 +22,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from publisher.base.project import CACHE_DIR
+
 from .generate import generate
 from .machine import describe
 from .measure import Measurement, run_measured, run_quiet
@@ -47,7 +49,6 @@ Command = list[str | Path]
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 VENV_BIN = PROJECT / ".venv" / "bin"
-CACHE_DIR = ".publisher-cache"  # `<root>/.publisher-cache/`, once the teammate's cache lands
 EDIT_SENTENCE = "\n\nUna frase añadida para medir la recompilación tras un cambio.\n"
 
 

@@ -12,7 +12,6 @@ PDF exporter's WeasyPrint adapter whatever the page names. No WeasyPrint import 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from urllib.request import url2pathname
 from . import gate
 from .gate import Refused as Refused  # the gate's refusal, re-exported for its users
 from .limits import Limits
-from .project import BUILTIN_STYLES, CACHE_DIR
+from .project import BUILTIN_STYLES, CACHE_DIR, shown
 
 if TYPE_CHECKING:
     from .model import AnthologySpec
@@ -52,14 +51,8 @@ class Access:
         return (self.root, *self.tool_dirs)
 
     def shown(self, path: Path) -> str:
-        """`path` as messages show it: relative to the project when inside it (unresolved, so a
-        symlink is named as written), undecodable bytes as U+FFFD."""
-        absolute = Path(os.path.abspath(path))
-        with contextlib.suppress(OSError, RuntimeError):  # a loop: show the path as given
-            absolute = absolute.parent.resolve() / absolute.name  # the last name as written
-        root = self.root.resolve()
-        text = absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else str(path)
-        return gate.shown_name(text)
+        """`path` as messages show it (`project.shown`)."""
+        return shown(path, self.root)
 
     def read(self, path: Path, limit: int, too_large: str, written: str | None = None) -> bytes:
         """The bytes of `path` through the gate (see gate.read_file). Raises Refused; a file

@@ -303,8 +303,6 @@ def check_book(book: RenderedBook) -> tuple[Diagnostic, ...]:
     spec = book.anthology.spec
     shown = [piece.path for piece in book.anthology.front]
     shown += [review.manuscript.path for review in book.anthology.reviews]
-    anthology = (
-        spec.path.relative_to(spec.root) if spec.path.is_relative_to(spec.root) else spec.path
-    )
+    anthology = spec.path  # already the shown path (relative to the project)
     sources = [(path, spec.root / path) for path in shown] + [(anthology, spec.path)]
     return check_typeset(book.page, book.stylesheet, sources, anthology)

@@ -273,8 +273,3 @@ def _file_digest(resolved: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             hasher.update(block)
     return hasher.hexdigest()
-
-
-def shown_name(text: str) -> str:
-    """A path or name for a message: undecodable bytes (surrogate escapes) become U+FFFD."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

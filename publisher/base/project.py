@@ -3,6 +3,7 @@
 * `project_root`: `<root>/manuscripts/anthology.toml` → `<root>`; elsewhere, the file's folder.
 * `source_date`: `SOURCE_DATE_EPOCH` (reproducible-builds.org/specs/source-date-epoch/), read
   here only: a string of ASCII digits, seconds since 1970-01-01 UTC; anything else counts as unset.
+* `shown`: a path as every message names it (relative to the project when inside it).
 * `CACHE_DIR`: the project's cache folder (build cache, downloaded remote images).
 * `BUILTIN_STYLES`: the package's own themes, package data found with `importlib.resources`,
   so a wheel ships them. Installed as files (a wheel unpacks; `pip install -e` points at the
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from importlib import resources
@@ -24,6 +26,21 @@ def project_root(anthology_file: Path) -> Path:
     """`<root>/manuscripts/anthology.toml` → `<root>`; elsewhere, the file's own folder."""
     folder = anthology_file.resolve().parent
     return folder.parent if folder.name == "manuscripts" else folder
+
+
+def shown(path: Path, root: Path) -> str:
+    """`path` as messages show it: relative to `root` when inside it (unresolved last name, so
+    a symlink is named as written), undecodable bytes as U+FFFD."""
+    absolute = Path(os.path.abspath(path))
+    with contextlib.suppress(OSError, RuntimeError):  # a loop: show the path as given
+        absolute = absolute.parent.resolve() / absolute.name  # the last name as written
+    resolved_root = root.resolve()
+    text = (
+        absolute.relative_to(resolved_root).as_posix()
+        if absolute.is_relative_to(resolved_root)
+        else str(path)
+    )
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def source_epoch() -> str:

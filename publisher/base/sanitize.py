@@ -14,6 +14,9 @@ import lxml.html
 import nh3
 from lxml import etree
 
+from .text import LANG_TAG
+from .xmlnames import XML_LANG
+
 INLINE_TAGS = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd",
     "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
@@ -35,8 +38,6 @@ ATTRIBUTES: dict[str, set[str]] = {
 URL_SCHEMES = {"http", "https", "mailto"}
 EXTERNAL_HREF = re.compile(r"^\s*(?:https?|mailto):", re.I)
 VOID = frozenset({"br", "hr"})
-LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 OPEN_TAG = re.compile(r"^<([A-Za-z][A-Za-z0-9]*)\b")
 CLOSE_TAG = re.compile(r"^</\s*([A-Za-z][A-Za-z0-9]*)\s*>$")
 

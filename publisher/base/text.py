@@ -8,6 +8,9 @@ import unicodedata
 
 # Characters XML cannot carry (or should not): C0/C1 controls bar tab and newline, U+FFFE/FFFF.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# A language tag, as RFC 5646 §2.1 shapes it (simplified): a 2–3 letter language, then
+# subtags of 1–8 letters or digits (`es`, `es-ES`, `en-x-editor`). Case does not matter (§2.1.1).
+LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 def strip_controls(text: str) -> str:

@@ -16,6 +16,7 @@ from lxml import etree
 from PIL import Image, ImageDraw, ImageFont
 
 from ..base.model import AnthologySpec
+from ..base.xmlnames import EPUB_TYPE, OPS_NS, XHTML_NS, XML_LANG
 
 SIZE = (1600, 2400)  # 2:3, what the e-book shops ask for
 MARGIN = 160
@@ -28,10 +29,7 @@ DEJAVU = {
     "regular": Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"),
     "italic": Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf"),
 }
-XHTML = "http://www.w3.org/1999/xhtml"
-OPS = "http://www.idpf.org/2007/ops"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-NSMAP: dict[str | None, str] = {None: XHTML, "epub": OPS}
+NSMAP: dict[str | None, str] = {None: XHTML_NS, "epub": OPS_NS}
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
@@ -141,20 +139,20 @@ def cover_png(spec: AnthologySpec) -> bytes:
 
 def cover_xhtml(spec: AnthologySpec, image_href: str, stylesheet_href: str) -> bytes:
     """The cover's XHTML page: one image marked as the cover, for the landmarks to point at."""
-    html = etree.Element(f"{{{XHTML}}}html", nsmap=NSMAP)  # type: ignore[arg-type]  # stubs lack the None (default) key
+    html = etree.Element(f"{{{XHTML_NS}}}html", nsmap=NSMAP)  # type: ignore[arg-type]  # stubs lack the None (default) key
     html.set("lang", spec.lang)
     html.set(XML_LANG, spec.lang)
-    head = etree.SubElement(html, f"{{{XHTML}}}head")
-    etree.SubElement(head, f"{{{XHTML}}}meta", charset="utf-8")
-    etree.SubElement(head, f"{{{XHTML}}}title").text = cover_title(spec)
+    head = etree.SubElement(html, f"{{{XHTML_NS}}}head")
+    etree.SubElement(head, f"{{{XHTML_NS}}}meta", charset="utf-8")
+    etree.SubElement(head, f"{{{XHTML_NS}}}title").text = cover_title(spec)
     etree.SubElement(
-        head, f"{{{XHTML}}}link", rel="stylesheet", type="text/css", href=stylesheet_href
+        head, f"{{{XHTML_NS}}}link", rel="stylesheet", type="text/css", href=stylesheet_href
     )
-    body = etree.SubElement(html, f"{{{XHTML}}}body", {"class": "cover"})
-    section = etree.SubElement(body, f"{{{XHTML}}}section", {"class": "cover-page"})
-    section.set(f"{{{OPS}}}type", "cover")
+    body = etree.SubElement(html, f"{{{XHTML_NS}}}body", {"class": "cover"})
+    section = etree.SubElement(body, f"{{{XHTML_NS}}}section", {"class": "cover-page"})
+    section.set(EPUB_TYPE, "cover")
     section.set("aria-label", cover_title(spec))
-    img = etree.SubElement(section, f"{{{XHTML}}}img", {"class": "cover-image"})
+    img = etree.SubElement(section, f"{{{XHTML_NS}}}img", {"class": "cover-image"})
     img.set("src", image_href)
     img.set("alt", cover_alt(spec))
     img.set("role", "doc-cover")

@@ -26,6 +26,7 @@ from typing import Any
 from ebooklib import epub
 
 from ..base.rendered import Exported, RenderedBook
+from ..base.xmlnames import XML_LANG
 from .epub_package import (
     ManifestItem,
     Metadata,
@@ -42,7 +43,6 @@ from .epub_package import (
 )
 
 ZIP_EPOCH = dt.datetime(1980, 1, 1)  # the earliest time a zip entry can carry
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 WRITER_OPTIONS = {
     # We write our own nav (landmarks, page-list) and want no EPUB 2 guide duplicating it.
     "epub2_guide": False,

@@ -17,12 +17,10 @@ from lxml import etree
 from ..base.model import AnthologySpec
 from ..base.project import source_date
 from ..base.rendered import Kind, RenderedBook
+from ..base.xmlnames import EPUB_TYPE, OPS_NS, XHTML_NS
 from .cover import cover_png, cover_title, cover_xhtml
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-OPS_NS = "http://www.idpf.org/2007/ops"
 NS = {"x": XHTML_NS, "epub": OPS_NS}
-EPUB_TYPE = f"{{{OPS_NS}}}type"
 XHTML_TYPE = "application/xhtml+xml"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 STYLESHEET = "css/book.css"

@@ -39,7 +39,7 @@ def export_pdf(book: RenderedBook) -> Exported:
     """The PDF's bytes, page count, font diagnostics and (print) pagination. Raises
     BuildFailed when a resource the book names is refused."""
     spec = book.anthology.spec
-    where = spec.path.relative_to(spec.root) if spec.path.is_relative_to(spec.root) else spec.path
+    where = spec.path  # already the shown path (relative to the project)
     diagnostics = check_fonts(book.stylesheet, where) + check_book(book)
     fetcher = _ProjectFetcher(Access.for_spec(spec))
     try:

@@ -13,6 +13,7 @@ from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.gate import Refused, read_file
 from ..base.limits import Limits, read_limits
 from ..base.model import AnthologySpec, OrderKey, PartSpec, Selection, TrimSize
+from ..base.project import shown as shown_path
 from ..base.text import isbn13_valid, slugify, strip_controls, suggestion
 
 BOOK_KEYS = (
@@ -49,11 +50,7 @@ class _Lines:
 
 def load_anthology_spec(path: Path, root: Path) -> AnthologySpec:
     """Raises BuildFailed with every problem found in the file."""
-    shown = (
-        path.resolve().relative_to(root.resolve())
-        if path.resolve().is_relative_to(root.resolve())
-        else path
-    )
+    shown = Path(shown_path(path, root))
     try:
         # Through the gate like every other file: a FIFO or a device is refused, not waited on.
         raw = read_file(path, (root,), Limits().max_manuscript_bytes, "anthology-unreadable")

@@ -7,17 +7,15 @@ Shared by the review and front-piece readers (`manuscripts.py`).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from ..base.diagnostics import Diagnostic, error
-from ..base.text import strip_controls, suggestion
+from ..base.text import LANG_TAG, strip_controls, suggestion
 from .frontmatter import Field
 
 REVIEW_KEYS = ("title", "film", "author", "date", "lang", "tags", "section", "summary", "rating")
 FILM_KEYS = ("title", "original_title", "year", "directors", "country", "runtime_min", "cast")
 FRONT_KEYS = ("title", "author", "lang")
-LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 class Problems:

@@ -26,6 +26,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from ..base.links import LinkPlan
 from ..base.sanitize import sanitize_block, sanitize_tag
+from ..base.xmlnames import OPS_NS
 from .figures import mark_long_captions
 from .linebreaks import break_urls
 from .notes import number_notes
@@ -133,7 +134,7 @@ def _engine(raw_html: bool) -> tuple[markdown.Markdown, _BookTree]:
 
 def _well_formed(body: str) -> bool:
     try:
-        etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{body}</div>')
+        etree.fromstring(f'<div xmlns:epub="{OPS_NS}">{body}</div>')
     except etree.XMLSyntaxError:
         return False
     return True

@@ -16,9 +16,8 @@ from typing import Literal
 from lxml import etree
 
 from ..base.rendered import Document, PageMark, PageStart, Pagination
+from ..base.xmlnames import EPUB_TYPE, OPS_NS
 
-OPS_NS = "http://www.idpf.org/2007/ops"
-EPUB_TYPE = f"{{{OPS_NS}}}type"
 # Never written as `<x/>`: the HTML edition is parsed as HTML, where only these may self-close.
 VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 # Elements whose children may not be a <span>: a marker stops rising at them.

@@ -21,6 +21,7 @@ from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.digests import digest, package_digest
 from ..base.links import LinkPlan, plan
 from ..base.model import Anthology, FrontPiece, Part, Review
+from ..base.project import shown
 from ..base.rendered import Document, ImageAsset, Kind, PageMark, Pagination, RenderedBook, Target
 from ..base.text import slugify
 from ..base.theme import STYLESHEETS, Theme, read_theme_file
@@ -281,9 +282,7 @@ class _Renderer:
             raise BuildFailed([self._refusal(refused, base)]) from None
 
     def _refusal(self, refused: Refused, base: Path) -> Diagnostic:
-        root = self.spec.root
-        where = base.relative_to(root) if base.is_relative_to(root) else base
-        return error(where, 0, refused.code, refused.message)
+        return error(shown(base, self.spec.root), 0, refused.code, refused.message)
 
     def image_assets(self) -> tuple[ImageAsset, ...]:
         return tuple(self.images.values())

@@ -13,7 +13,7 @@ import watchfiles
 
 from ..base.diagnostics import BuildFailed, Diagnostic, Severity, error
 from ..base.model import Anthology
-from ..base.project import BUILTIN_STYLES, CACHE_DIR, project_root
+from ..base.project import BUILTIN_STYLES, CACHE_DIR, project_root, shown
 from ..base.rendered import Target
 from ..pipeline import load, render
 from .state import BuildState, Snapshot
@@ -130,12 +130,7 @@ class Builder:
         )
 
     def _shown(self, path: str | Path) -> str:
-        resolved = Path(path).resolve()
-        return (
-            str(resolved.relative_to(self.root.resolve()))
-            if resolved.is_relative_to(self.root.resolve())
-            else str(path)
-        )
+        return shown(Path(path), self.root)
 
     def watched(self) -> tuple[Path, ...]:
         """The anthology's folder (manuscripts, `style-overrides/`), the theme folders, and the
