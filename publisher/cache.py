@@ -18,7 +18,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .base.diagnostics import Diagnostic, Severity
+from .base.diagnostics import Diagnostic
 from .base.digests import digest, file_sha256
 from .base.files import write_bytes_atomically
 from .base.gate import Input, still_valid
@@ -179,7 +179,7 @@ def _verified(key: str, data: bytes) -> str | None:
 
 def _entry(output: CachedOutput) -> dict[str, object]:
     entry = asdict(output)
-    entry["diagnostics"] = [{**asdict(d), "severity": d.severity.value} for d in output.diagnostics]
+    entry["diagnostics"] = [d.to_json() for d in output.diagnostics]
     return entry
 
 
@@ -207,18 +207,7 @@ def _cached_output(raw: object) -> CachedOutput:
         key=str(raw["key"]),
         sha256=str(raw["sha256"]),
         bytes=int(str(raw["bytes"])),
-        diagnostics=tuple(
-            Diagnostic(
-                str(d["path"]),
-                int(d["line"]),
-                int(d["col"]),
-                Severity(d["severity"]),
-                str(d["code"]),
-                str(d["message"]),
-                str(d.get("source", "publisher")),
-            )
-            for d in diagnostics
-        ),
+        diagnostics=tuple(Diagnostic.from_json(d) for d in diagnostics),
         inputs=tuple(Input(str(item["path"]), str(item["digest"])) for item in inputs),
         fragments=tuple(fragments),
     )

@@ -165,7 +165,7 @@ def _finish(
             replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
             for d in diagnostics
         ]
-    ordered = sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.code))
+    ordered = sorted(diagnostics)
     github = getattr(args, "format_messages", "text") == "github"
     for diagnostic in ordered:
         print(diagnostic.format_github() if github else diagnostic.format(), file=sys.stderr)

@@ -1,9 +1,12 @@
-"""One message type for all the pipeline reports: loader, assembler, exporters, validators."""
+"""One problem type for every report: loader, assembler, renderer, exporters, validators.
+
+One order (`sort_key`: path, line, column, code; `sorted()` uses it) and one JSON form
+(`to_json`/`from_json`: the report's and the build cache's)."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +17,7 @@ class Severity(enum.Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """A problem located in a source file; `line`/`col` are 1-based, 0 when unknown."""
 
@@ -25,6 +28,37 @@ class Diagnostic:
     code: str
     message: str
     source: str = "publisher"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Where, then what: the order every listing of problems uses."""
+        return (self.path, self.line, self.col, self.code)
+
+    def __lt__(self, other: Diagnostic) -> bool:
+        return self.sort_key() < other.sort_key()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, object]) -> Diagnostic:
+        """The inverse of `to_json`. Raises KeyError, ValueError on another shape."""
+        return cls(
+            str(raw["path"]),
+            int(str(raw["line"])),
+            int(str(raw["col"])),
+            Severity(raw["severity"]),
+            str(raw["code"]),
+            str(raw["message"]),
+            str(raw.get("source", "publisher")),
+        )
 
     def format(self) -> str:
         location = self.path

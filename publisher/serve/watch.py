@@ -106,7 +106,7 @@ class Builder:
         return snapshot
 
     def _failed(self, previous: Snapshot, diagnostics: Iterable[Diagnostic]) -> Snapshot:
-        ordered = sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.code))
+        ordered = sorted(diagnostics)
         errors = tuple(d for d in ordered if d.severity is Severity.ERROR)
         if not errors:  # BuildFailed always carries an error; guard the overlay anyway
             errors = (error(self._shown(self.anthology_file), 0, "build-error", "build failed"),)
