@@ -86,6 +86,34 @@ class RenderedBook:
     pages: tuple[PageMark, ...] = ()  # print page markers in `documents` (needs the print PDF)
 
 
+@dataclass(frozen=True)
+class EpubPaths:
+    """Where each file sits inside the EPUB container, written once: documents in `text/`, the
+    stylesheet in `css/`, images in `images/`, the navigation and cover pages at the top."""
+
+    stylesheet: str = "css/book.css"
+    cover_image: str = "images/cover.png"
+    cover_page: str = "cover.xhtml"  # beside nav.xhtml: no review slug can take its name
+    nav: str = "nav.xhtml"
+
+    def document(self, doc_id: str) -> str:
+        return f"text/{doc_id}.xhtml"
+
+    def image(self, name: str) -> str:
+        return f"images/{name}"
+
+    def sibling(self, doc_id: str) -> str:
+        """A document as another document (in `text/`) links to it."""
+        return f"{doc_id}.xhtml"
+
+    def from_text(self, path: str) -> str:
+        """A top-level path (`css/…`, `images/…`) as a document in `text/` reaches it."""
+        return f"../{path}"
+
+
+EPUB_PATHS = EpubPaths()
+
+
 # Pages: where the print edition's pages begin, in terms every edition shares.
 
 

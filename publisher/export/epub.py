@@ -25,7 +25,7 @@ from typing import Any
 
 from ebooklib import epub
 
-from ..base.rendered import Exported, RenderedBook
+from ..base.rendered import EPUB_PATHS, Exported, RenderedBook
 from ..base.xmlnames import XML_LANG
 from .epub_package import (
     ManifestItem,
@@ -130,7 +130,9 @@ def build_book(
     book.set_cover(cover.href, cover.data, create_page=False)  # also the EPUB 2 cover meta
     for entry in manifest:
         book.add_item(_item(entry))
-    nav = ManifestItem("nav", "nav.xhtml", "application/xhtml+xml", navigation.document, ("nav",))
+    nav = ManifestItem(
+        "nav", EPUB_PATHS.nav, "application/xhtml+xml", navigation.document, ("nav",)
+    )
     book.add_item(_item(nav))
     book.add_item(epub.EpubNcx())
     book.toc = _toc(navigation.toc)

@@ -16,16 +16,16 @@ from lxml import etree
 
 from ..base.model import AnthologySpec
 from ..base.project import source_date
-from ..base.rendered import Kind, RenderedBook
+from ..base.rendered import EPUB_PATHS, Kind, RenderedBook
 from ..base.xmlnames import EPUB_TYPE, OPS_NS, XHTML_NS
 from .cover import cover_png, cover_title, cover_xhtml
 
 NS = {"x": XHTML_NS, "epub": OPS_NS}
 XHTML_TYPE = "application/xhtml+xml"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
-STYLESHEET = "css/book.css"
-COVER_IMAGE = "images/cover.png"
-COVER_PAGE = "cover.xhtml"  # beside nav.xhtml: no review slug can take its name
+STYLESHEET = EPUB_PATHS.stylesheet
+COVER_IMAGE = EPUB_PATHS.cover_image
+COVER_PAGE = EPUB_PATHS.cover_page
 # Manifest ids get a prefix: review slugs may start with a digit, XML ids may not.
 DOC_ID = "doc-{}"
 
@@ -147,7 +147,7 @@ def page_source(spec: AnthologySpec) -> str:
 def page_targets(book: RenderedBook) -> tuple[PageTarget, ...]:
     """The page-list: where the renderer put each print page's marker."""
     return tuple(
-        PageTarget(mark.label, f"text/{mark.document_id}.xhtml#page-{mark.label}")
+        PageTarget(mark.label, f"{EPUB_PATHS.document(mark.document_id)}#page-{mark.label}")
         for mark in book.pages
     )
 
@@ -220,7 +220,7 @@ def build_manifest(book: RenderedBook) -> tuple[ManifestItem, ...]:
     ]
     items += [
         ManifestItem(
-            DOC_ID.format(doc_id), f"text/{doc_id}.xhtml", XHTML_TYPE, text.encode("utf-8")
+            DOC_ID.format(doc_id), EPUB_PATHS.document(doc_id), XHTML_TYPE, text.encode("utf-8")
         )
         for doc_id, text in book.xhtml
     ]

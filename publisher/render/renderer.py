@@ -22,7 +22,16 @@ from ..base.digests import digest, package_digest
 from ..base.links import LinkPlan, plan
 from ..base.model import Anthology, FrontPiece, Part, Review
 from ..base.project import shown
-from ..base.rendered import Document, ImageAsset, Kind, PageMark, Pagination, RenderedBook, Target
+from ..base.rendered import (
+    EPUB_PATHS,
+    Document,
+    ImageAsset,
+    Kind,
+    PageMark,
+    Pagination,
+    RenderedBook,
+    Target,
+)
 from ..base.text import slugify
 from ..base.theme import STYLESHEETS, Theme, read_theme_file
 from .labels import Labels, labels_for
@@ -137,6 +146,7 @@ class _Renderer:
             target=target.value,
             paged=target.paged,
             epub=target is Target.EPUB,
+            epub_paths=EPUB_PATHS,
             Kind=Kind,
             # The print page a document opens on, for the indexes (None without a pagination).
             print_page=pagination.opening if pagination is not None else lambda _: None,
@@ -151,7 +161,7 @@ class _Renderer:
 
     def href(self, anchor: str) -> str:
         if self.target is Target.EPUB:
-            return f"{anchor}.xhtml"
+            return EPUB_PATHS.sibling(anchor)
         return f"#{anchor}"
 
     # -- documents in reading order ----------------------------------------------------------
@@ -253,7 +263,7 @@ class _Renderer:
         def resolve(src: str) -> str:
             source = self._image_file(src, base)
             media_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
-            href = f"images/{prefix}-{slugify(source.stem)}{source.suffix.lower()}"
+            href = EPUB_PATHS.image(f"{prefix}-{slugify(source.stem)}{source.suffix.lower()}")
             if source not in self.images:
                 data = self._image_bytes(source, src, base)
                 self.images[source] = ImageAsset(source, href, media_type, data)
@@ -261,7 +271,7 @@ class _Renderer:
                 encoded = base64.b64encode(self.images[source].data).decode("ascii")
                 return f"data:{media_type};base64,{encoded}"
             if self.target is Target.EPUB:
-                return f"../{href}"
+                return EPUB_PATHS.from_text(href)
             return source.as_uri()
 
         return resolve
