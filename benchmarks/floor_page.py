@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from publisher.book import Target
+from publisher.base.rendered import Target
 from publisher.pipeline import load, render
 
 

@@ -169,7 +169,7 @@ def write_results(
         f"cd /work/main && .venv/bin/{command}",
         "```",
         "",
-        f"Code under test: a copy of `publisher/` + `styles/` taken at the start (digest "
+        f"Code under test: a copy of `publisher/` (themes included) taken at the start (digest "
         f"`{product[0]}`), run with `PYTHONPATH` pointing at it"
         + (
             "; the live tree was the same at the end."

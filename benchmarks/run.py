@@ -22,6 +22,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from publisher.base.project import CACHE_DIR
+
 from .generate import generate
 from .machine import describe
 from .measure import Measurement, run_measured, run_quiet
@@ -47,18 +49,18 @@ Command = list[str | Path]
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 VENV_BIN = PROJECT / ".venv" / "bin"
-CACHE_DIR = ".publisher-cache"  # `<root>/.publisher-cache/`, once the teammate's cache lands
 EDIT_SENTENCE = "\n\nUna frase añadida para medir la recompilación tras un cambio.\n"
 
 
 def snapshot_product(workdir: Path) -> Path:
-    """Copy `publisher/` and `styles/` aside and measure that copy: others edit the live tree
-    while we run, and any edit would both change the code under test and invalidate the build
-    cache (its key includes the package's own digest)."""
+    """Copy `publisher/` (its themes included) aside and measure that copy: others edit the live
+    tree while we run, and any edit would both change the code under test and invalidate the
+    build cache (its key includes the package's own digest)."""
     target = workdir / "product"
     shutil.rmtree(target, ignore_errors=True)
-    for name in ("publisher", "styles"):
-        shutil.copytree(PROJECT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        PROJECT / "publisher", target / "publisher", ignore=shutil.ignore_patterns("__pycache__")
+    )
     return target
 
 
@@ -163,9 +165,9 @@ class Bench:
 
 
 def product_digest(base: Path) -> str:
-    """Short hash of `base/publisher` + `base/styles`, to name the code under test."""
+    """Short hash of `base/publisher` (its themes included), to name the code under test."""
     hasher = hashlib.sha256()
-    for folder in (base / "publisher", base / "styles"):
+    for folder in (base / "publisher",):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 hasher.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .diagnostics import BuildFailed, Diagnostic, error
-from .model import (
+from .base.diagnostics import BuildFailed, Diagnostic, error
+from .base.model import (
     Anthology,
     AnthologySpec,
     BackMatter,
@@ -18,7 +18,7 @@ from .model import (
     PartSpec,
     Review,
 )
-from .text import sort_key, suggestion, title_sort_key
+from .base.text import sort_key, suggestion, title_sort_key
 
 
 def assemble(

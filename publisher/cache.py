@@ -12,71 +12,18 @@ Layout of `<root>/.publisher-cache/`:
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .diagnostics import Diagnostic, Severity
-from .exporters.files import write_bytes_atomically
-from .exporters.staging import sweep_parts
-from .gate import Input, still_valid
-
-CACHE_DIR = ".publisher-cache"
-PACKAGE_DIR = Path(__file__).resolve().parent
-SKIPPED_DIRS = {"__pycache__", ".git", ".publisher-cache", "node_modules"}
-
-
-def digest(*parts: bytes | str) -> str:
-    hasher = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "big"))
-        hasher.update(data)
-    return hasher.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    hasher = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            hasher.update(block)
-    return hasher.hexdigest()
-
-
-def tree_digest(paths: Iterable[Path], relative_to: Path) -> str:
-    """Hash of every file under `paths` (names and contents), in a stable order."""
-    entries: list[str] = []
-    for base in paths:
-        if base.is_file():
-            files = [base]
-        elif base.is_dir():
-            files = [
-                Path(folder) / name
-                for folder, dirs, names in os.walk(base)
-                for name in names
-                if not SKIPPED_DIRS & set(Path(folder).parts)
-            ]
-        else:
-            continue
-        for path in files:
-            try:
-                name = path.resolve().relative_to(relative_to.resolve()).as_posix()
-            except ValueError:
-                name = path.resolve().as_posix()
-            entries.append(f"{name}\0{file_sha256(path)}")
-    return digest(*sorted(entries))
-
-
-@functools.lru_cache(maxsize=1)
-def package_digest() -> str:
-    """The code that builds counts as an input too: a changed module rebuilds everything."""
-    return digest(__version__, tree_digest([PACKAGE_DIR], PACKAGE_DIR))
+from .base.diagnostics import Diagnostic
+from .base.digests import digest, file_sha256
+from .base.files import write_bytes_atomically
+from .base.gate import Input, still_valid
+from .base.project import CACHE_DIR
+from .export.staging import sweep_parts
 
 
 @dataclass(frozen=True)
@@ -232,7 +179,7 @@ def _verified(key: str, data: bytes) -> str | None:
 
 def _entry(output: CachedOutput) -> dict[str, object]:
     entry = asdict(output)
-    entry["diagnostics"] = [{**asdict(d), "severity": d.severity.value} for d in output.diagnostics]
+    entry["diagnostics"] = [d.to_json() for d in output.diagnostics]
     return entry
 
 
@@ -260,18 +207,7 @@ def _cached_output(raw: object) -> CachedOutput:
         key=str(raw["key"]),
         sha256=str(raw["sha256"]),
         bytes=int(str(raw["bytes"])),
-        diagnostics=tuple(
-            Diagnostic(
-                str(d["path"]),
-                int(d["line"]),
-                int(d["col"]),
-                Severity(d["severity"]),
-                str(d["code"]),
-                str(d["message"]),
-                str(d.get("source", "publisher")),
-            )
-            for d in diagnostics
-        ),
+        diagnostics=tuple(Diagnostic.from_json(d) for d in diagnostics),
         inputs=tuple(Input(str(item["path"]), str(item["digest"])) for item in inputs),
         fragments=tuple(fragments),
     )

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .diagnostics import BuildFailed, Diagnostic, Severity
-from .model import Anthology
-from .pipeline import FILE_NAMES, TARGETS, BuildRequest, Format, build, load, project_root
+from .base.diagnostics import BuildFailed, Diagnostic, Severity
+from .base.model import Anthology
+from .base.project import project_root
+from .pipeline import FILE_NAMES, TARGETS, BuildRequest, Format, build, load
 from .scaffold import ScaffoldError, write_skeleton
 
 DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")
@@ -164,7 +165,7 @@ def _finish(
             replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
             for d in diagnostics
         ]
-    ordered = sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.code))
+    ordered = sorted(diagnostics)
     github = getattr(args, "format_messages", "text") == "github"
     for diagnostic in ordered:
         print(diagnostic.format_github() if github else diagnostic.format(), file=sys.stderr)
@@ -218,8 +219,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .book import Target
-    from .glyphs import check_book
+    from .base.fonts import check_book
+    from .base.rendered import Target
     from .pipeline import render
 
     anthology, diagnostics = load(args.anthology, args.allow_remote)
@@ -250,7 +251,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     files = list(args.files)
     if not files:
-        from .config import load_anthology_spec
+        from .load.anthology_file import load_anthology_spec
 
         spec = load_anthology_spec(args.anthology, project_root(args.anthology))
         names = [FILE_NAMES[t].format(slug=spec.slug) for f in Format for t in TARGETS[f]]

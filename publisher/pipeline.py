@@ -1,36 +1,36 @@
-"""The build recipe: gather everything, then write. `build()` wires the stages in order."""
+"""The build recipe: gather everything, then write. `build()` wires the stages in order.
+
+Length: the recipe and the bookkeeping it needs (plan, cache keys, staging, the print-first
+pass) read best in one file.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import enum
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from .assemble import assemble
-from .bodycheck import intro_outline
-from .book import RenderedBook, Target
-from .cache import BuildCache, digest, file_sha256, package_digest
-from .config import load_anthology_spec
-from .diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
-from .exporters.staging import ForeignOutput, Staging, check_replaceable, recover
-from .fetch import Access
-from .gate import exists, recording
-from .links import link_table
-from .loader import load_manuscripts
-from .model import Anthology, AnthologySpec
-from .pagination import Pagination
-from .render import FragmentStore, Theme, render_book
+from .base.access import Access
+from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
+from .base.digests import digest, file_sha256, package_digest
+from .base.gate import recording
+from .base.links import link_table
+from .base.model import Anthology, AnthologySpec
+from .base.project import project_root, source_epoch, today
+from .base.rendered import Exported, Pagination, RenderedBook, Target
+from .base.theme import theme_for
+from .cache import BuildCache
+from .export import write
+from .export.staging import ForeignOutput, Staging, check_replaceable, recover
+from .load import intro_outline, load_anthology_spec, load_manuscripts
+from .render import FragmentStore, render_book, survey
 from .validation import ValidatorResult
 from .validation.files import validate_files
-
-BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 class Format(enum.Enum):
@@ -66,7 +66,7 @@ class BuildRequest:
     cache: bool = True  # False: neither read nor write `.publisher-cache/` (library callers, tests)
     validate: bool = False  # run EPUBCheck, Ace and the PDF checks on what was built
     progress: Callable[[str], None] | None = None  # told the name of each stage as it starts
-    allow_remote: frozenset[str] | None = None  # `--allow-remote`: see fetch.Access
+    allow_remote: frozenset[str] | None = None  # `--allow-remote`: see access.Access
 
 
 @dataclass(frozen=True)
@@ -107,35 +107,26 @@ class _Planned:
     key: str
 
 
-class _Exported(NamedTuple):
-    pages: int | None  # PDFs
-    diagnostics: tuple[Diagnostic, ...]
-    pagination: Pagination | None = None  # the print PDF's
-
-
-def project_root(anthology_file: Path) -> Path:
-    """`<root>/manuscripts/anthology.toml` → `<root>`; elsewhere, the file's own folder."""
-    folder = anthology_file.resolve().parent
-    return folder.parent if folder.name == "manuscripts" else folder
-
-
-def today() -> dt.date:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+def read_spec(
+    anthology_file: Path, allow_remote: frozenset[str] | None = None
+) -> AnthologySpec:
+    """The anthology file, parsed and validated (once per build). Raises BuildFailed."""
+    spec = load_anthology_spec(anthology_file, project_root(anthology_file))
+    return dataclasses.replace(spec, allow_remote=allow_remote)
 
 
 def load(
     anthology_file: Path, allow_remote: frozenset[str] | None = None
 ) -> tuple[Anthology, tuple[Diagnostic, ...]]:
-    """Load, validate and assemble. Raises BuildFailed with every problem found."""
-    root = project_root(anthology_file)
-    spec = load_anthology_spec(anthology_file, root)
-    spec = dataclasses.replace(spec, allow_remote=allow_remote)
+    """Read, validate and assemble. Raises BuildFailed with every problem found."""
+    return load_book(read_spec(anthology_file, allow_remote))
+
+
+def load_book(spec: AnthologySpec) -> tuple[Anthology, tuple[Diagnostic, ...]]:
+    """Load the manuscripts, assemble the book and resolve its links. Raises BuildFailed."""
     loaded = load_manuscripts(
-        root, spec.reviews_dir, spec.reviews_dir.parent / "front", spec.lang, today(),
-        Access.for_spec(spec), theme_for(spec).directories,
+        spec.root, spec.reviews_dir, spec.reviews_dir.parent / "front", spec.lang, today(),
+        survey, Access.for_spec(spec), theme_for(spec).directories,
     )  # fmt: skip
     if has_errors(loaded.diagnostics):
         # Selection problems are worth reporting too, over whatever did load.
@@ -150,7 +141,7 @@ def load(
     # Links need the assembled book: which reviews it holds, every heading's id.
     placed = {part.id for part in anthology.parts}
     intros = tuple(
-        (f"part-{part.id}", intro_outline(part.intro, part.line))
+        (f"part-{part.id}", intro_outline(part.intro, part.line, survey))
         for part in spec.parts
         if part.intro and part.id in placed
     )
@@ -158,13 +149,6 @@ def load(
     if has_errors(found):
         raise BuildFailed(loaded.diagnostics + found)
     return dataclasses.replace(anthology, links=table), loaded.diagnostics + found
-
-
-def theme_for(spec: AnthologySpec) -> Theme:
-    project_styles = spec.root / "styles"
-    own = project_styles / spec.theme
-    styles = project_styles if exists(own) and own.is_dir() else BUILTIN_STYLES
-    return Theme.locate(styles, spec.theme, spec.root / spec.path.parent / "style-overrides")
 
 
 def render(
@@ -176,8 +160,8 @@ def render(
     return render_book(anthology, target, theme_for(anthology.spec), fragments, pagination)
 
 
-class _Stages:
-    """Times each named stage of a build, for the report."""
+class _StageTimer:
+    """Times each named phase of a build, for the report; tells `progress` as each starts."""
 
     def __init__(self, progress: Callable[[str], None] | None = None) -> None:
         self.times: list[StageTime] = []
@@ -195,25 +179,41 @@ class _Stages:
 
 
 def build(request: BuildRequest) -> BuildResult:
-    """Plan → (skip if up to date) → load → render → export (staged) → commit → record →
-    validate. The outputs are replaced all together or not at all (`exporters/staging.py`);
-    raises BuildFailed when an output path is not ours to replace or cannot be written."""
-    stage = _Stages(request.progress)
-    with stage("plan"):
-        root = project_root(request.anthology)
-        spec = load_anthology_spec(request.anthology, root)
-        plan = _plan(spec, request)
-        # First: undo what a killed build left half-done, so the cache sees the previous set.
-        with _writing(request.out_dir):
-            recover(request.out_dir, [item.path.name for item in plan])
-        _refuse_foreign(plan)
-        cache = BuildCache.open(root, enabled=request.cache and not request.clean)
-        stale = [item for item in plan if not cache.fresh(item.path, item.key)]
-    if not stale:
-        return _unchanged(plan, cache, stage, request)
-    with recording() as reads:  # every file the gate opens from here on is an input
-        diagnostics, built = _make(request, plan, stale, cache, stage)
-    with stage("cache"):  # only now that every output is in place
+    """The recipe, one named phase at a time:
+
+    1. plan: parse the anthology file (once), name each output and its cache key, undo what a
+       killed build left, and keep only the outputs that are not up to date;
+    2. load: read and check the manuscripts, assemble the book, resolve its links;
+    3. render and export, into a staging folder: the print PDF first when the web and EPUB
+       editions carry its page numbers ("render", "export-print"), then those editions,
+       marked from its layout ("render-paginated"); every other edition in the first pass;
+    4. commit: the outputs replace the old ones all together or not at all (export/staging.py);
+    5. cache: record what each output read;
+    6. validate, when asked.
+
+    Raises BuildFailed when an output path is not ours to replace or cannot be written."""
+    timed = _StageTimer(request.progress)
+    # Every file the gate opens from here on is an input, the anthology file first.
+    with recording() as reads:
+        with timed("plan"):
+            spec = read_spec(request.anthology, request.allow_remote)
+            plan = _plan(spec, request)
+            # Undo what a killed build left half-done, so the cache sees the previous set.
+            with _writing(request.out_dir):
+                recover(request.out_dir, [item.path.name for item in plan])
+            _refuse_foreign(plan)
+            cache = BuildCache.open(spec.root, enabled=request.cache and not request.clean)
+            stale = [item for item in plan if not cache.fresh(item.path, item.key)]
+        if not stale:
+            return _validated(_unchanged(plan, cache), timed, request, spec)
+        with timed("load"):
+            anthology, diagnostics = load_book(spec)
+        passes = _passes(plan, stale, request.formats)
+        with _writing(request.out_dir), Staging(request.out_dir) as staging:
+            built = _render_and_export(anthology, passes, staging, cache, timed)
+            with timed("commit"):
+                staging.commit()
+    with timed("cache"):  # only now that every output is in place
         inputs = reads.inputs()
         for item in plan:
             if item.path in built:
@@ -229,51 +229,49 @@ def build(request: BuildRequest) -> BuildResult:
         )
         for item in plan
     )
-    return _validated(
-        BuildResult(outputs, diagnostics, (), (), cache.fragments_read), stage, request
-    )
+    result = BuildResult(outputs, diagnostics, (), (), cache.fragments_read)
+    return _validated(result, timed, request, spec)
 
 
-def _make(
-    request: BuildRequest,
-    plan: list[_Planned],
-    stale: list[_Planned],
-    cache: BuildCache,
-    stage: _Stages,
-) -> tuple[tuple[Diagnostic, ...], dict[Path, _Exported]]:
-    """Load, render and export the stale outputs (and the print PDF when its pages are needed)
-    into a staging folder, then commit them all together."""
-    with stage("load"):
-        anthology, diagnostics = load(request.anthology, request.allow_remote)
-    paginated = Format.PDF in request.formats
+def _passes(
+    plan: list[_Planned], stale: list[_Planned], formats: frozenset[Format]
+) -> tuple[list[_Planned], list[_Planned]]:
+    """(first, paginated): what to make before the print PDF's pages are known, and the
+    editions that carry them. The print PDF is made (in the first pass) whenever a paginated
+    edition is, even when it is itself up to date: its layout gives the page numbers."""
+    paginated = Format.PDF in formats
     if paginated and any(item.target in PAGINATED for item in stale):
-        # The print PDF's layout gives the page numbers: make it even when it is up to date.
         stale = [item for item in plan if item in stale or item.target is Target.PRINT_PDF]
-    # The print PDF first; then the editions that carry its pages, marked from its layout.
     first = [item for item in stale if not (paginated and item.target in PAGINATED)]
-    later = [item for item in stale if item not in first]
-    built: dict[Path, _Exported] = {}
-    with _writing(request.out_dir), Staging(request.out_dir) as staging:
-        staged = {item.path: staging.place(item.path) for item in stale}
-        with stage("render"):
+    return first, [item for item in stale if item not in first]
+
+
+def _render_and_export(
+    anthology: Anthology,
+    passes: tuple[list[_Planned], list[_Planned]],
+    staging: Staging,
+    cache: BuildCache,
+    timed: _StageTimer,
+) -> dict[Path, Exported]:
+    """Render and export each pass into `staging`; the second pass carries the print PDF's
+    pagination, made in the first."""
+    first, later = passes
+    staged = {item.path: staging.place(item.path) for item in first + later}
+    with timed("render"):
+        books = {
+            item.target: render(anthology, item.target, cache.for_output(item.path))
+            for item in first
+        }
+    built = _export_each(first, books, staged, timed)
+    if later:
+        pagination = next((e.pagination for e in built.values() if e.pagination), None)
+        with timed("render-paginated"):
             books = {
-                item.target: render(anthology, item.target, cache.for_output(item.path))
-                for item in first
+                item.target: render(anthology, item.target, cache.for_output(item.path), pagination)
+                for item in later
             }
-        built.update(_export_each(first, books, staged, stage))
-        if later:
-            pagination = next((e.pagination for e in built.values() if e.pagination), None)
-            with stage("render-paginated"):
-                books = {
-                    item.target: render(
-                        anthology, item.target, cache.for_output(item.path), pagination
-                    )
-                    for item in later
-                }
-            built.update(_export_each(later, books, staged, stage))
-        with stage("commit"):
-            staging.commit()
-    return diagnostics, built
+        built.update(_export_each(later, books, staged, timed))
+    return built
 
 
 def _refuse_foreign(plan: list[_Planned]) -> None:
@@ -321,7 +319,7 @@ def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
     inputs = digest(
         "inputs-as-read/1",  # manifests from before the recorded inputs never match
         package_digest(),
-        os.environ.get("SOURCE_DATE_EPOCH", ""),
+        source_epoch(),
         # Remote images change what a build may fetch, so they change what it makes.
         "remote:" + ",".join(sorted(request.allow_remote or ())),
         "remote-allowed" if request.allow_remote is not None else "remote-refused",
@@ -346,34 +344,19 @@ def _export_each(
     items: list[_Planned],
     books: dict[Target, RenderedBook],
     staged: dict[Path, Path],
-    stage: _Stages,
-) -> dict[Path, _Exported]:
+    timed: _StageTimer,
+) -> dict[Path, Exported]:
     """Export each item to its staged path (`staged[item.path]`)."""
     built = {}
     for item in items:
-        with stage(f"export-{item.target.value}"):
-            built[item.path] = _export(books[item.target], staged[item.path])
+        with timed(f"export-{item.target.value}"):
+            built[item.path] = _written(books[item.target], staged[item.path])
     return built
 
 
-def _export(book: RenderedBook, path: Path) -> _Exported:
-    """Write one output; return its page count (PDFs), what the exporter reported and, for the
-    print PDF, its pagination."""
-    if book.target is Target.WEB:
-        from .exporters.html import export_html
-
-        export_html(book, path)
-        return _Exported(None, ())
-    if book.target is Target.EPUB:
-        from .exporters.epub import export_epub
-        from .exporters.epub_package import page_targets
-
-        export_epub(book, path, page_targets(book))
-        return _Exported(None, ())
-    from .exporters.pdf import export_pdf  # WeasyPrint is slow to import: only when needed
-
-    pdf = export_pdf(book, path)
-    return _Exported(pdf.pages, pdf.diagnostics, pdf.pagination)
+def _written(book: RenderedBook, path: Path) -> Exported:
+    """Write one output; keep what the exporter reported (not the bytes: they are on disk)."""
+    return dataclasses.replace(write(book, path), data=b"")
 
 
 def _output(item: _Planned, pages: int | None, cached: bool) -> Output:
@@ -390,29 +373,29 @@ def _output(item: _Planned, pages: int | None, cached: bool) -> Output:
     )
 
 
-def _unchanged(
-    plan: list[_Planned], cache: BuildCache, stage: _Stages, request: BuildRequest
-) -> BuildResult:
+def _unchanged(plan: list[_Planned], cache: BuildCache) -> BuildResult:
+    """Every output up to date: what the cache recorded, replayed."""
     diagnostics: tuple[Diagnostic, ...] = ()
     for item in plan:
         diagnostics += tuple(
             d for d in cache.outputs[str(item.path)].diagnostics if d not in diagnostics
         )
-    outputs = tuple(_output(item, None, True) for item in plan)
-    return _validated(BuildResult(outputs, diagnostics), stage, request)
+    return BuildResult(tuple(_output(item, None, True) for item in plan), diagnostics)
 
 
-def _validated(result: BuildResult, stage: _Stages, request: BuildRequest) -> BuildResult:
+def _validated(
+    result: BuildResult, timed: _StageTimer, request: BuildRequest, spec: AnthologySpec
+) -> BuildResult:
     validators: tuple[ValidatorResult, ...] = ()
     if request.validate:
-        with stage("validate"):
+        with timed("validate"):
             # The text fidelity check reads the manuscripts again: what the book must print.
-            anthology, _ = load(request.anthology, request.allow_remote)
+            anthology, _ = load_book(spec)
             validators = validate_files([output.path for output in result.outputs], anthology)
     found = tuple(d for v in validators for d in v.diagnostics)
     return dataclasses.replace(
         result,
         diagnostics=result.diagnostics + found,
         validators=validators,
-        stages=tuple(stage.times),
+        stages=tuple(timed.times),
     )

@@ -7,22 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import Diagnostic
-from .exporters.files import write_bytes_atomically
+from .base.diagnostics import Diagnostic
+from .base.files import write_bytes_atomically
 from .pipeline import BuildResult
 from .validation import ValidatorResult
-
-
-def diagnostic_json(diagnostic: Diagnostic) -> dict[str, object]:
-    return {
-        "path": diagnostic.path,
-        "line": diagnostic.line,
-        "col": diagnostic.col,
-        "severity": diagnostic.severity.value,
-        "code": diagnostic.code,
-        "message": diagnostic.message,
-        "source": diagnostic.source,
-    }
 
 
 def validator_json(result: ValidatorResult) -> dict[str, object]:
@@ -31,7 +19,7 @@ def validator_json(result: ValidatorResult) -> dict[str, object]:
         "target": str(result.target),
         "ok": result.ok,
         "counts": dict(result.counts),
-        "diagnostics": [diagnostic_json(d) for d in result.diagnostics],
+        "diagnostics": [d.to_json() for d in result.diagnostics],
     }
 
 
@@ -53,7 +41,7 @@ def build_report(result: BuildResult, command: str, exit_code: int) -> dict[str,
             }
             for output in result.outputs
         ],
-        "diagnostics": [diagnostic_json(d) for d in result.diagnostics],
+        "diagnostics": [d.to_json() for d in result.diagnostics],
         "validators": [validator_json(v) for v in result.validators],
         "stages": {stage.name: stage.seconds for stage in result.stages},
         "cache": {
@@ -74,7 +62,7 @@ def diagnostics_report(
         "publisher": __version__,
         "command": command,
         "exit_code": exit_code,
-        "diagnostics": [diagnostic_json(d) for d in diagnostics],
+        "diagnostics": [d.to_json() for d in diagnostics],
         "validators": [validator_json(v) for v in validators],
     }
 

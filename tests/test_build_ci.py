@@ -198,8 +198,9 @@ def test_validate_runs_the_real_validators(tmp_path: Path) -> None:
 
 
 def test_allowing_remote_images_changes_the_cache_key(tmp_path: Path) -> None:
-    from publisher.config import load_anthology_spec
-    from publisher.pipeline import BuildRequest, Format, _plan, project_root
+    from publisher.base.project import project_root
+    from publisher.load.anthology_file import load_anthology_spec
+    from publisher.pipeline import BuildRequest, Format, _plan
 
     anthology = copy_project(MINI, tmp_path)
     spec = load_anthology_spec(anthology, project_root(anthology))

@@ -17,10 +17,10 @@ from typing import NamedTuple
 import pytest
 from lxml import etree
 
-from publisher.book import Kind, RenderedBook, Target
-from publisher.cover import cover_png
-from publisher.exporters.epub import build_epub
-from publisher.exporters.epub_package import PageTarget, modified_time
+from publisher.base.rendered import Kind, RenderedBook, Target
+from publisher.export.cover import cover_png
+from publisher.export.epub import build_epub
+from publisher.export.epub_package import PageTarget, modified_time
 from publisher.pipeline import BuildRequest, Format, build, load, render
 from publisher.validation import ValidatorResult, run_ace, run_epubcheck
 

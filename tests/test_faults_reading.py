@@ -402,16 +402,16 @@ def test_stylesheet_changed_during_a_build_is_not_up_to_date(
     css.mkdir(parents=True)
     sheet = css / "web.css"
     sheet.write_text("body { color: #111111 }\n", "utf-8")
-    real_load = pipeline.load
+    real_load = pipeline.load_book
 
     def edited_while_building(*args: object, **kwargs: object) -> object:
         # The moment after the cache decided what to rebuild and before anything is read.
         sheet.write_text("body { color: #222222 }\n", "utf-8")
         return real_load(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "load", edited_while_building)
+    monkeypatch.setattr(pipeline, "load_book", edited_while_building)
     built = build(_request(anthology, root / "dist"))
-    monkeypatch.setattr(pipeline, "load", real_load)
+    monkeypatch.setattr(pipeline, "load_book", real_load)
     html = (root / "dist" / built.outputs[0].path.name).read_text("utf-8")
     assert "#222222" in html  # what was read is what was used
     sheet.write_text("body { color: #111111 }\n", "utf-8")  # the editor's undo
@@ -433,7 +433,7 @@ def test_new_override_template_is_not_up_to_date(root: Path) -> None:
     build(_request(anthology, root / "dist"))
     templates = root / "manuscripts/style-overrides/templates"
     templates.mkdir(parents=True)
-    colophon = (REPO / "styles/base/templates/colophon.html.j2").read_text("utf-8")
+    colophon = (REPO / "publisher/styles/base/templates/colophon.html.j2").read_text("utf-8")
     (templates / "colophon.html.j2").write_text(colophon + "<p>Nueva nota</p>\n", "utf-8")
     again = build(_request(anthology, root / "dist"))
     assert not again.up_to_date
@@ -479,7 +479,7 @@ def test_swap_to_symlink_between_check_and_open_is_refused(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The containment check and the open cannot be raced: the open follows no symlink."""
-    from publisher import gate
+    from publisher.base import gate
 
     anthology = book(root)
     folder = root / "manuscripts/reviews"

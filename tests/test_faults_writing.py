@@ -1,5 +1,5 @@
 """Fault injection on the writing side: the outputs are replaced all together or not at all,
-whatever fails or stops a build (`publisher/exporters/staging.py`)."""
+whatever fails or stops a build (`publisher/export/staging.py`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from publisher.diagnostics import BuildFailed
+from publisher.base.diagnostics import BuildFailed
 
 from .conftest import REPO
 from .faults import (
@@ -138,7 +138,7 @@ def test_sigkill_at_every_rename_is_repaired_by_the_next_build(built: Project) -
         killed = subprocess.run([*command, str(number), *arguments], env=env, capture_output=True)
         assert killed.returncode == -signal.SIGKILL, (number, killed.stderr)
         # The repair alone: the previous set, or (killed while saving the cache) the new one.
-        from publisher.exporters import staging
+        from publisher.export import staging
 
         staging.recover(built.dist, ["mini.html", "mini.epub"])
         assert files(built.dist) in (before, new), f"a mixed dist/ after a kill at rename {number}"
@@ -208,7 +208,7 @@ def test_a_symlink_where_the_html_goes_is_not_followed(built: Project, tmp_path:
 def test_an_exporter_error_leaves_dist_as_it_was(
     built: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import publisher.exporters.epub as epub
+    import publisher.export.epub as epub
 
     before = files(built.dist)
 
@@ -260,7 +260,7 @@ def test_sigterm_during_the_renames_waits_for_the_whole_set(
 
 
 def test_signals_during_the_commit_wait_for_its_end() -> None:
-    from publisher.exporters import staging
+    from publisher.export import staging
 
     # Python's own Ctrl-C handler, even if the suite was started with SIGINT ignored.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from publisher.base.diagnostics import Diagnostic
 from publisher.cli import main
-from publisher.diagnostics import Diagnostic
 from publisher.pipeline import BuildRequest, Format, build, load
 from publisher.validation.edition_words import Edition, html_words
 from publisher.validation.fidelity import check_fidelity

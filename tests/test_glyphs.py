@@ -19,8 +19,8 @@ import pikepdf
 import pytest
 from fontTools.ttLib import TTFont
 
-from publisher.diagnostics import Severity
-from publisher.glyphs import check_typeset, typeset_text
+from publisher.base.diagnostics import Severity
+from publisher.base.fonts import check_typeset, typeset_text
 from publisher.pipeline import BuildRequest, BuildResult, Format, build
 from publisher.validation.fontmaps import parse_to_unicode
 from publisher.validation.glyphs import check_glyphs, embedded_fonts
@@ -149,7 +149,7 @@ def test_the_old_fault_comes_back_without_the_workaround_and_is_caught(
 ) -> None:
     """Without one PDF font per font file, WeasyPrint 70 draws EB Garamond 12's bullet id
     from EB Garamond 08's program (Kozea/WeasyPrint#1951): `glyph-wrong` names it."""
-    import publisher.exporters.pdf as pdf_exporter
+    import publisher.export.pdf as pdf_exporter
 
     monkeypatch.setattr(pdf_exporter, "_fonts_keyed_by_file", nullcontext)
     book = _build(tmp_path, "clasico")

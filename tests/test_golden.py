@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.book import Target
+from publisher.base.rendered import Target
 from publisher.pipeline import load, render
 
 CASE = Path(__file__).parent / "golden" / "mini"

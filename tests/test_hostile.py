@@ -27,9 +27,9 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from publisher.book import Target
+from publisher.base.diagnostics import BuildFailed
+from publisher.base.rendered import Target
 from publisher.cli import main
-from publisher.diagnostics import BuildFailed
 from publisher.pipeline import BuildRequest, Format, build, load, render
 
 from .conftest import MINI_TOML, review
@@ -365,7 +365,7 @@ def test_raw_html_cannot_pull_in_a_file_outside(tmp_path: Path, secret: Secret) 
 
 def test_pdf_fetcher_refuses_what_the_loader_never_saw(tmp_path: Path, secret: Secret) -> None:
     """Defence in depth: a page naming outside files directly still reads none of them."""
-    from publisher.exporters.pdf import export_pdf
+    from publisher.export import write
 
     root = tmp_path / "book"
     anthology = project(root, {"a.md": review()})
@@ -379,7 +379,7 @@ def test_pdf_fetcher_refuses_what_the_loader_never_saw(tmp_path: Path, secret: S
     ):
         page = book.page.replace("</body>", f"{hostile}</body>")
         with pytest.raises(BuildFailed) as failure:
-            export_pdf(dataclasses.replace(book, page=page), root / "dist" / "x.pdf")
+            write(dataclasses.replace(book, page=page), root / "dist" / "x.pdf")
         [problem] = failure.value.diagnostics
         assert problem.code == "path-outside-project", hostile
         assert not (root / "dist" / "x.pdf").exists()

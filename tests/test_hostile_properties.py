@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from publisher.book import Target
-from publisher.diagnostics import BuildFailed
+from publisher.base.diagnostics import BuildFailed
+from publisher.base.rendered import Target
 from publisher.pipeline import load, render
 
 from .conftest import MINI_TOML

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from publisher.linebreaks import break_points
-from publisher.markup import render_markdown
-from publisher.tables import min_content_chars
+from publisher.render.linebreaks import break_points
+from publisher.render.markup import render_markdown
+from publisher.render.tables import min_content_chars
 
 URL = "https://www.cinetecadelamemoria.example.es/fichas/el-espiritu-de-la-colmena_1973.html?copia=2&idioma=es#reparto"
 

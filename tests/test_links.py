@@ -14,11 +14,11 @@ import pypdf
 import pytest
 from lxml import etree, html
 
-from publisher.diagnostics import BuildFailed, Severity
-from publisher.links import plan
-from publisher.markup import render_markdown
-from publisher.model import Destination
+from publisher.base.diagnostics import BuildFailed, Severity
+from publisher.base.links import plan
+from publisher.base.model import Destination
 from publisher.pipeline import BuildRequest, Format, build, load
+from publisher.render.markup import render_markdown
 
 from .conftest import MINI_TOML, ProjectMaker, review
 

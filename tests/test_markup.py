@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from publisher.markup import render_markdown
+from publisher.render.markup import render_markdown
 
 SOURCE = """\
 > Caminante, no hay camino

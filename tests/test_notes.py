@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from lxml import etree
 
-from publisher.exporters.pdf import linebox_layout_keeping_notes
-from publisher.markup import render_markdown
+from publisher.export.pdf import linebox_layout_keeping_notes
+from publisher.render.markup import render_markdown
 
 OPS = "{http://www.idpf.org/2007/ops}type"
 
@@ -144,7 +144,7 @@ def test_text_of_a_multi_paragraph_print_note_keeps_both_paragraphs() -> None:
 
 def test_weasyprint_orphan_footnote_report_is_switched_off() -> None:
     """Fails when a WeasyPrint upgrade changes `_linebox_layout`: re-check
-    Kozea/WeasyPrint#2432 and the comment in exporters/pdf.py before dropping the workaround."""
+    Kozea/WeasyPrint#2432 and the comment in export/pdf.py before dropping the workaround."""
     assert linebox_layout_keeping_notes() is not None
 
 

@@ -20,9 +20,9 @@ from typing import NamedTuple
 import pytest
 from lxml import etree
 
-from publisher.book import Target
-from publisher.diagnostics import Severity
-from publisher.exporters import pdf
+from publisher.base.diagnostics import Severity
+from publisher.base.rendered import Target
+from publisher.export import pdf, write
 from publisher.pipeline import BuildRequest, BuildResult, Format, build, load, render
 
 from .conftest import DEFAULT_ANTHOLOGY, MINI_TOML, review
@@ -203,11 +203,12 @@ def test_without_the_weasyprint_workaround_a_heading_note_leaves_its_page(
 ) -> None:
     """The deliberate fault, kept: WeasyPrint 70's own footnote layout (Kozea/WeasyPrint#2432)
     moves some heading's note to the next page. If this starts passing without the workaround,
-    upstream has fixed it: drop `notes_stay_with_calls` from exporters/pdf.py."""
+    upstream has fixed it: drop `notes_stay_with_calls` from export/pdf.py."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pdf, "notes_stay_with_calls", nullcontext)
         rendered = render(load(book.anthology)[0], Target.PRINT_PDF)
-        path = pdf.export_pdf(rendered, tmp_path / "print.pdf").path
+        path = tmp_path / "print.pdf"
+        write(rendered, path)
     problems = misplaced_notes(pdf_pages(path), book.reviews, epub_numbers(book))
     assert problems and all("bicicletas" in problem for problem in problems), problems
 

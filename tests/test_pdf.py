@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from publisher.diagnostics import Severity
-from publisher.fonts import check_fonts, font_stacks
-from publisher.model import Anthology, Review
+from publisher.base.diagnostics import Severity
+from publisher.base.fonts import check_fonts, font_stacks
+from publisher.base.model import Anthology, Review
 from publisher.pipeline import BuildRequest, BuildResult, Format, build, load
-from publisher.typography import smarten
+from publisher.render.typography import smarten
 
 ROOT = Path(__file__).resolve().parent.parent
 ANTHOLOGY = ROOT / "manuscripts" / "anthology.toml"

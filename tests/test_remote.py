@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from publisher import remote
+from publisher.base import remote
+from publisher.base.access import Access, Refused
+from publisher.base.limits import Limits
 from publisher.cli import main
-from publisher.fetch import Access, Refused
-from publisher.limits import Limits
 from publisher.pipeline import BuildRequest, Format, build
 
 from .conftest import ProjectMaker, review

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publisher.book import Kind, Target
+from publisher.base.rendered import Kind, Target
 from publisher.pipeline import load, render
 
 from .conftest import MINI_TOML, ProjectMaker, review

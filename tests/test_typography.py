@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from publisher.typography import smarten, smarten_segments
+from publisher.render.typography import smarten, smarten_segments
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher.diagnostics import BuildFailed
-from publisher.pipeline import load, today
+from publisher.base.diagnostics import BuildFailed
+from publisher.base.project import today
+from publisher.pipeline import load
 
 from .conftest import MINI_TOML, ProjectMaker, review
 

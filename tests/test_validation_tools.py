@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.diagnostics import Severity
+from publisher.base.diagnostics import Severity
 from publisher.validation import ValidatorResult, check_pdf, run_ace, run_epubcheck
 from publisher.validation.pdf import parse_pdffonts
 

@@ -11,7 +11,7 @@ import html
 import json
 from collections.abc import Iterable
 
-from ..diagnostics import Diagnostic
+from ..base.diagnostics import Diagnostic
 from .state import Snapshot
 
 OVERLAY_ID = "publisher-live-overlay"

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import tempfile
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from ..book import Target
-from ..model import Anthology
+from ..base.model import Anthology
+from ..base.rendered import Target
+from ..export import export
 from ..pipeline import render
 from .inject import check_page, event_data, live_page
 from .state import BuildState, Snapshot
@@ -55,11 +54,7 @@ class PdfCache:
 
 
 def _screen_pdf(anthology: Anthology) -> bytes:
-    from ..exporters.pdf import export_pdf  # WeasyPrint is slow to import: only when asked
-
-    book = render(anthology, Target.SCREEN_PDF)
-    with tempfile.TemporaryDirectory(prefix="publisher-preview-") as folder:
-        return export_pdf(book, Path(folder) / "preview.pdf").path.read_bytes()
+    return export(render(anthology, Target.SCREEN_PDF)).data
 
 
 class PreviewServer(ThreadingHTTPServer):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-from ..diagnostics import Diagnostic
-from ..model import Anthology
+from ..base.diagnostics import Diagnostic
+from ..base.model import Anthology
 
 
 @dataclass(frozen=True)

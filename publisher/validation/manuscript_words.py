@@ -28,9 +28,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from publisher.frontmatter import FrontMatterError, parse_fields, split_front_matter
-from publisher.model import Anthology, FrontPiece, Manuscript, Part
-
+from ..base.model import Anthology, FrontPiece, Manuscript, Part
+from ..load.frontmatter import FrontMatterError, parse_fields, split_front_matter
 from .words import Word, element_text
 from .words import words as _words
 

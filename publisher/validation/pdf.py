@@ -7,8 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from publisher.diagnostics import Diagnostic, Severity
-from publisher.validation import (
+from ..base.diagnostics import Diagnostic, Severity
+from .runner import (
     ValidatorResult,
     diag,
     failed,

@@ -1,0 +1,132 @@
+"""The one gate for every file the book reads: manuscripts, the anthology, images, templates,
+stylesheets, fonts.
+
+Allowed: `data:` URIs (for the renderer's own output), regular files inside the project root
+(symlinks resolved first) and the tool's own `styles/`; remote `http(s)` only with
+`--allow-remote`, through `remote.py`. Everything else is refused with a `Refused(code,
+message)`. Files are opened by `gate.py` (no symlink followed after the check, regular files
+only, the size limit enforced on the read) and recorded for the build cache. The loader reads
+manuscripts and checks images with it, the renderer reads templates, stylesheets and images, the
+PDF exporter's WeasyPrint adapter whatever the page names. No WeasyPrint import here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from . import gate
+from .gate import Refused as Refused  # the gate's refusal, re-exported for its users
+from .limits import Limits
+from .project import BUILTIN_STYLES, CACHE_DIR, shown
+
+if TYPE_CHECKING:
+    from .model import AnthologySpec
+
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+@dataclass(frozen=True)
+class Access:
+    root: Path
+    allow_remote: frozenset[str] | None = None  # None: no network; empty: any public host
+    limits: Limits = field(default_factory=Limits)
+    tool_dirs: tuple[Path, ...] = (BUILTIN_STYLES,)
+
+    @classmethod
+    def for_spec(cls, spec: AnthologySpec) -> Access:
+        return cls(spec.root, spec.allow_remote, spec.limits)
+
+    @property
+    def remote_cache(self) -> Path:
+        return self.root / CACHE_DIR / "remote"
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        return (self.root, *self.tool_dirs)
+
+    def shown(self, path: Path) -> str:
+        """`path` as messages show it (`project.shown`)."""
+        return shown(path, self.root)
+
+    def read(self, path: Path, limit: int, too_large: str, written: str | None = None) -> bytes:
+        """The bytes of `path` through the gate (see gate.read_file). Raises Refused; a file
+        that does not exist is `unreadable` here (callers that expect absence ask `exists`)."""
+        try:
+            return gate.read_file(path, self.roots, limit, too_large, written or self.shown(path))
+        except Refused as refused:
+            if refused.code == gate.MISSING:
+                raise Refused(gate.UNREADABLE, refused.message) from None
+            raise
+
+    def read_text(self, path: Path, limit: int | None = None) -> str:
+        """A template or stylesheet as UTF-8 text. Raises Refused (`encoding` when not UTF-8)."""
+        limit = limit or self.limits.max_manuscript_bytes
+        data = self.read(path, limit, "resource-too-large")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise Refused("encoding", f"`{self.shown(path)}` is not UTF-8 text") from None
+
+    def listing(self, folder: Path) -> list[gate.Entry]:
+        """The entries of a project folder, recorded for the cache. Raises Refused."""
+        return gate.list_folder(folder, self.roots, self.shown(folder))
+
+    def exists(self, path: Path) -> bool:
+        """Whether `path` exists (its absence is recorded for the cache)."""
+        return gate.exists(path)
+
+    def local(self, path: Path, written: str | None = None) -> Path:
+        """`path` with symlinks resolved, if it stays inside the project or the tool's styles."""
+        resolved = gate.inside(path, self.roots)
+        if resolved is not None:
+            return resolved
+        raise Refused(
+            "path-outside-project",
+            f"`{written or path}` is outside the project ({self.root.resolve()}): not read",
+        )
+
+    def reference(self, src: str, base: Path) -> Path:
+        """A source as written in a manuscript → the local file to read (remote: its cached
+        copy, downloaded once). Raises Refused."""
+        match = SCHEME.match(src)
+        scheme = match.group(1).lower() if match and len(match.group(1)) > 1 else ""
+        if scheme == "file":
+            raise Refused("file-url-refused", f"`{src}`: `file:` URLs are not read; use a path")
+        if scheme in ("http", "https"):
+            return self.remote(src)
+        if scheme:
+            raise Refused("unsupported-url", f"`{src}`: only project files can be images")
+        path = Path(unquote(src))
+        resolved = self.local(path if path.is_absolute() else base / path, src)
+        if not os.path.lexists(resolved):
+            raise Refused("image-missing", f"image `{src}` not found")
+        return resolved
+
+    def remote(self, url: str) -> Path:
+        if self.allow_remote is None:
+            raise Refused(
+                "remote-image", f"`{url}` is remote: download it into the project, or build with"
+                " --allow-remote"
+            )  # fmt: skip
+        from .remote import download  # urllib and sockets only when asked for
+
+        return download(url, self.allow_remote, self.remote_cache, self.limits)
+
+    def read_url(self, url: str) -> bytes:
+        """An absolute `file:` or `http(s):` URL that a renderer asks for (not `data:`)."""
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "file":
+            # Our own renderer names project files by file URL; anything else is refused.
+            path = self.local(Path(url2pathname(parts.path)), url)
+            return self.read(path, self.limits.max_image_bytes, "resource-too-large", url)
+        if scheme in ("http", "https"):
+            cached = self.remote(url)
+            return self.read(cached, self.limits.max_remote_bytes, "remote-too-large", url)
+        raise Refused("unsupported-url", f"`{url}`: this kind of URL is not read")

@@ -1,0 +1,50 @@
+"""Small text helpers shared by the stages."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+# Characters XML cannot carry (or should not): C0/C1 controls bar tab and newline, U+FFFE/FFFF.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# A language tag, as RFC 5646 §2.1 shapes it (simplified): a 2–3 letter language, then
+# subtags of 1–8 letters or digits (`es`, `es-ES`, `en-x-editor`). Case does not matter (§2.1.1).
+LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+def strip_controls(text: str) -> str:
+    return CONTROL.sub("", text)
+
+
+def slugify(text: str) -> str:
+    """ASCII, lowercase, hyphen-separated: stable ids and file names."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "x"
+
+
+def sort_key(text: str) -> str:
+    """Collation good enough for Spanish indexes: accents folded, leading articles kept."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9 ]+", "", folded.lower()).strip()
+
+
+LEADING_ARTICLES = re.compile(r"^(el|la|los|las|lo|un|una|unos|unas|the|a|an|l) (?=\w)")
+
+
+def title_sort_key(title: str) -> str:
+    """Index order for titles: leading articles do not count (`La vaquilla` files under V)."""
+    return LEADING_ARTICLES.sub("", sort_key(title.replace("'", " ")))
+
+
+def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def isbn13_valid(isbn: str) -> bool:
+    digits = re.sub(r"[\s-]", "", isbn)
+    if not re.fullmatch(r"97[89]\d{10}", digits):
+        return False
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == int(digits[12])

@@ -1,0 +1,55 @@
+"""Stage 4, exporting: a `RenderedBook` → the bytes of one edition, and the only writer of books.
+
+One interface for every edition: `EXPORTERS[target](book)` returns an `Exported` (the file's
+bytes, plus the page count, diagnostics and print pagination where the edition has them);
+`write(book, path)` exports and writes atomically. `serve` takes the bytes and writes nothing.
+Each engine is imported only when its edition is asked for (WeasyPrint is slow to import).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..base.files import write_bytes_atomically
+from ..base.rendered import Exported, RenderedBook, Target
+
+Exporter = Callable[[RenderedBook], Exported]
+
+
+def _html(book: RenderedBook) -> Exported:
+    from .html import export_html
+
+    return export_html(book)
+
+
+def _epub(book: RenderedBook) -> Exported:
+    from .epub import export_epub
+
+    return export_epub(book)
+
+
+def _pdf(book: RenderedBook) -> Exported:
+    from .pdf import export_pdf
+
+    return export_pdf(book)
+
+
+EXPORTERS: dict[Target, Exporter] = {
+    Target.WEB: _html,
+    Target.SCREEN_PDF: _pdf,
+    Target.PRINT_PDF: _pdf,
+    Target.EPUB: _epub,
+}
+
+
+def export(book: RenderedBook) -> Exported:
+    """The edition `book.target` as bytes. Raises BuildFailed as its exporter does."""
+    return EXPORTERS[book.target](book)
+
+
+def write(book: RenderedBook, path: Path) -> Exported:
+    """Export and write `path` atomically (the old file stays if anything fails)."""
+    exported = export(book)
+    write_bytes_atomically(path, exported.data)
+    return exported

@@ -1,0 +1,159 @@
+"""A typographic cover for books whose anthology names no cover image.
+
+Pillow draws title, subtitle, editors and publisher on the theme's colours. The PNG must be
+byte-identical from run to run (reproducible EPUBs), so nothing here reads the clock and the
+encoder gets fixed settings and no metadata chunks.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from lxml import etree
+from PIL import Image, ImageDraw, ImageFont
+
+from ..base.model import AnthologySpec
+from ..base.xmlnames import EPUB_TYPE, OPS_NS, XHTML_NS, XML_LANG
+
+SIZE = (1600, 2400)  # 2:3, what the e-book shops ask for
+MARGIN = 160
+FONT_DIRS = (
+    Path("/usr/share/fonts/opentype/ebgaramond"),
+    Path("/usr/share/fonts/truetype/ebgaramond"),
+)
+GARAMOND = {"regular": "EBGaramond12-Regular", "italic": "EBGaramond12-Italic"}
+DEJAVU = {
+    "regular": Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"),
+    "italic": Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf"),
+}
+NSMAP: dict[str | None, str] = {None: XHTML_NS, "epub": OPS_NS}
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+class Palette(NamedTuple):
+    background: str
+    ink: str
+    accent: str
+
+
+# The themes' colours (their CSS belongs to the print engineer; the cover only needs three).
+PALETTES = {
+    "clasico": Palette("#f4efe4", "#111111", "#7a1f1f"),
+    "contemporaneo": Palette("#0e6b6b", "#ffffff", "#e8e2d0"),
+}
+DEFAULT_PALETTE = Palette("#ffffff", "#1a1a1a", "#555555")
+
+WORDS = {
+    "es": {"cover": "Cubierta", "edited_by": "Edición de", "and": "y"},
+    "en": {"cover": "Cover", "edited_by": "Edited by", "and": "and"},
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang.split("-")[0], WORDS["en"])
+
+
+def _names(names: Sequence[str], lang: str) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {_words(lang)['and']} {names[-1]}"
+
+
+def cover_alt(spec: AnthologySpec) -> str:
+    """The cover's text alternative: what the picture says, in the book's language."""
+    words = _words(spec.lang)
+    parts = [spec.title + (f". {spec.subtitle}" if spec.subtitle else "")]
+    if spec.editors:
+        parts.append(f"{words['edited_by']} {_names(spec.editors, spec.lang)}")
+    parts.append(spec.publisher)
+    return f"{words['cover']}: " + ". ".join(parts) + "."
+
+
+def cover_title(spec: AnthologySpec) -> str:
+    return _words(spec.lang)["cover"]
+
+
+def _font(style: str, size: int) -> Font:
+    for directory in FONT_DIRS:
+        for suffix in (".otf", ".ttf"):
+            candidate = directory / (GARAMOND[style] + suffix)
+            if candidate.is_file():
+                return ImageFont.truetype(str(candidate), size)
+    if DEJAVU[style].is_file():
+        return ImageFont.truetype(str(DEJAVU[style]), size)
+    return ImageFont.load_default(size)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        trial = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(trial, font=font) <= width:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    return lines
+
+
+def _block(
+    draw: ImageDraw.ImageDraw, top: int, text: str, font: Font, fill: str, leading: float
+) -> int:
+    """Draw `text` centred and wrapped from `top`; return the y below it."""
+    width = SIZE[0] - 2 * MARGIN
+    size = getattr(font, "size", 16)
+    for line in _wrap(draw, text, font, width):
+        draw.text((SIZE[0] // 2, top), line, font=font, fill=fill, anchor="ma")
+        top += int(size * leading)
+    return top
+
+
+def cover_png(spec: AnthologySpec) -> bytes:
+    """The cover as PNG bytes, the same bytes for the same spec."""
+    palette = PALETTES.get(spec.theme, DEFAULT_PALETTE)
+    image = Image.new("RGB", SIZE, palette.background)
+    draw = ImageDraw.Draw(image)
+    inner = (MARGIN // 2, MARGIN // 2, SIZE[0] - MARGIN // 2, SIZE[1] - MARGIN // 2)
+    draw.rectangle(inner, outline=palette.accent, width=6)
+
+    y = _block(draw, 520, spec.title, _font("regular", 150), palette.ink, 1.1)
+    y += 40
+    draw.line((SIZE[0] // 2 - 160, y, SIZE[0] // 2 + 160, y), fill=palette.accent, width=5)
+    y += 80
+    if spec.subtitle:
+        _block(draw, y, spec.subtitle, _font("italic", 72), palette.ink, 1.25)
+    words = _words(spec.lang)
+    if spec.editors:
+        _block(draw, 1800, words["edited_by"], _font("italic", 56), palette.accent, 1.3)
+        _block(draw, 1880, _names(spec.editors, spec.lang), _font("regular", 64), palette.ink, 1.25)
+    _block(draw, SIZE[1] - 280, spec.publisher, _font("regular", 52), palette.ink, 1.2)
+
+    out = io.BytesIO()
+    # Fixed zlib settings and no text chunks: the same input gives the same bytes.
+    image.save(out, format="PNG", optimize=False, compress_level=9)
+    return out.getvalue()
+
+
+def cover_xhtml(spec: AnthologySpec, image_href: str, stylesheet_href: str) -> bytes:
+    """The cover's XHTML page: one image marked as the cover, for the landmarks to point at."""
+    html = etree.Element(f"{{{XHTML_NS}}}html", nsmap=NSMAP)  # type: ignore[arg-type]  # stubs lack the None (default) key
+    html.set("lang", spec.lang)
+    html.set(XML_LANG, spec.lang)
+    head = etree.SubElement(html, f"{{{XHTML_NS}}}head")
+    etree.SubElement(head, f"{{{XHTML_NS}}}meta", charset="utf-8")
+    etree.SubElement(head, f"{{{XHTML_NS}}}title").text = cover_title(spec)
+    etree.SubElement(
+        head, f"{{{XHTML_NS}}}link", rel="stylesheet", type="text/css", href=stylesheet_href
+    )
+    body = etree.SubElement(html, f"{{{XHTML_NS}}}body", {"class": "cover"})
+    section = etree.SubElement(body, f"{{{XHTML_NS}}}section", {"class": "cover-page"})
+    section.set(EPUB_TYPE, "cover")
+    section.set("aria-label", cover_title(spec))
+    img = etree.SubElement(section, f"{{{XHTML_NS}}}img", {"class": "cover-image"})
+    img.set("src", image_href)
+    img.set("alt", cover_alt(spec))
+    img.set("role", "doc-cover")
+    return etree.tostring(html, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")

@@ -1,1 +1,0 @@
-"""Exporters: the only stage that writes to disk."""

@@ -1,0 +1,8 @@
+"""Stage 1, reading: the anthology file and the manuscripts folder → `AnthologySpec`,
+`Manuscript`s and `FrontPiece`s plus diagnostics. Reads through the gate; writes nothing."""
+
+from .anthology_file import load_anthology_spec
+from .body import Survey, intro_outline
+from .manuscripts import Loaded, load_manuscripts
+
+__all__ = ["Loaded", "Survey", "intro_outline", "load_anthology_spec", "load_manuscripts"]

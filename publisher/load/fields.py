@@ -1,0 +1,175 @@
+"""Typed readers for front-matter fields: each checks one key's type and value, reports a
+problem at the key's own line and column, and returns the value or None.
+
+Shared by the review and front-piece readers (`manuscripts.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..base.diagnostics import Diagnostic, error
+from ..base.text import LANG_TAG, strip_controls, suggestion
+from .frontmatter import Field
+
+REVIEW_KEYS = ("title", "film", "author", "date", "lang", "tags", "section", "summary", "rating")
+FILM_KEYS = ("title", "original_title", "year", "directors", "country", "runtime_min", "cast")
+FRONT_KEYS = ("title", "author", "lang")
+
+
+class Problems:
+    """Collects diagnostics for one file."""
+
+    def __init__(self, path: Path, sink: list[Diagnostic]) -> None:
+        self.path = path
+        self.sink = sink
+        self.count = 0
+
+    def add(self, line: int, code: str, message: str, col: int = 0) -> None:
+        self.count += 1
+        self.sink.append(error(self.path, line, code, message, col))
+
+
+
+def unknown_keys(
+    problems: Problems, fields: dict[str, Field], allowed: tuple[str, ...], prefix: str
+) -> None:
+    for key, field in fields.items():
+        if key not in allowed:
+            hint = suggestion(key, allowed)
+            if not hint and not prefix:
+                hint = suggestion(f"film.{key}", tuple(f"film.{name}" for name in FILM_KEYS))
+            problems.add(
+                field.line,
+                "front-matter-unknown-key",
+                f"unknown key `{prefix}{key}`{hint}",
+                field.col,
+            )
+
+
+def missing_key(problems: Problems, key: str, parent_line: int, prefix: str) -> None:
+    problems.add(parent_line, "front-matter-missing-key", f"missing required key `{prefix}{key}`")
+
+
+def read_string(
+    problems: Problems,
+    fields: dict[str, Field],
+    key: str,
+    parent_line: int,
+    prefix: str = "",
+    required: bool = True,
+) -> str | None:
+    field = fields.get(key)
+    if field is None:
+        if required:
+            missing_key(problems, key, parent_line, prefix)
+        return None
+    if isinstance(field.value, bool) or not isinstance(field.value, str | int | float):
+        problems.add(field.line, "front-matter-type", f"`{prefix}{key}` must be text", field.col)
+        return None
+    text = strip_controls(str(field.value)).strip()  # YAML escapes such as "\e"
+    if not text:
+        problems.add(field.line, "front-matter-value", f"`{prefix}{key}` is empty", field.col)
+        return None
+    return text
+
+
+def read_string_list(
+    problems: Problems,
+    fields: dict[str, Field],
+    key: str,
+    parent_line: int,
+    prefix: str = "",
+    required: bool = True,
+) -> list[str] | None:
+    field = fields.get(key)
+    if field is None:
+        if required:
+            missing_key(problems, key, parent_line, prefix)
+            return None
+        return []
+    value = field.value
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.add(
+            field.line,
+            "front-matter-type",
+            f'`{prefix}{key}` must be a list of names, e.g. ["…", "…"]',
+            field.col,
+        )
+        return None
+    if required and not value:
+        problems.add(field.line, "front-matter-value", f"`{prefix}{key}` is empty", field.col)
+        return None
+    return [strip_controls(v).strip() for v in value]
+
+
+def read_integer(
+    problems: Problems,
+    fields: dict[str, Field],
+    key: str,
+    parent_line: int,
+    prefix: str,
+    required: bool = True,
+) -> int | None:
+    field = fields.get(key)
+    if field is None:
+        if required:
+            missing_key(problems, key, parent_line, prefix)
+        return None
+    if isinstance(field.value, bool) or not isinstance(field.value, int):
+        problems.add(
+            field.line, "front-matter-type", f"`{prefix}{key}` must be a whole number", field.col
+        )
+        return None
+    return field.value
+
+
+def read_date(problems: Problems, fields: dict[str, Field]) -> dt.date | None:
+    field = fields.get("date")
+    if field is None:
+        missing_key(problems, "date", 1, "")
+        return None
+    value = field.value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.add(
+        field.line, "front-matter-type", "`date` must be an ISO date (YYYY-MM-DD)", field.col
+    )
+    return None
+
+
+def read_lang(problems: Problems, fields: dict[str, Field], default: str) -> str:
+    field = fields.get("lang")
+    if field is None:
+        return default
+    if not isinstance(field.value, str) or not LANG_TAG.match(field.value):
+        problems.add(
+            field.line,
+            "front-matter-value",
+            "`lang` must be a language tag such as `es`",
+            field.col,
+        )
+        return default
+    return field.value
+
+
+def read_rating(problems: Problems, fields: dict[str, Field]) -> float | None:
+    field = fields.get("rating")
+    if field is None:
+        return None
+    value = field.value
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 5:
+        problems.add(
+            field.line, "front-matter-value", "`rating` must be a number from 0 to 5", field.col
+        )
+        return None
+    return float(value)
+

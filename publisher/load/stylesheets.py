@@ -1,0 +1,36 @@
+"""Stylesheets a project adds (`style-overrides/css/`, its own `styles/`) name resources with
+`url()` and `@import`: each must pass the same gate as a manuscript's images."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..base.access import SCHEME, Access, Refused
+
+URL = re.compile(r"""(?:url\(\s*(["']?)(.*?)\1\s*\)|@import\s+(["'])(.*?)\3)""", re.I | re.S)
+COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def stylesheet_problems(path: Path, access: Access) -> Iterator[tuple[int, int, str, str]]:
+    """(line, col, code, message) for each resource `path` names that may not be read.
+
+    The stylesheet itself is read through the gate: raises Refused when it cannot be."""
+    source = access.read_text(path)
+    text = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
+    for match in URL.finditer(text):
+        target = (match.group(2) or match.group(4) or "").strip()
+        if not target or target.startswith("#") or target.lower().startswith("data:"):
+            continue
+        line = text.count("\n", 0, match.start()) + 1
+        col = match.start() - text.rfind("\n", 0, match.start())
+        try:
+            scheme = SCHEME.match(target)
+            if scheme and len(scheme.group(1)) > 1:
+                access.reference(target, access.root)  # refuses file:, remote without leave…
+            else:
+                # The stylesheet is inlined in the page, so WeasyPrint resolves against the root.
+                access.local(access.root / target, target)
+        except Refused as refused:
+            yield line, col, refused.code, refused.message

@@ -1,0 +1,8 @@
+"""Stage 3, rendering: an assembled `Anthology` → a `RenderedBook` per edition (HTML documents,
+stylesheet, images). The only user of Jinja2 and Markdown; reads templates and images through
+the gate; writes nothing."""
+
+from .markup import survey
+from .renderer import FragmentStore, render_book
+
+__all__ = ["FragmentStore", "render_book", "survey"]

@@ -1,0 +1,311 @@
+"""Render an assembled anthology to HTML with the theme's Jinja2 templates and CSS.
+
+The only module that imports Jinja2. Reads templates, stylesheets and images, each through the
+gate (`base/access.Access`: inside the project or the tool's styles, regular files, size-capped, and
+recorded for the build cache); writes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import jinja2
+from markupsafe import Markup
+
+from ..base.access import Access, Refused
+from ..base.diagnostics import BuildFailed, Diagnostic, error
+from ..base.digests import digest, package_digest
+from ..base.links import LinkPlan, plan
+from ..base.model import Anthology, FrontPiece, Part, Review
+from ..base.project import shown
+from ..base.rendered import (
+    EPUB_PATHS,
+    Document,
+    ImageAsset,
+    Kind,
+    PageMark,
+    Pagination,
+    RenderedBook,
+    Target,
+)
+from ..base.text import slugify
+from ..base.theme import STYLESHEETS, Theme, read_theme_file
+from .labels import Labels, labels_for
+from .markup import Fragment, render_markdown
+from .pagemarks import mark_pages
+from .typography import smarten
+
+
+class _GateLoader(jinja2.BaseLoader):
+    """Jinja2 templates along the theme chain, each read through the gate (never by Jinja2's
+    own file loader): a symlinked override that leaves the project is refused like any file."""
+
+    def __init__(self, directories: tuple[Path, ...], access: Access) -> None:
+        self.directories = directories
+        self.access = access
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)  # refuses `..`
+        for directory in self.directories:
+            candidate = directory.joinpath("templates", *pieces)
+            if self.access.exists(candidate):
+                # Read once per environment: every later use renders these same bytes.
+                return read_theme_file(candidate, self.access), str(candidate), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+class FragmentStore(Protocol):
+    """Where rendered Markdown is kept between builds (the build cache implements it)."""
+
+    def fragment(self, key: str) -> str | None: ...
+
+    def keep_fragment(self, key: str, html: str) -> None: ...
+
+
+def render_book(
+    anthology: Anthology,
+    target: Target,
+    theme: Theme,
+    fragments: FragmentStore | None = None,
+    pagination: Pagination | None = None,
+) -> RenderedBook:
+    """`pagination` (the print edition's, for the EPUB and web targets) adds page markers."""
+    renderer = _Renderer(anthology, target, theme, fragments, pagination)
+    documents = renderer.documents()
+    pages: tuple[PageMark, ...] = ()
+    if pagination is not None and not target.paged:
+        textless = "textless-page" if target is Target.WEB else None
+        documents, pages = mark_pages(documents, pagination, textless)
+    access = Access.for_spec(anthology.spec)
+    stylesheet = "\n".join(theme.stylesheet(name, access) for name in STYLESHEETS[target])
+    if target is Target.EPUB:
+        return RenderedBook(
+            anthology,
+            target,
+            documents,
+            stylesheet,
+            "",
+            renderer.image_assets(),
+            xhtml=tuple((doc.id, renderer.xhtml(doc)) for doc in documents),
+            nav=renderer.template("nav.xhtml.j2", documents=documents),
+            pages=pages,
+        )
+    extra = renderer.template("paged-profile.css.j2") if target.paged else ""
+    page = renderer.template(
+        "book.html.j2",
+        documents=documents,
+        stylesheet=Markup(stylesheet + "\n" + extra),
+        pages=pages,
+    )
+    return RenderedBook(
+        anthology, target, documents, stylesheet + extra, page, renderer.image_assets(), pages=pages
+    )
+
+
+class _Renderer:
+    def __init__(
+        self,
+        anthology: Anthology,
+        target: Target,
+        theme: Theme,
+        fragments: FragmentStore | None,
+        pagination: Pagination | None = None,
+    ) -> None:
+        self.anthology = anthology
+        self.fragments = fragments
+        self.spec = anthology.spec
+        self.target = target
+        self.labels: Labels = labels_for(self.spec.lang)
+        self.images: dict[Path, ImageAsset] = {}
+        self.access = Access.for_spec(self.spec)
+        self.env = jinja2.Environment(
+            loader=_GateLoader(theme.directories, self.access),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["smart"] = lambda text, lang=None: smarten(
+            str(text), lang or self.spec.lang
+        )
+        self.env.filters["longdate"] = self.labels.format_date
+        self.env.filters["roman"] = _roman
+        self.env.filters["decimal"] = self._decimal
+        self.env.globals.update(
+            href=self.href,
+            book=anthology,
+            spec=self.spec,
+            labels=self.labels,
+            target=target.value,
+            paged=target.paged,
+            epub=target is Target.EPUB,
+            epub_paths=EPUB_PATHS,
+            Kind=Kind,
+            # The print page a document opens on, for the indexes (None without a pagination).
+            print_page=pagination.opening if pagination is not None else lambda _: None,
+        )
+
+    def _decimal(self, value: float) -> str:
+        text = f"{value:g}"
+        return text.replace(".", ",") if self.spec.lang.startswith("es") else text
+
+    def template(self, name: str, **context: object) -> str:
+        return self.env.get_template(name).render(**context)
+
+    def href(self, anchor: str) -> str:
+        if self.target is Target.EPUB:
+            return EPUB_PATHS.sibling(anchor)
+        return f"#{anchor}"
+
+    # -- documents in reading order ----------------------------------------------------------
+    def documents(self) -> tuple[Document, ...]:
+        spec, labels = self.spec, self.labels
+        docs: list[Document] = []
+        if self.target.paged:
+            docs.append(self.simple(Kind.HALF_TITLE, "half-title", spec.title))
+        docs.append(self.simple(Kind.TITLE_PAGE, "title-page", spec.title))
+        docs.append(self.simple(Kind.COPYRIGHT, "copyright", labels.copyright))
+        docs.append(self.simple(Kind.CONTENTS, "contents", labels.contents))
+        docs.extend(self.front_piece(piece) for piece in self.anthology.front)
+        for part in self.anthology.parts:
+            docs.append(self.part(part))
+            docs.extend(self.review(review, part) for review in part.reviews)
+        docs.append(self.simple(Kind.FILMOGRAPHY, "filmography", labels.filmography))
+        docs.append(self.simple(Kind.FILM_INDEX, "film-index", labels.film_index))
+        docs.append(self.simple(Kind.DIRECTOR_INDEX, "director-index", labels.director_index))
+        docs.append(self.simple(Kind.CONTRIBUTORS, "contributors", labels.contributors))
+        docs.append(self.simple(Kind.COLOPHON, "colophon", labels.colophon))
+        return tuple(docs)
+
+    def simple(self, kind: Kind, doc_id: str, title: str) -> Document:
+        body = self.template(f"{kind.value}.html.j2", doc_id=doc_id, title=title)
+        return Document(doc_id, kind, title, self.spec.lang, body)
+
+    def front_piece(self, piece: FrontPiece) -> Document:
+        fragment = self.markdown(
+            piece.body, piece.lang, piece.slug, 0, piece.path, self.links(piece.slug)
+        )
+        body = self.template("front.html.j2", piece=piece, content=Markup(fragment.html))
+        return Document(piece.slug, Kind.FRONT, piece.title, piece.lang, body)
+
+    def part(self, part: Part) -> Document:
+        doc_id = f"part-{part.id}"
+        intro = (
+            self.markdown(part.intro, self.spec.lang, doc_id, 0, self.spec.path, self.links(doc_id))
+            if part.intro
+            else None
+        )
+        body = self.template(
+            "part.html.j2", part=part, doc_id=doc_id, intro=Markup(intro.html) if intro else None
+        )
+        return Document(doc_id, Kind.PART, part.title, self.spec.lang, body, part.id)
+
+    def review(self, review: Review, part: Part) -> Document:
+        manuscript = review.manuscript
+        fragment = self.markdown(
+            manuscript.body, manuscript.lang, manuscript.slug, 1, manuscript.path,
+            self.links(manuscript.slug),
+        )  # fmt: skip
+        body = self.template(
+            "review.html.j2",
+            review=review,
+            manuscript=manuscript,
+            film=manuscript.film,
+            part=part,
+            content=Markup(fragment.html),
+        )
+        return Document(
+            manuscript.slug, Kind.REVIEW, manuscript.title, manuscript.lang, body, part.id
+        )
+
+    def links(self, document: str) -> LinkPlan:
+        """`document`'s heading ids and link hrefs in this edition (links.py)."""
+        return plan(self.anthology.links, document, self.target is Target.EPUB)
+
+    def markdown(
+        self,
+        source: str,
+        lang: str,
+        prefix: str,
+        offset: int,
+        origin: Path,
+        links: LinkPlan | None = None,
+    ) -> Fragment:
+        resolve = self._image_resolver(self.spec.root / origin.parent, prefix)
+        # Bodies with images are not reused: their output depends on the image files too.
+        reusable = self.fragments is not None and "![" not in source
+        key = digest(
+            package_digest(), source, lang, prefix, str(offset), self.target.value, repr(links)
+        )
+        if reusable and self.fragments is not None:
+            html = self.fragments.fragment(key)
+            if html is not None:
+                return Fragment(html, (), 0)
+        fragment = render_markdown(
+            source, lang, prefix, offset, self.target.paged, resolve, links=links
+        )
+        if reusable and self.fragments is not None:
+            self.fragments.keep_fragment(key, fragment.html)
+        return fragment
+
+    def xhtml(self, document: Document) -> str:
+        return self.template("document.xhtml.j2", document=document, content=Markup(document.body))
+
+    # -- images --------------------------------------------------------------------------------
+    def _image_resolver(self, base: Path, prefix: str) -> Callable[[str], str]:
+        def resolve(src: str) -> str:
+            source = self._image_file(src, base)
+            media_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+            href = EPUB_PATHS.image(f"{prefix}-{slugify(source.stem)}{source.suffix.lower()}")
+            if source not in self.images:
+                data = self._image_bytes(source, src, base)
+                self.images[source] = ImageAsset(source, href, media_type, data)
+            if self.target is Target.WEB:
+                encoded = base64.b64encode(self.images[source].data).decode("ascii")
+                return f"data:{media_type};base64,{encoded}"
+            if self.target is Target.EPUB:
+                return EPUB_PATHS.from_text(href)
+            return source.as_uri()
+
+        return resolve
+
+    def _image_file(self, src: str, base: Path) -> Path:
+        """Through the one gate (base/access.py); the loader has checked manuscripts already."""
+        try:
+            return self.access.reference(src, base)
+        except Refused as refused:
+            raise BuildFailed([self._refusal(refused, base)]) from None
+
+    def _image_bytes(self, source: Path, src: str, base: Path) -> bytes:
+        """The image's bytes, read once through the gate and kept for every use in this book."""
+        try:
+            limit = self.spec.limits.max_image_bytes
+            return self.access.read(source, limit, "image-too-large", src)
+        except Refused as refused:
+            raise BuildFailed([self._refusal(refused, base)]) from None
+
+    def _refusal(self, refused: Refused, base: Path) -> Diagnostic:
+        return error(shown(base, self.spec.root), 0, refused.code, refused.message)
+
+    def image_assets(self) -> tuple[ImageAsset, ...]:
+        return tuple(self.images.values())
+
+
+def _roman(number: int) -> str:
+    numerals = (
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    )  # fmt: skip
+    out = []
+    for value, letters in numerals:
+        while number >= value:
+            out.append(letters)
+            number -= value
+    return "".join(out)
