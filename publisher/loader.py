@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .bodycheck import check_body
+from .config import MAX_SLUG_CHARS
 from .csscheck import stylesheet_problems
 from .diagnostics import Diagnostic, error, warning
 from .fetch import Access, Refused
@@ -60,6 +61,14 @@ def load_manuscripts(
                 diagnostics.append(error(shown, 0, "file-name-encoding", message))
                 continue
             slug = slugify(Path(entry.name).stem)
+            if len(slug) > MAX_SLUG_CHARS:
+                # The slug names `EPUB/text/<slug>.xhtml`: past 255 bytes it cannot be unpacked.
+                message = (
+                    f"the file name gives a slug of {len(slug)} characters; output file names"
+                    f" need it at most {MAX_SLUG_CHARS}: rename the file"
+                )
+                diagnostics.append(error(shown, 0, "slug-too-long", message))
+                continue
             if slug in seen:
                 message = f"slug `{slug}` is already used by {seen[slug]}"
                 diagnostics.append(error(shown, 1, "duplicate-slug", message))
