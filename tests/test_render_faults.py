@@ -86,7 +86,9 @@ def test_overlong_front_piece_file_name_is_a_check_error(make_project: ProjectMa
     anthology = make_project(
         {"la-vaquilla.md": review("Una vaquilla para dos Españas", "La vaquilla", 1985)},
         toml,
-        front={f"{stem}.md": "---\ntitle: Prólogo\n---\n\nUn prólogo sobre el cine de la guerra.\n"},
+        front={
+            f"{stem}.md": "---\ntitle: Prólogo\n---\n\nUn prólogo sobre el cine de la guerra.\n"
+        },
     )
     code, stderr = run("check", str(anthology))
     assert code == 1
@@ -99,3 +101,79 @@ def test_slug_of_120_characters_is_accepted(make_project: ProjectMaker) -> None:
         {"d" * 120 + ".md": review("Una vaquilla para dos Españas", "La vaquilla", 1985)}
     )
     assert run("check", str(anthology)) == (0, "")
+
+
+# -- faults in an override template ---------------------------------------------------------
+
+COLOPHON = "manuscripts/style-overrides/templates/colophon.html.j2"
+
+
+def _with_colophon(make_project: ProjectMaker, text: str) -> Path:
+    """A valid one-review book whose override colophon template is `text`."""
+    anthology = make_project(
+        {"la-vaquilla.md": review("Una vaquilla para dos Españas", "La vaquilla", 1985)}
+    )
+    templates = anthology.parent / "style-overrides" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "colophon.html.j2").write_text(text, encoding="utf-8")
+    return anthology
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (
+            '<p>Colofón.</p>\n{% include "/etc/hostname" %}\n',
+            f"{COLOPHON}:2: error: path-outside-project: template `/etc/hostname` is outside the"
+            " theme: name templates relative to its `templates/` folder",
+        ),
+        (
+            '<p>Colofón.</p>\n\n{% include "../../anthology.toml" %}\n',
+            f"{COLOPHON}:3: error: path-outside-project: template `../../anthology.toml` is"
+            " outside the theme: name templates relative to its `templates/` folder",
+        ),
+        (
+            '<p>Colofón.</p>\n{% include "sello.html.j2" %}\n',
+            f"{COLOPHON}:2: error: template-missing: template `sello.html.j2` not found in the"
+            " theme (manuscripts/style-overrides/templates, {styles}/clasico/templates,"
+            " {styles}/base/templates)",
+        ),
+        (
+            "<p>Colofón.</p>\n<p>Impreso en Madrid.</p>\n{% if %}\n{% endif %}\n",
+            f"{COLOPHON}:3: error: template-syntax: Expected an expression, got 'end of"
+            " statement block'",
+        ),
+        (
+            "<p>Colofón.</p>\n<p>{{ imprenta.nombre }}</p>\n",
+            f"{COLOPHON}:2: error: template-error: UndefinedError: 'imprenta' is undefined",
+        ),
+        (
+            '<p>Colofón.</p>\n\n\n<p>{{ "MCMLXXXV"|roman }}</p>\n',
+            f"{COLOPHON}:4: error: template-error: TypeError: '>=' not supported between"
+            " instances of 'str' and 'int'",
+        ),
+    ],
+    ids=["absolute-include", "parent-include", "missing-include", "syntax", "undefined", "type"],
+)
+def test_override_template_fault_names_file_and_line(
+    make_project: ProjectMaker, tmp_path: Path, template: str, expected: str
+) -> None:
+    from publisher.fetch import TOOL_STYLES
+
+    anthology = _with_colophon(make_project, template)
+    message = expected.format(styles=TOOL_STYLES) + "\npublisher: 1 error\n"
+    assert run("check", str(anthology)) == (1, message)
+    out = tmp_path / "dist"
+    assert run("build", str(anthology), "--format", "html,epub", "--out", str(out)) == (1, message)
+    assert not list(tmp_path.glob("dist/*.*"))
+
+
+def test_included_template_with_a_syntax_error_is_named(make_project: ProjectMaker) -> None:
+    anthology = _with_colophon(make_project, '<p>Colofón.</p>\n{% include "sello.html.j2" %}\n')
+    sello = anthology.parent / "style-overrides" / "templates" / "sello.html.j2"
+    sello.write_text("<p>Sello</p>\n<p>{{ spec.title }</p>\n", encoding="utf-8")
+    code, stderr = run("check", str(anthology))
+    assert code == 1
+    assert stderr.startswith(
+        "manuscripts/style-overrides/templates/sello.html.j2:2: error: template-syntax: "
+    )
