@@ -15,6 +15,7 @@ from ..base.diagnostics import Diagnostic, error, warning
 from ..base.gate import Entry
 from ..base.model import Film, FrontPiece, Manuscript, Outline
 from ..base.text import CONTROL, slugify, suggestion
+from .anthology_file import MAX_SLUG_CHARS
 from .body import Survey, check_body
 from .fields import (
     FILM_KEYS,
@@ -71,6 +72,14 @@ def load_manuscripts(
                 diagnostics.append(error(shown, 0, "file-name-encoding", message))
                 continue
             slug = slugify(Path(entry.name).stem)
+            if len(slug) > MAX_SLUG_CHARS:
+                # The slug names `EPUB/text/<slug>.xhtml`: past 255 bytes it cannot be unpacked.
+                message = (
+                    f"the file name gives a slug of {len(slug)} characters; output file names"
+                    f" need it at most {MAX_SLUG_CHARS}: rename the file"
+                )
+                diagnostics.append(error(shown, 0, "slug-too-long", message))
+                continue
             if slug in seen:
                 message = f"slug `{slug}` is already used by {seen[slug]}"
                 diagnostics.append(error(shown, 1, "duplicate-slug", message))

@@ -3,12 +3,16 @@
 The only module that imports Jinja2. Reads templates, stylesheets and images, each through the
 gate (`base/access.Access`: inside the project or the tool's styles, regular files, size-capped, and
 recorded for the build cache); writes nothing.
+
+Length: the Jinja2 environment, its gate loader and the translation of template faults into
+diagnostics with the template's path and line stay with the only Jinja2 user.
 """
 
 from __future__ import annotations
 
 import base64
 import mimetypes
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -47,16 +51,28 @@ class _GateLoader(jinja2.BaseLoader):
     def __init__(self, directories: tuple[Path, ...], access: Access) -> None:
         self.directories = directories
         self.access = access
+        self.served: set[str] = set()  # file names handed to Jinja2, to find them in tracebacks
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        pieces = jinja2.loaders.split_template_path(template)  # refuses `..`
+        """Raises Refused (`path-outside-project`) for an absolute name or one with `..`,
+        jinja2.TemplateNotFound when no folder of the chain has it, BuildFailed when the file
+        that wins may not be read."""
+        if template.startswith(("/", "\\")) or ".." in template.replace("\\", "/").split("/"):
+            raise Refused(
+                "path-outside-project",
+                f"template `{template}` is outside the theme: name templates relative to its"
+                " `templates/` folder",
+            )
+        pieces = jinja2.loaders.split_template_path(template)
         for directory in self.directories:
             candidate = directory.joinpath("templates", *pieces)
             if self.access.exists(candidate):
                 # Read once per environment: every later use renders these same bytes.
-                return read_theme_file(candidate, self.access), str(candidate), lambda: True
+                source = read_theme_file(candidate, self.access)
+                self.served.add(str(candidate))
+                return source, str(candidate), lambda: True
         raise jinja2.TemplateNotFound(template)
 
 
@@ -124,8 +140,9 @@ class _Renderer:
         self.labels: Labels = labels_for(self.spec.lang)
         self.images: dict[Path, ImageAsset] = {}
         self.access = Access.for_spec(self.spec)
+        self.loader = _GateLoader(theme.directories, self.access)
         self.env = jinja2.Environment(
-            loader=_GateLoader(theme.directories, self.access),
+            loader=self.loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -157,7 +174,41 @@ class _Renderer:
         return text.replace(".", ",") if self.spec.lang.startswith("es") else text
 
     def template(self, name: str, **context: object) -> str:
-        return self.env.get_template(name).render(**context)
+        """`name` rendered with `context`. Raises BuildFailed naming the template file and line:
+        `template-syntax`, `template-missing`, `template-error` (raised while rendering: an
+        undefined name, a filter given the wrong type) or the gate's code for a refused name."""
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as fault:
+            where = self._shown(fault.filename) if fault.filename else name
+            problem = error(where, fault.lineno, "template-syntax", fault.message or str(fault))
+        except jinja2.TemplateNotFound as fault:
+            where, line = self._template_line(fault, name)
+            chain = self.loader.directories
+            folders = ", ".join(self._shown(str(path / "templates")) for path in chain)
+            message = f"template `{fault.name}` not found in the theme ({folders})"
+            problem = error(where, line or 0, "template-missing", message)
+        except Refused as refused:
+            where, line = self._template_line(refused, name)
+            problem = error(where, line or 0, refused.code, refused.message)
+        except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as fault:
+            where, line = self._template_line(fault, name)
+            if line is None and not isinstance(fault, jinja2.TemplateError):
+                raise  # not raised by a template's code: a bug of ours, with its traceback
+            text = f"{type(fault).__name__}: {fault}" if str(fault) else type(fault).__name__
+            problem = error(where, line or 0, "template-error", text)
+        raise BuildFailed([problem]) from None
+
+    def _shown(self, filename: str) -> str:
+        return self.access.shown(Path(filename))
+
+    def _template_line(self, fault: BaseException, name: str) -> tuple[str, int | None]:
+        """The innermost template file and line in `fault`'s traceback (Jinja2 rewrites its
+        frames to the template's own lines); `name` and None when no template frame is there."""
+        for frame in reversed(traceback.extract_tb(fault.__traceback__)):
+            if frame.filename in self.loader.served:
+                return self._shown(frame.filename), frame.lineno
+        return name, None
 
     def href(self, anchor: str) -> str:
         if self.target is Target.EPUB:
