@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import signal
 import subprocess
@@ -147,6 +148,140 @@ def test_sigkill_at_every_rename_is_repaired_by_the_next_build(built: Project) -
         assert not [p for p in built.cache.rglob("*") if p.name.endswith(".part")]
 
 
+# Runs the build (`_KILLER`) as its child and never reaps it: once killed, the child stays a
+# zombie, with its pid still answering `kill(pid, 0)`, for as long as this parent lives.
+_ZOMBIE_PARENT = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", *sys.argv[1:]], stdout=subprocess.DEVNULL)
+while True:
+    with open(f"/proc/{child.pid}/stat") as stat:
+        if stat.read().rpartition(")")[2].split()[0] == "Z":
+            break
+    time.sleep(0.02)
+print(child.pid, flush=True)
+time.sleep(300)
+"""
+
+
+def _leftovers(project: Project, pid: int) -> list[Path]:
+    found = [*project.dist.iterdir(), *project.cache.rglob("*")]
+    return [path for path in found if f"-{pid}-" in path.name or f".{pid}." in path.name]
+
+
+def _kill_at(project: Project, number: int) -> tuple[list[str], dict[str, str], int]:
+    """The killer command and env; with `number` 0, how many renames a whole build does."""
+    count_file = project.root.parent / "renames"
+    command = [_KILLER, str(number), "build", str(project.anthology), "--format", "html,epub",
+               "--out", str(project.dist)]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO), "RENAMES_FILE": str(count_file)}
+    if number:
+        return command, env, number
+    subprocess.run([sys.executable, "-c", *command], env=env, check=True, capture_output=True)
+    return command, env, int(count_file.read_text())
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.parametrize("where", ["commit", "cache"])
+def test_a_build_killed_and_left_a_zombie_is_repaired_by_the_next_build(
+    built: Project, where: str
+) -> None:
+    """Killed in the middle of the commit (a journal) or while saving the cache (a `.part`),
+    its pid still a zombie: the next build repairs, removes the leftovers, equals a clean one."""
+    before, cache_before, new = files(built.dist), files(built.cache), built.reference()
+    renames = _kill_at(built, 0)[2]
+    restore(built.dist, before)
+    restore(built.cache, cache_before)
+    command, env, _ = _kill_at(built, 6 if where == "commit" else renames)  # as below
+    parent = subprocess.Popen([sys.executable, "-c", _ZOMBIE_PARENT, *command], env=env,
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert parent.stdout is not None
+        pid = int(parent.stdout.readline())
+        left = _leftovers(built, pid)
+        if where == "commit":
+            assert [p.name for p in left if (p / "journal.json").is_file()], left
+        else:
+            assert [p for p in left if p.name.endswith(".part")], left
+        os.kill(pid, 0)  # the zombie answers as if it were alive
+        built.build()
+        assert _leftovers(built, pid) == []
+        assert files(built.dist) == new
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+def test_leftovers_named_with_the_pid_of_another_live_process_are_repaired(
+    built: Project,
+) -> None:
+    """Pid reuse: the killed build's pid now belongs to an unrelated live process (`sleep`),
+    which holds no lock on them."""
+    new = built.reference()
+    # Renames: the lock, the two exports into the staging folder, then the commit's: killed
+    # with the HTML replaced and the EPUB not yet.
+    command, env, _ = _kill_at(built, 6)
+    killed = subprocess.run([sys.executable, "-c", *command], env=env, capture_output=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    other = subprocess.Popen(["sleep", "300"])
+    try:
+        (folder,) = [p for p in built.dist.iterdir() if p.name.startswith(".publisher-staging-")]
+        assert (folder / "journal.json").is_file()
+        folder.rename(built.dist / f".publisher-staging-{other.pid}-abcd1234")
+        part = built.cache / f".outputs.json.{other.pid}.zzzzzzzz.part"
+        part.write_bytes(b"half a manifest")
+        built.build()
+        assert _leftovers(built, other.pid) == []
+        assert files(built.dist) == new
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_staging_folder_without_a_lock_is_judged_by_its_process(tmp_path: Path) -> None:
+    """No `lock` yet (the instant after `mkdtemp`) or a version before it: kept while its pid is
+    a process that started before the folder; removed when that process started later."""
+    from publisher.exporters import staging
+
+    starting = tmp_path / f".publisher-staging-{os.getpid()}-abcd1234"
+    starting.mkdir()
+    other = subprocess.Popen(["sleep", "300"])
+    try:
+        reused = tmp_path / f".publisher-staging-{other.pid}-abcd1234"
+        reused.mkdir()
+        os.utime(reused, (time.time() - 60, time.time() - 60))  # left a minute before `sleep`
+        staging.recover(tmp_path)
+        assert starting.is_dir() and not reused.exists()
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_temporary_file_taken_by_a_sweep_before_its_lock_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sweep that locks and removes a `.part` in the instant before its writer locks it does
+    not make the writer lose its file: it sees the name gone and makes another."""
+    import tempfile
+
+    from publisher.exporters import files as exporter_files
+    from publisher.exporters.staging import sweep_parts
+
+    real, made = tempfile.mkstemp, []
+
+    def swept_once(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        handle, name = real(*args, **kwargs)
+        made.append(name)
+        if len(made) == 1:
+            sweep_parts(tmp_path)
+        return handle, name
+
+    monkeypatch.setattr(exporter_files.tempfile, "mkstemp", swept_once)
+    target = exporter_files.write_bytes_atomically(tmp_path / "mini.html", b"<p>entero</p>")
+    assert len(made) == 2 and not os.path.exists(made[0])
+    assert target.read_bytes() == b"<p>entero</p>"
+    assert sorted(os.listdir(tmp_path)) == ["mini.html"]
+
+
 def test_stale_leftovers_are_removed_and_nothing_else(built: Project) -> None:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
@@ -165,12 +300,14 @@ def test_stale_leftovers_are_removed_and_nothing_else(built: Project) -> None:
     not_ours = [
         built.dist / "notas.txt",
         built.dist / ".other.abcdefgh.part",  # not one of our outputs' names, no pid
-        built.dist / f".mini.epub.{os.getpid()}.abcdefgh.part",  # a live process's
+        built.dist / f".mini.epub.{os.getpid()}.abcdefgh.part",  # a live writer's: locked
         built.dist / ".publisher-staging-mio",
     ]
     for path in not_ours:
         path.write_bytes(b"someone else's")
-    built.build()
+    with not_ours[2].open("rb") as writing:
+        fcntl.flock(writing, fcntl.LOCK_EX)
+        built.build()
     assert [path for path in ours if path.exists()] == []
     assert all(path.read_bytes() == b"someone else's" for path in not_ours)
 
@@ -241,7 +378,7 @@ def test_sigterm_during_the_renames_waits_for_the_whole_set(
 
     def rename(*args: Any) -> None:
         renames.append(args)
-        if len(renames) == 2:  # the HTML is in place, the EPUB not yet
+        if len(renames) == 3:  # (the first locks the staging folder) the HTML goes in place
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(0.05)  # the handler would run here if it were not held back
         real_rename(*args)
@@ -256,7 +393,7 @@ def test_sigterm_during_the_renames_waits_for_the_whole_set(
             built.build()
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert len(renames) == 4 and files(built.dist) == new
+    assert len(renames) == 5 and files(built.dist) == new
 
 
 def test_signals_during_the_commit_wait_for_its_end() -> None:
