@@ -240,7 +240,7 @@ def test_leftovers_named_with_the_pid_of_another_live_process_are_repaired(
 def test_a_staging_folder_without_a_lock_is_judged_by_its_process(tmp_path: Path) -> None:
     """No `lock` yet (the instant after `mkdtemp`) or a version before it: kept while its pid is
     a process that started before the folder; removed when that process started later."""
-    from publisher.exporters import staging
+    from publisher.export import staging
 
     starting = tmp_path / f".publisher-staging-{os.getpid()}-abcd1234"
     starting.mkdir()
@@ -263,8 +263,8 @@ def test_a_temporary_file_taken_by_a_sweep_before_its_lock_is_made_again(
     not make the writer lose its file: it sees the name gone and makes another."""
     import tempfile
 
-    from publisher.exporters import files as exporter_files
-    from publisher.exporters.staging import sweep_parts
+    from publisher.base import files as exporter_files
+    from publisher.export.staging import sweep_parts
 
     real, made = tempfile.mkstemp, []
 
