@@ -456,10 +456,35 @@ def test_validate_runs_the_check_on_the_anthology_editions(
         False,
         1,
     )
-    # Another book's file (another name) is not compared with this anthology.
-    other = tmp_path / "otro-libro.html"
-    shutil.copy(html, other)
-    assert main(["validate", str(other), "--anthology", str(anthology)]) == 0
+
+
+def test_validate_checks_a_named_file_whatever_its_name(
+    mini_book: tuple[Path, dict[str, Path]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A renamed edition named with `--anthology` is compared (it was skipped in silence);
+    without `--anthology`, one not named after the default anthology is skipped, and said so."""
+    anthology, editions = mini_book
+    renamed = tmp_path / "mi-copia.html"
+    renamed.write_text(editions["web"].read_text("utf-8").replace("milana bonita", "milana"))
+    assert main(["validate", "--anthology", str(anthology), str(renamed)]) == 1
+    out, err = capsys.readouterr()
+    assert "text-missing: 1 word of the body missing from mi-copia.html" in err
+    assert f"fidelity: {renamed}: FAILED" in out
+
+    monkeypatch.chdir(anthology.parent.parent)  # the default `manuscripts/anthology.toml`
+    notes = tmp_path / "notas.txt"
+    notes.write_text("nada que validar", "utf-8")
+    assert main(["validate", str(renamed), str(notes)]) == 0
+    err = capsys.readouterr().err
+    assert f"{renamed}: info: fidelity-skipped: not checked for text fidelity" in err
+    assert f"{notes}: info: validate-skipped: no check for `.txt` files" in err
+    assert "text-missing" not in err
+
+    assert main(["validate", "--anthology", str(tmp_path / "no.toml"), str(renamed)]) == 1
+    assert "validate-missing-file: no such anthology file" in capsys.readouterr().err
 
 
 def test_build_validate_runs_the_check(make_project: ProjectMaker) -> None:
