@@ -205,6 +205,21 @@ def test_a_single_missing_word_is_found() -> None:
     assert [w.shown for w in stream.words[gap.start : gap.end]] == ["cinco"]
 
 
+def test_a_deleted_word_among_repeated_ones_is_reported_alone() -> None:
+    """«medio en broma y medio en serio» without the first «medio» lost «medio», not the four
+    words before the second «medio» (which the matcher jumped to). Every word but the first
+    (which places the stream) is deleted in turn."""
+    text = ("Rodada medio en broma y medio en serio por Berlanga, La vaquilla cuenta la guerra "
+            "en broma y en serio a la vez.")  # fmt: skip
+    stream, written = _stream(text), text.split()
+    for index in range(1, len(written)):
+        edition = _edition(" ".join(written[:index] + written[index + 1 :]))
+        [gap] = match_stream(stream, edition, 0).gaps
+        assert [w.shown for w in stream.words[gap.start : gap.end]] == [
+            written[index].strip(",.")
+        ], index
+
+
 def test_order_matters() -> None:
     stream = _stream("primero segundo tercero cuarto quinto sexto")
     edition = _edition("cuarto quinto sexto primero segundo tercero")

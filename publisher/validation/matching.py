@@ -10,7 +10,8 @@ the edition position `at` (see `match_stream`):
    not see in a justified line; `lamadre`: a no-break or thin space, which pdftotext never
    reports): taken together, when that reading comes before the word's own in 1;
 3. a few words lost with the text going on right here (the next words follow `at` closely):
-   a gap of those words;
+   a gap of those words; also when 1 found the word a few words on, but reading it as lost
+   matches more of the words that follow (`_lost_here`);
 4. a later occurrence (within `FAR`) that the `CHAIN` following stream words confirm: taken (a
    long footnote, a figure or a page's furniture sat in between);
 5. else the word is missing: the gap runs until a stream word that, with its `CHAIN` followers,
@@ -69,8 +70,8 @@ def match_stream(stream: Stream, edition: Edition, at: int) -> Match:
                 step = _near(keys, index, edition, at, NEAR)
         else:
             taken = _step(keys, index, edition, at, NEAR)
-            if taken is not None:  # the word, or it and the next printed as one
-                index, at = taken
+            if taken is not None and not _lost_here(keys, index, edition, at, taken):
+                index, at = taken  # the word, or it and the next printed as one
                 continue
             resumed = _resumed_close(keys, index, edition, at)
             if resumed is not None:  # a few words lost, the text goes on right here
@@ -225,6 +226,37 @@ def _confirmed_joined(
                 best = index + count, position + 1
                 break
     return best
+
+
+def _lost_here(
+    keys: list[str], index: int, edition: Edition, at: int, taken: tuple[int, int]
+) -> bool:
+    """Whether stream word `index`, found a few words after `at` (`taken`, from `_step`), is
+    rather lost, with the text going on right at `at`: the reading that skips it matches more
+    of the next `2 * CHAIN` stream words. Deleting «medio» from «en broma y medio en serio»
+    loses «medio», not «broma y medio en» (the «medio» after them is not the lost one)."""
+    if taken[1] <= at + 1:
+        return False
+    resumed = _resumed_close(keys, index, edition, at)
+    if resumed is None:
+        return False
+    stop = min(index + 2 * CHAIN, len(keys))
+    kept = taken[0] - index + _run(keys, taken[0], stop, edition, taken[1])
+    return _run(keys, resumed, stop, edition, at) > kept
+
+
+def _run(keys: list[str], start: int, stop: int, edition: Edition, at: int) -> int:
+    """How many of stream words `start`…`stop` (exclusive) `_step` finds, one after the other
+    from `at`, a word not found being passed over."""
+    found, index = 0, start
+    while index < stop:
+        taken = _step(keys, index, edition, at, NEAR)
+        if taken is None:
+            index += 1
+            continue
+        found += min(taken[0], stop) - index
+        index, at = taken
+    return found
 
 
 def _resumed_close(keys: list[str], index: int, edition: Edition, at: int) -> int | None:
