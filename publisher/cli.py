@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .base.diagnostics import BuildFailed, Diagnostic, Severity
+from .base.diagnostics import BuildFailed, Diagnostic, Severity, error
 from .base.model import Anthology
 from .base.project import project_root
 from .pipeline import FILE_NAMES, TARGETS, BuildRequest, Format, build, load
@@ -117,7 +117,9 @@ def _parser() -> argparse.ArgumentParser:
         "validate", parents=[reporting], help="run EPUBCheck, Ace and PDF checks on built files"
     )
     validate_cmd.add_argument("files", nargs="*", type=Path, help="default: the default book's")
-    validate_cmd.add_argument("--anthology", type=Path, default=DEFAULT_ANTHOLOGY)
+    validate_cmd.add_argument(
+        "--anthology", type=Path, help=f"compare named files with it (default: {DEFAULT_ANTHOLOGY})"
+    )
     validate_cmd.add_argument("--out", type=Path, default=Path("dist"))
     validate_cmd.set_defaults(run=_validate)
 
@@ -250,14 +252,19 @@ def _validate(args: argparse.Namespace) -> int:
     from .validation.files import validate_files
 
     files = list(args.files)
+    anthology_path: Path = args.anthology or DEFAULT_ANTHOLOGY
     if not files:
         from .load.anthology_file import load_anthology_spec
 
-        spec = load_anthology_spec(args.anthology, project_root(args.anthology))
+        spec = load_anthology_spec(anthology_path, project_root(anthology_path))
         names = [FILE_NAMES[t].format(slug=spec.slug) for f in Format for t in TARGETS[f]]
         files = [args.out / name for name in names]
-    anthology, problems = _anthology_for_fidelity(args.anthology)
-    results = validate_files(files, anthology)
+    anthology, problems = _anthology_for_fidelity(anthology_path)
+    if args.anthology is not None and not args.anthology.is_file():
+        problems = (error(args.anthology, 0, "validate-missing-file", "no such anthology file"),)
+    # Files named with an anthology named are compared with it whatever they are called; with
+    # the default anthology, only its own editions are (another book's file may sit beside it).
+    results = validate_files(files, anthology, any_name=args.anthology is not None)
     diagnostics = [*problems, *(d for result in results for d in result.diagnostics)]
     report = diagnostics_report(diagnostics, "validate", 0, results)
     code = _finish(args, diagnostics, report)

@@ -136,6 +136,35 @@ def test_words_run_together_by_the_extractor_are_read() -> None:
     assert match_stream(stream, edition, 0).gaps == ()
 
 
+# Words bound by a no-break, narrow no-break or thin space, as entities and as characters: the
+# second sentence repeats the bound words within a few words, which must not be taken instead.
+BOUND = (
+    "Ana&nbsp;Torrent mira el tren y calla, y Fernando&#8239;Fernán Gómez lee.\n\n"
+    "Luego Ana Torrent mira&#x2009;el monstruo, y Fernando&thinsp;Fernán Gómez cuida las "
+    "abejas; Fernando\u00a0Fernán\u202fGómez calla.\n"
+)
+
+
+def test_words_bound_by_a_no_break_or_thin_space_are_read() -> None:
+    """pdftotext prints `AnaTorrent` for `Ana&nbsp;Torrent`: read as the two words there, not
+    as the `Ana` of the next sentence (which lost «Torrent mira el tren» before the fix)."""
+    [stream] = markdown_streams(BOUND, 1, "r.md")
+    assert [w.key for w in stream.words[:3]] == ["ana", "torrent", "mira"]
+    edition = _edition(
+        "AnaTorrent mira el tren y calla, y FernandoFernán Gómez lee.",
+        "Luego Ana Torrent mirael monstruo, y FernandoFernán Gómez cuida las",
+        "abejas; FernandoFernánGómez calla.",
+    )
+    assert match_stream(stream, edition, 0).gaps == ()
+    lost = _edition(  # a really lost word is still reported, alone
+        "AnaTorrent mira el tren y calla, y FernandoFernán Gómez lee.",
+        "Luego Ana Torrent mirael monstruo, y FernandoFernán Gómez las",
+        "abejas; FernandoFernánGómez calla.",
+    )
+    [gap] = match_stream(stream, lost, 0).gaps
+    assert [w.shown for w in stream.words[gap.start : gap.end]] == ["cuida"]
+
+
 def test_a_number_with_a_note_call_glued_to_it_is_read() -> None:
     stream = _stream("Erice rodó la película en 1973 con muy poco dinero y en Hoyuelos")
     edition = _edition("Erice rodó la película en 19731 con muy poco dinero y en Hoyuelos")
@@ -174,6 +203,21 @@ def test_a_single_missing_word_is_found() -> None:
     edition = _edition("uno dos tres cuatro seis siete ocho nueve diez")
     [gap] = match_stream(stream, edition, 0).gaps
     assert [w.shown for w in stream.words[gap.start : gap.end]] == ["cinco"]
+
+
+def test_a_deleted_word_among_repeated_ones_is_reported_alone() -> None:
+    """«medio en broma y medio en serio» without the first «medio» lost «medio», not the four
+    words before the second «medio» (which the matcher jumped to). Every word but the first
+    (which places the stream) is deleted in turn."""
+    text = ("Rodada medio en broma y medio en serio por Berlanga, La vaquilla cuenta la guerra "
+            "en broma y en serio a la vez.")  # fmt: skip
+    stream, written = _stream(text), text.split()
+    for index in range(1, len(written)):
+        edition = _edition(" ".join(written[:index] + written[index + 1 :]))
+        [gap] = match_stream(stream, edition, 0).gaps
+        assert [w.shown for w in stream.words[gap.start : gap.end]] == [
+            written[index].strip(",.")
+        ], index
 
 
 def test_order_matters() -> None:
@@ -427,10 +471,35 @@ def test_validate_runs_the_check_on_the_anthology_editions(
         False,
         1,
     )
-    # Another book's file (another name) is not compared with this anthology.
-    other = tmp_path / "otro-libro.html"
-    shutil.copy(html, other)
-    assert main(["validate", str(other), "--anthology", str(anthology)]) == 0
+
+
+def test_validate_checks_a_named_file_whatever_its_name(
+    mini_book: tuple[Path, dict[str, Path]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A renamed edition named with `--anthology` is compared (it was skipped in silence);
+    without `--anthology`, one not named after the default anthology is skipped, and said so."""
+    anthology, editions = mini_book
+    renamed = tmp_path / "mi-copia.html"
+    renamed.write_text(editions["web"].read_text("utf-8").replace("milana bonita", "milana"))
+    assert main(["validate", "--anthology", str(anthology), str(renamed)]) == 1
+    out, err = capsys.readouterr()
+    assert "text-missing: 1 word of the body missing from mi-copia.html" in err
+    assert f"fidelity: {renamed}: FAILED" in out
+
+    monkeypatch.chdir(anthology.parent.parent)  # the default `manuscripts/anthology.toml`
+    notes = tmp_path / "notas.txt"
+    notes.write_text("nada que validar", "utf-8")
+    assert main(["validate", str(renamed), str(notes)]) == 0
+    err = capsys.readouterr().err
+    assert f"{renamed}: info: fidelity-skipped: not checked for text fidelity" in err
+    assert f"{notes}: info: validate-skipped: no check for `.txt` files" in err
+    assert "text-missing" not in err
+
+    assert main(["validate", "--anthology", str(tmp_path / "no.toml"), str(renamed)]) == 1
+    assert "validate-missing-file: no such anthology file" in capsys.readouterr().err
 
 
 def test_build_validate_runs_the_check(make_project: ProjectMaker) -> None:
@@ -495,6 +564,17 @@ def test_stress_book_prints_every_word(tmp_path: Path) -> None:
     results = check_fidelity(book, _built(anthology, tmp_path / "dist"))
     assert len(results) == 4 and all(r.counts["words"] > 1000 for r in results)
     found = [d for r in results for d in r.diagnostics]
+    assert found == [], _report(found)
+
+
+def test_words_bound_by_no_break_and_thin_spaces_reach_the_pdfs(tmp_path: Path) -> None:
+    """The real PDFs: pdftotext prints no space for `&nbsp;`, U+202F or a thin space."""
+    body = BOUND + "\nOtra vez un&nbsp;espacio duro, &amp; un ampersand al final del rodaje.\n"
+    reviews = {"colmena.md": review("Las abejas", "El espíritu de la colmena", 1973, body=body)}
+    anthology = _write_project(tmp_path, reviews)
+    pdfs = _built(anthology, tmp_path / "dist", frozenset({Format.PDF}))
+    assert len(pdfs) == 2
+    found = _missing(anthology, pdfs)
     assert found == [], _report(found)
 
 

@@ -17,15 +17,18 @@ from .runner import ValidatorResult, diag, make_result
 if TYPE_CHECKING:
     from .manuscript_words import Section
 
-EDITION_SUFFIXES = frozenset({".pdf", ".epub", ".html"})
+EDITION_SUFFIXES = frozenset({".pdf", ".epub", ".html", ".htm", ".xhtml"})
 
 
 def validate_files(
-    paths: Sequence[Path], anthology: Anthology | None = None
+    paths: Sequence[Path], anthology: Anthology | None = None, *, any_name: bool = False
 ) -> tuple[ValidatorResult, ...]:
     """EPUBCheck and Ace on EPUBs, qpdf and pdffonts on PDFs; with `anthology`, the text
-    fidelity check too on each of its editions (files named after its slug: `{slug}.html`,
-    `{slug}.pdf`, `{slug}-print.pdf`, `{slug}.epub`, as the pipeline writes them)."""
+    fidelity check too on each edition (`.pdf`, `.epub`, `.html`): with `any_name`, whatever
+    the file is called (files the user named, to compare with the anthology the user named);
+    without, only on files named after its slug (`{slug}.html`, `{slug}.pdf`,
+    `{slug}-print.pdf`, `{slug}.epub`, as the pipeline writes them). A file left without a
+    check gets an INFO diagnostic saying why (`validate-skipped`, `fidelity-skipped`)."""
     results: list[ValidatorResult] = []
     sections: tuple[Section, ...] | None = None
     for path in paths:
@@ -36,6 +39,7 @@ def validate_files(
             )
             results.append(make_result("publisher", path, [problem]))
             continue
+        checked = len(results)
         if suffix == ".epub":
             results.append(run_epubcheck(path))
             with tempfile.TemporaryDirectory(prefix="ace-") as workdir:
@@ -43,16 +47,30 @@ def validate_files(
         elif suffix == ".pdf":
             results.append(check_pdf(path))
             results.append(check_glyphs(path))
-        if anthology is not None and _edition_of(path, anthology):
-            # Imported here: a build that does not validate need not load a Markdown parser.
-            from .fidelity import check_file
-            from .manuscript_words import book_streams
+        if anthology is not None and suffix in EDITION_SUFFIXES:
+            if any_name or _named_after(path, anthology):
+                # Imported here: a build that does not validate need not load a Markdown parser.
+                from .fidelity import check_file
+                from .manuscript_words import book_streams
 
-            sections = sections if sections is not None else book_streams(anthology)
-            results.append(check_file(sections, path))
+                sections = sections if sections is not None else book_streams(anthology)
+                results.append(check_file(sections, path))
+            else:
+                slug = anthology.spec.slug
+                why = (f"not checked for text fidelity: not named after the anthology "
+                       f"(`{slug}.pdf`, `{slug}-print.pdf`, `{slug}.epub`, `{slug}.html`); "
+                       f"give `--anthology` to compare it whatever its name")  # fmt: skip
+                skipped = diag(Severity.INFO, path, "fidelity-skipped", why, "publisher")
+                results.append(make_result("publisher", path, [skipped]))
+        if len(results) == checked:
+            why = f"no check for `{suffix or path.name}` files" + (
+                " without an anthology" if suffix in EDITION_SUFFIXES else ""
+            )
+            skipped = diag(Severity.INFO, path, "validate-skipped", why, "publisher")
+            results.append(make_result("publisher", path, [skipped]))
     return tuple(results)
 
 
-def _edition_of(path: Path, anthology: Anthology) -> bool:
+def _named_after(path: Path, anthology: Anthology) -> bool:
     slug = anthology.spec.slug
-    return path.suffix.lower() in EDITION_SUFFIXES and path.stem in (slug, f"{slug}-print")
+    return path.stem in (slug, f"{slug}-print")

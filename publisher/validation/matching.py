@@ -7,9 +7,11 @@ the edition position `at` (see `match_stream`):
    from letter-spacing or kerning; `fran‐` + `quista` broken at a line end, the rest maybe after
    a page's footnotes and the next running head): taken;
 2. two or three stream words printed as one (`contiendaespañola`: a space the extractor did
-   not see in a justified line): taken together;
+   not see in a justified line; `lamadre`: a no-break or thin space, which pdftotext never
+   reports): taken together, when that reading comes before the word's own in 1;
 3. a few words lost with the text going on right here (the next words follow `at` closely):
-   a gap of those words;
+   a gap of those words; also when 1 found the word a few words on, but reading it as lost
+   matches more of the words that follow (`_lost_here`);
 4. a later occurrence (within `FAR`) that the `CHAIN` following stream words confirm: taken (a
    long footnote, a figure or a page's furniture sat in between);
 5. else the word is missing: the gap runs until a stream word that, with its `CHAIN` followers,
@@ -57,16 +59,19 @@ def match_stream(stream: Stream, edition: Edition, at: int) -> Match:
     reach: int | None = None  # the first word may be anywhere after `at`; the rest, close
     index = 0
     while index < len(keys):
+        step: int | None = None
         if first is None:  # place the stream: its first words, together, the earliest
             step = _confirmed(keys, index, edition, at, None, misses=0, scan=None)
+            glued = _confirmed_joined(keys, index, edition, at)
+            if glued is not None and (step is None or glued[1] < step):
+                (index, at), first, reach = glued, glued[1] - 1, FAR
+                continue
             if step is None:
                 step = _near(keys, index, edition, at, NEAR)
         else:
-            step = _near(keys, index, edition, at, NEAR)
-        if step is None and first is not None:
-            joined = _joined(keys, index, edition, at)
-            if joined is not None:  # `contiendaespañola`: a space the extractor missed
-                index, at = joined
+            taken = _step(keys, index, edition, at, NEAR)
+            if taken is not None and not _lost_here(keys, index, edition, at, taken):
+                index, at = taken  # the word, or it and the next printed as one
                 continue
             resumed = _resumed_close(keys, index, edition, at)
             if resumed is not None:  # a few words lost, the text goes on right here
@@ -129,6 +134,27 @@ def _near(keys: list[str], index: int, edition: Edition, at: int, window: int) -
     return whole
 
 
+def _step(
+    keys: list[str], index: int, edition: Edition, at: int, window: int
+) -> tuple[int, int] | None:
+    """(stream index, edition index) after the earliest reading, within `window` words of `at`,
+    of stream word `index`: the word itself (`_near`), or it printed as one word with the next
+    one or two (`_joined`); None if neither is there.
+
+    The earliest wins: pdftotext reports no space for a no-break space (U+00A0, `&nbsp;`), a
+    narrow no-break, thin or hair space (U+202F, U+2009, U+200A) — the glyph is drawn but no
+    gap is seen — so `la&nbsp;madre` is `lamadre` in a PDF; the `la` of a later `la madre`
+    a few words on is not this word.
+    """
+    found = _near(keys, index, edition, at, window)
+    if found is not None and found <= at + 1:
+        return index + 1, found  # right here: nothing can come earlier
+    joined = _joined(keys, index, edition, at, window)
+    if joined is not None and (found is None or joined[1] < found):
+        return joined
+    return None if found is None else (index + 1, found)
+
+
 def _joined(
     keys: list[str], index: int, edition: Edition, at: int, window: int = NEAR
 ) -> tuple[int, int] | None:
@@ -181,6 +207,58 @@ def _confirmed(
     return None
 
 
+def _confirmed_joined(
+    keys: list[str], index: int, edition: Edition, at: int
+) -> tuple[int, int] | None:
+    """(stream index, edition index) after stream words from `index` printed as one word (two
+    or three of them, see `_step`) after `at`, the earliest that the `CHAIN` stream words after
+    them follow closely; None if there is none."""
+    best: tuple[int, int] | None = None
+    for count in (2, 3):
+        if index + count > len(keys):
+            break
+        found = edition.positions.get("".join(keys[index : index + count]), [])
+        start = bisect.bisect_left(found, at)
+        for position in found[start : start + SCAN]:
+            if best is not None and position + 1 >= best[1]:
+                break
+            if _followed(keys, index + count - 1, edition, position + 1, misses=0):
+                best = index + count, position + 1
+                break
+    return best
+
+
+def _lost_here(
+    keys: list[str], index: int, edition: Edition, at: int, taken: tuple[int, int]
+) -> bool:
+    """Whether stream word `index`, found a few words after `at` (`taken`, from `_step`), is
+    rather lost, with the text going on right at `at`: the reading that skips it matches more
+    of the next `2 * CHAIN` stream words. Deleting «medio» from «en broma y medio en serio»
+    loses «medio», not «broma y medio en» (the «medio» after them is not the lost one)."""
+    if taken[1] <= at + 1:
+        return False
+    resumed = _resumed_close(keys, index, edition, at)
+    if resumed is None:
+        return False
+    stop = min(index + 2 * CHAIN, len(keys))
+    kept = taken[0] - index + _run(keys, taken[0], stop, edition, taken[1])
+    return _run(keys, resumed, stop, edition, at) > kept
+
+
+def _run(keys: list[str], start: int, stop: int, edition: Edition, at: int) -> int:
+    """How many of stream words `start`…`stop` (exclusive) `_step` finds, one after the other
+    from `at`, a word not found being passed over."""
+    found, index = 0, start
+    while index < stop:
+        taken = _step(keys, index, edition, at, NEAR)
+        if taken is None:
+            index += 1
+            continue
+        found += min(taken[0], stop) - index
+        index, at = taken
+    return found
+
+
 def _resumed_close(keys: list[str], index: int, edition: Edition, at: int) -> int | None:
     """The stream index, a few words after `index`, at which the text goes on close to `at`
     (each of the following `CHAIN` words right after the other), or None."""
@@ -213,13 +291,9 @@ def _followed(keys: list[str], index: int, edition: Edition, after: int, misses:
     follower, last = index + 1, min(index + 1 + CHAIN, len(keys))
     hits = 0
     while follower < last:
-        found = _near(keys, follower, edition, after, TIGHT)
-        if found is not None:
-            after, hits, follower = found, hits + 1, follower + 1
-            continue
-        joined = _joined(keys, follower, edition, after, TIGHT)
-        if joined is not None:
-            follower, after = joined
+        taken = _step(keys, follower, edition, after, TIGHT)
+        if taken is not None:
+            follower, after = taken
             hits += 1
         elif misses:
             misses, follower = misses - 1, follower + 1
