@@ -319,6 +319,18 @@ def test_installed_faces_do_not_warn() -> None:
     assert check_fonts(css, "x", {"eb garamond"}) == ()
 
 
+def test_the_text_size_of_garamond_missing_warns_only_without_the_family() -> None:
+    css = 'p { font-family: "EB Garamond 12", "EB Garamond", "DejaVu Serif", serif }'
+    assert check_fonts(css, "x", {"eb garamond", "dejavu serif"}) == ()
+    diagnostics = check_fonts(css, "x", {"dejavu serif", "eb garamond 08"})
+    assert [d.code for d in diagnostics] == ["font-missing"]
+    assert "“EB Garamond 12”" in diagnostics[0].message and "“DejaVu Serif”" in diagnostics[0].message
+    assert "apt install fonts-ebgaramond" in diagnostics[0].message
+    # Another face's name that merely starts the same is not the same design.
+    lookalike = 'p { font-family: "EB Garamond Initials", "EB Garamond", serif }'
+    assert [d.code for d in check_fonts(lookalike, "x", {"eb garamond"})] == ["font-missing"]
+
+
 def test_every_declared_face_is_installed_here(built: Built) -> None:
     # The build machine (scripts/setup-system.sh) has EB Garamond: no fallback in the real book.
     assert not [d for d in built.result.diagnostics if d.code == "font-missing"]
