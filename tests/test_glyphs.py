@@ -21,6 +21,7 @@ from fontTools.ttLib import TTFont
 
 from publisher.base.diagnostics import Severity
 from publisher.base.fonts import check_typeset, typeset_text
+from publisher.base.project import BUILTIN_STYLES
 from publisher.pipeline import BuildRequest, BuildResult, Format, build
 from publisher.validation.fontmaps import parse_to_unicode
 from publisher.validation.glyphs import check_glyphs, embedded_fonts
@@ -152,6 +153,14 @@ def test_the_old_fault_comes_back_without_the_workaround_and_is_caught(
     import publisher.export.pdf as pdf_exporter
 
     monkeypatch.setattr(pdf_exporter, "_fonts_keyed_by_file", nullcontext)
+    # The themes name "EB Garamond 12" first, which has these symbols; a project stylesheet
+    # naming only the family "EB Garamond" (fontconfig's choice: the 08) still meets the fault.
+    styles = BUILTIN_STYLES
+    overrides = tmp_path / "manuscripts" / "style-overrides" / "css"
+    overrides.mkdir(parents=True)
+    for css in (styles / "clasico/css/theme.css", *(styles / "base/css").glob("*.css")):
+        single = css.read_text(encoding="utf-8").replace('"EB Garamond 12", ', "")
+        (overrides / css.name).write_text(single, encoding="utf-8")
     book = _build(tmp_path, "clasico")
     messages = [d.message for d in check_glyphs(book.screen).errors]
     assert any(m.startswith("“•” (U+2022)") for m in messages), messages

@@ -240,6 +240,22 @@ def test_running_heads(screen: PdfReader, built: Built) -> None:
     assert all(i % 2 == 1 for i in blanks)
 
 
+@pytest.mark.parametrize("profile", ["screen", "print"])
+def test_filmography_headers_are_whole_and_titles_wrap_last(built: Built, profile: str) -> None:
+    """Headers never hyphenated; a film title keeps its line while the directors wrap."""
+    reader = PdfReader(getattr(built, profile))
+    lines = [
+        line
+        for index in _section_pages(reader, "Filmografía")
+        for line in _lines(reader.pages[index].extract_text())
+    ]
+    assert any(_squash(line).startswith("TÍTULOAÑODIRECCIÓNDURACIÓN") for line in lines), lines
+    assert not [line for line in lines if line.endswith(("-", "\u2010"))], lines
+    for review in built.anthology.reviews:
+        title = smarten(review.manuscript.film.title, review.manuscript.lang)
+        assert any(line.startswith(title + " ") for line in lines), (title, lines)
+
+
 def test_screen_pages_have_no_bleed(screen: PdfReader) -> None:
     page = screen.pages[0]
     assert page.mediabox == page.trimbox
@@ -317,6 +333,19 @@ def test_installed_faces_do_not_warn() -> None:
     css = '@page { @top-center { font: italic 8pt "EB Garamond", serif } } p { font-family: serif }'
     assert font_stacks(css) == (("serif",), ("EB Garamond", "serif"))
     assert check_fonts(css, "x", {"eb garamond"}) == ()
+
+
+def test_the_text_size_of_garamond_missing_warns_only_without_the_family() -> None:
+    css = 'p { font-family: "EB Garamond 12", "EB Garamond", "DejaVu Serif", serif }'
+    assert check_fonts(css, "x", {"eb garamond", "dejavu serif"}) == ()
+    diagnostics = check_fonts(css, "x", {"dejavu serif", "eb garamond 08"})
+    assert [d.code for d in diagnostics] == ["font-missing"]
+    assert "“EB Garamond 12”" in diagnostics[0].message
+    assert "“DejaVu Serif”" in diagnostics[0].message
+    assert "apt install fonts-ebgaramond" in diagnostics[0].message
+    # Another face's name that merely starts the same is not the same design.
+    lookalike = 'p { font-family: "EB Garamond Initials", "EB Garamond", serif }'
+    assert [d.code for d in check_fonts(lookalike, "x", {"eb garamond"})] == ["font-missing"]
 
 
 def test_every_declared_face_is_installed_here(built: Built) -> None:

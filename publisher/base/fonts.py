@@ -105,10 +105,23 @@ def missing_faces(css: str, installed: Iterable[str]) -> tuple[FaceStatus, ...]:
             (name for name in stack[1:] if name.lower() not in GENERIC and name.lower() in known),
             None,
         )
+        if stand_in is not None and _optical_size_of(first, stand_in):
+            continue  # e.g. "EB Garamond 12" missing, "EB Garamond" there: the same design
         if stand_in is None:
             stand_in = next((name for name in FALLBACK_SERIFS if name.lower() in known), None)
         missing[first] = FaceStatus(first, stand_in)
     return tuple(missing.values())
+
+
+def _optical_size_of(family: str, other: str) -> bool:
+    """Whether `family` is `other` plus an optical size ("EB Garamond 12" of "EB Garamond").
+
+    Debian's fonts-ebgaramond names each size its own family and all of them "EB Garamond";
+    other packagings (Google Fonts) ship only "EB Garamond". The themes name the text size
+    first and the family after it, so a system with the family alone is not missing a face.
+    """
+    size = family[len(other) :]
+    return family.lower().startswith(other.lower()) and size[:1] == " " and size.strip().isdigit()
 
 
 def check_fonts(

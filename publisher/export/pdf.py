@@ -20,6 +20,8 @@ from typing import Any
 from unittest import mock
 
 import weasyprint
+import weasyprint.css
+import weasyprint.html
 import weasyprint.layout.block
 import weasyprint.pdf.fonts
 import weasyprint.pdf.metadata
@@ -43,7 +45,7 @@ def export_pdf(book: RenderedBook) -> Exported:
     diagnostics = check_fonts(book.stylesheet, where) + check_book(book)
     fetcher = _ProjectFetcher(Access.for_spec(spec))
     try:
-        with notes_stay_with_calls():
+        with notes_stay_with_calls(), _list_numbers_kept():
             document = weasyprint.HTML(
                 string=book.page, base_url=str(spec.root), url_fetcher=fetcher
             ).render()
@@ -146,6 +148,42 @@ def notes_stay_with_calls() -> Iterator[None]:
             return
         with mock.patch.object(weasyprint.layout.block, "_linebox_layout", function):
             yield
+
+
+def _list_numbers_kept() -> AbstractContextManager[object]:
+    """For this render only, number `<ol start>` and `<li value>` as HTML says.
+
+    WeasyPrint 70 maps these attributes to list-item counters only among its presentational
+    hints, which also size images from `width`/`height` and more; the book leaves hints off, so
+    a paragraph opening with a year ("1975. Fue…", an `<ol start="1975">` in Markdown) printed
+    "1.". This adds the two mappings alone, with the declarations of WeasyPrint's own hints
+    (the UA stylesheet of CSS Lists 3, §8.1, at the hints' specificity).
+    """
+    original = weasyprint.css.find_style_attributes
+
+    def with_list_numbers(
+        tree: Any, presentational_hints: bool = False, base_url: str | None = None
+    ) -> Iterator[Any]:
+        yield from original(tree, presentational_hints, base_url)
+        if presentational_hints:
+            return  # WeasyPrint's own hints already include these
+        for element in tree.iter():
+            if element.tag not in ("ol", "li"):
+                continue
+            attribute = "start" if element.tag == "ol" else "value"
+            number = weasyprint.html.parse_integer(element.get(attribute))
+            if number is None:
+                continue
+            increment = "list-item -1" if element.tag == "ol" else "none"
+            for declaration in (
+                f"counter-reset:list-item {number}",
+                f"counter-increment:{increment}",
+            ):
+                # tinycss2 as WeasyPrint imports it: the parser its cascade expects
+                parsed = weasyprint.css.tinycss2.parse_one_declaration(declaration)
+                yield (0, 0, 0), element, (parsed,), base_url
+
+    return mock.patch.object(weasyprint.css, "find_style_attributes", with_list_numbers)
 
 
 def _fonts_keyed_by_file() -> AbstractContextManager[object]:
