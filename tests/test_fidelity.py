@@ -541,10 +541,18 @@ def test_default_book_pdfs_print_every_word(default_book: list[Path]) -> None:
     assert found == [], _report(found)
 
 
+def _wrong_glyphs(paths: list[Path]) -> list[Diagnostic]:
+    """The glyph fidelity check (`glyph-wrong`) on every PDF of `paths`."""
+    from publisher.validation.glyphs import check_glyphs
+
+    return [d for p in paths if p.suffix == ".pdf" for d in check_glyphs(p).errors]
+
+
 def test_rich_fixture_prints_every_word(tmp_path: Path) -> None:
     shutil.copytree(REPO / "tests" / "fixtures" / "rich" / "manuscripts", tmp_path / "manuscripts")
     anthology = tmp_path / "manuscripts" / "anthology.toml"
-    found = _missing(anthology, _built(anthology, tmp_path / "dist"))
+    built = _built(anthology, tmp_path / "dist")
+    found = _missing(anthology, built) + _wrong_glyphs(built)
     assert found == [], _report(found)
 
 
@@ -553,7 +561,8 @@ def test_hostile_corpus_prints_every_word(tmp_path: Path) -> None:
 
     names = [name for name, spec in EXPECTED.items() if spec["exit"] == 0]
     anthology = project(tmp_path, {f"{n}.md": (CASES / f"{n}.md").read_bytes() for n in names})
-    found = _missing(anthology, _built(anthology, tmp_path / "dist"))
+    built = _built(anthology, tmp_path / "dist")
+    found = _missing(anthology, built) + _wrong_glyphs(built)
     assert found == [], _report(found)
 
 
@@ -561,9 +570,10 @@ def test_stress_book_prints_every_word(tmp_path: Path) -> None:
     """Every construct in every position, in all four editions."""
     anthology = make_stress_book(tmp_path)
     book, _ = load(anthology)
-    results = check_fidelity(book, _built(anthology, tmp_path / "dist"))
+    built = _built(anthology, tmp_path / "dist")
+    results = check_fidelity(book, built)
     assert len(results) == 4 and all(r.counts["words"] > 1000 for r in results)
-    found = [d for r in results for d in r.diagnostics]
+    found = [d for r in results for d in r.diagnostics] + _wrong_glyphs(built)
     assert found == [], _report(found)
 
 
