@@ -36,6 +36,7 @@ from ..base.text import slugify
 from ..base.theme import STYLESHEETS, Theme, read_theme_file
 from .labels import Labels, labels_for
 from .markup import Fragment, render_markdown
+from .outline import build_outline, roman, with_pages
 from .pagemarks import mark_pages
 from .typography import smarten
 
@@ -82,6 +83,7 @@ def render_book(
     if pagination is not None and not target.paged:
         textless = "textless-page" if target is Target.WEB else None
         documents, pages = mark_pages(documents, pagination, textless)
+    outline = with_pages(renderer.outline, pages)
     access = Access.for_spec(anthology.spec)
     stylesheet = "\n".join(theme.stylesheet(name, access) for name in STYLESHEETS[target])
     if target is Target.EPUB:
@@ -93,8 +95,9 @@ def render_book(
             "",
             renderer.image_assets(),
             xhtml=tuple((doc.id, renderer.xhtml(doc)) for doc in documents),
-            nav=renderer.template("nav.xhtml.j2", documents=documents),
+            nav=renderer.template("nav.xhtml.j2", outline=outline),
             pages=pages,
+            outline=outline,
         )
     extra = renderer.template("paged-profile.css.j2") if target.paged else ""
     page = renderer.template(
@@ -104,7 +107,14 @@ def render_book(
         pages=pages,
     )
     return RenderedBook(
-        anthology, target, documents, stylesheet + extra, page, renderer.image_assets(), pages=pages
+        anthology,
+        target,
+        documents,
+        stylesheet + extra,
+        page,
+        renderer.image_assets(),
+        pages=pages,
+        outline=outline,
     )
 
 
@@ -122,6 +132,7 @@ class _Renderer:
         self.spec = anthology.spec
         self.target = target
         self.labels: Labels = labels_for(self.spec.lang)
+        self.outline = build_outline(anthology, target, self.labels)
         self.images: dict[Path, ImageAsset] = {}
         self.access = Access.for_spec(self.spec)
         self.env = jinja2.Environment(
@@ -136,7 +147,7 @@ class _Renderer:
             str(text), lang or self.spec.lang
         )
         self.env.filters["longdate"] = self.labels.format_date
-        self.env.filters["roman"] = _roman
+        self.env.filters["roman"] = roman
         self.env.filters["decimal"] = self._decimal
         self.env.globals.update(
             href=self.href,
@@ -147,6 +158,7 @@ class _Renderer:
             paged=target.paged,
             epub=target is Target.EPUB,
             epub_paths=EPUB_PATHS,
+            outline=self.outline,
             Kind=Kind,
             # The print page a document opens on, for the indexes (None without a pagination).
             print_page=pagination.opening if pagination is not None else lambda _: None,
@@ -166,22 +178,19 @@ class _Renderer:
 
     # -- documents in reading order ----------------------------------------------------------
     def documents(self) -> tuple[Document, ...]:
-        spec, labels = self.spec, self.labels
+        """One document per outline entry (`outline.py`), in its order."""
+        front = {piece.slug: piece for piece in self.anthology.front}
+        parts = {f"part-{part.id}": part for part in self.anthology.parts}
         docs: list[Document] = []
-        if self.target.paged:
-            docs.append(self.simple(Kind.HALF_TITLE, "half-title", spec.title))
-        docs.append(self.simple(Kind.TITLE_PAGE, "title-page", spec.title))
-        docs.append(self.simple(Kind.COPYRIGHT, "copyright", labels.copyright))
-        docs.append(self.simple(Kind.CONTENTS, "contents", labels.contents))
-        docs.extend(self.front_piece(piece) for piece in self.anthology.front)
-        for part in self.anthology.parts:
-            docs.append(self.part(part))
-            docs.extend(self.review(review, part) for review in part.reviews)
-        docs.append(self.simple(Kind.FILMOGRAPHY, "filmography", labels.filmography))
-        docs.append(self.simple(Kind.FILM_INDEX, "film-index", labels.film_index))
-        docs.append(self.simple(Kind.DIRECTOR_INDEX, "director-index", labels.director_index))
-        docs.append(self.simple(Kind.CONTRIBUTORS, "contributors", labels.contributors))
-        docs.append(self.simple(Kind.COLOPHON, "colophon", labels.colophon))
+        for entry in self.outline.entries:
+            if entry.kind is Kind.FRONT:
+                docs.append(self.front_piece(front[entry.id]))
+            elif entry.kind is Kind.PART:
+                part = parts[entry.id]
+                docs.append(self.part(part))
+                docs.extend(self.review(review, part) for review in part.reviews)
+            else:
+                docs.append(self.simple(entry.kind, entry.id, entry.title))
         return tuple(docs)
 
     def simple(self, kind: Kind, doc_id: str, title: str) -> Document:
@@ -296,16 +305,3 @@ class _Renderer:
 
     def image_assets(self) -> tuple[ImageAsset, ...]:
         return tuple(self.images.values())
-
-
-def _roman(number: int) -> str:
-    numerals = (
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-    )  # fmt: skip
-    out = []
-    for value, letters in numerals:
-        while number >= value:
-            out.append(letters)
-            number -= value
-    return "".join(out)
