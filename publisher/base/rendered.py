@@ -23,6 +23,7 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
+from .access import Access
 from .diagnostics import Diagnostic
 from .model import Anthology
 from .outline import NO_OUTLINE, Outline
@@ -72,6 +73,7 @@ class RenderedBook:
     nav: str = ""  # EPUB navigation document
     pages: tuple[PageMark, ...] = ()  # print page markers in `documents` (needs the print PDF)
     outline: Outline = NO_OUTLINE  # contents, nav and NCX (base/outline.py), by the renderer
+    access: Access | None = None  # the gate the renderer read through (None: no network)
 
 
 @dataclass(frozen=True)

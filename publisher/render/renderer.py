@@ -75,16 +75,19 @@ def render_book(
     theme: Theme,
     fragments: FragmentStore | None = None,
     pagination: Pagination | None = None,
+    access: Access | None = None,
 ) -> RenderedBook:
-    """`pagination` (the print edition's, for the EPUB and web targets) adds page markers."""
-    renderer = _Renderer(anthology, target, theme, fragments, pagination)
+    """`pagination` (the print edition's, for the EPUB and web targets) adds page markers.
+    `access`: the build's gate (`--allow-remote`), kept in the book for the PDF exporter;
+    by default the project's, with no network."""
+    access = access or Access.for_spec(anthology.spec)
+    renderer = _Renderer(anthology, target, theme, fragments, pagination, access)
     documents = renderer.documents()
     pages: tuple[PageMark, ...] = ()
     if pagination is not None and not target.paged:
         textless = "textless-page" if target is Target.WEB else None
         documents, pages = mark_pages(documents, pagination, textless)
     outline = with_pages(renderer.outline, pages)
-    access = Access.for_spec(anthology.spec)
     stylesheet = "\n".join(theme.stylesheet(name, access) for name in STYLESHEETS[target])
     if target is Target.EPUB:
         return RenderedBook(
@@ -98,6 +101,7 @@ def render_book(
             nav=renderer.template("nav.xhtml.j2", outline=outline),
             pages=pages,
             outline=outline,
+            access=access,
         )
     extra = renderer.template("paged-profile.css.j2") if target.paged else ""
     page = renderer.template(
@@ -115,6 +119,7 @@ def render_book(
         renderer.image_assets(),
         pages=pages,
         outline=outline,
+        access=access,
     )
 
 
@@ -125,7 +130,8 @@ class _Renderer:
         target: Target,
         theme: Theme,
         fragments: FragmentStore | None,
-        pagination: Pagination | None = None,
+        pagination: Pagination | None,
+        access: Access,
     ) -> None:
         self.anthology = anthology
         self.fragments = fragments
@@ -134,7 +140,7 @@ class _Renderer:
         self.labels: Labels = labels_for(self.spec.lang)
         self.outline = build_outline(anthology, target, self.labels)
         self.images: dict[Path, ImageAsset] = {}
-        self.access = Access.for_spec(self.spec)
+        self.access = access
         self.env = jinja2.Environment(
             loader=_GateLoader(theme.directories, self.access),
             autoescape=True,
