@@ -221,13 +221,16 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .base.access import Access
     from .base.fonts import check_book
     from .base.rendered import Target
-    from .pipeline import render
+    from .pipeline import load_book, read_spec, render
 
-    anthology, diagnostics = load(args.anthology, args.allow_remote)
+    spec = read_spec(args.anthology)
+    access = Access.for_spec(spec, args.allow_remote)
+    anthology, diagnostics = load_book(spec, access)
     # What the PDF will typeset (front matter, labels, indexes too), against the theme's faces.
-    diagnostics += check_book(render(anthology, Target.PRINT_PDF))
+    diagnostics += check_book(render(anthology, Target.PRINT_PDF, access=access))
     code = _finish(args, diagnostics)
     if not args.quiet and code == 0:
         count = len(anthology.reviews)

@@ -107,26 +107,27 @@ class _Planned:
     key: str
 
 
-def read_spec(
-    anthology_file: Path, allow_remote: frozenset[str] | None = None
-) -> AnthologySpec:
+def read_spec(anthology_file: Path) -> AnthologySpec:
     """The anthology file, parsed and validated (once per build). Raises BuildFailed."""
-    spec = load_anthology_spec(anthology_file, project_root(anthology_file))
-    return dataclasses.replace(spec, allow_remote=allow_remote)
+    return load_anthology_spec(anthology_file, project_root(anthology_file))
 
 
 def load(
     anthology_file: Path, allow_remote: frozenset[str] | None = None
 ) -> tuple[Anthology, tuple[Diagnostic, ...]]:
     """Read, validate and assemble. Raises BuildFailed with every problem found."""
-    return load_book(read_spec(anthology_file, allow_remote))
+    spec = read_spec(anthology_file)
+    return load_book(spec, Access.for_spec(spec, allow_remote))
 
 
-def load_book(spec: AnthologySpec) -> tuple[Anthology, tuple[Diagnostic, ...]]:
-    """Load the manuscripts, assemble the book and resolve its links. Raises BuildFailed."""
+def load_book(
+    spec: AnthologySpec, access: Access | None = None
+) -> tuple[Anthology, tuple[Diagnostic, ...]]:
+    """Load the manuscripts, assemble the book and resolve its links. Raises BuildFailed.
+    `access`: the gate the build opened (`--allow-remote`); by default no network."""
     loaded = load_manuscripts(
         spec.root, spec.reviews_dir, spec.reviews_dir.parent / "front", spec.lang, today(),
-        survey, Access.for_spec(spec), theme_for(spec).directories,
+        survey, access or Access.for_spec(spec), theme_for(spec).directories,
     )  # fmt: skip
     if has_errors(loaded.diagnostics):
         # Selection problems are worth reporting too, over whatever did load.
@@ -156,8 +157,11 @@ def render(
     target: Target,
     fragments: FragmentStore | None = None,
     pagination: Pagination | None = None,
+    access: Access | None = None,
 ) -> RenderedBook:
-    return render_book(anthology, target, theme_for(anthology.spec), fragments, pagination)
+    """`access`: the gate the build opened (`--allow-remote`); by default no network."""
+    theme = theme_for(anthology.spec)
+    return render_book(anthology, target, theme, fragments, pagination, access)
 
 
 class _StageTimer:
@@ -196,7 +200,9 @@ def build(request: BuildRequest) -> BuildResult:
     # Every file the gate opens from here on is an input, the anthology file first.
     with recording() as reads:
         with timed("plan"):
-            spec = read_spec(request.anthology, request.allow_remote)
+            spec = read_spec(request.anthology)
+            # The command line's network permission: an option of this build, not of the book.
+            access = Access.for_spec(spec, request.allow_remote)
             plan = _plan(spec, request)
             # Undo what a killed build left half-done, so the cache sees the previous set.
             with _writing(request.out_dir):
@@ -205,12 +211,12 @@ def build(request: BuildRequest) -> BuildResult:
             cache = BuildCache.open(spec.root, enabled=request.cache and not request.clean)
             stale = [item for item in plan if not cache.fresh(item.path, item.key)]
         if not stale:
-            return _validated(_unchanged(plan, cache), timed, request, spec)
+            return _validated(_unchanged(plan, cache), timed, request, spec, access)
         with timed("load"):
-            anthology, diagnostics = load_book(spec)
+            anthology, diagnostics = load_book(spec, access)
         passes = _passes(plan, stale, request.formats)
         with _writing(request.out_dir), Staging(request.out_dir) as staging:
-            built = _render_and_export(anthology, passes, staging, cache, timed)
+            built = _render_and_export(anthology, passes, staging, cache, timed, access)
             with timed("commit"):
                 staging.commit()
     with timed("cache"):  # only now that every output is in place
@@ -230,7 +236,7 @@ def build(request: BuildRequest) -> BuildResult:
         for item in plan
     )
     result = BuildResult(outputs, diagnostics, (), (), cache.fragments_read)
-    return _validated(result, timed, request, spec)
+    return _validated(result, timed, request, spec, access)
 
 
 def _passes(
@@ -252,6 +258,7 @@ def _render_and_export(
     staging: Staging,
     cache: BuildCache,
     timed: _StageTimer,
+    access: Access,
 ) -> dict[Path, Exported]:
     """Render and export each pass into `staging`; the second pass carries the print PDF's
     pagination, made in the first."""
@@ -259,7 +266,7 @@ def _render_and_export(
     staged = {item.path: staging.place(item.path) for item in first + later}
     with timed("render"):
         books = {
-            item.target: render(anthology, item.target, cache.for_output(item.path))
+            item.target: render(anthology, item.target, cache.for_output(item.path), None, access)
             for item in first
         }
     built = _export_each(first, books, staged, timed)
@@ -267,7 +274,9 @@ def _render_and_export(
         pagination = next((e.pagination for e in built.values() if e.pagination), None)
         with timed("render-paginated"):
             books = {
-                item.target: render(anthology, item.target, cache.for_output(item.path), pagination)
+                item.target: render(
+                    anthology, item.target, cache.for_output(item.path), pagination, access
+                )
                 for item in later
             }
         built.update(_export_each(later, books, staged, timed))
@@ -384,13 +393,17 @@ def _unchanged(plan: list[_Planned], cache: BuildCache) -> BuildResult:
 
 
 def _validated(
-    result: BuildResult, timed: _StageTimer, request: BuildRequest, spec: AnthologySpec
+    result: BuildResult,
+    timed: _StageTimer,
+    request: BuildRequest,
+    spec: AnthologySpec,
+    access: Access,
 ) -> BuildResult:
     validators: tuple[ValidatorResult, ...] = ()
     if request.validate:
         with timed("validate"):
             # The text fidelity check reads the manuscripts again: what the book must print.
-            anthology, _ = load_book(spec)
+            anthology, _ = load_book(spec, access)
             validators = validate_files([output.path for output in result.outputs], anthology)
     found = tuple(d for v in validators for d in v.diagnostics)
     return dataclasses.replace(

@@ -17,10 +17,10 @@ from typing import NamedTuple
 import pytest
 from lxml import etree
 
-from publisher.base.rendered import Kind, RenderedBook, Target
+from publisher.base.rendered import Kind, PageStart, Pagination, RenderedBook, Target
 from publisher.export.cover import cover_png
 from publisher.export.epub import build_epub
-from publisher.export.epub_package import PageTarget, modified_time
+from publisher.export.epub_package import modified_time
 from publisher.pipeline import BuildRequest, Format, build, load, render
 from publisher.validation import ValidatorResult, run_ace, run_epubcheck
 
@@ -314,12 +314,13 @@ def test_figures_notes_tables_and_languages(rich_epub: Path) -> None:
 
 
 def test_page_list_hook_adds_nav_source_and_print_page_numbers(tmp_path: Path) -> None:
-    rendered = render(load(RICH_ANTHOLOGY)[0], Target.EPUB)
+    pagination = Pagination((PageStart("1", "el-cartel", (0,), 0),))
+    rendered = render(load(RICH_ANTHOLOGY)[0], Target.EPUB, pagination=pagination)
     epub = tmp_path / "paged.epub"
-    epub.write_bytes(build_epub(rendered, [PageTarget("1", "text/el-cartel.xhtml#el-cartel")]))
+    epub.write_bytes(build_epub(rendered))
     nav = _xml(epub, "EPUB/nav.xhtml")
     assert nav.xpath("//x:nav[@epub:type='page-list']//x:a/@href", namespaces=NS) == [
-        "text/el-cartel.xhtml#el-cartel"
+        "text/el-cartel.xhtml#page-1"
     ]
     opf = _opf(epub)
     assert "printPageNumbers" in _property(opf, "schema:accessibilityFeature")

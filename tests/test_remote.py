@@ -22,9 +22,10 @@ from PIL import Image
 
 from publisher.base import remote
 from publisher.base.access import Access, Refused
+from publisher.base.diagnostics import BuildFailed
 from publisher.base.limits import Limits
 from publisher.cli import main
-from publisher.pipeline import BuildRequest, Format, build
+from publisher.pipeline import BuildRequest, Format, build, load, read_spec
 
 from .conftest import ProjectMaker, review
 
@@ -195,3 +196,16 @@ def test_allow_remote_is_not_mistaken_for_the_anthology(capsys: pytest.CaptureFi
         main(["check", "--allow-remote", "manuscripts/anthology.toml"])
     assert usage.value.code == 2
     assert "--allow-remote=HOST" in capsys.readouterr().err
+
+
+def test_allow_remote_is_an_option_of_the_build_not_of_the_spec(
+    server: Server, make_project: ProjectMaker, loopback_allowed: None
+) -> None:
+    url = f"{server.base}/carteles/ay-carmela.png"
+    anthology = make_project({"a.md": review(body=f"Texto.\n\n![Cartel]({url})\n")})
+    with pytest.raises(BuildFailed):
+        load(anthology)  # no network without the option
+    book, _ = load(anthology, frozenset())
+    # The loaded book's spec is the anthology file's: the option travels in the gate (Access).
+    assert book.spec == read_spec(anthology)
+    assert server.requests == ["/carteles/ay-carmela.png"]

@@ -39,8 +39,10 @@ class Access:
     tool_dirs: tuple[Path, ...] = (BUILTIN_STYLES,)
 
     @classmethod
-    def for_spec(cls, spec: AnthologySpec) -> Access:
-        return cls(spec.root, spec.allow_remote, spec.limits)
+    def for_spec(cls, spec: AnthologySpec, allow_remote: frozenset[str] | None = None) -> Access:
+        """The gate for `spec`'s project and limits. `allow_remote` is the command line's
+        `--allow-remote` (never part of the anthology): None keeps the network closed."""
+        return cls(spec.root, allow_remote, spec.limits)
 
     @property
     def remote_cache(self) -> Path:

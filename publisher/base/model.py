@@ -144,8 +144,6 @@ class AnthologySpec:
     include_all: bool = True  # every review in the pool must be placed (off for subset books)
     stub: bool = False  # `stub = true`: a book may have no review yet (else `no-reviews`)
     limits: Limits = field(default_factory=Limits)  # `[limits]`: caps on untrusted input
-    # `--allow-remote`: None = no network; empty = any public host; else these hosts only.
-    allow_remote: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

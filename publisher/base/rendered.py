@@ -23,8 +23,11 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
+from .access import Access
 from .diagnostics import Diagnostic
 from .model import Anthology
+from .outline import NO_OUTLINE, Outline
+from .outline import Kind as Kind  # defined with the outline, still imported from here
 
 
 class Target(enum.Enum):
@@ -36,21 +39,6 @@ class Target(enum.Enum):
     @property
     def paged(self) -> bool:
         return self in (Target.SCREEN_PDF, Target.PRINT_PDF)
-
-
-class Kind(enum.Enum):
-    HALF_TITLE = "halftitle"
-    TITLE_PAGE = "titlepage"
-    COPYRIGHT = "copyright"
-    CONTENTS = "toc"
-    FRONT = "front"
-    PART = "part"
-    REVIEW = "review"
-    FILMOGRAPHY = "filmography"
-    FILM_INDEX = "film-index"
-    DIRECTOR_INDEX = "director-index"
-    CONTRIBUTORS = "contributors"
-    COLOPHON = "colophon"
 
 
 @dataclass(frozen=True)
@@ -84,6 +72,8 @@ class RenderedBook:
     xhtml: tuple[tuple[str, str], ...] = ()  # EPUB: (document id, full XHTML file)
     nav: str = ""  # EPUB navigation document
     pages: tuple[PageMark, ...] = ()  # print page markers in `documents` (needs the print PDF)
+    outline: Outline = NO_OUTLINE  # contents, nav and NCX (base/outline.py), by the renderer
+    access: Access | None = None  # the gate the renderer read through (None: no network)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from lxml import etree
 from PIL import Image, ImageDraw, ImageFont
 
 from ..base.model import AnthologySpec
+from ..base.outline import cover_title as landmark_cover_title
 from ..base.xmlnames import EPUB_TYPE, OPS_NS, XHTML_NS, XML_LANG
 
 SIZE = (1600, 2400)  # 2:3, what the e-book shops ask for
@@ -48,8 +49,8 @@ PALETTES = {
 DEFAULT_PALETTE = Palette("#ffffff", "#1a1a1a", "#555555")
 
 WORDS = {
-    "es": {"cover": "Cubierta", "edited_by": "Edición de", "and": "y"},
-    "en": {"cover": "Cover", "edited_by": "Edited by", "and": "and"},
+    "es": {"edited_by": "Edición de", "and": "y"},
+    "en": {"edited_by": "Edited by", "and": "and"},
 }
 
 
@@ -70,11 +71,11 @@ def cover_alt(spec: AnthologySpec) -> str:
     if spec.editors:
         parts.append(f"{words['edited_by']} {_names(spec.editors, spec.lang)}")
     parts.append(spec.publisher)
-    return f"{words['cover']}: " + ". ".join(parts) + "."
+    return f"{cover_title(spec)}: " + ". ".join(parts) + "."
 
 
 def cover_title(spec: AnthologySpec) -> str:
-    return _words(spec.lang)["cover"]
+    return landmark_cover_title(spec.lang)
 
 
 def _font(style: str, size: int) -> Font:

@@ -25,21 +25,19 @@ from typing import Any
 
 from ebooklib import epub
 
+from ..base.outline import Entry
 from ..base.rendered import EPUB_PATHS, Exported, RenderedBook
 from ..base.xmlnames import XML_LANG
 from .epub_package import (
     ManifestItem,
     Metadata,
     Navigation,
-    NavPoint,
-    PageTarget,
     SpineItem,
     build_cover,
     build_manifest,
     build_metadata,
     build_navigation,
     build_spine,
-    page_targets,
 )
 
 ZIP_EPOCH = dt.datetime(1980, 1, 1)  # the earliest time a zip entry can carry
@@ -101,12 +99,12 @@ def _refine(
     book.add_metadata(None, "meta", value, attributes)
 
 
-def _toc(points: Sequence[NavPoint], prefix: str = "toc") -> list[object]:
-    """The nav's toc as EbookLib links, for the NCX: (Link, children) for a part."""
+def _toc(outline: Sequence[Entry], prefix: str = "toc") -> list[object]:
+    """The outline as EbookLib links, for the NCX: (Link, children) for a part."""
     entries: list[object] = []
-    for n, point in enumerate(points, 1):
-        link = epub.Link(point.href, point.label, f"{prefix}-{n}")
-        entries.append((link, _toc(point.children, f"{prefix}-{n}")) if point.children else link)
+    for n, entry in enumerate(outline, 1):
+        link = epub.Link(EPUB_PATHS.document(entry.id), entry.label, f"{prefix}-{n}")
+        entries.append((link, _toc(entry.children, f"{prefix}-{n}")) if entry.children else link)
     return entries
 
 
@@ -156,15 +154,16 @@ def normalize_zip(data: bytes, when: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def build_epub(book: RenderedBook, page_list: Sequence[PageTarget] = ()) -> bytes:
-    """The EPUB's bytes; the same for the same inputs and SOURCE_DATE_EPOCH."""
-    meta = build_metadata(book, page_list)
+def build_epub(book: RenderedBook) -> bytes:
+    """The EPUB's bytes; the same for the same inputs and SOURCE_DATE_EPOCH. The page-list is
+    the outline's (`book.outline.pages`: where the renderer marked the print edition's pages)."""
+    meta = build_metadata(book)
     package = build_book(
         meta,
         build_manifest(book),
         build_cover(book),
         build_spine(book),
-        build_navigation(book, page_list),
+        build_navigation(book),
     )
     raw = io.BytesIO()
     writer = _Writer(raw, package, {**WRITER_OPTIONS, "mtime": meta.modified})
@@ -175,4 +174,4 @@ def build_epub(book: RenderedBook, page_list: Sequence[PageTarget] = ()) -> byte
 
 def export_epub(book: RenderedBook) -> Exported:
     """The EPUB, with a page-list where the renderer marked the print edition's pages."""
-    return Exported(build_epub(book, page_targets(book)))
+    return Exported(build_epub(book))

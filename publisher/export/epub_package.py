@@ -9,18 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import uuid
-from collections.abc import Sequence
 from typing import NamedTuple
 
-from lxml import etree
-
 from ..base.model import AnthologySpec
+from ..base.outline import Entry
 from ..base.project import source_date
 from ..base.rendered import EPUB_PATHS, Kind, RenderedBook
-from ..base.xmlnames import EPUB_TYPE, OPS_NS, XHTML_NS
-from .cover import cover_png, cover_title, cover_xhtml
+from .cover import cover_png, cover_xhtml
 
-NS = {"x": XHTML_NS, "epub": OPS_NS}
 XHTML_TYPE = "application/xhtml+xml"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 STYLESHEET = EPUB_PATHS.stylesheet
@@ -28,17 +24,6 @@ COVER_IMAGE = EPUB_PATHS.cover_image
 COVER_PAGE = EPUB_PATHS.cover_page
 # Manifest ids get a prefix: review slugs may start with a digit, XML ids may not.
 DOC_ID = "doc-{}"
-
-
-class PageTarget(NamedTuple):
-    """A print page break in the EPUB (`text/x.xhtml#page-12`, label `12`).
-
-    When `export_epub` gets none (a build without the print PDF), the nav has no page-list and
-    the metadata claims no `printPageNumbers`.
-    """
-
-    label: str
-    href: str
 
 
 class Person(NamedTuple):
@@ -77,15 +62,9 @@ class SpineItem(NamedTuple):
     linear: bool
 
 
-class NavPoint(NamedTuple):
-    label: str
-    href: str
-    children: tuple[NavPoint, ...]
-
-
 class Navigation(NamedTuple):
-    document: bytes  # nav.xhtml as written
-    toc: tuple[NavPoint, ...]  # the same tree, for the EPUB 2 NCX
+    document: bytes  # nav.xhtml as the renderer wrote it
+    toc: tuple[Entry, ...]  # the same outline, for the EPUB 2 NCX
 
 
 # -- metadata ----------------------------------------------------------------------------------
@@ -144,14 +123,6 @@ def page_source(spec: AnthologySpec) -> str:
     return f"{spec.title} ({edition})"
 
 
-def page_targets(book: RenderedBook) -> tuple[PageTarget, ...]:
-    """The page-list: where the renderer put each print page's marker."""
-    return tuple(
-        PageTarget(mark.label, f"{EPUB_PATHS.document(mark.document_id)}#page-{mark.label}")
-        for mark in book.pages
-    )
-
-
 def accessibility(
     book: RenderedBook, has_page_list: bool, has_images: bool
 ) -> tuple[tuple[str, str], ...]:
@@ -186,9 +157,11 @@ def accessibility(
     )
 
 
-def build_metadata(book: RenderedBook, page_list: Sequence[PageTarget] = ()) -> Metadata:
+def build_metadata(book: RenderedBook) -> Metadata:
+    """The page-list (and what it lets the metadata claim) is the outline's (`book.outline`)."""
     spec = book.anthology.spec
     creators, contributors = _people(book)
+    page_list = book.outline.pages
     source = page_source(spec) if page_list else None
     return Metadata(
         identifier=book_identifier(spec),
@@ -254,58 +227,7 @@ def build_spine(book: RenderedBook) -> tuple[SpineItem, ...]:
 # -- navigation --------------------------------------------------------------------------------
 
 
-def _x(tag: str) -> str:
-    return f"{{{XHTML_NS}}}{tag}"
-
-
-def _toc_tree(ol: etree._Element) -> tuple[NavPoint, ...]:
-    points = []
-    for li in ol.iterfind("x:li", NS):
-        link = li.find("x:a", NS)
-        if link is None:
-            continue
-        child = li.find("x:ol", NS)
-        label = " ".join("".join(str(t) for t in link.itertext()).split())
-        points.append(
-            NavPoint(label, link.get("href", ""), _toc_tree(child) if child is not None else ())
-        )
-    return tuple(points)
-
-
-def _landmark_cover(nav: etree._Element, spec: AnthologySpec) -> None:
-    landmarks = nav.find(".//x:nav[@epub:type='landmarks']/x:ol", NS)
-    if landmarks is None:
-        return
-    li = etree.Element(_x("li"))
-    li.tail = "\n"
-    link = etree.SubElement(li, _x("a"), {EPUB_TYPE: "cover", "href": COVER_PAGE})
-    link.text = cover_title(spec)
-    landmarks.insert(0, li)
-
-
-def _page_list(body: etree._Element, pages: Sequence[PageTarget], lang: str) -> None:
-    nav = etree.SubElement(body, _x("nav"), {EPUB_TYPE: "page-list", "id": "page-list"})
-    nav.set("hidden", "hidden")
-    etree.SubElement(nav, _x("h2")).text = "Páginas" if lang.startswith("es") else "Pages"
-    ol = etree.SubElement(nav, _x("ol"))
-    for page in pages:
-        item = etree.SubElement(ol, _x("li"))
-        etree.SubElement(item, _x("a"), href=page.href).text = page.label
-
-
-def build_navigation(book: RenderedBook, page_list: Sequence[PageTarget] = ()) -> Navigation:
-    """The rendered nav plus what only the exporter knows: the cover page and a page-list."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    root = etree.fromstring(book.nav.encode("utf-8"), parser)
-    spec = book.anthology.spec
-    _landmark_cover(root, spec)
-    if page_list:
-        body = root.find("x:body", NS)
-        assert body is not None
-        _page_list(body, page_list, spec.lang)
-    toc = root.find(".//x:nav[@epub:type='toc']/x:ol", NS)
-    tree = _toc_tree(toc) if toc is not None else ()
-    document = etree.tostring(
-        root, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>"
-    )
-    return Navigation(document, tree)
+def build_navigation(book: RenderedBook) -> Navigation:
+    """The nav document the renderer wrote from the outline, and the outline's tree for the NCX:
+    one source for both (`base/outline.py`), nothing parsed back."""
+    return Navigation(book.nav.encode("utf-8"), book.outline.entries)

@@ -43,7 +43,8 @@ def export_pdf(book: RenderedBook) -> Exported:
     spec = book.anthology.spec
     where = spec.path  # already the shown path (relative to the project)
     diagnostics = check_fonts(book.stylesheet, where) + check_book(book)
-    fetcher = _ProjectFetcher(Access.for_spec(spec))
+    # The gate the book was rendered through: the build's `--allow-remote`, not the spec's.
+    fetcher = _ProjectFetcher(book.access or Access.for_spec(spec))
     try:
         with notes_stay_with_calls(), _list_numbers_kept():
             document = weasyprint.HTML(

@@ -40,6 +40,7 @@ from ..base.text import slugify
 from ..base.theme import STYLESHEETS, Theme, read_theme_file
 from .labels import Labels, labels_for
 from .markup import Fragment, render_markdown
+from .outline import build_outline, roman, with_pages
 from .pagemarks import mark_pages
 from .typography import smarten
 
@@ -90,15 +91,19 @@ def render_book(
     theme: Theme,
     fragments: FragmentStore | None = None,
     pagination: Pagination | None = None,
+    access: Access | None = None,
 ) -> RenderedBook:
-    """`pagination` (the print edition's, for the EPUB and web targets) adds page markers."""
-    renderer = _Renderer(anthology, target, theme, fragments, pagination)
+    """`pagination` (the print edition's, for the EPUB and web targets) adds page markers.
+    `access`: the build's gate (`--allow-remote`), kept in the book for the PDF exporter;
+    by default the project's, with no network."""
+    access = access or Access.for_spec(anthology.spec)
+    renderer = _Renderer(anthology, target, theme, fragments, pagination, access)
     documents = renderer.documents()
     pages: tuple[PageMark, ...] = ()
     if pagination is not None and not target.paged:
         textless = "textless-page" if target is Target.WEB else None
         documents, pages = mark_pages(documents, pagination, textless)
-    access = Access.for_spec(anthology.spec)
+    outline = with_pages(renderer.outline, pages)
     stylesheet = "\n".join(theme.stylesheet(name, access) for name in STYLESHEETS[target])
     if target is Target.EPUB:
         return RenderedBook(
@@ -109,8 +114,10 @@ def render_book(
             "",
             renderer.image_assets(),
             xhtml=tuple((doc.id, renderer.xhtml(doc)) for doc in documents),
-            nav=renderer.template("nav.xhtml.j2", documents=documents),
+            nav=renderer.template("nav.xhtml.j2", outline=outline),
             pages=pages,
+            outline=outline,
+            access=access,
         )
     extra = renderer.template("paged-profile.css.j2") if target.paged else ""
     page = renderer.template(
@@ -120,7 +127,15 @@ def render_book(
         pages=pages,
     )
     return RenderedBook(
-        anthology, target, documents, stylesheet + extra, page, renderer.image_assets(), pages=pages
+        anthology,
+        target,
+        documents,
+        stylesheet + extra,
+        page,
+        renderer.image_assets(),
+        pages=pages,
+        outline=outline,
+        access=access,
     )
 
 
@@ -131,15 +146,17 @@ class _Renderer:
         target: Target,
         theme: Theme,
         fragments: FragmentStore | None,
-        pagination: Pagination | None = None,
+        pagination: Pagination | None,
+        access: Access,
     ) -> None:
         self.anthology = anthology
         self.fragments = fragments
         self.spec = anthology.spec
         self.target = target
         self.labels: Labels = labels_for(self.spec.lang)
+        self.outline = build_outline(anthology, target, self.labels)
         self.images: dict[Path, ImageAsset] = {}
-        self.access = Access.for_spec(self.spec)
+        self.access = access
         self.loader = _GateLoader(theme.directories, self.access)
         self.env = jinja2.Environment(
             loader=self.loader,
@@ -153,7 +170,7 @@ class _Renderer:
             str(text), lang or self.spec.lang
         )
         self.env.filters["longdate"] = self.labels.format_date
-        self.env.filters["roman"] = _roman
+        self.env.filters["roman"] = roman
         self.env.filters["decimal"] = self._decimal
         self.env.globals.update(
             href=self.href,
@@ -164,6 +181,7 @@ class _Renderer:
             paged=target.paged,
             epub=target is Target.EPUB,
             epub_paths=EPUB_PATHS,
+            outline=self.outline,
             Kind=Kind,
             # The print page a document opens on, for the indexes (None without a pagination).
             print_page=pagination.opening if pagination is not None else lambda _: None,
@@ -217,22 +235,19 @@ class _Renderer:
 
     # -- documents in reading order ----------------------------------------------------------
     def documents(self) -> tuple[Document, ...]:
-        spec, labels = self.spec, self.labels
+        """One document per outline entry (`outline.py`), in its order."""
+        front = {piece.slug: piece for piece in self.anthology.front}
+        parts = {f"part-{part.id}": part for part in self.anthology.parts}
         docs: list[Document] = []
-        if self.target.paged:
-            docs.append(self.simple(Kind.HALF_TITLE, "half-title", spec.title))
-        docs.append(self.simple(Kind.TITLE_PAGE, "title-page", spec.title))
-        docs.append(self.simple(Kind.COPYRIGHT, "copyright", labels.copyright))
-        docs.append(self.simple(Kind.CONTENTS, "contents", labels.contents))
-        docs.extend(self.front_piece(piece) for piece in self.anthology.front)
-        for part in self.anthology.parts:
-            docs.append(self.part(part))
-            docs.extend(self.review(review, part) for review in part.reviews)
-        docs.append(self.simple(Kind.FILMOGRAPHY, "filmography", labels.filmography))
-        docs.append(self.simple(Kind.FILM_INDEX, "film-index", labels.film_index))
-        docs.append(self.simple(Kind.DIRECTOR_INDEX, "director-index", labels.director_index))
-        docs.append(self.simple(Kind.CONTRIBUTORS, "contributors", labels.contributors))
-        docs.append(self.simple(Kind.COLOPHON, "colophon", labels.colophon))
+        for entry in self.outline.entries:
+            if entry.kind is Kind.FRONT:
+                docs.append(self.front_piece(front[entry.id]))
+            elif entry.kind is Kind.PART:
+                part = parts[entry.id]
+                docs.append(self.part(part))
+                docs.extend(self.review(review, part) for review in part.reviews)
+            else:
+                docs.append(self.simple(entry.kind, entry.id, entry.title))
         return tuple(docs)
 
     def simple(self, kind: Kind, doc_id: str, title: str) -> Document:
@@ -347,16 +362,3 @@ class _Renderer:
 
     def image_assets(self) -> tuple[ImageAsset, ...]:
         return tuple(self.images.values())
-
-
-def _roman(number: int) -> str:
-    numerals = (
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-    )  # fmt: skip
-    out = []
-    for value, letters in numerals:
-        while number >= value:
-            out.append(letters)
-            number -= value
-    return "".join(out)
