@@ -115,7 +115,9 @@ def pdf_pages(path: Path) -> list[str]:
     from the end of the line before."""
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
-    text = re.sub(r"(?<=\w)[\u2010-]\n\s*", "", text)
+    # A line-end hyphen joins the next line, unless that line opens a note ("1. …"): in drawing
+    # order a page's notes may come right after a broken line.
+    text = re.sub(r"(?<=\w)[\u2010-]\n\s*(?!\d+\.\s)", "", text)
     return ["\n".join(norm(line) for line in page.splitlines()) for page in text.split("\f")]
 
 
