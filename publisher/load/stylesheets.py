@@ -8,15 +8,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..base.access import SCHEME, Access, Refused
+from ..base.diagnostics import Diagnostic
 
 URL = re.compile(r"""(?:url\(\s*(["']?)(.*?)\1\s*\)|@import\s+(["'])(.*?)\3)""", re.I | re.S)
 COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
-def stylesheet_problems(path: Path, access: Access) -> Iterator[tuple[int, int, str, str]]:
-    """(line, col, code, message) for each resource `path` names that may not be read.
+def stylesheet_problems(path: Path, access: Access) -> list[Diagnostic]:
+    """An error at the stylesheet's line:col for each resource `path` names that may not be
+    read.
 
     The stylesheet itself is read through the gate: raises Refused when it cannot be."""
+    return list(_problems(path, access))
+
+
+def _problems(path: Path, access: Access) -> Iterator[Diagnostic]:
     source = access.read_text(path)
     text = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
     for match in URL.finditer(text):
@@ -33,4 +39,4 @@ def stylesheet_problems(path: Path, access: Access) -> Iterator[tuple[int, int, 
                 # The stylesheet is inlined in the page, so WeasyPrint resolves against the root.
                 access.local(access.root / target, target)
         except Refused as refused:
-            yield line, col, refused.code, refused.message
+            yield refused.diagnostic(access.shown(path), line, col)
