@@ -206,9 +206,15 @@ def _scan_cost(block: str) -> int:
     return cost
 
 
-def _images(
-    text: str, where: _Positions, base: Path, access: Access, shown: Path
-) -> Iterator[Diagnostic]:
+def remote_images(body: str) -> list[str]:
+    """The http(s) sources of a body's images, found as `check_body` finds them (code
+    masked, inline and reference style), for the pipeline's fetch phase."""
+    sources = [src for src, _, _ in _image_sources(_mask_code(body))]
+    return [src for src in sources if src.lower().startswith(("http://", "https://"))]
+
+
+def _image_sources(text: str) -> list[tuple[str, str, int]]:
+    """(source, alt, offset) of each image in `text` (code masked), in text order."""
     definitions = {
         m.group(1).strip().lower(): (m.group(2).strip("<>"), m.start(2))
         for m in REF_DEFINITION.finditer(text)
@@ -220,7 +226,13 @@ def _images(
         key = (match.group(2) or match.group(1)).strip().lower()
         if key in definitions:
             found.append((definitions[key][0], match.group(1), match.start()))
-    for src, alt, offset in sorted(found, key=lambda item: item[2]):
+    return sorted(found, key=lambda item: item[2])
+
+
+def _images(
+    text: str, where: _Positions, base: Path, access: Access, shown: Path
+) -> Iterator[Diagnostic]:
+    for src, alt, offset in _image_sources(text):
         line, col = where.at(offset)
         try:
             path = access.reference(src, base)

@@ -22,15 +22,26 @@ def stylesheet_problems(path: Path, access: Access) -> list[Diagnostic]:
     return list(_problems(path, access))
 
 
-def _problems(path: Path, access: Access) -> Iterator[Diagnostic]:
-    source = access.read_text(path)
+def remote_urls(source: str) -> list[str]:
+    """The http(s) resources a stylesheet's text names, for the pipeline's fetch phase."""
+    return [t for t, _ in _targets(source) if t.lower().startswith(("http://", "https://"))]
+
+
+def _targets(source: str) -> Iterator[tuple[str, int]]:
+    """(resource, offset) for each `url()` and `@import` outside comments."""
     text = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
     for match in URL.finditer(text):
         target = (match.group(2) or match.group(4) or "").strip()
         if not target or target.startswith("#") or target.lower().startswith("data:"):
             continue
-        line = text.count("\n", 0, match.start()) + 1
-        col = match.start() - text.rfind("\n", 0, match.start())
+        yield target, match.start()
+
+
+def _problems(path: Path, access: Access) -> Iterator[Diagnostic]:
+    text = access.read_text(path)
+    for target, offset in _targets(text):
+        line = text.count("\n", 0, offset) + 1
+        col = offset - text.rfind("\n", 0, offset)
         try:
             scheme = SCHEME.match(target)
             if scheme and len(scheme.group(1)) > 1:
