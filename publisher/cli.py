@@ -224,10 +224,10 @@ def _check(args: argparse.Namespace) -> int:
     from .base.access import Access
     from .base.fonts import check_book
     from .base.rendered import Target
-    from .pipeline import load_book, read_spec, render
+    from .pipeline import fetch_remote, load_book, read_spec, render
 
     spec = read_spec(args.anthology)
-    access = Access.for_spec(spec, args.allow_remote)
+    access = fetch_remote(spec, Access.for_spec(spec, args.allow_remote))
     anthology, diagnostics = load_book(spec, access)
     # What the PDF will typeset (front matter, labels, indexes too), against the theme's faces.
     diagnostics += check_book(render(anthology, Target.PRINT_PDF, access=access))

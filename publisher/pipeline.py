@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from .assemble import assemble
-from .base.access import Access
+from .base.access import Access, Refused
 from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
 from .base.digests import digest, file_sha256, package_digest
 from .base.gate import recording
@@ -27,7 +28,7 @@ from .base.theme import theme_for
 from .cache import BuildCache
 from .export import write
 from .export.staging import ForeignOutput, Staging, check_replaceable, recover
-from .load import intro_outline, load_anthology_spec, load_manuscripts
+from .load import intro_outline, load_anthology_spec, load_manuscripts, remote_references
 from .render import FragmentStore, render_book, survey
 from .validation import ValidatorResult
 from .validation.files import validate_files
@@ -120,14 +121,47 @@ def load(
     return load_book(spec, Access.for_spec(spec, allow_remote))
 
 
+def fetch_remote(spec: AnthologySpec, access: Access) -> Access:
+    """The phase `fetch remote resources when allowed`, before loading: the only place that
+    downloads (and writes `.publisher-cache/remote/`). Without `--allow-remote` it fetches
+    nothing. Otherwise every http(s) image of the manuscripts and part introductions and every
+    stylesheet `url()` (load/references.py) goes through the remote leg (base/remote.py: its
+    host, size and redirect rules); the result is `access` with `fetched`, a read-only map URL →
+    cached file or the refusal, which load, render and export only read. A refusal is reported
+    by loading, at the manuscript's or stylesheet's path:line, with the same message."""
+    if access.fetched is not None:
+        return access
+    fetched: dict[str, Path | Refused] = {}
+    if access.allow_remote is not None:
+        from .base import remote  # urllib and sockets only when asked for
+
+        folders = (spec.reviews_dir, _front_dir(spec))
+        intros = [part.intro for part in spec.parts if part.intro]
+        styles = theme_for(spec).directories
+        for url in remote_references(folders, intros, styles, access):
+            try:
+                fetched[url] = remote.download(
+                    url, access.allow_remote, access.remote_cache, access.limits
+                )
+            except Refused as refused:
+                fetched[url] = refused
+    return dataclasses.replace(access, fetched=MappingProxyType(fetched))
+
+
+def _front_dir(spec: AnthologySpec) -> Path:
+    return spec.reviews_dir.parent / "front"
+
+
 def load_book(
     spec: AnthologySpec, access: Access | None = None
 ) -> tuple[Anthology, tuple[Diagnostic, ...]]:
     """Load the manuscripts, assemble the book and resolve its links. Raises BuildFailed.
-    `access`: the gate the build opened (`--allow-remote`); by default no network."""
+    `access`: the gate the build opened (`--allow-remote`), after `fetch_remote` (run here
+    when it has not been); by default no network. Writes nothing."""
+    access = fetch_remote(spec, access or Access.for_spec(spec))
     loaded = load_manuscripts(
-        spec.root, spec.reviews_dir, spec.reviews_dir.parent / "front", spec.lang, today(),
-        survey, access or Access.for_spec(spec), theme_for(spec).directories,
+        spec.root, spec.reviews_dir, _front_dir(spec), spec.lang, today(),
+        survey, access, theme_for(spec).directories,
     )  # fmt: skip
     if has_errors(loaded.diagnostics):
         # Selection problems are worth reporting too, over whatever did load.
@@ -212,6 +246,8 @@ def build(request: BuildRequest) -> BuildResult:
             stale = [item for item in plan if not cache.fresh(item.path, item.key)]
         if not stale:
             return _validated(_unchanged(plan, cache), timed, request, spec, access)
+        with timed("fetch remote resources when allowed"):
+            access = fetch_remote(spec, access)
         with timed("load"):
             anthology, diagnostics = load_book(spec, access)
         passes = _passes(plan, stale, request.formats)

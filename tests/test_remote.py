@@ -24,8 +24,18 @@ from publisher.base import remote
 from publisher.base.access import Access, Refused
 from publisher.base.diagnostics import BuildFailed
 from publisher.base.limits import Limits
+from publisher.base.rendered import Target
 from publisher.cli import main
-from publisher.pipeline import BuildRequest, Format, build, load, read_spec
+from publisher.pipeline import (
+    BuildRequest,
+    Format,
+    build,
+    fetch_remote,
+    load,
+    load_book,
+    read_spec,
+    render,
+)
 
 from .conftest import ProjectMaker, review
 
@@ -209,3 +219,55 @@ def test_allow_remote_is_an_option_of_the_build_not_of_the_spec(
     # The loaded book's spec is the anthology file's: the option travels in the gate (Access).
     assert book.spec == read_spec(anthology)
     assert server.requests == ["/carteles/ay-carmela.png"]
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every path under `root` with its size and modification time (ns)."""
+    return {
+        str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(root.rglob("*"))
+    }
+
+
+def test_load_and_render_write_nothing_with_allow_remote(
+    server: Server,
+    make_project: ProjectMaker,
+    loopback_allowed: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Downloading is the pipeline's phase before loading; load and render only read the map
+    it hands them in the gate, and a refused download is still reported at the manuscript."""
+    url = f"{server.base}/carteles/el-espiritu-de-la-colmena.png"
+    gone = f"{server.base}/carteles/furtivos.jpg"  # the test server answers 404
+    body = f"Erice filma la espera.\n\n![Cartel]({url})\n\nY Borau, el monte.\n\n![Otro]({gone})\n"
+    anthology = make_project({"a.md": review(body=body)})
+    spec = read_spec(anthology)
+    access = fetch_remote(spec, Access.for_spec(spec, frozenset()))
+    assert sorted(server.requests) == [
+        "/carteles/el-espiritu-de-la-colmena.png",
+        "/carteles/furtivos.jpg",
+    ]
+    before = _tree(spec.root)
+
+    def no_download(*args: object) -> Path:
+        raise AssertionError("a stage downloaded")
+
+    monkeypatch.setattr(remote, "download", no_download)
+    with pytest.raises(BuildFailed) as failed:
+        load_book(spec, access)
+    (problem,) = [d for d in failed.value.diagnostics if d.code.startswith("remote")]
+    text = (anthology.parent / "reviews" / "a.md").read_text(encoding="utf-8")
+    line = text.splitlines().index(f"![Otro]({gone})") + 1
+    assert problem.format() == (
+        f"manuscripts/reviews/a.md:{line}:1: error: remote-fetch-failed: `{gone}`: HTTP 404"
+    )
+    # The good image alone: the book loads and renders from the fetched copy, reading only.
+    (anthology.parent / "reviews" / "a.md").write_text(
+        review(body=f"Erice filma la espera.\n\n![Cartel]({url})\n"), encoding="utf-8"
+    )
+    before = _tree(spec.root)
+    book, _ = load_book(spec, access)
+    rendered = render(book, Target.EPUB, access=access)
+    assert [image.data for image in rendered.images] == [PNG]
+    assert _tree(spec.root) == before
+    assert len(server.requests) == 2

@@ -3,9 +3,11 @@ stylesheets, fonts.
 
 Allowed: `data:` URIs (for the renderer's own output), regular files inside the project root
 (symlinks resolved first) and the tool's own `styles/`; remote `http(s)` only with
-`--allow-remote`, through `remote.py`. Everything else is refused with a `Refused(code,
-message)`. Files are opened by `gate.py` (no symlink followed after the check, regular files
-only, the size limit enforced on the read) and recorded for the build cache. The loader reads
+`--allow-remote`, downloaded through `remote.py` by the pipeline's fetch phase before loading
+(`fetched`, a read-only map URL → cached file or refusal): this gate only reads. Everything
+else is refused with a `Refused(code, message)`. Files are opened by `gate.py` (no symlink
+followed after the check, regular files only, the size limit enforced on the read) and recorded
+for the build cache. The loader reads
 manuscripts and checks images with it, the renderer reads templates, stylesheets and images, the
 PDF exporter's WeasyPrint adapter whatever the page names. No WeasyPrint import here.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +40,9 @@ class Access:
     allow_remote: frozenset[str] | None = None  # None: no network; empty: any public host
     limits: Limits = field(default_factory=Limits)
     tool_dirs: tuple[Path, ...] = (BUILTIN_STYLES,)
+    # Remote URL → its downloaded copy, or why it was not downloaded: the pipeline's fetch
+    # phase (`pipeline.fetch_remote`) fills it before loading; None until that phase ran.
+    fetched: Mapping[str, Path | Refused] | None = field(default=None, compare=False)
 
     @classmethod
     def for_spec(cls, spec: AnthologySpec, allow_remote: frozenset[str] | None = None) -> Access:
@@ -95,7 +101,7 @@ class Access:
 
     def reference(self, src: str, base: Path) -> Path:
         """A source as written in a manuscript → the local file to read (remote: its cached
-        copy, downloaded once). Raises Refused."""
+        copy, fetched before loading). Raises Refused."""
         match = SCHEME.match(src)
         scheme = match.group(1).lower() if match and len(match.group(1)) > 1 else ""
         if scheme == "file":
@@ -111,14 +117,23 @@ class Access:
         return resolved
 
     def remote(self, url: str) -> Path:
+        """The local copy of a remote `url` the fetch phase downloaded. Never downloads (the
+        stages write nothing). Raises Refused: without --allow-remote, the fetch's own
+        refusal, or `remote-refused` for a URL the fetch phase did not find."""
         if self.allow_remote is None:
             raise Refused(
                 "remote-image", f"`{url}` is remote: download it into the project, or build with"
                 " --allow-remote"
             )  # fmt: skip
-        from .remote import download  # urllib and sockets only when asked for
-
-        return download(url, self.allow_remote, self.remote_cache, self.limits)
+        found = (self.fetched or {}).get(url)
+        if found is None:
+            raise Refused(
+                "remote-refused", f"`{url}` is not a manuscript image or a stylesheet `url()`"
+                " the build fetched before loading: not read"
+            )  # fmt: skip
+        if isinstance(found, Refused):
+            raise found
+        return found
 
     def read_url(self, url: str) -> bytes:
         """An absolute `file:` or `http(s):` URL that a renderer asks for (not `data:`)."""

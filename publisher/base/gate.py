@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .diagnostics import Diagnostic, error
+
 ABSENT = "absent"
 FILE = "sha256:"
 LISTING = "listing:"
@@ -44,6 +46,11 @@ class Refused(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    def diagnostic(self, path: str | Path, line: int = 0, col: int = 0) -> Diagnostic:
+        """The refusal as the one problem type, an error at `path`:`line`:`col` (the place
+        that named what was refused): the only conversion of a Refused."""
+        return error(path, line, self.code, self.message, col)
 
 
 @dataclass(frozen=True, order=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .access import Access, Refused
-from .diagnostics import BuildFailed, error
+from .diagnostics import BuildFailed
 from .gate import exists
 from .model import AnthologySpec
 from .project import BUILTIN_STYLES
@@ -56,7 +56,7 @@ def read_theme_file(path: Path, access: Access) -> str:
     try:
         return access.read_text(path)
     except Refused as refused:
-        raise BuildFailed([error(access.shown(path), 0, refused.code, refused.message)]) from None
+        raise BuildFailed([refused.diagnostic(access.shown(path))]) from None
 
 
 def theme_for(spec: AnthologySpec) -> Theme:

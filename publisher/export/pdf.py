@@ -31,7 +31,7 @@ import weasyprint.urls
 from weasyprint.text.ffi import harfbuzz
 
 from ..base.access import Access, Refused
-from ..base.diagnostics import BuildFailed, error
+from ..base.diagnostics import BuildFailed
 from ..base.fonts import check_book, check_fonts
 from ..base.project import source_date
 from ..base.rendered import Exported, PageStart, Pagination, RenderedBook, Target, letters
@@ -51,7 +51,7 @@ def export_pdf(book: RenderedBook) -> Exported:
                 string=book.page, base_url=str(spec.root), url_fetcher=fetcher
             ).render()
     except _Refusal as refusal:
-        raise BuildFailed([error(where, 0, refusal.code, refusal.message)]) from None
+        raise BuildFailed([refusal.refused.diagnostic(where)]) from None
 
     stamp = w3c_source_date()
     if stamp is not None:
@@ -74,7 +74,7 @@ def export_pdf(book: RenderedBook) -> Exported:
         try:
             data: bytes = document.write_pdf(**options)
         except _Refusal as refusal:  # attachments are fetched while writing
-            raise BuildFailed([error(where, 0, refusal.code, refusal.message)]) from None
+            raise BuildFailed([refusal.refused.diagnostic(where)]) from None
 
     # Read from the layout just written: the print book is never laid out twice.
     pagination = paginate(document) if book.target is Target.PRINT_PDF else None
@@ -241,7 +241,7 @@ class _Refusal(weasyprint.urls.FatalURLFetchingError):  # type: ignore[misc]
 
     def __init__(self, refused: Refused) -> None:
         super().__init__(refused.message)
-        self.code, self.message = refused.code, refused.message
+        self.refused = refused
 
 
 class _ProjectFetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc]

@@ -4,5 +4,13 @@
 from .anthology_file import load_anthology_spec
 from .body import Survey, intro_outline
 from .manuscripts import Loaded, load_manuscripts
+from .references import remote_references
 
-__all__ = ["Loaded", "Survey", "intro_outline", "load_anthology_spec", "load_manuscripts"]
+__all__ = [
+    "Loaded",
+    "Survey",
+    "intro_outline",
+    "load_anthology_spec",
+    "load_manuscripts",
+    "remote_references",
+]

@@ -3,8 +3,8 @@
 The limits are a scan of the text (no conversion), so a hostile body costs linear time; only a
 body within them is parsed, once, by the renderer's Markdown reading (`render.survey`, handed
 in by the pipeline as `survey`: this stage never imports the renderer), for its headings and
-links (base/links.py resolves them once the book is assembled). Each finding carries the
-line and column in the whole file.
+links (base/links.py resolves them once the book is assembled). Each problem is a
+`Diagnostic` made where it is found, at its line and column in the whole file.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..base.access import Access, Refused
+from ..base.diagnostics import Diagnostic, error, warning
 from ..base.model import LinkUse, Outline
 from ..base.sanitize import ALLOWED_TAGS
 from .images import check_image
@@ -61,17 +62,8 @@ class Checked:
     """What `check_body` found: problems, and the outline links.py needs (empty when a limit
     stopped the check before parsing)."""
 
-    findings: list[Finding]
+    diagnostics: list[Diagnostic]
     outline: Outline
-
-
-@dataclass(frozen=True)
-class Finding:
-    line: int
-    col: int
-    code: str
-    message: str
-    warning: bool = False
 
 
 class _Positions:
@@ -85,22 +77,23 @@ class _Positions:
 
 
 def check_body(
-    body: str, body_line: int, base: Path, access: Access, lang: str, survey: Survey
+    body: str, body_line: int, base: Path, access: Access, lang: str, survey: Survey, shown: Path
 ) -> Checked:
-    """Check one body (file line `body_line` is its first); `base` is its folder, for images.
+    """Check one body (file line `body_line` is its first); `base` is its folder, for images;
+    `shown` is the file's name in problems.
 
-    Returns the findings and, when no limit stopped the check, the body's outline (headings
+    Returns the problems and, when no limit stopped the check, the body's outline (headings
     and links, each link at its `line`:`col`) from one Markdown parse. Raises nothing.
     """
     where = _Positions(body, body_line)
     text = _mask_code(body)
-    structural = list(_structure(text, where, access))
+    structural = list(_structure(text, where, access, shown))
     if structural:
         # The rest would only repeat the cost the limits guard against.
         return Checked(structural, Outline())
     findings = [
-        *_images(text, where, base, access),
-        *_raw_html(AUTOLINK.sub(_blank, text), where),
+        *_images(text, where, base, access, shown),
+        *_raw_html(AUTOLINK.sub(_blank, text), where, shown),
     ]  # glyph-missing: glyphs.check_book, on everything the PDF typesets
     return Checked(findings, _outline(body, text, where, lang, survey))
 
@@ -167,7 +160,7 @@ def _outline(body: str, text: str, where: _Positions, lang: str, survey: Survey)
     return Outline(parsed.headings, tuple(uses))
 
 
-def _structure(text: str, where: _Positions, access: Access) -> Iterator[Finding]:
+def _structure(text: str, where: _Positions, access: Access, shown: Path) -> Iterator[Diagnostic]:
     limits = access.limits
     for match in NESTING.finditer(text):
         prefix = match.group(0).expandtabs(4)
@@ -175,9 +168,10 @@ def _structure(text: str, where: _Positions, access: Access) -> Iterator[Finding
         depth = len(re.findall(r"[>*+-]|\d[.)]", prefix)) + indent // 4
         if depth > limits.max_nesting_depth:
             line, col = where.at(match.start())
-            yield Finding(
-                line, col, "markdown-too-deep",
+            yield error(
+                shown, line, "markdown-too-deep",
                 f"block quotes and lists nest {depth} deep here (limit {limits.max_nesting_depth})",
+                col,
             )  # fmt: skip
             break
     start = 0
@@ -187,14 +181,14 @@ def _structure(text: str, where: _Positions, access: Access) -> Iterator[Finding
         first = start + len(block) - len(block.lstrip())  # report the block's first text line
         if len(block) > limits.max_paragraph_chars:
             line, _ = where.at(first)
-            yield Finding(
-                line, 0, "paragraph-too-long",
+            yield error(
+                shown, line, "paragraph-too-long",
                 f"a paragraph of {len(block):,} characters (limit {limits.max_paragraph_chars:,})",
             )  # fmt: skip
         elif _scan_cost(block) > limits.max_inline_scan:
             line, _ = where.at(first)
-            yield Finding(
-                line, 0, "markdown-too-complex",
+            yield error(
+                shown, line, "markdown-too-complex",
                 "too many unclosed `[`, `(` or `<` in this paragraph to convert in reasonable"
                 " time: close them, or escape them as `\\[`",
             )  # fmt: skip
@@ -212,7 +206,15 @@ def _scan_cost(block: str) -> int:
     return cost
 
 
-def _images(text: str, where: _Positions, base: Path, access: Access) -> Iterator[Finding]:
+def remote_images(body: str) -> list[str]:
+    """The http(s) sources of a body's images, found as `check_body` finds them (code
+    masked, inline and reference style), for the pipeline's fetch phase."""
+    sources = [src for src, _, _ in _image_sources(_mask_code(body))]
+    return [src for src in sources if src.lower().startswith(("http://", "https://"))]
+
+
+def _image_sources(text: str) -> list[tuple[str, str, int]]:
+    """(source, alt, offset) of each image in `text` (code masked), in text order."""
     definitions = {
         m.group(1).strip().lower(): (m.group(2).strip("<>"), m.start(2))
         for m in REF_DEFINITION.finditer(text)
@@ -224,25 +226,31 @@ def _images(text: str, where: _Positions, base: Path, access: Access) -> Iterato
         key = (match.group(2) or match.group(1)).strip().lower()
         if key in definitions:
             found.append((definitions[key][0], match.group(1), match.start()))
-    for src, alt, offset in sorted(found, key=lambda item: item[2]):
+    return sorted(found, key=lambda item: item[2])
+
+
+def _images(
+    text: str, where: _Positions, base: Path, access: Access, shown: Path
+) -> Iterator[Diagnostic]:
+    for src, alt, offset in _image_sources(text):
         line, col = where.at(offset)
         try:
             path = access.reference(src, base)
             data = access.read(path, access.limits.max_image_bytes, "image-too-large", src)
             check_image(data, path, src, access.limits)
         except Refused as refused:
-            yield Finding(line, col, refused.code, refused.message)
+            yield refused.diagnostic(shown, line, col)
         except OSError as exc:
-            yield Finding(line, col, "image-invalid", f"image `{src}` cannot be read: {exc}")
+            message = f"image `{src}` cannot be read: {exc}"
+            yield error(shown, line, "image-invalid", message, col)
         if not alt.strip():
             # The one alt-text rule, inline or reference style: the OPF promises every image
             # a text description (accessibilityFeature alternativeText).
-            yield Finding(
-                line, col, "image-missing-alt", "image has no alt text: write ![description](…)"
-            )
+            message = "image has no alt text: write ![description](…)"
+            yield error(shown, line, "image-missing-alt", message, col)
 
 
-def _raw_html(text: str, where: _Positions) -> Iterator[Finding]:
+def _raw_html(text: str, where: _Positions, shown: Path) -> Iterator[Diagnostic]:
     reported: set[str] = set()
     for match in HTML_TAG.finditer(text):
         name = match.group(2).lower()
@@ -263,7 +271,7 @@ def _raw_html(text: str, where: _Positions) -> Iterator[Finding]:
         hint = ": use Markdown `![alt](file)` for images" if name == "img" else ""
         if href and what.startswith("`<a href"):
             hint = f": write a Markdown link `[…]({href.group(1)})`, which is checked"
-        yield Finding(
-            line, col, "raw-html-removed",
-            f"raw HTML {what} is not allowed in a manuscript and is left out{hint}", True,
+        yield warning(
+            shown, line, "raw-html-removed",
+            f"raw HTML {what} is not allowed in a manuscript and is left out{hint}", col,
         )  # fmt: skip

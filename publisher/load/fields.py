@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..base.diagnostics import Diagnostic, error
+from ..base.diagnostics import Diagnostic, Severity, error
 from ..base.text import LANG_TAG, strip_controls, suggestion
 from .frontmatter import Field
 
@@ -19,7 +19,8 @@ FRONT_KEYS = ("title", "author", "lang")
 
 
 class Problems:
-    """Collects diagnostics for one file."""
+    """Collects one file's diagnostics into `sink`; `count` is how many are errors (a file
+    with any is left out of the book). Not a problem type: every entry is a `Diagnostic`."""
 
     def __init__(self, path: Path, sink: list[Diagnostic]) -> None:
         self.path = path
@@ -27,8 +28,12 @@ class Problems:
         self.count = 0
 
     def add(self, line: int, code: str, message: str, col: int = 0) -> None:
-        self.count += 1
-        self.sink.append(error(self.path, line, code, message, col))
+        self.report(error(self.path, line, code, message, col))
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        """Keep a diagnostic made elsewhere (the body check, a refusal)."""
+        self.count += diagnostic.severity is Severity.ERROR
+        self.sink.append(diagnostic)
 
 
 

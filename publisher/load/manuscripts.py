@@ -178,13 +178,10 @@ def _load_one(
         problems.add(exc.line, "front-matter-syntax", exc.message, exc.col)
         return None
     checked = check_body(
-        split.body, split.body_line, path.parent, access, default_lang, survey
+        split.body, split.body_line, path.parent, access, default_lang, survey, shown
     )
-    for found in checked.findings:
-        if found.warning:
-            sink.append(warning(shown, found.line, found.code, found.message, found.col))
-        else:
-            problems.add(found.line, found.code, found.message, found.col)
+    for found in checked.diagnostics:
+        problems.report(found)
     result = build(
         problems, slug, fields, split.body, split.body_line, default_lang, today, checked.outline
     )
@@ -200,17 +197,13 @@ def _stylesheet_problems(folders: Sequence[Path], access: Access) -> list[Diagno
         try:
             sheets = [e for e in access.listing(css) if e.name.endswith(".css")]
         except Refused as refused:
-            found.append(error(access.shown(css), 0, refused.code, refused.message))
+            found.append(refused.diagnostic(access.shown(css)))
             continue
         for sheet in sheets:
-            shown = access.shown(sheet.path)
             try:
-                problems = list(stylesheet_problems(sheet.path, access))
+                found += stylesheet_problems(sheet.path, access)
             except Refused as refused:
-                found.append(error(shown, 0, refused.code, refused.message))
-                continue
-            for line, col, code, message in problems:
-                found.append(error(shown, line, code, message, col))
+                found.append(refused.diagnostic(access.shown(sheet.path)))
     return found
 
 

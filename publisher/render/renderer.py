@@ -208,7 +208,7 @@ class _Renderer:
             problem = error(where, line or 0, "template-missing", message)
         except Refused as refused:
             where, line = self._template_line(refused, name)
-            problem = error(where, line or 0, refused.code, refused.message)
+            problem = refused.diagnostic(where, line or 0)
         except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as fault:
             where, line = self._template_line(fault, name)
             if line is None and not isinstance(fault, jinja2.TemplateError):
@@ -358,7 +358,7 @@ class _Renderer:
             raise BuildFailed([self._refusal(refused, base)]) from None
 
     def _refusal(self, refused: Refused, base: Path) -> Diagnostic:
-        return error(shown(base, self.spec.root), 0, refused.code, refused.message)
+        return refused.diagnostic(shown(base, self.spec.root))
 
     def image_assets(self) -> tuple[ImageAsset, ...]:
         return tuple(self.images.values())
