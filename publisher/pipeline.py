@@ -245,7 +245,7 @@ def build(request: BuildRequest) -> BuildResult:
             cache = BuildCache.open(spec.root, enabled=request.cache and not request.clean)
             stale = [item for item in plan if not cache.fresh(item.path, item.key)]
         if not stale:
-            return _validated(_unchanged(plan, cache), timed, request, spec, access)
+            return _validated(_unchanged(plan, cache), timed, request, spec, access, None)
         with timed("fetch remote resources when allowed"):
             access = fetch_remote(spec, access)
         with timed("load"):
@@ -272,7 +272,7 @@ def build(request: BuildRequest) -> BuildResult:
         for item in plan
     )
     result = BuildResult(outputs, diagnostics, (), (), cache.fragments_read)
-    return _validated(result, timed, request, spec, access)
+    return _validated(result, timed, request, spec, access, anthology)
 
 
 def _passes(
@@ -434,12 +434,15 @@ def _validated(
     request: BuildRequest,
     spec: AnthologySpec,
     access: Access,
+    anthology: Anthology | None,
 ) -> BuildResult:
+    """`anthology`: the book this build loaded (None when nothing was rebuilt: then the text
+    fidelity check loads the manuscripts itself, to know what the book must print)."""
     validators: tuple[ValidatorResult, ...] = ()
     if request.validate:
         with timed("validate"):
-            # The text fidelity check reads the manuscripts again: what the book must print.
-            anthology, _ = load_book(spec, access)
+            if anthology is None:
+                anthology, _ = load_book(spec, access)
             validators = validate_files([output.path for output in result.outputs], anthology)
     found = tuple(d for v in validators for d in v.diagnostics)
     return dataclasses.replace(
