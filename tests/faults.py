@@ -73,13 +73,7 @@ def built_project(project: Project) -> Project:
 def restore(folder: Path, content: dict[str, bytes]) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    for name, data in content.items():
-        path = folder / name
-        if data == b"<folder>":
-            path.mkdir(parents=True, exist_ok=True)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+    restore_into(folder, content)
 
 
 @contextlib.contextmanager
@@ -101,6 +95,6 @@ def restore_into(folder: Path, content: dict[str, bytes]) -> None:
     for name, data in content.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         if data == b"<folder>":
-            (folder / name).mkdir(exist_ok=True)
+            (folder / name).mkdir(parents=True, exist_ok=True)
         else:
             (folder / name).write_bytes(data)

@@ -32,7 +32,6 @@ from .conftest import DEFAULT_ANTHOLOGY, MINI_TOML, REPO, ProjectMaker, review
 from .stressbook import make_stress_book
 
 ALL = frozenset(Format)
-XHTML_NS = "{http://www.w3.org/1999/xhtml}"
 
 # -- words: one normalisation for both sides ---------------------------------------------------
 

@@ -162,10 +162,11 @@ def test_the_old_fault_comes_back_without_the_workaround_and_is_caught(
         single = css.read_text(encoding="utf-8").replace('"EB Garamond 12", ', "")
         (overrides / css.name).write_text(single, encoding="utf-8")
     book = _build(tmp_path, "clasico")
-    messages = [d.message for d in check_glyphs(book.screen).errors]
+    errors = check_glyphs(book.screen).errors
+    messages = [d.message for d in errors]
     assert any(m.startswith("“•” (U+2022)") for m in messages), messages
     assert any(m.startswith("“→” (U+2192)") for m in messages), messages
-    assert all(d.code == "glyph-wrong" for d in check_glyphs(book.screen).errors)
+    assert all(d.code == "glyph-wrong" for d in errors)
 
 
 def _swap_glyph(pdf_path: Path, victim: str, donor: str) -> None:

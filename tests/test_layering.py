@@ -164,9 +164,6 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def _imports_package(graph: dict[str, set[str]], name: str) -> bool:
-    return any(_under(target, "publisher") for target in graph[name])
-
 
 def test_every_module_keeps_to_its_layer_and_engines() -> None:
     found = [

@@ -7,6 +7,7 @@ and theme `contemporaneo` at 6 × 9 in. Where each image is drawn comes from the
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import subprocess
@@ -289,10 +290,19 @@ def _pages(pdf: Path) -> int:
 
 
 def _find_page(pdf: Path, words: str) -> int:
-    for page in range(_pages(pdf)):
-        if words in " ".join(page_text(pdf, page).split()):
+    for page, text in enumerate(_all_pages(pdf)):
+        if words in " ".join(text.split()):
             return page
     raise AssertionError(f"{words!r} is on no page of {pdf.name}")
+
+
+@functools.cache
+def _all_pages(pdf: Path) -> tuple[str, ...]:
+    """Each page's text, from one `pdftotext` run per PDF (the files are never rewritten)."""
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return tuple(text.split("\f")[: _pages(pdf)])
 
 
 def _ours(pdf: Path) -> dict[str, Drawn]:

@@ -102,7 +102,8 @@ def inside(path: Path, roots: Iterable[Path]) -> Path | None:
     (`unreadable`) for a symlink loop."""
     try:
         resolved = path.resolve()
-    except (OSError, RuntimeError) as exc:  # 3.11 raises RuntimeError on a symlink loop
+    except (OSError, RuntimeError, ValueError) as exc:
+        # 3.11 raises RuntimeError on a symlink loop, ValueError on a NUL byte (`a%00b.png`).
         raise Refused(UNREADABLE, f"cannot resolve `{os.fsdecode(path)}`: {exc}") from None
     for root in roots:
         if resolved.is_relative_to(root.resolve()):
