@@ -321,6 +321,21 @@ def test_autolinks_and_code_raise_no_warning(make_project: ProjectMaker) -> None
     assert "&lt;video controls&gt;" in shown
 
 
+def test_a_hash_line_in_code_is_not_a_heading(make_project: ProjectMaker) -> None:
+    """A `# comment` inside fenced or indented code is shown as written, so it is no
+    `markdown-heading-level` error; the same line in prose still is."""
+    body = (
+        "El guion de rodaje, tal como se conserva:\n\n```\n# ESCENA 12. INTERIOR. COLMENA\n```"
+        "\n\nY sangrado:\n\n    # ESCENA 13. EXTERIOR. ERA\n\nFin.\n"
+    )
+    anthology = make_project({"colmena.md": review(film="El espíritu de la colmena", body=body)})
+    assert [d.format() for d in load(anthology)[1]] == []
+    prose = make_project({"colmena.md": review(film="El espíritu de la colmena", body="# Mal\n")})
+    with pytest.raises(BuildFailed) as failed:
+        load(prose)
+    assert [d.code for d in failed.value.diagnostics] == ["markdown-heading-level"]
+
+
 def test_a_tilde_fence_in_a_quote_is_not_code_and_is_still_reported(
     make_project: ProjectMaker,
 ) -> None:

@@ -86,7 +86,7 @@ def check_body(
     and links, each link at its `line`:`col`) from one Markdown parse. Raises nothing.
     """
     where = _Positions(body, body_line)
-    text = _mask_code(body)
+    text = mask_code(body)
     structural = list(_structure(text, where, access, shown))
     if structural:
         # The rest would only repeat the cost the limits guard against.
@@ -102,7 +102,7 @@ def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
-def _mask_code(body: str) -> str:
+def mask_code(body: str) -> str:
     """Code is shown as written: blank it out (keeping offsets) so it is not scanned."""
     text = CODE_SPAN.sub(_blank, FENCE.sub(_blank, body))
 
@@ -120,7 +120,7 @@ def _mask_code(body: str) -> str:
 def intro_outline(intro: str, line: int, survey: Survey) -> Outline:
     """A part's introduction (Markdown in the anthology file): its links, all placed at `line`,
     the part's table (the TOML string's own lines are not the file's)."""
-    found = _outline(intro, _mask_code(intro), _Positions(intro, line), "en", survey)
+    found = _outline(intro, mask_code(intro), _Positions(intro, line), "en", survey)
     return Outline(found.headings, tuple(LinkUse(use.href, line, 0) for use in found.links))
 
 
@@ -209,7 +209,7 @@ def _scan_cost(block: str) -> int:
 def remote_images(body: str) -> list[str]:
     """The http(s) sources of a body's images, found as `check_body` finds them (code
     masked, inline and reference style), for the pipeline's fetch phase."""
-    sources = [src for src, _, _ in _image_sources(_mask_code(body))]
+    sources = [src for src, _, _ in _image_sources(mask_code(body))]
     return [src for src in sources if src.lower().startswith(("http://", "https://"))]
 
 

@@ -16,7 +16,7 @@ from ..base.gate import Entry
 from ..base.model import Film, FrontPiece, Manuscript, Outline
 from ..base.text import CONTROL, slugify, suggestion
 from .anthology_file import MAX_SLUG_CHARS
-from .body import Survey, check_body
+from .body import Survey, check_body, mask_code
 from .fields import (
     FILM_KEYS,
     FRONT_KEYS,
@@ -320,7 +320,8 @@ def _film(problems: Problems, film_field: Field, today: dt.date) -> Film | None:
 
 
 def _check_body(problems: Problems, body: str, body_line: int) -> None:
-    for match in LEVEL_ONE_HEADING.finditer(body):
+    # A `# line` inside a code block or span is code, shown as written: not a heading.
+    for match in LEVEL_ONE_HEADING.finditer(mask_code(body)):
         line = body_line + body.count("\n", 0, match.start())
         problems.add(
             line, "markdown-heading-level", "use `##` for headings; `#` is the review title"
