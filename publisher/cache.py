@@ -69,9 +69,10 @@ class BuildCache:
     enabled: bool = True
     outputs: dict[str, CachedOutput] = field(default_factory=dict)
     fragments_read: int = 0
-    fragments_rejected: int = 0  # on disk but failed verification: rebuilt
     fragments_written: dict[str, str] = field(default_factory=dict)
     used: dict[str, set[str]] = field(default_factory=dict)  # output path → fragment keys
+    # Inputs re-checked in this build: the outputs of one build share one list, read once.
+    _unchanged: dict[tuple[Input, ...], bool] = field(default_factory=dict)
 
     @classmethod
     def open(cls, root: Path, enabled: bool = True) -> BuildCache:
@@ -90,7 +91,11 @@ class BuildCache:
         entry = self.outputs.get(str(output))
         if not self.enabled or entry is None or entry.key != key or not output.is_file():
             return False
-        if not entry.inputs or not still_valid(entry.inputs):
+        if not entry.inputs:
+            return False
+        if entry.inputs not in self._unchanged:
+            self._unchanged[entry.inputs] = still_valid(entry.inputs)
+        if not self._unchanged[entry.inputs]:
             return False
         return output.stat().st_size == entry.bytes and file_sha256(output) == entry.sha256
 
@@ -121,11 +126,9 @@ class BuildCache:
             data = (self.directory / "fragments" / f"{key}.html").read_bytes()
         except OSError:
             return None
-        html = _verified(key, data)
-        if html is None:
-            self.fragments_rejected += 1
-            return None
-        self.fragments_read += 1
+        html = _verified(key, data)  # None: failed verification, rebuilt like an absent one
+        if html is not None:
+            self.fragments_read += 1
         return html
 
     def keep_fragment(self, key: str, html: str) -> None:

@@ -8,7 +8,7 @@ Coverage: Characters that the book's fonts cannot draw (CJK without a CJK face, 
 
 WeasyPrint falls back through fontconfig and, when nothing covers a character, prints a box
 without a word; when a face outside the theme's stacks covers it, the book prints it in a face
-nobody chose. One `fc-list` run gives every installed face's coverage; the check is a set
+nobody chose. One `fc-list` run gives every installed face's coverage; the check is a range
 lookup per distinct character. `check_typeset` checks everything a PDF prints against the
 faces of the theme's own `font-family` stacks.
 """
@@ -156,15 +156,6 @@ def _install_hint(family: str) -> str:
 
 # Controls, format characters (zero-width joiners, bidi marks) and spaces draw nothing.
 INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me")
-
-
-@functools.lru_cache(maxsize=1)
-def coverage() -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-    """Merged (starts, ends) of every installed face's charset; None without fontconfig."""
-    listing = fc_list("%{charset}\n")
-    if listing is None:
-        return None
-    return _merge(listing.split())
 
 
 def _merge(tokens: list[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -32,7 +32,6 @@ from .diagnostics import Diagnostic, Severity, error, warning
 from .model import Anthology, Destination, FrontPiece, LinkTable, LinkUse, Manuscript, Outline
 from .text import slugify
 
-EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # Ids the templates and render/markup.py give (render/renderer.py, styles/base/templates): a
 # heading must not take one of them in the one-file editions, where every id shares one page.
