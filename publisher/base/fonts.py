@@ -244,8 +244,9 @@ def check_typeset(
     each file as shown in messages with its path on disk, searched in order."""
     missing = uncovered(typeset_text(page, css), stack_coverage(css))
     found: dict[tuple[Path, int], tuple[int, list[str]]] = {}
+    texts = _source_texts(sources) if missing else []
     for char in missing:
-        path, line, col = _first_use(char, sources) or (fallback, 0, 0)
+        path, line, col = _first_use(char, texts) or (fallback, 0, 0)
         found.setdefault((path, line), (col, []))[1].append(char)
     return tuple(
         warning(path, line, "glyph-missing", _missing_message(chars), col)
@@ -263,12 +264,19 @@ def _missing_message(chars: list[str]) -> str:
     )
 
 
-def _first_use(char: str, sources: Sequence[tuple[Path, Path]]) -> tuple[Path, int, int] | None:
+def _source_texts(sources: Sequence[tuple[Path, Path]]) -> list[tuple[Path, str]]:
+    """Each source as shown and its text, read once (unreadable ones left out)."""
+    texts = []
     for shown, disk in sources:
         try:
-            text = disk.read_text(encoding="utf-8")
+            texts.append((shown, disk.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError):
             continue
+    return texts
+
+
+def _first_use(char: str, texts: Sequence[tuple[Path, str]]) -> tuple[Path, int, int] | None:
+    for shown, text in texts:
         offset = text.find(char)
         if offset >= 0:
             line = text.count("\n", 0, offset) + 1
