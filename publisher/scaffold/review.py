@@ -6,10 +6,10 @@ from pathlib import Path
 
 import yaml
 
-from .base.diagnostics import BuildFailed
-from .base.project import project_root, today
-from .base.text import slugify
-from .load.anthology_file import load_anthology_spec
+from ..base.diagnostics import BuildFailed
+from ..base.project import project_root, today
+from ..base.text import slugify
+from ..load.anthology_file import load_anthology_spec
 
 
 class ScaffoldError(Exception):

@@ -1,0 +1,68 @@
+"""`publisher validate`: EPUBCheck, Ace, qpdf and the fidelity checks on built editions."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..base.diagnostics import BuildFailed, Diagnostic, error
+from ..base.model import Anthology
+from ..base.project import project_root
+from ..pipeline import FILE_NAMES, TARGETS, Format, load
+from .common import DEFAULT_ANTHOLOGY, Commands, finish
+from .common import reporting as reporting_options
+
+
+def register(commands: Commands) -> None:
+    command = commands.add_parser(
+        "validate",
+        parents=[reporting_options()],
+        help="run EPUBCheck, Ace and PDF checks on built files",
+    )
+    command.add_argument("files", nargs="*", type=Path, help="default: the default book's")
+    command.add_argument(
+        "--anthology", type=Path, help=f"compare named files with it (default: {DEFAULT_ANTHOLOGY})"
+    )
+    command.add_argument("--out", type=Path, default=Path("dist"))
+    command.set_defaults(run=run)
+
+
+def _anthology_for_fidelity(path: Path) -> tuple[Anthology | None, tuple[Diagnostic, ...]]:
+    """The anthology whose editions get the text fidelity check (None: there is no such file);
+    a manuscript problem that stops loading it is reported instead."""
+    if not path.is_file():
+        return None, ()
+    try:
+        anthology, _ = load(path)
+    except BuildFailed as failed:
+        return None, tuple(failed.diagnostics)
+    return anthology, ()
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..report import diagnostics_report
+    from ..validation.files import validate_files
+
+    files = list(args.files)
+    anthology_path: Path = args.anthology or DEFAULT_ANTHOLOGY
+    if not files:
+        from ..load.anthology_file import load_anthology_spec
+
+        spec = load_anthology_spec(anthology_path, project_root(anthology_path))
+        names = [FILE_NAMES[t].format(slug=spec.slug) for f in Format for t in TARGETS[f]]
+        files = [args.out / name for name in names]
+    anthology, problems = _anthology_for_fidelity(anthology_path)
+    if args.anthology is not None and not args.anthology.is_file():
+        problems = (error(args.anthology, 0, "validate-missing-file", "no such anthology file"),)
+    # Files named with an anthology named are compared with it whatever they are called; with
+    # the default anthology, only its own editions are (another book's file may sit beside it).
+    results = validate_files(files, anthology, any_name=args.anthology is not None)
+    diagnostics = [*problems, *(d for result in results for d in result.diagnostics)]
+    report = diagnostics_report(diagnostics, "validate", 0, results)
+    code = finish(args, diagnostics, report)
+    if not args.quiet:
+        for result in results:
+            counts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
+            verdict = "ok" if result.ok else "FAILED"
+            print(f"{result.validator}: {result.target}: {verdict} ({counts})")
+    return code
