@@ -10,7 +10,7 @@ import contextlib
 import dataclasses
 import enum
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -22,6 +22,7 @@ from .base.digests import digest, file_sha256, package_digest
 from .base.gate import recording
 from .base.links import link_table
 from .base.model import Anthology, AnthologySpec
+from .base.progress import Progress, ProgressCallback
 from .base.project import project_root, source_epoch, today
 from .base.rendered import Exported, Pagination, RenderedBook, Target
 from .base.theme import theme_for
@@ -49,6 +50,13 @@ TARGETS: dict[Format, tuple[Target, ...]] = {
 # Editions that carry the print PDF's page numbers when the build makes it (the print profile's
 # layout is their source: without it they say nothing about print pages).
 PAGINATED = frozenset({Target.WEB, Target.EPUB})
+# Each edition as the progress messages name it.
+LABELS: dict[Target, str] = {
+    Target.WEB: "web edition",
+    Target.SCREEN_PDF: "screen PDF",
+    Target.PRINT_PDF: "print PDF",
+    Target.EPUB: "EPUB",
+}
 FILE_NAMES: dict[Target, str] = {
     Target.WEB: "{slug}.html",
     Target.SCREEN_PDF: "{slug}.pdf",
@@ -66,7 +74,8 @@ class BuildRequest:
     clean: bool = False  # ignore what the cache holds (and refresh it)
     cache: bool = True  # False: neither read nor write `.publisher-cache/` (library callers, tests)
     validate: bool = False  # run EPUBCheck, Ace and the PDF checks on what was built
-    progress: Callable[[str], None] | None = None  # told the name of each stage as it starts
+    # Told each step as it starts or ends (base/progress.py: stage, words, done/total).
+    progress: ProgressCallback | None = None
     allow_remote: frozenset[str] | None = None  # `--allow-remote`: see access.Access
 
 
@@ -199,16 +208,21 @@ def render(
 
 
 class _StageTimer:
-    """Times each named phase of a build, for the report; tells `progress` as each starts."""
+    """Times each named phase of a build, for the report; tells `progress` what each does."""
 
-    def __init__(self, progress: Callable[[str], None] | None = None) -> None:
+    def __init__(self, progress: ProgressCallback | None = None) -> None:
         self.times: list[StageTime] = []
         self.progress = progress
 
-    @contextlib.contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
+    def tell(self, event: Progress) -> None:
         if self.progress is not None:
-            self.progress(name)
+            self.progress(event)
+
+    @contextlib.contextmanager
+    def __call__(self, name: str, what: str | None = None) -> Iterator[None]:
+        """Time the phase `name`; `what`, the phase in words, is told as it starts."""
+        if what is not None:
+            self.tell(Progress(name, what))
         start = time.perf_counter()
         try:
             yield
@@ -233,7 +247,7 @@ def build(request: BuildRequest) -> BuildResult:
     timed = _StageTimer(request.progress)
     # Every file the gate opens from here on is an input, the anthology file first.
     with recording() as reads:
-        with timed("plan"):
+        with timed("plan", "planning the build"):
             spec = read_spec(request.anthology)
             # The command line's network permission: an option of this build, not of the book.
             access = Access.for_spec(spec, request.allow_remote)
@@ -246,14 +260,15 @@ def build(request: BuildRequest) -> BuildResult:
             stale = [item for item in plan if not cache.fresh(item.path, item.key)]
         if not stale:
             return _validated(_unchanged(plan, cache), timed, request, spec, access, None)
-        with timed("fetch remote resources when allowed"):
+        fetching = "fetching remote images" if access.allow_remote is not None else None
+        with timed("fetch remote resources when allowed", fetching):
             access = fetch_remote(spec, access)
-        with timed("load"):
+        with timed("load", "reading the manuscripts"):
             anthology, diagnostics = load_book(spec, access)
         passes = _passes(plan, stale, request.formats)
         with _writing(request.out_dir), Staging(request.out_dir) as staging:
             built = _render_and_export(anthology, passes, staging, cache, timed, access)
-            with timed("commit"):
+            with timed("commit", "putting the new editions in place"):
                 staging.commit()
     with timed("cache"):  # only now that every output is in place
         inputs = reads.inputs()
@@ -300,23 +315,55 @@ def _render_and_export(
     pagination, made in the first."""
     first, later = passes
     staged = {item.path: staging.place(item.path) for item in first + later}
+    count = _Count(len(first) + len(later), len(anthology.reviews))
+    books: dict[Target, RenderedBook] = {}
     with timed("render"):
-        books = {
-            item.target: render(anthology, item.target, cache.for_output(item.path), None, access)
-            for item in first
-        }
-    built = _export_each(first, books, staged, timed)
+        for item in first:
+            count.rendering(timed, "render", item.target)
+            books[item.target] = render(
+                anthology, item.target, cache.for_output(item.path), None, access
+            )
+    built = _export_each(first, books, staged, timed, count)
     if later:
         pagination = next((e.pagination for e in built.values() if e.pagination), None)
         with timed("render-paginated"):
-            books = {
-                item.target: render(
+            for item in later:
+                count.rendering(timed, "render-paginated", item.target)
+                books[item.target] = render(
                     anthology, item.target, cache.for_output(item.path), pagination, access
                 )
-                for item in later
-            }
-        built.update(_export_each(later, books, staged, timed))
+        built.update(_export_each(later, books, staged, timed, count))
     return built
+
+
+@dataclass
+class _Count:
+    """How many editions are rendered and exported so far, for the progress events."""
+
+    editions: int
+    reviews: int
+    rendered: int = 0
+    exported: int = 0
+
+    def rendering(self, timed: _StageTimer, stage: str, target: Target) -> None:
+        reviews = f"{self.reviews} review" + ("s" if self.reviews != 1 else "")
+        what = f"rendering {reviews} for the {LABELS[target]}"
+        timed.tell(Progress(stage, what, self.rendered, self.editions, "editions"))
+        self.rendered += 1
+
+    def exporting(self, timed: _StageTimer, target: Target) -> None:
+        verb = "laying out" if target.paged else "writing"
+        what = f"{verb} the {LABELS[target]}"
+        timed.tell(
+            Progress(f"export-{target.value}", what, self.exported, self.editions, "editions")
+        )
+
+    def exported_one(self, timed: _StageTimer, target: Target, pages: int | None) -> None:
+        self.exported += 1
+        what = f"{LABELS[target]} done" + (f": {pages} pages" if pages else "")
+        timed.tell(
+            Progress(f"export-{target.value}", what, self.exported, self.editions, "editions")
+        )
 
 
 def _refuse_foreign(plan: list[_Planned]) -> None:
@@ -390,12 +437,15 @@ def _export_each(
     books: dict[Target, RenderedBook],
     staged: dict[Path, Path],
     timed: _StageTimer,
+    count: _Count,
 ) -> dict[Path, Exported]:
     """Export each item to its staged path (`staged[item.path]`)."""
     built = {}
     for item in items:
+        count.exporting(timed, item.target)
         with timed(f"export-{item.target.value}"):
             built[item.path] = _written(books[item.target], staged[item.path])
+        count.exported_one(timed, item.target, built[item.path].pages)
     return built
 
 
@@ -442,8 +492,10 @@ def _validated(
     if request.validate:
         with timed("validate"):
             if anthology is None:
+                timed.tell(Progress("validate", "reading the manuscripts"))
                 anthology, _ = load_book(spec, access)
-            validators = validate_files([output.path for output in result.outputs], anthology)
+            paths = [output.path for output in result.outputs]
+            validators = validate_files(paths, anthology, progress=request.progress)
     found = tuple(d for v in validators for d in v.diagnostics)
     return dataclasses.replace(
         result,

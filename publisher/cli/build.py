@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 from pathlib import Path
 
 from ..pipeline import BuildRequest, Format, build
-from .common import Commands, add_allow_remote, add_anthology, end_progress, finish, progress
+from .common import Commands, add_allow_remote, add_anthology, example, finish, paint, progress
 from .common import reporting as reporting_options
+from .console import timings
 
 
 def register(commands: Commands) -> None:
-    command = commands.add_parser("build", parents=[reporting_options()], help="build into dist/")
+    command = commands.add_parser(
+        "build",
+        parents=[reporting_options()],
+        help="build the editions into dist/",
+        description="Build the editions (web HTML, screen and print PDF, EPUB) of an anthology; "
+        "only what changed since the last build is made again.",
+        epilog=example("publisher build -f epub,pdf -o dist --validate"),
+    )
     add_anthology(command)
     command.add_argument(
-        "--format", type=formats, default=frozenset(Format), help="html,pdf,epub (default: all)"
+        "-f",
+        "--format",
+        type=formats,
+        default="html,pdf,epub",
+        metavar="FORMATS",
+        help="the formats to build, comma-separated: html, pdf (screen and print), epub",
     )
-    command.add_argument("--out", type=Path, default=Path("dist"))
+    command.add_argument(
+        "-o", "--out", type=Path, default=Path("dist"), help="the folder to write the editions to"
+    )
     add_allow_remote(command)
     command.add_argument("--clean", action="store_true", help="ignore the build cache")
     command.add_argument("--validate", action="store_true", help="validate what was built")
@@ -33,24 +50,27 @@ def formats(value: str) -> frozenset[Format]:
 def run(args: argparse.Namespace) -> int:
     from ..report import build_report
 
-    shown = progress(args)
+    view = progress(args)
     request = BuildRequest(
         args.anthology,
         args.format,
         args.out,
         clean=args.clean,
         validate=args.validate,
-        progress=shown,
+        progress=view,
         allow_remote=args.allow_remote,
     )
-    result = build(request)
-    end_progress(shown)
+    with view or contextlib.nullcontext():
+        result = build(request)
+    if args.verbose and result.stages:
+        print(timings([(s.name, s.seconds) for s in result.stages]), file=sys.stderr)
     report = build_report(result, "build", 0)
     code = finish(args, result.diagnostics, report)
     if not args.quiet:
+        colour = paint(args)
         if result.up_to_date:
             print("up to date: nothing to rebuild")
         for output in result.outputs:
-            state = "unchanged" if output.cached else "wrote"
+            state = colour("unchanged", "quiet") if output.cached else colour("wrote", "good")
             print(f"{state} {output.path} ({output.bytes:,} bytes)")
     return code

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from .common import Commands, add_allow_remote, add_anthology, finish
+from .common import Commands, add_allow_remote, add_anthology, example, finish, paint
 from .common import reporting as reporting_options
 
 
 def register(commands: Commands) -> None:
     command = commands.add_parser(
-        "check", parents=[reporting_options()], help="validate, write nothing"
+        "check",
+        parents=[reporting_options()],
+        help="check the manuscripts and the anthology file, write nothing",
+        description="Read and check everything a build reads; write nothing.",
+        epilog=example("publisher check --strict"),
     )
     add_anthology(command)
     add_allow_remote(command)
@@ -31,5 +35,6 @@ def run(args: argparse.Namespace) -> int:
     code = finish(args, diagnostics)
     if not args.quiet and code == 0:
         count = len(anthology.reviews)
-        print(f"{args.anthology}: {count} reviews in {len(anthology.parts)} parts: ok")
+        ok = paint(args)("ok", "good")
+        print(f"{args.anthology}: {count} reviews in {len(anthology.parts)} parts: {ok}")
     return code

@@ -1,29 +1,81 @@
 """What the verbs share: the reporting options, the anthology argument, printing diagnostics
-and deciding the exit code, the progress line."""
+and deciding the exit code, the help layout, the progress display (console.py draws it)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..base.diagnostics import Diagnostic, Severity
+from .console import COLOR_CHOICES, Paint, ProgressView, progress_view
 
 DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")
 
 Commands = Any  # argparse's private _SubParsersAction
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """`--help` as written (the epilog's example keeps its lines), each option's default shown
+    after its help, as `ArgumentDefaultsHelpFormatter` does, but not for flags (`--strict`),
+    nor for options without one (None), nor when the help already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        has_default = action.default not in (None, argparse.SUPPRESS) and action.nargs != 0
+        optional = action.option_strings or action.nargs in (
+            argparse.OPTIONAL,
+            argparse.ZERO_OR_MORE,
+        )
+        if has_default and optional and "default" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
+def example(*lines: str) -> str:
+    """A verb's epilog: one or more example command lines."""
+    return "example:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def add_color(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    """`--color`: on the main parser with its default, on each verb without one (SUPPRESS), so
+    `publisher --color never build` and `publisher build --color never` both work."""
+    parser.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default=default,
+        help="colour the output: auto = when the output is a terminal and NO_COLOR is not set"
+        + (" (default: auto)" if default is argparse.SUPPRESS else ""),
+    )
+
+
 def reporting() -> argparse.ArgumentParser:
     """The options of every verb that reports problems (a parent parser)."""
     options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--format-messages", choices=("text", "github"), default="text")
-    options.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
-    options.add_argument("--strict", action="store_true", help="warnings are errors")
-    options.add_argument("--quiet", action="store_true", help="print only problems")
+    options.add_argument(
+        "--format-messages",
+        choices=("text", "github"),
+        default="text",
+        help="how to print problems: text (path:line:col: severity: code: message) or github "
+        "(GitHub Actions annotations)",
+    )
+    options.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write a JSON report to FILE"
+    )
+    options.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    loudness = options.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="print only problems: no progress, no summary"
+    )
+    loudness.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print each step as a line with the time so far, and the time each stage took",
+    )
     options.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
     )
@@ -32,7 +84,9 @@ def reporting() -> argparse.ArgumentParser:
 
 def add_anthology(command: argparse.ArgumentParser) -> None:
     """The optional positional anthology file."""
-    command.add_argument("anthology", nargs="?", type=Path, default=DEFAULT_ANTHOLOGY)
+    command.add_argument(
+        "anthology", nargs="?", type=Path, default=DEFAULT_ANTHOLOGY, help="the anthology file"
+    )
 
 
 def _hosts(value: str) -> frozenset[str]:
@@ -70,11 +124,18 @@ def finish(
         ]
     ordered = sorted(diagnostics)
     github = getattr(args, "format_messages", "text") == "github"
+    paint = Paint.for_stream(getattr(args, "color", "auto"), sys.stderr)
     for diagnostic in ordered:
-        print(diagnostic.format_github() if github else diagnostic.format(), file=sys.stderr)
+        line = (
+            diagnostic.format_github()
+            if github
+            else paint.diagnostic(diagnostic, diagnostic.format())
+        )
+        print(line, file=sys.stderr)
     errors = sum(d.severity is Severity.ERROR for d in ordered)
     if errors:
-        print(f"publisher: {errors} error{'s' if errors != 1 else ''}", file=sys.stderr)
+        count = f"{errors} error{'s' if errors != 1 else ''}"
+        print(f"publisher: {paint(count, 'error') if not github else count}", file=sys.stderr)
     code = 1 if errors else 0
     if getattr(args, "json", None) is not None:
         data = report or diagnostics_report(ordered, args.command, code)
@@ -83,17 +144,13 @@ def finish(
     return code
 
 
-def progress(args: argparse.Namespace) -> Callable[[str], None] | None:
-    """On a terminal, one status line that rewrites itself; elsewhere nothing."""
-    if args.quiet or not sys.stderr.isatty():
-        return None
-
-    def show(stage: str) -> None:
-        print(f"\rpublisher: {stage}…\033[K", end="", file=sys.stderr, flush=True)
-
-    return show
+def progress(args: argparse.Namespace) -> ProgressView | None:
+    """The progress display the options ask for, on standard error (console.py): a live line
+    on a terminal, plain lines with `--verbose`, None (nothing) otherwise or with `--quiet`."""
+    quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
+    return progress_view(getattr(args, "color", "auto"), quiet, verbose)
 
 
-def end_progress(shown: Callable[[str], None] | None) -> None:
-    if shown is not None:
-        print("\r\033[K", end="", file=sys.stderr)
+def paint(args: argparse.Namespace, stream: TextIO | None = None) -> Paint:
+    """Colours for the summary lines, on standard output unless `stream` is given."""
+    return Paint.for_stream(getattr(args, "color", "auto"), stream or sys.stdout)

@@ -12,7 +12,7 @@ from typing import Any
 from .. import __version__
 from ..base.diagnostics import BuildFailed
 from . import build, check, listing, new, serve, validate
-from .common import finish
+from .common import HelpFormatter, add_color, example, finish
 
 VERBS = (build, check, validate, listing, new, serve)
 
@@ -61,10 +61,21 @@ def _parser() -> argparse.ArgumentParser:
         prog="publisher",
         description="Turn a folder of film-review manuscripts into an anthology: "
         "HTML, print and screen PDF, EPUB 3.",
+        epilog=example("publisher build", "publisher serve --open")
+        + "\n\nrun `publisher COMMAND --help` for a command's options",
+        formatter_class=HelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"publisher {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"publisher {__version__}", help="print the version"
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    commands = parser.add_subparsers(dest="command", required=True)
+    add_color(parser, default="auto")
+    commands = parser.add_subparsers(
+        dest="command", required=True, title="commands", metavar="COMMAND"
+    )
     for verb in VERBS:
         verb.register(commands)
+    for command in commands.choices.values():
+        command.formatter_class = HelpFormatter
+        add_color(command)
     return parser

@@ -7,20 +7,33 @@ import sys
 from pathlib import Path
 
 from ..scaffold import ScaffoldError, write_skeleton
-from .common import DEFAULT_ANTHOLOGY, Commands
+from .common import DEFAULT_ANTHOLOGY, Commands, example
 
 
 def register(commands: Commands) -> None:
-    command = commands.add_parser("new", help="write a manuscript skeleton")
-    command.add_argument("title")
-    command.add_argument("--film", required=True)
-    command.add_argument("--year", type=int, required=True)
-    command.add_argument("--director", action="append", required=True)
-    command.add_argument("--country", default="España")
-    command.add_argument("--runtime", type=int)
+    command = commands.add_parser(
+        "new",
+        help="write a manuscript skeleton",
+        description="Write a review skeleton (front matter filled in, body to write) into the\n"
+        "anthology's reviews folder.",
+        epilog=example(
+            'publisher new "Una tregua helada" --film "La tregua" --year 2025 '
+            '--director "Miguel Ángel Vivas"'
+        ),
+    )
+    command.add_argument("title", help="the review's title")
+    command.add_argument("--film", required=True, help="the film's title")
+    command.add_argument("--year", type=int, required=True, help="the film's release year")
+    command.add_argument(
+        "--director", action="append", required=True, help="a director (repeat for each)"
+    )
+    command.add_argument("--country", default="España", help="the film's country")
+    command.add_argument("--runtime", type=int, help="the film's running time in minutes")
     command.add_argument("--part", help="part id the review belongs to")
-    command.add_argument("--author")
-    command.add_argument("--anthology", type=Path, default=DEFAULT_ANTHOLOGY)
+    command.add_argument("--author", help="the critic, when not the anthology's editors")
+    command.add_argument(
+        "--anthology", type=Path, default=DEFAULT_ANTHOLOGY, help="the anthology file"
+    )
     command.set_defaults(run=run)
 
 

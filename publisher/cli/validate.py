@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.model import Anthology
 from ..base.project import project_root
 from ..pipeline import FILE_NAMES, TARGETS, Format, load
-from .common import DEFAULT_ANTHOLOGY, Commands, finish
+from .common import DEFAULT_ANTHOLOGY, Commands, example, finish, paint, progress
 from .common import reporting as reporting_options
 
 
@@ -17,13 +18,25 @@ def register(commands: Commands) -> None:
     command = commands.add_parser(
         "validate",
         parents=[reporting_options()],
-        help="run EPUBCheck, Ace and PDF checks on built files",
+        help="run EPUBCheck, Ace and the PDF checks on built files",
+        description="Validate built editions: EPUBCheck and Ace (EPUB), qpdf, pdffonts and the\n"
+        "glyph check (PDF), and the text fidelity check against the manuscripts.",
+        epilog=example(
+            "publisher validate", "publisher validate dist/book.epub --anthology book.toml"
+        ),
     )
-    command.add_argument("files", nargs="*", type=Path, help="default: the default book's")
+    command.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="the files to validate (default: the anthology's editions in the --out folder)",
+    )
     command.add_argument(
         "--anthology", type=Path, help=f"compare named files with it (default: {DEFAULT_ANTHOLOGY})"
     )
-    command.add_argument("--out", type=Path, default=Path("dist"))
+    command.add_argument(
+        "-o", "--out", type=Path, default=Path("dist"), help="the folder the editions were built in"
+    )
     command.set_defaults(run=run)
 
 
@@ -56,13 +69,18 @@ def run(args: argparse.Namespace) -> int:
         problems = (error(args.anthology, 0, "validate-missing-file", "no such anthology file"),)
     # Files named with an anthology named are compared with it whatever they are called; with
     # the default anthology, only its own editions are (another book's file may sit beside it).
-    results = validate_files(files, anthology, any_name=args.anthology is not None)
+    view = progress(args)
+    with view or contextlib.nullcontext():
+        results = validate_files(
+            files, anthology, any_name=args.anthology is not None, progress=view
+        )
     diagnostics = [*problems, *(d for result in results for d in result.diagnostics)]
     report = diagnostics_report(diagnostics, "validate", 0, results)
     code = finish(args, diagnostics, report)
     if not args.quiet:
+        colour = paint(args)
         for result in results:
             counts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
-            verdict = "ok" if result.ok else "FAILED"
+            verdict = colour("ok", "good") if result.ok else colour("FAILED", "bad")
             print(f"{result.validator}: {result.target}: {verdict} ({counts})")
     return code

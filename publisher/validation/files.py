@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..base.diagnostics import Severity
 from ..base.model import Anthology
+from ..base.progress import Progress, ProgressCallback
 from .epub import run_ace, run_epubcheck
 from .glyphs import check_glyphs
 from .pdf import check_pdf
@@ -20,55 +22,109 @@ if TYPE_CHECKING:
 EDITION_SUFFIXES = frozenset({".pdf", ".epub", ".html", ".htm", ".xhtml"})
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One validator to run on one file; `name` as the progress messages say it."""
+
+    name: str
+    path: Path
+    run: Callable[[], ValidatorResult]
+
+
 def validate_files(
-    paths: Sequence[Path], anthology: Anthology | None = None, *, any_name: bool = False
+    paths: Sequence[Path],
+    anthology: Anthology | None = None,
+    *,
+    any_name: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> tuple[ValidatorResult, ...]:
     """EPUBCheck and Ace on EPUBs, qpdf and pdffonts on PDFs; with `anthology`, the text
     fidelity check too on each edition (`.pdf`, `.epub`, `.html`): with `any_name`, whatever
     the file is called (files the user named, to compare with the anthology the user named);
     without, only on files named after its slug (`{slug}.html`, `{slug}.pdf`,
     `{slug}-print.pdf`, `{slug}.epub`, as the pipeline writes them). A file left without a
-    check gets an INFO diagnostic saying why (`validate-skipped`, `fidelity-skipped`)."""
-    results: list[ValidatorResult] = []
-    sections: tuple[Section, ...] | None = None
-    for path in paths:
-        suffix = path.suffix.lower()
-        if not path.is_file():
-            problem = diag(
-                Severity.ERROR, path, "validate-missing-file", "no such file", "publisher"
-            )
-            results.append(make_result("publisher", path, [problem]))
-            continue
-        checked = len(results)
-        if suffix == ".epub":
-            results.append(run_epubcheck(path))
-            with tempfile.TemporaryDirectory(prefix="ace-") as workdir:
-                results.append(run_ace(path, Path(workdir)))
-        elif suffix == ".pdf":
-            results.append(check_pdf(path))
-            results.append(check_glyphs(path))
-        if anthology is not None and suffix in EDITION_SUFFIXES:
-            if any_name or _named_after(path, anthology):
-                # Imported here: a build that does not validate need not load a Markdown parser.
-                from .fidelity import check_file
-                from .manuscript_words import book_streams
+    check gets an INFO diagnostic saying why (`validate-skipped`, `fidelity-skipped`).
 
-                sections = sections if sections is not None else book_streams(anthology)
-                results.append(check_file(sections, path))
-            else:
-                slug = anthology.spec.slug
-                why = (f"not checked for text fidelity: not named after the anthology "
-                       f"(`{slug}.pdf`, `{slug}-print.pdf`, `{slug}.epub`, `{slug}.html`); "
-                       f"give `--anthology` to compare it whatever its name")  # fmt: skip
-                skipped = diag(Severity.INFO, path, "fidelity-skipped", why, "publisher")
-                results.append(make_result("publisher", path, [skipped]))
-        if len(results) == checked:
-            why = f"no check for `{suffix or path.name}` files" + (
-                " without an anthology" if suffix in EDITION_SUFFIXES else ""
+    `progress` (base/progress.py) is told, stage `validate`, as each validator starts
+    ("EPUBCheck on book.epub (0/5 validators)") and ends ("EPUBCheck done (1/5 validators)"),
+    in the order of the results; the results are the same with or without it."""
+    plan: list[_Job | ValidatorResult] = []
+    state = _Fidelity(anthology)
+    for path in paths:
+        plan.extend(_jobs(path, state, any_name))
+    total = sum(isinstance(job, _Job) for job in plan)
+    results: list[ValidatorResult] = []
+    done = 0
+    for job in plan:
+        if not isinstance(job, _Job):
+            results.append(job)
+            continue
+        if progress is not None:
+            progress(
+                Progress("validate", f"{job.name} on {job.path.name}", done, total, "validators")
             )
-            skipped = diag(Severity.INFO, path, "validate-skipped", why, "publisher")
-            results.append(make_result("publisher", path, [skipped]))
+        results.append(job.run())
+        done += 1
+        if progress is not None:
+            progress(Progress("validate", f"{job.name} done", done, total, "validators"))
     return tuple(results)
+
+
+class _Fidelity:
+    """The manuscripts' text, read once, the first time an edition is compared with it."""
+
+    def __init__(self, anthology: Anthology | None) -> None:
+        self.anthology = anthology
+        self._sections: tuple[Section, ...] | None = None
+
+    def check(self, path: Path) -> ValidatorResult:
+        # Imported here: a build that does not validate need not load a Markdown parser.
+        from .fidelity import check_file
+        from .manuscript_words import book_streams
+
+        assert self.anthology is not None
+        if self._sections is None:
+            self._sections = book_streams(self.anthology)
+        return check_file(self._sections, path)
+
+
+def _jobs(path: Path, fidelity: _Fidelity, any_name: bool) -> list[_Job | ValidatorResult]:
+    """What to run on `path`, in order; a result already known (a missing file, a file left
+    unchecked and why) stands in the list as it is."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        problem = diag(Severity.ERROR, path, "validate-missing-file", "no such file", "publisher")
+        return [make_result("publisher", path, [problem])]
+    jobs: list[_Job | ValidatorResult] = []
+    if suffix == ".epub":
+        jobs.append(_Job("EPUBCheck", path, lambda: run_epubcheck(path)))
+        jobs.append(_Job("Ace", path, lambda: _ace(path)))
+    elif suffix == ".pdf":
+        jobs.append(_Job("qpdf and pdffonts", path, lambda: check_pdf(path)))
+        jobs.append(_Job("the glyph check", path, lambda: check_glyphs(path)))
+    anthology = fidelity.anthology
+    if anthology is not None and suffix in EDITION_SUFFIXES:
+        if any_name or _named_after(path, anthology):
+            jobs.append(_Job("the text fidelity check", path, lambda: fidelity.check(path)))
+        else:
+            slug = anthology.spec.slug
+            why = (f"not checked for text fidelity: not named after the anthology "
+                   f"(`{slug}.pdf`, `{slug}-print.pdf`, `{slug}.epub`, `{slug}.html`); "
+                   f"give `--anthology` to compare it whatever its name")  # fmt: skip
+            skipped = diag(Severity.INFO, path, "fidelity-skipped", why, "publisher")
+            jobs.append(make_result("publisher", path, [skipped]))
+    if not jobs:
+        why = f"no check for `{suffix or path.name}` files" + (
+            " without an anthology" if suffix in EDITION_SUFFIXES else ""
+        )
+        skipped = diag(Severity.INFO, path, "validate-skipped", why, "publisher")
+        jobs.append(make_result("publisher", path, [skipped]))
+    return jobs
+
+
+def _ace(path: Path) -> ValidatorResult:
+    with tempfile.TemporaryDirectory(prefix="ace-") as workdir:
+        return run_ace(path, Path(workdir))
 
 
 def _named_after(path: Path, anthology: Anthology) -> bool:
