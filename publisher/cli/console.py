@@ -141,13 +141,14 @@ class ProgressView:
             else:
                 print(line, file=self.stream, flush=True)
         if self._live is not None:
-            if (event.stage, event.total) != self._counting:
+            task = self._task
+            if task is None or (event.stage, event.total) != self._counting:
                 # A new stage, or another count: a fresh task (rich cannot un-count one).
-                if self._task is not None:
-                    self._live.remove_task(self._task)
-                self._task = self._live.add_task(str(event), total=event.total)
+                if task is not None:
+                    self._live.remove_task(task)
+                task = self._task = self._live.add_task(str(event), total=event.total)
                 self._counting = (event.stage, event.total)
-            self._live.update(self._task, description=str(event), completed=event.done)
+            self._live.update(task, description=str(event), completed=event.done)
             self._live.refresh()
 
 
