@@ -252,3 +252,17 @@ def test_list_json_holds_the_contents_and_stdout_only_the_table(
     assert table[0].split() == ["#", "Part", "Review", "Film", "Year", "Critic"]
     assert set(table[1]) == {"-", " "}
     assert [row.split()[0] for row in table[2:]] == ["1", "2"]
+
+
+def test_check_verbose_says_what_it_reads_and_checks(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    anthology = make_project({"ok.md": review()})
+    monkeypatch.chdir(anthology.parent.parent)
+    assert main(["check"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["check", "-v"]) == 0
+    assert _build_lines(capsys.readouterr().err) == [
+        "reading the manuscripts",
+        "checking the characters the print PDF sets against its fonts",
+    ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
-from .common import Commands, add_allow_remote, add_anthology, example, finish, paint
+from ..base.progress import Progress
+from .common import Commands, add_allow_remote, add_anthology, example, finish, paint, progress
 from .common import reporting as reporting_options
 
 
@@ -27,11 +29,17 @@ def run(args: argparse.Namespace) -> int:
     from ..base.rendered import Target
     from ..pipeline import fetch_remote, load_book, read_spec, render
 
-    spec = read_spec(args.anthology)
-    access = fetch_remote(spec, Access.for_spec(spec, args.allow_remote))
-    anthology, diagnostics = load_book(spec, access)
-    # What the PDF will typeset (front matter, labels, indexes too), against the theme's faces.
-    diagnostics += check_book(render(anthology, Target.PRINT_PDF, access=access))
+    view = progress(args)
+    with view or contextlib.nullcontext():
+        if view is not None:
+            view(Progress("load", "reading the manuscripts"))
+        spec = read_spec(args.anthology)
+        access = fetch_remote(spec, Access.for_spec(spec, args.allow_remote))
+        anthology, diagnostics = load_book(spec, access)
+        if view is not None:
+            view(Progress("check", "checking the characters the print PDF sets against its fonts"))
+        # What the PDF will typeset (front matter, labels, indexes too), against the theme's faces.
+        diagnostics += check_book(render(anthology, Target.PRINT_PDF, access=access))
     code = finish(args, diagnostics)
     if not args.quiet and code == 0:
         count = len(anthology.reviews)
