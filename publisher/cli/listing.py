@@ -23,7 +23,8 @@ def register(commands: Commands) -> None:
         "--json",
         dest="as_json",
         action="store_true",
-        help="print the contents as JSON (see the README's `publisher list --json`)",
+        help="print the contents as JSON: the book's title and slug, and each review's number, "
+        "part, slug, title, film (title, year, directors), critic and source file",
     )
     command.set_defaults(run=run, format_messages="text", strict=False, quiet=False, json=None)
 

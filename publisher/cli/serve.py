@@ -28,7 +28,7 @@ def register(commands: Commands) -> None:
     command.add_argument(
         "--host",
         default="127.0.0.1",
-        help="the address to listen on (127.0.0.1: this machine only)",
+        help="the address to listen on (the default, 127.0.0.1, is this machine only)",
     )
     command.add_argument("--open", action="store_true", help="open the preview in the web browser")
     command.set_defaults(run=run)
