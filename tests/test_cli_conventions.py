@@ -23,6 +23,13 @@ RED_ERROR = "\x1b[1;31merror\x1b[0m"
 PLAIN = "manuscripts/reviews/roto.md:3: error: front-matter-missing-key: "
 
 
+@pytest.fixture(autouse=True)
+def _no_colour_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests set NO_COLOR and FORCE_COLOR themselves; none comes from the caller's shell."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
 def _verbs(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(commands.choices)
@@ -85,8 +92,6 @@ def _broken_project(make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch)
         {"ok.md": review(), "roto.md": review(film="X").replace("  year: 1990\n", "")}
     )
     monkeypatch.chdir(anthology.parent.parent)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
 
 
 @pytest.mark.parametrize(

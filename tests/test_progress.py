@@ -17,6 +17,13 @@ from publisher.validation.runner import ValidatorResult, make_result
 from .conftest import ProjectMaker, review
 
 
+@pytest.fixture(autouse=True)
+def _no_colour_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests set NO_COLOR and FORCE_COLOR themselves; none comes from the caller's shell."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
 def test_a_library_caller_gets_typed_events_named_as_the_report_stages(
     make_project: ProjectMaker, tmp_path: Path
 ) -> None:
