@@ -216,5 +216,5 @@ def _extends_problem(
 
 def _line(text: str, key: str) -> int:
     """The line of `key = …` in a small TOML text; 1 when not found."""
-    found = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    found = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
     return text.count("\n", 0, found.start()) + 1 if found else 1
