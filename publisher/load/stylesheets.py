@@ -63,8 +63,9 @@ def extra_css_problems(
 
 
 def stylesheet_problems(path: Path, access: Access) -> list[Diagnostic]:
-    """An error at the stylesheet's line:col for each resource `path` names that may not be
-    read.
+    """An error at the stylesheet's line:col for each rule the CSS parser drops and each
+    `</style` (`stylesheet-invalid`), and for each resource `path` names that may not be read
+    (the gate's code).
 
     The stylesheet itself is read through the gate: raises Refused when it cannot be."""
     return list(_problems(path, access))
