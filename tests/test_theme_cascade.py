@@ -261,6 +261,12 @@ def test_theme_toml_problems_are_errors_at_their_line(make_project: ProjectMaker
     assert problems(anthology) == [
         "styles/otro/theme.toml:1: error: theme-invalid: `extends` makes a loop: casa → otro → casa"
     ]
+    (folder / "theme.toml").write_text('extends = "../manuscripts"\n', encoding="utf-8")
+    assert problems(anthology) == [
+        "styles/casa/theme.toml:1: error: unknown-theme: `extends`: unknown theme"
+        " `../manuscripts`: the themes are `base`, `clasico`, `contemporaneo` (built in) and"
+        " `casa` and `otro` (in this project's `styles/`)"
+    ]
     (folder / "theme.toml").write_text('extend = "clasico"\n', encoding="utf-8")
     assert problems(anthology) == [
         "styles/casa/theme.toml:1: error: theme-invalid: unknown key `extend`"

@@ -157,7 +157,9 @@ def _chain(root: Path, name: str) -> tuple[Path, ...]:
     chain: list[Path] = []
     wanted, named_by, line = name, None, 0
     while True:
-        candidates = (root / "styles" / wanted, BUILTIN_STYLES / wanted)
+        # A theme is named, never a path: `extends = "../x"` names no theme.
+        plain = wanted not in ("", ".", "..") and Path(wanted).name == wanted
+        candidates = (root / "styles" / wanted, BUILTIN_STYLES / wanted) if plain else ()
         folder = next((f for f in candidates if f not in chain and exists(f) and f.is_dir()), None)
         if folder is None and named_by is not None:
             raise BuildFailed([_extends_problem(root, named_by, line, wanted, chain)])
