@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import zipfile
@@ -11,9 +12,11 @@ from typing import NamedTuple
 
 import pytest
 from lxml import etree
+from PIL import Image
 
 from publisher.base.diagnostics import BuildFailed
 from publisher.base.rendered import Target
+from publisher.export.cover import cover_png
 from publisher.pipeline import BuildRequest, Format, build, load, render
 from publisher.serve.state import BuildState
 from publisher.serve.watch import Builder
@@ -313,3 +316,13 @@ def test_an_edited_extra_css_is_not_up_to_date(make_project: ProjectMaker, tmp_p
     result = build(request)
     assert not result.up_to_date
     assert "OTRAFIN" in result.outputs[0].path.read_text(encoding="utf-8")
+
+
+def test_a_project_theme_takes_the_cover_palette_of_what_it_extends(
+    make_project: ProjectMaker,
+) -> None:
+    anthology = make_project({"a.md": review()}, toml=toml(theme="casa", extra_css="[]"))
+    project_theme(anthology, "casa", {"theme.toml": 'extends = "contemporaneo"\n'})
+    book, _ = load(anthology)
+    with Image.open(io.BytesIO(cover_png(book.spec))) as cover:
+        assert cover.convert("RGB").getpixel((0, 0)) == (0x0E, 0x6B, 0x6B)  # contemporaneo's
