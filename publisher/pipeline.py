@@ -29,7 +29,13 @@ from .base.theme import theme_for
 from .cache import BuildCache
 from .export import write
 from .export.staging import ForeignOutput, Staging, check_replaceable, recover
-from .load import intro_outline, load_anthology_spec, load_manuscripts, remote_references
+from .load import (
+    extra_css_problems,
+    intro_outline,
+    load_anthology_spec,
+    load_manuscripts,
+    remote_references,
+)
 from .render import FragmentStore, render_book, survey
 from .validation import ValidatorResult
 from .validation.files import validate_files
@@ -147,7 +153,8 @@ def fetch_remote(spec: AnthologySpec, access: Access) -> Access:
         folders = (spec.reviews_dir, _front_dir(spec))
         intros = [part.intro for part in spec.parts if part.intro]
         styles = theme_for(spec).directories
-        for url in remote_references(folders, intros, styles, access):
+        extra = [sheet.path for sheet in spec.extra_css]
+        for url in remote_references(folders, intros, styles, access, extra):
             try:
                 fetched[url] = remote.download(
                     url, access.allow_remote, access.remote_cache, access.limits
@@ -172,6 +179,9 @@ def load_book(
         spec.root, spec.reviews_dir, _front_dir(spec), spec.lang, today(),
         survey, access, theme_for(spec).directories,
     )  # fmt: skip
+    # The anthology's `extra_css` is checked like the theme's stylesheets, at its own line.
+    extra_css = tuple(extra_css_problems(spec.extra_css, str(spec.path), access))
+    loaded = dataclasses.replace(loaded, diagnostics=extra_css + loaded.diagnostics)
     if has_errors(loaded.diagnostics):
         # Selection problems are worth reporting too, over whatever did load.
         try:

@@ -53,6 +53,7 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "markdown_it": ("publisher.validation.manuscript_words",),
     "mdit_py_plugins": ("publisher.validation.manuscript_words",),
     "rich": ("publisher.cli.console",),
+    "tinycss2": ("publisher.load.stylesheets",),
 }
 MAX_LINES = 350
 REASON = "Length:"  # a module over MAX_LINES says why in its docstring, on a line starting so

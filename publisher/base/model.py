@@ -117,6 +117,16 @@ class TrimSize:
 
 
 @dataclass(frozen=True)
+class ExtraStylesheet:
+    """One entry of the anthology's `extra_css`: `path` (the anthology file's folder joined with
+    `written`, as the user wrote it) and `line`, the anthology file's line of `extra_css`."""
+
+    path: Path
+    written: str
+    line: int
+
+
+@dataclass(frozen=True)
 class AnthologySpec:
     """The anthology file (`manuscripts/anthology.toml`) after validation."""
 
@@ -144,6 +154,7 @@ class AnthologySpec:
     include_all: bool = True  # every review in the pool must be placed (off for subset books)
     stub: bool = False  # `stub = true`: a book may have no review yet (else `no-reviews`)
     limits: Limits = field(default_factory=Limits)  # `[limits]`: caps on untrusted input
+    extra_css: tuple[ExtraStylesheet, ...] = ()  # `extra_css`: added after the theme's sheets
 
 
 @dataclass(frozen=True)

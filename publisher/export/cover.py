@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..base.model import AnthologySpec
 from ..base.outline import cover_title as landmark_cover_title
+from ..base.theme import theme_for
 from ..base.xmlnames import EPUB_TYPE, OPS_NS, XHTML_NS, XML_LANG
 
 SIZE = (1600, 2400)  # 2:3, what the e-book shops ask for
@@ -114,7 +115,9 @@ def _block(
 
 def cover_png(spec: AnthologySpec) -> bytes:
     """The cover as PNG bytes, the same bytes for the same spec."""
-    palette = PALETTES.get(spec.theme, DEFAULT_PALETTE)
+    # A project theme takes the palette of the built-in theme it extends.
+    names = (folder.name for folder in theme_for(spec).themes)
+    palette = next((PALETTES[name] for name in names if name in PALETTES), DEFAULT_PALETTE)
     image = Image.new("RGB", SIZE, palette.background)
     draw = ImageDraw.Draw(image)
     inner = (MARGIN // 2, MARGIN // 2, SIZE[0] - MARGIN // 2, SIZE[1] - MARGIN // 2)

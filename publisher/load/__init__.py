@@ -5,10 +5,12 @@ from .anthology_file import load_anthology_spec
 from .body import Survey, intro_outline
 from .manuscripts import Loaded, load_manuscripts
 from .references import remote_references
+from .stylesheets import extra_css_problems
 
 __all__ = [
     "Loaded",
     "Survey",
+    "extra_css_problems",
     "intro_outline",
     "load_anthology_spec",
     "load_manuscripts",

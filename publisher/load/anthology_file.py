@@ -12,14 +12,15 @@ from typing import Any
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.gate import Refused, read_file
 from ..base.limits import Limits, read_limits
-from ..base.model import AnthologySpec, OrderKey, PartSpec, Selection, TrimSize
+from ..base.model import AnthologySpec, ExtraStylesheet, OrderKey, PartSpec, Selection, TrimSize
 from ..base.project import shown as shown_path
 from ..base.text import isbn13_valid, slugify, strip_controls, suggestion
+from ..base.theme import unknown_theme
 
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
-    "print", "parts", "limits", "stub",
+    "print", "parts", "limits", "stub", "extra_css",
 )  # fmt: skip
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
@@ -147,7 +148,7 @@ class _Reader:
             isbn_print=isbns["isbn_print"],
             isbn_epub=isbns["isbn_epub"],
             edition=self.text(data, "edition", default="Primera edición"),
-            theme=self.text(data, "theme", default="clasico"),
+            theme=self.theme(data),
             reviews_dir=self.inside(
                 base / self.text(data, "reviews", default="reviews"), "reviews"
             ),
@@ -158,10 +159,27 @@ class _Reader:
             include_all=bool(data.get("include_all", True)),
             stub=self.flag(data, "stub"),
             limits=self.limits(data.get("limits", {})),
+            extra_css=self.extra_css(data),
         )
         if self.problems:
             raise BuildFailed(self.problems)
         return spec
+
+    def theme(self, data: dict[str, Any]) -> str:
+        """`theme`: a built-in theme or a folder of the project's `styles/` (`unknown-theme`)."""
+        name = self.text(data, "theme", default="clasico")
+        problem = unknown_theme(name, self.root) if name else None
+        if problem:
+            self.fail(self.lines.of("theme"), "unknown-theme", problem)
+        return name
+
+    def extra_css(self, data: dict[str, Any]) -> tuple[ExtraStylesheet, ...]:
+        """`extra_css`: stylesheets relative to this file's folder (checked when loading)."""
+        line = self.lines.of("extra_css")
+        return tuple(
+            ExtraStylesheet(self.path.parent / name, name, line)
+            for name in self.names(data, "extra_css")
+        )
 
     def slug(self, slug: str) -> str:
         if len(slug) > MAX_SLUG_CHARS:

@@ -18,11 +18,16 @@ from .stylesheets import remote_urls
 
 
 def remote_references(
-    folders: Sequence[Path], intros: Iterable[str], stylesheets: Sequence[Path], access: Access
+    folders: Sequence[Path],
+    intros: Iterable[str],
+    stylesheets: Sequence[Path],
+    access: Access,
+    extra_css: Sequence[Path] = (),
 ) -> list[str]:
     """Each http(s) URL named by the `*.md` files of `folders` (bodies only), the part
-    `intros` (Markdown) and the `css/*.css` of the theme `stylesheets` folders, once each,
-    in the order found. Reads through `access`; raises nothing."""
+    `intros` (Markdown), the `css/*.css` of the theme `stylesheets` folders and the
+    `extra_css` files, once each, in the order found. Reads through `access`; raises
+    nothing."""
     found: list[str] = []
     for folder in folders:
         for text in _texts(folder, ".md", access):
@@ -35,23 +40,27 @@ def remote_references(
     for folder in stylesheets:
         for text in _texts(folder / "css", ".css", access):
             found += remote_urls(text)
+    for sheet in extra_css:
+        found += remote_urls(_text(sheet, access))
     return list(dict.fromkeys(found))
 
 
 def _texts(folder: Path, suffix: str, access: Access) -> list[str]:
     """The texts of `folder`'s files named `*suffix` that can be read (normalised newlines)."""
-    texts: list[str] = []
     try:
         if not access.exists(folder):
             return []
         entries = [entry for entry in access.listing(folder) if entry.name.endswith(suffix)]
     except Refused:
         return []
-    for entry in entries:
-        try:
-            data = access.read(entry.path, access.limits.max_manuscript_bytes, "too-large")
-        except Refused:
-            continue
-        text = data.decode("utf-8-sig", errors="replace")
-        texts.append(text.replace("\r\n", "\n").replace("\r", "\n"))
-    return texts
+    return [text for text in (_text(entry.path, access) for entry in entries) if text]
+
+
+def _text(path: Path, access: Access) -> str:
+    """`path`'s text with normalised newlines; "" when it cannot be read."""
+    try:
+        data = access.read(path, access.limits.max_manuscript_bytes, "too-large")
+    except Refused:
+        return ""
+    text = data.decode("utf-8-sig", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")

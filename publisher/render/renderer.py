@@ -37,7 +37,7 @@ from ..base.rendered import (
     Target,
 )
 from ..base.text import slugify
-from ..base.theme import STYLESHEETS, Theme, read_theme_file
+from ..base.theme import Theme, read_theme_file
 from .labels import Labels, labels_for
 from .markup import Fragment, render_markdown
 from .outline import build_outline, roman, with_pages
@@ -104,13 +104,16 @@ def render_book(
         textless = "textless-page" if target is Target.WEB else None
         documents, pages = mark_pages(documents, pagination, textless)
     outline = with_pages(renderer.outline, pages)
-    stylesheet = "\n".join(theme.stylesheet(name, access) for name in STYLESHEETS[target])
+    stylesheet = theme.css(target, access)
+    # The anthology's `extra_css` comes last, after the PDFs' page geometry too (theme.py).
+    own = theme.extra_css(access)
+    after = "\n" + own if own else ""
     if target is Target.EPUB:
         return RenderedBook(
             anthology,
             target,
             documents,
-            stylesheet,
+            stylesheet + after,
             "",
             renderer.image_assets(),
             xhtml=tuple((doc.id, renderer.xhtml(doc)) for doc in documents),
@@ -119,18 +122,18 @@ def render_book(
             outline=outline,
             access=access,
         )
-    extra = renderer.template("paged-profile.css.j2") if target.paged else ""
+    profile = renderer.template("paged-profile.css.j2") if target.paged else ""
     page = renderer.template(
         "book.html.j2",
         documents=documents,
-        stylesheet=Markup(stylesheet + "\n" + extra),
+        stylesheet=Markup(stylesheet + "\n" + profile + after),
         pages=pages,
     )
     return RenderedBook(
         anthology,
         target,
         documents,
-        stylesheet + extra,
+        stylesheet + profile + after,
         page,
         renderer.image_assets(),
         pages=pages,

@@ -134,10 +134,11 @@ class Builder:
 
     def watched(self) -> tuple[Path, ...]:
         """The anthology's folder (manuscripts, `style-overrides/`), the theme folders, and the
-        review pool when it lives elsewhere."""
+        review pool and the `extra_css` files' folders when they live elsewhere."""
         candidates = [self.anthology_file.resolve().parent, self.root / "styles", BUILTIN_STYLES]
         if self._anthology is not None:
             candidates.append(self._anthology.spec.reviews_dir)
+            candidates += [sheet.path.parent for sheet in self._anthology.spec.extra_css]
         folders: list[Path] = []
         for folder in (path.resolve() for path in candidates if path.is_dir()):
             if not any(folder.is_relative_to(kept) for kept in folders):
