@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..scaffold import ScaffoldError, write_skeleton
+from ..scaffold import Film, ScaffoldError, write_skeleton
 from .common import DEFAULT_ANTHOLOGY, Commands
 
 
@@ -16,29 +16,25 @@ def register(commands: Commands) -> None:
     command.add_argument("--film", required=True)
     command.add_argument("--year", type=int, required=True)
     command.add_argument("--director", action="append", required=True)
-    command.add_argument("--country", default="España")
+    command.add_argument("--country")
     command.add_argument("--runtime", type=int)
-    command.add_argument("--part", help="part id the review belongs to")
+    command.add_argument("--part", help="the part it belongs to: its id or title")
     command.add_argument("--author")
     command.add_argument("--anthology", type=Path, default=DEFAULT_ANTHOLOGY)
     command.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    film = Film(args.film, args.year, tuple(args.director), args.country, args.runtime)
     try:
-        path = write_skeleton(
-            args.anthology,
-            title=args.title,
-            film=args.film,
-            year=args.year,
-            directors=tuple(args.director),
-            country=args.country,
-            runtime=args.runtime,
-            part=args.part,
-            author=args.author,
+        written = write_skeleton(
+            args.anthology, title=args.title, film=film, part=args.part, author=args.author
         )
     except ScaffoldError as exc:
-        print(f"publisher: error: {exc}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"publisher: error: {problem}", file=sys.stderr)
+        print("publisher: nothing was written", file=sys.stderr)
         return 1
-    print(f"wrote {path}")
+    part = written.part
+    print(f"wrote {written.path}: in part {part.id} ({part.title}), {written.how}")
     return 0
