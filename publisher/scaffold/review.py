@@ -102,11 +102,14 @@ def write_skeleton(
     if problems:
         raise ScaffoldError(*problems)
     extra, landing, how = _placement(spec, chosen, manuscript)
-    text = _text({**front, **extra}, placeholder_for(spec.lang))
-    _checked(spec, target, {**front, **extra})
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("x", encoding="utf-8") as handle:  # never replaces a file
-        handle.write(text)
+    front.update(extra)
+    _checked(spec, target, front)  # what is written is what the loader accepts
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8") as handle:  # never replaces a file
+            handle.write(_text(front, placeholder_for(spec.lang)))
+    except OSError as exc:  # FileExistsError: made by someone else since the name was chosen
+        raise ScaffoldError(f"cannot write {target}: {exc.strerror}") from None
     return Written(target, landing, how)
 
 
@@ -166,7 +169,7 @@ def _text(front: dict[str, object], body: str) -> str:
 
 def _checked(spec: AnthologySpec, target: Path, front: dict[str, object]) -> Manuscript:
     """The review `front` makes, read by the loader's rules. Raises ScaffoldError with each
-    error, told as the command-line argument that caused it (`--year 1857: …`)."""
+    error, told with the command-line argument that caused it (`--year: …`)."""
     text = _text(front, placeholder_for(spec.lang))
     where = Path(shown(target, spec.root))
     manuscript, found = read_review_text(where, text, spec.lang, today())
