@@ -248,3 +248,14 @@ def test_the_placeholder_is_found_in_any_language_and_not_in_code(
     assert [(d.severity, d.line, d.col, d.code) for d in found] == [
         (Severity.WARNING, 17, 10, "placeholder-text")
     ]
+
+
+def test_a_film_without_country_has_no_country_row(make_project: ProjectMaker) -> None:
+    without = review(film="Иди и смотри").replace('  country: "España"\n', "")
+    anthology = make_project({"a.md": without, "b.md": review(film="B")})
+    root = anthology.parent.parent
+    built = run("build", "--format", "html", "--out", "salida", cwd=root)
+    assert built.returncode == 0, built.stderr
+    html = (root / "salida" / "antologia-de-prueba.html").read_text(encoding="utf-8")
+    cards = [html[html.index(f'id="{slug}"') :].split("</dl>")[0] for slug in ("a", "b")]
+    assert ["<dt>País</dt>" in card for card in cards] == [False, True]

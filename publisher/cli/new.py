@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..scaffold import Film, ScaffoldError, write_skeleton
+from ..scaffold import FilmArguments, ScaffoldError, write_skeleton
 from .common import DEFAULT_ANTHOLOGY, Commands
 
 
@@ -25,7 +25,7 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    film = Film(args.film, args.year, tuple(args.director), args.country, args.runtime)
+    film = FilmArguments(args.film, args.year, tuple(args.director), args.country, args.runtime)
     try:
         written = write_skeleton(
             args.anthology, title=args.title, film=film, part=args.part, author=args.author

@@ -53,7 +53,7 @@ class ScaffoldError(Exception):
 
 
 @dataclass(frozen=True)
-class Film:
+class FilmArguments:
     """The film as the command line gives it (`--film`, `--year`, `--director`…)."""
 
     title: str
@@ -73,7 +73,7 @@ class Written:
 
 
 def write_skeleton(
-    anthology_file: Path, *, title: str, film: Film, part: str | None, author: str | None
+    anthology_file: Path, *, title: str, film: FilmArguments, part: str | None, author: str | None
 ) -> Written:
     """Write a review skeleton for `film` into the anthology's reviews folder. `part` is a
     part's id or title (case and accents aside); None lets the rules choose. Raises
@@ -137,7 +137,7 @@ def _listing(spec: AnthologySpec) -> str:
     return ", ".join(f"{part.id} ({part.title})" for part in spec.parts)
 
 
-def _film_fields(film: Film) -> dict[str, object]:
+def _film_fields(film: FilmArguments) -> dict[str, object]:
     fields: dict[str, object] = {
         "title": film.title,
         "year": film.year,
