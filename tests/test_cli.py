@@ -63,8 +63,13 @@ def test_new_writes_a_skeleton_that_passes_check(make_project: ProjectMaker) -> 
     skeleton = root / "manuscripts" / "reviews" / "la-tregua.md"
     assert "Miguel Ángel Vivas" in skeleton.read_text(encoding="utf-8")
     assert run("check", cwd=root).returncode == 0
-    again = run("new", "Otra", "--film", "La tregua", "--year", "2025", "--director", "X", cwd=root)
-    assert again.returncode == 1 and "already exists" in again.stderr
+    first = skeleton.read_text(encoding="utf-8")
+    again = run(
+        "new", "Otra", "--film", "La tregua", "--year", "2025", "--director", "X",
+        "--part", "El exilio", cwd=root,
+    )  # fmt: skip
+    assert again.returncode == 0 and "reviews/la-tregua-2.md" in again.stdout, again.stderr
+    assert skeleton.read_text(encoding="utf-8") == first  # never replaced
 
 
 def test_build_html_writes_one_file(make_project: ProjectMaker) -> None:

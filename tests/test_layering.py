@@ -54,6 +54,8 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "mdit_py_plugins": ("publisher.validation.manuscript_words",),
     "rich": ("publisher.cli.console",),
     "tinycss2": ("publisher.load.stylesheets",),
+    "slugify": ("publisher.base.text",),
+    "unidecode": ("publisher.base.text",),
 }
 MAX_LINES = 350
 REASON = "Length:"  # a module over MAX_LINES says why in its docstring, on a line starting so

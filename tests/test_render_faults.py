@@ -71,7 +71,8 @@ def test_overlong_review_file_name_is_a_check_error(
     assert code == 1
     assert stderr == (
         f"manuscripts/reviews/{name}: error: slug-too-long: the file name gives a slug of 250"
-        " characters; output file names need it at most 120: rename the file\n"
+        " characters; output file names need it at most 120: rename the file or set a shorter"
+        " `slug`\n"
         "publisher: 1 error\n"
     )
     code, stderr = run("build", str(anthology), "--format", "epub", "--out", str(tmp_path / "o"))

@@ -16,7 +16,7 @@ class Film:
     title: str
     year: int
     directors: tuple[str, ...]
-    country: str
+    country: str | None  # optional: not every review names it
     runtime_min: int | None = None
     original_title: str | None = None
     cast: tuple[str, ...] = ()

@@ -6,6 +6,8 @@ import difflib
 import re
 import unicodedata
 
+from slugify import slugify as transliterated_slug
+
 # Characters XML cannot carry (or should not): C0/C1 controls bar tab and newline, U+FFFE/FFFF.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # A language tag, as RFC 5646 §2.1 shapes it (simplified): a 2–3 letter language, then
@@ -17,10 +19,16 @@ def strip_controls(text: str) -> str:
     return CONTROL.sub("", text)
 
 
-def slugify(text: str) -> str:
-    """ASCII, lowercase, hyphen-separated: stable ids and file names."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "x"
+def slugify(text: str, fallback: str = "x") -> str:
+    """`text` as a stable id and file name: lowercase ASCII letters and digits in words joined
+    by single hyphens, or `fallback` when nothing is left (`🎬`).
+
+    Every script is transliterated (python-slugify through Unidecode): `Иди и смотри` →
+    `idi-i-smotri`, `Ο θίασος` → `o-thiasos`, `火垂るの墓` → `huo-chui-runomu` (Unidecode reads
+    kanji as Mandarin); Latin letters lose their accents (`Españoles` → `espanoles`). Text is
+    taken as written: `&amp;` is not decoded as HTML."""
+    slug = transliterated_slug(text, entities=False, decimal=False, hexadecimal=False)
+    return slug or fallback
 
 
 def sort_key(text: str) -> str:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..scaffold import ScaffoldError, write_skeleton
+from ..scaffold import FilmArguments, ScaffoldError, write_skeleton
 from .common import DEFAULT_ANTHOLOGY, Commands, example
 
 
@@ -27,9 +27,11 @@ def register(commands: Commands) -> None:
     command.add_argument(
         "--director", action="append", required=True, help="a director (repeat for each)"
     )
-    command.add_argument("--country", default="España", help="the film's country")
+    command.add_argument("--country", help="the film's country (left out when not given)")
     command.add_argument("--runtime", type=int, help="the film's running time in minutes")
-    command.add_argument("--part", help="part id the review belongs to")
+    command.add_argument(
+        "--part", help="its part, by id or title (default: the part its year or tags select)"
+    )
     command.add_argument("--author", help="the critic, when not the anthology's editors")
     command.add_argument(
         "--anthology", type=Path, default=DEFAULT_ANTHOLOGY, help="the anthology file"
@@ -38,20 +40,16 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    film = FilmArguments(args.film, args.year, tuple(args.director), args.country, args.runtime)
     try:
-        path = write_skeleton(
-            args.anthology,
-            title=args.title,
-            film=args.film,
-            year=args.year,
-            directors=tuple(args.director),
-            country=args.country,
-            runtime=args.runtime,
-            part=args.part,
-            author=args.author,
+        written = write_skeleton(
+            args.anthology, title=args.title, film=film, part=args.part, author=args.author
         )
     except ScaffoldError as exc:
-        print(f"publisher: error: {exc}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"publisher: error: {problem}", file=sys.stderr)
+        print("publisher: nothing was written", file=sys.stderr)
         return 1
-    print(f"wrote {path}")
+    part = written.part
+    print(f"wrote {written.path}: in part {part.id} ({part.title}), {written.how}")
     return 0

@@ -19,6 +19,7 @@ from typing import Protocol
 from ..base.access import Access, Refused
 from ..base.diagnostics import Diagnostic, error, warning
 from ..base.model import LinkUse, Outline
+from ..base.placeholder import find_placeholder
 from ..base.sanitize import ALLOWED_TAGS
 from .images import check_image
 
@@ -94,6 +95,7 @@ def check_body(
     findings = [
         *_images(text, where, base, access, shown),
         *_raw_html(AUTOLINK.sub(_blank, text), where, shown),
+        *_placeholder(text, where, shown),
     ]  # glyph-missing: glyphs.check_book, on everything the PDF typesets
     return Checked(findings, _outline(body, text, where, lang, survey))
 
@@ -248,6 +250,18 @@ def _images(
             # a text description (accessibilityFeature alternativeText).
             message = "image has no alt text: write ![description](…)"
             yield error(shown, line, "image-missing-alt", message, col)
+
+
+def _placeholder(text: str, where: _Positions, shown: Path) -> Iterator[Diagnostic]:
+    """The sentence `publisher new` leaves in a skeleton (base/placeholder.py), still there."""
+    found = find_placeholder(text)
+    if found:
+        line, col = where.at(found.start())
+        yield warning(
+            shown, line, "placeholder-text",
+            f"`{found.group()}` is the placeholder `publisher new` wrote: the text is not"
+            " written yet", col,
+        )  # fmt: skip
 
 
 def _raw_html(text: str, where: _Positions, shown: Path) -> Iterator[Diagnostic]:

@@ -13,9 +13,11 @@ from ..base.diagnostics import Diagnostic, Severity, error
 from ..base.text import LANG_TAG, strip_controls, suggestion
 from .frontmatter import Field
 
-REVIEW_KEYS = ("title", "film", "author", "date", "lang", "tags", "section", "summary", "rating")
+REVIEW_KEYS = (
+    "title", "film", "author", "date", "lang", "tags", "section", "summary", "rating", "slug",
+)  # fmt: skip
 FILM_KEYS = ("title", "original_title", "year", "directors", "country", "runtime_min", "cast")
-FRONT_KEYS = ("title", "author", "lang")
+FRONT_KEYS = ("title", "author", "lang", "slug")  # `slug`: load/slugs.py
 
 
 class Problems:

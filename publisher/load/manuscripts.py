@@ -14,8 +14,7 @@ from ..base.access import Access, Refused
 from ..base.diagnostics import Diagnostic, error, warning
 from ..base.gate import Entry
 from ..base.model import Film, FrontPiece, Manuscript, Outline
-from ..base.text import CONTROL, slugify, suggestion
-from .anthology_file import MAX_SLUG_CHARS
+from ..base.text import CONTROL, suggestion
 from .body import Survey, check_body, mask_code
 from .fields import (
     FILM_KEYS,
@@ -31,6 +30,7 @@ from .fields import (
     unknown_keys,
 )
 from .frontmatter import Field, FrontMatterError, parse_fields, split_front_matter
+from .slugs import Slugs
 from .stylesheets import stylesheet_problems
 
 FIRST_FILM_YEAR = 1895
@@ -61,7 +61,7 @@ def load_manuscripts(
     readable (`reviews-missing`, `unreadable`); the front folder may be absent."""
     access = access or Access(root)
     diagnostics: list[Diagnostic] = _stylesheet_problems(stylesheets, access)
-    seen: dict[str, Path] = {}  # slug → file: ids must be unique across reviews and front
+    claim = Slugs().claim  # ids must be unique across reviews and front
 
     def load_folder(folder: Path, build: Callable[..., T | None], required: bool) -> list[T]:
         loaded: list[T] = []
@@ -71,22 +71,8 @@ def load_manuscripts(
                 message = "the file name is not valid UTF-8: rename it (save ñ, é… as UTF-8)"
                 diagnostics.append(error(shown, 0, "file-name-encoding", message))
                 continue
-            slug = slugify(Path(entry.name).stem)
-            if len(slug) > MAX_SLUG_CHARS:
-                # The slug names `EPUB/text/<slug>.xhtml`: past 255 bytes it cannot be unpacked.
-                message = (
-                    f"the file name gives a slug of {len(slug)} characters; output file names"
-                    f" need it at most {MAX_SLUG_CHARS}: rename the file"
-                )
-                diagnostics.append(error(shown, 0, "slug-too-long", message))
-                continue
-            if slug in seen:
-                message = f"slug `{slug}` is already used by {seen[slug]}"
-                diagnostics.append(error(shown, 1, "duplicate-slug", message))
-                continue
-            seen[slug] = shown
             item = _load_one(
-                entry.path, shown, slug, default_lang, today, diagnostics, build, access, survey
+                entry.path, shown, claim, default_lang, today, diagnostics, build, access, survey
             )
             if item is not None:
                 loaded.append(item)
@@ -132,7 +118,7 @@ T = TypeVar("T")
 def _load_one(
     path: Path,
     shown: Path,
-    slug: str,
+    claim: Callable[[Problems, dict[str, Field]], str | None],
     default_lang: str,
     today: dt.date,
     sink: list[Diagnostic],
@@ -171,21 +157,44 @@ def _load_one(
     try:
         split = split_front_matter(text)
         if split.yaml_text is None:
+            claim(problems, {})
             problems.add(1, "front-matter-missing", "file must start with `---` front matter")
             return None
         fields = parse_fields(split.yaml_text)
     except FrontMatterError as exc:
+        claim(problems, {})  # the file name's slug: a duplicate is reported all the same
         problems.add(exc.line, "front-matter-syntax", exc.message, exc.col)
         return None
+    slug = claim(problems, fields)
     checked = check_body(
         split.body, split.body_line, path.parent, access, default_lang, survey, shown
     )
     for found in checked.diagnostics:
         problems.report(found)
     result = build(
-        problems, slug, fields, split.body, split.body_line, default_lang, today, checked.outline
+        problems, slug or "", fields, split.body, split.body_line, default_lang, today,
+        checked.outline,
+    )  # fmt: skip
+    return None if problems.count or slug is None else result
+
+
+def read_review_text(
+    shown: Path, text: str, default_lang: str, today: dt.date
+) -> tuple[Manuscript | None, tuple[Diagnostic, ...]]:
+    """A review's text (front matter and body) read by the rules `load_manuscripts` applies
+    to its front matter, slug included; no file is read and the body is not checked. For
+    `publisher new`, which checks what it would write before writing it. Returns the review
+    (None when it has errors) and the problems, located in `shown` at the text's lines.
+    Raises FrontMatterError when the front matter does not parse."""
+    sink: list[Diagnostic] = []
+    problems = Problems(shown, sink)
+    split = split_front_matter(text)
+    fields = parse_fields(split.yaml_text or "")
+    slug = Slugs().claim(problems, fields) or ""
+    review = _review(
+        problems, slug, fields, split.body, split.body_line, default_lang, today, Outline()
     )
-    return None if problems.count else result
+    return (review if slug and not problems.count else None), tuple(sink)
 
 
 def _stylesheet_problems(folders: Sequence[Path], access: Access) -> list[Diagnostic]:
@@ -290,7 +299,7 @@ def _film(problems: Problems, film_field: Field, today: dt.date) -> Film | None:
     unknown_keys(problems, fields, FILM_KEYS, "film.")
     title = read_string(problems, fields, "title", line, prefix="film.")
     original = read_string(problems, fields, "original_title", line, prefix="film.", required=False)
-    country = read_string(problems, fields, "country", line, prefix="film.")
+    country = read_string(problems, fields, "country", line, prefix="film.", required=False)
     directors = read_string_list(problems, fields, "directors", line, prefix="film.")
     cast = read_string_list(problems, fields, "cast", line, prefix="film.", required=False)
     year = read_integer(problems, fields, "year", line, "film.")
@@ -311,7 +320,9 @@ def _film(problems: Problems, film_field: Field, today: dt.date) -> Film | None:
             field.line, "front-matter-value", "`film.runtime_min` must be 1..1500", field.col
         )
         runtime = None
-    if title is None or country is None or directors is None or year is None:
+    if title is None or directors is None or year is None:
+        return None
+    if "country" in fields and country is None:
         return None
     if "runtime_min" in fields and runtime is None:
         return None

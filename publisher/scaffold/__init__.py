@@ -1,5 +1,5 @@
 """Writing new files for the user: a review skeleton (`publisher new`)."""
 
-from .review import ScaffoldError, write_skeleton
+from .review import FilmArguments, ScaffoldError, Written, write_skeleton
 
-__all__ = ["ScaffoldError", "write_skeleton"]
+__all__ = ["FilmArguments", "ScaffoldError", "Written", "write_skeleton"]
