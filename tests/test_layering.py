@@ -52,6 +52,8 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "pikepdf": ("publisher.validation",),
     "markdown_it": ("publisher.validation.manuscript_words",),
     "mdit_py_plugins": ("publisher.validation.manuscript_words",),
+    "tomlkit": ("publisher.load.toml_positions",),
+    "langcodes": ("publisher.base.languages",),
 }
 MAX_LINES = 350
 REASON = "Length:"  # a module over MAX_LINES says why in its docstring, on a line starting so

@@ -144,6 +144,8 @@ class AnthologySpec:
     include_all: bool = True  # every review in the pool must be placed (off for subset books)
     stub: bool = False  # `stub = true`: a book may have no review yet (else `no-reviews`)
     limits: Limits = field(default_factory=Limits)  # `[limits]`: caps on untrusted input
+    front_at: tuple[tuple[int, int], ...] = ()  # (line, column) of each `front` entry
+    reviews_at: tuple[int, int] = (1, 0)  # where `reviews` is set (line 1: not set)
 
 
 @dataclass(frozen=True)

@@ -31,5 +31,6 @@ def run(args: argparse.Namespace) -> int:
     code = finish(args, diagnostics)
     if not args.quiet and code == 0:
         count = len(anthology.reviews)
-        print(f"{args.anthology}: {count} reviews in {len(anthology.parts)} parts: ok")
+        verdict = "" if diagnostics else ": ok"  # warnings were just counted: not "ok"
+        print(f"{args.anthology}: {count} reviews in {len(anthology.parts)} parts{verdict}")
     return code
