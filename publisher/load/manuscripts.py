@@ -22,6 +22,7 @@ from .fields import (
     FRONT_KEYS,
     REVIEW_KEYS,
     Problems,
+    missing_key,
     read_date,
     read_integer,
     read_lang,
@@ -30,7 +31,7 @@ from .fields import (
     read_string_list,
     unknown_keys,
 )
-from .frontmatter import Field, FrontMatterError, parse_fields, split_front_matter
+from .frontmatter import Field, FrontMatterError, read_fields, split_front_matter
 from .stylesheets import stylesheet_problems
 
 FIRST_FILM_YEAR = 1895
@@ -125,7 +126,6 @@ def _sibling_hint(folder: Path) -> str:
     return suggestion(folder.name, names)
 
 
-
 T = TypeVar("T")
 
 
@@ -170,13 +170,18 @@ def _load_one(
         text = CONTROL.sub("", text)
     try:
         split = split_front_matter(text)
-        if split.yaml_text is None:
-            problems.add(1, "front-matter-missing", "file must start with `---` front matter")
-            return None
-        fields = parse_fields(split.yaml_text)
     except FrontMatterError as exc:
         problems.add(exc.line, "front-matter-syntax", exc.message, exc.col)
         return None
+    if split.yaml_text is None:
+        problems.add(1, "front-matter-missing", "file must start with `---` front matter")
+        return None
+    # A YAML error costs only its own block: the other keys and the body are still checked.
+    read = read_fields(split.yaml_text)
+    for broken in read.errors:
+        problems.add(broken.line, "front-matter-syntax", broken.message, broken.col)
+    problems.unreadable = read.unreadable
+    fields = read.fields
     checked = check_body(
         split.body, split.body_line, path.parent, access, default_lang, survey, shown
     )
@@ -222,7 +227,7 @@ def _review(
     film_field = fields.get("film")
     film: Film | None = None
     if film_field is None:
-        problems.add(1, "front-matter-missing-key", "missing required key `film`")
+        missing_key(problems, "film", 1, "")
     elif film_field.children is None:
         problems.add(
             film_field.line, "front-matter-type", "`film` must be a mapping", film_field.col
@@ -316,7 +321,6 @@ def _film(problems: Problems, film_field: Field, today: dt.date) -> Film | None:
     if "runtime_min" in fields and runtime is None:
         return None
     return Film(title, year, tuple(directors), country, runtime, original, tuple(cast or ()))
-
 
 
 def _check_body(problems: Problems, body: str, body_line: int) -> None:

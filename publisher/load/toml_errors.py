@@ -140,11 +140,15 @@ def _opened_at(source: str) -> int:
 
 
 def _opener(lines: list[str], line: int, bracket: str) -> tuple[int, int]:
-    """The last `key = [` (or `{`) at or before `line`: where the unclosed value starts."""
+    """The last `key = [` (or `{`) at or before `line` that its own line leaves open: where
+    the unclosed value starts (brackets inside quotes are not told apart: a guess that holds
+    for lists of plain words and names)."""
     pattern = re.compile(rf"=\s*{re.escape(bracket)}")
+    closing = "]" if bracket == "[" else "}"
     for number in range(min(line, len(lines)), 0, -1):
-        found = pattern.search(lines[number - 1])
-        if found:
+        source = lines[number - 1]
+        found = pattern.search(source)
+        if found and source.count(bracket) > source.count(closing):
             return number, found.end()
     return line, 1
 
