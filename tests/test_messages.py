@@ -66,7 +66,7 @@ def test_unknown_keys_at_every_depth(make_project: ProjectMaker) -> None:
         .replace('select = { tags = ["exilio"] }', 'select = { tags = ["exilio"], yaers = [1, 2] }')
         + '\n[print]\ntrim = "148x210mm"\npdf_varient = "pdf/x-4"\n'
         + '\n[identifiers]\nisbn = "978"\n'
-        + "\n[limits]\nmax_depht = 3\n"
+        + "\n[limits]\nmax_nesting_dept = 3\n"
     )
     anthology = make_project({"a.md": review()}, toml=toml)
     assert messages(anthology) == [
@@ -80,7 +80,8 @@ def test_unknown_keys_at_every_depth(make_project: ProjectMaker) -> None:
         " (did you mean `pdf_variant`?)",
         f"{ANTHOLOGY}:29:1: error: anthology-unknown-key: unknown key `identifiers.isbn`"
         " (did you mean `isbn_epub`?)",
-        f"{ANTHOLOGY}:32:1: error: anthology-unknown-key: unknown key `limits.max_depht`",
+        f"{ANTHOLOGY}:32:1: error: anthology-unknown-key: unknown key `limits.max_nesting_dept`"
+        " (did you mean `max_nesting_depth`?)",
     ]
 
 
@@ -90,10 +91,13 @@ def test_wrong_types_and_values_at_their_key(make_project: ProjectMaker) -> None
         .replace('editors = ["Ana Editora"]', 'editors = "Ana Editora"')
         .replace('order = "title"', 'order = "titel"')
         .replace("front = []", "front = []\ninclude_all = 1")
+        .replace('lang = "es"', 'lang = "English"')
     )
     anthology = make_project({"a.md": review()}, toml=toml)
     assert messages(anthology) == [
         f"{ANTHOLOGY}:2:1: error: anthology-type: `editors` must be a list of text",
+        f"{ANTHOLOGY}:4:1: error: anthology-value: `lang` must be a language tag such as `es`"
+        " (did you mean `en`?)",
         f"{ANTHOLOGY}:5:1: error: anthology-type: `date` must be a TOML date like 2026-11-20"
         " without quotes: date = 2026-01-15",
         f"{ANTHOLOGY}:10:1: error: anthology-type: `include_all` must be true or false",

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.gate import Refused, read_file
+from ..base.languages import parse_lang
 from ..base.limits import Limits, read_limits
 from ..base.model import AnthologySpec, OrderKey, PartSpec, Selection, TrimSize
 from ..base.project import shown as shown_path
@@ -154,10 +155,10 @@ class _Reader:
             root=self.root,
             slug=self.slug(slugify(str(data.get("slug") or title or self.path.stem))),
             title=title,
-            subtitle=data.get("subtitle"),
+            subtitle=self.text(data, "subtitle") if "subtitle" in data else None,
             editors=editors,
             publisher=self.text(data, "publisher"),
-            lang=self.text(data, "lang", default="es"),
+            lang=self.lang(),
             date=date,
             rights=self.text(data, "rights"),
             description=self.text(data, "description"),
@@ -182,6 +183,18 @@ class _Reader:
         if self.problems:
             raise BuildFailed(self.problems)
         return spec
+
+    def lang(self) -> str:
+        """The book's language tag (`es` by default), checked as manuscripts' `lang` is."""
+        written = self.text(self.data, "lang", default="es")
+        parsed = parse_lang(written)
+        if written and parsed.tag is None:
+            hint = f" (did you mean `{parsed.suggestion}`?)" if parsed.suggestion else ""
+            self.fail_at(
+                ("lang",), "anthology-value", f"`lang` must be a language tag such as `es`{hint}"
+            )
+            return "es"
+        return parsed.tag or "es"
 
     def entries(self, key: str) -> tuple[tuple[int, int], ...]:
         """(line, column) of each entry of the list `key`."""
