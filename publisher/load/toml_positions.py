@@ -49,7 +49,8 @@ class Positions:
         return (1, 0)
 
     def has(self, *path: str | int) -> bool:
-        return path in self.found
+        """Whether `path` is written, itself or through a child (`a.b = 1` writes `a`)."""
+        return any(key[: len(path)] == path for key in self.found) if path else False
 
 
 class _NotingParser(Parser):
