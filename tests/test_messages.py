@@ -16,6 +16,7 @@ import pytest
 
 from publisher.base.diagnostics import BuildFailed, Diagnostic, error, warning
 from publisher.base.languages import parse_lang
+from publisher.base.project import today
 from publisher.cli import main
 from publisher.cli.common import count_line
 from publisher.load.toml_positions import toml_positions
@@ -290,6 +291,16 @@ def test_a_broken_block_is_not_reported_missing_too(make_project: ProjectMaker) 
         f"{path}:11:1: error: front-matter-value: `lang` must be a language tag such as `es`"
         " (did you mean `es-ES`?)",
         f"{path}:12:1: error: front-matter-syntax: key `tags` appears twice (first at line 10)",
+    ]
+
+
+def test_a_broken_line_inside_film_costs_only_that_key(make_project: ProjectMaker) -> None:
+    text = review(year=1850).replace('  title: "Una película"', '  title: "Una película')
+    anthology = make_project({"a.md": text.replace("lang", "x")})
+    path = "manuscripts/reviews/a.md"
+    assert messages(anthology) == [
+        f"{path}:4:10: error: front-matter-syntax: the quote opened here is never closed",
+        f"{path}:5:3: error: film-year-range: `film.year` 1850 is outside 1895..{today().year + 1}",
     ]
 
 

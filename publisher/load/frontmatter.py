@@ -2,10 +2,12 @@
 
 A YAML error does not hide the rest of the file: `read_fields` parses the front matter whole,
 and when that fails, parses each top-level block (a `key:` at column 0 and the lines under it)
-on its own. The blocks that parse give their keys as usual; each block that does not gives one
-syntax error at its own line and column, in plain words where the kind is common
-(`_plain`), and its key is listed as unreadable, so that it is not reported missing too.
-What is lost is only the broken block (a whole `film:` mapping when one of its lines is broken).
+on its own, as written (so lines and columns stay the file's). The blocks that parse give their
+keys as usual; a broken block that opens a nested mapping (`film:`) is read the same way one
+level down; any other broken block gives one syntax error at its own line and column, in plain
+words where the kind is common (`_plain`), and its key is listed as unreadable, so that it is not
+reported missing too. A key that stands left of its siblings is an error and is still read.
+What is lost is only the broken key's value (`film.title` when its quote is never closed).
 """
 
 from __future__ import annotations
@@ -112,27 +114,9 @@ def _by_blocks(yaml_text: str, first_line: int, whole: FrontMatterError) -> Read
     """Each top-level block parsed on its own: the keys of those that parse, an error for each
     that does not (or, if every block parses alone, the error of the whole)."""
     lines = yaml_text.split("\n")
-    starts = [i for i, line in enumerate(lines) if BLOCK_START.match(line)] or [0]
-    starts[0] = 0  # comments and blank lines above the first key belong to it
-    fields: dict[str, Field] = {}
     errors: list[FrontMatterError] = []
     unreadable: set[str] = set()
-    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
-        block = "\n".join(lines[start:end])
-        try:
-            node = _compose(block, first_line + start)
-        except FrontMatterError as broken:
-            errors.append(broken)
-            key = BLOCK_START.match(lines[start])
-            if key:
-                unreadable.add(next(name for name in key.groups() if name is not None))
-            continue
-        if isinstance(node, yaml.MappingNode):
-            for name, found in _fields(node, first_line + start, errors, unreadable).items():
-                if name in fields:
-                    errors.append(_twice(name, fields[name], found))
-                else:
-                    fields[name] = found
+    fields = _blocks(lines, (0, len(lines)), 0, first_line, errors, unreadable)
     if not errors:
         errors.append(whole)
         unreadable.add(EVERY_KEY)
@@ -140,11 +124,89 @@ def _by_blocks(yaml_text: str, first_line: int, whole: FrontMatterError) -> Read
     return ReadFields(fields, tuple(errors), frozenset(unreadable))
 
 
+def _blocks(
+    lines: list[str],
+    span: tuple[int, int],
+    indent: int,
+    first_line: int,
+    errors: list[FrontMatterError],
+    unreadable: set[str],
+    prefix: str = "",
+) -> dict[str, Field]:
+    """The keys of the blocks of `lines[span]` whose keys stand at column `indent`, each block
+    parsed alone (indented as written, so lines and columns stay those of the file). A broken
+    block that opens a nested mapping (`film:` alone on its line) is read the same way one
+    level down, so that only its broken key is lost; any other broken block is one error."""
+    low, high = span
+    starts: list[int] = []
+    for i in range(low, high):
+        shift = _indent(lines[i])
+        if not BLOCK_START.match(lines[i][shift:]) or shift > indent:
+            continue
+        if shift < indent:  # a key that stands left of its siblings: its own block
+            message = "this line does not line up with the keys above it (indentation)"
+            errors.append(FrontMatterError(first_line + i, shift + 1, message))
+        starts.append(i)
+    starts = [low, *starts[1:]] if starts else [low]
+    fields: dict[str, Field] = {}
+    for start, end in zip(starts, [*starts[1:], high], strict=True):
+        block = "\n" * start + "\n".join(lines[start:end])
+        try:
+            node = _compose(block, first_line)
+        except FrontMatterError as broken:
+            head = BLOCK_START.match(lines[start][indent:])
+            name = next((n for n in head.groups() if n is not None), "") if head else ""
+            inner = _nested(lines, start, end, indent)
+            if not name or inner is None:
+                errors.append(broken)
+                unreadable.add(prefix + name)
+                continue
+            found: set[str] = set()
+            before = len(errors)
+            children = _blocks(
+                lines, (start + 1, end), inner, first_line, errors, found, f"{prefix}{name}."
+            )
+            if len(errors) == before:  # each part parses alone: the block's own error
+                errors.append(broken)
+                unreadable.add(prefix + name)
+                continue
+            unreadable.update(found)
+            value = {key: child.value for key, child in children.items()}
+            fields.setdefault(name, Field(value, first_line + start, indent + 1, children))
+            continue
+        if isinstance(node, yaml.MappingNode):
+            found_fields = _fields(node, first_line, errors, unreadable, prefix)
+            for name, found_field in found_fields.items():
+                if name in fields:
+                    errors.append(_twice(name, fields[name], found_field))
+                else:
+                    fields[name] = found_field
+    return fields
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _nested(lines: list[str], start: int, end: int, indent: int) -> int | None:
+    """The indentation of the mapping that `lines[start]` (`key:` and nothing more) opens, or
+    None when it opens none."""
+    head = lines[start].split(" #")[0].rstrip()
+    if not head.endswith(":"):
+        return None
+    for line in lines[start + 1 : end]:
+        if line.strip() and not line.lstrip().startswith("#"):
+            deeper = _indent(line)
+            return deeper if deeper > indent else None
+    return None
+
+
 def _fields(
     node: yaml.MappingNode,
     first_line: int,
     errors: list[FrontMatterError],
     unreadable: set[str],
+    prefix: str = "",
 ) -> dict[str, Field]:
     """The mapping's keys as `Field`s; a key set twice or a value that cannot be constructed
     is an error in `errors` (and its key goes into `unreadable`), the other keys are kept."""
@@ -164,22 +226,20 @@ def _fields(
             at_line, at_col = (first_line + mark.line, mark.column + 1) if mark else (line, col)
             problem = " ".join(str(exc.problem or exc.context or "invalid value").split())
             errors.append(FrontMatterError(at_line, at_col, f"value of `{key}`: {problem}"))
-            unreadable.add(key)
+            unreadable.add(prefix + key)
             continue
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             # Constructors raise plain ValueError too (`2026-13-45` is no date).
             errors.append(FrontMatterError(line, col, f"value of `{key}`: {exc}"))
-            unreadable.add(key)
+            unreadable.add(prefix + key)
             continue
         except RecursionError:
             errors.append(FrontMatterError(line, col, f"value of `{key}` is nested too deeply"))
-            unreadable.add(key)
+            unreadable.add(prefix + key)
             continue
         children = None
         if isinstance(value_node, yaml.MappingNode):
-            inner: set[str] = set()
-            children = _fields(value_node, first_line, errors, inner)
-            unreadable.update(f"{key}.{name}" for name in inner)
+            children = _fields(value_node, first_line, errors, unreadable, f"{prefix}{key}.")
         fields[key] = Field(value, line, col, children)
     return fields
 
@@ -187,6 +247,12 @@ def _fields(
 def _twice(key: str, first: Field, second: Field) -> FrontMatterError:
     message = f"key `{key}` appears twice (first at line {first.line})"
     return FrontMatterError(second.line, second.col, message)
+
+
+def _first_colon(lines: list[str], mark: yaml.Mark) -> bool:
+    """Whether `mark` is at the first `:` of its line: the line is a key, indented wrongly."""
+    text = lines[mark.line] if mark.line < len(lines) else ""
+    return text.find(":") == mark.column
 
 
 def _plain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str]:
@@ -211,8 +277,12 @@ def _plain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str]:
         return (*at, "a tab indents this line: YAML indents with spaces")
     if "cannot start any token" in problem and char:
         return (*at, f"a value cannot start with `{char}`: put the value in quotes")
+    if problem.startswith("mapping values are not allowed") and mark and _first_colon(lines, mark):
+        return (*at, "this line does not line up with the keys above it (indentation)")
     if problem.startswith("mapping values are not allowed"):
         return (*at, 'a second `: ` in this line: put the value in quotes, e.g. "Foo: bar"')
+    if problem.startswith("did not find expected <document start>"):
+        return (*at, "this line does not line up with the keys above it (indentation)")
     if problem.startswith("did not find expected key") and mark:
         text = lines[mark.line] if mark.line < len(lines) else ""
         if mark.column <= len(text) - len(text.lstrip()):
