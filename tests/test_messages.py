@@ -280,14 +280,17 @@ def test_a_yaml_error_does_not_hide_the_rest_of_the_file(make_project: ProjectMa
     ]
 
 
-def test_a_broken_block_is_not_reported_missing_too(make_project: ProjectMaker) -> None:
-    text = review().replace('  directors: ["Directora Uno"]', ' directors: ["Directora Uno"]')
+def test_a_misaligned_key_is_reported_and_still_read(make_project: ProjectMaker) -> None:
+    text = review(year=1850).replace('  directors: ["Directora Uno"]', ' directors: "Directora"')
     text = text.replace("tags: [guerra]", "tags: [guerra]\nlang: es_ES\ntags: [exilio]")
     anthology = make_project({"a.md": text})
     path = "manuscripts/reviews/a.md"
     assert messages(anthology) == [
+        f"{path}:5:3: error: film-year-range: `film.year` 1850 is outside 1895..{today().year + 1}",
         f"{path}:6:2: error: front-matter-syntax: this line does not line up with the keys"
         " above it (indentation)",
+        f"{path}:6:2: error: front-matter-type: `film.directors` must be a list of names,"
+        ' e.g. ["…", "…"]',
         f"{path}:11:1: error: front-matter-value: `lang` must be a language tag such as `es`"
         " (did you mean `es-ES`?)",
         f"{path}:12:1: error: front-matter-syntax: key `tags` appears twice (first at line 10)",
@@ -296,7 +299,7 @@ def test_a_broken_block_is_not_reported_missing_too(make_project: ProjectMaker) 
 
 def test_a_broken_line_inside_film_costs_only_that_key(make_project: ProjectMaker) -> None:
     text = review(year=1850).replace('  title: "Una película"', '  title: "Una película')
-    anthology = make_project({"a.md": text.replace("lang", "x")})
+    anthology = make_project({"a.md": text})
     path = "manuscripts/reviews/a.md"
     assert messages(anthology) == [
         f"{path}:4:10: error: front-matter-syntax: the quote opened here is never closed",
