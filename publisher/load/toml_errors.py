@@ -5,7 +5,7 @@ statement (at line 4, column 12)"); `explain` turns the common kinds into what a
 on: an unterminated string at its opening quote, a key set twice with the line of the first,
 a date that is no date, an unclosed `[[parts]` header, a bare word that needs quotes. Any other
 kind keeps tomllib's own text, at tomllib's position. The kinds are those of tomllib's parser
-(Lib/tomllib/_parser.py, Python 3.11–3.13).
+(Lib/tomllib/_parser.py, as of Python 3.11).
 """
 
 from __future__ import annotations
