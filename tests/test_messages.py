@@ -183,6 +183,11 @@ SYNTAX = [
         '[[parts]]\nid = "exilio"\n[parts]',
         "18:2: error: toml-syntax: `parts` is set twice (first at line 11)",
     ),
+    (
+        'select = { tags = ["guerra"] }',
+        'select = { tags = ["guerra"], }',
+        "14:31: error: toml-syntax: a `{…}` table cannot end with a comma: remove it",
+    ),
 ]
 
 

@@ -97,6 +97,12 @@ def _explained(
         return SyntaxProblem(
             line, col, "a backslash in a \"…\" string starts an escape: write `\\\\`, or use '…'"
         )
+    if kind == "Invalid initial character for a key part":
+        if source[col - 1 : col] == "}":
+            return SyntaxProblem(line, col, "a `{…}` table cannot end with a comma: remove it")
+        return SyntaxProblem(line, col, "expected a key here")
+    if kind == "Invalid statement":
+        return SyntaxProblem(line, col, "expected `key = value` or a `[table]` header")
     if kind == "Expected '=' after a key in a key/value pair" and source.strip():
         if any(ord(char) > 127 for char in source.split("=")[0]):
             return SyntaxProblem(line, col, 'a key with non-ASCII letters must be quoted: "…" = …')
