@@ -166,7 +166,6 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-
 def test_every_module_keeps_to_its_layer_and_engines() -> None:
     found = [
         problem
