@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .base.diagnostics import BuildFailed, Diagnostic, error
+from .base.diagnostics import BuildFailed, Diagnostic, error, warning
 from .base.model import (
     Anthology,
     AnthologySpec,
@@ -56,11 +56,20 @@ def _no_reviews(spec: AnthologySpec, pool: tuple[Manuscript, ...]) -> Diagnostic
         if pool
         else f"the reviews folder `{folder}` holds no manuscript"
     )
+    line, col = spec.reviews_at
     return error(
-        spec.path, 1, "no-reviews",
+        spec.path, line, "no-reviews",
         f"the book would have no reviews: {why} (a book without reviews must say"
-        " `stub = true`)",
+        " `stub = true`)", col,
     )  # fmt: skip
+
+
+def stub_warning(spec: AnthologySpec) -> Diagnostic:
+    """`no-reviews` as a warning: a book that says `stub = true` and holds no review yet."""
+    line, col = spec.reviews_at
+    folder = spec.reviews_dir.name
+    message = f"the book has no reviews yet (`stub = true`; add manuscripts to `{folder}`)"
+    return warning(spec.path, line, "no-reviews", message, col)
 
 
 def _choose_parts(
@@ -123,20 +132,28 @@ def _front_in_order(
 ) -> tuple[FrontPiece, ...]:
     by_slug = {piece.slug: piece for piece in front}
     ordered = []
-    for slug in spec.front:
+    for index, slug in enumerate(spec.front):
         if slug in by_slug:
             ordered.append(by_slug[slug])
         else:
+            line, col = spec.front_at[index] if index < len(spec.front_at) else (1, 0)
             problems.append(
                 error(
                     spec.path,
-                    1,
+                    line,
                     "front-missing",
-                    f"front matter piece `{slug}` not found in front/"
-                    f"{suggestion(slug, list(by_slug))}",
+                    f"front matter piece `{slug}` not found in front/{_closest(slug, by_slug)}",
+                    col,
                 )
             )
     return tuple(ordered)
+
+
+def _closest(slug: str, pieces: dict[str, FrontPiece]) -> str:
+    """The closest piece that exists, else the list of those that do."""
+    if not pieces:
+        return " (the folder has no pieces)"
+    return suggestion(slug, list(pieces)) or f" (it has: {', '.join(sorted(pieces))})"
 
 
 def build_back_matter(spec: AnthologySpec, reviews: tuple[Review, ...]) -> BackMatter:

@@ -237,7 +237,7 @@ def test_limits_come_from_the_anthology_file(tmp_path: Path) -> None:
     anthology.write_text(MINI_TOML + "\n[limits]\nmax_nesting_depth = 0\nmax_depht = 3\n")
     outcome = run_cli(["check", str(anthology)])
     assert outcome.code == 1
-    assert outcome.errors == ["23:anthology-type", "24:anthology-unknown-key"], outcome.stderr
+    assert outcome.errors == ["23:1:anthology-type", "24:1:anthology-unknown-key"], outcome.stderr
 
 
 # -- secrets outside the project ---------------------------------------------------------------

@@ -52,9 +52,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_wheel_ships_every_theme_file(wheel: Path) -> None:
     shipped = set(zipfile.ZipFile(wheel).namelist())
-    themes = {
-        path.relative_to(REPO).as_posix() for path in STYLES.rglob("*") if path.is_file()
-    }
+    themes = {path.relative_to(REPO).as_posix() for path in STYLES.rglob("*") if path.is_file()}
     assert {"publisher/styles/clasico/css/theme.css"} <= themes
     assert themes - shipped == set()
 

@@ -104,14 +104,17 @@ def test_invalid_isbn_check_digit(make_project: ProjectMaker) -> None:
     )
     anthology = make_project({"a.md": review()}, toml=toml)
     [message] = messages(anthology)
-    assert message.startswith("manuscripts/anthology.toml:12: error: isbn-invalid:")
+    assert message == (
+        "manuscripts/anthology.toml:12:1: error: isbn-invalid: `isbn_epub` 978-84-00-00000-1"
+        " is not a valid ISBN-13 (check digit)"
+    )
 
 
 def test_unknown_anthology_key_with_suggestion(make_project: ProjectMaker) -> None:
     toml = "titel = 'x'\n" + MINI_TOML_NO_TITLE
     anthology = make_project({"a.md": review()}, toml=toml)
     assert (
-        "manuscripts/anthology.toml:1: error: anthology-unknown-key: unknown key `titel`"
+        "manuscripts/anthology.toml:1:1: error: anthology-unknown-key: unknown key `titel`"
         " (did you mean `title`?)"
     ) in messages(anthology)
 

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .text import suggestion
+
 MB = 1_000_000
 
 
@@ -36,7 +38,9 @@ def read_limits(table: Mapping[str, Any], fail: Callable[[str, str, str], None])
     known = Limits.names()
     for key, value in table.items():
         if key not in known:
-            fail(key, "anthology-unknown-key", f"unknown key `limits.{key}`")
+            fail(
+                key, "anthology-unknown-key", f"unknown key `limits.{key}`{suggestion(key, known)}"
+            )
         elif isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             fail(key, "anthology-type", f"`limits.{key}` must be a positive whole number")
         else:

@@ -155,6 +155,8 @@ class AnthologySpec:
     stub: bool = False  # `stub = true`: a book may have no review yet (else `no-reviews`)
     limits: Limits = field(default_factory=Limits)  # `[limits]`: caps on untrusted input
     extra_css: tuple[ExtraStylesheet, ...] = ()  # `extra_css`: added after the theme's sheets
+    front_at: tuple[tuple[int, int], ...] = ()  # (line, column) of each `front` entry
+    reviews_at: tuple[int, int] = (1, 0)  # where `reviews` is set (line 1: not set)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     code = finish(args, diagnostics)
     if not args.quiet and code == 0:
         count = len(anthology.reviews)
-        ok = paint(args)("ok", "good")
-        print(f"{args.anthology}: {count} reviews in {len(anthology.parts)} parts: {ok}")
+        # Warnings were just counted: "ok" only when there was nothing to say.
+        verdict = f": {paint(args)('ok', 'good')}" if not diagnostics else ""
+        print(f"{args.anthology}: {count} reviews in {len(anthology.parts)} parts{verdict}")
     return code

@@ -109,6 +109,16 @@ def add_allow_remote(command: argparse.ArgumentParser) -> None:
     )
 
 
+def count_line(diagnostics: Sequence[Diagnostic]) -> str | None:
+    """`publisher: 2 errors, 1 warning` (only the kinds there are); None when there is none."""
+    counts = [
+        (sum(d.severity is severity for d in diagnostics), name)
+        for severity, name in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"))
+    ]
+    said = [f"{count} {name}{'' if count == 1 else 's'}" for count, name in counts if count]
+    return f"publisher: {', '.join(said)}" if said else None
+
+
 def finish(
     args: argparse.Namespace,
     diagnostics: Sequence[Diagnostic],
@@ -133,9 +143,9 @@ def finish(
         )
         print(line, file=sys.stderr)
     errors = sum(d.severity is Severity.ERROR for d in ordered)
-    if errors:
-        count = f"{errors} error{'s' if errors != 1 else ''}"
-        print(f"publisher: {paint(count, 'error') if not github else count}", file=sys.stderr)
+    if tally := count_line(ordered):
+        kind = "error" if errors else "warning"
+        print(tally if github else paint(tally, kind), file=sys.stderr)
     code = 1 if errors else 0
     if getattr(args, "json", None) is not None:
         data = report or diagnostics_report(ordered, args.command, code)

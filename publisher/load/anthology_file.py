@@ -1,27 +1,45 @@
-"""Read and validate the anthology file (TOML). Errors carry the line of the offending key."""
+"""Read and validate the anthology file (TOML): tomllib reads the values, `toml_positions` places
+them, so each problem is reported at the line and column of the offending key, table or list
+entry; a syntax error in plain words (`toml_errors`). Every problem is reported at once.
+
+Length: the whole schema of the anthology file is here, one reader method per key or table, so
+that a new key is one line in `spec()`; split, the schema would be read in two places."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.gate import Refused, read_file
+from ..base.languages import parse_lang
 from ..base.limits import Limits, read_limits
 from ..base.model import AnthologySpec, ExtraStylesheet, OrderKey, PartSpec, Selection, TrimSize
 from ..base.project import shown as shown_path
 from ..base.text import isbn13_valid, slugify, strip_controls, suggestion
 from ..base.theme import unknown_theme
+from .toml_errors import DATE_EXAMPLE, explain
+from .toml_positions import KeyPath, Positions, toml_positions
 
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
     "print", "parts", "limits", "stub", "extra_css",
 )  # fmt: skip
+# What each required key holds: a missing one is named with it.
+REQUIRED = {
+    "title": 'text: title = "…"',
+    "editors": 'a list of names: editors = ["…"]',
+    "publisher": 'text: publisher = "…"',
+    "date": f"a date like {DATE_EXAMPLE}",
+    "rights": 'text: rights = "© 2026 …"',
+    "description": "text: a sentence or two about the book",
+    "parts": "at least one `[[parts]]` table",
+}
+IDENTIFIER_KEYS = ("isbn_print", "isbn_epub")
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
 PRINT_KEYS = ("trim", "pdf_variant")
@@ -30,23 +48,6 @@ PDF_VARIANTS = ("pdf/a-3b", "pdf/x-4", "pdf/x-3", "pdf/a-2b", "pdf/ua-1")
 # a slug this long leaves room under the 255-byte file-name limit of common file systems.
 MAX_SLUG_CHARS = 120
 TRIM = re.compile(r"^\s*([\d.]+)\s*[x×]\s*([\d.]+)\s*(mm|in)\s*$")
-
-
-@dataclass(frozen=True)
-class _Lines:
-    """Finds the line of a key in the TOML text (tomllib keeps no positions)."""
-
-    lines: tuple[str, ...]
-
-    def of(self, key: str, start: int = 0) -> int:
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for index in range(start, len(self.lines)):
-            if pattern.match(self.lines[index]):
-                return index + 1
-        return start + 1 if start else 1
-
-    def tables(self, header: str) -> list[int]:
-        return [i + 1 for i, line in enumerate(self.lines) if line.strip() == header]
 
 
 def load_anthology_spec(path: Path, root: Path) -> AnthologySpec:
@@ -67,80 +68,98 @@ def load_anthology_spec(path: Path, root: Path) -> AnthologySpec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
-        raise BuildFailed([error(shown, line, "toml-syntax", str(exc))]) from None
-    return _Reader(shown, path, root, _Lines(tuple(text.split("\n"))), data).spec()
+        problem = explain(text, exc)
+        raise BuildFailed(
+            [error(shown, problem.line, "toml-syntax", problem.message, problem.col)]
+        ) from None
+    return _Reader(shown, path, root, toml_positions(text), data).spec()
 
 
 class _Reader:
-    def __init__(self, shown: Path, path: Path, root: Path, lines: _Lines, data: dict[str, Any]):
-        self.shown, self.path, self.root, self.lines, self.data = shown, path, root, lines, data
+    """Reads the parsed file key by key; every problem is kept, at the position where the
+    key (or table, or list entry) is written (`Positions`). Each key is one call: a new key is
+    a line in `spec()` and its name in BOOK_KEYS."""
+
+    def __init__(
+        self, shown: Path, path: Path, root: Path, at: Positions, data: dict[str, Any]
+    ) -> None:
+        self.shown, self.path, self.root, self.at, self.data = shown, path, root, at, data
         self.problems: list[Diagnostic] = []
 
-    def fail(self, line: int, code: str, message: str) -> None:
-        self.problems.append(error(self.shown, line, code, message))
+    def fail(self, line: int, code: str, message: str, col: int = 0) -> None:
+        self.problems.append(error(self.shown, line, code, message, col))
+
+    def fail_at(self, where: KeyPath, code: str, message: str) -> None:
+        """A problem at the key `where` (its nearest written parent when it is missing)."""
+        line, col = self.at.of(*where)
+        self.fail(line, code, message, col)
+
+    def missing(self, where: KeyPath, key: str) -> None:
+        expected = f" ({REQUIRED[key]})" if key in REQUIRED else ""
+        self.fail_at(where, "anthology-missing-key", f"missing required key `{key}`{expected}")
+
+    def unknown(self, table: dict[str, Any], where: KeyPath, known: tuple[str, ...]) -> None:
+        """Every key of `table` that is not in `known`, with the closest known name."""
+        prefix = "".join(f"{part}." for part in where if isinstance(part, str))
+        for key, value in table.items():
+            if key not in known:
+                kind = "table" if _is_table(value) else "key"
+                self.fail_at(
+                    (*where, key),
+                    "anthology-unknown-key",
+                    f"unknown {kind} `{prefix}{key}`{suggestion(key, known)}",
+                )
 
     def text(
-        self, table: dict[str, Any], key: str, line_from: int = 0, default: str | None = None
+        self,
+        table: dict[str, Any],
+        key: str,
+        where: KeyPath = (),
+        default: str | None = None,
     ) -> str:
         value = table.get(key, default)
         if value is None:
-            self.fail(line_from or 1, "anthology-missing-key", f"missing required key `{key}`")
+            self.missing(where, key)
             return ""
         if not isinstance(value, str) or not value.strip():
-            self.fail(
-                self.lines.of(key, line_from), "anthology-type", f"`{key}` must be non-empty text"
-            )
+            self.fail_at((*where, key), "anthology-type", f"`{key}` must be non-empty text")
             return ""
         return strip_controls(value).strip()
 
-    def names(self, table: dict[str, Any], key: str, line_from: int = 0) -> tuple[str, ...]:
+    def names(self, table: dict[str, Any], key: str, where: KeyPath = ()) -> tuple[str, ...]:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(
-                self.lines.of(key, line_from), "anthology-type", f"`{key}` must be a list of text"
-            )
+            self.fail_at((*where, key), "anthology-type", f"`{key}` must be a list of text")
             return ()
         return tuple(strip_controls(v).strip() for v in value)
 
+    def table(self, key: str) -> dict[str, Any]:
+        value = self.data.get(key, {})
+        if not isinstance(value, dict):
+            self.fail_at((key,), "anthology-type", f"`{key}` must be a table: [{key}]")
+            return {}
+        return value
+
     def spec(self) -> AnthologySpec:
         data = self.data
-        for key in data:
-            if key not in BOOK_KEYS:
-                line = self.lines.of(key)
-                self.fail(
-                    line,
-                    "anthology-unknown-key",
-                    f"unknown key `{key}`{suggestion(key, BOOK_KEYS)}",
-                )
+        self.unknown(data, (), BOOK_KEYS)
         title = self.text(data, "title")
-        editors = self.names(data, "editors")
-        if not editors:
-            self.fail(
-                self.lines.of("editors"),
-                "anthology-missing-key",
-                "`editors` must name at least one editor",
-            )
-        date = data.get("date")
-        if isinstance(date, dt.datetime):
-            date = date.date()
-        if not isinstance(date, dt.date):
-            self.fail(
-                self.lines.of("date"), "anthology-type", "`date` must be a TOML date (YYYY-MM-DD)"
-            )
-            date = dt.date(1970, 1, 1)
-        identifiers = data.get("identifiers", {})
-        isbns = {key: self.isbn(identifiers, key) for key in ("isbn_print", "isbn_epub")}
+        editors = self.editors()
+        date = self.date()
+        identifiers = self.table("identifiers")
+        self.unknown(identifiers, ("identifiers",), IDENTIFIER_KEYS)
+        isbns = {key: self.isbn(identifiers, key) for key in IDENTIFIER_KEYS}
+        printing = self.table("print")
         base = self.path.parent
         spec = AnthologySpec(
             path=self.shown,
             root=self.root,
             slug=self.slug(slugify(str(data.get("slug") or title or self.path.stem))),
             title=title,
-            subtitle=data.get("subtitle"),
+            subtitle=self.text(data, "subtitle") if "subtitle" in data else None,
             editors=editors,
             publisher=self.text(data, "publisher"),
-            lang=self.text(data, "lang", default="es"),
+            lang=self.lang(),
             date=date,
             rights=self.text(data, "rights"),
             description=self.text(data, "description"),
@@ -154,12 +173,14 @@ class _Reader:
             ),
             front=self.names(data, "front"),
             parts=self.parts(data.get("parts")),
-            trim=self.trim(data.get("print", {})),
-            pdf_variant=self.variant(data.get("print", {})),
-            include_all=bool(data.get("include_all", True)),
+            trim=self.trim(printing),
+            pdf_variant=self.variant(printing),
+            include_all=self.flag(data, "include_all", True),
             stub=self.flag(data, "stub"),
-            limits=self.limits(data.get("limits", {})),
+            limits=self.limits(),
             extra_css=self.extra_css(data),
+            front_at=self.entries("front"),
+            reviews_at=self.at.of("reviews") if "reviews" in data else (1, 0),
         )
         if self.problems:
             raise BuildFailed(self.problems)
@@ -170,49 +191,88 @@ class _Reader:
         name = self.text(data, "theme", default="clasico")
         problem = unknown_theme(name, self.root) if name else None
         if problem:
-            self.fail(self.lines.of("theme"), "unknown-theme", problem)
+            self.fail_at(("theme",), "unknown-theme", problem)
         return name
 
     def extra_css(self, data: dict[str, Any]) -> tuple[ExtraStylesheet, ...]:
         """`extra_css`: stylesheets relative to this file's folder (checked when loading)."""
-        line = self.lines.of("extra_css")
+        line = self.at.of("extra_css")[0] if "extra_css" in data else 1
         return tuple(
             ExtraStylesheet(self.path.parent / name, name, line)
             for name in self.names(data, "extra_css")
         )
 
+    def lang(self) -> str:
+        """The book's language tag (`es` by default), checked as manuscripts' `lang` is."""
+        written = self.text(self.data, "lang", default="es")
+        parsed = parse_lang(written)
+        if written and parsed.tag is None:
+            hint = f" (did you mean `{parsed.suggestion}`?)" if parsed.suggestion else ""
+            self.fail_at(
+                ("lang",), "anthology-value", f"`lang` must be a language tag such as `es`{hint}"
+            )
+            return "es"
+        return parsed.tag or "es"
+
+    def entries(self, key: str) -> tuple[tuple[int, int], ...]:
+        """(line, column) of each entry of the list `key`."""
+        value = self.data.get(key)
+        count = len(value) if isinstance(value, list) else 0
+        return tuple(self.at.of(key, index) for index in range(count))
+
+    def editors(self) -> tuple[str, ...]:
+        if "editors" not in self.data:
+            self.missing((), "editors")
+            return ()
+        editors = self.names(self.data, "editors")
+        if not editors and isinstance(self.data["editors"], list):
+            self.fail_at(("editors",), "anthology-value", "`editors` must name at least one editor")
+        return editors
+
+    def date(self) -> dt.date:
+        date = self.data.get("date")
+        if date is None:
+            self.missing((), "date")
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        if isinstance(date, dt.date):
+            return date
+        if date is not None:
+            hint = f" without quotes: date = {date}" if _iso_date(date) else ""
+            self.fail_at(
+                ("date",),
+                "anthology-type",
+                f"`date` must be a TOML date like {DATE_EXAMPLE}{hint}",
+            )
+        return dt.date(1970, 1, 1)
+
     def slug(self, slug: str) -> str:
         if len(slug) > MAX_SLUG_CHARS:
             key = "slug" if "slug" in self.data else "title"
-            self.fail(
-                self.lines.of(key),
+            self.fail_at(
+                (key,),
                 "anthology-value",
                 f"the book's slug (from `{key}`) is {len(slug)} characters; output file names"
                 f" need it at most {MAX_SLUG_CHARS}: set a shorter `slug`",
             )
         return slug
 
-    def flag(self, table: dict[str, Any], key: str) -> bool:
-        value = table.get(key, False)
+    def flag(self, table: dict[str, Any], key: str, default: bool = False) -> bool:
+        value = table.get(key, default)
         if not isinstance(value, bool):
-            self.fail(self.lines.of(key), "anthology-type", f"`{key}` must be true or false")
-            return False
+            self.fail_at((key,), "anthology-type", f"`{key}` must be true or false")
+            return default
         return value
 
     def inside(self, path: Path, key: str) -> Path:
         if not path.resolve().is_relative_to(self.root.resolve()):
-            self.fail(
-                self.lines.of(key), "path-outside-project", f"`{key}` points outside the project"
-            )
+            self.fail_at((key,), "path-outside-project", f"`{key}` points outside the project")
         return path
 
-    def limits(self, table: Any) -> Limits:
-        if not isinstance(table, dict):
-            self.fail(self.lines.of("limits"), "anthology-type", "`limits` must be a table")
-            return Limits()
-        start = next(iter(self.lines.tables("[limits]")), 0)
+    def limits(self) -> Limits:
+        table = self.table("limits")
         return read_limits(
-            table, lambda key, code, message: self.fail(self.lines.of(key, start), code, message)
+            table, lambda key, code, message: self.fail_at(("limits", key), code, message)
         )
 
     def isbn(self, identifiers: dict[str, Any], key: str) -> str | None:
@@ -221,8 +281,8 @@ class _Reader:
             return None
         digits = re.sub(r"[\s-]", "", str(value))
         if not isbn13_valid(digits):
-            self.fail(
-                self.lines.of(key),
+            self.fail_at(
+                ("identifiers", key),
                 "isbn-invalid",
                 f"`{key}` {value} is not a valid ISBN-13 (check digit)",
             )
@@ -233,8 +293,8 @@ class _Reader:
         value = table.get("trim", "148x210mm")
         match = TRIM.match(str(value))
         if not match:
-            self.fail(
-                self.lines.of("trim"),
+            self.fail_at(
+                ("print", "trim"),
                 "anthology-value",
                 "`trim` must look like `148x210mm` or `6x9in`",
             )
@@ -243,93 +303,99 @@ class _Reader:
         return TrimSize(float(match.group(1)) * factor, float(match.group(2)) * factor)
 
     def variant(self, table: dict[str, Any]) -> str | None:
-        for key in table:
-            if key not in PRINT_KEYS:
-                self.fail(
-                    self.lines.of(key),
-                    "anthology-unknown-key",
-                    f"unknown key `print.{key}`{suggestion(key, PRINT_KEYS)}",
-                )
+        self.unknown(table, ("print",), PRINT_KEYS)
         value = table.get("pdf_variant")
         if value is not None and value not in PDF_VARIANTS:
-            self.fail(
-                self.lines.of("pdf_variant"),
+            self.fail_at(
+                ("print", "pdf_variant"),
                 "anthology-value",
-                f"`pdf_variant` must be one of {', '.join(PDF_VARIANTS)}",
+                f"`pdf_variant` must be one of {', '.join(PDF_VARIANTS)}"
+                f"{suggestion(str(value).lower(), PDF_VARIANTS)}",
             )
             return None
         return value
 
     def parts(self, raw: Any) -> tuple[PartSpec, ...]:
-        headers = self.lines.tables("[[parts]]")
-        if not isinstance(raw, list) or not raw:
-            self.fail(
-                1, "anthology-missing-key", "the anthology needs at least one `[[parts]]` table"
+        if raw is None:
+            self.missing((), "parts")
+            return ()
+        if not isinstance(raw, list) or not raw or not all(isinstance(t, dict) for t in raw):
+            self.fail_at(
+                ("parts",), "anthology-type", "`parts` must be tables: write `[[parts]]` headers"
             )
             return ()
-        parts: list[PartSpec] = []
-        for index, table in enumerate(raw):
-            line = headers[index] if index < len(headers) else 1
-            for key in table:
-                if key not in PART_KEYS:
-                    self.fail(
-                        self.lines.of(key, line - 1),
-                        "anthology-unknown-key",
-                        f"unknown key `parts.{key}`{suggestion(key, PART_KEYS)}",
-                    )
-            title = self.text(table, "title", line)
-            part_id = slugify(str(table.get("id") or title))
-            select = table.get("select", {})
-            if not isinstance(select, dict):
-                select = {}
-            for key in select:
-                if key not in SELECT_KEYS:
-                    self.fail(
-                        self.lines.of("select", line - 1),
-                        "anthology-unknown-key",
-                        f"unknown selector `{key}`{suggestion(key, SELECT_KEYS)}",
-                    )
-            years = select.get("years")
-            year_range: tuple[int, int] | None = None
-            if years is not None:
-                if (
-                    isinstance(years, list)
-                    and len(years) == 2
-                    and all(isinstance(y, int) for y in years)
-                ):
-                    year_range = (years[0], years[1])
-                else:
-                    self.fail(
-                        self.lines.of("select", line - 1),
-                        "anthology-type",
-                        "`select.years` must be [first, last]",
-                    )
-            selection = Selection(
-                tags=tuple(select.get("tags", ())),
-                years=year_range,
-                slugs=tuple(select.get("slugs", ())),
+        return tuple(self.part(table, ("parts", index)) for index, table in enumerate(raw))
+
+    def part(self, table: dict[str, Any], where: KeyPath) -> PartSpec:
+        self.unknown(table, where, PART_KEYS)
+        title = self.text(table, "title", where)
+        part_id = slugify(str(table.get("id") or title))
+        selection = self.selection(table.get("select", {}), (*where, "select"))
+        if not (selection.tags or selection.years or selection.slugs):
+            self.fail_at(
+                (*where, "select") if "select" in table else where,
+                "anthology-missing-key",
+                f"part `{part_id}` selects nothing: give `select`",
             )
-            if not (selection.tags or selection.years or selection.slugs):
-                self.fail(
-                    line,
-                    "anthology-missing-key",
-                    f"part `{part_id}` selects nothing: give `select`",
+        order_name = table.get("order", "year")
+        try:
+            order = OrderKey(order_name)
+        except ValueError:
+            names = tuple(key.value for key in OrderKey)
+            self.fail_at(
+                (*where, "order"),
+                "anthology-value",
+                f"`order` must be year, title or explicit, not `{order_name}`"
+                f"{suggestion(str(order_name), names)}",
+            )
+            order = OrderKey.FILM_YEAR
+        if order is OrderKey.EXPLICIT and not selection.slugs:
+            self.fail_at(
+                (*where, "order"), "anthology-value", '`order = "explicit"` needs `select.slugs`'
+            )
+        line = self.at.of(*where)[0]
+        return PartSpec(part_id, title, table.get("intro"), selection, order, line)
+
+    def selection(self, select: Any, where: KeyPath) -> Selection:
+        if not isinstance(select, dict):
+            self.fail_at(where, "anthology-type", "`select` must be a table, e.g. { tags = […] }")
+            return Selection()
+        for key in select:
+            if key not in SELECT_KEYS:
+                self.fail_at(
+                    (*where, key),
+                    "anthology-unknown-key",
+                    f"unknown selector `{key}`{suggestion(key, SELECT_KEYS)}",
                 )
-            order_name = table.get("order", "year")
-            try:
-                order = OrderKey(order_name)
-            except ValueError:
-                self.fail(
-                    self.lines.of("order", line - 1),
-                    "anthology-value",
-                    f"`order` must be year, title or explicit, not `{order_name}`",
+        years = select.get("years")
+        year_range: tuple[int, int] | None = None
+        if years is not None:
+            if isinstance(years, list) and len(years) == 2 and all(_is_int(y) for y in years):
+                year_range = (years[0], years[1])
+            else:
+                self.fail_at(
+                    (*where, "years"), "anthology-type", "`select.years` must be [first, last]"
                 )
-                order = OrderKey.FILM_YEAR
-            if order is OrderKey.EXPLICIT and not selection.slugs:
-                self.fail(
-                    self.lines.of("order", line - 1),
-                    "anthology-value",
-                    '`order = "explicit"` needs `select.slugs`',
-                )
-            parts.append(PartSpec(part_id, title, table.get("intro"), selection, order, line))
-        return tuple(parts)
+        return Selection(
+            tags=self.names(select, "tags", where),
+            years=year_range,
+            slugs=self.names(select, "slugs", where),
+        )
+
+
+def _is_table(value: Any) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _iso_date(value: Any) -> bool:
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True

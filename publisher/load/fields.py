@@ -7,27 +7,35 @@ Shared by the review and front-piece readers (`manuscripts.py`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from ..base.diagnostics import Diagnostic, Severity, error
-from ..base.text import LANG_TAG, strip_controls, suggestion
-from .frontmatter import Field
+from ..base.languages import parse_lang
+from ..base.text import strip_controls, suggestion
+from .frontmatter import EVERY_KEY, Field
 
 REVIEW_KEYS = (
     "title", "film", "author", "date", "lang", "tags", "section", "summary", "rating", "slug",
 )  # fmt: skip
 FILM_KEYS = ("title", "original_title", "year", "directors", "country", "runtime_min", "cast")
 FRONT_KEYS = ("title", "author", "lang", "slug")  # `slug`: load/slugs.py
+DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
 
 
 class Problems:
     """Collects one file's diagnostics into `sink`; `count` is how many are errors (a file
     with any is left out of the book). Not a problem type: every entry is a `Diagnostic`."""
 
-    def __init__(self, path: Path, sink: list[Diagnostic]) -> None:
+    def __init__(
+        self, path: Path, sink: list[Diagnostic], unreadable: frozenset[str] = frozenset()
+    ) -> None:
         self.path = path
         self.sink = sink
         self.count = 0
+        # Keys whose value could not be read (a YAML error, already reported): not "missing".
+        self.unreadable = unreadable
 
     def add(self, line: int, code: str, message: str, col: int = 0) -> None:
         self.report(error(self.path, line, code, message, col))
@@ -36,7 +44,6 @@ class Problems:
         """Keep a diagnostic made elsewhere (the body check, a refusal)."""
         self.count += diagnostic.severity is Severity.ERROR
         self.sink.append(diagnostic)
-
 
 
 def unknown_keys(
@@ -56,6 +63,8 @@ def unknown_keys(
 
 
 def missing_key(problems: Problems, key: str, parent_line: int, prefix: str) -> None:
+    if f"{prefix}{key}" in problems.unreadable or EVERY_KEY in problems.unreadable:
+        return
     problems.add(parent_line, "front-matter-missing-key", f"missing required key `{prefix}{key}`")
 
 
@@ -125,8 +134,14 @@ def read_integer(
             missing_key(problems, key, parent_line, prefix)
         return None
     if isinstance(field.value, bool) or not isinstance(field.value, int):
+        hint = ""
+        if isinstance(field.value, str) and field.value.strip().isdigit():
+            hint = f" (did you mean `{field.value.strip()}`, without quotes?)"
         problems.add(
-            field.line, "front-matter-type", f"`{prefix}{key}` must be a whole number", field.col
+            field.line,
+            "front-matter-type",
+            f"`{prefix}{key}` must be a whole number{hint}",
+            field.col,
         )
         return None
     return field.value
@@ -147,25 +162,48 @@ def read_date(problems: Problems, fields: dict[str, Field]) -> dt.date | None:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
+    hint = _iso_hint(value)
     problems.add(
-        field.line, "front-matter-type", "`date` must be an ISO date (YYYY-MM-DD)", field.col
+        field.line,
+        "front-matter-type",
+        f"`date` must be an ISO date (YYYY-MM-DD){hint}",
+        field.col,
     )
     return None
+
+
+def _iso_hint(value: object) -> str:
+    """` (did you mean `2026-01-10`?)` for a day/month/year date that reads one way only."""
+    match = DAY_MONTH_YEAR.match(str(value).strip())
+    if not match:
+        return ""
+    first, second, year = (int(part) for part in match.groups())
+    readings = set()
+    for day, month in ((first, second), (second, first)):
+        try:
+            readings.add(dt.date(year, month, day))
+        except ValueError:
+            continue
+    if len(readings) != 1:
+        return ""
+    return f" (did you mean `{readings.pop().isoformat()}`?)"
 
 
 def read_lang(problems: Problems, fields: dict[str, Field], default: str) -> str:
     field = fields.get("lang")
     if field is None:
         return default
-    if not isinstance(field.value, str) or not LANG_TAG.match(field.value):
+    parsed = parse_lang(field.value) if isinstance(field.value, str) else None
+    if parsed is None or parsed.tag is None:
+        hint = f" (did you mean `{parsed.suggestion}`?)" if parsed and parsed.suggestion else ""
         problems.add(
             field.line,
             "front-matter-value",
-            "`lang` must be a language tag such as `es`",
+            f"`lang` must be a language tag such as `es`{hint}",
             field.col,
         )
         return default
-    return field.value
+    return parsed.tag
 
 
 def read_rating(problems: Problems, fields: dict[str, Field]) -> float | None:
@@ -174,9 +212,14 @@ def read_rating(problems: Problems, fields: dict[str, Field]) -> float | None:
         return None
     value = field.value
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 5:
+        hint = ""
+        if isinstance(value, str) and DECIMAL_COMMA.match(value.strip()):
+            hint = f" (did you mean `{value.strip().replace(',', '.')}`?)"
         problems.add(
-            field.line, "front-matter-value", "`rating` must be a number from 0 to 5", field.col
+            field.line,
+            "front-matter-value",
+            f"`rating` must be a number from 0 to 5{hint}",
+            field.col,
         )
         return None
     return float(value)
-

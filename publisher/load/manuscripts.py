@@ -21,6 +21,7 @@ from .fields import (
     FRONT_KEYS,
     REVIEW_KEYS,
     Problems,
+    missing_key,
     read_date,
     read_integer,
     read_lang,
@@ -29,7 +30,13 @@ from .fields import (
     read_string_list,
     unknown_keys,
 )
-from .frontmatter import Field, FrontMatterError, parse_fields, split_front_matter
+from .frontmatter import (
+    Field,
+    FrontMatterError,
+    parse_fields,
+    read_fields,
+    split_front_matter,
+)
 from .slugs import Slugs
 from .stylesheets import stylesheet_problems
 
@@ -111,7 +118,6 @@ def _sibling_hint(folder: Path) -> str:
     return suggestion(folder.name, names)
 
 
-
 T = TypeVar("T")
 
 
@@ -156,15 +162,20 @@ def _load_one(
         text = CONTROL.sub("", text)
     try:
         split = split_front_matter(text)
-        if split.yaml_text is None:
-            claim(problems, {})
-            problems.add(1, "front-matter-missing", "file must start with `---` front matter")
-            return None
-        fields = parse_fields(split.yaml_text)
     except FrontMatterError as exc:
         claim(problems, {})  # the file name's slug: a duplicate is reported all the same
         problems.add(exc.line, "front-matter-syntax", exc.message, exc.col)
         return None
+    if split.yaml_text is None:
+        claim(problems, {})
+        problems.add(1, "front-matter-missing", "file must start with `---` front matter")
+        return None
+    # A YAML error costs only its own block: the other keys and the body are still checked.
+    read = read_fields(split.yaml_text)
+    for broken in read.errors:
+        problems.add(broken.line, "front-matter-syntax", broken.message, broken.col)
+    problems.unreadable = read.unreadable
+    fields = read.fields
     slug = claim(problems, fields)
     checked = check_body(
         split.body, split.body_line, path.parent, access, default_lang, survey, shown
@@ -231,7 +242,7 @@ def _review(
     film_field = fields.get("film")
     film: Film | None = None
     if film_field is None:
-        problems.add(1, "front-matter-missing-key", "missing required key `film`")
+        missing_key(problems, "film", 1, "")
     elif film_field.children is None:
         problems.add(
             film_field.line, "front-matter-type", "`film` must be a mapping", film_field.col
@@ -327,7 +338,6 @@ def _film(problems: Problems, film_field: Field, today: dt.date) -> Film | None:
     if "runtime_min" in fields and runtime is None:
         return None
     return Film(title, year, tuple(directors), country, runtime, original, tuple(cast or ()))
-
 
 
 def _check_body(problems: Problems, body: str, body_line: int) -> None:
