@@ -229,6 +229,7 @@ def test_a_fresh_skeleton_gives_exactly_the_placeholder_warning(
     assert checked.stderr == (
         "manuscripts/reviews/idi-i-smotri.md:11:1: warning: placeholder-text: `Escriba aquí la"
         " reseña.` is the placeholder `publisher new` wrote: the text is not written yet\n"
+        "publisher: 1 warning\n"
     )
     skeleton = root / "manuscripts" / "reviews" / "idi-i-smotri.md"
     written = skeleton.read_text(encoding="utf-8").replace(

@@ -199,7 +199,7 @@ def test_extra_css_that_is_not_css_is_an_error(make_project: ProjectMaker) -> No
 def test_extra_css_must_be_a_list_of_text(make_project: ProjectMaker) -> None:
     anthology = make_project({"a.md": review()}, toml=toml(extra_css='"estilo/casa.css"'))
     assert problems(anthology) == [
-        f"manuscripts/anthology.toml:{EXTRA_LINE}: error: anthology-type:"
+        f"manuscripts/anthology.toml:{EXTRA_LINE}:1: error: anthology-type:"
         " `extra_css` must be a list of text"
     ]
 
@@ -281,14 +281,14 @@ def test_theme_toml_problems_are_errors_at_their_line(make_project: ProjectMaker
 def test_an_unknown_theme_is_an_error_naming_the_themes(make_project: ProjectMaker) -> None:
     anthology = make_project({"a.md": review()}, toml=toml(theme="modern", extra_css="[]"))
     assert problems(anthology) == [
-        "manuscripts/anthology.toml:10: error: unknown-theme: unknown theme `modern`: the themes"
+        "manuscripts/anthology.toml:10:1: error: unknown-theme: unknown theme `modern`: the themes"
         " are `base`, `clasico`, `contemporaneo` (built in); a project's own theme is a folder"
         " in `styles/`"
     ]
     project_theme(anthology, "moderno", {"css/theme.css": "/* moderno */\n"})
     project_theme(anthology, "sobrio", {"css/theme.css": "/* sobrio */\n"})
     assert problems(anthology) == [
-        "manuscripts/anthology.toml:10: error: unknown-theme: unknown theme `modern`"
+        "manuscripts/anthology.toml:10:1: error: unknown-theme: unknown theme `modern`"
         " (did you mean `moderno`?): the themes are `base`, `clasico`, `contemporaneo`"
         " (built in) and `moderno` and `sobrio` (in this project's `styles/`)"
     ]

@@ -144,8 +144,9 @@ def finish(
         print(line, file=sys.stderr)
     errors = sum(d.severity is Severity.ERROR for d in ordered)
     if tally := count_line(ordered):
-        kind = "error" if errors else "warning"
-        print(tally if github else paint(tally, kind), file=sys.stderr)
+        name, counts = tally.split(": ", 1)  # the counts coloured, as the severity words are
+        shown = counts if github else paint(counts, "error" if errors else "warning")
+        print(f"{name}: {shown}", file=sys.stderr)
     code = 1 if errors else 0
     if getattr(args, "json", None) is not None:
         data = report or diagnostics_report(ordered, args.command, code)
