@@ -144,6 +144,9 @@ class AnthologySpec:
     include_all: bool = True  # every review in the pool must be placed (off for subset books)
     stub: bool = False  # `stub = true`: a book may have no review yet (else `no-reviews`)
     limits: Limits = field(default_factory=Limits)  # `[limits]`: caps on untrusted input
+    # `output_dir`, absolute (relative to the anthology file's folder as written); None: not set,
+    # the outputs go to `dist/` in the project root.
+    output_dir: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,16 @@ import argparse
 from pathlib import Path
 
 from ..pipeline import BuildRequest, Format, build
-from .common import Commands, add_allow_remote, add_anthology, end_progress, finish, progress
+from .common import (
+    Commands,
+    add_allow_remote,
+    add_anthology,
+    end_progress,
+    finish,
+    here,
+    progress,
+    resolve_anthology,
+)
 from .common import reporting as reporting_options
 
 
@@ -16,7 +25,13 @@ def register(commands: Commands) -> None:
     command.add_argument(
         "--format", type=formats, default=frozenset(Format), help="html,pdf,epub (default: all)"
     )
-    command.add_argument("--out", type=Path, default=Path("dist"))
+    command.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder, relative to the working directory"
+        " (default: the anthology's `output_dir`, else dist/ in the project)",
+    )
     add_allow_remote(command)
     command.add_argument("--clean", action="store_true", help="ignore the build cache")
     command.add_argument("--validate", action="store_true", help="validate what was built")
@@ -33,11 +48,12 @@ def formats(value: str) -> frozenset[Format]:
 def run(args: argparse.Namespace) -> int:
     from ..report import build_report
 
+    anthology = resolve_anthology(args)
     shown = progress(args)
     request = BuildRequest(
-        args.anthology,
+        anthology,
         args.format,
-        args.out,
+        args.out.absolute() if args.out is not None else None,
         clean=args.clean,
         validate=args.validate,
         progress=shown,
@@ -52,5 +68,5 @@ def run(args: argparse.Namespace) -> int:
             print("up to date: nothing to rebuild")
         for output in result.outputs:
             state = "unchanged" if output.cached else "wrote"
-            print(f"{state} {output.path} ({output.bytes:,} bytes)")
+            print(f"{state} {here(output.path, args)} ({output.bytes:,} bytes)")
     return code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import Commands, add_allow_remote, add_anthology, finish
+from .common import Commands, add_allow_remote, add_anthology, finish, here, resolve_anthology
 from .common import reporting as reporting_options
 
 
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from ..base.rendered import Target
     from ..pipeline import fetch_remote, load_book, read_spec, render
 
-    spec = read_spec(args.anthology)
+    spec = read_spec(resolve_anthology(args))
     access = fetch_remote(spec, Access.for_spec(spec, args.allow_remote))
     anthology, diagnostics = load_book(spec, access)
     # What the PDF will typeset (front matter, labels, indexes too), against the theme's faces.
@@ -31,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
     code = finish(args, diagnostics)
     if not args.quiet and code == 0:
         count = len(anthology.reviews)
-        print(f"{args.anthology}: {count} reviews in {len(anthology.parts)} parts: ok")
+        print(f"{here(args.anthology, args)}: {count} reviews in {len(anthology.parts)} parts: ok")
     return code

@@ -1,9 +1,11 @@
-"""What the verbs share: the reporting options, the anthology argument, printing diagnostics
-and deciding the exit code, the progress line."""
+"""What the verbs share: the reporting options, the anthology argument and finding the project,
+printing diagnostics (paths as the reader opens them) and deciding the exit code, the progress
+line."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -11,8 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from ..base.diagnostics import Diagnostic, Severity
+from ..base.project import find_anthology, for_reader, project_root, repository_root
 
-DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")
+DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")  # this repository's own book
+ANTHOLOGY_HELP = (
+    "the anthology file, or a folder of the project"
+    " (default: found from the working directory upwards)"
+)
 
 Commands = Any  # argparse's private _SubParsersAction
 
@@ -31,8 +38,23 @@ def reporting() -> argparse.ArgumentParser:
 
 
 def add_anthology(command: argparse.ArgumentParser) -> None:
-    """The optional positional anthology file."""
-    command.add_argument("anthology", nargs="?", type=Path, default=DEFAULT_ANTHOLOGY)
+    """The optional positional anthology: a file or a folder; see `resolve_anthology`."""
+    command.add_argument("anthology", nargs="?", type=Path, default=None, help=ANTHOLOGY_HELP)
+
+
+def resolve_anthology(args: argparse.Namespace) -> Path:
+    """The anthology file the command means (`base.project.find_anthology` from the working
+    directory); sets `args.anthology` to it and `args.project_root` to its project's root, by
+    which `finish` shows paths. Raises ProjectNotFound (main: exit 2)."""
+    args.anthology = find_anthology(args.anthology, Path.cwd())
+    args.project_root = project_root(args.anthology)
+    return Path(args.anthology)
+
+
+def here(path: Path | str, args: argparse.Namespace) -> str:
+    """A path to print (an output, the anthology file) relative to the working directory."""
+    root = getattr(args, "project_root", None) or Path.cwd()
+    return for_reader(os.path.abspath(path), root, Path.cwd())
 
 
 def _hosts(value: str) -> frozenset[str]:
@@ -70,7 +92,7 @@ def finish(
         ]
     ordered = sorted(diagnostics)
     github = getattr(args, "format_messages", "text") == "github"
-    for diagnostic in ordered:
+    for diagnostic in _for_reader(ordered, args, github):
         print(diagnostic.format_github() if github else diagnostic.format(), file=sys.stderr)
     errors = sum(d.severity is Severity.ERROR for d in ordered)
     if errors:
@@ -81,6 +103,17 @@ def finish(
         data["exit_code"] = code
         write_report(args.json, data)
     return code
+
+
+def _for_reader(
+    diagnostics: Sequence[Diagnostic], args: argparse.Namespace, github: bool
+) -> list[Diagnostic]:
+    """Diagnostics name files relative to the project root (or absolutely): printed, they are
+    relative to the working directory, or for GitHub annotations to the repository's root."""
+    cwd = Path.cwd()
+    root = getattr(args, "project_root", None) or cwd
+    base = repository_root(cwd, os.environ.get("GITHUB_WORKSPACE")) if github else cwd
+    return [replace(d, path=for_reader(d.path, root, base)) for d in diagnostics]
 
 
 def progress(args: argparse.Namespace) -> Callable[[str], None] | None:

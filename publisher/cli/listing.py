@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..pipeline import load
-from .common import Commands, add_anthology, finish
+from .common import Commands, add_anthology, finish, resolve_anthology
 
 
 def register(commands: Commands) -> None:
@@ -15,7 +15,7 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    anthology, diagnostics = load(args.anthology)
+    anthology, diagnostics = load(resolve_anthology(args))
     finish(args, diagnostics)
     rows = [("#", "Part", "Review", "Film", "Year", "Critic")]
     for part in anthology.parts:

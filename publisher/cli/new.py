@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..scaffold import ScaffoldError, write_skeleton
-from .common import DEFAULT_ANTHOLOGY, Commands
+from .common import ANTHOLOGY_HELP, Commands, here, resolve_anthology
 
 
 def register(commands: Commands) -> None:
@@ -20,14 +20,14 @@ def register(commands: Commands) -> None:
     command.add_argument("--runtime", type=int)
     command.add_argument("--part", help="part id the review belongs to")
     command.add_argument("--author")
-    command.add_argument("--anthology", type=Path, default=DEFAULT_ANTHOLOGY)
+    command.add_argument("--anthology", type=Path, default=None, help=ANTHOLOGY_HELP)
     command.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         path = write_skeleton(
-            args.anthology,
+            resolve_anthology(args),
             title=args.title,
             film=args.film,
             year=args.year,
@@ -40,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         print(f"publisher: error: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {path}")
+    print(f"wrote {here(path, args)}")
     return 0

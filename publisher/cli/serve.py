@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import Commands, add_anthology
+from .common import Commands, add_anthology, resolve_anthology
 
 
 def register(commands: Commands) -> None:
@@ -18,5 +18,5 @@ def register(commands: Commands) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..serve import serve  # watchfiles and http.server only for this command
 
-    code: int = serve(args.anthology, host=args.host, port=args.port)
+    code: int = serve(resolve_anthology(args), host=args.host, port=args.port)
     return code

@@ -19,7 +19,7 @@ from ..base.text import isbn13_valid, slugify, strip_controls, suggestion
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
-    "print", "parts", "limits", "stub",
+    "print", "parts", "limits", "stub", "output_dir",
 )  # fmt: skip
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
@@ -158,6 +158,10 @@ class _Reader:
             include_all=bool(data.get("include_all", True)),
             stub=self.flag(data, "stub"),
             limits=self.limits(data.get("limits", {})),
+            # Where the outputs go, relative to this file's folder; not confined to the project.
+            output_dir=(base / self.text(data, "output_dir")).absolute()
+            if "output_dir" in data
+            else None,
         )
         if self.problems:
             raise BuildFailed(self.problems)
