@@ -201,6 +201,12 @@ def test_out_is_relative_to_the_working_directory_and_kept_apart_in_the_cache(
     assert (book / "site" / f"{SLUG}.html").is_file()
     again = cli("build", "book", "--format", "html", "--out", "site", cwd=parent)
     assert again.stdout.splitlines()[0] == "up to date: nothing to rebuild"
+    # One cache, in the project root, with an entry for each folder.
+    manifest = json.loads((book / ".publisher-cache" / "outputs.json").read_text("utf-8"))
+    assert sorted(manifest) == [
+        str(book / "site" / f"{SLUG}.html"),
+        str(parent / "site" / f"{SLUG}.html"),
+    ]
 
 
 def test_output_dir_from_the_anthology_file(book: Path) -> None:
