@@ -270,6 +270,7 @@ def test_paths_outside_the_project_are_absolute(tmp_path: Path) -> None:
     assert shown(tmp_path / "elsewhere.md", root) == str(tmp_path / "elsewhere.md")
     assert for_reader("reviews/a.md", root, root / "front") == "../reviews/a.md"
     assert for_reader("/usr/share/x.css", root, root) == "/usr/share/x.css"
+    assert for_reader("../public/a.html", root, root / "front") == "../../public/a.html"
     assert for_reader("", root, root) == ""
     assert repository_root(root, None) == root
     assert repository_root(root, str(tmp_path)) == tmp_path

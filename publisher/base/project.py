@@ -107,11 +107,11 @@ def repository_root(cwd: Path, workspace: str | None) -> Path:
 
 def for_reader(path: str, root: Path, base: Path) -> str:
     """A message's `path` (relative to the project `root`, or absolute: see `shown`) as seen
-    from `base` (the working directory, or a repository's root): relative to `base` when the
-    file is inside `base` or inside the project (`../reviews/a.md` from a subfolder), else
-    absolute (a built-in theme's template). "" (no file) stays "". Both folders absolute."""
+    from `base` (the working directory, or a repository's root): relative to `base`
+    (`../reviews/a.md` from a subfolder), unless the two share no folder but `/` (a project in
+    /tmp seen from /home): then absolute. "" (no file) stays "". Both folders absolute."""
     if not path:
         return path
-    absolute = Path(os.path.normpath(root / path))
-    inside = absolute.is_relative_to(base) or absolute.is_relative_to(root)
-    return os.path.relpath(absolute, base) if inside else str(absolute)
+    absolute = os.path.normpath(root / path)
+    common = os.path.commonpath((absolute, os.path.normpath(base)))
+    return os.path.relpath(absolute, base) if common != os.sep else absolute

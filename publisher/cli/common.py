@@ -52,9 +52,9 @@ def resolve_anthology(args: argparse.Namespace) -> Path:
 
 
 def here(path: Path | str, args: argparse.Namespace) -> str:
-    """A path to print (an output, the anthology file) relative to the working directory, as
-    the user names it (`--out`, `output_dir` may lead outside the project)."""
-    return os.path.relpath(os.path.abspath(path), Path.cwd())
+    """A path to print (an output, the anthology file) as `for_reader` shows it from the
+    working directory."""
+    return for_reader(os.path.abspath(path), Path.cwd(), Path.cwd())
 
 
 def _hosts(value: str) -> frozenset[str]:
