@@ -68,5 +68,5 @@ def run(args: argparse.Namespace) -> int:
             print("up to date: nothing to rebuild")
         for output in result.outputs:
             state = "unchanged" if output.cached else "wrote"
-            print(f"{state} {here(output.path, args)} ({output.bytes:,} bytes)")
+            print(f"{state} {here(output.path)} ({output.bytes:,} bytes)")
     return code

@@ -31,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
     code = finish(args, diagnostics)
     if not args.quiet and code == 0:
         count = len(anthology.reviews)
-        print(f"{here(args.anthology, args)}: {count} reviews in {len(anthology.parts)} parts: ok")
+        print(f"{here(args.anthology)}: {count} reviews in {len(anthology.parts)} parts: ok")
     return code

@@ -51,7 +51,7 @@ def resolve_anthology(args: argparse.Namespace) -> Path:
     return Path(args.anthology)
 
 
-def here(path: Path | str, args: argparse.Namespace) -> str:
+def here(path: Path | str) -> str:
     """A path to print (an output, the anthology file) as `for_reader` shows it from the
     working directory."""
     return for_reader(os.path.abspath(path), Path.cwd(), Path.cwd())

@@ -45,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"publisher: error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, ValueError) else 1
     for path in written:
-        print(f"wrote {here(path, args)}")
-    print(f"next: cd {here(args.directory, args)} && publisher build")
+        print(f"wrote {here(path)}")
+    print(f"next: cd {here(args.directory)} && publisher build")
     return 0

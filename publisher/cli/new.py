@@ -40,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         print(f"publisher: error: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {here(path, args)}")
+    print(f"wrote {here(path)}")
     return 0

@@ -81,5 +81,5 @@ def run(args: argparse.Namespace) -> int:
         for result in results:
             counts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
             verdict = "ok" if result.ok else "FAILED"
-            print(f"{result.validator}: {here(result.target, args)}: {verdict} ({counts})")
+            print(f"{result.validator}: {here(result.target)}: {verdict} ({counts})")
     return code
