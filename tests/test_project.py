@@ -167,8 +167,9 @@ def test_check_dot_takes_a_folder(book: Path) -> None:
 
 
 def test_no_project_anywhere_says_how_to_start_one(tmp_path: Path) -> None:
-    for verb in ("build", "check", "list", "validate", "serve"):
-        done = cli(verb, cwd=tmp_path)
+    new = ("new", "A review", "--film", "Paths of Glory", "--year", "1957", "--director", "K")
+    for verb, *args in (("build",), ("check",), ("list",), ("validate",), ("serve",), new):
+        done = cli(verb, *args, cwd=tmp_path)
         assert done.returncode == 2, verb
         assert done.stderr == (
             f"publisher: error: no anthology.toml in {tmp_path} or any folder above it;"
