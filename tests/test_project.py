@@ -275,3 +275,16 @@ def test_paths_outside_the_project_are_absolute(tmp_path: Path) -> None:
     assert for_reader("", root, root) == ""
     assert repository_root(root, None) == root
     assert repository_root(root, str(tmp_path)) == tmp_path
+
+
+def test_the_preview_names_files_from_where_it_was_started(
+    book: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from publisher.serve.state import BuildState
+    from publisher.serve.watch import Builder
+
+    break_a_review(book)
+    monkeypatch.chdir(book / "front")
+    snapshot = Builder(book / "anthology.toml", BuildState()).build()
+    assert [d.path for d in snapshot.errors] == [REVIEW]  # the page's overlay: the project's
+    assert capsys.readouterr().err.splitlines()[0] == f"../{REVIEW}:3: {MISSING_YEAR}"
