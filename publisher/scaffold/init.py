@@ -46,7 +46,8 @@ def toml_string(value: str) -> str:
     if any(unicodedata.category(char) == "Cc" for char in value):
         raise ValueError("a title cannot hold control characters")
     written = json.dumps(value, ensure_ascii=False)
-    assert tomllib.loads(f"v = {written}")["v"] == value
+    if tomllib.loads(f"v = {written}")["v"] != value:  # cannot happen without a control character
+        raise ValueError(f"{value!r} cannot be written as a TOML string")
     return written
 
 
