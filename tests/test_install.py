@@ -270,7 +270,7 @@ def test_init_build_and_validate_from_the_project_and_its_parent(
             for name in EDITIONS
         ),
     ]
-    from_parent = installed.run(["publisher", "validate", "--anthology", "book"], work, **env)
+    from_parent = installed.run(["publisher", "validate", "book"], work, **env)
     assert (from_parent.returncode, from_parent.stderr) == (0, ""), from_parent.stdout
     assert _validated(from_parent.stdout, "book/dist/") == CHECKS
     seconds = time.monotonic() - started

@@ -20,7 +20,11 @@ def register(commands: Commands) -> None:
         help="run EPUBCheck, Ace and PDF checks on built files",
     )
     command.add_argument(
-        "files", nargs="*", type=Path, help="default: the anthology's editions in its output folder"
+        "files",
+        nargs="*",
+        type=Path,
+        help="editions to check (default: the anthology's, where `build` writes them);"
+        " a project's folder stands for its editions",
     )
     command.add_argument(
         "--anthology", type=Path, help=f"compare named files with it; {ANTHOLOGY_HELP}"
@@ -51,8 +55,11 @@ def run(args: argparse.Namespace) -> int:
     from ..report import diagnostics_report
     from ..validation.files import validate_files
 
+    folders = [path for path in args.files if path.is_dir()]
+    if args.anthology is None and len(folders) == 1:  # `validate book`: that project's editions
+        args.anthology = folders[0]
     # Absolute: diagnostics name them so, and print them relative to the working directory.
-    files = [path.absolute() for path in args.files]
+    files = [path.absolute() for path in args.files if path != args.anthology]
     named = args.anthology is not None
     anthology_path: Path | None
     try:
