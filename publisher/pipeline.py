@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import KW_ONLY, dataclass
@@ -75,7 +76,7 @@ FILE_NAMES: dict[Target, str] = {
 class BuildRequest:
     anthology: Path
     formats: frozenset[Format]
-    out_dir: Path
+    out_dir: Path | None  # None: the anthology's `output_dir`, else `dist/` in the project root
     _: KW_ONLY
     clean: bool = False  # ignore what the cache holds (and refresh it)
     cache: bool = True  # False: neither read nor write `.publisher-cache/` (library callers, tests)
@@ -261,12 +262,14 @@ def build(request: BuildRequest) -> BuildResult:
     with recording() as reads:
         with timed("plan", "planning the build"):
             spec = read_spec(request.anthology)
+            out_dir = output_dir(spec, request.out_dir)
+            request = dataclasses.replace(request, out_dir=out_dir)
             # The command line's network permission: an option of this build, not of the book.
             access = Access.for_spec(spec, request.allow_remote)
             plan = _plan(spec, request)
             # Undo what a killed build left half-done, so the cache sees the previous set.
-            with _writing(request.out_dir):
-                recover(request.out_dir, [item.path.name for item in plan])
+            with _writing(out_dir):
+                recover(out_dir, [item.path.name for item in plan])
             _refuse_foreign(plan)
             cache = BuildCache.open(spec.root, enabled=request.cache and not request.clean)
             stale = [item for item in plan if not cache.fresh(item.path, item.key)]
@@ -278,7 +281,7 @@ def build(request: BuildRequest) -> BuildResult:
         with timed("load", "reading the manuscripts"):
             anthology, diagnostics = load_book(spec, access)
         passes = _passes(plan, stale, request.formats)
-        with _writing(request.out_dir), Staging(request.out_dir) as staging:
+        with _writing(out_dir), Staging(out_dir) as staging:
             built = _render_and_export(anthology, passes, staging, cache, timed, access)
             with timed("commit", "putting the new editions in place"):
                 staging.commit()
@@ -300,6 +303,14 @@ def build(request: BuildRequest) -> BuildResult:
     )
     result = BuildResult(outputs, diagnostics, (), (), cache.fragments_read)
     return _validated(result, timed, request, spec, access, anthology)
+
+
+def output_dir(spec: AnthologySpec, given: Path | None) -> Path:
+    """Where a build writes, absolute: `given` (relative to the working directory), else the
+    anthology's `output_dir`, else `dist/` in the project root. Absolute, so the cache (in the
+    project root, keyed by output path) keeps outputs in different folders apart."""
+    chosen = given if given is not None else spec.output_dir or spec.root / "dist"
+    return Path(os.path.abspath(chosen))
 
 
 def _passes(
@@ -433,7 +444,7 @@ def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
         if format_ not in request.formats:
             continue
         for target in TARGETS[format_]:
-            path = request.out_dir / FILE_NAMES[target].format(slug=spec.slug)
+            path = output_dir(spec, request.out_dir) / FILE_NAMES[target].format(slug=spec.slug)
             # With the print PDF in the build, the EPUB and web edition carry its page numbers.
             pages = (
                 ("print-pages",) if Format.PDF in request.formats and target in PAGINATED else ()

@@ -47,7 +47,8 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
 
 
 def test_missing_anthology_is_a_clear_error(tmp_path: Path) -> None:
-    result = run("check", cwd=tmp_path)
+    # A named file that is not there (with none named: tests/test_project.py).
+    result = run("check", "anthology.toml", cwd=tmp_path)
     assert result.returncode == 1
     assert "anthology-missing" in result.stderr and "Traceback" not in result.stderr
 

@@ -52,6 +52,12 @@ class Outcome(NamedTuple):
     stderr: str
 
 
+@pytest.fixture(autouse=True)
+def _in_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages name files relative to the working directory: run where the project is."""
+    monkeypatch.chdir(tmp_path)
+
+
 def run_cli(args: list[str]) -> Outcome:
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):

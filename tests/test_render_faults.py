@@ -21,6 +21,12 @@ from .conftest import MINI_TOML, ProjectMaker, review
 EPOCH = "1800000000"
 
 
+@pytest.fixture(autouse=True)
+def _in_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages name files relative to the working directory: run where the project is."""
+    monkeypatch.chdir(tmp_path)
+
+
 def run(*args: str) -> tuple[int, str]:
     """The CLI in this process: its exit code and standard error (no traceback allowed)."""
     err = io.StringIO()

@@ -157,6 +157,9 @@ class AnthologySpec:
     extra_css: tuple[ExtraStylesheet, ...] = ()  # `extra_css`: added after the theme's sheets
     front_at: tuple[tuple[int, int], ...] = ()  # (line, column) of each `front` entry
     reviews_at: tuple[int, int] = (1, 0)  # where `reviews` is set (line 1: not set)
+    # `output_dir`, absolute (relative to the anthology file's folder as written); None: not set,
+    # the outputs go to `dist/` in the project root.
+    output_dir: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,17 @@ import sys
 from pathlib import Path
 
 from ..pipeline import BuildRequest, Format, build
-from .common import Commands, add_allow_remote, add_anthology, example, finish, paint, progress
+from .common import (
+    Commands,
+    add_allow_remote,
+    add_anthology,
+    example,
+    finish,
+    here,
+    paint,
+    progress,
+    resolve_anthology,
+)
 from .common import reporting as reporting_options
 from .console import timings
 
@@ -32,7 +42,12 @@ def register(commands: Commands) -> None:
         help="the formats to build, comma-separated: html, pdf (screen and print), epub",
     )
     command.add_argument(
-        "-o", "--out", type=Path, default=Path("dist"), help="the folder to write the editions to"
+        "-o",
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder, relative to the working directory"
+        " (default: the anthology's `output_dir`, else dist/ in the project)",
     )
     add_allow_remote(command)
     command.add_argument("--clean", action="store_true", help="ignore the build cache")
@@ -50,11 +65,12 @@ def formats(value: str) -> frozenset[Format]:
 def run(args: argparse.Namespace) -> int:
     from ..report import build_report
 
+    anthology = resolve_anthology(args)
     view = progress(args)
     request = BuildRequest(
-        args.anthology,
+        anthology,
         args.format,
-        args.out,
+        args.out.absolute() if args.out is not None else None,
         clean=args.clean,
         validate=args.validate,
         progress=view,
@@ -72,5 +88,5 @@ def run(args: argparse.Namespace) -> int:
             print("up to date: nothing to rebuild")
         for output in result.outputs:
             state = colour("unchanged", "quiet") if output.cached else colour("wrote", "good")
-            print(f"{state} {output.path} ({output.bytes:,} bytes)")
+            print(f"{state} {here(output.path)} ({output.bytes:,} bytes)")
     return code

@@ -6,7 +6,17 @@ import argparse
 import contextlib
 
 from ..base.progress import Progress
-from .common import Commands, add_allow_remote, add_anthology, example, finish, paint, progress
+from .common import (
+    Commands,
+    add_allow_remote,
+    add_anthology,
+    example,
+    finish,
+    here,
+    paint,
+    progress,
+    resolve_anthology,
+)
 from .common import reporting as reporting_options
 
 
@@ -29,11 +39,12 @@ def run(args: argparse.Namespace) -> int:
     from ..base.rendered import Target
     from ..pipeline import fetch_remote, load_book, read_spec, render
 
+    anthology_file = resolve_anthology(args)
     view = progress(args)
     with view or contextlib.nullcontext():
         if view is not None:
             view(Progress("load", "reading the manuscripts"))
-        spec = read_spec(args.anthology)
+        spec = read_spec(anthology_file)
         access = fetch_remote(spec, Access.for_spec(spec, args.allow_remote))
         anthology, diagnostics = load_book(spec, access)
         if view is not None:
@@ -45,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
         count = len(anthology.reviews)
         # Warnings were just counted: "ok" only when there was nothing to say.
         verdict = f": {paint(args)('ok', 'good')}" if not diagnostics else ""
-        print(f"{args.anthology}: {count} reviews in {len(anthology.parts)} parts{verdict}")
+        print(f"{here(anthology_file)}: {count} reviews in {len(anthology.parts)} parts{verdict}")
     return code

@@ -1,9 +1,11 @@
-"""What the verbs share: the reporting options, the anthology argument, printing diagnostics
-and deciding the exit code, the help layout, the progress display (console.py draws it)."""
+"""What the verbs share: the reporting options, the anthology argument and finding the project,
+printing diagnostics (paths as the reader opens them) and deciding the exit code, the help
+layout, the progress display (console.py draws it)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -11,9 +13,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..base.diagnostics import Diagnostic, Severity
+from ..base.project import find_anthology, for_reader, project_root, repository_root
 from .console import COLOR_CHOICES, Paint, ProgressView, progress_view
 
-DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")
+DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")  # this repository's own book
+ANTHOLOGY_HELP = (
+    "the anthology file, or a folder of the project"
+    " (default: found from the working directory upwards)"
+)
 
 Commands = Any  # argparse's private _SubParsersAction
 
@@ -83,10 +90,23 @@ def reporting() -> argparse.ArgumentParser:
 
 
 def add_anthology(command: argparse.ArgumentParser) -> None:
-    """The optional positional anthology file."""
-    command.add_argument(
-        "anthology", nargs="?", type=Path, default=DEFAULT_ANTHOLOGY, help="the anthology file"
-    )
+    """The optional positional anthology: a file or a folder; see `resolve_anthology`."""
+    command.add_argument("anthology", nargs="?", type=Path, default=None, help=ANTHOLOGY_HELP)
+
+
+def resolve_anthology(args: argparse.Namespace) -> Path:
+    """The anthology file the command means (`base.project.find_anthology` from the working
+    directory); sets `args.anthology` to it and `args.project_root` to its project's root, by
+    which `finish` shows paths. Raises ProjectNotFound (main: exit 2)."""
+    args.anthology = find_anthology(args.anthology, Path.cwd())
+    args.project_root = project_root(args.anthology)
+    return Path(args.anthology)
+
+
+def here(path: Path | str) -> str:
+    """A path to print (an output, the anthology file) as `for_reader` shows it from the
+    working directory."""
+    return for_reader(os.path.abspath(path), Path.cwd(), Path.cwd())
 
 
 def _hosts(value: str) -> frozenset[str]:
@@ -135,7 +155,7 @@ def finish(
     ordered = sorted(diagnostics)
     github = getattr(args, "format_messages", "text") == "github"
     paint = Paint.for_stream(getattr(args, "color", "auto"), sys.stderr)
-    for diagnostic in ordered:
+    for diagnostic in _for_reader(ordered, args, github):
         line = (
             diagnostic.format_github()
             if github
@@ -160,6 +180,17 @@ def progress(args: argparse.Namespace) -> ProgressView | None:
     on a terminal, plain lines with `--verbose`, None (nothing) otherwise or with `--quiet`."""
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     return progress_view(getattr(args, "color", "auto"), quiet, verbose)
+
+
+def _for_reader(
+    diagnostics: Sequence[Diagnostic], args: argparse.Namespace, github: bool
+) -> list[Diagnostic]:
+    """Diagnostics name files relative to the project root (or absolutely): printed, they are
+    relative to the working directory, or for GitHub annotations to the repository's root."""
+    cwd = Path.cwd()
+    root = getattr(args, "project_root", None) or cwd
+    base = repository_root(cwd, os.environ.get("GITHUB_WORKSPACE")) if github else cwd
+    return [replace(d, path=for_reader(d.path, root, base)) for d in diagnostics]
 
 
 def paint(args: argparse.Namespace, stream: TextIO | None = None) -> Paint:

@@ -7,7 +7,7 @@ import json
 
 from ..base.model import Anthology
 from ..pipeline import load
-from .common import Commands, add_anthology, example, finish
+from .common import Commands, add_anthology, example, finish, resolve_anthology
 
 
 def register(commands: Commands) -> None:
@@ -30,7 +30,7 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    anthology, diagnostics = load(args.anthology)
+    anthology, diagnostics = load(resolve_anthology(args))
     finish(args, diagnostics)
     if args.as_json:
         print(json.dumps(contents(anthology), ensure_ascii=False, indent=2))

@@ -11,10 +11,11 @@ from typing import Any
 
 from .. import __version__
 from ..base.diagnostics import BuildFailed
-from . import build, check, listing, new, serve, validate
+from ..base.project import ProjectNotFound
+from . import build, check, init, listing, new, serve, validate
 from .common import HelpFormatter, add_color, example, finish
 
-VERBS = (build, check, validate, listing, new, serve)
+VERBS = (init, build, check, validate, listing, new, serve)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -34,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except BuildFailed as failure:
         return finish(args, failure.diagnostics)
+    except ProjectNotFound as missing:  # no book here: a usage error, saying how to make one
+        print(f"publisher: error: {missing}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt as stop:
         print("publisher: interrupted", file=sys.stderr)
         return 143 if isinstance(stop, _Terminated) else 130

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..scaffold import FilmArguments, ScaffoldError, write_skeleton
-from .common import DEFAULT_ANTHOLOGY, Commands, example
+from .common import ANTHOLOGY_HELP, Commands, example, here, resolve_anthology
 
 
 def register(commands: Commands) -> None:
@@ -33,9 +33,7 @@ def register(commands: Commands) -> None:
         "--part", help="its part, by id or title (default: the part its year or tags select)"
     )
     command.add_argument("--author", help="the critic, when not the anthology's editors")
-    command.add_argument(
-        "--anthology", type=Path, default=DEFAULT_ANTHOLOGY, help="the anthology file"
-    )
+    command.add_argument("--anthology", type=Path, default=None, help=ANTHOLOGY_HELP)
     command.set_defaults(run=run)
 
 
@@ -43,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     film = FilmArguments(args.film, args.year, tuple(args.director), args.country, args.runtime)
     try:
         written = write_skeleton(
-            args.anthology, title=args.title, film=film, part=args.part, author=args.author
+            resolve_anthology(args), title=args.title, film=film, part=args.part, author=args.author
         )
     except ScaffoldError as exc:
         for problem in exc.problems:
@@ -51,5 +49,5 @@ def run(args: argparse.Namespace) -> int:
         print("publisher: nothing was written", file=sys.stderr)
         return 1
     part = written.part
-    print(f"wrote {written.path}: in part {part.id} ({part.title}), {written.how}")
+    print(f"wrote {here(written.path)}: in part {part.id} ({part.title}), {written.how}")
     return 0

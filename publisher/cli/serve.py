@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import Commands, add_anthology, example
+from .common import Commands, add_anthology, example, resolve_anthology
 
 DEFAULT_PORT = 8000  # as ..serve.DEFAULT_PORT (not imported: http.server only for this command)
 
@@ -37,5 +37,7 @@ def register(commands: Commands) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..serve import serve  # watchfiles and http.server only for this command
 
-    code: int = serve(args.anthology, host=args.host, port=args.port, open_browser=args.open)
+    code: int = serve(
+        resolve_anthology(args), host=args.host, port=args.port, open_browser=args.open
+    )
     return code

@@ -8,9 +8,18 @@ from pathlib import Path
 
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.model import Anthology
-from ..base.project import project_root
-from ..pipeline import FILE_NAMES, TARGETS, Format, load
-from .common import DEFAULT_ANTHOLOGY, Commands, example, finish, paint, progress
+from ..base.project import ProjectNotFound
+from ..pipeline import FILE_NAMES, TARGETS, Format, load, output_dir, read_spec
+from .common import (
+    ANTHOLOGY_HELP,
+    Commands,
+    example,
+    finish,
+    here,
+    paint,
+    progress,
+    resolve_anthology,
+)
 from .common import reporting as reporting_options
 
 
@@ -29,13 +38,19 @@ def register(commands: Commands) -> None:
         "files",
         nargs="*",
         type=Path,
-        help="the files to validate (default: the anthology's editions in the --out folder)",
+        help="editions to check (default: the anthology's, where `build` writes them);"
+        " a project's folder stands for its editions",
     )
     command.add_argument(
-        "--anthology", type=Path, help=f"compare named files with it (default: {DEFAULT_ANTHOLOGY})"
+        "--anthology", type=Path, help=f"compare named files with it; {ANTHOLOGY_HELP}"
     )
     command.add_argument(
-        "-o", "--out", type=Path, default=Path("dist"), help="the folder the editions were built in"
+        "-o",
+        "--out",
+        type=Path,
+        default=None,
+        help="where the editions are, relative to the working directory"
+        " (default: as `build` writes them)",
     )
     command.set_defaults(run=run)
 
@@ -56,24 +71,34 @@ def run(args: argparse.Namespace) -> int:
     from ..report import diagnostics_report
     from ..validation.files import validate_files
 
-    files = list(args.files)
-    anthology_path: Path = args.anthology or DEFAULT_ANTHOLOGY
-    if not files:
-        from ..load.anthology_file import load_anthology_spec
-
-        spec = load_anthology_spec(anthology_path, project_root(anthology_path))
+    folders = [path for path in args.files if path.is_dir()]
+    if args.anthology is None and len(folders) == 1:  # `validate book`: that project's editions
+        args.anthology = folders[0]
+    # Absolute: diagnostics name them so, and print them relative to the working directory.
+    files = [path.absolute() for path in args.files if path != args.anthology]
+    named = args.anthology is not None
+    anthology_path: Path | None
+    try:
+        anthology_path = resolve_anthology(args)
+    except ProjectNotFound:
+        if not files:  # nothing named and no book here: say how to make one
+            raise
+        anthology_path = None
+    if not files and anthology_path is not None:
+        spec = read_spec(anthology_path)
         names = [FILE_NAMES[t].format(slug=spec.slug) for f in Format for t in TARGETS[f]]
-        files = [args.out / name for name in names]
-    anthology, problems = _anthology_for_fidelity(anthology_path)
-    if args.anthology is not None and not args.anthology.is_file():
-        problems = (error(args.anthology, 0, "validate-missing-file", "no such anthology file"),)
+        files = [output_dir(spec, args.out) / name for name in names]
+    anthology, problems = (
+        _anthology_for_fidelity(anthology_path) if anthology_path is not None else (None, ())
+    )
+    if named and not args.anthology.is_file():
+        missing = args.anthology.absolute()
+        problems = (error(missing, 0, "validate-missing-file", "no such anthology file"),)
     # Files named with an anthology named are compared with it whatever they are called; with
     # the default anthology, only its own editions are (another book's file may sit beside it).
     view = progress(args)
     with view or contextlib.nullcontext():
-        results = validate_files(
-            files, anthology, any_name=args.anthology is not None, progress=view
-        )
+        results = validate_files(files, anthology, any_name=named, progress=view)
     diagnostics = [*problems, *(d for result in results for d in result.diagnostics)]
     report = diagnostics_report(diagnostics, "validate", 0, results)
     code = finish(args, diagnostics, report)
@@ -82,5 +107,5 @@ def run(args: argparse.Namespace) -> int:
         for result in results:
             counts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
             verdict = colour("ok", "good") if result.ok else colour("FAILED", "bad")
-            print(f"{result.validator}: {result.target}: {verdict} ({counts})")
+            print(f"{result.validator}: {here(result.target)}: {verdict} ({counts})")
     return code

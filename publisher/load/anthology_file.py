@@ -27,7 +27,7 @@ from .toml_positions import KeyPath, Positions, toml_positions
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
-    "print", "parts", "limits", "stub", "extra_css",
+    "print", "parts", "limits", "stub", "extra_css", "output_dir",
 )  # fmt: skip
 # What each required key holds: a missing one is named with it.
 REQUIRED = {
@@ -181,6 +181,10 @@ class _Reader:
             extra_css=self.extra_css(data),
             front_at=self.entries("front"),
             reviews_at=self.at.of("reviews") if "reviews" in data else (1, 0),
+            # Where the outputs go, relative to this file's folder; not confined to the project.
+            output_dir=(base / self.text(data, "output_dir")).absolute()
+            if "output_dir" in data
+            else None,
         )
         if self.problems:
             raise BuildFailed(self.problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sys
 import threading
@@ -13,7 +14,7 @@ import watchfiles
 
 from ..base.diagnostics import BuildFailed, Diagnostic, Severity, error
 from ..base.model import Anthology
-from ..base.project import BUILTIN_STYLES, CACHE_DIR, project_root, shown
+from ..base.project import BUILTIN_STYLES, CACHE_DIR, for_reader, project_root, shown
 from ..base.rendered import Target
 from ..pipeline import load, render
 from .state import BuildState, Snapshot
@@ -111,8 +112,9 @@ class Builder:
         if not errors:  # BuildFailed always carries an error; guard the overlay anyway
             errors = (error(self._shown(self.anthology_file), 0, "build-error", "build failed"),)
         self._anthology = None  # reload everything next time
-        for diagnostic in ordered:
-            print(diagnostic.format(), file=sys.stderr)
+        for diagnostic in ordered:  # the terminal names files from where the user stands
+            here = for_reader(diagnostic.path, self.root, Path.cwd())
+            print(dataclasses.replace(diagnostic, path=here).format(), file=sys.stderr)
         print(
             "publisher: the preview shows the last good build until this is fixed", file=sys.stderr
         )
