@@ -38,7 +38,7 @@ def _verbs(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser
 def test_every_option_and_positional_of_every_verb_has_help() -> None:
     parser = _parser()
     verbs = _verbs(parser)
-    assert set(verbs) >= {"build", "check", "validate", "list", "new", "serve"}
+    assert set(verbs) >= {"init", "build", "check", "validate", "list", "new", "serve"}
     missing = [
         f"{name} {action.dest}"
         for name, command in [("publisher", parser), *verbs.items()]
@@ -64,10 +64,16 @@ def test_help_shows_defaults_short_options_and_an_example(
         main(["build", "--help"])
     assert exited.value.code == 0
     text = " ".join(capsys.readouterr().out.split())  # as if the terminal were one long line
-    assert "-o OUT, --out OUT the folder to write the editions to (default: dist)" in text
+    assert (
+        "-o OUT, --out OUT output folder, relative to the working directory (default: the anthology's `output_dir`, else dist/ in the project)"
+        in text
+    )
     assert "-f FORMATS, --format FORMATS" in text and "(default: html,pdf,epub)" in text
     assert "-q, --quiet print only problems" in text and "-v, --verbose" in text
-    assert "anthology the anthology file (default: manuscripts/anthology.toml)" in text
+    assert (
+        "anthology the anthology file, or a folder of the project (default: found from the working directory upwards)"
+        in text
+    )
     assert "--clean ignore the build cache --validate" in text  # a flag shows no default
     assert "example: publisher build -f epub,pdf -o dist --validate" in text
 

@@ -6,14 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import Commands, here
+from .common import Commands, example, here
 
 LANGS = ("en", "es")  # scaffold.init.TEXTS, named here without importing it for every verb
 
 
 def register(commands: Commands) -> None:
     command = commands.add_parser(
-        "init", help="start a new book: an anthology file, an example review, a CI workflow"
+        "init",
+        help="start a new book: an anthology file, an example review, a CI workflow",
+        description="Write a small project that builds and validates as it is: the anthology\n"
+        "file (every key, commented), an example review, an introduction, a .gitignore and a\n"
+        "GitHub Actions workflow. The folder must be new or empty; nothing is overwritten.",
+        epilog=example('publisher init war-films --lang en --title "Twelve War Films"'),
     )
     command.add_argument("directory", type=Path, help="the new project's folder (new or empty)")
     command.add_argument(
