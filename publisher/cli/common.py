@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.diagnostics import Diagnostic, Severity
+from .report_target import report_target, write_report_safely
 
 DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")
 
@@ -21,7 +22,12 @@ def reporting() -> argparse.ArgumentParser:
     """The options of every verb that reports problems (a parent parser)."""
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--format-messages", choices=("text", "github"), default="text")
-    options.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
+    options.add_argument(
+        "--json",
+        type=report_target,
+        metavar="FILE",
+        help="write a JSON report to FILE (`-`: standard output; other lines then go to stderr)",
+    )
     options.add_argument("--strict", action="store_true", help="warnings are errors")
     options.add_argument("--quiet", action="store_true", help="print only problems")
     options.add_argument(
@@ -61,7 +67,7 @@ def finish(
     report: dict[str, object] | None = None,
 ) -> int:
     """Print diagnostics as asked, write the JSON report, and decide the exit code."""
-    from ..report import diagnostics_report, write_report
+    from ..report import diagnostics_report
 
     if getattr(args, "strict", False):
         diagnostics = [
@@ -79,7 +85,7 @@ def finish(
     if getattr(args, "json", None) is not None:
         data = report or diagnostics_report(ordered, args.command, code)
         data["exit_code"] = code
-        write_report(args.json, data)
+        code = max(code, write_report_safely(args.json, data, github))
     return code
 
 

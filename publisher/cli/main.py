@@ -13,6 +13,7 @@ from .. import __version__
 from ..base.diagnostics import BuildFailed
 from . import build, check, listing, new, serve, validate
 from .common import finish
+from .report_target import human_lines, refused_report
 
 VERBS = (build, check, validate, listing, new, serve)
 
@@ -28,9 +29,14 @@ def _on_sigterm(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    refused = refused_report(args)  # before any work: a report path not ours to replace
+    if refused:
+        args.json = None
+        return finish(args, refused)
     previous = _install(signal.SIGTERM, _on_sigterm)
     try:
-        code: int = args.run(args)
+        with human_lines(args):  # `--json -`: the report alone on standard output
+            code: int = args.run(args)
         return code
     except BuildFailed as failure:
         return finish(args, failure.diagnostics)
