@@ -95,10 +95,17 @@ def _overlap(spec: AnthologySpec, out: Path) -> str | None:
         return f"is the project folder {root}"
     if root.is_relative_to(out):
         return f"holds the project folder {root}"
-    for what, folder in _source_folders(spec):
-        if out == folder or out.is_relative_to(folder) or folder.is_relative_to(out):
-            relation = (
-                "is" if out == folder else "is inside" if out.is_relative_to(folder) else "holds"
-            )
-            return f"{relation} {what} {shown(folder, root)}"
+    folders = list(_source_folders(spec))
+    # The closest relation names the folder best: the folder itself, the deepest one holding
+    # the output folder, then one the output folder holds.
+    for what, folder in folders:
+        if out == folder:
+            return f"is {what} {shown(folder, root)}"
+    holding = [(what, folder) for what, folder in folders if out.is_relative_to(folder)]
+    if holding:
+        what, folder = max(holding, key=lambda found: len(found[1].parts))
+        return f"is inside {what} {shown(folder, root)}"
+    for what, folder in folders:
+        if folder.is_relative_to(out):
+            return f"holds {what} {shown(folder, root)}"
     return None
