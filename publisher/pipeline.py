@@ -240,7 +240,7 @@ def build(request: BuildRequest) -> BuildResult:
             check_output_folder(spec, request.out_dir)
             # The command line's network permission: an option of this build, not of the book.
             access = Access.for_spec(spec, request.allow_remote)
-            plan = _plan(spec, request, Format.PDF in request.formats)
+            plan = _plan(spec, request)
             # Undo what a killed build left half-done, so the cache sees the previous set.
             with _writing(request.out_dir):
                 recover(request.out_dir, [item.path.name for item in plan])
@@ -298,9 +298,10 @@ def _print_pages(
     """The plan, keyed for what the editions will carry, and where their page numbers come
     from. The print PDF's pagination, recorded in the cache with it, is kept while that PDF
     is current for these inputs (`cache.pagination`), with or without `pdf` in the build.
-    Without `pdf` and without it, the web and EPUB editions are made without page numbers,
-    and each that replaces one the cache knows had them gets a warning saying how to keep
-    them. Source of the rule: issue 14 (a build never silently downgrades an edition)."""
+    When neither the build (no `pdf`) nor the cache gives them, the web and EPUB editions are
+    made without page numbers, and each that replaces one the cache knows had them gets the
+    warning `edition-unpaginated`, saying how to keep them. Source of the rule: issue 14 (a
+    build never silently downgrades an edition)."""
     everything = _plan(spec, dataclasses.replace(request, formats=frozenset(Format)), True)
     full = {item.target: item for item in everything}
     kept = cache.pagination(full[Target.PRINT_PDF].path, full[Target.PRINT_PDF].key)
@@ -418,10 +419,13 @@ def _saved(cache: BuildCache) -> tuple[Diagnostic, ...]:
     return ()
 
 
-def _plan(spec: AnthologySpec, request: BuildRequest, pages: bool) -> list[_Planned]:
+def _plan(spec: AnthologySpec, request: BuildRequest, pages: bool | None = None) -> list[_Planned]:
     """Each output and the key of the settings it depends on (`pages`: the web and EPUB
-    editions carry the print page numbers). The files a build reads are not in the key: the
-    cache keeps the list the gate recorded and re-checks those (cache.fresh)."""
+    editions carry the print page numbers; by default when the build makes the print PDF).
+    The files a build reads are not in the key: the cache keeps the list the gate recorded and
+    re-checks those (cache.fresh)."""
+    if pages is None:
+        pages = Format.PDF in request.formats
     inputs = digest(
         "inputs-as-read/1",  # manifests from before the recorded inputs never match
         package_digest(),
