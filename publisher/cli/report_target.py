@@ -54,7 +54,7 @@ def refused_report(args: argparse.Namespace) -> tuple[Diagnostic, ...]:
 def human_lines(args: argparse.Namespace) -> Iterator[None]:
     """With `--json -`, what the verb prints to standard output goes to standard error."""
     target = getattr(args, "json", None)
-    if target is None or isinstance(target, Path):
+    if not callable(getattr(target, "write", None)):  # a path, None, or another verb's flag
         yield
         return
     with contextlib.redirect_stdout(sys.stderr):
