@@ -5,7 +5,9 @@ Layout of `<root>/.publisher-cache/`:
   `SOURCE_DATE_EPOCH`, options), the list of inputs the build actually read (`gate.Input`: each
   file's resolved path and the sha256 of the bytes used, folder listings, files found absent),
   its sha256, the fragments its render used and the diagnostics the build reported (replayed
-  when nothing changed);
+  when nothing changed); for the print PDF, its pagination (where each page begins: the page
+  numbers the EPUB and HTML editions carry), so a build without `pdf` can keep them while the
+  print PDF is current;
 - `fragments/<key>.html`: per-document Markdown → HTML results, reused when one review changes;
   each starts with a line holding the sha256 of its key and HTML, checked on every read.
 """
@@ -20,9 +22,10 @@ from pathlib import Path
 
 from .base.diagnostics import Diagnostic
 from .base.digests import digest, file_sha256
-from .base.files import write_bytes_atomically
+from .base.files import check_folder, write_bytes_atomically
 from .base.gate import Input, still_valid
 from .base.project import CACHE_DIR
+from .base.rendered import PageStart, Pagination
 from .export.staging import sweep_parts
 
 
@@ -34,6 +37,7 @@ class CachedOutput:
     diagnostics: tuple[Diagnostic, ...] = ()
     inputs: tuple[Input, ...] = ()  # what the build read (gate.recording); none: never fresh
     fragments: tuple[str, ...] = ()  # keys of the fragments its render used (kept from pruning)
+    pagination: Pagination | None = None  # the print PDF's: where each of its pages begins
 
 
 _FRAGMENT_NAME = re.compile(r"[0-9a-f]{64}\.html")
@@ -75,9 +79,12 @@ class BuildCache:
     _unchanged: dict[tuple[Input, ...], bool] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, root: Path, enabled: bool = True) -> BuildCache:
+    def open(cls, root: Path, enabled: bool = True, records: bool = False) -> BuildCache:
+        """`enabled`: reuse what is cached. `records`: read the manifest even when not enabled
+        (`--clean`): what each output was built with is then known (`outputs`), nothing is
+        reused, and `save()` keeps the entries of the outputs this build did not make."""
         cache = cls(root / CACHE_DIR, enabled)
-        if enabled:
+        if enabled or records:
             try:
                 text = (cache.directory / "outputs.json").read_text(encoding="utf-8")
                 cache.outputs = _parse_manifest(text)
@@ -109,12 +116,20 @@ class BuildCache:
         key: str,
         diagnostics: tuple[Diagnostic, ...],
         inputs: tuple[Input, ...] = (),
+        pagination: Pagination | None = None,
     ) -> None:
         data_hash = file_sha256(output)
         fragments = tuple(sorted(self.used.get(str(output), ())))
         self.outputs[str(output)] = CachedOutput(
-            key, data_hash, output.stat().st_size, diagnostics, inputs, fragments
+            key, data_hash, output.stat().st_size, diagnostics, inputs, fragments, pagination
         )
+
+    def pagination(self, output: Path, key: str) -> Pagination | None:
+        """The pagination recorded with `output` (the print PDF) when it is fresh for `key`."""
+        entry = self.outputs.get(str(output))
+        if entry is None or entry.pagination is None or not self.fresh(output, key):
+            return None
+        return entry.pagination
 
     def fragment(self, key: str) -> str | None:
         """The stored HTML for `key`, or None when absent or when it fails verification."""
@@ -136,8 +151,11 @@ class BuildCache:
 
     def save(self) -> None:
         """Write the manifest and new fragments, then remove the fragments no output uses.
-        Raises OSError when the cache folder cannot be written."""
+        Raises OSError when the cache folder cannot be written, ForeignOutput when it or a file
+        in it is not ours to write (a symlink, a FIFO…: `base/files.py`), left as it is."""
         fragments = self.directory / "fragments"
+        check_folder(self.directory)
+        check_folder(fragments)
         fragments.mkdir(parents=True, exist_ok=True)
         for folder in (self.directory, fragments, self.directory / "remote"):
             sweep_parts(folder)  # temporary files of killed builds
@@ -183,7 +201,14 @@ def _verified(key: str, data: bytes) -> str | None:
 def _entry(output: CachedOutput) -> dict[str, object]:
     entry = asdict(output)
     entry["diagnostics"] = [d.to_json() for d in output.diagnostics]
+    if output.pagination is not None:
+        entry["pagination_sha256"] = _pagination_digest(output.sha256, entry["pagination"])
     return entry
+
+
+def _pagination_digest(output_sha256: str, pagination: object) -> str:
+    """Ties a stored pagination to its PDF: an edited or damaged one counts as absent."""
+    return digest("pagination/1", output_sha256, json.dumps(pagination, sort_keys=True))
 
 
 def _parse_manifest(text: str) -> dict[str, CachedOutput]:
@@ -213,4 +238,28 @@ def _cached_output(raw: object) -> CachedOutput:
         diagnostics=tuple(Diagnostic.from_json(d) for d in diagnostics),
         inputs=tuple(Input(str(item["path"]), str(item["digest"])) for item in inputs),
         fragments=tuple(fragments),
+        pagination=_pagination(raw.get("pagination"))
+        if raw.get("pagination_sha256")
+        == _pagination_digest(str(raw["sha256"]), raw.get("pagination"))
+        else None,
     )
+
+
+def _pagination(raw: object) -> Pagination | None:
+    """The inverse of `asdict(Pagination)`; raises ValueError (or KeyError, TypeError) on
+    another shape."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError("a pagination is not an object")
+    pages = tuple(
+        PageStart(
+            str(page["label"]),
+            None if page["document_id"] is None else str(page["document_id"]),
+            tuple(int(index) for index in page["element_path"]),
+            int(page["offset"]),
+        )
+        for page in raw["pages"]
+    )
+    openings = tuple((str(doc), str(label)) for doc, label in raw["openings"])
+    return Pagination(pages, openings)

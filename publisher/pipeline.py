@@ -1,7 +1,7 @@
 """The build recipe: gather everything, then write. `build()` wires the stages in order.
 
 Length: the recipe and the bookkeeping it needs (plan, cache keys, staging, the print-first
-pass) read best in one file.
+pass, where the editions' print page numbers come from) read best in one file.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from .load import (
     load_manuscripts,
     remote_references,
 )
+from .output_folder import check_apart_from_inputs, check_output_folder
 from .render import FragmentStore, render_book, survey
 from .validation import ValidatorResult
 from .validation.files import validate_files
@@ -246,8 +247,9 @@ class _StageTimer:
 def build(request: BuildRequest) -> BuildResult:
     """The recipe, one named phase at a time:
 
-    1. plan: parse the anthology file (once), name each output and its cache key, undo what a
-       killed build left, and keep only the outputs that are not up to date;
+    1. plan: parse the anthology file (once), check the output folder (`output_folder.py`),
+       name each output and its cache key, undo what a killed build left, find where the print
+       page numbers come from (`_print_pages`), and keep only the outputs not up to date;
     2. load: read and check the manuscripts, assemble the book, resolve its links;
     3. render and export, into a staging folder: the print PDF first when the web and EPUB
        editions carry its page numbers ("render", "export-print"), then those editions,
@@ -264,6 +266,7 @@ def build(request: BuildRequest) -> BuildResult:
             spec = read_spec(request.anthology)
             out_dir = output_dir(spec, request.out_dir)
             request = dataclasses.replace(request, out_dir=out_dir)
+            check_output_folder(spec, out_dir)
             # The command line's network permission: an option of this build, not of the book.
             access = Access.for_spec(spec, request.allow_remote)
             plan = _plan(spec, request)
@@ -271,7 +274,10 @@ def build(request: BuildRequest) -> BuildResult:
             with _writing(out_dir):
                 recover(out_dir, [item.path.name for item in plan])
             _refuse_foreign(plan)
-            cache = BuildCache.open(spec.root, enabled=request.cache and not request.clean)
+            cache = BuildCache.open(
+                spec.root, enabled=request.cache and not request.clean, records=request.cache
+            )
+            plan, pages = _print_pages(spec, request, cache)
             stale = [item for item in plan if not cache.fresh(item.path, item.key)]
         if not stale:
             return _validated(_unchanged(plan, cache), timed, request, spec, access, None)
@@ -280,9 +286,10 @@ def build(request: BuildRequest) -> BuildResult:
             access = fetch_remote(spec, access)
         with timed("load", "reading the manuscripts"):
             anthology, diagnostics = load_book(spec, access)
-        passes = _passes(plan, stale, request.formats)
+            check_apart_from_inputs(out_dir, reads.inputs(), spec.root)
+        passes = _passes(plan, stale, pages.carried, pages.kept is not None)
         with _writing(out_dir), Staging(out_dir) as staging:
-            built = _render_and_export(anthology, passes, staging, cache, timed, access)
+            built = _render_and_export(anthology, passes, staging, cache, timed, access, pages.kept)
             with timed("commit", "putting the new editions in place"):
                 staging.commit()
     with timed("cache"):  # only now that every output is in place
@@ -290,11 +297,12 @@ def build(request: BuildRequest) -> BuildResult:
         for item in plan:
             if item.path in built:
                 found = diagnostics + built[item.path].diagnostics
-                cache.record(item.path, item.key, found, inputs)
+                cache.record(item.path, item.key, found, inputs, built[item.path].pagination)
         if request.cache:
             diagnostics += _saved(cache)
     for exported in built.values():
         diagnostics += tuple(d for d in exported.diagnostics if d not in diagnostics)
+    diagnostics += pages.downgrades  # not cached: said once, as the paginated files go
     outputs = tuple(
         _output(
             item, built[item.path].pages if item.path in built else None, item.path not in built
@@ -313,14 +321,63 @@ def output_dir(spec: AnthologySpec, given: Path | None) -> Path:
     return Path(os.path.abspath(chosen))
 
 
+@dataclass(frozen=True)
+class _PrintPages:
+    """Where this build's web and EPUB editions get print page numbers from."""
+
+    carried: bool  # they carry them: the print PDF is in the build, or `kept`
+    kept: Pagination | None  # recorded with a print PDF still current: nothing to lay out
+    downgrades: tuple[Diagnostic, ...]  # `edition-unpaginated`: page numbers this build drops
+
+
+def _print_pages(
+    spec: AnthologySpec, request: BuildRequest, cache: BuildCache
+) -> tuple[list[_Planned], _PrintPages]:
+    """The plan, keyed for what the editions will carry, and where their page numbers come
+    from. The print PDF's pagination, recorded in the cache with it, is kept while that PDF
+    is current for these inputs (`cache.pagination`), with or without `pdf` in the build.
+    When neither the build (no `pdf`) nor the cache gives them, the web and EPUB editions are
+    made without page numbers, and each that replaces one the cache knows had them gets the
+    warning `edition-unpaginated`, saying how to keep them. Source of the rule: issue 14 (a
+    build never silently downgrades an edition)."""
+    everything = _plan(spec, dataclasses.replace(request, formats=frozenset(Format)), True)
+    full = {item.target: item for item in everything}
+    kept = cache.pagination(full[Target.PRINT_PDF].path, full[Target.PRINT_PDF].key)
+    carried = Format.PDF in request.formats or kept is not None
+    plan = _plan(spec, request, carried)
+    dropped = [
+        item
+        for item in plan
+        if not carried
+        and item.target in PAGINATED
+        and str(item.path) in cache.outputs
+        and cache.outputs[str(item.path)].key == full[item.target].key
+    ]
+    fix = ",".join(f.value for f in Format if f in request.formats or f is Format.PDF)
+    print_name = full[Target.PRINT_PDF].path.name
+    downgrades = tuple(
+        warning(
+            item.path,
+            0,
+            "edition-unpaginated",
+            f"this build replaces {item.path.name} by an edition without the print page"
+            f" numbers it had (page markers, page-list, the indexes' pages): they come from"
+            f" the print PDF's layout, and {print_name} is not current for these sources;"
+            f" to keep them, build with pdf too: publisher build --format {fix}",
+        )
+        for item in dropped
+    )
+    return plan, _PrintPages(carried, kept, downgrades)
+
+
 def _passes(
-    plan: list[_Planned], stale: list[_Planned], formats: frozenset[Format]
+    plan: list[_Planned], stale: list[_Planned], paginated: bool, kept: bool
 ) -> tuple[list[_Planned], list[_Planned]]:
     """(first, paginated): what to make before the print PDF's pages are known, and the
-    editions that carry them. The print PDF is made (in the first pass) whenever a paginated
-    edition is, even when it is itself up to date: its layout gives the page numbers."""
-    paginated = Format.PDF in formats
-    if paginated and any(item.target in PAGINATED for item in stale):
+    editions that carry them (`paginated`: they do in this build). Unless the cache `kept`
+    the pagination of a current print PDF, the print PDF is made (in the first pass) whenever
+    a paginated edition is, even when it is itself up to date: its layout gives the numbers."""
+    if paginated and not kept and any(item.target in PAGINATED for item in stale):
         stale = [item for item in plan if item in stale or item.target is Target.PRINT_PDF]
     first = [item for item in stale if not (paginated and item.target in PAGINATED)]
     return first, [item for item in stale if item not in first]
@@ -333,9 +390,10 @@ def _render_and_export(
     cache: BuildCache,
     timed: _StageTimer,
     access: Access,
+    kept: Pagination | None = None,
 ) -> dict[Path, Exported]:
     """Render and export each pass into `staging`; the second pass carries the print PDF's
-    pagination, made in the first."""
+    pagination, made in the first (or `kept` by the cache)."""
     first, later = passes
     staged = {item.path: staging.place(item.path) for item in first + later}
     count = _Count(len(first) + len(later), len(anthology.reviews))
@@ -348,7 +406,7 @@ def _render_and_export(
             )
     built = _export_each(first, books, staged, timed, count)
     if later:
-        pagination = next((e.pagination for e in built.values() if e.pagination), None)
+        pagination = next((e.pagination for e in built.values() if e.pagination), kept)
         with timed("render-paginated"):
             for item in later:
                 count.rendering(timed, "render-paginated", item.target)
@@ -420,6 +478,9 @@ def _saved(cache: BuildCache) -> tuple[Diagnostic, ...]:
     """Save the cache; a cache that cannot be written costs a warning, never the build."""
     try:
         cache.save()
+    except ForeignOutput as foreign:
+        message = f"the build cache was not saved ({foreign}): the next build redoes this work"
+        return (warning(foreign.path, 0, "cache-unwritable", message),)
     except OSError as exc:
         where = exc.filename or cache.directory
         reason = exc.strerror or str(exc)
@@ -428,9 +489,13 @@ def _saved(cache: BuildCache) -> tuple[Diagnostic, ...]:
     return ()
 
 
-def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
-    """Each output and the key of the settings it depends on. The files a build reads are not
-    in the key: the cache keeps the list the gate recorded and re-checks those (cache.fresh)."""
+def _plan(spec: AnthologySpec, request: BuildRequest, pages: bool | None = None) -> list[_Planned]:
+    """Each output and the key of the settings it depends on (`pages`: the web and EPUB
+    editions carry the print page numbers; by default when the build makes the print PDF).
+    The files a build reads are not in the key: the cache keeps the list the gate recorded and
+    re-checks those (cache.fresh)."""
+    if pages is None:
+        pages = Format.PDF in request.formats
     inputs = digest(
         "inputs-as-read/1",  # manifests from before the recorded inputs never match
         package_digest(),
@@ -445,12 +510,10 @@ def _plan(spec: AnthologySpec, request: BuildRequest) -> list[_Planned]:
             continue
         for target in TARGETS[format_]:
             path = output_dir(spec, request.out_dir) / FILE_NAMES[target].format(slug=spec.slug)
-            # With the print PDF in the build, the EPUB and web edition carry its page numbers.
-            pages = (
-                ("print-pages",) if Format.PDF in request.formats and target in PAGINATED else ()
-            )
+            # The EPUB and web edition carry the print page numbers when `pages`.
+            marks = ("print-pages",) if pages and target in PAGINATED else ()
             plan.append(
-                _Planned(target, format_, path, digest(inputs, target.value, path.name, *pages))
+                _Planned(target, format_, path, digest(inputs, target.value, path.name, *marks))
             )
     return plan
 

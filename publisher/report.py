@@ -1,10 +1,11 @@
-"""The machine-readable build report (`--json FILE`)."""
+"""The machine-readable build report (`--json FILE`, or `--json -` for standard output)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from . import __version__
 from .base.diagnostics import Diagnostic
@@ -67,6 +68,14 @@ def diagnostics_report(
     }
 
 
-def write_report(path: Path, report: dict[str, object]) -> None:
+def write_report(target: Path | TextIO, report: dict[str, object]) -> None:
+    """`report` as indented JSON (UTF-8, one final newline): onto a file path atomically, or
+    into an open text stream (`--json -`: standard output). Raises ForeignOutput when the path
+    is not absent or a regular file (`base/files.py`: left as it is), OSError when it cannot
+    be written."""
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-    write_bytes_atomically(path, text.encode("utf-8"))
+    if isinstance(target, Path):
+        write_bytes_atomically(target, text.encode("utf-8"))
+    else:
+        target.write(text)
+        target.flush()

@@ -299,7 +299,8 @@ def test_without_the_print_pdf_nothing_about_print_pages(tmp_path: Path) -> None
 
 
 def test_cache_keys_follow_whether_print_pages_are_used(tmp_path: Path) -> None:
-    """The EPUB of a build without the PDF is not reused for a build with it, nor back."""
+    """The EPUB of a build without the PDF is not reused for a build with it; back, the
+    paginated EPUB is kept while the print PDF is current (issue 14: no silent downgrade)."""
     anthology = copy_project(MINI, tmp_path)
 
     def run(formats: set[Format]) -> dict[str, bool]:
@@ -317,11 +318,23 @@ def test_cache_keys_follow_whether_print_pages_are_used(tmp_path: Path) -> None:
     assert run({Format.EPUB}) == {"mini.epub": True}
     assert run({Format.EPUB, Format.PDF})["mini.epub"] is False and page_list()
     assert all(run({Format.EPUB, Format.PDF}).values())
+    assert run({Format.EPUB}) == {"mini.epub": True} and page_list()
+    # Without a current print PDF, the EPUB is made without page numbers (and says so).
+    (tmp_path / "dist" / "mini-print.pdf").unlink()
     assert run({Format.EPUB}) == {"mini.epub": False} and not page_list()
-    # The PDFs are up to date but the EPUB is not: the print PDF is laid out again for its pages.
+    # The screen PDF is up to date but the EPUB is not: the print PDF is laid out for its pages.
     assert run({Format.EPUB, Format.PDF}) == {
         "mini.pdf": True,
         "mini-print.pdf": False,
+        "mini.epub": False,
+    }
+    assert page_list()
+    # The PDFs are up to date but the EPUB is not: the cache kept the print PDF's pagination,
+    # so nothing is laid out again.
+    (tmp_path / "dist" / "mini.epub").unlink()
+    assert run({Format.EPUB, Format.PDF}) == {
+        "mini.pdf": True,
+        "mini-print.pdf": True,
         "mini.epub": False,
     }
     assert page_list()

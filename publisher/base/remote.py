@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from .files import write_bytes_atomically
+from .files import ForeignOutput, write_bytes_atomically
 from .gate import Refused
 from .limits import Limits
 from .text import slugify
@@ -111,5 +111,8 @@ def download(url: str, hosts: frozenset[str], cache_dir: Path, limits: Limits) -
             raise Refused("remote-fetch-failed", f"`{url}`: {exc}") from None
         if len(data) > limits.max_remote_bytes:
             raise Refused("remote-too-large", f"`{url}` is over {limits.max_remote_bytes:,} bytes")
-        return write_bytes_atomically(target, data)
+        try:
+            return write_bytes_atomically(target, data)
+        except (ForeignOutput, OSError) as exc:  # the cache's copy: not written, not followed
+            raise Refused("remote-fetch-failed", f"`{url}`: not cached: {exc}") from None
     raise Refused("remote-refused", f"`{url}`: more than {MAX_REDIRECTS} redirects")

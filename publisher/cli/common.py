@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from ..base.diagnostics import Diagnostic, Severity
 from ..base.project import find_anthology, for_reader, project_root, repository_root
 from .console import COLOR_CHOICES, Paint, ProgressView, progress_view
+from .report_target import report_target, write_report_safely
 
 DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")  # this repository's own book
 ANTHOLOGY_HELP = (
@@ -70,7 +71,11 @@ def reporting() -> argparse.ArgumentParser:
         "(GitHub Actions annotations)",
     )
     options.add_argument(
-        "--json", type=Path, metavar="FILE", help="also write a JSON report to FILE"
+        "--json",
+        type=report_target,
+        metavar="FILE",
+        help="also write a JSON report to FILE (`-`: standard output; other lines then go to"
+        " stderr)",
     )
     options.add_argument("--strict", action="store_true", help="treat warnings as errors")
     loudness = options.add_mutually_exclusive_group()
@@ -145,7 +150,7 @@ def finish(
     report: dict[str, object] | None = None,
 ) -> int:
     """Print diagnostics as asked, write the JSON report, and decide the exit code."""
-    from ..report import diagnostics_report, write_report
+    from ..report import diagnostics_report
 
     if getattr(args, "strict", False):
         diagnostics = [
@@ -171,7 +176,7 @@ def finish(
     if getattr(args, "json", None) is not None:
         data = report or diagnostics_report(ordered, args.command, code)
         data["exit_code"] = code
-        write_report(args.json, data)
+        code = max(code, write_report_safely(args.json, data, github))
     return code
 
 

@@ -14,6 +14,7 @@ from ..base.diagnostics import BuildFailed
 from ..base.project import ProjectNotFound
 from . import build, check, init, listing, new, serve, validate
 from .common import HelpFormatter, add_color, example, finish
+from .report_target import human_lines, refused_report
 
 VERBS = (init, build, check, validate, listing, new, serve)
 
@@ -29,9 +30,14 @@ def _on_sigterm(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    refused = refused_report(args)  # before any work: a report path not ours to replace
+    if refused:
+        args.json = None
+        return finish(args, refused)
     previous = _install(signal.SIGTERM, _on_sigterm)
     try:
-        code: int = args.run(args)
+        with human_lines(args):  # `--json -`: the report alone on standard output
+            code: int = args.run(args)
         return code
     except BuildFailed as failure:
         return finish(args, failure.diagnostics)

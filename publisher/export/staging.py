@@ -19,7 +19,8 @@ and a journal. What is guaranteed (tests in `tests/test_faults_writing.py`):
 - Only our own names are ever removed: staging folders `.publisher-staging-<pid>-<random>` and
   temporary files `.<name>.<pid>.<random>.part` (or, from versions before the pid was in the
   name, `.<output name>.<random>.part`) of a build that is no longer running. An output path
-  that exists but is not a regular file (a folder, a symlink) is never replaced: `ForeignOutput`.
+  that exists but is not a regular file (a folder, a symlink, a device, a FIFO) is never
+  replaced: `ForeignOutput` (`base/files.check_replaceable`, the check every write goes through).
 
 Whether a build is still running never rests on its pid alone: `kill(pid, 0)` succeeds on a
 zombie (a killed build whose parent has not reaped it) and on an unrelated process that got the
@@ -43,12 +44,14 @@ import os
 import re
 import shutil
 import signal
-import stat
 import tempfile
 import threading
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from types import TracebackType
+
+from ..base.files import ForeignOutput as ForeignOutput  # raised here, imported from here too
+from ..base.files import check_replaceable as check_replaceable
 
 STAGING_PREFIX = ".publisher-staging-"
 _STAGING = re.compile(r"\.publisher-staging-(\d+)-[a-z0-9_]+")
@@ -56,36 +59,6 @@ _STAGING = re.compile(r"\.publisher-staging-(\d+)-[a-z0-9_]+")
 _PART = re.compile(r"\.(?P<name>.+?)\.(?:(?P<pid>\d+)\.)?[a-z0-9_]{8}\.part")
 _JOURNAL = "journal.json"
 _LOCK = "lock"
-
-
-class ForeignOutput(Exception):
-    """An output path holds something that is not a file we wrote (a folder, a symlink)."""
-
-    def __init__(self, path: Path, what: str) -> None:
-        super().__init__(f"{path} is {what}, not a file a build wrote: it is left as it is")
-        self.path, self.what = path, what
-
-    @property
-    def advice(self) -> str:
-        """The message without the path (a diagnostic names it)."""
-        return (
-            f"this output's path is {self.what}, not a file a build wrote; nothing was replaced:"
-            " move it away or build with another --out"
-        )
-
-
-def check_replaceable(path: Path) -> None:
-    """Raise ForeignOutput unless `path` is absent or a regular file (never followed)."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return
-    if stat.S_ISLNK(mode):
-        raise ForeignOutput(path, "a symbolic link")
-    if stat.S_ISDIR(mode):
-        raise ForeignOutput(path, "a folder")
-    if not stat.S_ISREG(mode):
-        raise ForeignOutput(path, "not a regular file")
 
 
 class Staging:
