@@ -78,7 +78,7 @@ def _in_sources(out_dir: Path, relation: str) -> Diagnostic:
 
 def _source_folders(spec: AnthologySpec) -> Iterator[tuple[str, Path]]:
     """(what it is, resolved path) for each folder of sources a build reads from."""
-    folder = spec.path.resolve().parent
+    folder = (spec.root / spec.path).resolve().parent  # spec.path: relative to the root
     if folder != spec.root.resolve():
         yield "the anthology file's folder", folder
     yield "the reviews folder", spec.reviews_dir.resolve()
