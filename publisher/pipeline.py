@@ -1,35 +1,37 @@
 """The build recipe: gather everything, then write. `build()` wires the stages in order.
 
-Length: the recipe and the bookkeeping it needs (plan, cache keys, staging, the print-first
-pass, where the editions' print page numbers come from) read best in one file.
+What a build makes (outputs, paths, cache keys, where print page numbers come from) is planned
+in `plan.py`; this module runs it.
+
+Length: the recipe, the library's entry points (`load`, `load_book`, `render`), and the
+bookkeeping of running it (the print-first pass, progress counts, staging and cache errors)
+read best in one file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import enum
-import os
 import time
 from collections.abc import Iterator
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from .assemble import assemble, stub_warning
 from .base.access import Access, Refused
 from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
-from .base.digests import digest, file_sha256, package_digest
+from .base.digests import file_sha256
 from .base.gate import recording
 from .base.links import link_table
 from .base.model import Anthology, AnthologySpec
 from .base.progress import Progress, ProgressCallback
-from .base.project import project_root, source_epoch, today
+from .base.project import project_root, today
 from .base.rendered import Exported, Pagination, RenderedBook, Target
 from .base.theme import theme_for
 from .cache import BuildCache
 from .export import write
-from .export.staging import ForeignOutput, Staging, check_replaceable, recover
+from .export.staging import ForeignOutput, Staging, recover
 from .load import (
     extra_css_problems,
     intro_outline,
@@ -38,26 +40,22 @@ from .load import (
     remote_references,
 )
 from .output_folder import check_apart_from_inputs, check_output_folder
+from .plan import (  # BuildRequest and Format: the library's API, with build()
+    PAGINATED,
+    BuildRequest,
+    Format,
+    Planned,
+    output_dir,
+    plan_outputs,
+    print_pages,
+    refuse_foreign,
+)
 from .render import FragmentStore, render_book, survey
 from .validation import ValidatorResult
 from .validation.files import validate_files
 
+__all__ = ["BuildRequest", "BuildResult", "Format", "Output", "build", "load", "render"]
 
-class Format(enum.Enum):
-    HTML = "html"
-    PDF = "pdf"
-    EPUB = "epub"
-
-
-# Which rendered targets each format needs, and the file each target becomes.
-TARGETS: dict[Format, tuple[Target, ...]] = {
-    Format.HTML: (Target.WEB,),
-    Format.PDF: (Target.SCREEN_PDF, Target.PRINT_PDF),
-    Format.EPUB: (Target.EPUB,),
-}
-# Editions that carry the print PDF's page numbers when the build makes it (the print profile's
-# layout is their source: without it they say nothing about print pages).
-PAGINATED = frozenset({Target.WEB, Target.EPUB})
 # Each edition as the progress messages name it.
 LABELS: dict[Target, str] = {
     Target.WEB: "web edition",
@@ -65,26 +63,6 @@ LABELS: dict[Target, str] = {
     Target.PRINT_PDF: "print PDF",
     Target.EPUB: "EPUB",
 }
-FILE_NAMES: dict[Target, str] = {
-    Target.WEB: "{slug}.html",
-    Target.SCREEN_PDF: "{slug}.pdf",
-    Target.PRINT_PDF: "{slug}-print.pdf",
-    Target.EPUB: "{slug}.epub",
-}
-
-
-@dataclass(frozen=True)
-class BuildRequest:
-    anthology: Path
-    formats: frozenset[Format]
-    out_dir: Path | None  # None: the anthology's `output_dir`, else `dist/` in the project root
-    _: KW_ONLY
-    clean: bool = False  # ignore what the cache holds (and refresh it)
-    cache: bool = True  # False: neither read nor write `.publisher-cache/` (library callers, tests)
-    validate: bool = False  # run EPUBCheck, Ace and the PDF checks on what was built
-    # Told each step as it starts or ends (base/progress.py: stage, words, done/total).
-    progress: ProgressCallback | None = None
-    allow_remote: frozenset[str] | None = None  # `--allow-remote`: see access.Access
 
 
 @dataclass(frozen=True)
@@ -115,14 +93,6 @@ class BuildResult:
     @property
     def up_to_date(self) -> bool:
         return bool(self.outputs) and all(output.cached for output in self.outputs)
-
-
-@dataclass(frozen=True)
-class _Planned:
-    target: Target
-    format: Format
-    path: Path
-    key: str
 
 
 def read_spec(anthology_file: Path) -> AnthologySpec:
@@ -269,15 +239,15 @@ def build(request: BuildRequest) -> BuildResult:
             check_output_folder(spec, out_dir)
             # The command line's network permission: an option of this build, not of the book.
             access = Access.for_spec(spec, request.allow_remote)
-            plan = _plan(spec, request)
+            plan = plan_outputs(spec, request)
             # Undo what a killed build left half-done, so the cache sees the previous set.
             with _writing(out_dir):
                 recover(out_dir, [item.path.name for item in plan])
-            _refuse_foreign(plan)
+            refuse_foreign(plan)
             cache = BuildCache.open(
                 spec.root, enabled=request.cache and not request.clean, records=request.cache
             )
-            plan, pages = _print_pages(spec, request, cache)
+            plan, pages = print_pages(spec, request, cache)
             stale = [item for item in plan if not cache.fresh(item.path, item.key)]
         if not stale:
             return _validated(_unchanged(plan, cache), timed, request, spec, access, None)
@@ -313,66 +283,9 @@ def build(request: BuildRequest) -> BuildResult:
     return _validated(result, timed, request, spec, access, anthology)
 
 
-def output_dir(spec: AnthologySpec, given: Path | None) -> Path:
-    """Where a build writes, absolute: `given` (relative to the working directory), else the
-    anthology's `output_dir`, else `dist/` in the project root. Absolute, so the cache (in the
-    project root, keyed by output path) keeps outputs in different folders apart."""
-    chosen = given if given is not None else spec.output_dir or spec.root / "dist"
-    return Path(os.path.abspath(chosen))
-
-
-@dataclass(frozen=True)
-class _PrintPages:
-    """Where this build's web and EPUB editions get print page numbers from."""
-
-    carried: bool  # they carry them: the print PDF is in the build, or `kept`
-    kept: Pagination | None  # recorded with a print PDF still current: nothing to lay out
-    downgrades: tuple[Diagnostic, ...]  # `edition-unpaginated`: page numbers this build drops
-
-
-def _print_pages(
-    spec: AnthologySpec, request: BuildRequest, cache: BuildCache
-) -> tuple[list[_Planned], _PrintPages]:
-    """The plan, keyed for what the editions will carry, and where their page numbers come
-    from. The print PDF's pagination, recorded in the cache with it, is kept while that PDF
-    is current for these inputs (`cache.pagination`), with or without `pdf` in the build.
-    When neither the build (no `pdf`) nor the cache gives them, the web and EPUB editions are
-    made without page numbers, and each that replaces one the cache knows had them gets the
-    warning `edition-unpaginated`, saying how to keep them. Source of the rule: issue 14 (a
-    build never silently downgrades an edition)."""
-    everything = _plan(spec, dataclasses.replace(request, formats=frozenset(Format)), True)
-    full = {item.target: item for item in everything}
-    kept = cache.pagination(full[Target.PRINT_PDF].path, full[Target.PRINT_PDF].key)
-    carried = Format.PDF in request.formats or kept is not None
-    plan = _plan(spec, request, carried)
-    dropped = [
-        item
-        for item in plan
-        if not carried
-        and item.target in PAGINATED
-        and str(item.path) in cache.outputs
-        and cache.outputs[str(item.path)].key == full[item.target].key
-    ]
-    fix = ",".join(f.value for f in Format if f in request.formats or f is Format.PDF)
-    print_name = full[Target.PRINT_PDF].path.name
-    downgrades = tuple(
-        warning(
-            item.path,
-            0,
-            "edition-unpaginated",
-            f"this build replaces {item.path.name} by an edition without the print page"
-            f" numbers it had (page markers, page-list, the indexes' pages): they come from"
-            f" the print PDF's layout, and {print_name} is not current for these sources;"
-            f" to keep them, build with pdf too: publisher build --format {fix}",
-        )
-        for item in dropped
-    )
-    return plan, _PrintPages(carried, kept, downgrades)
-
-
 def _passes(
-    plan: list[_Planned], stale: list[_Planned], paginated: bool, kept: bool
-) -> tuple[list[_Planned], list[_Planned]]:
+    plan: list[Planned], stale: list[Planned], paginated: bool, kept: bool
+) -> tuple[list[Planned], list[Planned]]:
     """(first, paginated): what to make before the print PDF's pages are known, and the
     editions that carry them (`paginated`: they do in this build). Unless the cache `kept`
     the pagination of a current print PDF, the print PDF is made (in the first pass) whenever
@@ -385,7 +298,7 @@ def _passes(
 
 def _render_and_export(
     anthology: Anthology,
-    passes: tuple[list[_Planned], list[_Planned]],
+    passes: tuple[list[Planned], list[Planned]],
     staging: Staging,
     cache: BuildCache,
     timed: _StageTimer,
@@ -447,18 +360,6 @@ class _Count:
         )
 
 
-def _refuse_foreign(plan: list[_Planned]) -> None:
-    """An output path that holds a folder or a symlink is not ours: stop before any work."""
-    found = []
-    for item in plan:
-        try:
-            check_replaceable(item.path)
-        except ForeignOutput as foreign:
-            found.append(error(item.path, 0, "output-not-a-file", foreign.advice))
-    if found:
-        raise BuildFailed(tuple(found))
-
-
 @contextlib.contextmanager
 def _writing(out_dir: Path) -> Iterator[None]:
     """An output that cannot be staged or committed (full disk, read-only folder, a folder
@@ -489,37 +390,8 @@ def _saved(cache: BuildCache) -> tuple[Diagnostic, ...]:
     return ()
 
 
-def _plan(spec: AnthologySpec, request: BuildRequest, pages: bool | None = None) -> list[_Planned]:
-    """Each output and the key of the settings it depends on (`pages`: the web and EPUB
-    editions carry the print page numbers; by default when the build makes the print PDF).
-    The files a build reads are not in the key: the cache keeps the list the gate recorded and
-    re-checks those (cache.fresh)."""
-    if pages is None:
-        pages = Format.PDF in request.formats
-    inputs = digest(
-        "inputs-as-read/1",  # manifests from before the recorded inputs never match
-        package_digest(),
-        source_epoch(),
-        # Remote images change what a build may fetch, so they change what it makes.
-        "remote:" + ",".join(sorted(request.allow_remote or ())),
-        "remote-allowed" if request.allow_remote is not None else "remote-refused",
-    )
-    plan = []
-    for format_ in Format:
-        if format_ not in request.formats:
-            continue
-        for target in TARGETS[format_]:
-            path = output_dir(spec, request.out_dir) / FILE_NAMES[target].format(slug=spec.slug)
-            # The EPUB and web edition carry the print page numbers when `pages`.
-            marks = ("print-pages",) if pages and target in PAGINATED else ()
-            plan.append(
-                _Planned(target, format_, path, digest(inputs, target.value, path.name, *marks))
-            )
-    return plan
-
-
 def _export_each(
-    items: list[_Planned],
+    items: list[Planned],
     books: dict[Target, RenderedBook],
     staged: dict[Path, Path],
     timed: _StageTimer,
@@ -540,7 +412,7 @@ def _written(book: RenderedBook, path: Path) -> Exported:
     return dataclasses.replace(write(book, path), data=b"")
 
 
-def _output(item: _Planned, pages: int | None, cached: bool) -> Output:
+def _output(item: Planned, pages: int | None, cached: bool) -> Output:
     if cached:
         pages = None
     return Output(
@@ -554,7 +426,7 @@ def _output(item: _Planned, pages: int | None, cached: bool) -> Output:
     )
 
 
-def _unchanged(plan: list[_Planned], cache: BuildCache) -> BuildResult:
+def _unchanged(plan: list[Planned], cache: BuildCache) -> BuildResult:
     """Every output up to date: what the cache recorded, replayed."""
     diagnostics: tuple[Diagnostic, ...] = ()
     for item in plan:

@@ -200,14 +200,14 @@ def test_validate_runs_the_real_validators(tmp_path: Path) -> None:
 def test_allowing_remote_images_changes_the_cache_key(tmp_path: Path) -> None:
     from publisher.base.project import project_root
     from publisher.load.anthology_file import load_anthology_spec
-    from publisher.pipeline import BuildRequest, Format, _plan
+    from publisher.plan import BuildRequest, Format, plan_outputs
 
     anthology = copy_project(MINI, tmp_path)
     spec = load_anthology_spec(anthology, project_root(anthology))
     keys = [
         [
             item.key
-            for item in _plan(
+            for item in plan_outputs(
                 spec, BuildRequest(anthology, frozenset(Format), tmp_path, allow_remote=hosts)
             )
         ]

@@ -9,7 +9,8 @@ from pathlib import Path
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.model import Anthology
 from ..base.project import ProjectNotFound
-from ..pipeline import FILE_NAMES, TARGETS, Format, load, output_dir, read_spec
+from ..pipeline import load, read_spec
+from ..plan import FILE_NAMES, TARGETS, Format, output_dir
 from .common import (
     ANTHOLOGY_HELP,
     Commands,
