@@ -96,7 +96,7 @@ def test_init_in_spanish_with_a_title_that_needs_quoting(tmp_path: Path) -> None
     assert tomllib.loads(anthology.read_text(encoding="utf-8"))["title"] == title
     checked = cli("check", cwd=tmp_path / "libro")
     assert (checked.returncode, checked.stderr) == (0, "")
-    assert checked.stdout == "anthology.toml: 1 reviews in 1 parts: ok\n"
+    assert checked.stdout == "anthology.toml: 1 review in 1 part: ok\n"
 
 
 def test_every_anthology_key_is_written_or_commented_out_with_a_comment() -> None:
@@ -152,18 +152,25 @@ def test_the_ci_workflow_builds_and_validates_with_annotations(book: Path) -> No
 
 def test_a_subfolder_finds_the_project_above_it(book: Path) -> None:
     done = cli("check", cwd=book / "reviews")
-    assert (done.returncode, done.stdout) == (0, "../anthology.toml: 1 reviews in 1 parts: ok\n")
+    assert (done.returncode, done.stdout) == (0, "../anthology.toml: 1 review in 1 part: ok\n")
 
 
 def test_check_dot_takes_a_folder(book: Path) -> None:
     done = cli("check", ".", cwd=book)
     assert (done.returncode, done.stdout, done.stderr) == (
         0,
-        "anthology.toml: 1 reviews in 1 parts: ok\n",
+        "anthology.toml: 1 review in 1 part: ok\n",
         "",
     )
     parent = cli("check", "book", cwd=book.parent)
-    assert parent.stdout == "book/anthology.toml: 1 reviews in 1 parts: ok\n"
+    assert parent.stdout == "book/anthology.toml: 1 review in 1 part: ok\n"
+
+
+def test_a_review_given_stands_for_the_book_that_holds_it(book: Path) -> None:
+    (review,) = (book / "reviews").glob("*.md")
+    done = cli("check", f"reviews/{review.name}", cwd=book)
+    assert (done.returncode, done.stdout) == (0, "anthology.toml: 1 review in 1 part: ok\n")
+    assert done.stderr == ""
 
 
 def test_no_project_anywhere_says_how_to_start_one(tmp_path: Path) -> None:

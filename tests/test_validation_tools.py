@@ -175,7 +175,11 @@ def test_epubcheck_without_java_is_a_diagnostic(
     result = run_epubcheck(epubs["valid"])
     assert not result.ok
     assert [d.code for d in result.diagnostics] == ["validator-missing"]
-    assert "make setup" in result.diagnostics[0].message
+    assert result.diagnostics[0].message == (
+        "Java (java, needed by EPUBCheck) is not available: install a Java runtime (Debian:"
+        " apt-get install default-jre-headless) (in a checkout of publisher, bash"
+        " scripts/setup-system.sh installs every validator)"
+    )
 
 
 # --- Ace by DAISY ----------------------------------------------------------------------------
@@ -204,7 +208,29 @@ def test_ace_reports_missing_accessibility_metadata(epubs: dict[str, Path], tmp_
 def test_ace_missing_install_is_a_diagnostic(epubs: dict[str, Path], tmp_path: Path) -> None:
     result = run_ace(epubs["valid"], tmp_path, ace_bin=tmp_path / "no" / "ace-puppeteer")
     assert [d.code for d in result.diagnostics] == ["validator-missing"]
-    assert "make setup" in result.diagnostics[0].message
+    assert result.diagnostics[0].message == (
+        f"Ace by DAISY ({tmp_path / 'no' / 'ace-puppeteer'}) is not available: install it with"
+        " npm install --global --ignore-scripts @daisy/ace, or set PUBLISHER_ACE to its"
+        " ace-puppeteer runner (in a checkout of publisher, bash scripts/setup-system.sh"
+        " installs every validator)"
+    )
+
+
+def test_an_installed_package_never_looks_for_ace_beside_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.validation import tools
+
+    monkeypatch.delenv(tools.ACE_SETTING, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no ace-puppeteer on it
+    monkeypatch.setattr(tools, "CHECKOUT", tmp_path / "site-packages")  # as a wheel installs it
+    assert tools.ace_runner() == Path("ace-puppeteer")
+    checkout = tmp_path / "checkout"
+    (checkout / "tools").mkdir(parents=True)
+    (checkout / "tools" / "package.json").write_text("{}")
+    monkeypatch.setattr(tools, "CHECKOUT", checkout)
+    monkeypatch.setattr(tools, "CHECKOUT_TOOLS", checkout / "tools" / "node_modules" / ".bin")
+    assert tools.ace_runner() == checkout / "tools" / "node_modules" / ".bin" / "ace-puppeteer"
 
 
 def test_ace_unreadable_epub_is_a_diagnostic(tmp_path: Path) -> None:

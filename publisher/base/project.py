@@ -80,11 +80,14 @@ class ProjectNotFound(Exception):
 
 
 def find_anthology(given: Path | None, cwd: Path) -> Path:
-    """The anthology file a command means. `given`: a file (returned as it is, even when
-    missing: loading reports that at its path), or a folder, or None for `cwd`. From the
-    folder upwards, the first folder holding one of `ANTHOLOGY_NAMES` wins (as git finds
-    `.git`). Relative paths are relative to `cwd`; the result is absolute when searched.
+    """The anthology file a command means. `given`: a `.toml` file (returned as it is, even
+    when missing: loading reports that at its path), another file of a project (a review: its
+    book is searched from the file's folder), a folder, or None for `cwd`. From the folder
+    upwards, the first folder holding one of `ANTHOLOGY_NAMES` wins (as git finds `.git`).
+    Relative paths are relative to `cwd`; the result is absolute when searched.
     Raises ProjectNotFound naming the folder the search started from."""
+    if given is not None and (cwd / given).is_file() and given.suffix.lower() != ".toml":
+        given = Path(os.path.abspath(cwd / given)).parent  # a review: the book that holds it
     if given is not None and not (cwd / given).is_dir():
         return given
     start = Path(os.path.abspath(cwd / given)) if given is not None else Path(os.path.abspath(cwd))

@@ -56,5 +56,11 @@ def run(args: argparse.Namespace) -> int:
         count = len(anthology.reviews)
         # Warnings were just counted: "ok" only when there was nothing to say.
         verdict = f": {paint(args)('ok', 'good')}" if not diagnostics else ""
-        print(f"{here(anthology_file)}: {count} reviews in {len(anthology.parts)} parts{verdict}")
+        parts = len(anthology.parts)
+        said = f"{_plural(count, 'review')} in {_plural(parts, 'part')}"
+        print(f"{here(anthology_file)}: {said}{verdict}")
     return code
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -106,7 +106,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         colour = paint(args)
         for result in results:
-            counts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
+            counts = ", ".join(f"{key} {value}" for key, value in result.counts.items()) or (
+                ", ".join(sorted({d.code for d in result.diagnostics}))  # e.g. validator-missing
+            )
             verdict = colour("ok", "good") if result.ok else colour("FAILED", "bad")
             print(f"{result.validator}: {here(result.target)}: {verdict} ({counts})")
     return code

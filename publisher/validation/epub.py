@@ -43,11 +43,10 @@ def run_epubcheck(epub: Path, timeout: float = 600.0) -> ValidatorResult:
     """Validate `epub` with EPUBCheck; diagnostics come from its JSON report."""
     java, jar = shutil.which("java"), epubcheck_jar()
     if java is None:
-        return missing_tool("epubcheck", epub, "Java (java, needed by EPUBCheck)")
+        return missing_tool("epubcheck", epub, "Java (java, needed by EPUBCheck)", "java")
     if jar is None:
-        return missing_tool(
-            "epubcheck", epub, "the epubcheck Python package (bundled epubcheck.jar)"
-        )
+        what = "the epubcheck Python package (bundled epubcheck.jar)"
+        return missing_tool("epubcheck", epub, what, "epubcheck")
     if not epub.is_file():
         return failed("epubcheck", epub, f"EPUB file not found: {epub}")
     with tempfile.TemporaryDirectory(prefix="epubcheck-") as tmp:
@@ -149,12 +148,12 @@ def run_ace(
     `ace_bin`: the runner, else the one `tools.ace_runner` finds."""
     ace_bin = ace_bin or ace_runner()
     if shutil.which("node") is None:
-        return missing_tool("ace", epub, "Node.js (node, needed by Ace)")
+        return missing_tool("ace", epub, "Node.js (node, needed by Ace)", "node")
     if not ace_bin.exists():
-        return missing_tool("ace", epub, f"Ace by DAISY ({ace_bin})")
+        return missing_tool("ace", epub, f"Ace by DAISY ({ace_bin})", "ace")
     chromium = _chromium()
     if chromium is None:
-        return missing_tool("ace", epub, "Chromium (chromium, needed by Ace)")
+        return missing_tool("ace", epub, "Chromium (chromium, needed by Ace)", "chromium")
     if not epub.is_file():
         return failed("ace", epub, f"EPUB file not found: {epub}")
     workdir.mkdir(parents=True, exist_ok=True)

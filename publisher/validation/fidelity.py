@@ -44,7 +44,7 @@ def check_file(sections: Sequence[Section], path: Path) -> ValidatorResult:
     """Match every stream of `sections` in the edition at `path` (`.pdf`, `.epub`, `.html`)."""
     started = time.monotonic()
     if path.suffix.lower() == ".pdf" and shutil.which("pdftotext") is None:
-        return missing_tool(VALIDATOR, path, "pdftotext (poppler-utils)")
+        return missing_tool(VALIDATOR, path, "pdftotext (poppler-utils)", "poppler")
     try:
         edition = read_edition(path)
     except (ExtractionError, OSError) as exc:

@@ -79,7 +79,7 @@ def check_pdf(pdf: Path, timeout: float = 300.0) -> ValidatorResult:
     """Structural check, font embedding and page count of a PDF."""
     for tool, what in PDF_TOOLS.items():
         if shutil.which(tool) is None:
-            return missing_tool("pdf", pdf, what)
+            return missing_tool("pdf", pdf, what, "qpdf")
     if not pdf.is_file():
         return failed("pdf", pdf, f"PDF file not found: {pdf}")
     diagnostics: list[Diagnostic] = []

