@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup book test lint golden clean
+.PHONY: setup book test lint golden clean wheel
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(STAMP)
 	$(BIN)/ruff check publisher tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# A wheel for `pipx install` / `pip install` (README, quick start): wheels/publisher-*.whl
+wheel: $(STAMP)
+	$(BIN)/pip wheel --no-deps --quiet -w wheels .
 
 golden: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_golden.py --update-golden
