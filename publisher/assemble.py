@@ -127,6 +127,22 @@ def _ordered(part: PartSpec, manuscripts: list[Manuscript]) -> list[Manuscript]:
     return sorted(manuscripts, key=lambda m: (m.film.year, sort_key(m.film.title), m.slug))
 
 
+def empty_parts(spec: AnthologySpec, placed: set[str]) -> tuple[Diagnostic, ...]:
+    """`part-empty`: a warning at each `[[parts]]` table that selects none of the reviews (the
+    part is left out of the book: no part title page, no contents entry)."""
+    return tuple(
+        warning(
+            spec.path,
+            part.line,
+            "part-empty",
+            f"part `{part.id}` ({part.title}) selects none of the reviews: it is left out of"
+            " the book (check its `select` rules and the reviews' tags and years)",
+        )
+        for part in spec.parts
+        if part.id not in placed
+    )
+
+
 def _front_in_order(
     spec: AnthologySpec, front: tuple[FrontPiece, ...], problems: list[Diagnostic]
 ) -> tuple[FrontPiece, ...]:

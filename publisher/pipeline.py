@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from .assemble import assemble, stub_warning
+from .assemble import assemble, empty_parts, stub_warning
 from .base.access import Access, Refused
 from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
 from .base.digests import file_sha256
@@ -174,6 +174,8 @@ def load_book(
     table, found = link_table(anthology, loaded.reviews + loaded.front, intros)
     if not anthology.reviews:  # a stub: say so rather than "ok"
         found = (*found, stub_warning(spec))
+    else:  # a part left out of the book for want of reviews: say which
+        found = (*found, *empty_parts(spec, placed))
     if has_errors(found):
         raise BuildFailed(loaded.diagnostics + found)
     return dataclasses.replace(anthology, links=table), loaded.diagnostics + found

@@ -295,3 +295,21 @@ def test_the_preview_names_files_from_where_it_was_started(
     snapshot = Builder(book / "anthology.toml", BuildState()).build()
     assert [d.path for d in snapshot.errors] == [REVIEW]  # the page's overlay: the project's
     assert capsys.readouterr().err.splitlines()[0] == f"../{REVIEW}:3: {MISSING_YEAR}"
+
+
+def test_a_part_that_selects_no_review_is_said_not_dropped_silently(book: Path) -> None:
+    anthology = book / "anthology.toml"
+    text = anthology.read_text(encoding="utf-8")
+    line = text.count("\n") + 2  # the new table's header, after one blank line
+    empty = (
+        '\n[[parts]]\nid = "home-front"\ntitle = "The Home Front"\nselect = { tags = ["home"] }\n'
+    )
+    anthology.write_text(text + empty, encoding="utf-8")
+    done = cli("check", cwd=book)
+    assert (done.returncode, done.stdout) == (0, "anthology.toml: 1 review in 1 part\n")
+    assert done.stderr == (
+        f"anthology.toml:{line}: warning: part-empty: part `home-front` (The Home Front) selects"
+        " none of the reviews: it is left out of the book (check its `select` rules and the"
+        " reviews' tags and years)\n"
+        "publisher: 1 warning\n"
+    )
