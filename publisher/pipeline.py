@@ -174,10 +174,10 @@ def load_book(
     table, found = link_table(anthology, loaded.reviews + loaded.front, intros)
     if not anthology.reviews:  # a stub: say so rather than "ok"
         found = (*found, stub_warning(spec))
-    else:  # a part left out of the book for want of reviews: say which
-        found = (*found, *empty_parts(spec, placed))
     if has_errors(found):
         raise BuildFailed(loaded.diagnostics + found)
+    if anthology.reviews:  # a part left out of the book for want of reviews: say which
+        found = (*found, *empty_parts(spec, placed))
     return dataclasses.replace(anthology, links=table), loaded.diagnostics + found
 
 

@@ -12,7 +12,8 @@ def test_parts_order_number_and_back_matter(make_project: ProjectMaker) -> None:
             "a.md": review(title="A", film="¡Ay, Carmela!", year=1990),
             "c.md": review(title="C", film="El viaje", year=1960, tags="[exilio]"),
             "d.md": review(title="D", film="Ana y los lobos", year=1973, tags="[exilio]"),
-        }
+        },
+        MINI_TOML,
     )
     book, diagnostics = load(anthology)
     assert diagnostics == ()

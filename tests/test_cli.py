@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import REPO, ProjectMaker, review
+from .conftest import MINI_TOML, REPO, ProjectMaker, review
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -54,7 +54,7 @@ def test_missing_anthology_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_new_writes_a_skeleton_that_passes_check(make_project: ProjectMaker) -> None:
-    anthology = make_project({"ok.md": review()})
+    anthology = make_project({"ok.md": review()}, MINI_TOML)
     root = anthology.parent.parent
     made = run(
         "new", "Una tregua helada", "--film", "La tregua", "--year", "2025",

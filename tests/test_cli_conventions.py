@@ -16,7 +16,7 @@ from publisher.cli import main
 from publisher.cli.console import ProgressView, progress_view
 from publisher.cli.main import _parser
 
-from .conftest import ProjectMaker, review
+from .conftest import MINI_TOML, ProjectMaker, review
 
 BOLD_PATH = "\x1b[1mmanuscripts/reviews/roto.md:3\x1b[0m"
 RED_ERROR = "\x1b[1;31merror\x1b[0m"
@@ -228,7 +228,8 @@ def test_list_json_holds_the_contents_and_stdout_only_the_table(
         {
             "tregua.md": review(title="Una tregua", film="La tregua", tags="[exilio]"),
             "vacio.md": review(title="Vacía", film="El vacío", year=1970, body=""),
-        }
+        },
+        MINI_TOML,
     )
     monkeypatch.chdir(anthology.parent.parent)
     assert main(["list", "--json"]) == 0

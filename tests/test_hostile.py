@@ -32,7 +32,7 @@ from publisher.base.rendered import Target
 from publisher.cli import main
 from publisher.pipeline import BuildRequest, Format, build, load, render
 
-from .conftest import MINI_TOML, review
+from .conftest import ONE_PART_TOML, review
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CASES = HOSTILE / "cases"
@@ -76,7 +76,7 @@ def run_cli(args: list[str]) -> Outcome:
     return Outcome(code, sorted(errors), sorted(warnings), err.getvalue())
 
 
-def project(root: Path, files: dict[str, str | bytes], toml: str = MINI_TOML) -> Path:
+def project(root: Path, files: dict[str, str | bytes], toml: str = ONE_PART_TOML) -> Path:
     """A book at `root` whose reviews are `files`, with the corpus's images beside them."""
     reviews = root / "manuscripts" / "reviews"
     reviews.mkdir(parents=True, exist_ok=True)
@@ -232,7 +232,7 @@ def test_duplicate_slugs(tmp_path: Path) -> None:
 
 
 def test_limits_come_from_the_anthology_file(tmp_path: Path) -> None:
-    toml = MINI_TOML + "\n[limits]\nmax_nesting_depth = 3\nmax_image_pixels = 10\n"
+    toml = ONE_PART_TOML + "\n[limits]\nmax_nesting_depth = 3\nmax_image_pixels = 10\n"
     anthology = project(
         tmp_path,
         {"a.md": review(body=_nested_list(5) + "\n\n![Punto](images/punto.png)")},
@@ -240,10 +240,12 @@ def test_limits_come_from_the_anthology_file(tmp_path: Path) -> None:
     )
     outcome = run_cli(["check", str(anthology)])
     assert outcome.errors == ["16:1:markdown-too-deep"], outcome.stderr
-    anthology.write_text(MINI_TOML + "\n[limits]\nmax_nesting_depth = 0\nmax_depht = 3\n")
+    anthology.write_text(ONE_PART_TOML + "\n[limits]\nmax_nesting_depth = 0\nmax_depht = 3\n")
     outcome = run_cli(["check", str(anthology)])
     assert outcome.code == 1
-    assert outcome.errors == ["23:1:anthology-type", "24:1:anthology-unknown-key"], outcome.stderr
+    at = ONE_PART_TOML.count("\n") + 2  # the line after `[limits]`
+    expected = [f"{at}:1:anthology-type", f"{at + 1}:1:anthology-unknown-key"]
+    assert outcome.errors == expected, outcome.stderr
 
 
 # -- secrets outside the project ---------------------------------------------------------------

@@ -20,7 +20,7 @@ from publisher.base.model import Destination
 from publisher.pipeline import BuildRequest, Format, build, load
 from publisher.render.markup import render_markdown
 
-from .conftest import MINI_TOML, ProjectMaker, review
+from .conftest import ONE_PART_TOML, ProjectMaker, review
 
 COLMENA = """\
 Ana descubre *Frankenstein* en la escuela de Hoyuelos y ya nada vuelve a ser igual.
@@ -106,7 +106,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     def make(reviews: dict[str, str]) -> Path:
         (root / "manuscripts" / "reviews").mkdir(parents=True)
-        (root / "manuscripts" / "anthology.toml").write_text(MINI_TOML, encoding="utf-8")
+        (root / "manuscripts" / "anthology.toml").write_text(ONE_PART_TOML, encoding="utf-8")
         for name, text in reviews.items():
             (root / "manuscripts" / "reviews" / name).write_text(text, encoding="utf-8")
         return root / "manuscripts" / "anthology.toml"
@@ -243,7 +243,7 @@ def test_a_heading_name_shared_by_two_reviews_is_ambiguous(make_project: Project
 def test_a_review_left_out_of_this_book_is_unlinked_with_a_warning(
     make_project: ProjectMaker,
 ) -> None:
-    subset = MINI_TOML.replace("front = []", "front = []\ninclude_all = false").replace(
+    subset = ONE_PART_TOML.replace("front = []", "front = []\ninclude_all = false").replace(
         'select = { tags = ["guerra"] }', 'select = { slugs = ["colmena"] }'
     )
     anthology = make_project(
@@ -266,7 +266,7 @@ def test_a_review_left_out_of_this_book_is_unlinked_with_a_warning(
 
 
 def test_front_piece_links_to_a_review(make_project: ProjectMaker) -> None:
-    toml = MINI_TOML.replace("front = []", 'front = ["prologo"]')
+    toml = ONE_PART_TOML.replace("front = []", 'front = ["prologo"]')
     front = {
         "prologo.md": '---\ntitle: "Prólogo"\n---\n\n'
         "Empiece por [Erice](../reviews/colmena.md#la-casa-de-las-abejas).\n"
@@ -416,7 +416,7 @@ def test_a_raw_html_link_into_the_book_is_dropped_with_a_warning(
 
 def test_a_part_introduction_links_into_the_book(make_project: ProjectMaker) -> None:
     intro = 'id = "guerra"\nintro = "Empieza con [Erice](reviews/colmena.md) y [la web](/guerra)."'
-    toml = MINI_TOML.replace('id = "guerra"', intro)
+    toml = ONE_PART_TOML.replace('id = "guerra"', intro)
     anthology = three_films(lambda reviews: make_project(reviews, toml))
     assert messages(anthology) == [
         "manuscripts/anthology.toml:11: error: link-unresolved: link `/guerra` is root-relative,"

@@ -25,7 +25,7 @@ from publisher.base.rendered import Target
 from publisher.export import pdf, write
 from publisher.pipeline import BuildRequest, BuildResult, Format, build, load, render
 
-from .conftest import DEFAULT_ANTHOLOGY, MINI_TOML, review
+from .conftest import DEFAULT_ANTHOLOGY, ONE_PART_TOML, review
 from .test_notes import NUMBERS, SOURCE
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
@@ -86,7 +86,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     manuscripts = root / "manuscripts"
     (manuscripts / "reviews").mkdir(parents=True)
     (manuscripts / "front").mkdir()
-    (manuscripts / "anthology.toml").write_text(MINI_TOML, encoding="utf-8")
+    (manuscripts / "anthology.toml").write_text(ONE_PART_TOML, encoding="utf-8")
     reviews = {"colmena": SOURCE}
     for k in range(VARIANTS):
         name = NAMES[k]  # calls and notes differ from one variant to the next

@@ -14,7 +14,7 @@ from publisher.pipeline import BuildRequest, Format, build
 from publisher.validation import files
 from publisher.validation.runner import ValidatorResult, make_result
 
-from .conftest import ProjectMaker, review
+from .conftest import MINI_TOML, ProjectMaker, review
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,9 @@ def _no_colour_variables(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_library_caller_gets_typed_events_named_as_the_report_stages(
     make_project: ProjectMaker, tmp_path: Path
 ) -> None:
-    anthology = make_project({"a.md": review(), "b.md": review(film="Otra", tags="[exilio]")})
+    anthology = make_project(
+        {"a.md": review(), "b.md": review(film="Otra", tags="[exilio]")}, MINI_TOML
+    )
     events: list[Progress] = []
     formats = frozenset({Format.HTML, Format.EPUB})
     request = BuildRequest(

@@ -38,7 +38,8 @@ def test_every_problem_in_every_file_is_reported_at_once(make_project: ProjectMa
             "b.md": review(film="B", extra="rating: 9\n", body="Mira ![](foto.png) aquí."),
             "c.md": review(film="C", tags="[ninguna]"),
             "d.md": review(film="D", extra="section: exili\n"),
-        }
+        },
+        MINI_TOML,
     )
     assert messages(anthology) == [
         "manuscripts/reviews/a.md:5:3: error: film-year-range: `film.year` 1850 is outside"
@@ -83,7 +84,7 @@ def test_duplicate_slug(make_project: ProjectMaker) -> None:
 
 
 def test_review_selected_by_two_parts(make_project: ProjectMaker) -> None:
-    anthology = make_project({"doble.md": review(tags="[guerra, exilio]")})
+    anthology = make_project({"doble.md": review(tags="[guerra, exilio]")}, MINI_TOML)
     assert messages(anthology) == [
         "manuscripts/reviews/doble.md:1: error: selected-twice: selected by several parts"
         " (`guerra`, `exilio`); set `section` or narrow the rules"
@@ -92,7 +93,7 @@ def test_review_selected_by_two_parts(make_project: ProjectMaker) -> None:
 
 def test_section_resolves_a_double_selection(make_project: ProjectMaker) -> None:
     anthology = make_project(
-        {"doble.md": review(tags="[guerra, exilio]", extra="section: exilio\n")}
+        {"doble.md": review(tags="[guerra, exilio]", extra="section: exilio\n")}, MINI_TOML
     )
     book, _ = load(anthology)
     assert [part.id for part in book.parts] == ["exilio"]

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"publisher: error: {problem}", file=sys.stderr)
         print("publisher: nothing was written", file=sys.stderr)
-        return 1
+        return 2 if exc.usage else 1  # a bad argument is a usage error (README: exit codes)
     part = written.part
     print(f"wrote {here(written.path)}: in part {part.id} ({part.title}), {written.how}")
     return 0

@@ -45,11 +45,13 @@ SUFFIX_ROOM = 4  # `-99` and its hyphen: a numbered slug stays within MAX_SLUG_C
 
 
 class ScaffoldError(Exception):
-    """Nothing was written; `problems` says why, one message each."""
+    """Nothing was written; `problems` says why, one message each. `usage`: the command's
+    arguments are at fault (a bad year, an unknown part), not the project or the disk."""
 
-    def __init__(self, *problems: str) -> None:
+    def __init__(self, *problems: str, usage: bool = True) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.usage = usage
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def write_skeleton(
     try:
         spec = load_anthology_spec(anthology_file, root)
     except BuildFailed as failure:
-        raise ScaffoldError(*(d.format() for d in failure.diagnostics)) from None
+        raise ScaffoldError(*(d.format() for d in failure.diagnostics), usage=False) from None
     front: dict[str, object] = {"title": title, "film": _film_fields(film)}
     if author is not None:
         front["author"] = author
@@ -109,7 +111,7 @@ def write_skeleton(
         with target.open("x", encoding="utf-8") as handle:  # never replaces a file
             handle.write(_text(front, placeholder_for(spec.lang)))
     except OSError as exc:  # FileExistsError: made by someone else since the name was chosen
-        raise ScaffoldError(f"cannot write {target}: {exc.strerror}") from None
+        raise ScaffoldError(f"cannot write {target}: {exc.strerror}", usage=False) from None
     return Written(target, landing, how)
 
 
