@@ -243,7 +243,7 @@ def test_limits_come_from_the_anthology_file(tmp_path: Path) -> None:
     anthology.write_text(ONE_PART_TOML + "\n[limits]\nmax_nesting_depth = 0\nmax_depht = 3\n")
     outcome = run_cli(["check", str(anthology)])
     assert outcome.code == 1
-    at = ONE_PART_TOML.count("\n") + 2  # the line after `[limits]`
+    at = ONE_PART_TOML.count("\n") + 3  # a blank line, `[limits]`, then this key
     expected = [f"{at}:1:anthology-type", f"{at + 1}:1:anthology-unknown-key"]
     assert outcome.errors == expected, outcome.stderr
 
