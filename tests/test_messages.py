@@ -161,7 +161,17 @@ SYNTAX = [
     (
         "2026-01-15",
         "2026-13-45",
-        "5:8: error: toml-syntax: `2026-13-45` is not a date: write YYYY-MM-DD, e.g. 2026-11-20",
+        "5:8: error: toml-syntax: `2026-13-45` is not a date: there is no month 13",
+    ),
+    (
+        "2026-01-15",
+        "2026-11-31",
+        "5:8: error: toml-syntax: `2026-11-31` is not a date: that month has 30 days",
+    ),
+    (
+        "2026-01-15",
+        "2026-1-15",
+        "5:8: error: toml-syntax: `2026-1-15` is not a date: write YYYY-MM-DD, e.g. 2026-11-20",
     ),
     (
         '[[parts]]\nid = "exilio"',

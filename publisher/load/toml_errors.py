@@ -10,6 +10,9 @@ kind keeps tomllib's own text, at tomllib's position. The kinds are those of tom
 
 from __future__ import annotations
 
+import calendar
+import contextlib
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
@@ -79,9 +82,7 @@ def _explained(
         and (kind == "Invalid date or datetime" or kind.startswith("Expected newline"))
     ):
         where = (line, source.index(value) + 1)
-        return SyntaxProblem(
-            *where, f"`{value}` is not a date: write YYYY-MM-DD, e.g. {DATE_EXAMPLE}"
-        )
+        return SyntaxProblem(*where, _not_a_date(value))
     if kind == "Invalid value" and value and BARE_WORD.match(value):
         where = (line, source.index(value) + 1)
         if hint := suggestion(value.lower(), ("true", "false")):
@@ -199,3 +200,17 @@ def _key_path(written: str) -> tuple[str, ...] | None:
 def _line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _not_a_date(value: str) -> str:
+    """Why `value` (it starts like a date) is none: a day its month lacks, or its shape."""
+    if match := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value):
+        year, month, day = (int(part) for part in match.groups())
+        if not 1 <= month <= 12:
+            return f"`{value}` is not a date: there is no month {month}"
+        with contextlib.suppress(ValueError):
+            dt.date(year, month, day)
+            return f"`{value}` is not a date"  # valid as a date: something else is wrong
+        last = calendar.monthrange(year, month)[1]
+        return f"`{value}` is not a date: that month has {last} days"
+    return f"`{value}` is not a date: write YYYY-MM-DD, e.g. {DATE_EXAMPLE}"
