@@ -97,7 +97,7 @@ def test_wrong_types_and_values_at_their_key(make_project: ProjectMaker) -> None
     anthology = make_project({"a.md": review()}, toml=toml)
     assert messages(anthology) == [
         f"{ANTHOLOGY}:2:1: error: anthology-type: `editors` must be a list of text",
-        f"{ANTHOLOGY}:4:1: error: anthology-value: `lang` must be a language tag such as `es`"
+        f"{ANTHOLOGY}:4:1: error: anthology-value: `lang` must be a language tag (BCP 47) such as `en`, `es` or `pt-BR`"
         " (did you mean `en`?)",
         f"{ANTHOLOGY}:5:1: error: anthology-type: `date` must be a TOML date like 2026-11-20"
         " without quotes: date = 2026-01-15",
@@ -285,7 +285,7 @@ def test_a_yaml_error_does_not_hide_the_rest_of_the_file(make_project: ProjectMa
         " (did you mean `1973`, without quotes?)",
         f"{path}:8:1: error: front-matter-type: `date` must be an ISO date (YYYY-MM-DD)"
         " (did you mean `2025-12-25`?)",
-        f"{path}:9:1: error: front-matter-value: `lang` must be a language tag such as `es`"
+        f"{path}:9:1: error: front-matter-value: `lang` must be a language tag (BCP 47) such as `en`, `es` or `pt-BR`"
         " (did you mean `en`?)",
         f"{path}:10:1: error: front-matter-value: `rating` must be a number from 0 to 5"
         " (did you mean `4.5`?)",
@@ -306,7 +306,7 @@ def test_a_misaligned_key_is_reported_and_still_read(make_project: ProjectMaker)
         " above it (indentation)",
         f"{path}:6:2: error: front-matter-type: `film.directors` must be a list of names,"
         ' e.g. ["…", "…"]',
-        f"{path}:11:1: error: front-matter-value: `lang` must be a language tag such as `es`"
+        f"{path}:11:1: error: front-matter-value: `lang` must be a language tag (BCP 47) such as `en`, `es` or `pt-BR`"
         " (did you mean `es-ES`?)",
         f"{path}:12:1: error: front-matter-syntax: key `tags` appears twice (first at line 10)",
     ]

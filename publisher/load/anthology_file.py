@@ -213,7 +213,9 @@ class _Reader:
         if written and parsed.tag is None:
             hint = f" (did you mean `{parsed.suggestion}`?)" if parsed.suggestion else ""
             self.fail_at(
-                ("lang",), "anthology-value", f"`lang` must be a language tag such as `es`{hint}"
+                ("lang",),
+                "anthology-value",
+                f"`lang` must be a language tag (BCP 47) such as `en`, `es` or `pt-BR`{hint}",
             )
             return "es"
         return parsed.tag or "es"

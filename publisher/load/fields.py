@@ -199,7 +199,7 @@ def read_lang(problems: Problems, fields: dict[str, Field], default: str) -> str
         problems.add(
             field.line,
             "front-matter-value",
-            f"`lang` must be a language tag such as `es`{hint}",
+            f"`lang` must be a language tag (BCP 47) such as `en`, `es` or `pt-BR`{hint}",
             field.col,
         )
         return default
