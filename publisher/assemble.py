@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .base.collation import Collator, index_heading
 from .base.diagnostics import BuildFailed, Diagnostic, error, warning
 from .base.model import (
     Anthology,
     AnthologySpec,
     BackMatter,
     Contributor,
+    FilmEntry,
     FrontPiece,
     IndexEntry,
     Manuscript,
@@ -18,7 +20,8 @@ from .base.model import (
     PartSpec,
     Review,
 )
-from .base.text import sort_key, suggestion, title_sort_key
+from .base.names import FiledName, file_name
+from .base.text import suggestion
 
 
 def assemble(
@@ -34,7 +37,7 @@ def assemble(
     number = 0
     for part_number, part_spec in enumerate(spec.parts, start=1):
         placed = []
-        for manuscript in _ordered(part_spec, chosen[part_spec.id]):
+        for manuscript in _ordered(part_spec, chosen[part_spec.id], spec.lang):
             number += 1
             placed.append(Review(number, manuscript, part_spec.id))
         if placed:
@@ -118,13 +121,19 @@ def _choose_parts(
     return chosen
 
 
-def _ordered(part: PartSpec, manuscripts: list[Manuscript]) -> list[Manuscript]:
+def _ordered(part: PartSpec, manuscripts: list[Manuscript], lang: str) -> list[Manuscript]:
+    """A part's reviews in its `order`; titles in the book's language's index order."""
+    collator = Collator.for_tag(lang)
+
+    def title(m: Manuscript) -> tuple[bytes, bytes]:
+        return collator.title_key(m.film.title, m.lang, m.film.sort_as)
+
     if part.order is OrderKey.EXPLICIT:
         rank = {slug: index for index, slug in enumerate(part.select.slugs)}
         return sorted(manuscripts, key=lambda m: (rank.get(m.slug, len(rank)), m.slug))
     if part.order is OrderKey.FILM_TITLE:
-        return sorted(manuscripts, key=lambda m: (sort_key(m.film.title), m.slug))
-    return sorted(manuscripts, key=lambda m: (m.film.year, sort_key(m.film.title), m.slug))
+        return sorted(manuscripts, key=lambda m: (title(m), m.slug))
+    return sorted(manuscripts, key=lambda m: (m.film.year, title(m), m.slug))
 
 
 def empty_parts(spec: AnthologySpec, placed: set[str]) -> tuple[Diagnostic, ...]:
@@ -173,52 +182,79 @@ def _closest(slug: str, pieces: dict[str, FrontPiece]) -> str:
 
 
 def build_back_matter(spec: AnthologySpec, reviews: tuple[Review, ...]) -> BackMatter:
+    """The indexes, filmography and contributors, in the book's language's order
+    (`base/collation.py`): titles filed without their article in the review's language,
+    people under their filed form (`base/names.py`; `[file_as]` and `film.file_as` win)."""
+    collator = Collator.for_tag(spec.lang)
+    filed = _people_filed(spec, reviews)
     films: dict[str, list[Review]] = defaultdict(list)
+    title_keys: dict[str, tuple[bytes, ...]] = {}
+    title_headings: dict[str, str] = {}
     directors: dict[str, list[Review]] = defaultdict(list)
     critics: dict[str, list[Review]] = defaultdict(list)
     for review in reviews:
-        film = review.manuscript.film
-        films[film.title].append(review)
+        film, lang = review.manuscript.film, review.manuscript.lang
+        titles = [(film.title, film.sort_as)]
         if film.original_title and film.original_title != film.title:
-            films[film.original_title].append(review)
+            titles.append((film.original_title, None))
+        for title, sort_as in titles:
+            films[title].append(review)
+            title_keys.setdefault(title, collator.title_key(title, lang, sort_as))
+            title_headings.setdefault(title, index_heading(title, lang))
         for director in film.directors:
             directors[director].append(review)
         for critic in (review.critic,) if review.critic else spec.editors:
             critics[critic].append(review)
+    film_index = [
+        IndexEntry(title_headings[title], title_keys[title], tuple(items))
+        for title, items in films.items()
+    ]
+    director_index = [
+        IndexEntry(filed[name].heading, _name_key(collator, filed[name]), tuple(items))
+        for name, items in directors.items()
+    ]
+    contributors = sorted(critics.items(), key=lambda kv: _name_key(collator, filed[kv[0]]))
     return BackMatter(
-        film_index=_index(films, title_sort_key),
-        director_index=_index(directors, _surname_key),
-        filmography=tuple(
-            sorted(
-                reviews, key=lambda r: (r.manuscript.film.year, sort_key(r.manuscript.film.title))
-            )
-        ),
+        film_index=tuple(sorted(film_index, key=lambda e: e.sort_key)),
+        director_index=tuple(sorted(director_index, key=lambda e: e.sort_key)),
+        filmography=_filmography(collator, reviews),
         contributors=tuple(
-            Contributor(name, tuple(items))
-            for name, items in sorted(critics.items(), key=lambda kv: _surname_key(kv[0]))
+            Contributor(name, tuple(items), filed[name].heading) for name, items in contributors
         ),
     )
 
 
-def _index(groups: dict[str, list[Review]], key: object) -> tuple[IndexEntry, ...]:
-    assert callable(key)
-    entries = [IndexEntry(heading, key(heading), tuple(items)) for heading, items in groups.items()]
-    return tuple(sorted(entries, key=lambda e: (e.sort_key, e.heading)))
+def _people_filed(spec: AnthologySpec, reviews: tuple[Review, ...]) -> dict[str, FiledName]:
+    """Every director and critic under their filed form: a review's `film.file_as` first,
+    then the anthology's `[file_as]`, else the default rule of `base/names.py`."""
+    overrides = dict(spec.file_as)
+    for review in reviews:
+        overrides.update(review.manuscript.film.file_as)
+    people = set(spec.editors)
+    for review in reviews:
+        people.update(review.manuscript.film.directors)
+        if review.critic:
+            people.add(review.critic)
+    return {name: file_name(name, overrides.get(name)) for name in people}
 
 
-COMPOUND_FIRST = {"josé", "juan", "miguel", "maría", "luis", "josep", "ana"}
-COMPOUND_SECOND = {"luis", "maría", "ángel", "antonio", "mari", "carlos", "manuel", "josé", "pablo"}
+def _name_key(collator: Collator, name: FiledName) -> tuple[bytes, ...]:
+    """Surname first, then the rest, then the name as written: word by word, so `Bemberg,
+    María` files before `Bemberg Pérez, Ana`, as ALA filing rules ask ("nothing before
+    something")."""
+    return collator.key(name.surname), collator.key(name.rest), collator.key(name.written)
 
 
-def _surname_key(name: str) -> str:
-    """Spanish names sort by the first surname: `Luis García Berlanga` → `garcia berlanga luis`."""
-    words = name.split()
-    if len(words) < 2:
-        return sort_key(name)
-    compound = (
-        len(words) >= 3
-        and words[0].lower() in COMPOUND_FIRST
-        and words[1].lower() in COMPOUND_SECOND
-    )
-    given_count = 2 if compound else 1
-    return sort_key(" ".join(words[given_count:] + words[:given_count]))
+def _filmography(collator: Collator, reviews: tuple[Review, ...]) -> tuple[FilmEntry, ...]:
+    """One entry per film (same title, year and directors), by year, then title."""
+    grouped: dict[tuple[str, int, tuple[str, ...]], list[Review]] = defaultdict(list)
+    for review in reviews:
+        film = review.manuscript.film
+        grouped[(film.title, film.year, film.directors)].append(review)
+    entries = [FilmEntry(items[0].manuscript.film, tuple(items)) for items in grouped.values()]
+
+    def order(entry: FilmEntry) -> tuple[int, tuple[bytes, bytes]]:
+        film, lang = entry.film, entry.reviews[0].manuscript.lang
+        return film.year, collator.title_key(film.title, lang, film.sort_as)
+
+    return tuple(sorted(entries, key=order))

@@ -31,9 +31,11 @@ def test_parts_order_number_and_back_matter(make_project: ProjectMaker) -> None:
         "La vaquilla",
         "El viaje",
     ]
-    assert [r.manuscript.film.year for r in book.back.filmography] == [1960, 1973, 1985, 1990]
+    assert [e.film.year for e in book.back.filmography] == [1960, 1973, 1985, 1990]
     # No `author`: the editors stand in as the critic in the contributors list.
-    assert [c.name for c in book.back.contributors] == ["Ana Editora"]
+    assert [(c.name, c.heading) for c in book.back.contributors] == [
+        ("Ana Editora", "Editora, Ana")
+    ]
 
 
 def test_directors_sort_by_first_surname(make_project: ProjectMaker) -> None:
@@ -50,10 +52,10 @@ def test_directors_sort_by_first_surname(make_project: ProjectMaker) -> None:
     )
     book, _ = load(anthology)
     assert [e.heading for e in book.back.director_index] == [
-        "José Luis Cuerda",
-        "Víctor Erice",
-        "Luis García Berlanga",
-        "Miguel Ángel Vivas",
+        "Cuerda, José Luis",
+        "Erice, Víctor",
+        "García Berlanga, Luis",
+        "Vivas, Miguel Ángel",
     ]
 
 

@@ -20,6 +20,9 @@ class Film:
     runtime_min: int | None = None
     original_title: str | None = None
     cast: tuple[str, ...] = ()
+    sort_as: str | None = None  # `film.sort_as`: the title's order in the indexes (base/collation)
+    # `film.file_as`: (name as written, filed form) for the film's people (base/names.py).
+    file_as: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,8 @@ class AnthologySpec:
     # `output_dir`, absolute (relative to the anthology file's folder as written); None: not set,
     # the outputs go to `dist/` in the project root.
     output_dir: Path | None = None
+    # `[file_as]`: (name as written, filed form) for any person the book indexes (base/names.py).
+    file_as: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,14 +197,23 @@ class Part:
 class IndexEntry:
     """A heading in a back-matter index and the reviews it points to, in book order."""
 
-    heading: str
-    sort_key: str
+    heading: str  # as printed: a title, or a name in its filed form (`García Berlanga, Luis`)
+    sort_key: tuple[bytes, ...]  # ICU sort keys, compared as they are (base/collation.py)
     reviews: tuple[Review, ...]
 
 
 @dataclass(frozen=True)
 class Contributor:
-    name: str
+    name: str  # as written (`Lucía Garrido`)
+    reviews: tuple[Review, ...]
+    heading: str  # as the contributors' list prints and sorts it (`Garrido, Lucía`)
+
+
+@dataclass(frozen=True)
+class FilmEntry:
+    """A film in the filmography, once, with every review of it in book order."""
+
+    film: Film
     reviews: tuple[Review, ...]
 
 
@@ -207,7 +221,7 @@ class Contributor:
 class BackMatter:
     film_index: tuple[IndexEntry, ...]
     director_index: tuple[IndexEntry, ...]
-    filmography: tuple[Review, ...]  # sorted by film year, then title
+    filmography: tuple[FilmEntry, ...]  # one per film, by year, then title in index order
     contributors: tuple[Contributor, ...]
 
 

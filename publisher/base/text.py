@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 
 from slugify import slugify as transliterated_slug
 
@@ -29,20 +28,6 @@ def slugify(text: str, fallback: str = "x") -> str:
     taken as written: `&amp;` is not decoded as HTML."""
     slug = transliterated_slug(text, entities=False, decimal=False, hexadecimal=False)
     return slug or fallback
-
-
-def sort_key(text: str) -> str:
-    """Collation good enough for Spanish indexes: accents folded, leading articles kept."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9 ]+", "", folded.lower()).strip()
-
-
-LEADING_ARTICLES = re.compile(r"^(el|la|los|las|lo|un|una|unos|unas|the|a|an|l) (?=\w)")
-
-
-def title_sort_key(title: str) -> str:
-    """Index order for titles: leading articles do not count (`La vaquilla` files under V)."""
-    return LEADING_ARTICLES.sub("", sort_key(title.replace("'", " ")))
 
 
 def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:

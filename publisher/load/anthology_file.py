@@ -28,6 +28,7 @@ BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
     "print", "parts", "limits", "stub", "extra_css", "output_dir",
+    "file_as",
 )  # fmt: skip
 # What each required key holds: a missing one is named with it.
 REQUIRED = {
@@ -185,10 +186,27 @@ class _Reader:
             output_dir=(base / self.text(data, "output_dir")).absolute()
             if "output_dir" in data
             else None,
+            file_as=self.file_as(),
         )
         if self.problems:
             raise BuildFailed(self.problems)
         return spec
+
+    def file_as(self) -> tuple[tuple[str, str], ...]:
+        """`[file_as]`: `"María Luisa Bemberg" = "Bemberg, María Luisa"`, how the indexes file
+        a person (base/names.py); each value must be text."""
+        pairs = []
+        for name, filed in self.table("file_as").items():
+            if isinstance(filed, str) and filed.strip():
+                pairs.append((strip_controls(name).strip(), strip_controls(filed).strip()))
+            else:
+                self.fail_at(
+                    ("file_as", name),
+                    "anthology-type",
+                    f"`file_as.{name}` must be text: the name as the index files it,"
+                    ' e.g. "Bemberg, María Luisa"',
+                )
+        return tuple(pairs)
 
     def theme(self, data: dict[str, Any]) -> str:
         """`theme`: a built-in theme or a folder of the project's `styles/` (`unknown-theme`)."""

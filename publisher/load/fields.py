@@ -18,7 +18,10 @@ from .frontmatter import EVERY_KEY, Field
 REVIEW_KEYS = (
     "title", "film", "author", "date", "lang", "tags", "section", "summary", "rating", "slug",
 )  # fmt: skip
-FILM_KEYS = ("title", "original_title", "year", "directors", "country", "runtime_min", "cast")
+FILM_KEYS = (
+    "title", "original_title", "year", "directors", "country", "runtime_min", "cast",
+    "sort_as", "file_as",
+)  # fmt: skip
 FRONT_KEYS = ("title", "author", "lang", "slug")  # `slug`: load/slugs.py
 DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
@@ -118,6 +121,31 @@ def read_string_list(
         problems.add(field.line, "front-matter-value", f"`{prefix}{key}` is empty", field.col)
         return None
     return [strip_controls(v).strip() for v in value]
+
+
+def read_name_map(
+    problems: Problems, fields: dict[str, Field], key: str, prefix: str
+) -> tuple[tuple[str, str], ...]:
+    """A mapping of names to their filed forms, `file_as: {"María Luisa Bemberg": "Bemberg,
+    María Luisa"}`, as (name, filed form) pairs; a value that is no text is reported."""
+    field = fields.get(key)
+    if field is None:
+        return ()
+    if field.children is None:
+        problems.add(
+            field.line,
+            "front-matter-type",
+            f"`{prefix}{key}` must map names to how they are filed, e.g."
+            f' {{"María Luisa Bemberg": "Bemberg, María Luisa"}}',
+            field.col,
+        )
+        return ()
+    pairs = []
+    for name in field.children:
+        filed = read_string(problems, field.children, name, field.line, f"{prefix}{key}.")
+        if filed is not None:
+            pairs.append((strip_controls(name).strip(), filed))
+    return tuple(pairs)
 
 
 def read_integer(

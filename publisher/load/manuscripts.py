@@ -25,6 +25,7 @@ from .fields import (
     read_date,
     read_integer,
     read_lang,
+    read_name_map,
     read_rating,
     read_string,
     read_string_list,
@@ -305,14 +306,14 @@ def _front_piece(
 
 def _film(problems: Problems, film_field: Field, today: dt.date) -> Film | None:
     assert film_field.children is not None
-    fields = film_field.children
-    line = film_field.line
+    fields, line = film_field.children, film_field.line
     unknown_keys(problems, fields, FILM_KEYS, "film.")
     title = read_string(problems, fields, "title", line, prefix="film.")
     original = read_string(problems, fields, "original_title", line, prefix="film.", required=False)
     country = read_string(problems, fields, "country", line, prefix="film.", required=False)
     directors = read_string_list(problems, fields, "directors", line, prefix="film.")
     cast = read_string_list(problems, fields, "cast", line, prefix="film.", required=False)
+    sort_as = read_string(problems, fields, "sort_as", line, prefix="film.", required=False)
     year = read_integer(problems, fields, "year", line, "film.")
     last_year = today.year + 1
     if year is not None and not FIRST_FILM_YEAR <= year <= last_year:
@@ -331,13 +332,13 @@ def _film(problems: Problems, film_field: Field, today: dt.date) -> Film | None:
             field.line, "front-matter-value", "`film.runtime_min` must be 1..1500", field.col
         )
         runtime = None
+    file_as = read_name_map(problems, fields, "file_as", "film.")
     if title is None or directors is None or year is None:
         return None
-    if "country" in fields and country is None:
+    if ("country" in fields and country is None) or ("runtime_min" in fields and runtime is None):
         return None
-    if "runtime_min" in fields and runtime is None:
-        return None
-    return Film(title, year, tuple(directors), country, runtime, original, tuple(cast or ()))
+    people = tuple(directors), tuple(cast or ())
+    return Film(title, year, people[0], country, runtime, original, people[1], sort_as, file_as)
 
 
 def _check_body(problems: Problems, body: str, body_line: int) -> None:
