@@ -4,12 +4,18 @@ language, titles without their article in their own language, people under their
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
+from lxml import etree
 
 from publisher.base.collation import Collator, index_heading, without_article
 from publisher.base.diagnostics import BuildFailed
 from publisher.base.names import file_name
-from publisher.pipeline import load
+from publisher.base.rendered import Target
+from publisher.export.epub import build_epub
+from publisher.pipeline import load, render
 
 from .conftest import ProjectMaker, review
 
@@ -176,3 +182,42 @@ def test_filmography_lists_a_twice_reviewed_film_once(make_project: ProjectMaker
     assert [
         (e.film.title, [r.manuscript.title for r in e.reviews]) for e in book.back.filmography
     ] == [("La vaquilla", ["Primera", "Segunda"]), ("Ay, Carmela", ["Otra"])]
+
+
+def test_filmography_page_links_every_review_of_a_film(make_project: ProjectMaker) -> None:
+    anthology = make_project(
+        {
+            "a.md": review(title="Primera", film="La vaquilla", year=1985),
+            "b.md": review(title="Segunda", film="La vaquilla", year=1985),
+        }
+    )
+    book = render(load(anthology)[0], Target.WEB)
+    [page] = [doc.body for doc in book.documents if doc.id == "filmography"]
+    wrapped = f'<div xmlns:epub="http://www.idpf.org/2007/ops">{page}</div>'
+    rows = etree.fromstring(wrapped).xpath("//*[local-name()='tbody']/*[local-name()='tr']")
+    assert len(rows) == 1
+    cell = rows[0][0]
+    assert [(a.get("href"), "".join(a.itertext())) for a in cell.iter("{*}a")] == [
+        ("#a", "Primera"),
+        ("#b", "Segunda"),
+    ]
+
+
+def test_epub_names_each_person_as_filed(make_project: ProjectMaker) -> None:
+    anthology = make_project({"a.md": review(extra='author: "María Luisa Bemberg"\n')})
+    book = render(load(anthology)[0], Target.EPUB)
+    with zipfile.ZipFile(io.BytesIO(build_epub(book))) as archive:
+        [opf_name] = [name for name in archive.namelist() if name.endswith(".opf")]
+        opf = etree.fromstring(archive.read(opf_name))
+    ns = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+    filed = {
+        person.text: opf.xpath(
+            f"//opf:meta[@refines='#{person.get('id')}'][@property='file-as']/text()",
+            namespaces=ns,
+        )
+        for person in opf.xpath("//dc:creator | //dc:contributor", namespaces=ns)
+    }
+    assert filed == {
+        "Ana Editora": ["Editora, Ana"],
+        "María Luisa Bemberg": ["Bemberg, María Luisa"],
+    }

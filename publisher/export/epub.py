@@ -77,6 +77,7 @@ def _add_metadata(book: epub.EpubBook, meta: Metadata) -> None:
     for person in meta.creators + meta.contributors:
         for role in person.roles:
             _refine(book, person.id, "role", role, "marc:relators")
+        _refine(book, person.id, "file-as", person.file_as)
     book.add_metadata("DC", "date", meta.date)
     book.add_metadata("DC", "publisher", meta.publisher)
     book.add_metadata("DC", "rights", meta.rights)

@@ -12,6 +12,7 @@ import uuid
 from typing import NamedTuple
 
 from ..base.model import AnthologySpec
+from ..base.names import file_name
 from ..base.outline import Entry
 from ..base.project import source_date
 from ..base.rendered import EPUB_PATHS, Kind, RenderedBook
@@ -30,6 +31,7 @@ class Person(NamedTuple):
     name: str
     id: str
     roles: tuple[str, ...]  # MARC relator codes
+    file_as: str  # as the indexes file the name (`Garrido, Lucía`): the OPF's `file-as`
 
 
 class Metadata(NamedTuple):
@@ -88,12 +90,18 @@ def book_identifier(spec: AnthologySpec) -> str:
 def _people(book: RenderedBook) -> tuple[tuple[Person, ...], tuple[Person, ...]]:
     spec = book.anthology.spec
     critics = [c.name for c in book.anthology.back.contributors]
+    filed = {c.name: c.heading for c in book.anthology.back.contributors}
+    overrides = dict(spec.file_as)
+    for name in spec.editors:
+        filed.setdefault(name, file_name(name, overrides.get(name)).heading)
     creators = tuple(
-        Person(name, f"editor-{n}", ("edt", "aut") if name in critics else ("edt",))
+        Person(name, f"editor-{n}", ("edt", "aut") if name in critics else ("edt",), filed[name])
         for n, name in enumerate(spec.editors, 1)
     )
     others = [name for name in critics if name not in spec.editors]
-    contributors = tuple(Person(name, f"critic-{n}", ("aut",)) for n, name in enumerate(others, 1))
+    contributors = tuple(
+        Person(name, f"critic-{n}", ("aut",), filed[name]) for n, name in enumerate(others, 1)
+    )
     return creators, contributors
 
 
