@@ -4,8 +4,7 @@ articles a title is filed without. The only module that imports `icu`.
 Order is the book's language's (`Collator.for_tag(spec.lang)`): in Spanish `ñ` files after `n`
 (`Niño` < `Ñu` < `Oro`), in German `ä` files with `a`, in Swedish `å ä ö` after `z`; every
 script keeps its own place (Latin before Greek before Cyrillic before Han, CLDR root order),
-never folded to ASCII. Digits sort by value (`2` < `10`), as the ALA filing rules (1980,
-rule 8.1) ask.
+never folded to ASCII. Digits sort by value (`2` < `10`), as the ALA Filing Rules (1980) ask.
 
 Titles are filed without their leading article in the title's own language (a review's `lang`,
 else the book's): `La vaquilla` under V, `L'Atalante` under A. How the index prints them
@@ -44,7 +43,7 @@ ARTICLES: dict[str, tuple[str, ...]] = {
 }
 APOSTROPHES = "'’"
 # Opening marks a title is not filed under: `¡Ay, Carmela!` files under A, `«Z»` under Z
-# (punctuation is disregarded in filing: ALA Filing Rules, 1980, rule 1.2).
+# (the ALA Filing Rules, 1980, disregard punctuation).
 LEADING_MARKS = re.compile(r"^[^\w]+")
 
 

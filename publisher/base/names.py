@@ -8,20 +8,22 @@ follows the name's own tradition, whatever the book's language:
 * Hispanic names (the first word is a Spanish, Catalan, Galician or Basque given name of
   `GIVEN_NAMES`): the given names are the first word and each next word in that list
   (`María Luisa`, `José Mari`, `Miguel Ángel`); everything after is the surname, compound ones
-  whole (`García Berlanga`, `Sáenz de Heredia`, `Portabella i Ràfols`), as AACR2 22.5C and
-  RDA F.11 file Spanish names under the first element of the compound surname (the Biblioteca
-  Nacional de España's authority form is `García Berlanga, Luis`).
-* Other names: the surname is the last word.
+  whole (`García Berlanga`, `Sáenz de Heredia`, `Portabella i Ràfols`): AACR2 22.5C and RDA
+  9.2.2.10 file a compound surname whose bearer's preference is unknown under its first
+  element (the Biblioteca Nacional de España's authority form is `García Berlanga, Luis`).
+* Other names: the surname is the last word (for Portuguese compound surnames that is the
+  rule too: AACR2 22.5C and RDA 9.2.2.10 file them under the last element).
 * Particles (`de`, `del`, `de la`, `von`, `van`…) written in lowercase go after the given name
   (`Iglesia, Álex de la`; `Trier, Lars von`; `Oliveira, Manoel de`), as AACR2 22.5D1 has it
   for Spanish, French (preposition alone), German and Portuguese names; written with a capital
-  they are part of the surname (`De Sica, Vittorio`; `La Fontaine, Jean de`; `Van Sant, Gus`).
+  they are part of the surname (`De Sica, Vittorio`; `La Fontaine, Jean de`; `Van Sant, Gus`);
+  RDA Appendix F.11 gives the per-language tables this approximates.
 * Initials are given names, never surnames: `J. A. Bayona` → `Bayona, J. A.`.
 * Not inverted: a single name (`Cantinflas`); a name in Han, kana or Hangul script (`黒澤明`:
   family name first, as written); a Latin-script name of two words whose second is a
   hyphenated romanized given name (`Wong Kar-wai`, `Bong Joon-ho`, `Hou Hsiao-hsien`). Other
   Latin-script East Asian names (`Zhang Yimou`, `Kurosawa Akira`) cannot be told from
-  Western ones: they need `file_as` (`Zhang Yimou: Zhang Yimou`).
+  Western ones: they need `file_as` (`"Zhang Yimou" = "Zhang Yimou"`).
 
 A three-word Hispanic name whose middle word is a given name outside the list
 (`María Elvira Lacaci`) files wrongly until it gets a `file_as`.
