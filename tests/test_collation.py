@@ -221,3 +221,20 @@ def test_epub_names_each_person_as_filed(make_project: ProjectMaker) -> None:
         "Ana Editora": ["Editora, Ana"],
         "María Luisa Bemberg": ["Bemberg, María Luisa"],
     }
+
+
+def test_file_as_naming_nobody_in_the_film_warns(make_project: ProjectMaker) -> None:
+    extra = '  file_as:\n    "Luis Garcia Berlanga": "Berlanga, Luis García"\n'
+    anthology = make_project({"a.md": _with("Luis García Berlanga", "La vaquilla", extra)})
+    book, diagnostics = load(anthology)
+    assert [(d.code, d.severity.value, d.line, d.col, d.message) for d in diagnostics] == [
+        (
+            "file-as-unused",
+            "warning",
+            10,
+            5,
+            "`film.file_as` names `Luis Garcia Berlanga`, who is not among the film's directors"
+            " or cast (did you mean `Luis García Berlanga`?)",
+        )
+    ]
+    assert [e.heading for e in book.back.director_index] == ["García Berlanga, Luis"]

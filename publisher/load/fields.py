@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..base.diagnostics import Diagnostic, Severity, error
+from ..base.diagnostics import Diagnostic, Severity, error, warning
 from ..base.languages import parse_lang
 from ..base.text import strip_controls, suggestion
 from .frontmatter import EVERY_KEY, Field
@@ -124,10 +124,13 @@ def read_string_list(
 
 
 def read_name_map(
-    problems: Problems, fields: dict[str, Field], key: str, prefix: str
+    problems: Problems, fields: dict[str, Field], key: str, prefix: str, *groups: list[str] | None
 ) -> tuple[tuple[str, str], ...]:
     """A mapping of names to their filed forms, `file_as: {"María Luisa Bemberg": "Bemberg,
-    María Luisa"}`, as (name, filed form) pairs; a value that is no text is reported."""
+    María Luisa"}`, as (name, filed form) pairs. A value that is no text is an error; a name
+    that is in none of the `groups` (the film's directors, its cast) is a `file-as-unused`
+    warning: a typo would file nobody."""
+    people = [name for group in groups for name in group or ()]
     field = fields.get(key)
     if field is None:
         return ()
@@ -141,10 +144,22 @@ def read_name_map(
         )
         return ()
     pairs = []
-    for name in field.children:
+    for name, child in field.children.items():
         filed = read_string(problems, field.children, name, field.line, f"{prefix}{key}.")
+        written = strip_controls(name).strip()
         if filed is not None:
-            pairs.append((strip_controls(name).strip(), filed))
+            pairs.append((written, filed))
+        if people and written not in people:
+            problems.report(
+                warning(
+                    problems.path,
+                    child.line,
+                    "file-as-unused",
+                    f"`{prefix}{key}` names `{written}`, who is not among the film's directors"
+                    f" or cast{suggestion(written, people)}",
+                    child.col,
+                )
+            )
     return tuple(pairs)
 
 

@@ -332,7 +332,7 @@ def _film(problems: Problems, film_field: Field, today: dt.date) -> Film | None:
             field.line, "front-matter-value", "`film.runtime_min` must be 1..1500", field.col
         )
         runtime = None
-    file_as = read_name_map(problems, fields, "file_as", "film.")
+    file_as = read_name_map(problems, fields, "file_as", "film.", directors, cast)
     if title is None or directors is None or year is None:
         return None
     if ("country" in fields and country is None) or ("runtime_min" in fields and runtime is None):
