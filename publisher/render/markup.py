@@ -10,11 +10,12 @@ sense whole; split, each half would reach into the other's engine state.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import markdown
@@ -31,7 +32,7 @@ from .figures import mark_long_captions
 from .linebreaks import break_urls
 from .notes import number_notes
 from .tables import mark_dense_tables
-from .typography import smarten, smarten_segments
+from .typography import Run, smarten, smarten_runs
 
 BLOCK_TAGS = {
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th", "figcaption",
@@ -41,6 +42,9 @@ BLOCK_TAGS = {
 NO_TYPOGRAPHY = {"code", "pre", "kbd", "samp"}
 XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+OPENING_TAG = re.compile(r"^<[A-Za-z]")
+CLOSING_TAG = re.compile(r"^</")
+RAW_LANG = re.compile(r'\slang="([^"]+)"')  # as sanitize.py serializes a stashed tag
 EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
 NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9A-Fa-f]{1,8}|[0-9]{1,10});")
 EPUB_TYPE = "epub:type"
@@ -226,22 +230,48 @@ class _BookTree(Treeprocessor):
         mark_long_captions(root)
 
     # -- typography -------------------------------------------------------------------------
-    def _typography(self, element: ET.Element) -> None:
+    def _typography(self, element: ET.Element, lang: str | None = None) -> None:
+        """Smarten each block's text, run by run in the language of its element or `lang` span
+        (a `lang` attribute from attr_list, or a raw `<span lang="…">` stashed by Markdown)."""
         if element.tag in NO_TYPOGRAPHY:
             return
-        if element.tag in BLOCK_TAGS or element.tag == "div":
-            refs = list(_inline_text_slots(element))
-            if refs:
-                texts = smarten_segments([get() for get, _ in refs], self.lang)
-                for (_, put), text in zip(refs, texts, strict=True):
-                    put(text)
+        lang = element.get("lang") or lang or self.lang
+        if element.tag in BLOCK_TAGS:
+            slots = list(_inline_text_slots(element, lang, 0))
+            if slots:
+                self._smarten_slots(slots)
         for child in element:
             if child.tag in BLOCK_TAGS:
-                self._typography(child)
+                self._typography(child, lang)
         for attribute in ("alt", "title"):
             for node in element.iter("img"):
                 if node.get(attribute):
-                    node.set(attribute, smarten(node.get(attribute, ""), self.lang))
+                    node.set(attribute, smarten(node.get(attribute, ""), node.get("lang") or lang))
+
+    def _smarten_slots(self, slots: list[_Slot]) -> None:
+        """Split the slots' text at stashed inline tags, tag each piece with its language."""
+        stash = self.md.htmlStash.rawHtmlBlocks
+        raw: list[tuple[str | None, int]] = []  # open raw tags: (lang, depth of their text)
+        runs: list[Run] = []
+        counts: list[int] = []
+        for slot in slots:
+            pieces = util.HTML_PLACEHOLDER_RE.split(slot.get())
+            counts.append(len(pieces))
+            for position, piece in enumerate(pieces):
+                if position % 2 == 0:
+                    runs.append(Run(piece, _piece_lang(slot, raw)))
+                    continue
+                entry = stash[int(piece)] if int(piece) < len(stash) else ""
+                tag = entry if isinstance(entry, str) else ""
+                if CLOSING_TAG.match(tag) and raw:
+                    raw.pop()
+                elif OPENING_TAG.match(tag) and not tag.endswith("/>"):
+                    found = RAW_LANG.search(tag)
+                    raw.append((found.group(1) if found else None, slot.depth))
+                runs.append(Run(util.HTML_PLACEHOLDER % piece, slot.lang, verbatim=True))
+        texts = iter(smarten_runs(runs))
+        for slot, count in zip(slots, counts, strict=True):
+            slot.put("".join(next(texts) for _ in range(count)))
 
     # -- links ------------------------------------------------------------------------------
     def _anchors(self, root: ET.Element) -> None:
@@ -375,19 +405,50 @@ def _split_attribution(quote: ET.Element, last: ET.Element) -> None:
     ET.SubElement(quote, "p", {"class": "epigraph-source"}).text = "\u2014" + source
 
 
-def _inline_text_slots(element: ET.Element):  # type: ignore[no-untyped-def]
-    """Yield (getter, setter) pairs for each text run of `element` up to nested blocks."""
+@dataclass(frozen=True)
+class _Slot:
+    """One text run of a block (an element's text or tail) and the language it is in."""
 
-    def text_slot(node: ET.Element):  # type: ignore[no-untyped-def]
-        return (lambda: node.text or "", lambda value: setattr(node, "text", value))
+    get: Callable[[], str]
+    put: Callable[[str], None]
+    lang: str
+    depth: int  # of the element whose text this is, the block being 0
+    lang_depth: int  # of the element that set `lang` (-1: the block's own or inherited)
 
-    def tail_slot(node: ET.Element):  # type: ignore[no-untyped-def]
-        return (lambda: node.tail or "", lambda value: setattr(node, "tail", value))
 
-    yield text_slot(element)
+def _piece_lang(slot: _Slot, raw: list[tuple[str | None, int]]) -> str:
+    """A raw `<span lang>` open in this element or an outer one, unless an inner element set
+    its own `lang`."""
+    for lang, depth in reversed(raw):
+        if lang is not None:
+            return lang if depth >= slot.lang_depth else slot.lang
+    return slot.lang
+
+
+def _inline_text_slots(
+    element: ET.Element, lang: str, depth: int, lang_depth: int = -1
+) -> Iterator[_Slot]:
+    """Each text run of `element` up to nested blocks, in document order, with its language."""
+
+    def text_of(node: ET.Element) -> str:
+        return node.text or ""
+
+    def tail_of(node: ET.Element) -> str:
+        return node.tail or ""
+
+    yield _Slot(
+        functools.partial(text_of, element), functools.partial(setattr, element, "text"),
+        lang, depth, lang_depth,
+    )  # fmt: skip
     for child in element:
         if child.tag in BLOCK_TAGS:
             continue  # handled on its own; its tail belongs to a different run
         if child.tag not in NO_TYPOGRAPHY:
-            yield from _inline_text_slots(child)
-        yield tail_slot(child)
+            own = child.get("lang")
+            yield from _inline_text_slots(
+                child, own or lang, depth + 1, depth + 1 if own else lang_depth
+            )
+        yield _Slot(
+            functools.partial(tail_of, child), functools.partial(setattr, child, "tail"),
+            lang, depth, lang_depth,
+        )  # fmt: skip

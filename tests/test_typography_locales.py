@@ -1,0 +1,133 @@
+"""Typography per language as data: (language, typed line, printed line).
+
+Every row states one rule of publisher/render/typography.py or one row of quotes.py; the
+Markdown rows check that `lang` on an element or a raw `<span lang>` switches the rules inside
+a review in another language.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from publisher.render.markup import render_markdown
+from publisher.render.quotes import STYLES, style_for
+from publisher.render.typography import smarten
+
+N = "\u202f"  # narrow no-break space
+S = "\u00a0"  # no-break space
+
+THREE_LEVELS = "\"one 'two \"three\" two' one\""
+LINES: list[tuple[str, str, str]] = [
+    # Quotation marks at three levels, and a fourth that cycles.
+    ("es", THREE_LEVELS, "«one “two ‘three’ two” one»"),
+    ("es", "\"a 'b \"c 'd' c\" b' a\"", "«a “b ‘c “d” c’ b” a»"),
+    ("es-ES", THREE_LEVELS, "«one “two ‘three’ two” one»"),
+    ("ca", THREE_LEVELS, "«one “two ‘three’ two” one»"),
+    ("gl", THREE_LEVELS, "«one “two ‘three’ two” one»"),
+    ("fr", THREE_LEVELS, f"«{N}one “two ‘three’ two” one{N}»"),
+    ("de", THREE_LEVELS, "„one ‚two „three“ two‘ one“"),
+    ("it", THREE_LEVELS, "«one “two ‘three’ two” one»"),
+    ("pt", THREE_LEVELS, "«one “two ‘three’ two” one»"),
+    ("pt-PT", THREE_LEVELS, "«one “two ‘three’ two” one»"),
+    ("pt-BR", THREE_LEVELS, "“one ‘two “three” two’ one”"),
+    ("en", THREE_LEVELS, "“one ‘two “three” two’ one”"),
+    ("en-US", THREE_LEVELS, "“one ‘two “three” two’ one”"),
+    ("en-GB", THREE_LEVELS, "‘one “two ‘three’ two” one’"),
+    ("en_gb", THREE_LEVELS, "‘one “two ‘three’ two” one’"),
+    ("xx", THREE_LEVELS, "“one ‘two “three” two’ one”"),  # unknown: American English
+    # The typed character counts: a single pair outside any quote stays single.
+    ("es", "'ternera' significa", "‘ternera’ significa"),
+    ("en-US", "'scare' quotes", "‘scare’ quotes"),
+    ("en-GB", "'single' and \"double\" both first", "‘single’ and ‘double’ both first"),
+    ("en-GB", "'He said \"no\"'", "‘He said “no”’"),
+    ("de", "'halb' und \"ganz\"", "‚halb‘ und „ganz“"),
+    # Apostrophes and elisions are never quotes.
+    ("en", "By the '70s", "By the ’70s"),
+    ("en", "the class of '36, then '98.", "the class of ’36, then ’98."),
+    ("en", "'tis true, 'Twas so", "’tis true, ’Twas so"),
+    ("en", "rock 'n' roll", "rock ’n’ roll"),
+    ("en", "rock 'n roll", "rock ’n roll"),
+    ("en", "O'Donnell", "O’Donnell"),
+    ("en", "the soldiers' letters", "the soldiers’ letters"),
+    ("en", "\"the soldiers' letters\"", "“the soldiers’ letters”"),
+    ("en", "'the soldiers' letters'", "‘the soldiers’ letters’"),
+    ("en", "'no' and 'yes'", "‘no’ and ‘yes’"),
+    ("en", "'round' is a word", "‘round’ is a word"),
+    ("en", "the number '36'", "the number ‘36’"),
+    ("en", "'Frisco at night", "’Frisco at night"),
+    ("en", "\"It's 'fine'\"", "“It’s ‘fine’”"),
+    ("en-GB", "\"By the '70s it's 'over'\"", "‘By the ’70s it’s “over”’"),
+    ("fr", "l'amour, aujourd'hui", "l’amour, aujourd’hui"),
+    ("it", "dell'arte di d'Annunzio", "dell’arte di d’Annunzio"),
+    ("es", "L'Hospitalet", "L’Hospitalet"),
+    ("ca", "l'exèrcit d'Ebre", "l’exèrcit d’Ebre"),
+    ("de", "\"Geht's?\"", "„Geht’s?“"),
+    # French spacing: narrow before ; ! ?, full no-break before :, not inside URLs or times.
+    ("fr", "Quoi? Non! Enfin; voici: rien", f"Quoi{N}? Non{N}! Enfin{N}; voici{S}: rien"),
+    ("fr", "Quoi ? Voici : rien", f"Quoi{N}? Voici{S}: rien"),
+    ("fr", "\"Quoi?\" dit-il", f"«{N}Quoi{N}?{N}» dit-il"),
+    ("fr", "Vraiment?!", f"Vraiment{N}?!"),
+    ("fr", "à 10:30 sur http://exemple.fr", "à 10:30 sur http://exemple.fr"),
+    ("fr", "« déjà » et «tapé»", f"«{N}déjà{N}» et «{N}tapé{N}»"),
+    ("es", "¿Qué? ¡No! Así: nada", "¿Qué? ¡No! Así: nada"),
+    ("en", "What? No! So: nothing", "What? No! So: nothing"),
+    # Dashes and ellipses: the house rule, the same in every language.
+    ("es", "el maestro ---dijo--- calla", "el maestro —dijo— calla"),
+    ("en-US", "the war---and after", "the war—and after"),
+    ("en", "1936--1939...", "1936–1939…"),
+    ("fr", "1936--1939...", "1936–1939…"),
+    ("de", "1936--1939...", "1936–1939…"),
+]
+
+
+@pytest.mark.parametrize(("lang", "typed", "printed"), LINES)
+def test_line(lang: str, typed: str, printed: str) -> None:
+    assert smarten(typed, lang) == printed
+
+
+def test_every_style_is_covered_and_cites_a_source() -> None:
+    covered = {style_for(lang) for lang, _, _ in LINES}
+    assert covered == set(STYLES)
+    assert all(len(style.source) > 40 for style in STYLES)
+
+
+SPANISH_REVIEW: list[tuple[str, str, str]] = [
+    # (book language, Markdown, rendered XHTML body)
+    (
+        "es",
+        'Dijo <span lang="en">"Hello \'world\'"</span> y "bien".',
+        '<p>Dijo <span lang="en" xml:lang="en">“Hello ‘world’”</span> y «bien».</p>',
+    ),
+    (
+        "es",
+        'Dijo "<span lang="en">*"Hi"* and "by the \'70s"</span>" ya.',
+        '<p>Dijo «<span lang="en" xml:lang="en"><em>“Hi”</em> and “by the ’70s”</span>» ya.</p>',
+    ),
+    (
+        "es",
+        'Vimos *"Le Silence"*{: lang=fr } y "Esto?"',
+        f'<p>Vimos <em lang="fr">«{N}Le Silence{N}»</em> y «Esto?»</p>',
+    ),
+    (
+        "es",
+        '"La frase"\n{: lang=en-GB }',
+        '<p lang="en-GB">‘La frase’</p>',
+    ),
+    (
+        "fr",
+        'Il dit "oui" <span lang="de">"ja"</span>: <span lang="en">"No"?</span> Fin!',
+        f'<p>Il dit «{N}oui{N}» <span lang="de" xml:lang="de">„ja“</span>{S}: '
+        f'<span lang="en" xml:lang="en">“No”?</span> Fin{N}!</p>',
+    ),
+    (
+        "en",
+        '<span lang="fr">*"Oui"*</span> *<span lang="de">"Ja"</span>*',
+        f'<p><span lang="fr" xml:lang="fr"><em>«{N}Oui{N}»</em></span> '
+        '<em><span lang="de" xml:lang="de">„Ja“</span></em></p>',
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "source", "expected"), SPANISH_REVIEW)
+def test_inline_lang_spans(lang: str, source: str, expected: str) -> None:
+    assert render_markdown(source, lang, "x", 1).html.strip() == expected
