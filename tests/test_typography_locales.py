@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import pytest
 
+from publisher.pipeline import BuildRequest, Format, build, load
 from publisher.render.markup import render_markdown
 from publisher.render.quotes import STYLES, style_for
 from publisher.render.typography import smarten
+from publisher.validation.fidelity import check_fidelity
+
+from .conftest import ONE_PART_TOML, ProjectMaker, review
 
 N = "\u202f"  # narrow no-break space
 S = "\u00a0"  # no-break space
 
-THREE_LEVELS = "\"one 'two \"three\" two' one\""
+THREE_LEVELS = '"one \'two "three" two\' one"'
 LINES: list[tuple[str, str, str]] = [
     # Quotation marks at three levels, and a fourth that cycles.
     ("es", THREE_LEVELS, "«one “two ‘three’ two” one»"),
@@ -49,7 +53,7 @@ LINES: list[tuple[str, str, str]] = [
     ("en", "rock 'n roll", "rock ’n roll"),
     ("en", "O'Donnell", "O’Donnell"),
     ("en", "the soldiers' letters", "the soldiers’ letters"),
-    ("en", "\"the soldiers' letters\"", "“the soldiers’ letters”"),
+    ("en", '"the soldiers\' letters"', "“the soldiers’ letters”"),
     ("en", "'the soldiers' letters'", "‘the soldiers’ letters’"),
     ("en", "'no' and 'yes'", "‘no’ and ‘yes’"),
     ("en", "'round' is a word", "‘round’ is a word"),
@@ -61,11 +65,11 @@ LINES: list[tuple[str, str, str]] = [
     ("it", "dell'arte di d'Annunzio", "dell’arte di d’Annunzio"),
     ("es", "L'Hospitalet", "L’Hospitalet"),
     ("ca", "l'exèrcit d'Ebre", "l’exèrcit d’Ebre"),
-    ("de", "\"Geht's?\"", "„Geht’s?“"),
+    ("de", '"Geht\'s?"', "„Geht’s?“"),
     # French spacing: narrow before ; ! ?, full no-break before :, not inside URLs or times.
     ("fr", "Quoi? Non! Enfin; voici: rien", f"Quoi{N}? Non{N}! Enfin{N}; voici{S}: rien"),
     ("fr", "Quoi ? Voici : rien", f"Quoi{N}? Voici{S}: rien"),
-    ("fr", "\"Quoi?\" dit-il", f"«{N}Quoi{N}?{N}» dit-il"),
+    ("fr", '"Quoi?" dit-il', f"«{N}Quoi{N}?{N}» dit-il"),
     ("fr", "Vraiment?!", f"Vraiment{N}?!"),
     ("fr", "à 10:30 sur http://exemple.fr", "à 10:30 sur http://exemple.fr"),
     ("fr", "« déjà » et «tapé»", f"«{N}déjà{N}» et «{N}tapé{N}»"),
@@ -91,7 +95,7 @@ def test_every_style_is_covered_and_cites_a_source() -> None:
     assert all(len(style.source) > 40 for style in STYLES)
 
 
-SPANISH_REVIEW: list[tuple[str, str, str]] = [
+REVIEWS: list[tuple[str, str, str]] = [
     # (book language, Markdown, rendered XHTML body)
     (
         "es",
@@ -119,6 +123,11 @@ SPANISH_REVIEW: list[tuple[str, str, str]] = [
         f'<p>Il dit «{N}oui{N}» <span lang="de" xml:lang="de">„ja“</span>{S}: '
         f'<span lang="en" xml:lang="en">“No”?</span> Fin{N}!</p>',
     ),
+    (  # an entity is the character it stands for to its neighbours, and printed as typed
+        "fr",
+        "Quoi&#8239;? «&nbsp;oui&nbsp;» &quot;a&quot;",
+        f"<p>Quoi&#8239;? «{S}oui{S}» &quot;a&quot;</p>",
+    ),
     (
         "en",
         '<span lang="fr">*"Oui"*</span> *<span lang="de">"Ja"</span>*',
@@ -128,6 +137,35 @@ SPANISH_REVIEW: list[tuple[str, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("lang", "source", "expected"), SPANISH_REVIEW)
+@pytest.mark.parametrize(("lang", "source", "expected"), REVIEWS)
 def test_inline_lang_spans(lang: str, source: str, expected: str) -> None:
     assert render_markdown(source, lang, "x", 1).html.strip() == expected
+
+
+FRENCH_BODY = (
+    "Renoir tourne *La Grande Illusion* en 1937 : deux officiers français, prisonniers, "
+    "s'évadent d'un camp allemand. Pourquoi ? Parce que \"l'honneur\" ne suffit plus ; "
+    "le capitaine de Boëldieu le sait !\n\n"
+    "Rauffenstein dit \"je n'ai pas choisi 'cette guerre'\" et l'on y croit. Le film "
+    'circule dans les années \'40 ; on le cite en anglais, <span lang="en">"the '
+    'soldiers\' war"</span>, et en espagnol, <span lang="es">"la guerra"</span>.\n'
+)
+
+
+def test_a_french_book_prints_every_word(make_project: ProjectMaker) -> None:
+    """Narrow no-break spaces inside « » and before ; : ! ? split no word in any edition."""
+    toml = ONE_PART_TOML.replace('lang = "es"', 'lang = "fr"')
+    anthology = make_project(
+        {"illusion.md": review("Évasions", "La Grande Illusion", 1937, body=FRENCH_BODY)}, toml
+    )
+    out = anthology.parent.parent / "dist"
+    built = build(BuildRequest(anthology, frozenset(Format), out, cache=False))
+    paths = [output.path for output in built.outputs]
+    html = next(path for path in paths if path.suffix == ".html").read_text(encoding="utf-8")
+    assert f"Pourquoi{N}? Parce que «{N}l’honneur{N}» ne suffit plus{N};" in html
+    assert f"1937{S}: deux" in html and "“the soldiers’ war”" in html and "«la guerra»" in html
+    book, _ = load(anthology)
+    results = check_fidelity(book, paths)
+    assert len(results) == 4
+    assert [d.format() for r in results for d in r.diagnostics] == []
+    assert all(r.counts["words"] > 60 for r in results)

@@ -10,12 +10,11 @@ sense whole; split, each half would reach into the other's engine state.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import markdown
@@ -32,6 +31,7 @@ from .figures import mark_long_captions
 from .linebreaks import break_urls
 from .notes import number_notes
 from .tables import mark_dense_tables
+from .textruns import RawSpans, Slot, text_slots
 from .typography import Run, smarten, smarten_runs
 
 BLOCK_TAGS = {
@@ -42,9 +42,6 @@ BLOCK_TAGS = {
 NO_TYPOGRAPHY = {"code", "pre", "kbd", "samp"}
 XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
-OPENING_TAG = re.compile(r"^<[A-Za-z]")
-CLOSING_TAG = re.compile(r"^</")
-RAW_LANG = re.compile(r'\slang="([^"]+)"')  # as sanitize.py serializes a stashed tag
 EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
 NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9A-Fa-f]{1,8}|[0-9]{1,10});")
 EPUB_TYPE = "epub:type"
@@ -237,7 +234,7 @@ class _BookTree(Treeprocessor):
             return
         lang = element.get("lang") or lang or self.lang
         if element.tag in BLOCK_TAGS:
-            slots = list(_inline_text_slots(element, lang, 0))
+            slots = list(text_slots(element, lang, BLOCK_TAGS, NO_TYPOGRAPHY))
             if slots:
                 self._smarten_slots(slots)
         for child in element:
@@ -248,10 +245,10 @@ class _BookTree(Treeprocessor):
                 if node.get(attribute):
                     node.set(attribute, smarten(node.get(attribute, ""), node.get("lang") or lang))
 
-    def _smarten_slots(self, slots: list[_Slot]) -> None:
+    def _smarten_slots(self, slots: list[Slot]) -> None:
         """Split the slots' text at stashed inline tags, tag each piece with its language."""
         stash = self.md.htmlStash.rawHtmlBlocks
-        raw: list[tuple[str | None, int]] = []  # open raw tags: (lang, depth of their text)
+        spans = RawSpans()
         runs: list[Run] = []
         counts: list[int] = []
         for slot in slots:
@@ -259,16 +256,13 @@ class _BookTree(Treeprocessor):
             counts.append(len(pieces))
             for position, piece in enumerate(pieces):
                 if position % 2 == 0:
-                    runs.append(Run(piece, _piece_lang(slot, raw)))
+                    runs.append(Run(piece, spans.lang(slot)))
                     continue
                 entry = stash[int(piece)] if int(piece) < len(stash) else ""
-                tag = entry if isinstance(entry, str) else ""
-                if CLOSING_TAG.match(tag) and raw:
-                    raw.pop()
-                elif OPENING_TAG.match(tag) and not tag.endswith("/>"):
-                    found = RAW_LANG.search(tag)
-                    raw.append((found.group(1) if found else None, slot.depth))
-                runs.append(Run(util.HTML_PLACEHOLDER % piece, slot.lang, verbatim=True))
+                raw = entry if isinstance(entry, str) else ""
+                spans.tag(raw, slot)
+                shown = "" if raw.startswith("<") else html.unescape(raw)  # an entity
+                runs.append(Run(util.HTML_PLACEHOLDER % piece, slot.lang, True, shown))
         texts = iter(smarten_runs(runs))
         for slot, count in zip(slots, counts, strict=True):
             slot.put("".join(next(texts) for _ in range(count)))
@@ -403,52 +397,3 @@ def _split_attribution(quote: ET.Element, last: ET.Element) -> None:
         return
     setattr(holder, attribute, head)
     ET.SubElement(quote, "p", {"class": "epigraph-source"}).text = "\u2014" + source
-
-
-@dataclass(frozen=True)
-class _Slot:
-    """One text run of a block (an element's text or tail) and the language it is in."""
-
-    get: Callable[[], str]
-    put: Callable[[str], None]
-    lang: str
-    depth: int  # of the element whose text this is, the block being 0
-    lang_depth: int  # of the element that set `lang` (-1: the block's own or inherited)
-
-
-def _piece_lang(slot: _Slot, raw: list[tuple[str | None, int]]) -> str:
-    """A raw `<span lang>` open in this element or an outer one, unless an inner element set
-    its own `lang`."""
-    for lang, depth in reversed(raw):
-        if lang is not None:
-            return lang if depth >= slot.lang_depth else slot.lang
-    return slot.lang
-
-
-def _inline_text_slots(
-    element: ET.Element, lang: str, depth: int, lang_depth: int = -1
-) -> Iterator[_Slot]:
-    """Each text run of `element` up to nested blocks, in document order, with its language."""
-
-    def text_of(node: ET.Element) -> str:
-        return node.text or ""
-
-    def tail_of(node: ET.Element) -> str:
-        return node.tail or ""
-
-    yield _Slot(
-        functools.partial(text_of, element), functools.partial(setattr, element, "text"),
-        lang, depth, lang_depth,
-    )  # fmt: skip
-    for child in element:
-        if child.tag in BLOCK_TAGS:
-            continue  # handled on its own; its tail belongs to a different run
-        if child.tag not in NO_TYPOGRAPHY:
-            own = child.get("lang")
-            yield from _inline_text_slots(
-                child, own or lang, depth + 1, depth + 1 if own else lang_depth
-            )
-        yield _Slot(
-            functools.partial(tail_of, child), functools.partial(setattr, child, "tail"),
-            lang, depth, lang_depth,
-        )  # fmt: skip

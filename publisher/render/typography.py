@@ -56,12 +56,14 @@ BEFORE_PUNCTUATION = set("»”’)]…\"'")  # besides letters and digits
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of text in one language (BCP 47 tag). A `verbatim` run (a stashed tag) comes
-    back unchanged and is invisible to its neighbours' context."""
+    """A piece of text in one language (BCP 47 tag). A `verbatim` run (a stashed tag or
+    entity) comes back unchanged; its neighbours see it as `shown` (an entity's character, or
+    nothing for a tag)."""
 
     text: str
     lang: str
     verbatim: bool = False
+    shown: str = ""
 
 
 @dataclass
@@ -90,22 +92,21 @@ def smarten_runs(runs: Sequence[Run]) -> list[str]:
     Returns one string per run, in order; a mark may be longer than the quote it replaces.
     """
     texts = [run.text if run.verbatim else _dashes_only(run.text) for run in runs]
-    visible = [(text, run) for text, run in zip(texts, runs, strict=True) if not run.verbatim]
-    joined = "".join(text for text, _ in visible)
+    seen = [run.shown if run.verbatim else text for text, run in zip(texts, runs, strict=True)]
+    joined = "".join(seen)
     styles: list[QuoteStyle] = []
-    for text, run in visible:
+    langs: list[str] = []
+    for text, run in zip(seen, runs, strict=True):
         styles.extend([style_for(run.lang)] * len(text))
+        langs.extend([run.lang] * len(text))
     out = list(joined)
-    _quotes(joined, styles, [run.lang for text, run in visible for _ in text], out)
+    _quotes(joined, styles, langs, out)
     _french_spacing(joined, styles, out)
     pieces: list[str] = []
     cursor = 0
-    for text, run in zip(texts, runs, strict=True):
-        if run.verbatim:
-            pieces.append(text)
-            continue
-        pieces.append("".join(out[cursor : cursor + len(text)]))
-        cursor += len(text)
+    for text, run, shown in zip(texts, runs, seen, strict=True):
+        pieces.append(text if run.verbatim else "".join(out[cursor : cursor + len(text)]))
+        cursor += len(shown)
     return pieces
 
 

@@ -1,0 +1,90 @@
+"""A block's text runs in document order, each with the language it is written in.
+
+markup.py smartens a paragraph as one piece of text split into runs (an element's text, a
+child's tail). A run's language is the innermost of: the block's, an inline element's `lang`
+attribute (attr_list: `*"Oui"*{: lang=fr }`), or a raw `<span lang="…">` that Python-Markdown
+keeps as a stashed tag in the text (`RawSpans` follows those as markup.py meets them).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+
+OPENING_TAG = re.compile(r"^<[A-Za-z]")
+CLOSING_TAG = re.compile(r"^</")
+RAW_LANG = re.compile(r'\slang="([^"]+)"')  # as sanitize.sanitize_tag serializes a tag
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One text run of a block (an element's text or tail) and the language it is in."""
+
+    get: Callable[[], str]
+    put: Callable[[str], None]
+    lang: str
+    depth: int  # of the element whose text this is, the block being 0
+    lang_depth: int  # of the element that set `lang` (-1: the block's own or inherited)
+
+
+@dataclass
+class RawSpans:
+    """The raw inline tags open so far in a block: (lang or None, depth of the text holding
+    the tag). Fed each stashed tag in document order (`tag`), it answers `lang`."""
+
+    open: list[tuple[str | None, int]] = field(default_factory=list)
+
+    def tag(self, tag: str, slot: Slot) -> None:
+        """`tag` as sanitize.py serialized it: `<span lang="en" …>`, `</span>`, `<br/>`, or
+        "" (dropped); an unmatched closing tag is ignored."""
+        if CLOSING_TAG.match(tag):
+            if self.open:
+                self.open.pop()
+        elif OPENING_TAG.match(tag) and not tag.endswith("/>"):
+            found = RAW_LANG.search(tag)
+            self.open.append((found.group(1) if found else None, slot.depth))
+
+    def lang(self, slot: Slot) -> str:
+        """The language of text in `slot` here: the innermost open raw `lang` span, unless an
+        element inside it set its own `lang`."""
+        for lang, depth in reversed(self.open):
+            if lang is not None:
+                return lang if depth >= slot.lang_depth else slot.lang
+        return slot.lang
+
+
+def text_slots(
+    element: ET.Element,
+    lang: str,
+    blocks: Collection[str],
+    skipped: Collection[str],
+    depth: int = 0,
+    lang_depth: int = -1,
+) -> Iterator[Slot]:
+    """Each text run of `element` in document order, not entering nested `blocks` (handled on
+    their own) nor the text of `skipped` elements (code), with its language."""
+
+    def text_of(node: ET.Element) -> str:
+        return node.text or ""
+
+    def tail_of(node: ET.Element) -> str:
+        return node.tail or ""
+
+    yield Slot(
+        functools.partial(text_of, element), functools.partial(setattr, element, "text"),
+        lang, depth, lang_depth,
+    )  # fmt: skip
+    for child in element:
+        if child.tag in blocks:
+            continue  # its tail belongs to a different run
+        if child.tag not in skipped:
+            own = child.get("lang")
+            inner = depth + 1 if own else lang_depth
+            yield from text_slots(child, own or lang, blocks, skipped, depth + 1, inner)
+        yield Slot(
+            functools.partial(tail_of, child), functools.partial(setattr, child, "tail"),
+            lang, depth, lang_depth,
+        )  # fmt: skip
