@@ -61,6 +61,14 @@ LINES: list[tuple[str, str, str]] = [
     ("en", "'Frisco at night", "’Frisco at night"),
     ("en", "\"It's 'fine'\"", "“It’s ‘fine’”"),
     ("en-GB", "\"By the '70s it's 'over'\"", "‘By the ’70s it’s “over”’"),
+    # ... even with a later `'` that could close them.
+    ("en", "the '70s and the soldiers' letters", "the ’70s and the soldiers’ letters"),
+    ("en", "'tis the soldiers' way", "’tis the soldiers’ way"),
+    # ... even where a stray opener would take the next quote's level.
+    ("es", "\"En los '70, 'no'\"", "«En los ’70, “no”»"),
+    ("en", "\"'Tis 'so'\"", "“’Tis ‘so’”"),
+    ("en", "\"rock 'n' roll\" and 'more'", "“rock ’n’ roll” and ‘more’"),
+    ("en-GB", "\"'the soldiers' letters' now\"", "‘“the soldiers’ letters” now’"),
     ("fr", "l'amour, aujourd'hui", "l’amour, aujourd’hui"),
     ("it", "dell'arte di d'Annunzio", "dell’arte di d’Annunzio"),
     ("es", "L'Hospitalet", "L’Hospitalet"),
