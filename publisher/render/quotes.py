@@ -94,11 +94,12 @@ STYLES: tuple[QuoteStyle, ...] = (
                "Brazilian practice (ABNT NBR 10520; Academia Brasileira de Letras usage): "
                "“ ” then ‘ ’"),
     QuoteStyle("en", "", (DOUBLE, SINGLE), 0, 1, False,
-               "The Chicago Manual of Style: double marks, single within double, and so on "
-               "alternately"),
+               "The Chicago Manual of Style (16th ed.) §13.28 and §6.11: double marks, single "
+               "within double, double within those, alternately; §6.9: an apostrophe at a "
+               "word's end is never a closing single quote"),
     QuoteStyle("en", "GB", (SINGLE, DOUBLE), 0, 0, False,
-               "New Hart's Rules (Oxford), quotation marks: single first, double within, then "
-               "single again"),
+               "New Hart's Rules (Oxford), quotation marks, and Hart's Rules for Compositors "
+               "before it: single first, double within, then single again"),
 )  # fmt: skip
 FALLBACK = STYLES[[style.lang for style in STYLES].index("en")]
 
