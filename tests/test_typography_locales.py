@@ -8,12 +8,15 @@ a review in another language.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from publisher.pipeline import BuildRequest, Format, build, load
 from publisher.render.markup import render_markdown
 from publisher.render.quotes import STYLES, style_for
 from publisher.render.typography import smarten
 from publisher.validation.fidelity import check_fidelity
+from publisher.validation.words import keys
 
 from .conftest import ONE_PART_TOML, ProjectMaker, review
 
@@ -97,6 +100,9 @@ def test_line(lang: str, typed: str, printed: str) -> None:
     assert smarten(typed, lang) == printed
 
 
+LANGS = {lang for lang, _, _ in LINES}
+
+
 def test_every_style_is_covered_and_cites_a_source() -> None:
     covered = {style_for(lang) for lang, _, _ in LINES}
     assert covered == set(STYLES)
@@ -177,3 +183,10 @@ def test_a_french_book_prints_every_word(make_project: ProjectMaker) -> None:
     assert len(results) == 4
     assert [d.format() for r in results for d in r.diagnostics] == []
     assert all(r.counts["words"] > 60 for r in results)
+
+
+@given(st.text(alphabet="aéZ9 '\"-.:;!?«»()\n", max_size=60), st.sampled_from(sorted(LANGS)))
+@settings(max_examples=400, deadline=None)
+def test_typography_changes_no_word(text: str, lang: str) -> None:
+    """The fidelity check's words are the same before and after: marks and spaces only."""
+    assert keys(smarten(text, lang)) == keys(text)
