@@ -137,6 +137,17 @@ REVIEWS: list[tuple[str, str, str]] = [
         f'<p>Il dit «{N}oui{N}» <span lang="de" xml:lang="de">„ja“</span>{S}: '
         f'<span lang="en" xml:lang="en">“No”?</span> Fin{N}!</p>',
     ),
+    (  # a raw HTML block gets the typography of its language, code aside
+        "es",
+        '<p lang="fr">"oui" dit-il: <em lang="en">"yes"</em> <code>"x"</code></p>',
+        f'<p lang="fr" xml:lang="fr">«{N}oui{N}» dit-il{S}: '
+        '<em lang="en" xml:lang="en">“yes”</em> <code>"x"</code></p>',
+    ),
+    (
+        "es",
+        '<div>Un "bloque" <p>y "otro"</p> fin...</div>',
+        "<div>Un «bloque» <p>y «otro»</p> fin…</div>",
+    ),
     (  # an entity is the character it stands for to its neighbours, and printed as typed
         "fr",
         "Quoi&#8239;? «&nbsp;oui&nbsp;» &quot;a&quot;",

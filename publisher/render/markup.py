@@ -122,7 +122,7 @@ def _engine(raw_html: bool) -> tuple[markdown.Markdown, _BookTree]:
         )
         if raw_html:
             # Raw HTML passes only through the allowlist of sanitize.py, as XHTML.
-            engine.preprocessors.register(_SafeHtmlBlocks(engine), "html_block", 20)
+            engine.preprocessors.register(_SafeHtmlBlocks(engine, book.processor), "html_block", 20)
             engine.inlinePatterns.register(
                 _SafeHtmlInline(inlinepatterns.HTML_RE, engine), "html", 90
             )
@@ -142,6 +142,10 @@ def _well_formed(body: str) -> bool:
 
 
 class _SafeHtmlBlocks(HtmlBlockPreprocessor):
+    def __init__(self, md: markdown.Markdown, book: _BookTree) -> None:
+        super().__init__(md)
+        self.book = book  # for the document's language
+
     def run(self, lines: list[str]) -> list[str]:
         stash = self.md.htmlStash.rawHtmlBlocks
         start = len(stash)
@@ -149,8 +153,36 @@ class _SafeHtmlBlocks(HtmlBlockPreprocessor):
         for index in range(start, len(stash)):
             entry = stash[index]
             if isinstance(entry, str):
-                stash[index] = sanitize_block(entry)
+                stash[index] = _smarten_raw_block(sanitize_block(entry), self.book.lang)
         return result
+
+
+def _smarten_raw_block(xhtml: str, lang: str) -> str:
+    """A raw HTML block (sanitized XHTML, in and out) gets the typography Markdown text gets,
+    in the language of each of its elements."""
+    if not xhtml.strip():
+        return xhtml
+    holder = etree.fromstring(f"<div>{xhtml}</div>")
+    _smarten_tree(holder, lang)
+    serialized = etree.tostring(holder, encoding="unicode")
+    return (
+        serialized.removeprefix("<div>").removesuffix("</div>")
+        if len(holder) or holder.text
+        else ""
+    )
+
+
+def _smarten_tree(element: etree._Element, lang: str) -> None:
+    if element.tag in NO_TYPOGRAPHY:
+        return
+    lang = element.get("lang") or lang
+    slots = list(text_slots(element, lang, BLOCK_TAGS, NO_TYPOGRAPHY))
+    texts = smarten_runs([Run(slot.get(), slot.lang) for slot in slots])
+    for slot, text in zip(slots, texts, strict=True):
+        slot.put(text)
+    for child in element:
+        if child.tag in BLOCK_TAGS:
+            _smarten_tree(child, lang)
 
 
 class _SafeHtmlInline(inlinepatterns.HtmlInlineProcessor):

@@ -14,8 +14,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 OPENING_TAG = re.compile(r"^<[A-Za-z]")
 CLOSING_TAG = re.compile(r"^</")
+Element = ET.Element | etree._Element  # Markdown's tree, or a raw block parsed by lxml
 RAW_LANG = re.compile(r'\slang="([^"]+)"')  # as sanitize.sanitize_tag serializes a tag
 
 
@@ -57,20 +60,21 @@ class RawSpans:
 
 
 def text_slots(
-    element: ET.Element,
+    element: Element,
     lang: str,
     blocks: Collection[str],
     skipped: Collection[str],
     depth: int = 0,
     lang_depth: int = -1,
 ) -> Iterator[Slot]:
-    """Each text run of `element` in document order, not entering nested `blocks` (handled on
-    their own) nor the text of `skipped` elements (code), with its language."""
+    """Each text run of `element` in document order, with its language: its text, its inline
+    children's, each child's tail; not the text inside nested `blocks` (smartened on their
+    own) nor inside `skipped` elements (code)."""
 
-    def text_of(node: ET.Element) -> str:
+    def text_of(node: Element) -> str:
         return node.text or ""
 
-    def tail_of(node: ET.Element) -> str:
+    def tail_of(node: Element) -> str:
         return node.tail or ""
 
     yield Slot(
@@ -79,8 +83,8 @@ def text_slots(
     )  # fmt: skip
     for child in element:
         if child.tag in blocks:
-            continue  # its tail belongs to a different run
-        if child.tag not in skipped:
+            pass  # smartened on its own; its tail is this element's text
+        elif child.tag not in skipped:
             own = child.get("lang")
             inner = depth + 1 if own else lang_depth
             yield from text_slots(child, own or lang, blocks, skipped, depth + 1, inner)
