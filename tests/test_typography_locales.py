@@ -148,6 +148,12 @@ REVIEWS: list[tuple[str, str, str]] = [
         '<div>Un "bloque" <p>y "otro"</p> fin...</div>',
         "<div>Un «bloque» <p>y «otro»</p> fin…</div>",
     ),
+    (  # code keeps its text and is its neighbours' context, Markdown or raw
+        "fr",
+        'La commande `ls`? Puis <code>"y" --</code> et <kbd>a...</kbd> "z"',
+        f'<p>La commande <code>ls</code>{N}? Puis <code>"y" --</code> et <kbd>a...</kbd> '
+        f"«{N}z{N}»</p>",
+    ),
     (  # an entity is the character it stands for to its neighbours, and printed as typed
         "fr",
         "Quoi&#8239;? «&nbsp;oui&nbsp;» &quot;a&quot;",

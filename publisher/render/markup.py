@@ -177,7 +177,7 @@ def _smarten_tree(element: etree._Element, lang: str) -> None:
         return
     lang = element.get("lang") or lang
     slots = list(text_slots(element, lang, BLOCK_TAGS, NO_TYPOGRAPHY))
-    texts = smarten_runs([Run(slot.get(), slot.lang) for slot in slots])
+    texts = smarten_runs([Run(slot.get(), slot.lang, slot.verbatim, slot.get()) for slot in slots])
     for slot, text in zip(slots, texts, strict=True):
         slot.put(text)
     for child in element:
@@ -284,11 +284,16 @@ class _BookTree(Treeprocessor):
         runs: list[Run] = []
         counts: list[int] = []
         for slot in slots:
+            if slot.verbatim:
+                runs.append(Run(slot.get(), slot.lang, True, slot.get()))
+                counts.append(1)
+                continue
             pieces = util.HTML_PLACEHOLDER_RE.split(slot.get())
             counts.append(len(pieces))
             for position, piece in enumerate(pieces):
                 if position % 2 == 0:
-                    runs.append(Run(piece, spans.lang(slot)))
+                    code = spans.inside(NO_TYPOGRAPHY)
+                    runs.append(Run(piece, spans.lang(slot), code, piece))
                     continue
                 entry = stash[int(piece)] if int(piece) < len(stash) else ""
                 raw = entry if isinstance(entry, str) else ""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-OPENING_TAG = re.compile(r"^<[A-Za-z]")
+OPENING_TAG = re.compile(r"^<([A-Za-z][A-Za-z0-9]*)")
 CLOSING_TAG = re.compile(r"^</")
 Element = ET.Element | etree._Element  # Markdown's tree, or a raw block parsed by lxml
 RAW_LANG = re.compile(r'\slang="([^"]+)"')  # as sanitize.sanitize_tag serializes a tag
@@ -31,6 +31,7 @@ class Slot:
     lang: str
     depth: int  # of the element whose text this is, the block being 0
     lang_depth: int  # of the element that set `lang` (-1: the block's own or inherited)
+    verbatim: bool = False  # code: read for its neighbours' context, never changed
 
 
 @dataclass
@@ -38,22 +39,28 @@ class RawSpans:
     """The raw inline tags open so far in a block: (lang or None, depth of the text holding
     the tag). Fed each stashed tag in document order (`tag`), it answers `lang`."""
 
-    open: list[tuple[str | None, int]] = field(default_factory=list)
+    open: list[tuple[str | None, int, str]] = field(default_factory=list)  # + the tag name
 
     def tag(self, tag: str, slot: Slot) -> None:
         """`tag` as sanitize.py serialized it: `<span lang="en" …>`, `</span>`, `<br/>`, or
         "" (dropped); an unmatched closing tag is ignored."""
+        opening = OPENING_TAG.match(tag)
         if CLOSING_TAG.match(tag):
             if self.open:
                 self.open.pop()
-        elif OPENING_TAG.match(tag) and not tag.endswith("/>"):
+        elif opening and not tag.endswith("/>"):
             found = RAW_LANG.search(tag)
-            self.open.append((found.group(1) if found else None, slot.depth))
+            lang = found.group(1) if found else None
+            self.open.append((lang, slot.depth, opening.group(1).lower()))
+
+    def inside(self, names: Collection[str]) -> bool:
+        """Whether a raw tag named in `names` (code) is open."""
+        return any(name in names for _, _, name in self.open)
 
     def lang(self, slot: Slot) -> str:
         """The language of text in `slot` here: the innermost open raw `lang` span, unless an
         element inside it set its own `lang`."""
-        for lang, depth in reversed(self.open):
+        for lang, depth, _ in reversed(self.open):
             if lang is not None:
                 return lang if depth >= slot.lang_depth else slot.lang
         return slot.lang
@@ -69,7 +76,7 @@ def text_slots(
 ) -> Iterator[Slot]:
     """Each text run of `element` in document order, with its language: its text, its inline
     children's, each child's tail; not the text inside nested `blocks` (smartened on their
-    own) nor inside `skipped` elements (code)."""
+    own); a `skipped` element (code) is one `verbatim` slot of all its text."""
 
     def text_of(node: Element) -> str:
         return node.text or ""
@@ -84,7 +91,11 @@ def text_slots(
     for child in element:
         if child.tag in blocks:
             pass  # smartened on its own; its tail is this element's text
-        elif child.tag not in skipped:
+        elif child.tag in skipped:
+            text = "".join(str(piece) for piece in child.itertext())
+            read = functools.partial(_constant, text)
+            yield Slot(read, _unchanged, lang, depth, lang_depth, verbatim=True)
+        else:
             own = child.get("lang")
             inner = depth + 1 if own else lang_depth
             yield from text_slots(child, own or lang, blocks, skipped, depth + 1, inner)
@@ -92,3 +103,11 @@ def text_slots(
             functools.partial(tail_of, child), functools.partial(setattr, child, "tail"),
             lang, depth, lang_depth,
         )  # fmt: skip
+
+
+def _unchanged(text: str) -> None:
+    """The setter of a verbatim slot: code keeps its text."""
+
+
+def _constant(text: str) -> str:
+    return text
