@@ -31,7 +31,7 @@ from .figures import mark_long_captions
 from .linebreaks import break_urls
 from .notes import number_notes
 from .tables import mark_dense_tables
-from .textruns import RawSpans, Slot, text_slots
+from .textruns import RawSpans, Slot, smarten_block, text_slots
 from .typography import Run, smarten, smarten_runs
 
 BLOCK_TAGS = {
@@ -153,36 +153,10 @@ class _SafeHtmlBlocks(HtmlBlockPreprocessor):
         for index in range(start, len(stash)):
             entry = stash[index]
             if isinstance(entry, str):
-                stash[index] = _smarten_raw_block(sanitize_block(entry), self.book.lang)
+                stash[index] = smarten_block(
+                    sanitize_block(entry), self.book.lang, BLOCK_TAGS, NO_TYPOGRAPHY
+                )
         return result
-
-
-def _smarten_raw_block(xhtml: str, lang: str) -> str:
-    """A raw HTML block (sanitized XHTML, in and out) gets the typography Markdown text gets,
-    in the language of each of its elements."""
-    if not xhtml.strip():
-        return xhtml
-    holder = etree.fromstring(f"<div>{xhtml}</div>")
-    _smarten_tree(holder, lang)
-    serialized = etree.tostring(holder, encoding="unicode")
-    return (
-        serialized.removeprefix("<div>").removesuffix("</div>")
-        if len(holder) or holder.text
-        else ""
-    )
-
-
-def _smarten_tree(element: etree._Element, lang: str) -> None:
-    if element.tag in NO_TYPOGRAPHY:
-        return
-    lang = element.get("lang") or lang
-    slots = list(text_slots(element, lang, BLOCK_TAGS, NO_TYPOGRAPHY))
-    texts = smarten_runs([Run(slot.get(), slot.lang, slot.verbatim, slot.get()) for slot in slots])
-    for slot, text in zip(slots, texts, strict=True):
-        slot.put(text)
-    for child in element:
-        if child.tag in BLOCK_TAGS:
-            _smarten_tree(child, lang)
 
 
 class _SafeHtmlInline(inlinepatterns.HtmlInlineProcessor):

@@ -4,6 +4,7 @@ markup.py smartens a paragraph as one piece of text split into runs (an element'
 child's tail). A run's language is the innermost of: the block's, an inline element's `lang`
 attribute (attr_list: `*"Oui"*{: lang=fr }`), or a raw `<span lang="…">` that Python-Markdown
 keeps as a stashed tag in the text (`RawSpans` follows those as markup.py meets them).
+`smarten_block` does the same for a raw HTML block, which Markdown keeps whole.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
+
+from .typography import Run, smarten_runs
 
 OPENING_TAG = re.compile(r"^<([A-Za-z][A-Za-z0-9]*)")
 CLOSING_TAG = re.compile(r"^</")
@@ -111,3 +114,33 @@ def _unchanged(text: str) -> None:
 
 def _constant(text: str) -> str:
     return text
+
+
+def smarten_block(xhtml: str, lang: str, blocks: Collection[str], skipped: Collection[str]) -> str:
+    """A raw HTML block (sanitized XHTML, in and out) with the typography Markdown text gets,
+    in the language of each of its elements; `blocks` and `skipped` as for `text_slots`."""
+    if not xhtml.strip():
+        return xhtml
+    holder = etree.fromstring(f"<div>{xhtml}</div>")
+    _smarten_tree(holder, lang, blocks, skipped)
+    serialized = etree.tostring(holder, encoding="unicode")
+    return (
+        serialized.removeprefix("<div>").removesuffix("</div>")
+        if len(holder) or holder.text
+        else ""
+    )
+
+
+def _smarten_tree(
+    element: etree._Element, lang: str, blocks: Collection[str], skipped: Collection[str]
+) -> None:
+    if element.tag in skipped:
+        return
+    lang = element.get("lang") or lang
+    slots = list(text_slots(element, lang, blocks, skipped))
+    texts = smarten_runs([Run(slot.get(), slot.lang, slot.verbatim, slot.get()) for slot in slots])
+    for slot, text in zip(slots, texts, strict=True):
+        slot.put(text)
+    for child in element:
+        if child.tag in blocks:
+            _smarten_tree(child, lang, blocks, skipped)
