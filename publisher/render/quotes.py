@@ -9,7 +9,8 @@ What the sources say, and what we decided where they are silent:
 * Levels beyond the ones a source lists cycle: after the last level, marks repeat from
   `cycle_from` (Spanish « “ ‘ “ ‘ …; English “ ‘ “ ‘ …, the New Hart's "and so on").
 * `single` is the level a typed single pair `'…'` takes at the outer level: the author chose a
-  single mark (a meaning or gloss, RAE Ortografía §3.4.8; British style), so it stays single in every locale.
+  single mark (a meaning or gloss, RAE Ortografía §3.4.8; British style), so it stays single
+  in every locale.
 * French: the Imprimerie nationale's *Lexique* asks for a no-break space inside « » and before
   the colon, and a thin no-break space before ; ! ?. We print U+202F (narrow no-break space)
   inside « » and before ; ! ?, and U+00A0 (a full no-break space) before the colon, as the
