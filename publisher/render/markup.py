@@ -31,7 +31,8 @@ from .figures import mark_long_captions
 from .linebreaks import break_urls
 from .notes import number_notes
 from .tables import mark_dense_tables
-from .typography import smarten, smarten_segments
+from .textruns import RawSpans, Slot, smarten_block, text_slots
+from .typography import Run, smarten, smarten_runs
 
 BLOCK_TAGS = {
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th", "figcaption",
@@ -121,7 +122,7 @@ def _engine(raw_html: bool) -> tuple[markdown.Markdown, _BookTree]:
         )
         if raw_html:
             # Raw HTML passes only through the allowlist of sanitize.py, as XHTML.
-            engine.preprocessors.register(_SafeHtmlBlocks(engine), "html_block", 20)
+            engine.preprocessors.register(_SafeHtmlBlocks(engine, book.processor), "html_block", 20)
             engine.inlinePatterns.register(
                 _SafeHtmlInline(inlinepatterns.HTML_RE, engine), "html", 90
             )
@@ -141,6 +142,10 @@ def _well_formed(body: str) -> bool:
 
 
 class _SafeHtmlBlocks(HtmlBlockPreprocessor):
+    def __init__(self, md: markdown.Markdown, book: _BookTree) -> None:
+        super().__init__(md)
+        self.book = book  # for the document's language
+
     def run(self, lines: list[str]) -> list[str]:
         stash = self.md.htmlStash.rawHtmlBlocks
         start = len(stash)
@@ -148,7 +153,9 @@ class _SafeHtmlBlocks(HtmlBlockPreprocessor):
         for index in range(start, len(stash)):
             entry = stash[index]
             if isinstance(entry, str):
-                stash[index] = sanitize_block(entry)
+                stash[index] = smarten_block(
+                    sanitize_block(entry), self.book.lang, BLOCK_TAGS, NO_TYPOGRAPHY
+                )
         return result
 
 
@@ -226,22 +233,50 @@ class _BookTree(Treeprocessor):
         mark_long_captions(root)
 
     # -- typography -------------------------------------------------------------------------
-    def _typography(self, element: ET.Element) -> None:
+    def _typography(self, element: ET.Element, lang: str | None = None) -> None:
+        """Smarten each block's text, run by run in the language of its element or `lang` span
+        (a `lang` attribute from attr_list, or a raw `<span lang="…">` stashed by Markdown)."""
         if element.tag in NO_TYPOGRAPHY:
             return
-        if element.tag in BLOCK_TAGS or element.tag == "div":
-            refs = list(_inline_text_slots(element))
-            if refs:
-                texts = smarten_segments([get() for get, _ in refs], self.lang)
-                for (_, put), text in zip(refs, texts, strict=True):
-                    put(text)
+        lang = element.get("lang") or lang or self.lang
+        if element.tag in BLOCK_TAGS:
+            slots = list(text_slots(element, lang, BLOCK_TAGS, NO_TYPOGRAPHY))
+            if slots:
+                self._smarten_slots(slots)
         for child in element:
             if child.tag in BLOCK_TAGS:
-                self._typography(child)
+                self._typography(child, lang)
         for attribute in ("alt", "title"):
             for node in element.iter("img"):
                 if node.get(attribute):
-                    node.set(attribute, smarten(node.get(attribute, ""), self.lang))
+                    node.set(attribute, smarten(node.get(attribute, ""), node.get("lang") or lang))
+
+    def _smarten_slots(self, slots: list[Slot]) -> None:
+        """Split the slots' text at stashed inline tags, tag each piece with its language."""
+        stash = self.md.htmlStash.rawHtmlBlocks
+        spans = RawSpans()
+        runs: list[Run] = []
+        counts: list[int] = []
+        for slot in slots:
+            if slot.verbatim:
+                runs.append(Run(slot.get(), slot.lang, True, slot.get()))
+                counts.append(1)
+                continue
+            pieces = util.HTML_PLACEHOLDER_RE.split(slot.get())
+            counts.append(len(pieces))
+            for position, piece in enumerate(pieces):
+                if position % 2 == 0:
+                    code = spans.inside(NO_TYPOGRAPHY)
+                    runs.append(Run(piece, spans.lang(slot), code, piece))
+                    continue
+                entry = stash[int(piece)] if int(piece) < len(stash) else ""
+                raw = entry if isinstance(entry, str) else ""
+                spans.tag(raw, slot)
+                shown = "" if raw.startswith("<") else html.unescape(raw)  # an entity
+                runs.append(Run(util.HTML_PLACEHOLDER % piece, slot.lang, True, shown))
+        texts = iter(smarten_runs(runs))
+        for slot, count in zip(slots, counts, strict=True):
+            slot.put("".join(next(texts) for _ in range(count)))
 
     # -- links ------------------------------------------------------------------------------
     def _anchors(self, root: ET.Element) -> None:
@@ -373,21 +408,3 @@ def _split_attribution(quote: ET.Element, last: ET.Element) -> None:
         return
     setattr(holder, attribute, head)
     ET.SubElement(quote, "p", {"class": "epigraph-source"}).text = "\u2014" + source
-
-
-def _inline_text_slots(element: ET.Element):  # type: ignore[no-untyped-def]
-    """Yield (getter, setter) pairs for each text run of `element` up to nested blocks."""
-
-    def text_slot(node: ET.Element):  # type: ignore[no-untyped-def]
-        return (lambda: node.text or "", lambda value: setattr(node, "text", value))
-
-    def tail_slot(node: ET.Element):  # type: ignore[no-untyped-def]
-        return (lambda: node.tail or "", lambda value: setattr(node, "tail", value))
-
-    yield text_slot(element)
-    for child in element:
-        if child.tag in BLOCK_TAGS:
-            continue  # handled on its own; its tail belongs to a different run
-        if child.tag not in NO_TYPOGRAPHY:
-            yield from _inline_text_slots(child)
-        yield tail_slot(child)
