@@ -58,6 +58,7 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "unidecode": ("publisher.base.text",),
     "tomlkit": ("publisher.load.toml_positions",),
     "langcodes": ("publisher.base.languages",),
+    "babel": ("publisher.base.locale",),
 }
 MAX_LINES = 350
 REASON = "Length:"  # a module over MAX_LINES says why in its docstring, on a line starting so

@@ -160,6 +160,9 @@ class AnthologySpec:
     # `output_dir`, absolute (relative to the anthology file's folder as written); None: not set,
     # the outputs go to `dist/` in the project root.
     output_dir: Path | None = None
+    # `[labels]`: the book's own words, overriding the language's catalogue (base/locale.py).
+    labels: tuple[tuple[str, str], ...] = ()
+    lang_at: tuple[int, int] = (1, 0)  # where `lang` is set (line 1: not set)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.gate import Refused, read_file
 from ..base.languages import parse_lang
 from ..base.limits import Limits, read_limits
+from ..base.locale import Locale, label_keys, word_problem
 from ..base.model import AnthologySpec, ExtraStylesheet, OrderKey, PartSpec, Selection, TrimSize
 from ..base.project import shown as shown_path
 from ..base.text import isbn13_valid, slugify, strip_controls, suggestion
@@ -27,7 +28,7 @@ from .toml_positions import KeyPath, Positions, toml_positions
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
-    "print", "parts", "limits", "stub", "extra_css", "output_dir",
+    "print", "parts", "limits", "stub", "extra_css", "output_dir", "labels",
 )  # fmt: skip
 # What each required key holds: a missing one is named with it.
 REQUIRED = {
@@ -151,6 +152,9 @@ class _Reader:
         isbns = {key: self.isbn(identifiers, key) for key in IDENTIFIER_KEYS}
         printing = self.table("print")
         base = self.path.parent
+        lang = self.lang()
+        labels = self.labels()
+        first_edition = Locale.for_tag(lang, dict(labels)).word("first_edition")
         spec = AnthologySpec(
             path=self.shown,
             root=self.root,
@@ -159,14 +163,14 @@ class _Reader:
             subtitle=self.text(data, "subtitle") if "subtitle" in data else None,
             editors=editors,
             publisher=self.text(data, "publisher"),
-            lang=self.lang(),
+            lang=lang,
             date=date,
             rights=self.text(data, "rights"),
             description=self.text(data, "description"),
             subjects=self.names(data, "subjects"),
             isbn_print=isbns["isbn_print"],
             isbn_epub=isbns["isbn_epub"],
-            edition=self.text(data, "edition", default="Primera edición"),
+            edition=self.text(data, "edition", default=first_edition),
             theme=self.theme(data),
             reviews_dir=self.inside(
                 base / self.text(data, "reviews", default="reviews"), "reviews"
@@ -185,6 +189,8 @@ class _Reader:
             output_dir=(base / self.text(data, "output_dir")).absolute()
             if "output_dir" in data
             else None,
+            labels=labels,
+            lang_at=self.at.of("lang") if "lang" in data else (1, 0),
         )
         if self.problems:
             raise BuildFailed(self.problems)
@@ -219,6 +225,23 @@ class _Reader:
             )
             return "es"
         return parsed.tag or "es"
+
+    def labels(self) -> tuple[tuple[str, str], ...]:
+        """`[labels]`: words of the book's own (`contents = "Sumario"`), each a key of the
+        language catalogues (base/locale.py) with non-empty text."""
+        table = self.table("labels")
+        known = label_keys()
+        self.unknown(table, ("labels",), known)
+        words = []
+        for key in table:
+            if key not in known:
+                continue
+            text = self.text(table, key, ("labels",))
+            problem = word_problem(key, text) if text else None
+            if problem:
+                self.fail_at(("labels", key), "anthology-value", problem)
+            words.append((key, text))
+        return tuple(words)
 
     def entries(self, key: str) -> tuple[tuple[int, int], ...]:
         """(line, column) of each entry of the list `key`."""

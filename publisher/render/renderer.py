@@ -23,7 +23,9 @@ from markupsafe import Markup
 from ..base.access import Access, Refused
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.digests import digest, package_digest
+from ..base.fonts import faces_used
 from ..base.links import LinkPlan, plan
+from ..base.locale import Locale
 from ..base.model import Anthology, FrontPiece, Part, Review
 from ..base.project import shown
 from ..base.rendered import (
@@ -38,7 +40,6 @@ from ..base.rendered import (
 )
 from ..base.text import slugify
 from ..base.theme import Theme, read_theme_file
-from .labels import Labels, labels_for
 from .markup import Fragment, render_markdown
 from .outline import build_outline, roman, with_pages
 from .pagemarks import mark_pages
@@ -156,10 +157,14 @@ class _Renderer:
         self.fragments = fragments
         self.spec = anthology.spec
         self.target = target
-        self.labels: Labels = labels_for(self.spec.lang)
-        self.outline = build_outline(anthology, target, self.labels)
+        self.locale = Locale.for_spec(self.spec)
+        self.outline = build_outline(anthology, target, self.locale)
         self.images: dict[Path, ImageAsset] = {}
         self.access = access
+        # The colophon names the print edition's faces in every edition (base/fonts.py).
+        self.faces = faces_used(
+            theme.css(Target.PRINT_PDF, access) + "\n" + theme.extra_css(access)
+        )
         self.loader = _GateLoader(theme.directories, self.access)
         self.env = jinja2.Environment(
             loader=self.loader,
@@ -172,14 +177,17 @@ class _Renderer:
         self.env.filters["smart"] = lambda text, lang=None: smarten(
             str(text), lang or self.spec.lang
         )
-        self.env.filters["longdate"] = self.labels.format_date
+        self.env.filters["longdate"] = self.locale.date
+        self.env.filters["names"] = self.locale.join
         self.env.filters["roman"] = roman
-        self.env.filters["decimal"] = self._decimal
+        self.env.filters["decimal"] = self.locale.decimal
         self.env.globals.update(
             href=self.href,
             book=anthology,
             spec=self.spec,
-            labels=self.labels,
+            labels=self.locale.words,
+            faces=self.locale.join(self.faces),
+            sentence=self.sentence,
             target=target.value,
             paged=target.paged,
             epub=target is Target.EPUB,
@@ -190,9 +198,10 @@ class _Renderer:
             print_page=pagination.opening if pagination is not None else lambda _: None,
         )
 
-    def _decimal(self, value: float) -> str:
-        text = f"{value:g}"
-        return text.replace(".", ",") if self.spec.lang.startswith("es") else text
+    def sentence(self, key: str, **values: object) -> Markup:
+        """The catalogue's pattern `key` (`colophon_text`) with its `{fields}` filled: the
+        pattern and plain values escaped, Markup values (`<em>publisher</em>`) kept."""
+        return Markup.escape(self.locale.word(key)).format(**values)
 
     def template(self, name: str, **context: object) -> str:
         """`name` rendered with `context`. Raises BuildFailed naming the template file and line:
