@@ -233,14 +233,20 @@ class _Reader:
         known = label_keys()
         self.unknown(table, ("labels",), known)
         words = []
-        for key in table:
+        for key, value in table.items():
             if key not in known:
                 continue
-            text = self.text(table, key, ("labels",))
-            problem = word_problem(key, text) if text else None
+            # Kept as written, spaces too (`colon = " : "`): only control characters go.
+            text = strip_controls(value) if isinstance(value, str) else None
+            if text is None:
+                problem: str | None = f"`labels.{key}` must be text"
+            elif not text.strip():
+                problem = f"`labels.{key}` must not be empty"
+            else:
+                problem = word_problem(key, text)
             if problem:
                 self.fail_at(("labels", key), "anthology-value", problem)
-            words.append((key, text))
+            words.append((key, text or ""))
         return tuple(words)
 
     def entries(self, key: str) -> tuple[tuple[int, int], ...]:
