@@ -26,6 +26,7 @@ from publisher.base.diagnostics import BuildFailed
 from publisher.base.fonts import faces_used
 from publisher.base.locale import CATALOGUES, Locale, label_keys
 from publisher.base.rendered import Target
+from publisher.export.epub_package import accessibility, page_source
 from publisher.pipeline import BuildRequest, Format, build, load, render
 
 EDITORS = ["Ana Sanz", "Luc Bodin", "Eva Lind"]
@@ -459,3 +460,24 @@ def test_colophon_names_the_theme_faces(tmp_path: Path) -> None:
     rendered = render(book, Target.WEB)
     [colophon] = [doc.body for doc in rendered.documents if doc.id == "colophon"]
     assert "Frentes was set in EB Garamond and Noto Sans with <em>publisher</em> from" in colophon
+
+
+def test_words_this_book_does_not_print_are_still_the_languages(tmp_path: Path) -> None:
+    """`print_edition` (a print edition without ISBN) and `a11y_images` (a book with images),
+    in the EPUB's package document, from a French catalogue."""
+    anthology = write_book(tmp_path, "fr")
+    text = anthology.read_text(encoding="utf-8").replace('isbn_print = "978-3-16-148410-0"\n', "")
+    anthology.write_text(text, encoding="utf-8")
+    book, _ = load(anthology)
+    assert page_source(book.spec) == "Frentes (édition imprimée)"
+    summary = dict(accessibility(render(book, Target.EPUB), True, True))
+    assert summary["schema:accessibilitySummary"] == (
+        "Texte recomposable avec table des matières navigable, ordre de lecture logique, titres"
+        " structurés et notes liées. Les images ont une description textuelle. Comprend la"
+        " pagination de l’édition imprimée (Frentes). Conforme aux WCAG 2.2, niveau AA."
+    )
+
+
+def test_no_word_is_named_like_a_mapping_method() -> None:
+    """Templates read `labels.contents`: a key named `items` or `get` would be the method."""
+    assert not set(label_keys()) & set(dir(Mapping))
