@@ -23,7 +23,8 @@ from lxml import etree
 
 from publisher.base import locale as locale_module
 from publisher.base.diagnostics import BuildFailed
-from publisher.base.fonts import faces_used
+from publisher.base.faces import faces_used
+from publisher.base.fonts import installed_families
 from publisher.base.locale import CATALOGUES, Locale, label_keys
 from publisher.base.rendered import Target
 from publisher.export.epub_package import accessibility, page_source
@@ -449,8 +450,21 @@ def test_faces_used_are_the_first_installed_of_each_stack() -> None:
     code { font-family: monospace; }
     """
     installed = ["EB Garamond", "EB Garamond 12", "DejaVu Sans"]
-    assert faces_used(css, installed) == ("EB Garamond", "DejaVu Sans")
-    assert faces_used(css, ["Fancy Face", "Noto Sans"]) == ("Fancy Face", "Noto Sans")
+    assert faces_used(css, installed=installed) == ("EB Garamond", "DejaVu Sans")
+    assert faces_used(css, installed=["Fancy Face", "Noto Sans"]) == ("Fancy Face", "Noto Sans")
+
+
+def test_a_fallback_face_is_named_when_it_draws_the_books_characters() -> None:
+    css = 'body { font-family: "EB Garamond", "Noto Serif CJK JP", "Noto Sans Symbols2", serif; }'
+    installed = ["EB Garamond", "Noto Serif CJK JP", "Noto Sans Symbols2"]
+    latin, cjk = ((0x20,), (0x24F,)), ((0x3000,), (0x9FFF,))
+    charsets = {"eb garamond": latin, "noto serif cjk jp": cjk, "noto sans symbols2": cjk}
+    assert faces_used(css, "La tumba de las luciérnagas", installed, charsets) == ("EB Garamond",)
+    assert faces_used(css, "★★★★½ 〜", installed, charsets) == ("EB Garamond",)  # no letters
+    assert faces_used(css, "火垂るの墓 (1988)", installed, charsets) == (
+        "EB Garamond",
+        "Noto Serif CJK JP",  # and not the symbols face: the CJK face drew them first
+    )
 
 
 def test_colophon_names_the_theme_faces(tmp_path: Path) -> None:
@@ -481,3 +495,16 @@ def test_words_this_book_does_not_print_are_still_the_languages(tmp_path: Path) 
 def test_no_word_is_named_like_a_mapping_method() -> None:
     """Templates read `labels.contents`: a key named `items` or `get` would be the method."""
     assert not set(label_keys()) & set(dir(Mapping))
+
+
+def test_colophon_names_a_fallback_face_that_sets_letters(tmp_path: Path) -> None:
+    """A Japanese original title is set in the stack's CJK face: the colophon names it."""
+    anthology = write_book(tmp_path, "en")
+    review = anthology.parent / "reviews" / "la-vaquilla.md"
+    text = review.read_text(encoding="utf-8").replace('"The Heifer"', '"火垂るの墓"')
+    review.write_text(text, encoding="utf-8")
+    book, _ = load(anthology)
+    [colophon] = [d.body for d in render(book, Target.WEB).documents if d.id == "colophon"]
+    has_cjk = "noto serif cjk jp" in (installed_families() or frozenset())
+    faces = "EB Garamond and Noto Serif CJK JP" if has_cjk else "EB Garamond"
+    assert f"Frentes was set in {faces} with" in colophon

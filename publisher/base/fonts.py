@@ -113,25 +113,6 @@ def missing_faces(css: str, installed: Iterable[str]) -> tuple[FaceStatus, ...]:
     return tuple(missing.values())
 
 
-def faces_used(css: str, installed: Iterable[str] | None = None) -> tuple[str, ...]:
-    """The faces a book set with `css` prints in, for its colophon: per `font-family` stack,
-    the first family installed (fontconfig's list by default; without fontconfig, the first
-    named), named without its optical size ("EB Garamond 12" → "EB Garamond" when the stack
-    names both), each once, in order of appearance. Generic families name no face; the
-    stacks' fallbacks for scripts the first face lacks (CJK, symbols) are not counted."""
-    families = installed if installed is not None else installed_families()
-    known = {name.lower() for name in families} if families is not None else None
-    faces: dict[str, None] = {}
-    for stack in font_stacks(css):
-        named = [name for name in stack if name.lower() not in GENERIC]
-        found = next((n for n in named if known is None or n.lower() in known), None)
-        if found is None:
-            continue
-        family = next((n for n in named if _optical_size_of(found, n)), found)
-        faces.setdefault(family, None)
-    return tuple(faces)
-
-
 def _optical_size_of(family: str, other: str) -> bool:
     """Whether `family` is `other` plus an optical size ("EB Garamond 12" of "EB Garamond").
 

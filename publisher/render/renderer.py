@@ -23,7 +23,8 @@ from markupsafe import Markup
 from ..base.access import Access, Refused
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.digests import digest, package_digest
-from ..base.fonts import faces_used
+from ..base.faces import faces_used
+from ..base.fonts import typeset_text
 from ..base.links import LinkPlan, plan
 from ..base.locale import Locale
 from ..base.model import Anthology, FrontPiece, Part, Review
@@ -161,10 +162,9 @@ class _Renderer:
         self.outline = build_outline(anthology, target, self.locale)
         self.images: dict[Path, ImageAsset] = {}
         self.access = access
-        # The colophon names the print edition's faces in every edition (base/fonts.py).
-        self.faces = faces_used(
-            theme.css(Target.PRINT_PDF, access) + "\n" + theme.extra_css(access)
-        )
+        # The colophon names the print edition's faces in every edition (base/faces.py).
+        self.print_css = theme.css(Target.PRINT_PDF, access) + "\n" + theme.extra_css(access)
+        self.rendered: list[Document] = []  # the documents so far, for the colophon's faces
         self.loader = _GateLoader(theme.directories, self.access)
         self.env = jinja2.Environment(
             loader=self.loader,
@@ -186,7 +186,7 @@ class _Renderer:
             book=anthology,
             spec=self.spec,
             labels=self.locale.words,
-            faces=self.locale.join(self.faces),
+            faces=self.faces,
             sentence=self.sentence,
             target=target.value,
             paged=target.paged,
@@ -197,6 +197,12 @@ class _Renderer:
             # The print page a document opens on, for the indexes (None without a pagination).
             print_page=pagination.opening if pagination is not None else lambda _: None,
         )
+
+    def faces(self) -> str:
+        """The faces the print edition sets the documents rendered so far in, as a list in
+        running text (`EB Garamond y Noto Sans`): for the colophon, the last document."""
+        text = typeset_text("".join(doc.body for doc in self.rendered), self.print_css)
+        return self.locale.join(faces_used(self.print_css, text))
 
     def sentence(self, key: str, **values: object) -> Markup:
         """The catalogue's pattern `key` (`colophon_text`) with its `{fields}` filled: the
@@ -251,6 +257,7 @@ class _Renderer:
         front = {piece.slug: piece for piece in self.anthology.front}
         parts = {f"part-{part.id}": part for part in self.anthology.parts}
         docs: list[Document] = []
+        self.rendered = docs
         for entry in self.outline.entries:
             if entry.kind is Kind.FRONT:
                 docs.append(self.front_piece(front[entry.id]))
