@@ -24,6 +24,7 @@ from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors, warnin
 from .base.digests import file_sha256
 from .base.gate import recording
 from .base.links import link_table
+from .base.locale import labels_fallback
 from .base.model import Anthology, AnthologySpec
 from .base.progress import Progress, ProgressCallback
 from .base.project import project_root, today
@@ -178,6 +179,7 @@ def load_book(
         raise BuildFailed(loaded.diagnostics + found)
     if anthology.reviews:  # a part left out of the book for want of reviews: say which
         found = (*found, *empty_parts(spec, placed))
+    found = (*found, *labels_fallback(spec))  # words printed in English: name them
     return dataclasses.replace(anthology, links=table), loaded.diagnostics + found
 
 

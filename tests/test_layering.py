@@ -59,6 +59,7 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "tomlkit": ("publisher.load.toml_positions",),
     "langcodes": ("publisher.base.languages",),
     "icu": ("publisher.base.collation",),
+    "babel": ("publisher.base.locale",),
 }
 MAX_LINES = 350
 REASON = "Length:"  # a module over MAX_LINES says why in its docstring, on a line starting so

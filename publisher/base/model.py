@@ -165,6 +165,9 @@ class AnthologySpec:
     output_dir: Path | None = None
     # `[file_as]`: (name as written, filed form) for any person the book indexes (base/names.py).
     file_as: tuple[tuple[str, str], ...] = ()
+    # `[labels]`: the book's own words, overriding the language's catalogue (base/locale.py).
+    labels: tuple[tuple[str, str], ...] = ()
+    lang_at: tuple[int, int] = (1, 0)  # where `lang` is set (line 1: not set)
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,6 @@ class Kind(enum.Enum):
     COLOPHON = "colophon"
 
 
-# The cover page's name in the landmarks (and the cover's text alternative), by language.
-COVER_TITLE = {"es": "Cubierta", "en": "Cover"}
-
-
-def cover_title(lang: str) -> str:
-    """`lang` is a BCP 47 tag; languages without a word of their own get the English one."""
-    return COVER_TITLE.get(lang.split("-")[0], COVER_TITLE["en"])
-
-
 @dataclass(frozen=True)
 class Entry:
     """One document of the book in the outline.

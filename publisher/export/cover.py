@@ -8,15 +8,14 @@ encoder gets fixed settings and no metadata chunks.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont
 
+from ..base.locale import Locale
 from ..base.model import AnthologySpec
-from ..base.outline import cover_title as landmark_cover_title
 from ..base.theme import theme_for
 from ..base.xmlnames import EPUB_TYPE, OPS_NS, XHTML_NS, XML_LANG
 
@@ -49,34 +48,20 @@ PALETTES = {
 }
 DEFAULT_PALETTE = Palette("#ffffff", "#1a1a1a", "#555555")
 
-WORDS = {
-    "es": {"edited_by": "Edición de", "and": "y"},
-    "en": {"edited_by": "Edited by", "and": "and"},
-}
-
-
-def _words(lang: str) -> dict[str, str]:
-    return WORDS.get(lang.split("-")[0], WORDS["en"])
-
-
-def _names(names: Sequence[str], lang: str) -> str:
-    if len(names) < 2:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {_words(lang)['and']} {names[-1]}"
-
 
 def cover_alt(spec: AnthologySpec) -> str:
     """The cover's text alternative: what the picture says, in the book's language."""
-    words = _words(spec.lang)
+    locale = Locale.for_spec(spec)
     parts = [spec.title + (f". {spec.subtitle}" if spec.subtitle else "")]
     if spec.editors:
-        parts.append(f"{words['edited_by']} {_names(spec.editors, spec.lang)}")
+        parts.append(f"{locale.word('edited_by')} {locale.join(spec.editors)}")
     parts.append(spec.publisher)
     return f"{cover_title(spec)}: " + ". ".join(parts) + "."
 
 
 def cover_title(spec: AnthologySpec) -> str:
-    return landmark_cover_title(spec.lang)
+    """The cover page's name (its title, the landmark's): the catalogue's `cover` word."""
+    return Locale.for_spec(spec).word("cover")
 
 
 def _font(style: str, size: int) -> Font:
@@ -129,10 +114,10 @@ def cover_png(spec: AnthologySpec) -> bytes:
     y += 80
     if spec.subtitle:
         _block(draw, y, spec.subtitle, _font("italic", 72), palette.ink, 1.25)
-    words = _words(spec.lang)
+    locale = Locale.for_spec(spec)
     if spec.editors:
-        _block(draw, 1800, words["edited_by"], _font("italic", 56), palette.accent, 1.3)
-        _block(draw, 1880, _names(spec.editors, spec.lang), _font("regular", 64), palette.ink, 1.25)
+        _block(draw, 1800, locale.word("edited_by"), _font("italic", 56), palette.accent, 1.3)
+        _block(draw, 1880, locale.join(spec.editors), _font("regular", 64), palette.ink, 1.25)
     _block(draw, SIZE[1] - 280, spec.publisher, _font("regular", 52), palette.ink, 1.2)
 
     out = io.BytesIO()

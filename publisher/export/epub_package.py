@@ -11,6 +11,7 @@ import mimetypes
 import uuid
 from typing import NamedTuple
 
+from ..base.locale import Locale
 from ..base.model import AnthologySpec
 from ..base.names import file_name
 from ..base.outline import Entry
@@ -105,30 +106,11 @@ def _people(book: RenderedBook) -> tuple[tuple[Person, ...], tuple[Person, ...]]
     return creators, contributors
 
 
-SUMMARY = {
-    "es": (
-        "Libro de texto adaptable con índice navegable, orden de lectura lógico, encabezados "
-        "estructurados y notas enlazadas.",
-        " Las imágenes tienen descripción textual.",
-        " Incluye la paginación de la edición impresa ({source}).",
-        " Cumple WCAG 2.2 nivel AA.",
-    ),
-    "en": (
-        "Reflowable text with a navigable table of contents, logical reading order, structured "
-        "headings and linked notes.",
-        " Images have text descriptions.",
-        " Includes the page numbers of the print edition ({source}).",
-        " Meets WCAG 2.2 Level AA.",
-    ),
-}
-
-
 def page_source(spec: AnthologySpec) -> str:
     """The print edition the page-list follows: its ISBN, else its title."""
     if spec.isbn_print:
         return f"urn:isbn:{spec.isbn_print}"
-    edition = "edición impresa" if spec.lang.startswith("es") else "print edition"
-    return f"{spec.title} ({edition})"
+    return f"{spec.title} ({Locale.for_spec(spec).word('print_edition')})"
 
 
 def accessibility(
@@ -146,11 +128,16 @@ def accessibility(
     if has_page_list:
         features += ["pageNavigation", "printPageNumbers"]
     spec = book.anthology.spec
-    base, images, pages, wcag = SUMMARY.get(spec.lang.split("-")[0], SUMMARY["en"])
+    words = Locale.for_spec(spec).words
     source = page_source(spec)
     isbn = f"ISBN {spec.isbn_print}" if spec.isbn_print else spec.title
-    pages = pages.format(source=isbn) if has_page_list else ""
-    summary = base + (images if has_images else "") + pages + wcag
+    sentences = (
+        words["a11y_summary"],
+        words["a11y_images"] if has_images else "",
+        words["a11y_pages"].format(source=isbn) if has_page_list else "",
+        words["a11y_wcag"],
+    )
+    summary = " ".join(sentence for sentence in sentences if sentence)
     return (
         *(("schema:accessMode", mode) for mode in modes),
         ("schema:accessModeSufficient", "textual"),

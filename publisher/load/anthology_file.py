@@ -17,6 +17,7 @@ from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.gate import Refused, read_file
 from ..base.languages import parse_lang
 from ..base.limits import Limits, read_limits
+from ..base.locale import Locale, label_keys, word_problem
 from ..base.model import AnthologySpec, ExtraStylesheet, OrderKey, PartSpec, Selection, TrimSize
 from ..base.project import shown as shown_path
 from ..base.text import isbn13_valid, slugify, strip_controls, suggestion
@@ -27,7 +28,7 @@ from .toml_positions import KeyPath, Positions, toml_positions
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
-    "print", "parts", "limits", "stub", "extra_css", "output_dir",
+    "print", "parts", "limits", "stub", "extra_css", "output_dir", "labels",
     "file_as",
 )  # fmt: skip
 # What each required key holds: a missing one is named with it.
@@ -152,6 +153,9 @@ class _Reader:
         isbns = {key: self.isbn(identifiers, key) for key in IDENTIFIER_KEYS}
         printing = self.table("print")
         base = self.path.parent
+        lang = self.lang()
+        labels = self.labels()
+        first_edition = Locale.for_tag(lang, dict(labels)).word("first_edition")
         spec = AnthologySpec(
             path=self.shown,
             root=self.root,
@@ -160,14 +164,14 @@ class _Reader:
             subtitle=self.text(data, "subtitle") if "subtitle" in data else None,
             editors=editors,
             publisher=self.text(data, "publisher"),
-            lang=self.lang(),
+            lang=lang,
             date=date,
             rights=self.text(data, "rights"),
             description=self.text(data, "description"),
             subjects=self.names(data, "subjects"),
             isbn_print=isbns["isbn_print"],
             isbn_epub=isbns["isbn_epub"],
-            edition=self.text(data, "edition", default="Primera edición"),
+            edition=self.text(data, "edition", default=first_edition),
             theme=self.theme(data),
             reviews_dir=self.inside(
                 base / self.text(data, "reviews", default="reviews"), "reviews"
@@ -187,6 +191,8 @@ class _Reader:
             if "output_dir" in data
             else None,
             file_as=self.file_as(),
+            labels=labels,
+            lang_at=self.at.of("lang") if "lang" in data else (1, 0),
         )
         if self.problems:
             raise BuildFailed(self.problems)
@@ -237,6 +243,29 @@ class _Reader:
             )
             return "es"
         return parsed.tag or "es"
+
+    def labels(self) -> tuple[tuple[str, str], ...]:
+        """`[labels]`: words of the book's own (`contents = "Sumario"`), each a key of the
+        language catalogues (base/locale.py) with non-empty text."""
+        table = self.table("labels")
+        known = label_keys()
+        self.unknown(table, ("labels",), known)
+        words = []
+        for key, value in table.items():
+            if key not in known:
+                continue
+            # Kept as written, spaces too (`colon = " : "`): only control characters go.
+            text = strip_controls(value) if isinstance(value, str) else None
+            if text is None:
+                problem: str | None = f"`labels.{key}` must be text"
+            elif not text.strip():
+                problem = f"`labels.{key}` must not be empty"
+            else:
+                problem = word_problem(key, text)
+            if problem:
+                self.fail_at(("labels", key), "anthology-value", problem)
+            words.append((key, text or ""))
+        return tuple(words)
 
     def entries(self, key: str) -> tuple[tuple[int, int], ...]:
         """(line, column) of each entry of the list `key`."""

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..base.locale import Locale
 from ..base.model import Anthology
-from ..base.outline import Entry, Landmark, Outline, PageLink, cover_title
+from ..base.outline import Entry, Landmark, Outline, PageLink
 from ..base.rendered import EPUB_PATHS, Kind, PageMark, Target
-from .labels import Labels
 from .typography import smarten
 
 # (kind, document id, listed in the printed contents); the title is the label named like the id.
@@ -29,14 +29,14 @@ BACK_MATTER = (
 )
 
 
-def build_outline(anthology: Anthology, target: Target, labels: Labels) -> Outline:
+def build_outline(anthology: Anthology, target: Target, locale: Locale) -> Outline:
     """Entries in reading order (the half-title only in the paged editions) and the EPUB
     landmarks; the page-list comes later (`with_pages`), once the markers are placed."""
     spec = anthology.spec
     lang = spec.lang
 
     def simple(kind: Kind, doc_id: str, listed: bool, title: str | None = None) -> Entry:
-        text = title if title is not None else str(getattr(labels, doc_id.replace("-", "_")))
+        text = title if title is not None else locale.word(doc_id.replace("-", "_"))
         return Entry(doc_id, kind, text, smarten(text, lang), lang, listed)
 
     entries: list[Entry] = []
@@ -64,7 +64,7 @@ def build_outline(anthology: Anthology, target: Target, labels: Labels) -> Outli
             )
             for review in part.reviews
         )
-        number = f"{labels.part} {roman(part.number)}."
+        number = f"{locale.word('part')} {roman(part.number)}."
         entries.append(
             Entry(f"part-{part.id}", Kind.PART, part.title, smarten(part.title, lang), lang,
                   number=number, children=reviews)
@@ -73,10 +73,10 @@ def build_outline(anthology: Anthology, target: Target, labels: Labels) -> Outli
     first = [f"part-{part.id}" for part in anthology.parts[:1]]
     body = anthology.front[0].slug if anthology.front else (first or ["filmography"])[0]
     landmarks = (
-        Landmark("cover", EPUB_PATHS.cover_page, cover_title(lang)),
-        Landmark("toc", EPUB_PATHS.document("contents"), labels.contents),
-        Landmark("bodymatter", EPUB_PATHS.document(body), labels.body_matter),
-        Landmark("index", EPUB_PATHS.document("film-index"), labels.film_index),
+        Landmark("cover", EPUB_PATHS.cover_page, locale.word("cover")),
+        Landmark("toc", EPUB_PATHS.document("contents"), locale.word("contents")),
+        Landmark("bodymatter", EPUB_PATHS.document(body), locale.word("body_matter")),
+        Landmark("index", EPUB_PATHS.document("film-index"), locale.word("film_index")),
     )
     return Outline(tuple(entries), landmarks)
 

@@ -23,7 +23,10 @@ from markupsafe import Markup
 from ..base.access import Access, Refused
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.digests import digest, package_digest
+from ..base.faces import faces_used
+from ..base.fonts import typeset_text
 from ..base.links import LinkPlan, plan
+from ..base.locale import Locale
 from ..base.model import Anthology, FrontPiece, Part, Review
 from ..base.project import shown
 from ..base.rendered import (
@@ -38,7 +41,6 @@ from ..base.rendered import (
 )
 from ..base.text import slugify
 from ..base.theme import Theme, read_theme_file
-from .labels import Labels, labels_for
 from .markup import Fragment, render_markdown
 from .outline import build_outline, roman, with_pages
 from .pagemarks import mark_pages
@@ -156,10 +158,13 @@ class _Renderer:
         self.fragments = fragments
         self.spec = anthology.spec
         self.target = target
-        self.labels: Labels = labels_for(self.spec.lang)
-        self.outline = build_outline(anthology, target, self.labels)
+        self.locale = Locale.for_spec(self.spec)
+        self.outline = build_outline(anthology, target, self.locale)
         self.images: dict[Path, ImageAsset] = {}
         self.access = access
+        # The colophon names the print edition's faces in every edition (base/faces.py).
+        self.print_css = theme.css(Target.PRINT_PDF, access) + "\n" + theme.extra_css(access)
+        self.rendered: list[Document] = []  # the documents so far, for the colophon's faces
         self.loader = _GateLoader(theme.directories, self.access)
         self.env = jinja2.Environment(
             loader=self.loader,
@@ -172,14 +177,17 @@ class _Renderer:
         self.env.filters["smart"] = lambda text, lang=None: smarten(
             str(text), lang or self.spec.lang
         )
-        self.env.filters["longdate"] = self.labels.format_date
+        self.env.filters["longdate"] = self.locale.date
+        self.env.filters["names"] = self.locale.join
         self.env.filters["roman"] = roman
-        self.env.filters["decimal"] = self._decimal
+        self.env.filters["decimal"] = self.locale.decimal
         self.env.globals.update(
             href=self.href,
             book=anthology,
             spec=self.spec,
-            labels=self.labels,
+            labels=self.locale.words,
+            faces=self.faces,
+            sentence=self.sentence,
             target=target.value,
             paged=target.paged,
             epub=target is Target.EPUB,
@@ -190,9 +198,16 @@ class _Renderer:
             print_page=pagination.opening if pagination is not None else lambda _: None,
         )
 
-    def _decimal(self, value: float) -> str:
-        text = f"{value:g}"
-        return text.replace(".", ",") if self.spec.lang.startswith("es") else text
+    def faces(self) -> str:
+        """The faces the print edition sets the documents rendered so far in, as a list in
+        running text (`EB Garamond y Noto Sans`): for the colophon, the last document."""
+        text = typeset_text("".join(doc.body for doc in self.rendered), self.print_css)
+        return self.locale.join(faces_used(self.print_css, text))
+
+    def sentence(self, key: str, **values: object) -> Markup:
+        """The catalogue's pattern `key` (`colophon_text`) with its `{fields}` filled: the
+        pattern and plain values escaped, Markup values (`<em>publisher</em>`) kept."""
+        return Markup.escape(self.locale.word(key)).format(**values)
 
     def template(self, name: str, **context: object) -> str:
         """`name` rendered with `context`. Raises BuildFailed naming the template file and line:
@@ -242,6 +257,7 @@ class _Renderer:
         front = {piece.slug: piece for piece in self.anthology.front}
         parts = {f"part-{part.id}": part for part in self.anthology.parts}
         docs: list[Document] = []
+        self.rendered = docs
         for entry in self.outline.entries:
             if entry.kind is Kind.FRONT:
                 docs.append(self.front_piece(front[entry.id]))
