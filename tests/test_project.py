@@ -84,7 +84,8 @@ def test_init_writes_a_project_that_builds_with_no_problem(tmp_path: Path) -> No
         f"dist/{SLUG}.epub",
     ]
     html = (book / "dist" / f"{SLUG}.html").read_text(encoding="utf-8")
-    assert "“The paths of glory lead but to the grave.”" in html  # English quotes, the note
+    # British quotes for an en-GB book (single first: New Hart's Rules), the note's quotation.
+    assert "‘The paths of glory lead but to the grave.’" in html
 
 
 def test_init_in_spanish_with_a_title_that_needs_quoting(tmp_path: Path) -> None:
