@@ -34,7 +34,7 @@ LINES: list[tuple[str, str, str]] = [
     ("fr", THREE_LEVELS, f"«{N}one “two ‘three’ two” one{N}»"),
     ("de", THREE_LEVELS, "„one ‚two „three“ two‘ one“"),
     ("it", THREE_LEVELS, "«one “two ‘three’ two” one»"),
-    ("pt", THREE_LEVELS, "«one “two ‘three’ two” one»"),
+    ("pt", THREE_LEVELS, "“one ‘two “three” two’ one”"),  # Brazilian, as the pt catalogue
     ("pt-PT", THREE_LEVELS, "«one “two ‘three’ two” one»"),
     ("pt-BR", THREE_LEVELS, "“one ‘two “three” two’ one”"),
     ("en", THREE_LEVELS, "“one ‘two “three” two’ one”"),
@@ -77,6 +77,10 @@ LINES: list[tuple[str, str, str]] = [
     ("es", "L'Hospitalet", "L’Hospitalet"),
     ("ca", "l'exèrcit d'Ebre", "l’exèrcit d’Ebre"),
     ("de", '"Geht\'s?"', "„Geht’s?“"),
+    # A closing single after a letter no possessive follows closes; `Hans'` is the apostrophe.
+    ("de", "Sie sang 'Lili Marleen' in Hans' Kneipe.", "Sie sang ‚Lili Marleen‘ in Hans’ Kneipe."),
+    ("de", "Rock 'n' Roll", "Rock ’n’ Roll"),  # the loan's elision in every language
+    ("es", "\"Es el rock 'n' roll de los '60\"", "«Es el rock ’n’ roll de los ’60»"),
     # French spacing: narrow before ; ! ?, full no-break before :, not inside URLs or times.
     ("fr", "Quoi? Non! Enfin; voici: rien", f"Quoi{N}? Non{N}! Enfin{N}; voici{S}: rien"),
     ("fr", "Quoi ? Voici : rien", f"Quoi{N}? Voici{S}: rien"),

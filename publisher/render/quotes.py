@@ -88,12 +88,12 @@ STYLES: tuple[QuoteStyle, ...] = (
     QuoteStyle("it", "", _ROMANCE, 1, 2, False,
                "Accademia della Crusca (virgolette) and Italian publishers' style guides "
                "(e.g. Lesina, Il nuovo manuale di stile): basse « », alte “ ”, semplici ‘ ’"),
-    QuoteStyle("pt", "", _ROMANCE, 1, 2, False,
+    QuoteStyle("pt", "PT", _ROMANCE, 1, 2, False,
                "European Portuguese practice (Ciberdúvidas da Língua Portuguesa; Acordo "
                "Ortográfico 1990 uses « »): angulares « », then “ ”, then ‘ ’"),
-    QuoteStyle("pt", "BR", (DOUBLE, SINGLE), 0, 1, False,
-               "Brazilian practice (ABNT NBR 10520; Academia Brasileira de Letras usage): "
-               "“ ” then ‘ ’"),
+    QuoteStyle("pt", "", (DOUBLE, SINGLE), 0, 1, False,
+               "Brazilian practice (ABNT NBR 10520; Academia Brasileira de Letras usage), as "
+               "the `pt` catalogue of book words: “ ” then ‘ ’; pt-PT takes « »"),
     QuoteStyle("en", "", (DOUBLE, SINGLE), 0, 1, False,
                "The Chicago Manual of Style (16th ed.) §13.28 and §6.11: double marks, single "
                "within double, double within those, alternately; §6.9: an apostrophe at a "
@@ -134,6 +134,12 @@ ELIDED_WORDS: dict[str, frozenset[str]] = {
 }  # fmt: skip
 
 
+# Elisions borrowed by every language with the phrase (`rock 'n' roll`: Duden "Rock 'n' Roll",
+# RAE "rock and roll"): an apostrophe whatever the run's language.
+ANY_LANGUAGE: frozenset[str] = frozenset({"n"})
+
+
 def elided_words(lang: str) -> frozenset[str]:
     """Elided words that start with an apostrophe in `lang` (lower case), possibly none."""
-    return ELIDED_WORDS.get(lang.replace("_", "-").split("-")[0].lower(), frozenset())
+    own = ELIDED_WORDS.get(lang.replace("_", "-").split("-")[0].lower(), frozenset())
+    return own | ANY_LANGUAGE

@@ -15,9 +15,11 @@ The rules, in the order they apply:
    * at the start of a word before an elided word of the run's language (quotes.ELIDED_WORDS:
      `'tis`, `'em`, `rock 'n' roll`), unless a `'` closes right after that word (`'round'` is
      a quoted word; `'n'` is always the elision);
-   * after a letter, when no single quote is open (`the soldiers' letters`), or when one is
-     open but the next quote mark after it is another closing single (`'the soldiers'
-     letters'`): the later one closes;
+   * after a letter, when no single quote is open (`the soldiers' letters`, `Hans' Kneipe`),
+     or when one is open, the letter is one a possessive apostrophe follows (s, x, z, ß:
+     Duden §16, CMOS 7.16) and the next quote mark after it is another closing single
+     (`'the soldiers' letters'`): the later one closes. After any other letter it closes
+     the open quote (`‚Lili Marleen' in Hans' Kneipe`);
    * as an opening single quote that never closes (`'Frisco`).
 3. A typed pair opens at a level: inside another quote of the same style, one level deeper
    (cycling per the style); outside any quote, or as the first quote of another language, a
@@ -74,6 +76,7 @@ class _Quote:
     kind: str  # "open", "close", "trail" (close or apostrophe), "apostrophe"
     partner: int | None = None  # index of the opener a closer closes
     level: int = 0
+    possessive: bool = False  # a "trail" after s, x, z or ß: maybe a possessive apostrophe
 
 
 def smarten(text: str, lang: str) -> str:
@@ -135,6 +138,11 @@ def _quotes(joined: str, styles: list[QuoteStyle], langs: list[str], out: list[s
             out[quote.index] = APOSTROPHE
 
 
+# Letters a possessive apostrophe follows at a word's end: `soldiers'`, `Hans'`, `Marx'`,
+# `Strauß'` (Duden, Apostroph §16; CMOS 7.16 for English plurals).
+POSSESSIVE_AFTER = frozenset("sxzß")
+
+
 def _classify(joined: str, styles: list[QuoteStyle], langs: list[str]) -> list[_Quote]:
     quotes: list[_Quote] = []
     forced: set[int] = set()  # the second `'` of `'n'`
@@ -156,7 +164,8 @@ def _classify(joined: str, styles: list[QuoteStyle], langs: list[str]) -> list[_
             kind = "trail"
         else:
             kind = "close"
-        quotes.append(_Quote(index, char, styles[index], kind))
+        possessive = kind == "trail" and before.lower() in POSSESSIVE_AFTER
+        quotes.append(_Quote(index, char, styles[index], kind, possessive=possessive))
     return quotes
 
 
@@ -191,7 +200,8 @@ def _pair(quotes: list[_Quote]) -> None:
                 quote.partner = opener.index
         elif quote.kind in ("close", "trail"):
             single_open = bool(stack) and stack[-1].char == "'"
-            if single_open and not (quote.kind == "trail" and _closer_follows(quotes, position)):
+            maybe_possessive = quote.kind == "trail" and quote.possessive
+            if single_open and not (maybe_possessive and _closer_follows(quotes, position)):
                 quote.kind, quote.partner = "close", stack.pop().index
             else:
                 quote.kind = "apostrophe"
