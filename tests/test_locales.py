@@ -125,7 +125,7 @@ ONLY = {
 }
 # Words this book has no use for: a print edition named by its ISBN, no images, the colon
 # is checked within the edition line.
-UNUSED = {"print_edition", "a11y_images", "colon"}
+UNUSED = {"print_edition", "a11y_images", "colon", "semicolon"}  # the last two: below
 # Each word with what follows or precedes it where the book prints it.
 CONTEXT = {
     "contents": "{contents} {part} I",
@@ -508,3 +508,46 @@ def test_colophon_names_a_fallback_face_that_sets_letters(tmp_path: Path) -> Non
     has_cjk = "noto serif cjk jp" in (installed_families() or frozenset())
     faces = "EB Garamond and Noto Serif CJK JP" if has_cjk else "EB Garamond"
     assert f"Frentes was set in {faces} with" in colophon
+
+
+@pytest.mark.parametrize(
+    ("lang", "colon", "semicolon"), [("fr", "\u202f: ", "\u202f; "), ("en", ": ", "; ")]
+)
+def test_the_contributors_punctuate_as_their_language(
+    tmp_path: Path, lang: str, colon: str, semicolon: str
+) -> None:
+    """A critic's line: name, colon, titles joined by semicolons, each as the language spaces
+    it (French: a narrow no-break space before both; Imprimerie nationale, Lexique)."""
+    root = tmp_path / "manuscripts"
+    (root / "reviews").mkdir(parents=True)
+    (root / "front").mkdir()
+    (root / "anthology.toml").write_text(ANTHOLOGY.format(lang=lang, labels=""), "utf-8")
+    for slug, text in REVIEWS.items():  # both reviews by one critic
+        written = (
+            text if "author:" in text else text.replace("date:", 'author: "Carmen Crítica"\ndate:')
+        )
+        (root / "reviews" / f"{slug}.md").write_text(written, encoding="utf-8")
+    anthology, _ = load(root / "anthology.toml")
+    page = render(anthology, Target.WEB).page
+    line = page[page.index('class="contributor-name"') :].split("</li>")[0]
+    assert f"Crítica, Carmen</span>{colon}<a" in line
+    assert f"</a>{semicolon}<a" in line
+
+
+def test_names_get_the_books_apostrophes_wherever_they_are_printed(tmp_path: Path) -> None:
+    """`O'Donnell` as an editor (title page, copyright, bylines) and as a critic (byline,
+    contributors) prints with the typographic apostrophe, as the text does."""
+    root = tmp_path / "manuscripts"
+    (root / "reviews").mkdir(parents=True)
+    (root / "front").mkdir()
+    toml = ANTHOLOGY.format(lang="en", labels="").replace("'Ana Sanz'", '"Ana O\'Donnell"')
+    (root / "anthology.toml").write_text(toml, encoding="utf-8")
+    for slug, text in REVIEWS.items():
+        written = text.replace('author: "Carmen Crítica"', 'author: "Carmen D\'Arcy"')
+        (root / "reviews" / f"{slug}.md").write_text(written, encoding="utf-8")
+    anthology, _ = load(root / "anthology.toml")
+    page = render(anthology, Target.WEB).page
+    assert "O'Donnell" not in page and "D'Arcy" not in page
+    assert page.count("O’Donnell") >= 3  # title page, copyright, the editors' byline
+    assert "D’Arcy</span>" in page  # byline
+    assert "D’Arcy, Carmen</span>" in page  # contributors, filed

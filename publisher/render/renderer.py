@@ -178,7 +178,9 @@ class _Renderer:
             str(text), lang or self.spec.lang
         )
         self.env.filters["longdate"] = self.locale.date
-        self.env.filters["names"] = self.locale.join
+        # People's names as the book prints them: joined as the language does, with the
+        # book's typography (`O'Donnell` → `O’Donnell`, as in the text).
+        self.env.filters["names"] = lambda names: smarten(self.locale.join(names), self.spec.lang)
         self.env.filters["roman"] = roman
         self.env.filters["decimal"] = self.locale.decimal
         self.env.globals.update(
