@@ -34,6 +34,7 @@ from .cache import BuildCache
 from .export import write
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
+    cover_problems,
     extra_css_problems,
     intro_outline,
     load_anthology_spec,
@@ -154,6 +155,7 @@ def load_book(
     )  # fmt: skip
     # The anthology's `extra_css` is checked like the theme's stylesheets, at its own line.
     extra_css = tuple(extra_css_problems(spec.extra_css, str(spec.path), access))
+    extra_css += tuple(cover_problems(spec, access))  # `cover_image`, at its line
     loaded = dataclasses.replace(loaded, diagnostics=extra_css + loaded.diagnostics)
     if has_errors(loaded.diagnostics):
         # Selection problems are worth reporting too, over whatever did load.

@@ -168,6 +168,11 @@ class AnthologySpec:
     # `[labels]`: the book's own words, overriding the language's catalogue (base/locale.py).
     labels: tuple[tuple[str, str], ...] = ()
     lang_at: tuple[int, int] = (1, 0)  # where `lang` is set (line 1: not set)
+    # `cover_image`: the anthology file's folder joined with what is written (None: not set, the
+    # generated typographic cover), as written, and where it is written (line, column).
+    cover_image: Path | None = None
+    cover_image_written: str = ""
+    cover_image_at: tuple[int, int] = (1, 0)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ import mimetypes
 import uuid
 from typing import NamedTuple
 
+from ..base.access import Access, Refused
+from ..base.diagnostics import BuildFailed
 from ..base.locale import Locale
 from ..base.model import AnthologySpec
 from ..base.names import file_name
@@ -183,7 +185,9 @@ def build_manifest(book: RenderedBook) -> tuple[ManifestItem, ...]:
     """Everything but the nav and NCX (EbookLib adds those): cover, CSS, documents, images."""
     spec = book.anthology.spec
     items = [
-        ManifestItem("cover", COVER_PAGE, XHTML_TYPE, cover_xhtml(spec, COVER_IMAGE, STYLESHEET)),
+        ManifestItem(
+            "cover", COVER_PAGE, XHTML_TYPE, cover_xhtml(spec, cover_href(spec), STYLESHEET)
+        ),
         ManifestItem("css", STYLESHEET, "text/css", book.stylesheet.encode("utf-8")),
     ]
     items += [
@@ -204,11 +208,30 @@ def build_manifest(book: RenderedBook) -> tuple[ManifestItem, ...]:
     return tuple(items)
 
 
+def cover_href(spec: AnthologySpec) -> str:
+    """Where the cover image sits in the EPUB: `images/cover.png` (generated) or
+    `images/cover.jpg` / `.png` (the anthology's `cover_image`, keeping its type)."""
+    if spec.cover_image is None:
+        return COVER_IMAGE
+    return EPUB_PATHS.image("cover" + spec.cover_image.suffix.lower())
+
+
 def build_cover(book: RenderedBook) -> ManifestItem:
-    """The generated cover image (the anthology cannot name one yet)."""
-    return ManifestItem(
-        "cover-image", COVER_IMAGE, "image/png", cover_png(book.anthology.spec), ("cover-image",)
-    )
+    """The cover image, `cover-image` in the manifest: the anthology's `cover_image` (checked
+    when loading, read again through the gate: raises BuildFailed at its line if refused now),
+    else the generated typographic cover (`cover.py`)."""
+    spec = book.anthology.spec
+    href = cover_href(spec)
+    if spec.cover_image is None:
+        return ManifestItem("cover-image", href, "image/png", cover_png(spec), ("cover-image",))
+    access = book.access or Access.for_spec(spec)
+    try:
+        data = access.read(spec.cover_image, spec.limits.max_image_bytes, "image-too-large")
+    except Refused as refused:
+        line, col = spec.cover_image_at
+        raise BuildFailed([refused.diagnostic(spec.path, line, col)]) from None
+    media_type = mimetypes.guess_type(href)[0] or "image/jpeg"
+    return ManifestItem("cover-image", href, media_type, data, ("cover-image",))
 
 
 def build_spine(book: RenderedBook) -> tuple[SpineItem, ...]:

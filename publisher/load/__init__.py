@@ -3,6 +3,7 @@
 
 from .anthology_file import load_anthology_spec
 from .body import Survey, intro_outline
+from .images import cover_problems
 from .manuscripts import Loaded, load_manuscripts
 from .references import remote_references
 from .stylesheets import extra_css_problems
@@ -10,6 +11,7 @@ from .stylesheets import extra_css_problems
 __all__ = [
     "Loaded",
     "Survey",
+    "cover_problems",
     "extra_css_problems",
     "intro_outline",
     "load_anthology_spec",

@@ -29,7 +29,7 @@ BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
     "print", "parts", "limits", "stub", "extra_css", "output_dir", "labels",
-    "file_as",
+    "file_as", "cover_image",
 )  # fmt: skip
 # What each required key holds: a missing one is named with it.
 REQUIRED = {
@@ -193,6 +193,11 @@ class _Reader:
             file_as=self.file_as(),
             labels=labels,
             lang_at=self.at.of("lang") if "lang" in data else (1, 0),
+            cover_image=self.inside(base / self.text(data, "cover_image"), "cover_image")
+            if "cover_image" in data
+            else None,
+            cover_image_written=str(data.get("cover_image", "")),
+            cover_image_at=self.at.of("cover_image") if "cover_image" in data else (1, 0),
         )
         if self.problems:
             raise BuildFailed(self.problems)

@@ -12,9 +12,17 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from ..base.access import Refused
+from ..base.access import Access, Refused
+from ..base.diagnostics import Diagnostic, error, warning
 from ..base.limits import Limits
+from ..base.model import AnthologySpec
 
+# What e-book stores ask of a cover (Amazon KDP, Apple Books: 1600×2560 px, height 1.6 × width).
+COVER_MIN = (1600, 2560)
+COVER_RATIO = 1.6
+COVER_RATIO_SLACK = 0.08  # 1.52 to 1.68: a 2:3 cover (1.5) is told
+COVER_KINDS = ("JPEG", "PNG")
+COVER_MODES = ("RGB", "RGBA", "L", "LA", "P")  # what EPUB readers and browsers all show
 SUFFIXES = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",), "GIF": (".gif",), "WEBP": (".webp",)}
 
 
@@ -56,3 +64,44 @@ def check_image(data: bytes, path: Path, written: str, limits: Limits) -> None:
             f"`{written}` is a {kind} image but its name ends in `{path.suffix}`: rename it"
             f" to `{SUFFIXES[kind][0]}`",
         )
+
+
+def cover_problems(spec: AnthologySpec, access: Access) -> list[Diagnostic]:
+    """The problems of the anthology's `cover_image`, all at its line:col in the anthology file:
+    `image-missing` (no such file), the gate's refusals and `check_image`'s (`image-invalid`,
+    `image-too-large`), `image-invalid` for a GIF or WebP (stores take JPEG or PNG) or a
+    colour mode readers do not all show (CMYK), and the WARNING `cover-small` for a cover under
+    1600×2560 px or not near 1:1.6 (height ÷ width within ±0.08 of 1.6). Empty without one."""
+    if spec.cover_image is None:
+        return []
+    shown, (line, col) = str(spec.path), spec.cover_image_at
+    written = spec.cover_image_written
+    try:
+        if not access.exists(spec.cover_image):
+            message = f"cover image `{written}` not found (relative to the anthology file's folder)"
+            return [error(shown, line, "image-missing", message, col)]
+        data = access.read(
+            spec.cover_image, spec.limits.max_image_bytes, "image-too-large", written
+        )
+        check_image(data, spec.cover_image, written, spec.limits)
+        with Image.open(io.BytesIO(data)) as image:
+            kind, mode, (width, height) = image.format or "", image.mode, image.size
+    except Refused as refused:
+        return [refused.diagnostic(shown, line, col)]
+    except OSError as exc:
+        return [error(shown, line, "image-invalid", f"cover image `{written}`: {exc}", col)]
+    if kind not in COVER_KINDS:
+        message = f"cover image `{written}` is a {kind} image: use JPEG or PNG"
+        return [error(shown, line, "image-invalid", message, col)]
+    if mode not in COVER_MODES:
+        message = f"cover image `{written}` is in {mode} colour: save it as RGB"
+        return [error(shown, line, "image-invalid", message, col)]
+    ratio = height / width
+    small = width < COVER_MIN[0] or height < COVER_MIN[1]
+    if small or abs(ratio - COVER_RATIO) > COVER_RATIO_SLACK:
+        message = (
+            f"cover image `{written}` is {width}×{height} px (1:{ratio:.2f}): stores ask for at"
+            f" least {COVER_MIN[0]}×{COVER_MIN[1]} px (1:{COVER_RATIO})"
+        )
+        return [warning(shown, line, "cover-small", message, col)]
+    return []

@@ -128,6 +128,9 @@ def render_book(
     page = renderer.template(
         "book.html.j2",
         documents=documents,
+        # The anthology's cover image heads the screen PDF and the web edition, not the print
+        # interior (the printer makes the cover from a wrap of its own).
+        cover=renderer.cover_src() if target is not Target.PRINT_PDF else None,
         stylesheet=Markup(stylesheet + "\n" + profile + after),
         pages=pages,
     )
@@ -377,6 +380,20 @@ class _Renderer:
             return self.access.read(source, limit, "image-too-large", src)
         except Refused as refused:
             raise BuildFailed([self._refusal(refused, base)]) from None
+
+    def cover_src(self) -> str | None:
+        """The anthology's `cover_image` as a `data:` URI (checked when loading: JPEG or PNG),
+        read through the gate; None without one. Raises BuildFailed if the gate refuses it."""
+        cover = self.spec.cover_image
+        if cover is None:
+            return None
+        try:
+            data = self.access.read(cover, self.spec.limits.max_image_bytes, "image-too-large")
+        except Refused as refused:
+            line, col = self.spec.cover_image_at
+            raise BuildFailed([refused.diagnostic(self.spec.path, line, col)]) from None
+        media_type = mimetypes.guess_type(cover.name)[0] or "image/jpeg"
+        return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
     def _refusal(self, refused: Refused, base: Path) -> Diagnostic:
         return refused.diagnostic(shown(base, self.spec.root))
