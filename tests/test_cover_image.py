@@ -230,3 +230,11 @@ def test_a_cmyk_or_gif_cover_is_refused(tmp_path: Path) -> None:
     except BuildFailed as failed:
         found = failed.diagnostics
     assert [d.message for d in found] == ["cover image `cover.gif` is a GIF image: use JPEG or PNG"]
+
+
+def test_a_cover_that_is_not_text_is_one_error(tmp_path: Path) -> None:
+    toml = "cover_image = 3\n" + ONE_PART_TOML
+    found = [d.format() for d in _problems(tmp_path, toml)]
+    assert found == [
+        "manuscripts/anthology.toml:1:1: error: anthology-type: `cover_image` must be non-empty text"
+    ]

@@ -156,6 +156,8 @@ class _Reader:
         lang = self.lang()
         labels = self.labels()
         first_edition = Locale.for_tag(lang, dict(labels)).word("first_edition")
+        # `cover_image`: a file relative to this file's folder, checked when loading (images.py).
+        cover = self.text(data, "cover_image") if "cover_image" in data else ""
         spec = AnthologySpec(
             path=self.shown,
             root=self.root,
@@ -193,10 +195,8 @@ class _Reader:
             file_as=self.file_as(),
             labels=labels,
             lang_at=self.at.of("lang") if "lang" in data else (1, 0),
-            cover_image=self.inside(base / self.text(data, "cover_image"), "cover_image")
-            if "cover_image" in data
-            else None,
-            cover_image_written=str(data.get("cover_image", "")),
+            cover_image=self.inside(base / cover, "cover_image") if cover else None,
+            cover_image_written=cover,
             cover_image_at=self.at.of("cover_image") if "cover_image" in data else (1, 0),
         )
         if self.problems:
