@@ -120,7 +120,6 @@ ONLY = {
     "pages": {"epub"},  # the page-list's heading
     "a11y_summary": {"epub"},  # the package document's accessibility summary
     "a11y_pages": {"epub"},
-    "a11y_wcag": {"epub"},
     "print_page_numbers": {"web"},  # the toggle of the print page numbers
 }
 # Words this book has no use for: a print edition named by its ISBN, no images, the colon
@@ -160,7 +159,6 @@ CONTEXT = {
     "print_page_numbers": "{print_page_numbers}",
     "a11y_summary": "{a11y_summary}",
     "a11y_pages": "{a11y_pages}",
-    "a11y_wcag": "{a11y_wcag}",
 }
 
 
@@ -328,7 +326,7 @@ OVERRIDES = {
     "page_abbr": "pág.",
     "landmarks": "Hitos del libro",
     "colophon_text": "Compuesto en {faces} para {title} con {tool}.",
-    "a11y_wcag": "Sigue las pautas WCAG 2.2 en su nivel AA.",
+    "a11y_pages": "Lleva los números de página del libro impreso ({source}).",
 }
 
 
@@ -488,7 +486,7 @@ def test_words_this_book_does_not_print_are_still_the_languages(tmp_path: Path) 
     assert summary["schema:accessibilitySummary"] == (
         "Texte recomposable avec table des matières navigable, ordre de lecture logique, titres"
         " structurés et notes liées. Les images ont une description textuelle. Comprend la"
-        " pagination de l’édition imprimée (Frentes). Conforme aux WCAG 2.2, niveau AA."
+        " pagination de l’édition imprimée (Frentes)."
     )
 
 

@@ -44,3 +44,10 @@ def _closest(text: str) -> str | None:
         return str(langcodes.find(text).to_tag())
     except (ValueError, LookupError):
         return None
+
+
+def bibliographic_code(tag: str) -> str:
+    """The ISO 639-2/B three-letter code of a valid tag's language (`es` → `spa`, `de` →
+    `ger`, `pt-BR` → `por`), as ONIX List 74 asks. Raises LookupError for a language that
+    has none."""
+    return str(langcodes.Language.get(tag).to_alpha3(variant="B"))

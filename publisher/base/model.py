@@ -130,6 +130,18 @@ class ExtraStylesheet:
 
 
 @dataclass(frozen=True)
+class Certification:
+    """The anthology's `[accessibility]` table: who vouches for the EPUB's accessibility. Only
+    then does the EPUB claim conformance (EPUB Accessibility 1.1 §5.1-5.2: `dcterms:conformsTo`,
+    `a11y:certifiedBy`, `a11y:certifierCredential`, `a11y:certifierReport`)."""
+
+    certified_by: str  # the person or organisation that checked the book
+    conforms_to: str  # e.g. "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+    credential: str | None = None  # e.g. a certification programme's badge
+    report: str | None = None  # an http(s) URL of the evaluation report
+
+
+@dataclass(frozen=True)
 class AnthologySpec:
     """The anthology file (`manuscripts/anthology.toml`) after validation."""
 
@@ -173,6 +185,8 @@ class AnthologySpec:
     cover_image: Path | None = None
     cover_image_written: str = ""
     cover_image_at: tuple[int, int] = (1, 0)
+    # `[accessibility]`: who certifies the EPUB; None: no conformance is claimed.
+    accessibility: Certification | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import Any
 
 from ebooklib import epub
 
+from ..base.model import Certification
 from ..base.outline import Entry
 from ..base.rendered import EPUB_PATHS, Exported, RenderedBook
 from ..base.xmlnames import XML_LANG
@@ -88,6 +89,22 @@ def _add_metadata(book: epub.EpubBook, meta: Metadata) -> None:
         book.add_metadata("DC", "source", meta.source)
     for prop, value in meta.accessibility:
         book.add_metadata(None, "meta", value, {"property": prop})
+    if meta.certification:
+        _certification(book, meta.certification)
+
+
+def _certification(book: epub.EpubBook, declared: Certification) -> None:
+    """The conformance claim and who makes it, as EPUB Accessibility 1.1 §5.1-5.2 write them:
+    `dcterms:conformsTo`, `a11y:certifiedBy` refined by its credential and a report link."""
+    book.add_metadata(None, "meta", declared.conforms_to, {"property": "dcterms:conformsTo"})
+    book.add_metadata(
+        None, "meta", declared.certified_by, {"property": "a11y:certifiedBy", "id": "certifier"}
+    )
+    if declared.credential:
+        _refine(book, "certifier", "a11y:certifierCredential", declared.credential)
+    if declared.report:
+        attributes = {"rel": "a11y:certifierReport", "refines": "#certifier"}
+        book.add_metadata(None, "link", None, {**attributes, "href": declared.report})
 
 
 def _refine(

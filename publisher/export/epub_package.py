@@ -14,7 +14,7 @@ from typing import NamedTuple
 from ..base.access import Access, Refused
 from ..base.diagnostics import BuildFailed
 from ..base.locale import Locale
-from ..base.model import AnthologySpec
+from ..base.model import AnthologySpec, Certification
 from ..base.names import file_name
 from ..base.outline import Entry
 from ..base.project import source_date
@@ -22,7 +22,6 @@ from ..base.rendered import EPUB_PATHS, Kind, RenderedBook
 from .cover import cover_png, cover_xhtml
 
 XHTML_TYPE = "application/xhtml+xml"
-CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 STYLESHEET = EPUB_PATHS.stylesheet
 COVER_IMAGE = EPUB_PATHS.cover_image
 COVER_PAGE = EPUB_PATHS.cover_page
@@ -52,6 +51,8 @@ class Metadata(NamedTuple):
     subjects: tuple[str, ...]
     source: str | None  # the print edition the page-list follows
     accessibility: tuple[tuple[str, str], ...]  # (property, value), in OPF order
+    # Conformance is claimed only as the anthology's `[accessibility]` table declares it.
+    certification: Certification | None
 
 
 class ManifestItem(NamedTuple):
@@ -118,7 +119,8 @@ def page_source(spec: AnthologySpec) -> str:
 def accessibility(
     book: RenderedBook, has_page_list: bool, has_images: bool
 ) -> tuple[tuple[str, str], ...]:
-    """Schema.org accessibility metadata derived from what the book actually contains."""
+    """Schema.org accessibility metadata derived from what the book actually contains. No
+    conformance claim: that is the `[accessibility]` table's (`Metadata.certification`)."""
     # The generated cover does not count as visual content: it repeats the title page.
     kinds = {doc.kind for doc in book.documents}
     modes = ["textual"] + (["visual"] if has_images else [])
@@ -137,7 +139,6 @@ def accessibility(
         words["a11y_summary"],
         words["a11y_images"] if has_images else "",
         words["a11y_pages"].format(source=isbn) if has_page_list else "",
-        words["a11y_wcag"],
     )
     summary = " ".join(sentence for sentence in sentences if sentence)
     return (
@@ -149,8 +150,6 @@ def accessibility(
         # Unprefixed: EPUB 3.3 moved it to the default vocabulary (w3c/epub-specs#2668);
         # EPUBCheck rejects `a11y:pageBreakSource`, Ace looks for this one.
         *((("pageBreakSource", source),) if has_page_list else ()),
-        ("dcterms:conformsTo", CONFORMANCE),
-        ("a11y:certifiedBy", spec.publisher),
     )
 
 
@@ -175,6 +174,7 @@ def build_metadata(book: RenderedBook) -> Metadata:
         subjects=spec.subjects,
         source=source,
         accessibility=accessibility(book, bool(page_list), bool(book.images)),
+        certification=spec.accessibility,
     )
 
 

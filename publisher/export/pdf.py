@@ -53,6 +53,9 @@ def export_pdf(book: RenderedBook) -> Exported:
     except _Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(where)]) from None
 
+    # The subjects whole: WeasyPrint splits `<meta name="keywords">` at commas and drops repeats,
+    # which would cut "Guerra Civil española, 1936-1939, en el cine" into three keywords.
+    document.metadata.keywords = list(spec.subjects)
     stamp = w3c_source_date()
     if stamp is not None:
         # WeasyPrint writes CreationDate/ModDate (and the XMP dates) from these fields.

@@ -18,7 +18,15 @@ from ..base.gate import Refused, read_file
 from ..base.languages import parse_lang
 from ..base.limits import Limits, read_limits
 from ..base.locale import Locale, label_keys, word_problem
-from ..base.model import AnthologySpec, ExtraStylesheet, OrderKey, PartSpec, Selection, TrimSize
+from ..base.model import (
+    AnthologySpec,
+    Certification,
+    ExtraStylesheet,
+    OrderKey,
+    PartSpec,
+    Selection,
+    TrimSize,
+)
 from ..base.project import shown as shown_path
 from ..base.text import isbn13_valid, slugify, strip_controls, suggestion
 from ..base.theme import unknown_theme
@@ -30,6 +38,7 @@ BOOK_KEYS = (
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
     "print", "parts", "limits", "stub", "extra_css", "output_dir", "labels",
     "file_as", "cover_image",
+    "accessibility",
 )  # fmt: skip
 # What each required key holds: a missing one is named with it.
 REQUIRED = {
@@ -45,6 +54,9 @@ IDENTIFIER_KEYS = ("isbn_print", "isbn_epub")
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
 PRINT_KEYS = ("trim", "pdf_variant")
+ACCESSIBILITY_KEYS = ("certified_by", "conforms_to", "credential", "report")
+# The conformance statement of EPUB Accessibility 1.1 §5.1 (w3.org/TR/epub-a11y-11).
+CONFORMS_TO = re.compile(r"^EPUB Accessibility 1\.1 - WCAG 2\.[012] Level A{1,3}$")
 PDF_VARIANTS = ("pdf/a-3b", "pdf/x-4", "pdf/x-3", "pdf/a-2b", "pdf/ua-1")
 # Output names are `<slug>-print.pdf` and the like, written through temporary names beside them:
 # a slug this long leaves room under the 255-byte file-name limit of common file systems.
@@ -198,6 +210,7 @@ class _Reader:
             cover_image=self.inside(base / cover, "cover_image") if cover else None,
             cover_image_written=cover,
             cover_image_at=self.at.of("cover_image") if "cover_image" in data else (1, 0),
+            accessibility=self.certification(),
         )
         if self.problems:
             raise BuildFailed(self.problems)
@@ -218,6 +231,34 @@ class _Reader:
                     ' e.g. "Bemberg, María Luisa"',
                 )
         return tuple(pairs)
+
+    def certification(self) -> Certification | None:
+        """`[accessibility]`: `certified_by` and `conforms_to` (the EPUB Accessibility 1.1
+        statement, e.g. "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"), both required;
+        `credential` and `report` (an http(s) URL) optional. None when the table is absent."""
+        if "accessibility" not in self.data:
+            return None
+        table = self.table("accessibility")
+        where = ("accessibility",)
+        self.unknown(table, where, ACCESSIBILITY_KEYS)
+        certified_by = self.text(table, "certified_by", where)
+        conforms_to = self.text(table, "conforms_to", where)
+        if conforms_to and not CONFORMS_TO.match(conforms_to):
+            self.fail_at(
+                (*where, "conforms_to"),
+                "anthology-value",
+                "`accessibility.conforms_to` must be an EPUB Accessibility 1.1 statement,"
+                ' e.g. "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"',
+            )
+        credential = self.text(table, "credential", where) if "credential" in table else None
+        report = self.text(table, "report", where) if "report" in table else None
+        if report and not re.match(r"^https?://\S+$", report):
+            self.fail_at(
+                (*where, "report"),
+                "anthology-value",
+                "`accessibility.report` must be an http(s) URL of the evaluation report",
+            )
+        return Certification(certified_by, conforms_to, credential, report)
 
     def theme(self, data: dict[str, Any]) -> str:
         """`theme`: a built-in theme or a folder of the project's `styles/` (`unknown-theme`)."""

@@ -7,11 +7,13 @@ their exit codes.
 """
 
 from .epub import run_ace, run_epubcheck
+from .onix import check_onix
 from .pdf import check_pdf
 from .runner import ValidatorResult
 
 __all__ = [
     "ValidatorResult",
+    "check_onix",
     "check_pdf",
     "run_ace",
     "run_epubcheck",

@@ -1,0 +1,168 @@
+"""An ONIX for Books 3.0 record (reference tag names) of the anthology: one `<Product>` per
+edition a store sells, the EPUB and the printed book. Built as an lxml tree, never as text.
+
+The codes are EDItEUR's ONIX code lists (issue 71 and later): List 1 notification type
+(03 confirmed), List 5 identifier type (15 ISBN-13, 01 proprietary), List 2 composition
+(00 single item), List 150 form (ED digital download, BC paperback), List 175 form detail
+(E101 EPUB), List 48 measure type (01 height, 02 width), List 15 title type (01), List 149
+title level (01 product), List 17 contributor role (B01 edited by, A01 by), List 22 language
+role (01 of the text), List 74 language (ISO 639-2/B), List 23 extent type (00 main content),
+List 24 extent unit (03 pages), List 27 subject scheme (20 keywords), List 153 text type
+(03 description), List 154 audience (00 any), List 45 publishing role (01 publisher),
+List 64 status (04 active), List 163 date role (01 publication date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from lxml import etree
+from lxml.builder import ElementMaker
+
+from ..base.languages import bibliographic_code
+from ..base.model import Anthology
+from ..base.names import file_name
+from ..base.project import source_date
+
+NAMESPACE = "http://ns.editeur.org/onix/3.0/reference"
+_MAKER = ElementMaker(namespace=NAMESPACE, nsmap={None: NAMESPACE})
+
+
+def E(tag: str, *content: etree._Element | str, **attributes: str) -> etree._Element:
+    """The ONIX element `tag` (reference name, in the ONIX namespace) holding `content`: text
+    is escaped by lxml, elements are appended in order."""
+    element: etree._Element = _MAKER(tag, *content, **attributes)
+    return element
+
+
+class ProductForm(NamedTuple):
+    suffix: str  # of the record reference: `<slug>-epub`
+    form: str  # List 150
+    detail: str | None  # List 175
+    printed: bool  # has a trim size and a page count
+
+
+EPUB = ProductForm("epub", "ED", "E101", printed=False)
+PAPERBACK = ProductForm("print", "BC", None, printed=True)
+
+
+def onix_record(book: Anthology, print_pages: int | None = None) -> bytes:
+    """The ONIX 3.0 message (UTF-8 XML bytes) for `book`: a Product for the EPUB and one for
+    the paperback, each identified by its ISBN (`[identifiers]`), else by a proprietary id
+    from the slug. `print_pages`: the print PDF's page count, written as the paperback's
+    extent when known. The sent date is SOURCE_DATE_EPOCH's, else the anthology's `date`:
+    two runs give the same bytes."""
+    spec = book.spec
+    moment = source_date()
+    sent = moment.strftime("%Y%m%dT%H%M") if moment else spec.date.strftime("%Y%m%d")
+    message = E(
+        "ONIXMessage",
+        E("Header", E("Sender", E("SenderName", spec.publisher)), E("SentDateTime", sent)),
+        _product(book, EPUB, spec.isbn_epub, None),
+        _product(book, PAPERBACK, spec.isbn_print, print_pages),
+        release="3.0",
+    )
+    return bytes(etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _product(
+    book: Anthology, form: ProductForm, isbn: str | None, pages: int | None
+) -> etree._Element:
+    spec = book.spec
+    reference = f"{spec.slug}-{form.suffix}"
+    identifier = (
+        E("ProductIdentifier", E("ProductIDType", "15"), E("IDValue", isbn.replace("-", "")))
+        if isbn
+        else E(
+            "ProductIdentifier",
+            E("ProductIDType", "01"),
+            E("IDTypeName", "publisher record"),
+            E("IDValue", reference),
+        )
+    )
+    return E(
+        "Product",
+        E("RecordReference", reference),
+        E("NotificationType", "03"),
+        identifier,
+        _descriptive(book, form, pages),
+        E(
+            "CollateralDetail",
+            E(
+                "TextContent",
+                E("TextType", "03"),
+                E("ContentAudience", "00"),
+                E("Text", spec.description),
+            ),
+        ),
+        E(
+            "PublishingDetail",
+            E("Publisher", E("PublishingRole", "01"), E("PublisherName", spec.publisher)),
+            E("PublishingStatus", "04"),
+            E("PublishingDate", E("PublishingDateRole", "01"), E("Date", _date(spec.date))),
+        ),
+    )
+
+
+def _descriptive(book: Anthology, form: ProductForm, pages: int | None) -> etree._Element:
+    spec = book.spec
+    detail = E("DescriptiveDetail", E("ProductComposition", "00"), E("ProductForm", form.form))
+    if form.detail:
+        detail.append(E("ProductFormDetail", form.detail))
+    if form.printed:
+        for kind, millimetres in (("01", spec.trim.height_mm), ("02", spec.trim.width_mm)):
+            detail.append(
+                E(
+                    "Measure",
+                    E("MeasureType", kind),
+                    E("Measurement", f"{millimetres:g}"),
+                    E("MeasureUnitCode", "mm"),
+                )
+            )
+    title = E("TitleElement", E("TitleElementLevel", "01"), E("TitleText", spec.title))
+    if spec.subtitle:
+        title.append(E("Subtitle", spec.subtitle))
+    detail.append(E("TitleDetail", E("TitleType", "01"), title))
+    for number, (name, filed, role) in enumerate(_contributors(book), 1):
+        detail.append(
+            E(
+                "Contributor",
+                E("SequenceNumber", str(number)),
+                E("ContributorRole", role),
+                E("PersonName", name),
+                E("PersonNameInverted", filed),
+            )
+        )
+    detail.append(
+        E("Language", E("LanguageRole", "01"), E("LanguageCode", bibliographic_code(spec.lang)))
+    )
+    if form.printed and pages:
+        detail.append(
+            E("Extent", E("ExtentType", "00"), E("ExtentValue", str(pages)), E("ExtentUnit", "03"))
+        )
+    if spec.subjects:
+        # EDItEUR: keywords go in one heading, separated by semicolons (List 27, code 20).
+        keywords = "; ".join(spec.subjects)
+        detail.append(
+            E("Subject", E("SubjectSchemeIdentifier", "20"), E("SubjectHeadingText", keywords))
+        )
+    return detail
+
+
+def _contributors(book: Anthology) -> list[tuple[str, str, str]]:
+    """(name, filed name, List 17 role): the editors (B01), then the other critics (A01)."""
+    overrides = dict(book.spec.file_as)
+    people = [
+        (name, file_name(name, overrides.get(name)).heading, "B01") for name in book.spec.editors
+    ]
+    people += [
+        (critic.name, critic.heading, "A01")
+        for critic in book.back.contributors
+        if critic.name not in book.spec.editors
+    ]
+    return people
+
+
+def _date(day: dt.date) -> str:
+    return day.strftime("%Y%m%d")
