@@ -25,6 +25,7 @@ class Format(enum.Enum):
     HTML = "html"
     PDF = "pdf"
     EPUB = "epub"
+    COVER = "cover"  # the cover wrap, with the print PDF it is measured from
 
 
 # Which rendered targets each format needs, and the file each target becomes.
@@ -32,15 +33,20 @@ TARGETS: dict[Format, tuple[Target, ...]] = {
     Format.HTML: (Target.WEB,),
     Format.PDF: (Target.SCREEN_PDF, Target.PRINT_PDF),
     Format.EPUB: (Target.EPUB,),
+    Format.COVER: (Target.PRINT_PDF, Target.COVER),
 }
 # Editions that carry the print PDF's page numbers when the build makes it (the print profile's
 # layout is their source: without it they say nothing about print pages).
-PAGINATED = frozenset({Target.WEB, Target.EPUB})
+# The cover wrap's spine is as wide as the print PDF has pages, so it is made after it too.
+PAGINATED = frozenset({Target.WEB, Target.EPUB, Target.COVER})
+# Formats whose build lays out the print PDF.
+PRINTED = frozenset({Format.PDF, Format.COVER})
 FILE_NAMES: dict[Target, str] = {
     Target.WEB: "{slug}.html",
     Target.SCREEN_PDF: "{slug}.pdf",
     Target.PRINT_PDF: "{slug}-print.pdf",
     Target.EPUB: "{slug}.epub",
+    Target.COVER: "{slug}-cover.pdf",
 }
 
 
@@ -96,7 +102,7 @@ def print_pages(
     everything = plan_outputs(spec, dataclasses.replace(request, formats=frozenset(Format)), True)
     full = {item.target: item for item in everything}
     kept = cache.pagination(full[Target.PRINT_PDF].path, full[Target.PRINT_PDF].key)
-    carried = Format.PDF in request.formats or kept is not None
+    carried = bool(PRINTED & request.formats) or kept is not None
     plan = plan_outputs(spec, request, carried)
     dropped = [
         item
@@ -143,7 +149,7 @@ def plan_outputs(
     The files a build reads are not in the key: the cache keeps the list the gate recorded and
     re-checks those (cache.fresh)."""
     if pages is None:
-        pages = Format.PDF in request.formats
+        pages = bool(PRINTED & request.formats)
     inputs = digest(
         "inputs-as-read/1",  # manifests from before the recorded inputs never match
         package_digest(),
@@ -152,11 +158,13 @@ def plan_outputs(
         "remote:" + ",".join(sorted(request.allow_remote or ())),
         "remote-allowed" if request.allow_remote is not None else "remote-refused",
     )
-    plan = []
+    plan: list[Planned] = []
     for format_ in Format:
         if format_ not in request.formats:
             continue
         for target in TARGETS[format_]:
+            if any(item.target is target for item in plan):
+                continue  # the print PDF of both `pdf` and `cover`
             path = output_dir(spec, request.out_dir) / FILE_NAMES[target].format(slug=spec.slug)
             # The EPUB and web edition carry the print page numbers when `pages`.
             marks = ("print-pages",) if pages and target in PAGINATED else ()

@@ -60,6 +60,7 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "langcodes": ("publisher.base.languages",),
     "icu": ("publisher.base.collation",),
     "babel": ("publisher.base.locale",),
+    "barcode": ("publisher.export.wrap",),
 }
 MAX_LINES = 350
 REASON = "Length:"  # a module over MAX_LINES says why in its docstring, on a line starting so

@@ -39,7 +39,8 @@ def register(commands: Commands) -> None:
         type=formats,
         default="html,pdf,epub",
         metavar="FORMATS",
-        help="the formats to build, comma-separated: html, pdf (screen and print), epub",
+        help="the formats to build, comma-separated: html, pdf (screen and print), epub,"
+        " cover (the print-on-demand cover wrap, with the print PDF)",
     )
     command.add_argument(
         "-o",
@@ -59,7 +60,8 @@ def formats(value: str) -> frozenset[Format]:
     try:
         return frozenset(Format(item.strip()) for item in value.split(",") if item.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"formats are html, pdf, epub; got {value!r}") from None
+        known = "html, pdf, epub, cover"
+        raise argparse.ArgumentTypeError(f"formats are {known}; got {value!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:
