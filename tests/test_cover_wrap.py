@@ -140,3 +140,18 @@ def test_spine_text_only_on_a_wide_enough_spine(make_project: ProjectMaker, tmp_
     assert _spine_text(spec, wide, tmp_path) == (
         "Antología de prueba · Ana Editora · Prensa de Pruebas"
     )
+
+
+def test_same_sources_same_bytes(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    spec = dataclasses.replace(_spec(make_project), isbn_print=ISBN)
+    assert export_cover_wrap(spec, 200).data == export_cover_wrap(spec, 200).data
+
+
+def test_report_line_names_size_spine_pages_and_paper(make_project: ProjectMaker) -> None:
+    spec = dataclasses.replace(_spec(make_project), paper=Paper("custom", 0.1))
+    assert wrap_size(spec, 100).summary() == (
+        "cover: 312 × 216 mm, spine 10 mm (100 pages, paper 0.1 mm per page)"
+    )

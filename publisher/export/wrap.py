@@ -74,9 +74,14 @@ class WrapSize:
             else f"paper {self.paper.mm_per_page:g} mm per page"
         )
         return (
-            f"cover: {self.width:.1f} × {self.height:.1f} mm, spine {self.spine:.1f} mm"
-            f" ({self.pages} pages, {paper})"
-        ).replace(".0 ", " ")
+            f"cover: {_figure(self.width)} × {_figure(self.height)} mm,"
+            f" spine {_figure(self.spine)} mm ({self.pages} pages, {paper})"
+        )
+
+
+def _figure(millimetres: float) -> str:
+    """One decimal, none when it is 0: `318.2`, `216`."""
+    return f"{millimetres:.1f}".removesuffix(".0")
 
 
 def export_cover_wrap(spec: AnthologySpec, pages: int) -> Exported:
