@@ -25,7 +25,6 @@ class Format(enum.Enum):
     HTML = "html"
     PDF = "pdf"
     EPUB = "epub"
-    COVER = "cover"  # the cover wrap, with the print PDF it is measured from
 
 
 # Which rendered targets each format needs, and the file each target becomes.
@@ -33,14 +32,11 @@ TARGETS: dict[Format, tuple[Target, ...]] = {
     Format.HTML: (Target.WEB,),
     Format.PDF: (Target.SCREEN_PDF, Target.PRINT_PDF),
     Format.EPUB: (Target.EPUB,),
-    Format.COVER: (Target.PRINT_PDF, Target.COVER),
 }
 # Editions that carry the print PDF's page numbers when the build makes it (the print profile's
 # layout is their source: without it they say nothing about print pages).
 # The cover wrap's spine is as wide as the print PDF has pages, so it is made after it too.
 PAGINATED = frozenset({Target.WEB, Target.EPUB, Target.COVER})
-# Formats whose build lays out the print PDF.
-PRINTED = frozenset({Format.PDF, Format.COVER})
 FILE_NAMES: dict[Target, str] = {
     Target.WEB: "{slug}.html",
     Target.SCREEN_PDF: "{slug}.pdf",
@@ -62,6 +58,13 @@ class BuildRequest:
     # Told each step as it starts or ends (base/progress.py: stage, words, done/total).
     progress: ProgressCallback | None = None
     allow_remote: frozenset[str] | None = None  # `--allow-remote`: see access.Access
+    # `--format cover`: the print-on-demand cover wrap, and the print PDF it is measured from.
+    cover: bool = False
+
+    @property
+    def printed(self) -> bool:
+        """The build lays out the print PDF (`pdf`, or the cover wrap's page count)."""
+        return Format.PDF in self.formats or self.cover
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def print_pages(
     everything = plan_outputs(spec, dataclasses.replace(request, formats=frozenset(Format)), True)
     full = {item.target: item for item in everything}
     kept = cache.pagination(full[Target.PRINT_PDF].path, full[Target.PRINT_PDF].key)
-    carried = bool(PRINTED & request.formats) or kept is not None
+    carried = request.printed or kept is not None
     plan = plan_outputs(spec, request, carried)
     dropped = [
         item
@@ -149,7 +152,7 @@ def plan_outputs(
     The files a build reads are not in the key: the cache keeps the list the gate recorded and
     re-checks those (cache.fresh)."""
     if pages is None:
-        pages = bool(PRINTED & request.formats)
+        pages = request.printed
     inputs = digest(
         "inputs-as-read/1",  # manifests from before the recorded inputs never match
         package_digest(),
@@ -159,16 +162,12 @@ def plan_outputs(
         "remote-allowed" if request.allow_remote is not None else "remote-refused",
     )
     plan: list[Planned] = []
-    for format_ in Format:
-        if format_ not in request.formats:
-            continue
-        for target in TARGETS[format_]:
-            if any(item.target is target for item in plan):
-                continue  # the print PDF of both `pdf` and `cover`
-            path = output_dir(spec, request.out_dir) / FILE_NAMES[target].format(slug=spec.slug)
-            # The EPUB and web edition carry the print page numbers when `pages`.
-            marks = ("print-pages",) if pages and target in PAGINATED else ()
-            plan.append(
-                Planned(target, format_, path, digest(inputs, target.value, path.name, *marks))
-            )
+    wanted = [(f, t) for f in Format if f in request.formats for t in TARGETS[f]]
+    if request.cover:  # a PDF, reported as such; the print PDF once, with `pdf` or without
+        wanted += [(Format.PDF, t) for t in (Target.PRINT_PDF, Target.COVER)]
+    for target, format_ in dict((t, f) for f, t in wanted).items():
+        path = output_dir(spec, request.out_dir) / FILE_NAMES[target].format(slug=spec.slug)
+        # The EPUB and web edition carry the print page numbers when `pages`.
+        marks = ("print-pages",) if pages and target in PAGINATED else ()
+        plan.append(Planned(target, format_, path, digest(inputs, target.value, path.name, *marks)))
     return plan

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from publisher.base.model import PAPERS, AnthologySpec, Paper, TrimSize
 from publisher.export.wrap import BLEED, SPINE_TEXT_MIN, export_cover_wrap, wrap_html, wrap_size
-from publisher.pipeline import BuildRequest, Format, build, read_spec
+from publisher.pipeline import BuildRequest, build, read_spec
 from tests.conftest import MINI_TOML, ONE_PART_TOML, ProjectMaker, review
 
 MM = 72 / 25.4  # points per millimetre
@@ -90,9 +90,7 @@ def test_build_measures_the_spine_from_the_print_pdf(
     toml = MINI_TOML.replace("front = []", 'front = []\n\n[print]\npaper = "cream"\n')
     reviews = {f"r{n}.md": review(f"Reseña {n}", tags="[exilio]") for n in range(3)}
     anthology = make_project(reviews | {"g.md": review()}, toml)
-    result = build(
-        BuildRequest(anthology, frozenset({Format.COVER}), tmp_path / "out", cache=False)
-    )
+    result = build(BuildRequest(anthology, frozenset(), tmp_path / "out", cache=False, cover=True))
     names = sorted(output.path.name for output in result.outputs)
     assert names == ["antologia-de-prueba-cover.pdf", "antologia-de-prueba-print.pdf"]
     pages = len(PdfReader(tmp_path / "out" / "antologia-de-prueba-print.pdf").pages)

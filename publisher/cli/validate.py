@@ -9,7 +9,6 @@ from pathlib import Path
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.model import Anthology
 from ..base.project import ProjectNotFound
-from ..base.rendered import Target
 from ..pipeline import load, read_spec
 from ..plan import FILE_NAMES, TARGETS, Format, output_dir
 from .common import (
@@ -88,9 +87,7 @@ def run(args: argparse.Namespace) -> int:
         anthology_path = None
     if not files and anthology_path is not None:
         spec = read_spec(anthology_path)
-        # The default editions (the cover wrap is made on request only), each once.
-        targets = dict.fromkeys(t for f in Format for t in TARGETS[f] if t is not Target.COVER)
-        names = [FILE_NAMES[t].format(slug=spec.slug) for t in targets]
+        names = [FILE_NAMES[t].format(slug=spec.slug) for f in Format for t in TARGETS[f]]
         files = [output_dir(spec, args.out) / name for name in names]
     anthology, problems = (
         _anthology_for_fidelity(anthology_path) if anthology_path is not None else (None, ())
