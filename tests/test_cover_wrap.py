@@ -153,3 +153,18 @@ def test_report_line_names_size_spine_pages_and_paper(make_project: ProjectMaker
     assert wrap_size(spec, 100).summary() == (
         "cover: 312 × 216 mm, spine 10 mm (100 pages, paper 0.1 mm per page)"
     )
+
+
+def test_fonts_embedded_and_barcode_drawn_as_vectors(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    spec = dataclasses.replace(_spec(make_project), isbn_print=ISBN)
+    pdf = tmp_path / "cover.pdf"
+    pdf.write_bytes(export_cover_wrap(spec, 200).data)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    rows = [line.split() for line in fonts.stdout.splitlines()[2:]]
+    assert rows and all(row[-5] == "yes" for row in rows), fonts.stdout  # the `emb` column
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True)
+    listed = [line.split() for line in images.stdout.splitlines()[2:]]
+    # The front cover is the only raster image (1600 × 2400 px): the bars are vectors.
+    assert [(row[3], row[4]) for row in listed] == [("1600", "2400")]
