@@ -8,7 +8,8 @@ kdp.amazon.com help G201953020), which the other large services share:
   media box is `2 × trim width + spine + 2 × bleed` by `trim height + 2 × bleed`;
 * spine: the print PDF's page count × the paper's thickness per page (`base.model.PAPERS`);
 * spine text only on a spine of at least SPINE_TEXT_MIN (0.25 in, KDP's minimum for spine
-  text), kept SPINE_CLEAR (0.0625 in) from each fold;
+  text), kept SPINE_CLEAR (0.0625 in) from each fold, reading top to bottom (ISO 6357's
+  direction, and KDP's); text longer than the spine is clipped;
 * EAN-13 of the print ISBN in a white box at the lower right of the back cover, SAFE (0.25 in)
   inside the trim, where printers place (and KDP reserves) the barcode.
 
@@ -37,6 +38,7 @@ BLEED = 3.0
 SPINE_TEXT_MIN = 6.35  # 0.25 in
 SPINE_CLEAR = 1.5875  # 0.0625 in from each fold
 SAFE = 6.35  # text and barcode this far inside the trim
+BACK_MARGIN = 12.7  # the back cover's text from the trim (0.5 in)
 BOX_PADDING = 2.0  # white around the barcode (its quiet zones are inside the drawing)
 
 
@@ -103,14 +105,11 @@ def barcode_svg(isbn: str) -> bytes:
     """The EAN-13 of a 13-digit ISBN as an SVG document (bars as rectangles, digits below).
     Raises ValueError (python-barcode's) when `isbn` is not a valid EAN-13."""
     out = io.BytesIO()
-    # 0.33 mm modules: EAN-13 at its nominal (100 %) magnification, GS1 General Specifications
-    # §5.2.1.4.1. No background (the white box is the page's) and no comment (stable bytes).
-    writer = SVGWriter()
-    ean = barcode.get("ean13", isbn, writer=writer)
-    ean.write(
-        out,
-        options={"module_width": 0.33, "module_height": 22.0, "quiet_zone": 3.6, "font_size": 9},
-    )
+    # EAN-13 at its nominal size (100 % magnification in the GS1 General Specifications):
+    # 0.33 mm modules, 22.85 mm bars, a quiet zone of 11 modules (the left one, the wider).
+    # The writer's white background and version comment stay: the same bytes for one version.
+    options = {"module_width": 0.33, "module_height": 22.85, "quiet_zone": 3.63, "font_size": 9}
+    barcode.get("ean13", isbn, writer=SVGWriter()).write(out, options=options)
     return out.getvalue()
 
 
@@ -149,7 +148,7 @@ def wrap_html(spec: AnthologySpec, size: WrapSize) -> str:
         *(E.p(paragraph) for paragraph in spec.description.split("\n\n") if paragraph.strip()),
         {"class": "panel back"},
         style=_box(-BLEED, -BLEED, w + BLEED, h + 2 * BLEED)
-        + f";padding:{_mm(BLEED + SAFE + 6)} {_mm(SAFE + 6)} 0 {_mm(BLEED + SAFE + 6)}",
+        + f";padding:{_mm(BLEED + BACK_MARGIN)} {_mm(BACK_MARGIN)} 0 {_mm(BLEED + BACK_MARGIN)}",
     )
     body = E.body(back)
     if spec.isbn_print:
