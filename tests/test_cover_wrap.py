@@ -69,14 +69,15 @@ def test_paper_setting_read_from_the_anthology_file(make_project: ProjectMaker) 
 
 
 def test_a_paper_that_is_neither_stock_nor_thickness_is_an_error(
-    make_project: ProjectMaker, capsys: pytest.CaptureFixture[str]
+    make_project: ProjectMaker, tmp_path: Path
 ) -> None:
     from publisher.base.diagnostics import BuildFailed
 
     with pytest.raises(BuildFailed) as failed:
         _spec(make_project, '\n[print]\npaper = "glossy"\n')
     (found,) = failed.value.diagnostics
-    assert found.code == "anthology-value"
+    written = (tmp_path / "manuscripts" / "anthology.toml").read_text("utf-8").splitlines()
+    assert (found.line, found.code) == (written.index('paper = "glossy"') + 1, "anthology-value")
     assert found.message == (
         "`paper` must be `white` or `cream`, or the paper's thickness per page in"
         " millimetres (a number such as 0.06)"
