@@ -31,7 +31,7 @@ from .base.project import project_root, today
 from .base.rendered import Exported, Pagination, RenderedBook, Target
 from .base.theme import theme_for
 from .cache import BuildCache
-from .export import write
+from .export import write, write_wrap
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
     cover_problems,
@@ -64,6 +64,7 @@ LABELS: dict[Target, str] = {
     Target.SCREEN_PDF: "screen PDF",
     Target.PRINT_PDF: "print PDF",
     Target.EPUB: "EPUB",
+    Target.COVER: "cover wrap",
 }
 
 
@@ -328,11 +329,21 @@ def _render_and_export(
         pagination = next((e.pagination for e in built.values() if e.pagination), kept)
         with timed("render-paginated"):
             for item in later:
+                if item.target is Target.COVER:
+                    continue  # not rendered from the book: drawn from its spec (export/wrap.py)
                 count.rendering(timed, "render-paginated", item.target)
                 books[item.target] = render(
                     anthology, item.target, cache.for_output(item.path), pagination, access
                 )
-        built.update(_export_each(later, books, staged, timed, count))
+        pages = len(pagination.pages) if pagination else 0
+        books_later = [item for item in later if item.target is not Target.COVER]
+        built.update(_export_each(books_later, books, staged, timed, count))
+        for item in later:
+            if item.target is Target.COVER:
+                count.exporting(timed, item.target)
+                with timed(f"export-{item.target.value}"):
+                    built[item.path] = write_wrap(anthology.spec, pages, staged[item.path])
+                count.exported_one(timed, item.target, built[item.path].pages)
     return built
 
 

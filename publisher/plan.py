@@ -35,12 +35,14 @@ TARGETS: dict[Format, tuple[Target, ...]] = {
 }
 # Editions that carry the print PDF's page numbers when the build makes it (the print profile's
 # layout is their source: without it they say nothing about print pages).
-PAGINATED = frozenset({Target.WEB, Target.EPUB})
+# The cover wrap's spine is as wide as the print PDF has pages, so it is made after it too.
+PAGINATED = frozenset({Target.WEB, Target.EPUB, Target.COVER})
 FILE_NAMES: dict[Target, str] = {
     Target.WEB: "{slug}.html",
     Target.SCREEN_PDF: "{slug}.pdf",
     Target.PRINT_PDF: "{slug}-print.pdf",
     Target.EPUB: "{slug}.epub",
+    Target.COVER: "{slug}-cover.pdf",
 }
 
 
@@ -56,6 +58,13 @@ class BuildRequest:
     # Told each step as it starts or ends (base/progress.py: stage, words, done/total).
     progress: ProgressCallback | None = None
     allow_remote: frozenset[str] | None = None  # `--allow-remote`: see access.Access
+    # `--format cover`: the print-on-demand cover wrap, and the print PDF it is measured from.
+    cover: bool = False
+
+    @property
+    def printed(self) -> bool:
+        """The build lays out the print PDF (`pdf`, or the cover wrap's page count)."""
+        return Format.PDF in self.formats or self.cover
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,7 @@ def print_pages(
     everything = plan_outputs(spec, dataclasses.replace(request, formats=frozenset(Format)), True)
     full = {item.target: item for item in everything}
     kept = cache.pagination(full[Target.PRINT_PDF].path, full[Target.PRINT_PDF].key)
-    carried = Format.PDF in request.formats or kept is not None
+    carried = request.printed or kept is not None
     plan = plan_outputs(spec, request, carried)
     dropped = [
         item
@@ -143,7 +152,7 @@ def plan_outputs(
     The files a build reads are not in the key: the cache keeps the list the gate recorded and
     re-checks those (cache.fresh)."""
     if pages is None:
-        pages = Format.PDF in request.formats
+        pages = request.printed
     inputs = digest(
         "inputs-as-read/1",  # manifests from before the recorded inputs never match
         package_digest(),
@@ -152,15 +161,13 @@ def plan_outputs(
         "remote:" + ",".join(sorted(request.allow_remote or ())),
         "remote-allowed" if request.allow_remote is not None else "remote-refused",
     )
-    plan = []
-    for format_ in Format:
-        if format_ not in request.formats:
-            continue
-        for target in TARGETS[format_]:
-            path = output_dir(spec, request.out_dir) / FILE_NAMES[target].format(slug=spec.slug)
-            # The EPUB and web edition carry the print page numbers when `pages`.
-            marks = ("print-pages",) if pages and target in PAGINATED else ()
-            plan.append(
-                Planned(target, format_, path, digest(inputs, target.value, path.name, *marks))
-            )
+    plan: list[Planned] = []
+    wanted = [(f, t) for f in Format if f in request.formats for t in TARGETS[f]]
+    if request.cover:  # a PDF, reported as such; the print PDF once, with `pdf` or without
+        wanted += [(Format.PDF, t) for t in (Target.PRINT_PDF, Target.COVER)]
+    for target, format_ in dict((t, f) for f, t in wanted).items():
+        path = output_dir(spec, request.out_dir) / FILE_NAMES[target].format(slug=spec.slug)
+        # The EPUB and web edition carry the print page numbers when `pages`.
+        marks = ("print-pages",) if pages and target in PAGINATED else ()
+        plan.append(Planned(target, format_, path, digest(inputs, target.value, path.name, *marks)))
     return plan

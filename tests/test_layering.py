@@ -61,6 +61,7 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "icu": ("publisher.base.collation",),
     "babel": ("publisher.base.locale",),
     "onixcheck": ("publisher.validation.onix",),
+    "barcode": ("publisher.export.wrap",),
 }
 MAX_LINES = 350
 REASON = "Length:"  # a module over MAX_LINES says why in its docstring, on a line starting so

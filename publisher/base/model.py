@@ -119,6 +119,22 @@ class TrimSize:
     height_mm: float
 
 
+# Paper thickness per page, from KDP's "Set trim size, bleed, and margins" help page (paperback
+# spine width: white paper 0.002252 in per page, cream 0.0025 in per page), in millimetres.
+PAPERS: dict[str, float] = {"white": 0.002252 * 25.4, "cream": 0.0025 * 25.4}
+
+
+@dataclass(frozen=True)
+class Paper:
+    """`[print] paper`: a stock of PAPERS by name, or `custom` with its own thickness."""
+
+    name: str  # "white", "cream" or "custom"
+    mm_per_page: float
+
+
+WHITE_PAPER = Paper("white", PAPERS["white"])
+
+
 @dataclass(frozen=True)
 class ExtraStylesheet:
     """One entry of the anthology's `extra_css`: `path` (the anthology file's folder joined with
@@ -166,6 +182,7 @@ class AnthologySpec:
     parts: tuple[PartSpec, ...]
     trim: TrimSize
     pdf_variant: str | None = None
+    paper: Paper = WHITE_PAPER  # `[print] paper`: the cover wrap's spine (export/wrap.py)
     include_all: bool = True  # every review in the pool must be placed (off for subset books)
     stub: bool = False  # `stub = true`: a book may have no review yet (else `no-reviews`)
     limits: Limits = field(default_factory=Limits)  # `[limits]`: caps on untrusted input

@@ -35,6 +35,7 @@ class Target(enum.Enum):
     SCREEN_PDF = "screen"  # hyperlinked PDF
     PRINT_PDF = "print"  # trim, bleed, crop marks
     EPUB = "epub"
+    COVER = "cover"  # print-on-demand cover wrap: laid out from the print PDF's page count
 
     @property
     def paged(self) -> bool:

@@ -39,7 +39,8 @@ def register(commands: Commands) -> None:
         type=formats,
         default="html,pdf,epub",
         metavar="FORMATS",
-        help="the formats to build, comma-separated: html, pdf (screen and print), epub",
+        help="the formats to build, comma-separated: html, pdf (screen and print), epub,"
+        " cover (the print-on-demand cover wrap, with the print PDF)",
     )
     command.add_argument(
         "-o",
@@ -55,11 +56,14 @@ def register(commands: Commands) -> None:
     command.set_defaults(run=run)
 
 
-def formats(value: str) -> frozenset[Format]:
+def formats(value: str) -> tuple[frozenset[Format], bool]:
+    """`--format`: the editions, and whether the cover wrap (`cover`) is asked for."""
+    names = {item.strip() for item in value.split(",") if item.strip()}
     try:
-        return frozenset(Format(item.strip()) for item in value.split(",") if item.strip())
+        return frozenset(Format(name) for name in names - {"cover"}), "cover" in names
     except ValueError:
-        raise argparse.ArgumentTypeError(f"formats are html, pdf, epub; got {value!r}") from None
+        known = "html, pdf, epub, cover"
+        raise argparse.ArgumentTypeError(f"formats are {known}; got {value!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,10 +71,12 @@ def run(args: argparse.Namespace) -> int:
 
     anthology = resolve_anthology(args)
     view = progress(args)
+    editions, cover = args.format
     request = BuildRequest(
         anthology,
-        args.format,
+        editions,
         args.out.absolute() if args.out is not None else None,
+        cover=cover,
         clean=args.clean,
         validate=args.validate,
         progress=view,

@@ -8,10 +8,12 @@ Each engine is imported only when its edition is asked for (WeasyPrint is slow t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 from ..base.files import write_bytes_atomically
+from ..base.model import AnthologySpec
 from ..base.rendered import Exported, RenderedBook, Target
 
 Exporter = Callable[[RenderedBook], Exported]
@@ -41,6 +43,15 @@ EXPORTERS: dict[Target, Exporter] = {
     Target.PRINT_PDF: _pdf,
     Target.EPUB: _epub,
 }
+
+
+def write_wrap(spec: AnthologySpec, pages: int, path: Path) -> Exported:
+    """Write the cover wrap for a print PDF of `pages` pages (export/wrap.py) atomically."""
+    from .wrap import export_cover_wrap
+
+    exported = export_cover_wrap(spec, pages)
+    write_bytes_atomically(path, exported.data)
+    return dataclasses.replace(exported, data=b"")
 
 
 def export(book: RenderedBook) -> Exported:

@@ -3,6 +3,9 @@
 Two profiles from one HTML source: `screen` (tagged PDF/UA-1, links, outline) and `print`
 (bleed, crop marks, optional PDF/A or PDF/X). Dates and the file identifier are derived from
 the book and `SOURCE_DATE_EPOCH`, so two builds of the same sources are byte-identical.
+`export_wrap` lays out the cover wrap's page (export/wrap.py builds it).
+
+Length: WeasyPrint's only importer holds every workaround of its layout and its PDF writer.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from weasyprint.text.ffi import harfbuzz
 from ..base.access import Access, Refused
 from ..base.diagnostics import BuildFailed
 from ..base.fonts import check_book, check_fonts
+from ..base.model import AnthologySpec
 from ..base.project import source_date
 from ..base.rendered import Exported, PageStart, Pagination, RenderedBook, Target, letters
 
@@ -82,6 +86,32 @@ def export_pdf(book: RenderedBook) -> Exported:
     # Read from the layout just written: the print book is never laid out twice.
     pagination = paginate(document) if book.target is Target.PRINT_PDF else None
     return Exported(data, len(document.pages), diagnostics, pagination)
+
+
+def export_wrap(spec: AnthologySpec, page: str) -> bytes:
+    """The cover wrap's one-page PDF from its HTML (export/wrap.py), fonts embedded; its
+    `@page` bleed gives the MediaBox/BleedBox and the TrimBox. Raises BuildFailed when the page
+    names a resource the gate refuses (it names none but `data:` URIs)."""
+    fetcher = _ProjectFetcher(Access.for_spec(spec))
+    try:
+        document = weasyprint.HTML(
+            string=page, base_url=str(spec.root), url_fetcher=fetcher
+        ).render()
+    except _Refusal as refusal:
+        raise BuildFailed([refusal.refused.diagnostic(spec.path)]) from None
+    stamp = w3c_source_date()
+    if stamp is not None:
+        document.metadata.created = document.metadata.modified = stamp
+    key = f"{spec.slug}|{spec.isbn_print or ''}|cover"
+    options: dict[str, object] = {
+        "uncompressed_pdf": False,
+        "pdf_identifier": hashlib.md5(key.encode("utf-8")).hexdigest().encode("ascii"),
+    }
+    if spec.pdf_variant:
+        options["pdf_variant"] = spec.pdf_variant
+    with _fonts_keyed_by_file():
+        data: bytes = document.write_pdf(**options)
+    return data
 
 
 def w3c_source_date() -> str | None:

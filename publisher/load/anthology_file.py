@@ -19,10 +19,13 @@ from ..base.languages import parse_lang
 from ..base.limits import Limits, read_limits
 from ..base.locale import Locale, label_keys, word_problem
 from ..base.model import (
+    PAPERS,
+    WHITE_PAPER,
     AnthologySpec,
     Certification,
     ExtraStylesheet,
     OrderKey,
+    Paper,
     PartSpec,
     Selection,
     TrimSize,
@@ -53,7 +56,7 @@ REQUIRED = {
 IDENTIFIER_KEYS = ("isbn_print", "isbn_epub")
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
-PRINT_KEYS = ("trim", "pdf_variant")
+PRINT_KEYS = ("trim", "pdf_variant", "paper")
 ACCESSIBILITY_KEYS = ("certified_by", "conforms_to", "credential", "report")
 # The conformance statement of EPUB Accessibility 1.1 §5.1 (w3.org/TR/epub-a11y-11).
 CONFORMS_TO = re.compile(r"^EPUB Accessibility 1\.1 - WCAG 2\.[012] Level A{1,3}$")
@@ -194,6 +197,7 @@ class _Reader:
             parts=self.parts(data.get("parts")),
             trim=self.trim(printing),
             pdf_variant=self.variant(printing),
+            paper=self.paper(printing),
             include_all=self.flag(data, "include_all", True),
             stub=self.flag(data, "stub"),
             limits=self.limits(),
@@ -400,6 +404,21 @@ class _Reader:
             return TrimSize(148, 210)
         factor = 25.4 if match.group(3) == "in" else 1.0
         return TrimSize(float(match.group(1)) * factor, float(match.group(2)) * factor)
+
+    def paper(self, table: dict[str, Any]) -> Paper:
+        """`white`, `cream` (PAPERS) or a thickness in millimetres per page (0 < mm < 1)."""
+        value = table.get("paper", "white")
+        if isinstance(value, str) and value in PAPERS:
+            return Paper(value, PAPERS[value])
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1:
+            return Paper("custom", float(value))
+        self.fail_at(
+            ("print", "paper"),
+            "anthology-value",
+            f"`paper` must be {' or '.join(f'`{n}`' for n in PAPERS)}, or the paper's thickness"
+            " per page in millimetres (a number such as 0.06)",
+        )
+        return WHITE_PAPER
 
     def variant(self, table: dict[str, Any]) -> str | None:
         self.unknown(table, ("print",), PRINT_KEYS)

@@ -1,0 +1,205 @@
+"""The print-on-demand cover wrap: back cover, spine and front cover on one page, with bleed.
+
+Geometry (millimetres), after KDP's paperback cover rules ("Create a paperback cover",
+kdp.amazon.com help G201953020), which the other large services share:
+
+* trim box: `2 × trim width + spine` by `trim height`; bleed BLEED (3 mm, as the interior's
+  `@page { bleed: 3mm }` in styles/base/templates/paged-profile.css.j2) on every side, so the
+  media box is `2 × trim width + spine + 2 × bleed` by `trim height + 2 × bleed`;
+* spine: the print PDF's page count × the paper's thickness per page (`base.model.PAPERS`);
+* spine text only on a spine of at least SPINE_TEXT_MIN (0.25 in, KDP's minimum for spine
+  text), kept SPINE_CLEAR (0.0625 in) from each fold, reading top to bottom (ISO 6357's
+  direction, and KDP's); text longer than the spine is clipped;
+* EAN-13 of the print ISBN in a white box at the lower right of the back cover, SAFE (0.25 in)
+  inside the trim, where printers place (and KDP reserves) the barcode.
+
+This module builds the page as HTML (lxml) with the barcode as SVG vectors (python-barcode, the
+only importer of `barcode`); `export/pdf.py` lays it out with WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+
+import barcode
+from barcode.writer import SVGWriter
+from lxml import etree
+from lxml.builder import E
+
+from ..base.diagnostics import Diagnostic, Severity
+from ..base.locale import Locale
+from ..base.model import AnthologySpec, Paper
+from ..base.rendered import Exported
+from .cover import cover_png
+
+BLEED = 3.0
+SPINE_TEXT_MIN = 6.35  # 0.25 in
+SPINE_CLEAR = 1.5875  # 0.0625 in from each fold
+SAFE = 6.35  # text and barcode this far inside the trim
+BACK_MARGIN = 12.7  # the back cover's text from the trim (0.5 in)
+BOX_PADDING = 2.0  # white around the barcode (its quiet zones are inside the drawing)
+
+
+@dataclass(frozen=True)
+class WrapSize:
+    """The wrap's measures in millimetres, from the trim, the page count and the paper."""
+
+    trim_width: float
+    trim_height: float
+    pages: int
+    paper: Paper
+
+    @property
+    def spine(self) -> float:
+        return self.pages * self.paper.mm_per_page
+
+    @property
+    def width(self) -> float:
+        """The media box's width: both covers, the spine and the bleed on either side."""
+        return 2 * self.trim_width + self.spine + 2 * BLEED
+
+    @property
+    def height(self) -> float:
+        return self.trim_height + 2 * BLEED
+
+    @property
+    def spine_text(self) -> bool:
+        return self.spine >= SPINE_TEXT_MIN
+
+    def summary(self) -> str:
+        """The report line: `cover: 318.2 × 216 mm, spine 9.2 mm (74 pages, white paper)`."""
+        paper = (
+            f"{self.paper.name} paper"
+            if self.paper.name != "custom"
+            else f"paper {self.paper.mm_per_page:g} mm per page"
+        )
+        return (
+            f"cover: {_figure(self.width)} × {_figure(self.height)} mm,"
+            f" spine {_figure(self.spine)} mm ({self.pages} pages, {paper})"
+        )
+
+
+def _figure(millimetres: float) -> str:
+    """One decimal, none when it is 0: `318.2`, `216`."""
+    return f"{millimetres:.1f}".removesuffix(".0")
+
+
+def export_cover_wrap(spec: AnthologySpec, pages: int) -> Exported:
+    """The wrap's PDF for a print PDF of `pages` pages, with its size as a notice
+    (`cover-wrap`, the report line)."""
+    from .pdf import export_wrap  # WeasyPrint, imported only when a wrap is made
+
+    size = wrap_size(spec, pages)
+    data = export_wrap(spec, wrap_html(spec, size))
+    notice = Diagnostic(str(spec.path), 0, 0, Severity.INFO, "cover-wrap", size.summary())
+    return Exported(data, 1, (notice,))
+
+
+def wrap_size(spec: AnthologySpec, pages: int) -> WrapSize:
+    return WrapSize(spec.trim.width_mm, spec.trim.height_mm, pages, spec.paper)
+
+
+def barcode_svg(isbn: str) -> bytes:
+    """The EAN-13 of a 13-digit ISBN as an SVG document (bars as rectangles, digits below).
+    Raises ValueError (python-barcode's) when `isbn` is not a valid EAN-13."""
+    out = io.BytesIO()
+    # EAN-13 at its nominal size (100 % magnification in the GS1 General Specifications):
+    # 0.33 mm modules, 22.85 mm bars, a quiet zone of 11 modules (the left one, the wider).
+    # The writer's white background and version comment stay: the same bytes for one version.
+    options = {"module_width": 0.33, "module_height": 22.85, "quiet_zone": 3.63, "font_size": 9}
+    barcode.get("ean13", isbn, writer=SVGWriter()).write(out, options=options)
+    return out.getvalue()
+
+
+def _mm(value: float) -> str:
+    return f"{value:.3f}mm"
+
+
+def _box(left: float, top: float, width: float, height: float) -> str:
+    return f"left:{_mm(left)};top:{_mm(top)};width:{_mm(width)};height:{_mm(height)}"
+
+
+def wrap_css(size: WrapSize) -> str:
+    """The page's stylesheet: `@page` is the trim box; WeasyPrint adds the bleed around it."""
+    return (
+        f"@page {{ size: {_mm(size.width - 2 * BLEED)} {_mm(size.trim_height)};"
+        f" bleed: {_mm(BLEED)}; margin: 0 }}\n"
+        "html, body { margin: 0; padding: 0 }\n"
+        "body { font-family: 'EB Garamond', 'DejaVu Serif', serif; }\n"
+        ".panel, .spine, .isbn, .spine-text { position: absolute; box-sizing: border-box }\n"
+        ".back, .spine { background: #f4efe4; color: #111111 }\n"
+        ".back p { font-size: 11pt; line-height: 1.35; margin: 0 0 0.8em; hyphens: auto }\n"
+        ".back h2 { font-size: 16pt; font-weight: normal; margin: 0 0 0.6em }\n"
+        ".front img { width: 100%; height: 100%; object-fit: cover; display: block }\n"
+        f".isbn {{ background: #ffffff; padding: {_mm(BOX_PADDING)} }}\n"
+        ".isbn img { display: block }\n"
+        ".spine-text { transform: rotate(90deg); transform-origin: 50% 50%; text-align: center;"
+        " white-space: nowrap; overflow: hidden }\n"
+    )
+
+
+def wrap_html(spec: AnthologySpec, size: WrapSize) -> str:
+    """The whole wrap as one HTML page (absolute positions in mm from the trim box's corner)."""
+    w, h, s = size.trim_width, size.trim_height, size.spine
+    back = E.div(
+        E.h2(spec.title),
+        *(E.p(paragraph) for paragraph in spec.description.split("\n\n") if paragraph.strip()),
+        {"class": "panel back"},
+        style=_box(-BLEED, -BLEED, w + BLEED, h + 2 * BLEED)
+        + f";padding:{_mm(BLEED + BACK_MARGIN)} {_mm(BACK_MARGIN)} 0 {_mm(BLEED + BACK_MARGIN)}",
+    )
+    body = E.body(back)
+    if spec.isbn_print:
+        svg = barcode_svg(spec.isbn_print)
+        root = etree.fromstring(svg)
+        # python-barcode writes the drawing's size in millimetres ("39.150mm").
+        width, height = (
+            float(root.get(side, "0").removesuffix("mm")) for side in ("width", "height")
+        )
+        box_width, box_height = width + 2 * BOX_PADDING, height + 2 * BOX_PADDING
+        data = base64.b64encode(svg).decode("ascii")
+        body.append(
+            E.div(
+                E.img(
+                    src=f"data:image/svg+xml;base64,{data}",
+                    alt=f"ISBN {spec.isbn_print}",
+                    style=f"width:{_mm(width)};height:{_mm(height)}",
+                ),
+                {"class": "isbn"},
+                style=_box(w - SAFE - box_width, h - SAFE - box_height, box_width, box_height),
+            )
+        )
+    spine = E.div({"class": "spine"}, style=_box(w, -BLEED, s, h + 2 * BLEED))
+    body.append(spine)
+    if size.spine_text:
+        line = s - 2 * SPINE_CLEAR
+        length = h - 2 * SAFE
+        locale = Locale.for_spec(spec)
+        words = [spec.title]
+        if spec.editors:
+            words.append(locale.join(spec.editors))
+        words.append(spec.publisher)
+        body.append(
+            E.div(
+                " · ".join(words),
+                {"class": "spine-text"},
+                style=_box(w + s / 2 - length / 2, h / 2 - line / 2, length, line)
+                + f";font-size:{min(line * 0.7, 3.5):.3f}mm;line-height:{_mm(line)}",
+            )
+        )
+    front = base64.b64encode(cover_png(spec)).decode("ascii")
+    body.append(
+        E.div(
+            E.img(src=f"data:image/png;base64,{front}", alt=spec.title),
+            {"class": "panel front"},
+            style=_box(w + s, -BLEED, w + BLEED, h + 2 * BLEED),
+        )
+    )
+    html = E.html(
+        E.head(E.meta(charset="utf-8"), E.title(spec.title), E.style(wrap_css(size))),
+        body,
+        lang=spec.lang,
+    )
+    return etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
