@@ -15,7 +15,7 @@ from lxml import etree
 from PIL import Image
 
 from publisher.base.diagnostics import BuildFailed
-from publisher.base.rendered import Target
+from publisher.base.rendered import RENDERED, Target
 from publisher.export.cover import cover_png
 from publisher.pipeline import BuildRequest, Format, build, load, render
 from publisher.serve.state import BuildState
@@ -146,7 +146,7 @@ def test_extra_css_files_stack_in_the_order_listed(make_project: ProjectMaker) -
     house(anthology, "/* uno */\n", "estilo/uno.css")
     house(anthology, "/* dos */\n", "estilo/dos.css")
     book, _ = load(anthology)
-    for target in Target:
+    for target in RENDERED:
         sheet = render(book, target).stylesheet
         assert sheet.rstrip().endswith("/* uno */\n\n/* dos */"), target
 
@@ -213,7 +213,7 @@ def test_a_project_theme_with_one_template_inherits_the_rest(make_project: Proje
         {"templates/colophon.html.j2": '<section id="{{ doc_id }}">Hecho en casa.</section>\n'},
     )
     book, _ = load(anthology)
-    for target in Target:
+    for target in RENDERED:
         rendered = render(book, target)
         bodies = "".join(document.body for document in rendered.documents)
         assert "Hecho en casa." in bodies, target

@@ -42,6 +42,11 @@ class Target(enum.Enum):
         return self in (Target.SCREEN_PDF, Target.PRINT_PDF)
 
 
+# The targets the renderer makes a book for (the cover wrap is laid out from the spec and the
+# print PDF's page count, not rendered from the book).
+RENDERED: tuple[Target, ...] = (Target.WEB, Target.SCREEN_PDF, Target.PRINT_PDF, Target.EPUB)
+
+
 @dataclass(frozen=True)
 class Document:
     """One unit of the book: an XHTML file in the EPUB, a section of the one-file editions."""
