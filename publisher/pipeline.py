@@ -29,6 +29,7 @@ from .base.model import Anthology, AnthologySpec
 from .base.progress import Progress, ProgressCallback
 from .base.project import project_root, today
 from .base.rendered import Exported, Pagination, RenderedBook, Target
+from .base.text import counted
 from .base.theme import theme_for
 from .cache import BuildCache
 from .export import write, write_wrap
@@ -357,8 +358,7 @@ class _Count:
     exported: int = 0
 
     def rendering(self, timed: _StageTimer, stage: str, target: Target) -> None:
-        reviews = f"{self.reviews} review" + ("s" if self.reviews != 1 else "")
-        what = f"rendering {reviews} for the {LABELS[target]}"
+        what = f"rendering {counted(self.reviews, 'review')} for the {LABELS[target]}"
         timed.tell(Progress(stage, what, self.rendered, self.editions, "editions"))
         self.rendered += 1
 
@@ -371,7 +371,7 @@ class _Count:
 
     def exported_one(self, timed: _StageTimer, target: Target, pages: int | None) -> None:
         self.exported += 1
-        what = f"{LABELS[target]} done" + (f": {pages} pages" if pages else "")
+        what = f"{LABELS[target]} done" + (f": {counted(pages, 'page')}" if pages else "")
         timed.tell(
             Progress(f"export-{target.value}", what, self.exported, self.editions, "editions")
         )

@@ -30,6 +30,12 @@ def slugify(text: str, fallback: str = "x") -> str:
     return slug or fallback
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 review`, `2 reviews`: a count with its English noun (the tool's own messages, which
+    are in English; the book's words come from base/locale.py)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean `{close[0]}`?)" if close else ""

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 
 from ..base.progress import Progress
+from ..base.text import counted
 from .common import (
     Commands,
     add_allow_remote,
@@ -57,10 +58,6 @@ def run(args: argparse.Namespace) -> int:
         # Warnings were just counted: "ok" only when there was nothing to say.
         verdict = f": {paint(args)('ok', 'good')}" if not diagnostics else ""
         parts = len(anthology.parts)
-        said = f"{_plural(count, 'review')} in {_plural(parts, 'part')}"
+        said = f"{counted(count, 'review')} in {counted(parts, 'part')}"
         print(f"{here(anthology_file)}: {said}{verdict}")
     return code
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

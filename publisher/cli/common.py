@@ -14,10 +14,10 @@ from typing import Any, TextIO
 
 from ..base.diagnostics import Diagnostic, Severity
 from ..base.project import find_anthology, for_reader, project_root, repository_root
+from ..base.text import counted
 from .console import COLOR_CHOICES, Paint, ProgressView, progress_view
 from .report_target import report_target, write_report_safely
 
-DEFAULT_ANTHOLOGY = Path("manuscripts/anthology.toml")  # this repository's own book
 ANTHOLOGY_HELP = (
     "the anthology file, or a folder of the project"
     " (default: found from the working directory upwards)"
@@ -140,7 +140,7 @@ def count_line(diagnostics: Sequence[Diagnostic]) -> str | None:
         (sum(d.severity is severity for d in diagnostics), name)
         for severity, name in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"))
     ]
-    said = [f"{count} {name}{'' if count == 1 else 's'}" for count, name in counts if count]
+    said = [counted(count, name) for count, name in counts if count]
     return f"publisher: {', '.join(said)}" if said else None
 
 
