@@ -6,8 +6,8 @@ Layers (README, "Architecture"), from the ground up:
 * `publisher.base`: anyone may import it; it imports only itself.
 * the four stages, `publisher.load`, `publisher.assemble`, `publisher.render`, `publisher.export`:
   each imports the base layer and itself, never another stage nor the application.
-* the application (`pipeline`, `cache`, `report`, `scaffold`, `cli`, `serve/`, `validation/`) on
-  top: it may import anything below it; `validation/` reads outputs and manuscripts, so it
+* the application (`pipeline`, `cache`, `report`, `catalogue`, `cluster`, `scaffold`, `cli`,
+  `serve/`, `validation/`) on top: it may import anything below it; `validation/` reads outputs and manuscripts, so it
   imports the base layer and the load stage only.
 
 Every import counts: at module level, inside functions, under `TYPE_CHECKING`.
@@ -62,6 +62,8 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "babel": ("publisher.base.locale",),
     "onixcheck": ("publisher.validation.onix",),
     "barcode": ("publisher.export.wrap",),
+    "distributed": ("publisher.cluster",),
+    "dask": ("publisher.cluster",),
 }
 MAX_LINES = 350
 REASON = "Length:"  # a module over MAX_LINES says why in its docstring, on a line starting so

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from pathlib import Path
 
 from ..pipeline import BuildRequest, Format, build
 from .common import (
+    ANTHOLOGY_HELP,
     Commands,
     add_allow_remote,
-    add_anthology,
     example,
     finish,
     here,
@@ -30,9 +31,18 @@ def register(commands: Commands) -> None:
         help="build the editions into dist/",
         description="Build the editions (web HTML, screen and print PDF, EPUB) of an anthology; "
         "only what changed since the last build is made again.",
-        epilog=example("publisher build -f epub,pdf -o dist --validate"),
+        epilog=example(
+            "publisher build -f epub,pdf -o dist --validate",
+            "publisher build catalogue.toml -j 2",
+        ),
     )
-    add_anthology(command)
+    command.add_argument(
+        "anthology",
+        nargs="*",
+        type=Path,
+        help=ANTHOLOGY_HELP + "; several, or a catalogue file (a `[catalogue]` table listing"
+        " anthologies), build a catalogue: the books in parallel",
+    )
     command.add_argument(
         "-f",
         "--format",
@@ -53,6 +63,23 @@ def register(commands: Commands) -> None:
     add_allow_remote(command)
     command.add_argument("--clean", action="store_true", help="ignore the build cache")
     command.add_argument("--validate", action="store_true", help="validate what was built")
+    command.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="a catalogue: books built at once, in worker processes (default: the CPU count,"
+        " %(default)s here); e.g. -j 1 builds one after the other",
+    )
+    command.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="a catalogue: build the books on the Dask cluster whose scheduler is at ADDRESS,"
+        " e.g. tcp://10.0.0.5:8786 (needs publisher[distributed]; workers must see the"
+        " projects at the same paths)",
+    )
     command.set_defaults(run=run)
 
 
@@ -66,9 +93,20 @@ def formats(value: str) -> tuple[frozenset[Format], bool]:
         raise argparse.ArgumentTypeError(f"formats are {known}; got {value!r}") from None
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of 1 or more; got {value!r}")
+    return int(value)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..report import build_report
+    from .catalogue import catalogue_books, run_catalogue
 
+    books = catalogue_books(args.anthology)
+    if books is not None:
+        return run_catalogue(args, books)
+    args.anthology = args.anthology[0] if args.anthology else None
     anthology = resolve_anthology(args)
     view = progress(args)
     editions, cover = args.format

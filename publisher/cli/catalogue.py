@@ -1,0 +1,109 @@
+"""`publisher build A B …` or `publisher build catalogue.toml`: a catalogue, the books in
+parallel (worker processes, or a Dask cluster with `--scheduler`); see `publisher/catalogue.py`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import __version__
+from ..base.diagnostics import BuildFailed, Diagnostic, error
+from ..base.project import find_anthology
+from ..base.text import counted
+from ..catalogue import BookResult, LocalPool, Runner, build_catalogue, plan_catalogue
+from ..load.catalogue_file import is_catalogue, read_catalogue
+from ..pipeline import BuildRequest
+from ..report import build_report
+from .common import finish, here, paint
+
+
+def catalogue_books(given: Sequence[Path]) -> list[Path] | None:
+    """The anthology files of a catalogue build, in order and each once, or None when the
+    command names one book (or none: the one found from the working directory). Raises
+    BuildFailed for a catalogue file's problems, ProjectNotFound for a path with no book."""
+    cwd = Path.cwd()
+    if len(given) == 0 or (len(given) == 1 and not is_catalogue(cwd / given[0])):
+        return None
+    books: list[Path] = []
+    for path in given:
+        found = (
+            read_catalogue(cwd / path).anthologies
+            if is_catalogue(cwd / path)
+            else (find_anthology(path, cwd).absolute(),)
+        )
+        books += [book for book in found if book not in books]
+    return books
+
+
+def run_catalogue(args: argparse.Namespace, books: list[Path]) -> int:
+    """Build `books` as the options say; print each book's line and every diagnostic (paths
+    from the working directory); the JSON report lists each book's build report."""
+    template = BuildRequest(
+        Path(),
+        args.format[0],
+        args.out.absolute() if args.out is not None else None,
+        cover=args.format[1],
+        clean=args.clean,
+        validate=args.validate,
+        allow_remote=args.allow_remote,
+    )
+    groups, problems = plan_catalogue(books, template)
+    runner = _runner(args, len(groups))
+    if not args.quiet and groups:
+        at_once = min(args.jobs, len(groups))
+        where = f"on {args.scheduler}" if args.scheduler else f"{at_once} at once"
+        count = sum(len(group) for group in groups)
+        print(f"building {counted(count, 'book')} ({where})", file=sys.stderr)
+    try:
+        results = build_catalogue(groups, runner)
+    finally:
+        close = getattr(runner, "close", None)
+        if close is not None:
+            close()
+    diagnostics: list[Diagnostic] = list(problems)
+    for book in results:
+        diagnostics += book.diagnostics
+    args.project_root = Path.cwd()  # paths are absolute: shown from the working directory
+    report: dict[str, object] = {
+        "publisher": __version__,
+        "command": "build",
+        "books": [_book_report(book) for book in results],
+    }
+    code = finish(args, diagnostics, report)
+    if not args.quiet:
+        _print_books(args, results)
+    return code
+
+
+def _runner(args: argparse.Namespace, groups: int) -> Runner:
+    if args.scheduler:
+        from ..cluster import ClusterUnavailable, DaskRunner
+
+        try:
+            return DaskRunner.connect(args.scheduler)
+        except ClusterUnavailable as problem:
+            raise BuildFailed([error("", 0, "scheduler-unavailable", str(problem))]) from None
+    return LocalPool(args.jobs)
+
+
+def _book_report(book: BookResult) -> dict[str, object]:
+    if book.result is None:
+        return {"anthology": str(book.anthology), "built": False}
+    report = build_report(book.result, "build", 0)
+    report["anthology"] = str(book.anthology)
+    report["built"] = True
+    return report
+
+
+def _print_books(args: argparse.Namespace, results: list[BookResult]) -> None:
+    colour = paint(args)
+    for book in results:
+        if book.result is None:
+            print(f"{colour('failed', 'error')} {here(book.anthology)}")
+            continue
+        written = [output for output in book.result.outputs if not output.cached]
+        state = colour("built", "good") if written else colour("unchanged", "quiet")
+        outputs = counted(len(book.result.outputs), "file")
+        print(f"{state} {here(book.anthology)}: {outputs}, {len(written)} written")

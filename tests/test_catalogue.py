@@ -1,0 +1,160 @@
+"""A catalogue (`publisher build A B …`, a catalogue file, `--jobs`, `--scheduler`): the same
+bytes as building each book alone, one after the other; problems named at their line."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from publisher.catalogue import LocalPool, Sequential, build_catalogue, plan_catalogue
+from publisher.cli.main import main
+from publisher.pipeline import BuildRequest, Format
+
+from .conftest import ONE_PART_TOML, review
+
+EPOCH = "1763596800"
+FORMATS = frozenset({Format.EPUB, Format.PDF, Format.HTML})
+
+
+def _project(folder: Path, title: str, film: str) -> Path:
+    (folder / "reviews").mkdir(parents=True)
+    anthology = folder / "anthology.toml"
+    anthology.write_text(ONE_PART_TOML.replace("Antología de prueba", title), encoding="utf-8")
+    text = review(title=f"Sobre {film}", film=film, body=f"Una reseña breve de {film}.")
+    (folder / "reviews" / "una.md").write_text(text, encoding="utf-8")
+    return anthology
+
+
+@pytest.fixture
+def books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.chdir(tmp_path)
+    found = [
+        _project(tmp_path / "guerra", "Cine de la guerra", "Las bicicletas son para el verano"),
+        _project(tmp_path / "exilio", "Cine del exilio", "Soldados de Salamina"),
+    ]
+    # A second book in the first project: it shares that project's cache, so one task.
+    second = tmp_path / "guerra" / "posguerra.toml"
+    second.write_text(ONE_PART_TOML.replace("Antología de prueba", "Posguerra"), "utf-8")
+    return [*found, second]
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _template(out: Path) -> BuildRequest:
+    return BuildRequest(Path(), FORMATS, out, cache=False)
+
+
+def test_groups_books_by_project_and_keeps_their_order(books: list[Path], tmp_path: Path) -> None:
+    groups, problems = plan_catalogue(books, _template(tmp_path / "out"))
+    assert problems == ()
+    assert [[request.anthology for request in group] for group in groups] == [
+        [books[0], books[2]],
+        [books[1]],
+    ]
+    assert [request.out_dir for request in groups[0]] == [
+        tmp_path / "out" / "cine-de-la-guerra",
+        tmp_path / "out" / "posguerra",
+    ]
+
+
+def test_parallel_and_dask_builds_equal_the_sequential_one(
+    books: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from distributed import LocalCluster
+
+    groups, _ = plan_catalogue(books, _template(tmp_path / "one-by-one"))
+    sequential = build_catalogue(groups, Sequential())
+    assert [book.failure for book in sequential] == [(), (), ()]
+    expected = _files(tmp_path / "one-by-one")
+    # Three books × (web, screen PDF, print PDF, EPUB).
+    assert len(expected) == 12, expected
+
+    groups, _ = plan_catalogue(books, _template(tmp_path / "pool"))
+    pooled = build_catalogue(groups, LocalPool(2))
+    assert [book.anthology for book in pooled] == [book.anthology for book in sequential]
+    assert _files(tmp_path / "pool") == expected
+
+    # The command line on a Dask cluster (in this process's machine, on the loopback only).
+    # Its workers start with another SOURCE_DATE_EPOCH, as a cluster's own machines would:
+    # each task carries the command's.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    with cluster:
+        address = cluster.scheduler_address
+        code = main(["build", *map(str, books), "-o", "cluster", "-q", "--scheduler", address])
+    assert code == 0
+    assert _files(tmp_path / "cluster") == expected
+
+
+def test_a_catalogue_file_lists_books_by_file_folder_and_pattern(
+    books: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "catalogo.toml").write_text(
+        textwrap.dedent(
+            """\
+            [catalogue]
+            anthologies = ["exilio", "guerra/*.toml"]
+            """
+        ),
+        encoding="utf-8",
+    )
+    code = main(["build", "catalogo.toml", "-f", "html", "-j", "1", "-o", "web"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.splitlines() == [
+        "built exilio/anthology.toml: 1 file, 1 written",
+        "built guerra/anthology.toml: 1 file, 1 written",
+        "built guerra/posguerra.toml: 1 file, 1 written",
+    ]
+    assert sorted(path.name for path in (tmp_path / "web").rglob("*.html")) == [
+        "cine-de-la-guerra.html",
+        "cine-del-exilio.html",
+        "posguerra.html",
+    ]
+
+
+def test_catalogue_problems_are_named_at_their_line(
+    books: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "catalogo.toml").write_text(
+        '[catalogue]\nanthologies = [\n  "exilio",\n  "westerns",\n  7,\n]\n', encoding="utf-8"
+    )
+    assert main(["build", "catalogo.toml", "-f", "html"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "catalogo.toml:4:3: error: catalogue-entry: 'westerns' names no anthology file"
+        " (paths and patterns are relative to the catalogue file's folder)",
+        "catalogo.toml:5:3: error: catalogue-entry: an entry must be a path, as text",
+        "publisher: 2 errors",
+    ]
+
+
+def test_a_broken_book_stops_only_itself_and_clashes_stop_both(
+    books: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    books[1].write_text("title = 'dos'\n" + books[1].read_text("utf-8"), "utf-8")
+    clash = tmp_path / "guerra" / "copia.toml"
+    clash.write_text(books[2].read_text("utf-8"), "utf-8")  # the same slug: the same files
+    code = main(["build", *map(str, [*books, clash]), "-f", "html", "-j", "1"])
+    captured = capsys.readouterr()
+    assert code == 1
+    errors = [line for line in captured.err.splitlines() if ": error: " in line]
+    assert errors == [
+        "exilio/anthology.toml:2:1: error: toml-syntax: `title` is set twice (first at line 1)",
+        f"guerra/copia.toml: error: catalogue-output-clash: this book and {books[2]} would"
+        f" both write the `posguerra` editions in {tmp_path / 'guerra' / 'dist'}; give one of"
+        " them another `slug` or `output_dir`",
+    ]
+    assert captured.out.splitlines() == ["built guerra/anthology.toml: 1 file, 1 written"]
