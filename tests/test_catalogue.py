@@ -4,6 +4,7 @@ bytes as building each book alone, one after the other; problems named at their 
 from __future__ import annotations
 
 import hashlib
+import sys
 import textwrap
 from pathlib import Path
 
@@ -158,3 +159,31 @@ def test_a_broken_book_stops_only_itself_and_clashes_stop_both(
         " them another `slug` or `output_dir`",
     ]
     assert captured.out.splitlines() == ["built guerra/anthology.toml: 1 file, 1 written"]
+
+
+def test_an_unreachable_scheduler_stops_before_any_book(
+    books: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import publisher.cluster
+
+    monkeypatch.setattr(publisher.cluster, "CONNECT_SECONDS", 1)
+    code = main(["build", *map(str, books), "--scheduler", "tcp://127.0.0.1:9"])
+    assert code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "publisher: error: cannot reach the Dask scheduler: Timed out trying to connect to"
+        " tcp://127.0.0.1:9 after 1 s"
+    ]
+    assert not (tmp_path / "guerra" / "dist").exists()
+
+
+def test_without_the_extra_the_scheduler_option_says_what_to_install(
+    books: list[Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    assert main(["build", *map(str, books), "--scheduler", "tcp://127.0.0.1:9"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "publisher: error: --scheduler needs Dask: pip install 'publisher[distributed]'"
+    ]

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
-from ..base.diagnostics import BuildFailed, Diagnostic, error
+from ..base.diagnostics import Diagnostic
 from ..base.project import find_anthology
 from ..base.text import counted
 from ..catalogue import BookResult, LocalPool, Runner, build_catalogue, plan_catalogue
+from ..cluster import ClusterUnavailable
 from ..load.catalogue_file import is_catalogue, read_catalogue
 from ..pipeline import BuildRequest
 from ..report import build_report
@@ -50,7 +51,11 @@ def run_catalogue(args: argparse.Namespace, books: list[Path]) -> int:
         allow_remote=args.allow_remote,
     )
     groups, problems = plan_catalogue(books, template)
-    runner = _runner(args, len(groups))
+    try:
+        runner = _runner(args)
+    except ClusterUnavailable as problem:  # before any book: the command cannot run as asked
+        print(f"publisher: error: {problem}", file=sys.stderr)
+        return 1
     if not args.quiet and groups:
         at_once = min(args.jobs, len(groups))
         where = f"on {args.scheduler}" if args.scheduler else f"{at_once} at once"
@@ -77,14 +82,12 @@ def run_catalogue(args: argparse.Namespace, books: list[Path]) -> int:
     return code
 
 
-def _runner(args: argparse.Namespace, groups: int) -> Runner:
+def _runner(args: argparse.Namespace) -> Runner:
+    """Raises ClusterUnavailable."""
     if args.scheduler:
-        from ..cluster import ClusterUnavailable, DaskRunner
+        from ..cluster import DaskRunner
 
-        try:
-            return DaskRunner.connect(args.scheduler)
-        except ClusterUnavailable as problem:
-            raise BuildFailed([error("", 0, "scheduler-unavailable", str(problem))]) from None
+        return DaskRunner.connect(args.scheduler)
     return LocalPool(args.jobs)
 
 
