@@ -51,7 +51,8 @@ class Metadata(NamedTuple):
     subjects: tuple[str, ...]
     source: str | None  # the print edition the page-list follows
     accessibility: tuple[tuple[str, str], ...]  # (property, value), in OPF order
-    # Conformance is claimed only as the anthology's `[accessibility]` table declares it.
+    # Conformance is claimed only as the anthology's `[accessibility]` table declares it, or as
+    # a build that runs EPUBCheck and Ace on this very EPUB (`build --validate`) makes it.
     certification: Certification | None
 
 
@@ -153,8 +154,10 @@ def accessibility(
     )
 
 
-def build_metadata(book: RenderedBook) -> Metadata:
-    """The page-list (and what it lets the metadata claim) is the outline's (`book.outline`)."""
+def build_metadata(book: RenderedBook, claim: Certification | None = None) -> Metadata:
+    """The page-list (and what it lets the metadata claim) is the outline's (`book.outline`).
+    `claim`: the conformance claim of a validated build (validation/claim.py), written only
+    when the anthology declares none: a declared `[accessibility]` table always wins."""
     spec = book.anthology.spec
     creators, contributors = _people(book)
     page_list = book.outline.pages
@@ -174,7 +177,7 @@ def build_metadata(book: RenderedBook) -> Metadata:
         subjects=spec.subjects,
         source=source,
         accessibility=accessibility(book, bool(page_list), bool(book.images)),
-        certification=spec.accessibility,
+        certification=spec.accessibility or claim,
     )
 
 
