@@ -121,7 +121,8 @@ def accessibility(
     book: RenderedBook, has_page_list: bool, has_images: bool
 ) -> tuple[tuple[str, str], ...]:
     """Schema.org accessibility metadata derived from what the book actually contains. No
-    conformance claim: that is the `[accessibility]` table's (`Metadata.certification`)."""
+    conformance claim: that is the `[accessibility]` table's, or a validated build's
+    (`Metadata.certification`)."""
     # The generated cover does not count as visual content: it repeats the title page.
     kinds = {doc.kind for doc in book.documents}
     modes = ["textual"] + (["visual"] if has_images else [])
