@@ -46,6 +46,7 @@ def _claims(epub: Path) -> tuple[list[str], list[str]]:
 
     def values(prop: str) -> list[str]:
         found = opf.xpath(f"//opf:metadata/opf:meta[@property='{prop}']/text()", namespaces=OPF)
+        assert isinstance(found, list)
         return [str(v) for v in found]
 
     return values("dcterms:conformsTo"), values("a11y:certifiedBy")

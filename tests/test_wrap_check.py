@@ -8,6 +8,7 @@ import dataclasses
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -41,9 +42,9 @@ def _found(pdf: Path, variant: str | None = None) -> list[tuple[Severity, str, s
     return [(d.severity, d.code, d.message) for d in check_wrap(pdf, variant).diagnostics]
 
 
-def _edit(pdf: Path, change: object) -> None:
+def _edit(pdf: Path, change: Callable[[pikepdf.Pdf], object]) -> None:
     with pikepdf.open(pdf, allow_overwriting_input=True) as document:
-        change(document)  # type: ignore[operator]
+        change(document)
         document.save(pdf)
 
 
