@@ -32,7 +32,8 @@ from .base.rendered import Exported, Pagination, RenderedBook, Target
 from .base.text import counted
 from .base.theme import theme_for
 from .cache import BuildCache
-from .export import write, write_wrap
+from .claim import Claiming, plan_claim, settle
+from .export import write, write_claimed, write_wrap
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
     cover_problems,
@@ -256,7 +257,12 @@ def build(request: BuildRequest) -> BuildResult:
                 spec.root, enabled=request.cache and not request.clean, records=request.cache
             )
             plan, pages = print_pages(spec, request, cache)
-            stale = [item for item in plan if not cache.fresh(item.path, item.key)]
+            claiming = plan_claim(spec, request, plan)  # claim.py: always a new EPUB to judge
+            stale = [
+                item
+                for item in plan
+                if not cache.fresh(item.path, item.key) or item.path == claiming.epub
+            ]
         if not stale:
             return _validated(_unchanged(plan, cache), timed, request, spec, access, None)
         fetching = "fetching remote images" if access.allow_remote is not None else None
@@ -267,7 +273,9 @@ def build(request: BuildRequest) -> BuildResult:
             check_apart_from_inputs(out_dir, reads.inputs(), spec.root)
         passes = _passes(plan, stale, pages.carried, pages.kept is not None)
         with _writing(out_dir), Staging(out_dir) as staging:
-            built = _render_and_export(anthology, passes, staging, cache, timed, access, pages.kept)
+            built = _render_and_export(
+                anthology, passes, staging, cache, timed, access, pages.kept, claiming
+            )
             with timed("commit", "putting the new editions in place"):
                 staging.commit()
     with timed("cache"):  # only now that every output is in place
@@ -288,7 +296,7 @@ def build(request: BuildRequest) -> BuildResult:
         for item in plan
     )
     result = BuildResult(outputs, diagnostics, (), (), cache.fragments_read)
-    return _validated(result, timed, request, spec, access, anthology)
+    return _validated(result, timed, request, spec, access, anthology, claiming)
 
 
 def _passes(
@@ -312,9 +320,12 @@ def _render_and_export(
     timed: _StageTimer,
     access: Access,
     kept: Pagination | None = None,
+    claiming: Claiming | None = None,
 ) -> dict[Path, Exported]:
     """Render and export each pass into `staging`; the second pass carries the print PDF's
-    pagination, made in the first (or `kept` by the cache)."""
+    pagination, made in the first (or `kept` by the cache). `claiming`: the EPUB's
+    accessibility claim, when this build makes one (claim.py)."""
+    claiming = claiming or Claiming()
     first, later = passes
     staged = {item.path: staging.place(item.path) for item in first + later}
     count = _Count(len(first) + len(later), len(anthology.reviews))
@@ -325,7 +336,7 @@ def _render_and_export(
             books[item.target] = render(
                 anthology, item.target, cache.for_output(item.path), None, access
             )
-    built = _export_each(first, books, staged, timed, count)
+    built = _export_each(first, books, staged, timed, count, claiming)
     if later:
         pagination = next((e.pagination for e in built.values() if e.pagination), kept)
         with timed("render-paginated"):
@@ -338,7 +349,7 @@ def _render_and_export(
                 )
         pages = len(pagination.pages) if pagination else 0
         books_later = [item for item in later if item.target is not Target.COVER]
-        built.update(_export_each(books_later, books, staged, timed, count))
+        built.update(_export_each(books_later, books, staged, timed, count, claiming))
         for item in later:
             if item.target is Target.COVER:
                 count.exporting(timed, item.target)
@@ -413,13 +424,21 @@ def _export_each(
     staged: dict[Path, Path],
     timed: _StageTimer,
     count: _Count,
+    claiming: Claiming,
 ) -> dict[Path, Exported]:
-    """Export each item to its staged path (`staged[item.path]`)."""
+    """Export each item to its staged path (`staged[item.path]`); the EPUB with `claiming`'s
+    claim, when there is one, its bytes without the claim kept in `claiming.unclaimed`."""
     built = {}
     for item in items:
         count.exporting(timed, item.target)
         with timed(f"export-{item.target.value}"):
-            built[item.path] = _written(books[item.target], staged[item.path])
+            book, path = books[item.target], staged[item.path]
+            if item.path == claiming.epub and claiming.claim is not None:
+                built[item.path], claiming.unclaimed[item.path] = write_claimed(
+                    book, path, claiming.claim
+                )
+            else:
+                built[item.path] = _written(book, path)
         count.exported_one(timed, item.target, built[item.path].pages)
     return built
 
@@ -443,6 +462,14 @@ def _output(item: Planned, pages: int | None, cached: bool) -> Output:
     )
 
 
+def _as_written(output: Output) -> Output:
+    """`output` with the size and sha256 of its file as it is now."""
+    if not output.path.is_file():
+        return output
+    size, sha256 = output.path.stat().st_size, file_sha256(output.path)
+    return dataclasses.replace(output, bytes=size, sha256=sha256)
+
+
 def _unchanged(plan: list[Planned], cache: BuildCache) -> BuildResult:
     """Every output up to date: what the cache recorded, replayed."""
     diagnostics: tuple[Diagnostic, ...] = ()
@@ -460,9 +487,11 @@ def _validated(
     spec: AnthologySpec,
     access: Access,
     anthology: Anthology | None,
+    claiming: Claiming | None = None,
 ) -> BuildResult:
     """`anthology`: the book this build loaded (None when nothing was rebuilt: then the text
-    fidelity check loads the manuscripts itself, to know what the book must print)."""
+    fidelity check loads the manuscripts itself, to know what the book must print).
+    `claiming`: the EPUB's accessibility claim, kept or withdrawn on the validators' word."""
     validators: tuple[ValidatorResult, ...] = ()
     if request.validate:
         with timed("validate"):
@@ -472,8 +501,15 @@ def _validated(
             paths = [output.path for output in result.outputs]
             validators = validate_files(paths, anthology, progress=request.progress)
     found = tuple(d for v in validators for d in v.diagnostics)
+    outputs = result.outputs
+    if claiming is not None and request.validate:
+        with _writing(claiming.epub or Path()):
+            found += settle(claiming, validators)
+        # The EPUB as it now is: with its claim, or rewritten without it.
+        outputs = tuple(_as_written(output) for output in outputs)
     return dataclasses.replace(
         result,
+        outputs=outputs,
         diagnostics=result.diagnostics + found,
         validators=validators,
         stages=tuple(timed.times),

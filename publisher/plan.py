@@ -61,6 +61,11 @@ class BuildRequest:
     # `--format cover`: the print-on-demand cover wrap, and the print PDF it is measured from.
     cover: bool = False
 
+    def claims(self, spec: AnthologySpec) -> bool:
+        """The EPUB is written with the validators' accessibility claim, for them to judge
+        (validation/claim.py): `--validate`, and no `[accessibility]` table declared."""
+        return self.validate and spec.accessibility is None
+
     @property
     def printed(self) -> bool:
         """The build lays out the print PDF (`pdf`, or the cover wrap's page count)."""
@@ -168,6 +173,10 @@ def plan_outputs(
     for target, format_ in dict((t, f) for f, t in wanted).items():
         path = output_dir(spec, request.out_dir) / FILE_NAMES[target].format(slug=spec.slug)
         # The EPUB and web edition carry the print page numbers when `pages`.
-        marks = ("print-pages",) if pages and target in PAGINATED else ()
+        marks: tuple[str, ...] = ("print-pages",) if pages and target in PAGINATED else ()
+        # An EPUB made to carry the validators' claim is never reused by a build that does not
+        # validate, nor the reverse (the pipeline also rebuilds it on every validated build).
+        if target is Target.EPUB and request.claims(spec):
+            marks += ("a11y-claim",)
         plan.append(Planned(target, format_, path, digest(inputs, target.value, path.name, *marks)))
     return plan

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.model import Anthology
 from ..base.project import ProjectNotFound
+from ..base.rendered import Target
 from ..pipeline import load, read_spec
 from ..plan import FILE_NAMES, TARGETS, Format, output_dir
 from .common import (
@@ -89,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
         spec = read_spec(anthology_path)
         names = [FILE_NAMES[t].format(slug=spec.slug) for f in Format for t in TARGETS[f]]
         files = [output_dir(spec, args.out) / name for name in names]
+        wrap = output_dir(spec, args.out) / FILE_NAMES[Target.COVER].format(slug=spec.slug)
+        if wrap.is_file():  # made only by `build --format cover`: checked when it is there
+            files.append(wrap)
     anthology, problems = (
         _anthology_for_fidelity(anthology_path) if anthology_path is not None else (None, ())
     )

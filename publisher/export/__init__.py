@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..base.files import write_bytes_atomically
-from ..base.model import AnthologySpec
+from ..base.model import AnthologySpec, Certification
 from ..base.rendered import Exported, RenderedBook, Target
 
 Exporter = Callable[[RenderedBook], Exported]
@@ -52,6 +52,17 @@ def write_wrap(spec: AnthologySpec, pages: int, path: Path) -> Exported:
     exported = export_cover_wrap(spec, pages)
     write_bytes_atomically(path, exported.data)
     return dataclasses.replace(exported, data=b"")
+
+
+def write_claimed(book: RenderedBook, path: Path, claim: Certification) -> tuple[Exported, bytes]:
+    """Write the EPUB carrying `claim` (a validated build's accessibility claim) atomically;
+    return it (without its bytes) and the same EPUB's bytes without the claim, for when the
+    validators do not pass the claimed file."""
+    from .epub import export_epub
+
+    claimed = export_epub(book, claim)
+    write_bytes_atomically(path, claimed.data)
+    return dataclasses.replace(claimed, data=b""), export_epub(book).data
 
 
 def export(book: RenderedBook) -> Exported:

@@ -172,10 +172,11 @@ def normalize_zip(data: bytes, when: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def build_epub(book: RenderedBook) -> bytes:
+def build_epub(book: RenderedBook, claim: Certification | None = None) -> bytes:
     """The EPUB's bytes; the same for the same inputs and SOURCE_DATE_EPOCH. The page-list is
-    the outline's (`book.outline.pages`: where the renderer marked the print edition's pages)."""
-    meta = build_metadata(book)
+    the outline's (`book.outline.pages`: where the renderer marked the print edition's pages).
+    `claim`: a validated build's conformance claim (`epub_package.build_metadata`)."""
+    meta = build_metadata(book, claim)
     package = build_book(
         meta,
         build_manifest(book),
@@ -190,6 +191,6 @@ def build_epub(book: RenderedBook) -> bytes:
     return normalize_zip(raw.getvalue(), meta.modified)
 
 
-def export_epub(book: RenderedBook) -> Exported:
+def export_epub(book: RenderedBook, claim: Certification | None = None) -> Exported:
     """The EPUB, with a page-list where the renderer marked the print edition's pages."""
-    return Exported(build_epub(book))
+    return Exported(build_epub(book, claim))

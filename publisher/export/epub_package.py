@@ -51,7 +51,8 @@ class Metadata(NamedTuple):
     subjects: tuple[str, ...]
     source: str | None  # the print edition the page-list follows
     accessibility: tuple[tuple[str, str], ...]  # (property, value), in OPF order
-    # Conformance is claimed only as the anthology's `[accessibility]` table declares it.
+    # Conformance is claimed only as the anthology's `[accessibility]` table declares it, or as
+    # a build that runs EPUBCheck and Ace on this very EPUB (`build --validate`) makes it.
     certification: Certification | None
 
 
@@ -120,7 +121,8 @@ def accessibility(
     book: RenderedBook, has_page_list: bool, has_images: bool
 ) -> tuple[tuple[str, str], ...]:
     """Schema.org accessibility metadata derived from what the book actually contains. No
-    conformance claim: that is the `[accessibility]` table's (`Metadata.certification`)."""
+    conformance claim: that is the `[accessibility]` table's, or a validated build's
+    (`Metadata.certification`)."""
     # The generated cover does not count as visual content: it repeats the title page.
     kinds = {doc.kind for doc in book.documents}
     modes = ["textual"] + (["visual"] if has_images else [])
@@ -153,8 +155,10 @@ def accessibility(
     )
 
 
-def build_metadata(book: RenderedBook) -> Metadata:
-    """The page-list (and what it lets the metadata claim) is the outline's (`book.outline`)."""
+def build_metadata(book: RenderedBook, claim: Certification | None = None) -> Metadata:
+    """The page-list (and what it lets the metadata claim) is the outline's (`book.outline`).
+    `claim`: the conformance claim of a validated build (validation/claim.py), written only
+    when the anthology declares none: a declared `[accessibility]` table always wins."""
     spec = book.anthology.spec
     creators, contributors = _people(book)
     page_list = book.outline.pages
@@ -174,7 +178,7 @@ def build_metadata(book: RenderedBook) -> Metadata:
         subjects=spec.subjects,
         source=source,
         accessibility=accessibility(book, bool(page_list), bool(book.images)),
-        certification=spec.accessibility,
+        certification=spec.accessibility or claim,
     )
 
 

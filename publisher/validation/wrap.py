@@ -1,0 +1,137 @@
+"""The cover wrap's print checks (pikepdf): its boxes, and PDF/X when asked for (issue 16).
+
+qpdf (structure) and pdffonts (every font embedded) run on the wrap as on every PDF
+(`pdf.py`); this check adds what a printer's preflight looks at first:
+
+* every page has a TrimBox and a BleedBox (ISO 32000-1 §14.11.2), nested
+  TrimBox ⊂ BleedBox ⊆ MediaBox, with the same bleed, more than none, on all four sides;
+* PDF/X, when the anthology asks for it (`[print] pdf_variant = "pdf/x-…"`) or the file says it
+  is PDF/X: the version key (Info `GTS_PDFXVersion` for X-1a and X-3, the XMP
+  `pdfxid:GTS_PDFXVersion` for X-4), an output intent of subtype `GTS_PDFX`, and `Trapped`
+  set to True or False (ISO 15930-7 §6.2, §6.6.2, §6.7.4).
+
+No PDF/X validator runs here: veraPDF checks PDF/A and PDF/UA, not PDF/X, and is not installed
+on the build machines; an INFO diagnostic says so whenever PDF/X is checked by its markers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+
+from ..base.diagnostics import Diagnostic, Severity
+from .runner import ValidatorResult, diag, failed, make_result
+
+TOLERANCE = 0.01  # points: boxes are written with six decimals
+VALIDATOR = "wrap"
+_XMP_VERSION = re.compile(rb"pdfxid:GTS_PDFXVersion(?:>|=\")\s*([^<\"]+)")
+
+
+def check_wrap(pdf: Path, variant: str | None = None) -> ValidatorResult:
+    """The boxes of every page of `pdf`, and PDF/X when `variant` (the anthology's
+    `pdf_variant`, e.g. "pdf/x-4") asks for it or the file declares it. A file pikepdf cannot
+    open is a `validator-failed` result, never an exception."""
+    try:
+        with pikepdf.open(pdf) as document:
+            found = [d for n, page in enumerate(document.pages, 1) for d in _boxes(pdf, n, page)]
+            asked = variant if variant and variant.startswith("pdf/x") else None
+            found += _pdfx(pdf, document, asked)
+            pages = len(document.pages)
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        return failed(VALIDATOR, pdf, f"cannot read the cover wrap: {exc}")
+    return make_result(VALIDATOR, pdf, found, {"pages": pages})
+
+
+def _box(page: pikepdf.Page, name: str) -> tuple[float, float, float, float] | None:
+    """The page's own `name` box, normalised (x0, y0, x1, y1), or None when absent or broken."""
+    raw = page.obj.get(name)
+    if not isinstance(raw, pikepdf.Array) or len(raw) != 4:
+        return None
+    x0, y0, x1, y1 = (float(value) for value in raw)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _boxes(pdf: Path, number: int, page: pikepdf.Page) -> list[Diagnostic]:
+    media = _box(page, "/MediaBox") or tuple(float(v) for v in page.mediabox)
+    trim, bleed = _box(page, "/TrimBox"), _box(page, "/BleedBox")
+    missing = [name for name, box in (("TrimBox", trim), ("BleedBox", bleed)) if box is None]
+    if missing or trim is None or bleed is None:
+        message = (
+            f"page {number} has no {' and no '.join(missing)}: the printer places the trim"
+            " and the bleed from them"
+        )
+        return [diag(Severity.ERROR, pdf, "wrap-box-missing", message, VALIDATOR)]
+    problems = []
+    if not _inside(bleed, media):
+        problems.append(f"the BleedBox {_shown(bleed)} goes past the MediaBox {_shown(media)}")
+    if not _inside(trim, bleed):
+        problems.append(f"the TrimBox {_shown(trim)} goes past the BleedBox {_shown(bleed)}")
+    margins = (trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3])
+    if not problems and (max(margins) - min(margins) > TOLERANCE or min(margins) <= TOLERANCE):
+        sides = ", ".join(f"{m:.2f}" for m in margins)
+        problems.append(
+            f"the bleed (TrimBox to BleedBox: left, bottom, right, top {sides} pt)"
+            " must be the same on every side, and more than none"
+        )
+    return [
+        diag(Severity.ERROR, pdf, "wrap-boxes", f"page {number}: {problem}", VALIDATOR)
+        for problem in problems
+    ]
+
+
+def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
+    return (
+        inner[0] >= outer[0] - TOLERANCE
+        and inner[1] >= outer[1] - TOLERANCE
+        and inner[2] <= outer[2] + TOLERANCE
+        and inner[3] <= outer[3] + TOLERANCE
+    )
+
+
+def _shown(box: tuple[float, ...]) -> str:
+    return "[" + " ".join(f"{value:.2f}" for value in box) + "]"
+
+
+def _declared_version(document: pikepdf.Pdf) -> str | None:
+    """The PDF/X version the file declares: Info's key, else the XMP's."""
+    info = document.trailer.get("/Info")
+    if isinstance(info, pikepdf.Dictionary) and "/GTS_PDFXVersion" in info:
+        return str(info["/GTS_PDFXVersion"])
+    metadata = document.Root.get("/Metadata")
+    if isinstance(metadata, pikepdf.Stream):
+        match = _XMP_VERSION.search(metadata.read_bytes())
+        if match:
+            return match.group(1).decode("utf-8", "replace").strip()
+    return None
+
+
+def _pdfx(pdf: Path, document: pikepdf.Pdf, asked: str | None) -> list[Diagnostic]:
+    declared = _declared_version(document)
+    if asked is None and declared is None:
+        return []
+    wanted = asked.upper() if asked else "PDF/X"
+    found: list[Diagnostic] = []
+
+    def problem(text: str) -> None:
+        found.append(diag(Severity.ERROR, pdf, "wrap-pdfx", text, VALIDATOR))
+
+    if declared is None or not declared.upper().startswith(wanted):
+        problem(f"asked for {wanted} (`[print] pdf_variant`), but the file declares"
+                f" {declared or 'no PDF/X version'}")  # fmt: skip
+    intents = document.Root.get("/OutputIntents")
+    subtypes = [str(i.get("/S")) for i in intents] if isinstance(intents, pikepdf.Array) else []
+    if "/GTS_PDFX" not in subtypes:
+        problem(f"{wanted} needs an output intent of subtype GTS_PDFX (the printing condition"
+                " the colours are meant for); the file has none")  # fmt: skip
+    info = document.trailer.get("/Info")
+    trapped = info.get("/Trapped") if isinstance(info, pikepdf.Dictionary) else None
+    if str(trapped) not in ("/True", "/False"):
+        problem(f"{wanted} needs the Trapped key set to True or False; it is {trapped or 'absent'}")
+    unverified = (
+        f"{wanted} checked by its markers only (version, output intent, Trapped, boxes):"
+        " no PDF/X validator is installed (veraPDF checks PDF/A and PDF/UA, not PDF/X)"
+    )
+    found.append(diag(Severity.INFO, pdf, "wrap-pdfx-unverified", unverified, VALIDATOR))
+    return found
