@@ -40,8 +40,15 @@ def test_record_validates_and_carries_the_book(rich: Anthology) -> None:
     ]
     assert _texts(epub, ".//o:ProductFormDetail/text()") == ["E101"]
     assert _texts(paperback, ".//o:ProductForm/text()") == ["BC"]
-    assert _texts(paperback, ".//o:Extent/o:ExtentValue/text()") == ["212"]
-    assert _texts(epub, ".//o:Extent") == []
+    # The print PDF's every page: production page count (List 23 code 06), and for the EPUB
+    # the pages of its print counterpart (08).
+    assert _texts(paperback, ".//o:Extent[o:ExtentType='06']/o:ExtentValue/text()") == ["212"]
+    assert _texts(epub, ".//o:Extent[o:ExtentType='08']/o:ExtentValue/text()") == ["212"]
+    assert _texts(root, "//o:Extent[o:ExtentType='00']") == []
+    # Without `[prices]` each product is unpriced (List 57: 02, price to be announced); without
+    # `[sales]`, for sale the world over.
+    assert _texts(root, "//o:SupplyDetail/o:UnpricedItemType/text()") == ["02", "02"]
+    assert _texts(root, "//o:SalesRights/o:Territory/o:RegionsIncluded/text()") == ["WORLD"] * 2
     assert _texts(paperback, ".//o:Measure/o:Measurement/text()") == [
         f"{spec.trim.height_mm:g}",
         f"{spec.trim.width_mm:g}",

@@ -10,6 +10,19 @@ role (01 of the text), List 74 language (ISO 639-2/B), List 23 extent type (00 m
 List 24 extent unit (03 pages), List 27 subject scheme (20 keywords), List 153 text type
 (03 description), List 154 audience (00 any), List 45 publishing role (01 publisher),
 List 64 status (04 active), List 163 date role (01 publication date).
+
+Extent (List 23): the paperback's page count is the print PDF's pages, every page counted, so
+it is code 06 (production page count), not 00 (the highest number printed on a main-content
+page, which a PDF's length is not); the EPUB gives the same figure as 08 (pages in the print
+counterpart). Rights and supply: List 46 sales rights (01 for sale with exclusive rights),
+List 49 region (WORLD) or ISO 3166-1 countries; one SupplyDetail per product, the publisher
+as supplier (List 93: 01 publisher to resellers), List 65 availability (20 available).
+Prices (List 58): a price in `[prices]` is what a reader pays. Where shelf prices include VAT
+(the euro, the pound and every currency but two) that is 02 "RRP including tax"; US and
+Canadian list prices exclude the sales tax added at the till, so USD and CAD are 01 "RRP
+excluding tax". No Tax composite: the rate depends on the buyer's country, which a list price
+does not know. A product without prices says so: List 57 unpriced item type 02 (price to be
+announced).
 """
 
 from __future__ import annotations
@@ -21,7 +34,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from ..base.languages import bibliographic_code
-from ..base.model import Anthology
+from ..base.model import Anthology, Price
 from ..base.names import file_name
 from ..base.project import source_date
 
@@ -45,13 +58,16 @@ class ProductForm(NamedTuple):
 
 EPUB = ProductForm("epub", "ED", "E101", printed=False)
 PAPERBACK = ProductForm("print", "BC", None, printed=True)
+# List 58: currencies whose list prices exclude tax (01); every other one includes it (02).
+EXCLUDING_TAX = frozenset({"USD", "CAD"})
 
 
-def onix_record(book: Anthology, print_pages: int | None = None) -> bytes:
-    """The ONIX 3.0 message (UTF-8 XML bytes) for `book`: a Product for the EPUB and one for
-    the paperback, each identified by its ISBN (`[identifiers]`), else by a proprietary id
-    from the slug. `print_pages`: the print PDF's page count, written as the paperback's
-    extent when known. The sent date is SOURCE_DATE_EPOCH's, else the anthology's `date`:
+def onix_record(book: Anthology, print_pages: int | None = None, paperback: bool = True) -> bytes:
+    """The ONIX 3.0 message (UTF-8 XML bytes) for `book`: a Product for the EPUB and (unless
+    not `paperback`) one for the paperback, each identified by its ISBN (`[identifiers]`),
+    else by a proprietary id from the slug, with the sales rights (`[sales]`) and prices
+    (`[prices]`) of the anthology file. `print_pages`: the print PDF's page count, written as
+    the extent when known. The sent date is SOURCE_DATE_EPOCH's, else the anthology's `date`:
     two runs give the same bytes."""
     spec = book.spec
     moment = source_date()
@@ -59,10 +75,11 @@ def onix_record(book: Anthology, print_pages: int | None = None) -> bytes:
     message = E(
         "ONIXMessage",
         E("Header", E("Sender", E("SenderName", spec.publisher)), E("SentDateTime", sent)),
-        _product(book, EPUB, spec.isbn_epub, None),
-        _product(book, PAPERBACK, spec.isbn_print, print_pages),
+        _product(book, EPUB, spec.isbn_epub, print_pages),
         release="3.0",
     )
+    if paperback:
+        message.append(_product(book, PAPERBACK, spec.isbn_print, print_pages))
     return bytes(etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -101,7 +118,46 @@ def _product(
             E("Publisher", E("PublishingRole", "01"), E("PublisherName", spec.publisher)),
             E("PublishingStatus", "04"),
             E("PublishingDate", E("PublishingDateRole", "01"), E("Date", _date(spec.date))),
+            _sales_rights(book),
         ),
+        _supply(book, form),
+    )
+
+
+def _sales_rights(book: Anthology) -> etree._Element:
+    """Where the book may be sold: List 46 code 01, the territories as `[sales]` gives them."""
+    territories = book.spec.trade.territories
+    if territories == ("WORLD",):
+        where = E("RegionsIncluded", "WORLD")
+    else:
+        where = E("CountriesIncluded", " ".join(territories))
+    return E("SalesRights", E("SalesRightsType", "01"), E("Territory", where))
+
+
+def _supply(book: Anthology, form: ProductForm) -> etree._Element:
+    """The publisher supplies the product, available, at the `[prices]` of its form, or
+    unpriced (List 57 code 02, price to be announced) when it has none."""
+    spec = book.spec
+    prices = spec.trade.print_prices if form.printed else spec.trade.epub_prices
+    detail = E(
+        "SupplyDetail",
+        E("Supplier", E("SupplierRole", "01"), E("SupplierName", spec.publisher)),
+        E("ProductAvailability", "20"),
+    )
+    if not prices:
+        detail.append(E("UnpricedItemType", "02"))
+    for price in prices:
+        detail.append(_price(price))
+    return E("ProductSupply", detail)
+
+
+def _price(price: Price) -> etree._Element:
+    kind = "01" if price.currency in EXCLUDING_TAX else "02"
+    return E(
+        "Price",
+        E("PriceType", kind),
+        E("PriceAmount", str(price.amount)),
+        E("CurrencyCode", price.currency),
     )
 
 
@@ -137,9 +193,10 @@ def _descriptive(book: Anthology, form: ProductForm, pages: int | None) -> etree
     detail.append(
         E("Language", E("LanguageRole", "01"), E("LanguageCode", bibliographic_code(spec.lang)))
     )
-    if form.printed and pages:
+    if pages:  # the print PDF's: production page count, or the print counterpart's (List 23)
+        kind = "06" if form.printed else "08"
         detail.append(
-            E("Extent", E("ExtentType", "00"), E("ExtentValue", str(pages)), E("ExtentUnit", "03"))
+            E("Extent", E("ExtentType", kind), E("ExtentValue", str(pages)), E("ExtentUnit", "03"))
         )
     if spec.subjects:
         # EDItEUR: keywords go in one heading, separated by semicolons (List 27, code 20).
