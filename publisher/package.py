@@ -33,6 +33,7 @@ from .base.progress import Progress, ProgressCallback
 from .base.rendered import Target
 from .export.cover import cover_png, store_jpeg
 from .export.onix import onix_record
+from .output_folder import check_output_folder
 from .package_files import MANIFEST, Packed, check_target, manifest, write_package
 from .pipeline import BuildRequest, BuildResult, Format, build, load_book, read_spec
 from .plan import output_dir
@@ -138,6 +139,7 @@ def make_package(request: PackageRequest) -> PackageResult:
     if missing:
         raise BuildFailed(missing)
     target = package_path(spec, request)
+    check_output_folder(spec, target.parent)  # as build checks it: a folder, apart from sources
     check_target(target)
     built = build(
         BuildRequest(

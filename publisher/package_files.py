@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .base.diagnostics import BuildFailed, error
-from .base.files import ForeignOutput, check_folder, check_replaceable, write_atomically
+from .base.files import ForeignOutput, check_replaceable, write_atomically
 from .base.project import source_date
 
 MANIFEST = "SHA256SUMS"
@@ -57,9 +57,8 @@ def manifest(contents: Mapping[str, bytes]) -> bytes:
 
 def check_target(target: Path) -> None:
     """Raise BuildFailed (`output-not-a-file`) unless the package may be written at `target`
-    (see the module doc); also when its folder is not a folder."""
+    (see the module doc)."""
     try:
-        check_folder(target.parent)
         if target.suffix == ".zip":
             check_replaceable(target)
         else:

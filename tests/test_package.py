@@ -318,3 +318,15 @@ def test_a_second_run_replaces_the_package(book: Path, tmp_path: Path) -> None:
     assert second.path == first.path
     assert check_onix((first.path / "onix.xml").read_bytes()) == ()
     assert dataclasses.asdict(second)["files"] == dataclasses.asdict(first)["files"]
+
+
+def test_the_cover_image_becomes_the_store_jpeg(tmp_path: Path) -> None:
+    toml = ONE_PART_TOML.replace("front = []", 'front = []\ncover_image = "cubierta.png"')
+    anthology = _project(tmp_path, toml + TRADE)
+    Image.new("RGB", (1000, 1600), (20, 90, 160)).save(anthology.parent / "cubierta.png")
+    result = make_package(PackageRequest(anthology, None, epub_only=True, cache=False))
+    assert [d.code for d in result.diagnostics] == ["cover-small"]  # 1000 px: under 1600
+    with Image.open(tmp_path / "dist" / f"{SLUG}-package" / f"{EPUB_ISBN}.jpg") as image:
+        assert (image.mode, image.size) == ("RGB", (1600, 2560))  # 1:1.6 kept
+        centre = image.getpixel((800, 1280))
+        assert all(abs(a - b) < 4 for a, b in zip(centre, (20, 90, 160), strict=True))
