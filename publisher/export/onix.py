@@ -6,7 +6,7 @@ The codes are EDItEUR's ONIX code lists (issue 71 and later): List 1 notificatio
 (00 single item), List 150 form (ED digital download, BC paperback), List 175 form detail
 (E101 EPUB), List 48 measure type (01 height, 02 width), List 15 title type (01), List 149
 title level (01 product), List 17 contributor role (B01 edited by, A01 by), List 22 language
-role (01 of the text), List 74 language (ISO 639-2/B), List 23 extent type (00 main content),
+role (01 of the text), List 74 language (ISO 639-2/B), List 23 extent type (see below),
 List 24 extent unit (03 pages), List 27 subject scheme (20 keywords), List 153 text type
 (03 description), List 154 audience (00 any), List 45 publishing role (01 publisher),
 List 64 status (04 active), List 163 date role (01 publication date).
@@ -14,9 +14,11 @@ List 64 status (04 active), List 163 date role (01 publication date).
 Extent (List 23): the paperback's page count is the print PDF's pages, every page counted, so
 it is code 06 (production page count), not 00 (the highest number printed on a main-content
 page, which a PDF's length is not); the EPUB gives the same figure as 08 (pages in the print
-counterpart). Rights and supply: List 46 sales rights (01 for sale with exclusive rights),
-List 49 region (WORLD) or ISO 3166-1 countries; one SupplyDetail per product, the publisher
-as supplier (List 93: 01 publisher to resellers), List 65 availability (20 available).
+counterpart). The two products name each other (List 51: the EPUB 13, epublication based on
+the print product; the paperback 27, electronic version available as). Rights and supply:
+List 46 sales rights (01 for sale with exclusive rights), List 49 region (WORLD) or ISO 3166-1
+countries; one SupplyDetail per product, the publisher as supplier (List 93: 01 publisher to
+resellers), List 65 availability (20 available).
 Prices (List 58): a price in `[prices]` is what a reader pays. Where shelf prices include VAT
 (the euro, the pound and every currency but two) that is 02 "RRP including tax"; US and
 Canadian list prices exclude the sales tax added at the till, so USD and CAD are 01 "RRP
@@ -75,34 +77,53 @@ def onix_record(book: Anthology, print_pages: int | None = None, paperback: bool
     message = E(
         "ONIXMessage",
         E("Header", E("Sender", E("SenderName", spec.publisher)), E("SentDateTime", sent)),
-        _product(book, EPUB, spec.isbn_epub, print_pages),
+        _product(book, EPUB, print_pages, PAPERBACK if paperback else None),
         release="3.0",
     )
     if paperback:
-        message.append(_product(book, PAPERBACK, spec.isbn_print, print_pages))
+        message.append(_product(book, PAPERBACK, print_pages, EPUB))
     return bytes(etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def _product(
-    book: Anthology, form: ProductForm, isbn: str | None, pages: int | None
-) -> etree._Element:
+def _identifier(book: Anthology, form: ProductForm) -> etree._Element:
+    """The product's ISBN-13 (List 5: 15), else a proprietary id from the slug (01)."""
     spec = book.spec
-    reference = f"{spec.slug}-{form.suffix}"
-    identifier = (
-        E("ProductIdentifier", E("ProductIDType", "15"), E("IDValue", isbn.replace("-", "")))
-        if isbn
-        else E(
-            "ProductIdentifier",
-            E("ProductIDType", "01"),
-            E("IDTypeName", "publisher record"),
-            E("IDValue", reference),
-        )
-    )
+    isbn = spec.isbn_print if form.printed else spec.isbn_epub
+    if isbn:
+        return E("ProductIdentifier", E("ProductIDType", "15"), E("IDValue", isbn.replace("-", "")))
     return E(
+        "ProductIdentifier",
+        E("ProductIDType", "01"),
+        E("IDTypeName", "publisher record"),
+        E("IDValue", f"{spec.slug}-{form.suffix}"),
+    )
+
+
+def _related(book: Anthology, form: ProductForm, other: ProductForm) -> etree._Element:
+    """The other edition in this record (List 51): the EPUB is an epublication based on the
+    print product (13); the paperback's electronic version is available as the EPUB (27)."""
+    code = "27" if form.printed else "13"
+    return E(
+        "RelatedMaterial",
+        E(
+            "RelatedProduct",
+            E("ProductRelationCode", code),
+            _identifier(book, other),
+            E("ProductForm", other.form),
+        ),
+    )
+
+
+def _product(
+    book: Anthology, form: ProductForm, pages: int | None, other: ProductForm | None
+) -> etree._Element:
+    """The Product of `form`; `other`: the other edition in the record, if any."""
+    spec = book.spec
+    product = E(
         "Product",
-        E("RecordReference", reference),
+        E("RecordReference", f"{spec.slug}-{form.suffix}"),
         E("NotificationType", "03"),
-        identifier,
+        _identifier(book, form),
         _descriptive(book, form, pages),
         E(
             "CollateralDetail",
@@ -120,8 +141,11 @@ def _product(
             E("PublishingDate", E("PublishingDateRole", "01"), E("Date", _date(spec.date))),
             _sales_rights(book),
         ),
-        _supply(book, form),
     )
+    if other is not None:
+        product.append(_related(book, form, other))
+    product.append(_supply(book, form))
+    return product
 
 
 def _sales_rights(book: Anthology) -> etree._Element:
