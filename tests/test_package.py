@@ -330,3 +330,21 @@ def test_the_cover_image_becomes_the_store_jpeg(tmp_path: Path) -> None:
         assert (image.mode, image.size) == ("RGB", (1600, 2560))  # 1:1.6 kept
         centre = image.getpixel((800, 1280))
         assert all(abs(a - b) < 4 for a, b in zip(centre, (20, 90, 160), strict=True))
+
+
+def test_world_stands_alone_and_unknown_trade_keys_are_named(tmp_path: Path) -> None:
+    from publisher.pipeline import read_spec
+
+    toml = '\n[sales]\nterritories = ["WORLD", "ES"]\nterritory = 1\n[prices]\nprints = {}\n'
+    anthology = _project(tmp_path, ONE_PART_TOML + toml)
+    with pytest.raises(BuildFailed) as failed:
+        read_spec(anthology)
+    assert [(d.line, d.code, d.message) for d in failed.value.diagnostics] == [
+        (
+            18,
+            "anthology-unknown-key",
+            "unknown key `sales.territory` (did you mean `territories`?)",
+        ),
+        (20, "anthology-unknown-key", "unknown key `prices.prints` (did you mean `print`?)"),
+        (17, "anthology-value", '`sales.territories`: "WORLD" stands alone'),
+    ]
