@@ -63,6 +63,12 @@ def test_record_validates_and_carries_the_book(rich: Anthology) -> None:
     assert _texts(root, "//o:Product/o:DescriptiveDetail//o:TitleText/text()") == [spec.title] * 2
     editors = _texts(epub, ".//o:Contributor[o:ContributorRole='B01']/o:PersonName/text()")
     assert editors == list(spec.editors)
+    # Filed names split into the parts stores sort by: `Garrido, Lucía` → key names `Garrido`.
+    for person in epub.xpath(".//o:Contributor", namespaces=NS):
+        [filed] = _texts(person, "o:PersonNameInverted/text()")
+        key, before = filed.split(", ", 1)
+        assert _texts(person, "o:KeyNames/text()") == [key]
+        assert _texts(person, "o:NamesBeforeKey/text()") == [before]
     assert _texts(epub, ".//o:LanguageCode/text()") == ["spa"]
     assert _texts(epub, ".//o:SubjectHeadingText/text()") == ["; ".join(spec.subjects)]
     assert _texts(epub, ".//o:PublishingDate/o:Date/text()") == [spec.date.strftime("%Y%m%d")]

@@ -205,15 +205,19 @@ def _descriptive(book: Anthology, form: ProductForm, pages: int | None) -> etree
         title.append(E("Subtitle", spec.subtitle))
     detail.append(E("TitleDetail", E("TitleType", "01"), title))
     for number, (name, filed, role) in enumerate(_contributors(book), 1):
-        detail.append(
-            E(
-                "Contributor",
-                E("SequenceNumber", str(number)),
-                E("ContributorRole", role),
-                E("PersonName", name),
-                E("PersonNameInverted", filed),
-            )
+        person = E(
+            "Contributor",
+            E("SequenceNumber", str(number)),
+            E("ContributorRole", role),
+            E("PersonName", name),
+            E("PersonNameInverted", filed),
         )
+        # The filed form `Garrido, Lucía` splits into the names before the key and the key
+        # names that stores sort by (ONIX 3.0 name parts); a name filed whole has no parts.
+        key, comma, before = filed.partition(", ")
+        if comma and key and before:
+            person.extend((E("NamesBeforeKey", before), E("KeyNames", key)))
+        detail.append(person)
     detail.append(
         E("Language", E("LanguageRole", "01"), E("LanguageCode", bibliographic_code(spec.lang)))
     )
