@@ -25,11 +25,11 @@ def register(commands: Commands) -> None:
         "package",
         parents=[reporting_options()],
         help="make the retailer package: EPUB, cover JPEG, print PDFs, ONIX, checksums",
-        description="Build what a store, a distributor or a library takes in one delivery: the"
-        " EPUB, the cover as a 1600 px wide JPEG, the print interior and its cover wrap, an ONIX"
-        " for Books 3.0 record and a SHA-256 manifest, named by ISBN, in <slug>-package/ (or"
-        " .zip). Missing ISBNs (and prices with --priced) are reported before anything is"
-        " written.",
+        description="Build what a store, a distributor or a library takes in one delivery:\n"
+        "the EPUB, the cover as a 1600 px wide JPEG, the print interior and its cover wrap,\n"
+        "an ONIX for Books 3.0 record and a SHA-256 manifest, named by ISBN, in\n"
+        "<slug>-package/ (or .zip). Missing ISBNs (and prices with --priced) are reported\n"
+        "before anything is written.",
         epilog=example("publisher package --zip", "publisher package --epub-only --priced"),
     )
     add_anthology(command)
