@@ -10,6 +10,7 @@ from typing import TextIO
 from . import __version__
 from .base.diagnostics import Diagnostic
 from .base.files import write_bytes_atomically
+from .package import PackageResult
 from .pipeline import BuildResult
 from .validation import ValidatorResult
 
@@ -79,3 +80,20 @@ def write_report(target: Path | TextIO, report: dict[str, object]) -> None:
     else:
         target.write(text)
         target.flush()
+
+
+def package_report(result: PackageResult, exit_code: int) -> dict[str, object]:
+    """`publisher package --json`: the build's report (its outputs, diagnostics, stages) and
+    the package: its path (None when nothing was written), files and total bytes."""
+    report = (
+        build_report(result.build, "package", exit_code)
+        if result.build is not None
+        else diagnostics_report(result.diagnostics, "package", exit_code)
+    )
+    report["diagnostics"] = [d.to_json() for d in result.diagnostics]
+    report["package"] = {
+        "path": str(result.path) if result.path is not None else None,
+        "bytes": result.bytes,
+        "files": [{"name": f.name, "bytes": f.bytes, "sha256": f.sha256} for f in result.files],
+    }
+    return report

@@ -39,9 +39,23 @@ def test_record_validates_and_carries_the_book(rich: Anthology) -> None:
         "9788499990019"
     ]
     assert _texts(epub, ".//o:ProductFormDetail/text()") == ["E101"]
-    assert _texts(paperback, ".//o:ProductForm/text()") == ["BC"]
-    assert _texts(paperback, ".//o:Extent/o:ExtentValue/text()") == ["212"]
-    assert _texts(epub, ".//o:Extent") == []
+    assert _texts(paperback, "o:DescriptiveDetail/o:ProductForm/text()") == ["BC"]
+    # The print PDF's every page: production page count (List 23 code 06), and for the EPUB
+    # the pages of its print counterpart (08).
+    assert _texts(paperback, ".//o:Extent[o:ExtentType='06']/o:ExtentValue/text()") == ["212"]
+    assert _texts(epub, ".//o:Extent[o:ExtentType='08']/o:ExtentValue/text()") == ["212"]
+    assert _texts(root, "//o:Extent[o:ExtentType='00']") == []
+    related = "o:RelatedMaterial/o:RelatedProduct"
+    assert _texts(epub, f"{related}[o:ProductRelationCode='13']//o:IDValue/text()") == [
+        "9788499990019"
+    ]
+    assert _texts(paperback, f"{related}[o:ProductRelationCode='27']//o:IDValue/text()") == [
+        "9788499990026"
+    ]
+    # Without `[prices]` each product is unpriced (List 57: 02, price to be announced); without
+    # `[sales]`, for sale the world over.
+    assert _texts(root, "//o:SupplyDetail/o:UnpricedItemType/text()") == ["02", "02"]
+    assert _texts(root, "//o:SalesRights/o:Territory/o:RegionsIncluded/text()") == ["WORLD"] * 2
     assert _texts(paperback, ".//o:Measure/o:Measurement/text()") == [
         f"{spec.trim.height_mm:g}",
         f"{spec.trim.width_mm:g}",
@@ -49,6 +63,12 @@ def test_record_validates_and_carries_the_book(rich: Anthology) -> None:
     assert _texts(root, "//o:Product/o:DescriptiveDetail//o:TitleText/text()") == [spec.title] * 2
     editors = _texts(epub, ".//o:Contributor[o:ContributorRole='B01']/o:PersonName/text()")
     assert editors == list(spec.editors)
+    # Filed names split into the parts stores sort by: `Garrido, Lucía` → key names `Garrido`.
+    for person in epub.xpath(".//o:Contributor", namespaces=NS):
+        [filed] = _texts(person, "o:PersonNameInverted/text()")
+        key, before = filed.split(", ", 1)
+        assert _texts(person, "o:KeyNames/text()") == [key]
+        assert _texts(person, "o:NamesBeforeKey/text()") == [before]
     assert _texts(epub, ".//o:LanguageCode/text()") == ["spa"]
     assert _texts(epub, ".//o:SubjectHeadingText/text()") == ["; ".join(spec.subjects)]
     assert _texts(epub, ".//o:PublishingDate/o:Date/text()") == [spec.date.strftime("%Y%m%d")]
@@ -59,7 +79,8 @@ def test_a_book_without_isbn_is_identified_by_its_slug() -> None:
     data = onix_record(book)
     assert check_onix(data) == ()
     ids = _texts(
-        etree.fromstring(data), "//o:ProductIdentifier[o:ProductIDType='01']/o:IDValue/text()"
+        etree.fromstring(data),
+        "//o:Product/o:ProductIdentifier[o:ProductIDType='01']/o:IDValue/text()",
     )
     assert ids == [f"{book.spec.slug}-epub", f"{book.spec.slug}-print"]
 

@@ -189,3 +189,42 @@ def labels_fallback(spec: AnthologySpec) -> tuple[Diagnostic, ...]:
         return ()
     line, col = spec.lang_at
     return (warning(spec.path, line, "labels-fallback", message, col),)
+
+
+# CLDR's private-use and grouping codes that are not countries (ISO 3166-1 reserves them).
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
+
+
+@functools.cache
+def countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 country codes as CLDR (Babel) knows them, upper case."""
+    return frozenset(
+        code
+        for code in _territory_codes()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    )
+
+
+def _territory_codes() -> list[str]:
+    """Every territory code CLDR names (countries, regions such as `001`, groupings)."""
+    return [str(code) for code in babel.Locale("en").territories]
+
+
+@functools.cache
+def currencies() -> frozenset[str]:
+    """ISO 4217 codes of the currencies that are legal tender somewhere today (CLDR): `EUR`,
+    `USD`…, not withdrawn ones such as `ESP`."""
+    from babel.numbers import get_territory_currencies
+
+    found: set[str] = set()
+    for code in _territory_codes():
+        found.update(get_territory_currencies(code, tender=True))
+    return frozenset(found)
+
+
+def currency_digits(code: str) -> int:
+    """How many decimals an amount in the currency `code` has (ISO 4217 minor unit: EUR 2,
+    JPY 0), from CLDR."""
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(code))

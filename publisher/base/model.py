@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from .limits import Limits
@@ -158,6 +159,36 @@ class Certification:
 
 
 @dataclass(frozen=True)
+class Price:
+    """One price of a product form (`[prices]`): `amount` in `currency` (ISO 4217, upper case),
+    with no more decimals than the currency has (EUR 2, JPY 0). What a reader pays: see
+    export/onix.py for the ONIX price type and tax."""
+
+    currency: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Trade:
+    """What a retailer package needs beyond the book (`[sales]`, `[prices]`; load/trade.py).
+
+    `territories`: `("WORLD",)` or ISO 3166-1 alpha-2 country codes where the book may be sold.
+    `epub_prices`, `print_prices`: () when not given (the ONIX record then says unpriced).
+    `lines`: where each table or key is written in the anthology file, as
+    (`"prices.epub"`-style dotted key, line); a key not written is not there."""
+
+    territories: tuple[str, ...] = ("WORLD",)
+    epub_prices: tuple[Price, ...] = ()
+    print_prices: tuple[Price, ...] = ()
+    lines: tuple[tuple[str, int], ...] = ()
+
+    def line(self, *keys: str) -> int:
+        """The line of the first of `keys` that is written (0: none is)."""
+        written = dict(self.lines)
+        return next((written[key] for key in keys if key in written), 0)
+
+
+@dataclass(frozen=True)
 class AnthologySpec:
     """The anthology file (`manuscripts/anthology.toml`) after validation."""
 
@@ -204,6 +235,8 @@ class AnthologySpec:
     cover_image_at: tuple[int, int] = (1, 0)
     # `[accessibility]`: who certifies the EPUB; None: no conformance is claimed.
     accessibility: Certification | None = None
+    # `[sales]` and `[prices]`: rights and prices for the retailer package (ONIX).
+    trade: Trade = Trade()
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from typing import Any
 from .. import __version__
 from ..base.diagnostics import BuildFailed
 from ..base.project import ProjectNotFound
-from . import build, check, init, listing, new, serve, validate
+from . import build, check, init, listing, new, package, serve, validate
 from .common import HelpFormatter, add_color, example, finish
 from .report_target import human_lines, refused_report
 
-VERBS = (init, build, check, validate, listing, new, serve)
+VERBS = (init, build, check, validate, listing, new, serve, package)
 
 
 class _Terminated(KeyboardInterrupt):

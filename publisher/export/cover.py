@@ -146,3 +146,33 @@ def cover_xhtml(spec: AnthologySpec, image_href: str, stylesheet_href: str) -> b
     img.set("alt", cover_alt(spec))
     img.set("role", "doc-cover")
     return etree.tostring(html, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
+
+
+# The retailer package's cover (publisher/package.py): what e-book stores ask for (Amazon KDP,
+# Apple Books: 1600 px wide at least, height 1.6 × width), as a baseline JPEG.
+STORE_WIDTH = 1600
+STORE_QUALITY = 92
+
+
+def store_jpeg(image_data: bytes) -> bytes:
+    """The cover image `image_data` (JPEG or PNG bytes, already checked by load/images.py, or
+    `cover_png`'s) as the store's JPEG: RGB (transparency laid on white), exactly STORE_WIDTH
+    px wide, its height from the source's own ratio, so nothing is stretched, cropped or
+    padded: a 1:1.6 cover becomes 1600×2560, the generated 2:3 cover 1600×2400. Resampled
+    with Lanczos; no EXIF or ICC data; the same input gives the same bytes.
+    Raises OSError (Pillow's) when the bytes are not an image."""
+    with Image.open(io.BytesIO(image_data)) as source:
+        source.load()
+        picture = source.convert("RGBA") if source.mode in ("P", "LA", "RGBA", "PA") else source
+        if picture.mode == "RGBA":
+            flat = Image.new("RGB", picture.size, "#ffffff")
+            flat.paste(picture, mask=picture.getchannel("A"))
+            picture = flat
+        picture = picture.convert("RGB")
+        width, height = picture.size
+        size = (STORE_WIDTH, max(1, round(height * STORE_WIDTH / width)))
+        if picture.size != size:
+            picture = picture.resize(size, Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        picture.save(out, format="JPEG", quality=STORE_QUALITY, optimize=False, progressive=False)
+        return out.getvalue()

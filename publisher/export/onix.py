@@ -6,10 +6,25 @@ The codes are EDItEUR's ONIX code lists (issue 71 and later): List 1 notificatio
 (00 single item), List 150 form (ED digital download, BC paperback), List 175 form detail
 (E101 EPUB), List 48 measure type (01 height, 02 width), List 15 title type (01), List 149
 title level (01 product), List 17 contributor role (B01 edited by, A01 by), List 22 language
-role (01 of the text), List 74 language (ISO 639-2/B), List 23 extent type (00 main content),
+role (01 of the text), List 74 language (ISO 639-2/B), List 23 extent type (see below),
 List 24 extent unit (03 pages), List 27 subject scheme (20 keywords), List 153 text type
 (03 description), List 154 audience (00 any), List 45 publishing role (01 publisher),
 List 64 status (04 active), List 163 date role (01 publication date).
+
+Extent (List 23): the paperback's page count is the print PDF's pages, every page counted, so
+it is code 06 (production page count), not 00 (the highest number printed on a main-content
+page, which a PDF's length is not); the EPUB gives the same figure as 08 (pages in the print
+counterpart). The two products name each other (List 51: the EPUB 13, epublication based on
+the print product; the paperback 27, electronic version available as). Rights and supply:
+List 46 sales rights (01 for sale with exclusive rights), List 49 region (WORLD) or ISO 3166-1
+countries; one SupplyDetail per product, the publisher as supplier (List 93: 01 publisher to
+resellers), List 65 availability (20 available).
+Prices (List 58): a price in `[prices]` is what a reader pays. Where shelf prices include VAT
+(the euro, the pound and every currency but two) that is 02 "RRP including tax"; US and
+Canadian list prices exclude the sales tax added at the till, so USD and CAD are 01 "RRP
+excluding tax". No Tax composite: the rate depends on the buyer's country, which a list price
+does not know. A product without prices says so: List 57 unpriced item type 02 (price to be
+announced).
 """
 
 from __future__ import annotations
@@ -21,7 +36,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from ..base.languages import bibliographic_code
-from ..base.model import Anthology
+from ..base.model import Anthology, Price
 from ..base.names import file_name
 from ..base.project import source_date
 
@@ -45,13 +60,16 @@ class ProductForm(NamedTuple):
 
 EPUB = ProductForm("epub", "ED", "E101", printed=False)
 PAPERBACK = ProductForm("print", "BC", None, printed=True)
+# List 58: currencies whose list prices exclude tax (01); every other one includes it (02).
+EXCLUDING_TAX = frozenset({"USD", "CAD"})
 
 
-def onix_record(book: Anthology, print_pages: int | None = None) -> bytes:
-    """The ONIX 3.0 message (UTF-8 XML bytes) for `book`: a Product for the EPUB and one for
-    the paperback, each identified by its ISBN (`[identifiers]`), else by a proprietary id
-    from the slug. `print_pages`: the print PDF's page count, written as the paperback's
-    extent when known. The sent date is SOURCE_DATE_EPOCH's, else the anthology's `date`:
+def onix_record(book: Anthology, print_pages: int | None = None, paperback: bool = True) -> bytes:
+    """The ONIX 3.0 message (UTF-8 XML bytes) for `book`: a Product for the EPUB and (unless
+    not `paperback`) one for the paperback, each identified by its ISBN (`[identifiers]`),
+    else by a proprietary id from the slug, with the sales rights (`[sales]`) and prices
+    (`[prices]`) of the anthology file. `print_pages`: the print PDF's page count, written as
+    the extent when known. The sent date is SOURCE_DATE_EPOCH's, else the anthology's `date`:
     two runs give the same bytes."""
     spec = book.spec
     moment = source_date()
@@ -59,33 +77,53 @@ def onix_record(book: Anthology, print_pages: int | None = None) -> bytes:
     message = E(
         "ONIXMessage",
         E("Header", E("Sender", E("SenderName", spec.publisher)), E("SentDateTime", sent)),
-        _product(book, EPUB, spec.isbn_epub, None),
-        _product(book, PAPERBACK, spec.isbn_print, print_pages),
+        _product(book, EPUB, print_pages, PAPERBACK if paperback else None),
         release="3.0",
     )
+    if paperback:
+        message.append(_product(book, PAPERBACK, print_pages, EPUB))
     return bytes(etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def _product(
-    book: Anthology, form: ProductForm, isbn: str | None, pages: int | None
-) -> etree._Element:
+def _identifier(book: Anthology, form: ProductForm) -> etree._Element:
+    """The product's ISBN-13 (List 5: 15), else a proprietary id from the slug (01)."""
     spec = book.spec
-    reference = f"{spec.slug}-{form.suffix}"
-    identifier = (
-        E("ProductIdentifier", E("ProductIDType", "15"), E("IDValue", isbn.replace("-", "")))
-        if isbn
-        else E(
-            "ProductIdentifier",
-            E("ProductIDType", "01"),
-            E("IDTypeName", "publisher record"),
-            E("IDValue", reference),
-        )
-    )
+    isbn = spec.isbn_print if form.printed else spec.isbn_epub
+    if isbn:
+        return E("ProductIdentifier", E("ProductIDType", "15"), E("IDValue", isbn.replace("-", "")))
     return E(
+        "ProductIdentifier",
+        E("ProductIDType", "01"),
+        E("IDTypeName", "publisher record"),
+        E("IDValue", f"{spec.slug}-{form.suffix}"),
+    )
+
+
+def _related(book: Anthology, form: ProductForm, other: ProductForm) -> etree._Element:
+    """The other edition in this record (List 51): the EPUB is an epublication based on the
+    print product (13); the paperback's electronic version is available as the EPUB (27)."""
+    code = "27" if form.printed else "13"
+    return E(
+        "RelatedMaterial",
+        E(
+            "RelatedProduct",
+            E("ProductRelationCode", code),
+            _identifier(book, other),
+            E("ProductForm", other.form),
+        ),
+    )
+
+
+def _product(
+    book: Anthology, form: ProductForm, pages: int | None, other: ProductForm | None
+) -> etree._Element:
+    """The Product of `form`; `other`: the other edition in the record, if any."""
+    spec = book.spec
+    product = E(
         "Product",
-        E("RecordReference", reference),
+        E("RecordReference", f"{spec.slug}-{form.suffix}"),
         E("NotificationType", "03"),
-        identifier,
+        _identifier(book, form),
         _descriptive(book, form, pages),
         E(
             "CollateralDetail",
@@ -101,7 +139,49 @@ def _product(
             E("Publisher", E("PublishingRole", "01"), E("PublisherName", spec.publisher)),
             E("PublishingStatus", "04"),
             E("PublishingDate", E("PublishingDateRole", "01"), E("Date", _date(spec.date))),
+            _sales_rights(book),
         ),
+    )
+    if other is not None:
+        product.append(_related(book, form, other))
+    product.append(_supply(book, form))
+    return product
+
+
+def _sales_rights(book: Anthology) -> etree._Element:
+    """Where the book may be sold: List 46 code 01, the territories as `[sales]` gives them."""
+    territories = book.spec.trade.territories
+    if territories == ("WORLD",):
+        where = E("RegionsIncluded", "WORLD")
+    else:
+        where = E("CountriesIncluded", " ".join(territories))
+    return E("SalesRights", E("SalesRightsType", "01"), E("Territory", where))
+
+
+def _supply(book: Anthology, form: ProductForm) -> etree._Element:
+    """The publisher supplies the product, available, at the `[prices]` of its form, or
+    unpriced (List 57 code 02, price to be announced) when it has none."""
+    spec = book.spec
+    prices = spec.trade.print_prices if form.printed else spec.trade.epub_prices
+    detail = E(
+        "SupplyDetail",
+        E("Supplier", E("SupplierRole", "01"), E("SupplierName", spec.publisher)),
+        E("ProductAvailability", "20"),
+    )
+    if not prices:
+        detail.append(E("UnpricedItemType", "02"))
+    for price in prices:
+        detail.append(_price(price))
+    return E("ProductSupply", detail)
+
+
+def _price(price: Price) -> etree._Element:
+    kind = "01" if price.currency in EXCLUDING_TAX else "02"
+    return E(
+        "Price",
+        E("PriceType", kind),
+        E("PriceAmount", str(price.amount)),
+        E("CurrencyCode", price.currency),
     )
 
 
@@ -125,21 +205,26 @@ def _descriptive(book: Anthology, form: ProductForm, pages: int | None) -> etree
         title.append(E("Subtitle", spec.subtitle))
     detail.append(E("TitleDetail", E("TitleType", "01"), title))
     for number, (name, filed, role) in enumerate(_contributors(book), 1):
-        detail.append(
-            E(
-                "Contributor",
-                E("SequenceNumber", str(number)),
-                E("ContributorRole", role),
-                E("PersonName", name),
-                E("PersonNameInverted", filed),
-            )
+        person = E(
+            "Contributor",
+            E("SequenceNumber", str(number)),
+            E("ContributorRole", role),
+            E("PersonName", name),
+            E("PersonNameInverted", filed),
         )
+        # The filed form `Garrido, Lucía` splits into the names before the key and the key
+        # names that stores sort by (ONIX 3.0 name parts); a name filed whole has no parts.
+        key, comma, before = filed.partition(", ")
+        if comma and key and before:
+            person.extend((E("NamesBeforeKey", before), E("KeyNames", key)))
+        detail.append(person)
     detail.append(
         E("Language", E("LanguageRole", "01"), E("LanguageCode", bibliographic_code(spec.lang)))
     )
-    if form.printed and pages:
+    if pages:  # the print PDF's: production page count, or the print counterpart's (List 23)
+        kind = "06" if form.printed else "08"
         detail.append(
-            E("Extent", E("ExtentType", "00"), E("ExtentValue", str(pages)), E("ExtentUnit", "03"))
+            E("Extent", E("ExtentType", kind), E("ExtentValue", str(pages)), E("ExtentUnit", "03"))
         )
     if spec.subjects:
         # EDItEUR: keywords go in one heading, separated by semicolons (List 27, code 20).

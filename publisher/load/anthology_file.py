@@ -35,13 +35,14 @@ from ..base.text import isbn13_valid, slugify, strip_controls, suggestion
 from ..base.theme import unknown_theme
 from .toml_errors import DATE_EXAMPLE, explain
 from .toml_positions import KeyPath, Positions, toml_positions
+from .trade import read_trade
 
 BOOK_KEYS = (
     "slug", "title", "subtitle", "editors", "publisher", "lang", "date", "edition", "rights",
     "description", "subjects", "theme", "reviews", "front", "include_all", "identifiers",
     "print", "parts", "limits", "stub", "extra_css", "output_dir", "labels",
     "file_as", "cover_image",
-    "accessibility",
+    "accessibility", "sales", "prices",
 )  # fmt: skip
 # What each required key holds: a missing one is named with it.
 REQUIRED = {
@@ -215,6 +216,7 @@ class _Reader:
             cover_image_written=cover,
             cover_image_at=self.at.of("cover_image") if "cover_image" in data else (1, 0),
             accessibility=self.certification(),
+            trade=read_trade(data, self.at, self.fail_at),  # `[sales]`, `[prices]`
         )
         if self.problems:
             raise BuildFailed(self.problems)

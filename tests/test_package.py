@@ -1,0 +1,350 @@
+"""`publisher package` (issue 16): the retailer and library package. What it holds and how the
+files are named, its manifest as `sha256sum -c` reads it, the ONIX record in it (valid, with the
+prices, rights and the print PDF's page count), what stores require checked before anything is
+written, a path not ours refused, the zip byte for byte reproducible, the store-sized JPEG."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+from lxml import etree
+from PIL import Image
+
+from publisher.base.diagnostics import BuildFailed
+from publisher.cli.main import main
+from publisher.export.cover import store_jpeg
+from publisher.export.onix import NAMESPACE
+from publisher.package import PackageRequest, PackageResult, make_package
+from publisher.validation import check_onix
+
+from .conftest import ONE_PART_TOML, review
+
+EPOCH = "1800000000"  # 2027-01-15T08:00:00Z
+EPUB_ISBN, PRINT_ISBN = "9788499990026", "9788499990019"
+SLUG = "antologia-de-prueba"
+TRADE = """
+[identifiers]
+isbn_epub = "978-84-9999-002-6"
+isbn_print = "978-84-9999-001-9"
+
+[sales]
+territories = ["ES", "PT"]
+
+[prices]
+epub = { EUR = 9.99 }
+print = { EUR = 19.9, USD = 21 }
+"""
+NAMES = {
+    f"{EPUB_ISBN}.epub",
+    f"{EPUB_ISBN}.jpg",
+    f"{PRINT_ISBN}_interior.pdf",
+    f"{PRINT_ISBN}_cover.pdf",
+    "onix.xml",
+    "SHA256SUMS",
+}
+NS = {"o": NAMESPACE}
+SHOWN = "manuscripts/anthology.toml"  # as diagnostics name it, from the project root
+
+
+def _project(root: Path, toml: str) -> Path:
+    manuscripts = root / "manuscripts"
+    (manuscripts / "reviews").mkdir(parents=True)
+    (manuscripts / "front").mkdir()
+    anthology = manuscripts / "anthology.toml"
+    anthology.write_text(toml, encoding="utf-8")
+    (manuscripts / "reviews" / "espinazo.md").write_text(
+        review("El orfanato en guerra", "El espinazo del diablo", 2001), encoding="utf-8"
+    )
+    return anthology
+
+
+@pytest.fixture(autouse=True)
+def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A one-review book with ISBNs, rights and prices, packaged once into its dist/."""
+    anthology = _project(tmp_path_factory.mktemp("book"), ONE_PART_TOML + TRADE)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        make_package(PackageRequest(anthology, None, cache=True))
+    yield anthology
+
+
+@pytest.fixture(scope="module")
+def package(book: Path) -> Path:
+    return book.parent.parent / "dist" / f"{SLUG}-package"
+
+
+def test_the_package_holds_every_file_named_by_isbn(book: Path, package: Path) -> None:
+    dist = package.parent
+    assert {path.name for path in package.iterdir()} == NAMES
+    assert (package / f"{EPUB_ISBN}.epub").read_bytes() == (dist / f"{SLUG}.epub").read_bytes()
+    interior = (package / f"{PRINT_ISBN}_interior.pdf").read_bytes()
+    assert interior == (dist / f"{SLUG}-print.pdf").read_bytes()
+    wrap = (package / f"{PRINT_ISBN}_cover.pdf").read_bytes()
+    assert wrap == (dist / f"{SLUG}-cover.pdf").read_bytes()
+
+
+def test_the_command_reports_the_package(
+    book: Path, package: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    assert main(["package", str(book), "--json", str(report)]) == 0
+    size = sum(path.stat().st_size for path in package.iterdir()) / 1_000_000
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.endswith(f"{SLUG}-package (6 files, {size:.1f} MB)")
+    assert line.startswith("package: ")
+    text = report.read_text(encoding="utf-8")
+    assert f'"path": "{package}"' in text
+    assert '"name": "onix.xml"' in text
+
+
+def test_the_manifest_passes_sha256sum_and_fails_after_one_byte_changes(
+    package: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(package, copy)
+    checked = subprocess.run(
+        ["sha256sum", "-c", "SHA256SUMS"], cwd=copy, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count(": OK") == len(NAMES) - 1
+    jpeg = copy / f"{EPUB_ISBN}.jpg"
+    data = bytearray(jpeg.read_bytes())
+    data[-10] ^= 0x01
+    jpeg.write_bytes(bytes(data))
+    checked = subprocess.run(
+        ["sha256sum", "-c", "SHA256SUMS"], cwd=copy, capture_output=True, text=True
+    )
+    assert checked.returncode == 1
+    assert f"{EPUB_ISBN}.jpg: FAILED\n" in checked.stdout
+
+
+def _texts(root: etree._Element, path: str) -> list[str]:
+    return [str(node) for node in root.xpath(path, namespaces=NS)]
+
+
+def test_the_onix_record_validates_and_carries_prices_rights_and_pages(package: Path) -> None:
+    data = (package / "onix.xml").read_bytes()
+    assert check_onix(data) == ()
+    with pikepdf.open(package / f"{PRINT_ISBN}_interior.pdf") as pdf:
+        pages = str(len(pdf.pages))
+    epub, paperback = etree.fromstring(data).xpath("//o:Product", namespaces=NS)
+    assert _texts(paperback, ".//o:Extent[o:ExtentType='06']/o:ExtentValue/text()") == [pages]
+    assert _texts(epub, ".//o:Extent[o:ExtentType='08']/o:ExtentValue/text()") == [pages]
+    for product in (epub, paperback):
+        assert _texts(product, ".//o:SalesRights/o:Territory/o:CountriesIncluded/text()") == [
+            "ES PT"
+        ]
+    price = "o:ProductSupply/o:SupplyDetail/o:Price"
+    assert [_texts(node, "*/text()") for node in epub.xpath(price, namespaces=NS)] == [
+        ["02", "9.99", "EUR"]
+    ]
+    assert [_texts(node, "*/text()") for node in paperback.xpath(price, namespaces=NS)] == [
+        ["02", "19.90", "EUR"],
+        ["01", "21.00", "USD"],
+    ]
+
+
+def test_the_store_jpeg_is_1600_px_wide_rgb_and_keeps_the_ratio(package: Path) -> None:
+    with Image.open(package / f"{EPUB_ISBN}.jpg") as image:
+        assert (image.format, image.mode) == ("JPEG", "RGB")
+        assert image.size == (1600, 2400)  # the generated 2:3 cover, not stretched
+
+
+def test_store_jpeg_flattens_transparency_on_white_and_scales_up() -> None:
+    source = Image.new("RGBA", (800, 1280), (200, 0, 0, 255))
+    source.paste((0, 0, 0, 0), (0, 0, 200, 200))  # transparent black: white once flattened
+    png = io.BytesIO()
+    source.save(png, format="PNG")
+    with Image.open(io.BytesIO(store_jpeg(png.getvalue()))) as image:
+        assert (image.format, image.mode, image.size) == ("JPEG", "RGB", (1600, 2560))
+        assert min(image.getpixel((100, 100))) > 240  # white, not black
+        red, green, _ = image.getpixel((800, 1280))
+        assert red > 180 and green < 30
+
+
+def test_a_missing_isbn_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
+    toml = ONE_PART_TOML + '\n[identifiers]\nisbn_epub = "978-84-9999-002-6"\n'
+    anthology = _project(tmp_path, toml)
+    with pytest.raises(BuildFailed) as failed:
+        make_package(PackageRequest(anthology, None))
+    assert [d.format() for d in failed.value.diagnostics] == [
+        f"{SHOWN}:16: error: package-missing-isbn: a retailer package needs the printed"
+        ' book\'s ISBN-13: add isbn_print = "978-…" to [identifiers]'
+    ]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_without_identifiers_each_form_is_named_at_line_0(tmp_path: Path) -> None:
+    anthology = _project(tmp_path, ONE_PART_TOML)
+    with pytest.raises(BuildFailed) as failed:
+        make_package(PackageRequest(anthology, None, epub_only=True))
+    assert [d.format() for d in failed.value.diagnostics] == [
+        f"{SHOWN}: error: package-missing-isbn: a retailer package needs the EPUB's"
+        ' ISBN-13: add isbn_epub = "978-…" in an [identifiers] table'
+    ]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_priced_without_prices_is_an_error_per_form(tmp_path: Path) -> None:
+    toml = ONE_PART_TOML + TRADE.split("[prices]")[0] + "[prices]\nepub = {}\n"
+    anthology = _project(tmp_path, toml)
+    with pytest.raises(BuildFailed) as failed:
+        make_package(PackageRequest(anthology, None, priced=True))
+    assert [d.format() for d in failed.value.diagnostics] == [
+        f"{SHOWN}:24: error: package-missing-price: --priced needs a price for the EPUB:"
+        " add epub = { EUR = 9.99 } to [prices] (ISO 4217 currency = amount)",
+        f"{SHOWN}:23: error: package-missing-price: --priced needs a price for the printed"
+        " book: add print = { EUR = 9.99 } to [prices] (ISO 4217 currency = amount)",
+    ]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_bad_prices_and_territories_are_reported_at_their_keys(tmp_path: Path) -> None:
+    trade = TRADE.replace('"PT"', '"XX"').replace("EUR = 9.99", "eur = 9.99")
+    anthology = _project(tmp_path, ONE_PART_TOML + trade.replace("21", "21.005"))
+    with pytest.raises(BuildFailed) as failed:
+        make_package(PackageRequest(anthology, None))
+    assert [(d.line, d.code, d.message) for d in failed.value.diagnostics] == [
+        (
+            21,
+            "anthology-value",
+            "`sales.territories`: `XX` is not an ISO 3166-1 country code (two capital letters,"
+            ' e.g. "ES") nor "WORLD"',
+        ),
+        (
+            24,
+            "anthology-value",
+            "`prices.epub.eur`: not an ISO 4217 currency code in use (three capital letters,"
+            " e.g. EUR, USD) (did you mean `EUR`?)",
+        ),
+        (25, "anthology-value", "`prices.print.USD` = 21.005: USD amounts have at most 2 decimals"),
+    ]
+
+
+def test_epub_only_packages_the_epub_alone(book: Path, tmp_path: Path) -> None:
+    result = make_package(PackageRequest(book, tmp_path, epub_only=True))
+    assert [item.name for item in result.files] == [
+        f"{EPUB_ISBN}.epub",
+        f"{EPUB_ISBN}.jpg",
+        "onix.xml",
+        "SHA256SUMS",
+    ]
+    onix = etree.fromstring((tmp_path / f"{SLUG}-package" / "onix.xml").read_bytes())
+    assert _texts(onix, "//o:Product/o:RecordReference/text()") == [f"{SLUG}-epub"]
+    assert not (tmp_path / f"{SLUG}-print.pdf").exists()
+
+
+def _zip(book: Path, out: Path, clean: bool) -> PackageResult:
+    return make_package(PackageRequest(book, out, zip=True, clean=clean, cache=False))
+
+
+def test_the_zip_is_reproducible(book: Path, tmp_path: Path) -> None:
+    first = _zip(book, tmp_path / "one", False)
+    second = _zip(book, tmp_path / "two", True)
+    assert first.path is not None and second.path is not None
+    assert first.path.read_bytes() == second.path.read_bytes()
+    with zipfile.ZipFile(first.path) as archive:
+        names = archive.namelist()
+        assert names == sorted(NAMES)
+        assert {info.date_time for info in archive.infolist()} == {(2027, 1, 15, 8, 0, 0)}
+        manifest = archive.read("SHA256SUMS").decode("utf-8")
+        for name in set(names) - {"SHA256SUMS"}:  # each file's line, as sha256sum writes it
+            assert f"{hashlib.sha256(archive.read(name)).hexdigest()}  {name}\n" in manifest
+
+
+def test_a_path_not_ours_is_refused_and_left_alone(book: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = tmp_path / f"{SLUG}-package"
+    target.symlink_to(elsewhere)
+    with pytest.raises(BuildFailed) as failed:
+        make_package(PackageRequest(book, tmp_path))
+    [problem] = failed.value.diagnostics
+    assert (problem.code, problem.path) == ("output-not-a-file", str(target))
+    assert target.is_symlink() and list(elsewhere.iterdir()) == []
+    target.unlink()
+    target.mkdir()
+    (target / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        make_package(PackageRequest(book, tmp_path))
+    assert [d.code for d in failed.value.diagnostics] == ["output-not-a-file"]
+    assert [path.name for path in target.iterdir()] == ["notes.txt"]
+    assert not (tmp_path / f"{SLUG}.epub").exists()  # refused before the build
+
+
+def test_an_invalid_onix_record_is_an_error_and_nothing_is_written(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import publisher.package as package_module
+
+    real = package_module.onix_record
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        root = etree.fromstring(real(*args, **kwargs))  # type: ignore[arg-type]
+        [first, *_] = root.xpath("//o:Product/o:NotificationType", namespaces=NS)
+        first.getparent().remove(first)
+        return bytes(etree.tostring(root))
+
+    monkeypatch.setattr(package_module, "onix_record", broken)
+    with pytest.raises(BuildFailed) as failed:
+        make_package(PackageRequest(book, tmp_path))
+    assert [d.format() for d in failed.value.diagnostics] == [
+        f"{SHOWN}: error: package-onix-invalid: the ONIX record is not valid: ERROR - SCHEMASV"
+        " - onix.xml:10:0 - Element 'ProductIdentifier': This element is not expected."
+        " Expected is ( NotificationType ).",
+    ]
+    assert not (tmp_path / f"{SLUG}-package").exists()
+
+
+def test_a_second_run_replaces_the_package(book: Path, tmp_path: Path) -> None:
+    first = make_package(PackageRequest(book, tmp_path))
+    assert first.path is not None
+    (first.path / "onix.xml").write_bytes(b"stale")
+    second = make_package(PackageRequest(book, tmp_path))
+    assert second.path == first.path
+    assert check_onix((first.path / "onix.xml").read_bytes()) == ()
+    assert dataclasses.asdict(second)["files"] == dataclasses.asdict(first)["files"]
+
+
+def test_the_cover_image_becomes_the_store_jpeg(tmp_path: Path) -> None:
+    toml = ONE_PART_TOML.replace("front = []", 'front = []\ncover_image = "cubierta.png"')
+    anthology = _project(tmp_path, toml + TRADE)
+    Image.new("RGB", (1000, 1600), (20, 90, 160)).save(anthology.parent / "cubierta.png")
+    result = make_package(PackageRequest(anthology, None, epub_only=True, cache=False))
+    assert [d.code for d in result.diagnostics] == ["cover-small"]  # 1000 px: under 1600
+    with Image.open(tmp_path / "dist" / f"{SLUG}-package" / f"{EPUB_ISBN}.jpg") as image:
+        assert (image.mode, image.size) == ("RGB", (1600, 2560))  # 1:1.6 kept
+        centre = image.getpixel((800, 1280))
+        assert all(abs(a - b) < 4 for a, b in zip(centre, (20, 90, 160), strict=True))
+
+
+def test_world_stands_alone_and_unknown_trade_keys_are_named(tmp_path: Path) -> None:
+    from publisher.pipeline import read_spec
+
+    toml = '\n[sales]\nterritories = ["WORLD", "ES"]\nterritory = 1\n[prices]\nprints = {}\n'
+    anthology = _project(tmp_path, ONE_PART_TOML + toml)
+    with pytest.raises(BuildFailed) as failed:
+        read_spec(anthology)
+    assert [(d.line, d.code, d.message) for d in failed.value.diagnostics] == [
+        (
+            18,
+            "anthology-unknown-key",
+            "unknown key `sales.territory` (did you mean `territories`?)",
+        ),
+        (20, "anthology-unknown-key", "unknown key `prices.prints` (did you mean `print`?)"),
+        (17, "anthology-value", '`sales.territories`: "WORLD" stands alone'),
+    ]
