@@ -204,6 +204,10 @@ class AnthologySpec:
     cover_image_at: tuple[int, int] = (1, 0)
     # `[accessibility]`: who certifies the EPUB; None: no conformance is claimed.
     accessibility: Certification | None = None
+    # Where `description` is written, and the `[identifiers]` table (None: not written): the
+    # cover wrap's `back-cover-overflow` and `barcode-missing` point there (export/wrap.py).
+    description_at: tuple[int, int] = (1, 0)
+    identifiers_at: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
