@@ -152,7 +152,8 @@ def _correlation(a: Image.Image, b: Image.Image) -> float:
     """Pearson's correlation of two same-sized images' grey levels: 1 for the same picture
     (whatever the colour management's shifts), about 0 for unrelated ones or a flat one."""
     # Blurred first: a thin rule a pixel off (rounding of the panel's edge) still matches.
-    xs, ys = (list(i.convert("L").filter(ImageFilter.GaussianBlur(3)).getdata()) for i in (a, b))
+    blurred = (i.convert("L").filter(ImageFilter.GaussianBlur(3)) for i in (a, b))
+    xs, ys = (list(image.get_flattened_data()) for image in blurred)
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
     sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     sxx, syy = sum((x - mx) ** 2 for x in xs), sum((y - my) ** 2 for y in ys)
