@@ -22,6 +22,7 @@ from publisher.export.cover import cover_png
 from publisher.export.wrap import BLEED
 from publisher.pipeline import BuildRequest, Format, build, load, read_spec
 from publisher.validation import ValidatorResult, run_ace, run_epubcheck
+from publisher.validation.edition_words import read_edition
 from publisher.validation.fidelity import check_fidelity
 from publisher.validation.files import validate_files
 
@@ -281,6 +282,13 @@ def test_validate_passes_the_screen_pdf_and_web_edition_with_their_cover(built: 
     assert names == ["fidelity", "glyphs", "pdf"]
     for result in results:
         assert result.ok, _shown(result)
+
+
+def test_the_covers_words_are_not_read_as_the_books_text(built: Built) -> None:
+    """The cover's words are pixels and its `alt` describes it: the text `validate` reads from
+    each edition holds neither (`Cubierta`, the alt's first word, this book prints nowhere)."""
+    for path in (built.html, built.screen, built.epub):
+        assert "cubierta" not in read_edition(path).positions, path.name
 
 
 def test_the_covers_alt_text_does_not_stand_in_for_the_text(built: Built, tmp_path: Path) -> None:
