@@ -20,6 +20,7 @@ from types import MappingProxyType
 
 from .assemble import assemble, empty_parts, stub_warning
 from .base.access import Access, Refused
+from .base.cover import CoverArt
 from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
 from .base.digests import file_sha256
 from .base.gate import recording
@@ -34,6 +35,7 @@ from .base.theme import theme_for
 from .cache import BuildCache
 from .claim import Claiming, plan_claim, settle
 from .export import write, write_claimed, write_wrap
+from .export.cover_art import cover_art
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
     cover_problems,
@@ -194,10 +196,22 @@ def render(
     fragments: FragmentStore | None = None,
     pagination: Pagination | None = None,
     access: Access | None = None,
+    cover: CoverArt | None = None,
 ) -> RenderedBook:
-    """`access`: the gate the build opened (`--allow-remote`); by default no network."""
+    """`access`: the gate the build opened (`--allow-remote`); by default no network.
+    `cover`: the book's cover (`book_cover`); by default made here for every edition but the
+    print interior, which has none. Raises BuildFailed."""
     theme = theme_for(anthology.spec)
-    return render_book(anthology, target, theme, fragments, pagination, access)
+    if cover is None and target is not Target.PRINT_PDF:
+        cover = book_cover(anthology.spec, access or Access.for_spec(anthology.spec))
+    return render_book(anthology, target, theme, fragments, pagination, access, cover)
+
+
+def book_cover(spec: AnthologySpec, access: Access) -> CoverArt:
+    """The one cover of every edition and the wrap's front: the anthology's `cover_image`
+    read through `access`, else the generated typographic cover (export/cover_art.py), made
+    here and handed to the renderer as data (render/ does not import export/)."""
+    return cover_art(spec, access)
 
 
 class _StageTimer:
@@ -328,13 +342,16 @@ def _render_and_export(
     claiming = claiming or Claiming()
     first, later = passes
     staged = {item.path: staging.place(item.path) for item in first + later}
+    # One cover for the screen PDF, the web edition, the EPUB and the wrap (none in print).
+    covered = any(item.target is not Target.PRINT_PDF for item in first + later)
+    cover = book_cover(anthology.spec, access) if covered else None
     count = _Count(len(first) + len(later), len(anthology.reviews))
     books: dict[Target, RenderedBook] = {}
     with timed("render"):
         for item in first:
             count.rendering(timed, "render", item.target)
             books[item.target] = render(
-                anthology, item.target, cache.for_output(item.path), None, access
+                anthology, item.target, cache.for_output(item.path), None, access, cover
             )
     built = _export_each(first, books, staged, timed, count, claiming)
     if later:
@@ -345,8 +362,9 @@ def _render_and_export(
                     continue  # not rendered from the book: drawn from its spec (export/wrap.py)
                 count.rendering(timed, "render-paginated", item.target)
                 books[item.target] = render(
-                    anthology, item.target, cache.for_output(item.path), pagination, access
-                )
+                    anthology, item.target, cache.for_output(item.path), pagination, access,
+                    cover,
+                )  # fmt: skip
         pages = len(pagination.pages) if pagination else 0
         books_later = [item for item in later if item.target is not Target.COVER]
         built.update(_export_each(books_later, books, staged, timed, count, claiming))
@@ -354,7 +372,7 @@ def _render_and_export(
             if item.target is Target.COVER:
                 count.exporting(timed, item.target)
                 with timed(f"export-{item.target.value}"):
-                    built[item.path] = write_wrap(anthology.spec, pages, staged[item.path])
+                    built[item.path] = write_wrap(anthology.spec, pages, staged[item.path], cover)
                 count.exported_one(timed, item.target, built[item.path].pages)
     return built
 

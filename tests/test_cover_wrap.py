@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from publisher.base.access import Access
 from publisher.base.model import PAPERS, AnthologySpec, Paper, TrimSize
+from publisher.export.cover_art import cover_art
 from publisher.export.wrap import BLEED, SPINE_TEXT_MIN, export_cover_wrap, wrap_html, wrap_size
 from publisher.pipeline import BuildRequest, build, read_spec
 from tests.conftest import MINI_TOML, ONE_PART_TOML, ProjectMaker, review
@@ -137,7 +139,8 @@ def test_spine_text_only_on_a_wide_enough_spine(make_project: ProjectMaker, tmp_
     narrow = int(SPINE_TEXT_MIN / spec.paper.mm_per_page)  # just under 6.35 mm
     wide = narrow + 2
     assert wrap_size(spec, narrow).spine < SPINE_TEXT_MIN <= wrap_size(spec, wide).spine
-    assert 'class="spine-text"' not in wrap_html(spec, wrap_size(spec, narrow))
+    cover = cover_art(spec, Access.for_spec(spec))
+    assert 'class="spine-text"' not in wrap_html(spec, wrap_size(spec, narrow), cover)
     assert _spine_text(spec, narrow, tmp_path) == ""
     assert _spine_text(spec, wide, tmp_path) == (
         "Antología de prueba · Ana Editora · Prensa de Pruebas"
@@ -170,5 +173,61 @@ def test_fonts_embedded_and_barcode_drawn_as_vectors(
     assert rows and all(row[-5] == "yes" for row in rows), fonts.stdout  # the `emb` column
     images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True)
     listed = [line.split() for line in images.stdout.splitlines()[2:]]
-    # The front cover is the only raster image (1600 × 2400 px): the bars are vectors.
-    assert [(row[3], row[4]) for row in listed] == [("1600", "2400")]
+    # The front cover is the only raster image (1600 × 2560 px): the bars are vectors.
+    assert [(row[3], row[4]) for row in listed] == [("1600", "2560")]
+
+
+def _codes(spec: AnthologySpec, code: str) -> list[str]:
+    return [d.format() for d in export_cover_wrap(spec, 100).diagnostics if d.code == code]
+
+
+def test_a_wrap_without_print_isbn_has_no_barcode_and_says_so(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    advice = (
+        "warning: barcode-missing: the cover wrap has no barcode: printers need the print ISBN"
+        " as an EAN-13 on the back cover; add `isbn_print` to"
+    )
+    # No `[identifiers]` table: the file's line 0, naming the table to add.
+    assert _codes(_spec(make_project), "barcode-missing") == [
+        f"manuscripts/anthology.toml: {advice} an `[identifiers]` table"
+    ]
+    spec = _spec(make_project, f'\n[identifiers]\nisbn_epub = "{ISBN}"\n')
+    written = (tmp_path / "manuscripts" / "anthology.toml").read_text("utf-8").splitlines()
+    line = written.index("[identifiers]") + 1
+    assert _codes(spec, "barcode-missing") == [
+        f"manuscripts/anthology.toml:{line}:2: {advice} `[identifiers]`"
+    ]
+    assert _codes(dataclasses.replace(spec, isbn_print=ISBN), "barcode-missing") == []
+
+
+# Our own sentence about the films, repeated until it is far longer than a back cover holds.
+SENTENCE = (
+    "Las películas de la guerra vuelven una y otra vez al mismo pueblo, a la misma escuela y al"
+    " mismo silencio de la posguerra."
+)
+
+
+def test_a_description_too_long_for_the_back_cover_is_an_error_at_its_line(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    toml = ONE_PART_TOML.replace("Una antología mínima.", " ".join([SENTENCE] * 40))
+    spec = read_spec(make_project({"a.md": review()}, toml))
+    assert spec.description_at == (7, 1)
+    assert _codes(spec, "back-cover-overflow") == [
+        "manuscripts/anthology.toml:7:1: error: back-cover-overflow: the description is"
+        " 27 lines (441 words) too long for the back cover of the 148 × 210 mm wrap: shorten"
+        " it, or the printed text runs off the back cover"
+    ]
+    # With the barcode, the text must also end above its box: more lines are too many.
+    assert _codes(dataclasses.replace(spec, isbn_print=ISBN), "back-cover-overflow") == [
+        "manuscripts/anthology.toml:7:1: error: back-cover-overflow: the description is"
+        " 33 lines (539 words) too long for the back cover of the 148 × 210 mm wrap: shorten"
+        " it, or the printed text runs under the barcode"
+    ]
+    # The count is the layout's own: without the last 441 words, the description fits.
+    words = spec.description.split()
+    short = dataclasses.replace(spec, description=" ".join(words[:-441]))
+    assert _codes(short, "back-cover-overflow") == []
+    longer = dataclasses.replace(spec, description=" ".join(words[: -441 + 20]))
+    assert _codes(longer, "back-cover-overflow") != []

@@ -237,6 +237,10 @@ class AnthologySpec:
     accessibility: Certification | None = None
     # `[sales]` and `[prices]`: rights and prices for the retailer package (ONIX).
     trade: Trade = Trade()
+    # Where `description` is written, and the `[identifiers]` table (None: not written): the
+    # cover wrap's `back-cover-overflow` and `barcode-missing` point there (export/wrap.py).
+    description_at: tuple[int, int] = (1, 0)
+    identifiers_at: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

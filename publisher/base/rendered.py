@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .access import Access
+from .cover import CoverArt
 from .diagnostics import Diagnostic
 from .model import Anthology
 from .outline import NO_OUTLINE, Outline
@@ -80,6 +81,7 @@ class RenderedBook:
     pages: tuple[PageMark, ...] = ()  # print page markers in `documents` (needs the print PDF)
     outline: Outline = NO_OUTLINE  # contents, nav and NCX (base/outline.py), by the renderer
     access: Access | None = None  # the gate the renderer read through (None: no network)
+    cover: CoverArt | None = None  # the book's cover (base/cover.py); None: no cover
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,15 @@ from typing import NamedTuple
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont
 
+from ..base.cover import cover_alt, cover_title
 from ..base.locale import Locale
 from ..base.model import AnthologySpec
 from ..base.theme import theme_for
 from ..base.xmlnames import EPUB_TYPE, OPS_NS, XHTML_NS, XML_LANG
 
-SIZE = (1600, 2400)  # 2:3, what the e-book shops ask for
+SIZE = (1600, 2560)  # 1:1.6, what the e-book shops ask for (Amazon KDP, Apple Books)
 MARGIN = 160
+CROP = 160  # what filling a 1:1.4 page crops from the top and the bottom (2560 - 1.4 × 1600) / 2
 FONT_DIRS = (
     Path("/usr/share/fonts/opentype/ebgaramond"),
     Path("/usr/share/fonts/truetype/ebgaramond"),
@@ -49,21 +51,6 @@ PALETTES = {
 DEFAULT_PALETTE = Palette("#ffffff", "#1a1a1a", "#555555")
 
 
-def cover_alt(spec: AnthologySpec) -> str:
-    """The cover's text alternative: what the picture says, in the book's language."""
-    locale = Locale.for_spec(spec)
-    parts = [spec.title + (f". {spec.subtitle}" if spec.subtitle else "")]
-    if spec.editors:
-        parts.append(f"{locale.word('edited_by')} {locale.join(spec.editors)}")
-    parts.append(spec.publisher)
-    return f"{cover_title(spec)}: " + ". ".join(parts) + "."
-
-
-def cover_title(spec: AnthologySpec) -> str:
-    """The cover page's name (its title, the landmark's): the catalogue's `cover` word."""
-    return Locale.for_spec(spec).word("cover")
-
-
 def _font(style: str, size: int) -> Font:
     for directory in FONT_DIRS:
         for suffix in (".otf", ".ttf"):
@@ -86,39 +73,67 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> list[
     return lines
 
 
+def _lines(draw: ImageDraw.ImageDraw, text: str, font: Font) -> list[str]:
+    return _wrap(draw, text, font, SIZE[0] - 2 * MARGIN)
+
+
 def _block(
-    draw: ImageDraw.ImageDraw, top: int, text: str, font: Font, fill: str, leading: float
+    draw: ImageDraw.ImageDraw, top: int, lines: list[str], font: Font, fill: str, leading: float
 ) -> int:
-    """Draw `text` centred and wrapped from `top`; return the y below it."""
-    width = SIZE[0] - 2 * MARGIN
+    """Draw `lines` centred from `top`; return the y below them."""
     size = getattr(font, "size", 16)
-    for line in _wrap(draw, text, font, width):
+    for line in lines:
         draw.text((SIZE[0] // 2, top), line, font=font, fill=fill, anchor="ma")
         top += int(size * leading)
     return top
 
 
+def _height(lines: list[str], font: Font, leading: float) -> int:
+    return len(lines) * int(getattr(font, "size", 16) * leading)
+
+
 def cover_png(spec: AnthologySpec) -> bytes:
-    """The cover as PNG bytes, the same bytes for the same spec."""
+    """The cover as PNG bytes (SIZE, 1600×2560 px), the same bytes for the same spec.
+
+    Layout: between two ruled bands, 300 px from the top and the bottom, the title and subtitle
+    as one block centred on 0.38 of the height, a short rule between them; the editors under
+    a rule at 0.68; the publisher above the lower band. Nothing is drawn within CROP of the top
+    or bottom edge, so a page or panel of 1:1.4 (A5, a wrap's front with its bleed) that crops
+    the cover to fill it (`object-fit: cover`) keeps it all, with even margins."""
     # A project theme takes the palette of the built-in theme it extends.
     names = (folder.name for folder in theme_for(spec).themes)
     palette = next((PALETTES[name] for name in names if name in PALETTES), DEFAULT_PALETTE)
     image = Image.new("RGB", SIZE, palette.background)
     draw = ImageDraw.Draw(image)
-    inner = (MARGIN // 2, MARGIN // 2, SIZE[0] - MARGIN // 2, SIZE[1] - MARGIN // 2)
-    draw.rectangle(inner, outline=palette.accent, width=6)
+    width, height = SIZE
+    for y, thick in ((CROP + 140, 6), (CROP + 156, 2), (height - CROP - 156, 2),
+                     (height - CROP - 140, 6)):  # fmt: skip
+        draw.line((MARGIN, y, width - MARGIN, y), fill=palette.accent, width=thick)
 
-    y = _block(draw, 520, spec.title, _font("regular", 150), palette.ink, 1.1)
-    y += 40
-    draw.line((SIZE[0] // 2 - 160, y, SIZE[0] // 2 + 160, y), fill=palette.accent, width=5)
-    y += 80
-    if spec.subtitle:
-        _block(draw, y, spec.subtitle, _font("italic", 72), palette.ink, 1.25)
+    title_font, subtitle_font = _font("regular", 156), _font("italic", 76)
+    title = _lines(draw, spec.title, title_font)
+    subtitle = _lines(draw, spec.subtitle, subtitle_font) if spec.subtitle else []
+    gap = 150 if subtitle else 0  # the rule between title and subtitle, with its space
+    block = _height(title, title_font, 1.1) + gap + _height(subtitle, subtitle_font, 1.3)
+    y = max(CROP + 240, int(height * 0.38) - block // 2)
+    y = _block(draw, y, title, title_font, palette.ink, 1.1)
+    if subtitle:
+        rule = y + 50
+        draw.line((width // 2 - 160, rule, width // 2 + 160, rule), fill=palette.accent, width=5)
+        _block(draw, y + gap, subtitle, subtitle_font, palette.ink, 1.3)
     locale = Locale.for_spec(spec)
     if spec.editors:
-        _block(draw, 1800, locale.word("edited_by"), _font("italic", 56), palette.accent, 1.3)
-        _block(draw, 1880, locale.join(spec.editors), _font("regular", 64), palette.ink, 1.25)
-    _block(draw, SIZE[1] - 280, spec.publisher, _font("regular", 52), palette.ink, 1.2)
+        top = int(height * 0.68)
+        draw.line((width // 2 - 60, top, width // 2 + 60, top), fill=palette.accent, width=3)
+        editors_font = _font("regular", 66)
+        y = _block(
+            draw, top + 60, [locale.word("edited_by")], _font("italic", 56), palette.accent, 1.3
+        )
+        _block(draw, y + 10, _lines(draw, locale.join(spec.editors), editors_font),
+               editors_font, palette.ink, 1.25)  # fmt: skip
+    publisher_font = _font("regular", 52)
+    _block(draw, height - CROP - 250, _lines(draw, spec.publisher, publisher_font), publisher_font,
+           palette.ink, 1.2)  # fmt: skip
 
     out = io.BytesIO()
     # Fixed zlib settings and no text chunks: the same input gives the same bytes.

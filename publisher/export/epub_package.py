@@ -11,19 +11,19 @@ import mimetypes
 import uuid
 from typing import NamedTuple
 
-from ..base.access import Access, Refused
-from ..base.diagnostics import BuildFailed
+from ..base.access import Access
+from ..base.cover import CoverArt
 from ..base.locale import Locale
 from ..base.model import AnthologySpec, Certification
 from ..base.names import file_name
 from ..base.outline import Entry
 from ..base.project import source_date
 from ..base.rendered import EPUB_PATHS, Kind, RenderedBook
-from .cover import cover_png, cover_xhtml
+from .cover import cover_xhtml
+from .cover_art import cover_art
 
 XHTML_TYPE = "application/xhtml+xml"
 STYLESHEET = EPUB_PATHS.stylesheet
-COVER_IMAGE = EPUB_PATHS.cover_image
 COVER_PAGE = EPUB_PATHS.cover_page
 # Manifest ids get a prefix: review slugs may start with a digit, XML ids may not.
 DOC_ID = "doc-{}"
@@ -190,7 +190,10 @@ def build_manifest(book: RenderedBook) -> tuple[ManifestItem, ...]:
     spec = book.anthology.spec
     items = [
         ManifestItem(
-            "cover", COVER_PAGE, XHTML_TYPE, cover_xhtml(spec, cover_href(spec), STYLESHEET)
+            "cover",
+            COVER_PAGE,
+            XHTML_TYPE,
+            cover_xhtml(spec, cover_href(book_cover(book)), STYLESHEET),
         ),
         ManifestItem("css", STYLESHEET, "text/css", book.stylesheet.encode("utf-8")),
     ]
@@ -212,30 +215,25 @@ def build_manifest(book: RenderedBook) -> tuple[ManifestItem, ...]:
     return tuple(items)
 
 
-def cover_href(spec: AnthologySpec) -> str:
-    """Where the cover image sits in the EPUB: `images/cover.png` (generated) or
-    `images/cover.jpg` / `.png` (the anthology's `cover_image`, keeping its type)."""
-    if spec.cover_image is None:
-        return COVER_IMAGE
-    return EPUB_PATHS.image("cover" + spec.cover_image.suffix.lower())
+def book_cover(book: RenderedBook) -> CoverArt:
+    """The cover the pipeline rendered the book with; for a book rendered without one, the same
+    cover made here (`cover_art.py`). Raises BuildFailed as `cover_art` does."""
+    spec = book.anthology.spec
+    return book.cover or cover_art(spec, book.access or Access.for_spec(spec))
+
+
+def cover_href(cover: CoverArt) -> str:
+    """Where the cover image sits in the EPUB: `images/cover.png` (generated, or a PNG
+    `cover_image`) or `images/cover.jpg` (a JPEG `cover_image`)."""
+    return EPUB_PATHS.image("cover" + cover.extension)
 
 
 def build_cover(book: RenderedBook) -> ManifestItem:
-    """The cover image, `cover-image` in the manifest: the anthology's `cover_image` (checked
-    when loading, read again through the gate: raises BuildFailed at its line if refused now),
-    else the generated typographic cover (`cover.py`)."""
-    spec = book.anthology.spec
-    href = cover_href(spec)
-    if spec.cover_image is None:
-        return ManifestItem("cover-image", href, "image/png", cover_png(spec), ("cover-image",))
-    access = book.access or Access.for_spec(spec)
-    try:
-        data = access.read(spec.cover_image, spec.limits.max_image_bytes, "image-too-large")
-    except Refused as refused:
-        line, col = spec.cover_image_at
-        raise BuildFailed([refused.diagnostic(spec.path, line, col)]) from None
-    media_type = mimetypes.guess_type(href)[0] or "image/jpeg"
-    return ManifestItem("cover-image", href, media_type, data, ("cover-image",))
+    """The cover image, `cover-image` in the manifest: `book_cover(book)`'s bytes."""
+    cover = book_cover(book)
+    return ManifestItem(
+        "cover-image", cover_href(cover), cover.media_type, cover.data, ("cover-image",)
+    )
 
 
 def build_spine(book: RenderedBook) -> tuple[SpineItem, ...]:

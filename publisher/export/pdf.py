@@ -19,11 +19,12 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
+from typing import Any, NamedTuple
 from unittest import mock
 
 import weasyprint
 import weasyprint.css
+import weasyprint.formatting_structure.boxes
 import weasyprint.html
 import weasyprint.layout.block
 import weasyprint.pdf.fonts
@@ -88,10 +89,19 @@ def export_pdf(book: RenderedBook) -> Exported:
     return Exported(data, len(document.pages), diagnostics, pagination)
 
 
-def export_wrap(spec: AnthologySpec, page: str) -> bytes:
+class Overflow(NamedTuple):
+    """What the layout put below a box's content area: whole lines, and the words on them."""
+
+    lines: int
+    words: int
+
+
+def export_wrap(spec: AnthologySpec, page: str, measured: str) -> tuple[bytes, Overflow]:
     """The cover wrap's one-page PDF from its HTML (export/wrap.py), fonts embedded; its
-    `@page` bleed gives the MediaBox/BleedBox and the TrimBox. Raises BuildFailed when the page
-    names a resource the gate refuses (it names none but `data:` URIs)."""
+    `@page` bleed gives the MediaBox/BleedBox and the TrimBox. `measured`: the id of a box
+    whose laid-out lines must end inside its content area; the Overflow counts those that do
+    not (0 lines: it fits). Raises BuildFailed when the page names a resource the gate refuses
+    (it names none but `data:` URIs)."""
     fetcher = _ProjectFetcher(Access.for_spec(spec))
     try:
         document = weasyprint.HTML(
@@ -111,7 +121,42 @@ def export_wrap(spec: AnthologySpec, page: str) -> bytes:
         options["pdf_variant"] = spec.pdf_variant
     with _fonts_keyed_by_file():
         data: bytes = document.write_pdf(**options)
-    return data
+    return data, _overflow(document.pages[0]._page_box, measured)
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    """`box` and every box inside it, absolutely positioned ones too (`descendants()` stops at
+    their placeholders; a placeholder hands attribute reads to its box)."""
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def _overflow(page: Any, element_id: str) -> Overflow:
+    """The innermost line boxes inside the box of `element_id` (on the laid-out page `page`)
+    whose bottom is below that box's content area, and the words they hold; Overflow(0, 0)
+    without that box. The box's lines must all be laid out (WeasyPrint drops those of a block
+    that run past the page's end: export/wrap.py puts them in an inline-block, laid out whole)."""
+    line_box = weasyprint.formatting_structure.boxes.LineBox
+    text_box = weasyprint.formatting_structure.boxes.TextBox
+    for box in _boxes(page):
+        if box.element is not None and box.element.get("id") == element_id:
+            bottom = box.content_box_y() + box.height + 0.5  # CSS px; half a px of rounding
+            lines = [
+                line
+                for line in _boxes(box)
+                if isinstance(line, line_box)
+                and line.position_y + line.height > bottom
+                and not any(isinstance(inner, line_box) for inner in list(_boxes(line))[1:])
+            ]
+            words = sum(
+                len(text.text.split())
+                for line in lines
+                for text in _boxes(line)
+                if isinstance(text, text_box)
+            )
+            return Overflow(len(lines), words)
+    return Overflow(0, 0)
 
 
 def w3c_source_date() -> str | None:

@@ -11,7 +11,13 @@ kdp.amazon.com help G201953020), which the other large services share:
   text), kept SPINE_CLEAR (0.0625 in) from each fold, reading top to bottom (ISO 6357's
   direction, and KDP's); text longer than the spine is clipped;
 * EAN-13 of the print ISBN in a white box at the lower right of the back cover, SAFE (0.25 in)
-  inside the trim, where printers place (and KDP reserves) the barcode.
+  inside the trim, where printers place (and KDP reserves) the barcode; without `isbn_print`
+  no barcode, and the warning `barcode-missing`;
+* the back cover's text (title, description) from BACK_MARGIN inside the trim down to
+  TEXT_GAP above the barcode box (BACK_MARGIN above the trim without one): what the layout
+  puts below that is the error `back-cover-overflow` at `description`'s line;
+* front cover: the book's cover (`base/cover.CoverArt`: the `cover_image` or the generated
+  one), scaled to fill the front panel and its bleed and cropped (CSS `object-fit: cover`).
 
 This module builds the page as HTML (lxml) with the barcode as SVG vectors (python-barcode, the
 only importer of `barcode`); `export/pdf.py` lays it out with WeasyPrint.
@@ -28,11 +34,14 @@ from barcode.writer import SVGWriter
 from lxml import etree
 from lxml.builder import E
 
-from ..base.diagnostics import Diagnostic, Severity
+from ..base.access import Access
+from ..base.cover import CoverArt
+from ..base.diagnostics import Diagnostic, Severity, error, warning
 from ..base.locale import Locale
 from ..base.model import AnthologySpec, Paper
 from ..base.rendered import Exported
-from .cover import cover_png
+from ..base.text import counted
+from .cover_art import cover_art
 
 BLEED = 3.0
 SPINE_TEXT_MIN = 6.35  # 0.25 in
@@ -40,6 +49,8 @@ SPINE_CLEAR = 1.5875  # 0.0625 in from each fold
 SAFE = 6.35  # text and barcode this far inside the trim
 BACK_MARGIN = 12.7  # the back cover's text from the trim (0.5 in)
 BOX_PADDING = 2.0  # white around the barcode (its quiet zones are inside the drawing)
+TEXT_GAP = 4.0  # between the back cover's text and the barcode box
+BACK_TEXT = "back-cover-text"  # the id of the back cover's text panel, measured after layout
 
 
 @dataclass(frozen=True)
@@ -86,15 +97,42 @@ def _figure(millimetres: float) -> str:
     return f"{millimetres:.1f}".removesuffix(".0")
 
 
-def export_cover_wrap(spec: AnthologySpec, pages: int) -> Exported:
-    """The wrap's PDF for a print PDF of `pages` pages, with its size as a notice
-    (`cover-wrap`, the report line)."""
+def export_cover_wrap(spec: AnthologySpec, pages: int, cover: CoverArt | None = None) -> Exported:
+    """The wrap's PDF for a print PDF of `pages` pages, its front `cover` (by default
+    `cover_art`'s: the `cover_image`, else the generated cover), with its size as a notice
+    (`cover-wrap`, the report line), `barcode-missing` and `back-cover-overflow`."""
     from .pdf import export_wrap  # WeasyPrint, imported only when a wrap is made
 
     size = wrap_size(spec, pages)
-    data = export_wrap(spec, wrap_html(spec, size))
-    notice = Diagnostic(str(spec.path), 0, 0, Severity.INFO, "cover-wrap", size.summary())
-    return Exported(data, 1, (notice,))
+    front = cover or cover_art(spec, Access.for_spec(spec))
+    data, overflow = export_wrap(spec, wrap_html(spec, size, front), BACK_TEXT)
+    found = [Diagnostic(str(spec.path), 0, 0, Severity.INFO, "cover-wrap", size.summary())]
+    found += barcode_missing(spec)
+    if overflow.lines:
+        line, col = spec.description_at
+        message = (
+            f"the description is {counted(overflow.lines, 'line')}"
+            f" ({counted(overflow.words, 'word')}) too long for the back cover of the"
+            f" {_figure(size.trim_width)} × {_figure(size.trim_height)} mm wrap:"
+            " shorten it, or the printed text runs "
+            + ("under the barcode" if spec.isbn_print else "off the back cover")
+        )
+        found.append(error(spec.path, line, "back-cover-overflow", message, col))
+    return Exported(data, 1, tuple(found))
+
+
+def barcode_missing(spec: AnthologySpec) -> list[Diagnostic]:
+    """The warning `barcode-missing` when the anthology has no `isbn_print`: at the
+    `[identifiers]` table's line, else at line 0 naming the table to add."""
+    if spec.isbn_print:
+        return []
+    where = "`[identifiers]`" if spec.identifiers_at else "an `[identifiers]` table"
+    line, col = spec.identifiers_at or (0, 0)
+    message = (
+        "the cover wrap has no barcode: printers need the print ISBN as an EAN-13 on the back"
+        f" cover; add `isbn_print` to {where}"
+    )
+    return [warning(spec.path, line, "barcode-missing", message, col)]
 
 
 def wrap_size(spec: AnthologySpec, pages: int) -> WrapSize:
@@ -129,6 +167,10 @@ def wrap_css(size: WrapSize) -> str:
         "html, body { margin: 0; padding: 0 }\n"
         "body { font-family: 'EB Garamond', 'DejaVu Serif', serif; }\n"
         ".panel, .spine, .isbn, .spine-text { position: absolute; box-sizing: border-box }\n"
+        ".back-text { position: absolute }\n"
+        # An inline-block is laid out whole, never cut at the page's end: every line of a
+        # description too long for its panel is there to be counted (pdf.export_wrap).
+        ".back-text > div { display: inline-block; width: 100%; vertical-align: top }\n"
         ".back, .spine { background: #f4efe4; color: #111111 }\n"
         ".back p { font-size: 11pt; line-height: 1.35; margin: 0 0 0.8em; hyphens: auto }\n"
         ".back h2 { font-size: 16pt; font-weight: normal; margin: 0 0 0.6em }\n"
@@ -140,17 +182,13 @@ def wrap_css(size: WrapSize) -> str:
     )
 
 
-def wrap_html(spec: AnthologySpec, size: WrapSize) -> str:
-    """The whole wrap as one HTML page (absolute positions in mm from the trim box's corner)."""
+def wrap_html(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> str:
+    """The whole wrap as one HTML page (absolute positions in mm from the trim box's corner).
+    The back cover's text panel (id BACK_TEXT) ends where its text must: its content box's
+    bottom is the limit `export_wrap` measures the laid-out lines against."""
     w, h, s = size.trim_width, size.trim_height, size.spine
-    back = E.div(
-        E.h2(spec.title),
-        *(E.p(paragraph) for paragraph in spec.description.split("\n\n") if paragraph.strip()),
-        {"class": "panel back"},
-        style=_box(-BLEED, -BLEED, w + BLEED, h + 2 * BLEED)
-        + f";padding:{_mm(BLEED + BACK_MARGIN)} {_mm(BACK_MARGIN)} 0 {_mm(BLEED + BACK_MARGIN)}",
-    )
-    body = E.body(back)
+    body = E.body()
+    below = BACK_MARGIN  # the text's bottom limit, from the trim's bottom edge
     if spec.isbn_print:
         svg = barcode_svg(spec.isbn_print)
         root = etree.fromstring(svg)
@@ -159,6 +197,7 @@ def wrap_html(spec: AnthologySpec, size: WrapSize) -> str:
             float(root.get(side, "0").removesuffix("mm")) for side in ("width", "height")
         )
         box_width, box_height = width + 2 * BOX_PADDING, height + 2 * BOX_PADDING
+        below = SAFE + box_height + TEXT_GAP
         data = base64.b64encode(svg).decode("ascii")
         body.append(
             E.div(
@@ -171,6 +210,22 @@ def wrap_html(spec: AnthologySpec, size: WrapSize) -> str:
                 style=_box(w - SAFE - box_width, h - SAFE - box_height, box_width, box_height),
             )
         )
+    text = E.div(
+        E.div(
+            E.h2(spec.title),
+            *(E.p(para) for para in spec.description.split("\n\n") if para.strip()),
+        ),
+        {"class": "back-text", "id": BACK_TEXT},
+        # Inside the panel, which starts at the bleed's edge.
+        style=_box(
+            BLEED + BACK_MARGIN, BLEED + BACK_MARGIN, w - 2 * BACK_MARGIN, h - BACK_MARGIN - below
+        ),
+    )
+    # The panel first: the barcode's white box is drawn over it.
+    body.insert(
+        0,
+        E.div(text, {"class": "panel back"}, style=_box(-BLEED, -BLEED, w + BLEED, h + 2 * BLEED)),
+    )
     spine = E.div({"class": "spine"}, style=_box(w, -BLEED, s, h + 2 * BLEED))
     body.append(spine)
     if size.spine_text:
@@ -189,10 +244,9 @@ def wrap_html(spec: AnthologySpec, size: WrapSize) -> str:
                 + f";font-size:{min(line * 0.7, 3.5):.3f}mm;line-height:{_mm(line)}",
             )
         )
-    front = base64.b64encode(cover_png(spec)).decode("ascii")
     body.append(
         E.div(
-            E.img(src=f"data:image/png;base64,{front}", alt=spec.title),
+            E.img(src=cover.data_uri(), alt=cover.alt),
             {"class": "panel front"},
             style=_box(w + s, -BLEED, w + BLEED, h + 2 * BLEED),
         )

@@ -217,6 +217,8 @@ class _Reader:
             cover_image_at=self.at.of("cover_image") if "cover_image" in data else (1, 0),
             accessibility=self.certification(),
             trade=read_trade(data, self.at, self.fail_at),  # `[sales]`, `[prices]`
+            description_at=self.at.of("description"),
+            identifiers_at=self.at.of("identifiers") if "identifiers" in data else None,
         )
         if self.problems:
             raise BuildFailed(self.problems)

@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..base.access import Access, Refused
+from ..base.cover import CoverArt
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.digests import digest, package_digest
 from ..base.faces import faces_used
@@ -94,11 +95,16 @@ def render_book(
     fragments: FragmentStore | None = None,
     pagination: Pagination | None = None,
     access: Access | None = None,
+    cover: CoverArt | None = None,
 ) -> RenderedBook:
     """`pagination` (the print edition's, for the EPUB and web targets) adds page markers.
     `access`: the build's gate (`--allow-remote`), kept in the book for the PDF exporter;
-    by default the project's, with no network."""
+    by default the project's, with no network. `cover`: the book's cover (the pipeline makes
+    it: the renderer never imports `export/`), page 1 of the screen PDF, the head of the web
+    edition and the EPUB's cover image; None: none of these."""
     access = access or Access.for_spec(anthology.spec)
+    if target is Target.PRINT_PDF:
+        cover = None  # the printer makes the cover from a wrap of its own
     renderer = _Renderer(anthology, target, theme, fragments, pagination, access)
     documents = renderer.documents()
     pages: tuple[PageMark, ...] = ()
@@ -123,14 +129,13 @@ def render_book(
             pages=pages,
             outline=outline,
             access=access,
+            cover=cover,
         )
     profile = renderer.template("paged-profile.css.j2") if target.paged else ""
     page = renderer.template(
         "book.html.j2",
         documents=documents,
-        # The anthology's cover image heads the screen PDF and the web edition, not the print
-        # interior (the printer makes the cover from a wrap of its own).
-        cover=renderer.cover_src() if target is not Target.PRINT_PDF else None,
+        cover=cover,  # page 1 of the screen PDF, the head of the web edition
         stylesheet=Markup(stylesheet + "\n" + profile + after),
         pages=pages,
     )
@@ -144,6 +149,7 @@ def render_book(
         pages=pages,
         outline=outline,
         access=access,
+        cover=cover,
     )
 
 
@@ -380,20 +386,6 @@ class _Renderer:
             return self.access.read(source, limit, "image-too-large", src)
         except Refused as refused:
             raise BuildFailed([self._refusal(refused, base)]) from None
-
-    def cover_src(self) -> str | None:
-        """The anthology's `cover_image` as a `data:` URI (checked when loading: JPEG or PNG),
-        read through the gate; None without one. Raises BuildFailed if the gate refuses it."""
-        cover = self.spec.cover_image
-        if cover is None:
-            return None
-        try:
-            data = self.access.read(cover, self.spec.limits.max_image_bytes, "image-too-large")
-        except Refused as refused:
-            line, col = self.spec.cover_image_at
-            raise BuildFailed([refused.diagnostic(self.spec.path, line, col)]) from None
-        media_type = mimetypes.guess_type(cover.name)[0] or "image/jpeg"
-        return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
     def _refusal(self, refused: Refused, base: Path) -> Diagnostic:
         return refused.diagnostic(shown(base, self.spec.root))

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import watchfiles
 
+from ..base.access import Access
+from ..base.cover import CoverArt
 from ..base.diagnostics import BuildFailed, Diagnostic, Severity, error
 from ..base.model import Anthology
 from ..base.project import BUILTIN_STYLES, CACHE_DIR, for_reader, project_root, shown
 from ..base.rendered import Target
-from ..pipeline import load, render
+from ..pipeline import book_cover, load, render
 from .state import BuildState, Snapshot
 
 # Changes to these only need a new render: the loaded manuscripts are still valid.
@@ -58,6 +60,7 @@ class Builder:
         self.root = project_root(anthology_file)
         self.state = state
         self._anthology: Anthology | None = None
+        self._cover: CoverArt | None = None  # the web edition's head, made with each load
         self._warnings: tuple[Diagnostic, ...] = ()
         self._bodies: dict[str, str] = {}
         self._fragments = MemoryFragments()
@@ -66,9 +69,12 @@ class Builder:
         started = time.perf_counter()
         previous = self.state.current
         try:
-            if self._anthology is None or _needs_load(touched):
+            if self._anthology is None or self._cover is None or _needs_load(touched):
                 self._anthology, self._warnings = load(self.anthology_file)
-            book = render(self._anthology, Target.WEB, self._fragments)
+                # Made once per load, not per keystroke: drawing it takes a third of a second.
+                spec = self._anthology.spec
+                self._cover = book_cover(spec, Access.for_spec(spec))
+            book = render(self._anthology, Target.WEB, self._fragments, cover=self._cover)
             self._fragments.forget_unused()
         except BuildFailed as failure:
             return self._failed(previous, failure.diagnostics)
