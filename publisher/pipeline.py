@@ -290,6 +290,7 @@ def build(request: BuildRequest) -> BuildResult:
             built = _render_and_export(
                 anthology, passes, staging, cache, timed, access, pages.kept, claiming
             )
+            _refuse_errors(diagnostics, built)
             with timed("commit", "putting the new editions in place"):
                 staging.commit()
     with timed("cache"):  # only now that every output is in place
@@ -311,6 +312,17 @@ def build(request: BuildRequest) -> BuildResult:
     )
     result = BuildResult(outputs, diagnostics, (), (), cache.fragments_read)
     return _validated(result, timed, request, spec, access, anthology, claiming)
+
+
+def _refuse_errors(diagnostics: tuple[Diagnostic, ...], built: dict[Path, Exported]) -> None:
+    """Raise BuildFailed (with every diagnostic found) when an export found an error (e.g.
+    `back-cover-overflow`): like an error while loading, it stops the build before the
+    commit, so no output of it is written (the staging is all or nothing) or cached."""
+    found = list(diagnostics)
+    for exported in built.values():
+        found += [d for d in exported.diagnostics if d not in found]
+    if has_errors(found):
+        raise BuildFailed(found)
 
 
 def _passes(
