@@ -56,7 +56,7 @@ from .plan import (  # BuildRequest and Format: the library's API, with build()
     print_pages,
     refuse_foreign,
 )
-from .render import FragmentStore, render_book, survey
+from .render import FragmentStore, cover_text, render_book, survey
 from .validation import ValidatorResult
 from .validation.files import validate_files
 
@@ -384,7 +384,10 @@ def _render_and_export(
             if item.target is Target.COVER:
                 count.exporting(timed, item.target)
                 with timed(f"export-{item.target.value}"):
-                    built[item.path] = write_wrap(anthology.spec, pages, staged[item.path], cover)
+                    built[item.path] = write_wrap(
+                        anthology.spec, pages, staged[item.path], cover,
+                        cover_text(anthology.spec),
+                    )  # fmt: skip
                 count.exported_one(timed, item.target, built[item.path].pages)
     return built
 

@@ -4,6 +4,7 @@ front image's print resolution and the anthology file's messages."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,25 @@ def test_an_error_on_the_wrap_writes_no_output_and_caches_none(
         codes = [d.code for d in failed.value.diagnostics]
         assert "back-cover-overflow" in codes
         assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == []
+
+
+def _text(pdf: Path) -> str:
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return " ".join(done.stdout.split())
+
+
+def test_the_back_cover_has_the_books_typography(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    description = '"Sobre la película de Kubrick\'s \\"Senderos de gloria\\" -- 1957."'
+    toml = ONE_PART_TOML.replace('"Una antología mínima."', description).replace(
+        'title = "', 'title = "\\"Guerra\\" -- ', 1
+    )
+    anthology = make_project({"a.md": review()}, toml)
+    out = tmp_path / "out"
+    build(BuildRequest(anthology, frozenset(), out, cache=False, cover=True))
+    (wrap,) = out.glob("*-cover.pdf")
+    text = _text(wrap)
+    assert "Kubrick’s «Senderos de gloria» – 1957." in text
+    assert "«Guerra» – " in text
+    assert '"' not in text and "'" not in text and "--" not in text

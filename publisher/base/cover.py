@@ -52,3 +52,23 @@ def cover_alt(spec: AnthologySpec) -> str:
 def cover_title(spec: AnthologySpec) -> str:
     """The cover page's name (its title, the landmark's): the catalogue's `cover` word."""
     return Locale.for_spec(spec).word("cover")
+
+
+@dataclass(frozen=True)
+class CoverText:
+    """The words printed on the wrap (export/wrap.py), typeset as the interior is: `title`,
+    the description's `paragraphs` (split at blank lines), the `spine`'s parts (title,
+    editors joined in the book's language, publisher). The pipeline makes it with the
+    renderer's typography (render/cover_text.py: curly quotes, apostrophes, dashes for the
+    book's language); `plain` keeps the anthology file's characters as written."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    spine: tuple[str, ...]
+
+    @classmethod
+    def plain(cls, spec: AnthologySpec) -> CoverText:
+        locale = Locale.for_spec(spec)
+        paragraphs = tuple(p for p in spec.description.split("\n\n") if p.strip())
+        editors = (locale.join(spec.editors),) if spec.editors else ()
+        return cls(spec.title, paragraphs, (spec.title, *editors, spec.publisher))

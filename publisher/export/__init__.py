@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from ..base.cover import CoverArt
+from ..base.cover import CoverArt, CoverText
 from ..base.files import write_bytes_atomically
 from ..base.model import AnthologySpec, Certification
 from ..base.rendered import Exported, RenderedBook, Target
@@ -47,13 +47,18 @@ EXPORTERS: dict[Target, Exporter] = {
 
 
 def write_wrap(
-    spec: AnthologySpec, pages: int, path: Path, cover: CoverArt | None = None
+    spec: AnthologySpec,
+    pages: int,
+    path: Path,
+    cover: CoverArt | None = None,
+    text: CoverText | None = None,
 ) -> Exported:
     """Write the cover wrap for a print PDF of `pages` pages (export/wrap.py), its front
-    `cover` (by default the one `cover_art.py` makes), atomically."""
+    `cover` (by default the one `cover_art.py` makes), its words `text` (by default as the
+    anthology file has them), atomically."""
     from .wrap import export_cover_wrap
 
-    exported = export_cover_wrap(spec, pages, cover)
+    exported = export_cover_wrap(spec, pages, cover, text)
     write_bytes_atomically(path, exported.data)
     return dataclasses.replace(exported, data=b"")
 

@@ -35,9 +35,8 @@ from lxml import etree
 from lxml.builder import E
 
 from ..base.access import Access
-from ..base.cover import CoverArt
+from ..base.cover import CoverArt, CoverText
 from ..base.diagnostics import Diagnostic, Severity, error, warning
-from ..base.locale import Locale
 from ..base.model import AnthologySpec, Paper
 from ..base.rendered import Exported
 from ..base.text import counted
@@ -97,15 +96,18 @@ def _figure(millimetres: float) -> str:
     return f"{millimetres:.1f}".removesuffix(".0")
 
 
-def export_cover_wrap(spec: AnthologySpec, pages: int, cover: CoverArt | None = None) -> Exported:
+def export_cover_wrap(
+    spec: AnthologySpec, pages: int, cover: CoverArt | None = None, text: CoverText | None = None
+) -> Exported:
     """The wrap's PDF for a print PDF of `pages` pages, its front `cover` (by default
-    `cover_art`'s: the `cover_image`, else the generated cover), with its size as a notice
+    `cover_art`'s: the `cover_image`, else the generated cover), its words `text` (by default
+    `CoverText.plain`: the pipeline hands the typeset ones), with its size as a notice
     (`cover-wrap`, the report line), `barcode-missing` and `back-cover-overflow`."""
     from .pdf import export_wrap  # WeasyPrint, imported only when a wrap is made
 
     size = wrap_size(spec, pages)
     front = cover or cover_art(spec, Access.for_spec(spec))
-    data, overflow = export_wrap(spec, wrap_html(spec, size, front), BACK_TEXT)
+    data, overflow = export_wrap(spec, wrap_html(spec, size, front, text), BACK_TEXT)
     found = [Diagnostic(str(spec.path), 0, 0, Severity.INFO, "cover-wrap", size.summary())]
     found += barcode_missing(spec)
     if overflow.lines:
@@ -182,11 +184,14 @@ def wrap_css(size: WrapSize) -> str:
     )
 
 
-def wrap_html(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> str:
+def wrap_html(
+    spec: AnthologySpec, size: WrapSize, cover: CoverArt, text: CoverText | None = None
+) -> str:
     """The whole wrap as one HTML page (absolute positions in mm from the trim box's corner).
     The back cover's text panel (id BACK_TEXT) ends where its text must: its content box's
     bottom is the limit `export_wrap` measures the laid-out lines against."""
     w, h, s = size.trim_width, size.trim_height, size.spine
+    words = text or CoverText.plain(spec)
     body = E.body()
     below = BACK_MARGIN  # the text's bottom limit, from the trim's bottom edge
     if spec.isbn_print:
@@ -210,11 +215,8 @@ def wrap_html(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> str:
                 style=_box(w - SAFE - box_width, h - SAFE - box_height, box_width, box_height),
             )
         )
-    text = E.div(
-        E.div(
-            E.h2(spec.title),
-            *(E.p(para) for para in spec.description.split("\n\n") if para.strip()),
-        ),
+    back = E.div(
+        E.div(E.h2(words.title), *(E.p(para) for para in words.paragraphs)),
         {"class": "back-text", "id": BACK_TEXT},
         # Inside the panel, which starts at the bleed's edge.
         style=_box(
@@ -224,21 +226,16 @@ def wrap_html(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> str:
     # The panel first: the barcode's white box is drawn over it.
     body.insert(
         0,
-        E.div(text, {"class": "panel back"}, style=_box(-BLEED, -BLEED, w + BLEED, h + 2 * BLEED)),
+        E.div(back, {"class": "panel back"}, style=_box(-BLEED, -BLEED, w + BLEED, h + 2 * BLEED)),
     )
     spine = E.div({"class": "spine"}, style=_box(w, -BLEED, s, h + 2 * BLEED))
     body.append(spine)
     if size.spine_text:
         line = s - 2 * SPINE_CLEAR
         length = h - 2 * SAFE
-        locale = Locale.for_spec(spec)
-        words = [spec.title]
-        if spec.editors:
-            words.append(locale.join(spec.editors))
-        words.append(spec.publisher)
         body.append(
             E.div(
-                " · ".join(words),
+                " · ".join(words.spine),
                 {"class": "spine-text"},
                 style=_box(w + s / 2 - length / 2, h / 2 - line / 2, length, line)
                 + f";font-size:{min(line * 0.7, 3.5):.3f}mm;line-height:{_mm(line)}",
