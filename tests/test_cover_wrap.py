@@ -219,10 +219,11 @@ def test_a_description_too_long_for_the_back_cover_is_an_error_at_its_line(
         " 27 lines (441 words) too long for the back cover of the 148 × 210 mm wrap: shorten"
         " it, or the printed text runs off the back cover"
     ]
-    # With the barcode, the text must also end above its box: more lines are too many.
+    # With the barcode, the text must also end above its box (bars and the `ISBN …` line
+    # above them): more lines are too many.
     assert _codes(dataclasses.replace(spec, isbn_print=ISBN), "back-cover-overflow") == [
         "manuscripts/anthology.toml:7:1: error: back-cover-overflow: the description is"
-        " 33 lines (539 words) too long for the back cover of the 148 × 210 mm wrap: shorten"
+        " 34 lines (555 words) too long for the back cover of the 148 × 210 mm wrap: shorten"
         " it, or the printed text runs under the barcode"
     ]
     # The count is the layout's own: without the last 441 words, the description fits.

@@ -8,9 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from publisher.base.diagnostics import BuildFailed
-from publisher.pipeline import BuildRequest, build
+from publisher.base.model import AnthologySpec
+from publisher.export.wrap import export_cover_wrap, isbn_label
+from publisher.pipeline import BuildRequest, build, read_spec
 from tests.conftest import ONE_PART_TOML, ProjectMaker, review
 
 SENTENCE = (
@@ -53,3 +56,41 @@ def test_the_back_cover_has_the_books_typography(
     assert "Kubrick’s «Senderos de gloria» – 1957." in text
     assert "«Guerra» – " in text
     assert '"' not in text and "'" not in text and "--" not in text
+
+
+def _words(pdf: bytes, tmp_path: Path) -> list[tuple[str, float, float, float, float]]:
+    """(word, xMin, yMin, xMax, yMax) in points from the top left, as pdftotext -bbox finds
+    them, in its reading order."""
+    path = tmp_path / "wrap.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    page = etree.fromstring(done.stdout.encode("utf-8"), etree.HTMLParser())
+    return [
+        (word.text, *(float(word.get(k)) for k in ("xmin", "ymin", "xmax", "ymax")))
+        for word in page.iter("word")
+    ]
+
+
+def _spec(make_project: ProjectMaker, extra: str = "") -> AnthologySpec:
+    toml = ONE_PART_TOML.replace("front = []", f"front = []\n{extra}")
+    return read_spec(make_project({"a.md": review()}, toml))
+
+
+def test_the_barcode_box_shows_the_isbn_as_written_above_the_bars(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    spec = _spec(make_project, '\n[identifiers]\nisbn_print = "978-0-306-40615-7"\n')
+    assert spec.isbn_print == "9780306406157"
+    words = _words(export_cover_wrap(spec, 200).data, tmp_path)
+    (label,) = [w for w in words if w[0] == "978-0-306-40615-7"]
+    (digits,) = [w for w in words if w[0] == "9780306406157"]  # python-barcode's, below the bars
+    (isbn,) = [w for w in words if w[0] == "ISBN"]
+    assert isbn[3] < label[1] and isbn[2] == pytest.approx(label[2])  # `ISBN` just before
+    assert label[4] + 40 < digits[2]  # above the bars (22.85 mm = 65 pt tall) ...
+    centre = (isbn[1] + label[3]) / 2  # ... and centred over them
+    assert centre == pytest.approx((digits[1] + digits[3]) / 2, abs=2)
+    # Written without hyphens, the 13 digits as given.
+    plain = _spec(make_project, '\n[identifiers]\nisbn_print = "9780306406157"\n')
+    assert isbn_label(plain) == "ISBN 9780306406157"

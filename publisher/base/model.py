@@ -241,6 +241,8 @@ class AnthologySpec:
     # cover wrap's `back-cover-overflow` and `barcode-missing` point there (export/wrap.py).
     description_at: tuple[int, int] = (1, 0)
     identifiers_at: tuple[int, int] | None = None
+    # `isbn_print` as written (hyphens kept), for the barcode's human-readable line ("": not set).
+    isbn_print_written: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ kdp.amazon.com help G201953020), which the other large services share:
   direction, and KDP's); text longer than the spine is clipped;
 * EAN-13 of the print ISBN in a white box at the lower right of the back cover, SAFE (0.25 in)
   inside the trim, where printers place (and KDP reserves) the barcode; without `isbn_print`
-  no barcode, and the warning `barcode-missing`;
+  no barcode, and the warning `barcode-missing`; above the bars, the human-readable
+  `ISBN 978-…` line (`isbn_label`), as the Bookland EAN convention has it;
 * the back cover's text (title, description) from BACK_MARGIN inside the trim down to
   TEXT_GAP above the barcode box (BACK_MARGIN above the trim without one): what the layout
   puts below that is the error `back-cover-overflow` at `description`'s line;
@@ -49,6 +50,7 @@ SAFE = 6.35  # text and barcode this far inside the trim
 BACK_MARGIN = 12.7  # the back cover's text from the trim (0.5 in)
 BOX_PADDING = 2.0  # white around the barcode (its quiet zones are inside the drawing)
 TEXT_GAP = 4.0  # between the back cover's text and the barcode box
+LABEL = 4.0  # the human-readable `ISBN …` line above the bars
 BACK_TEXT = "back-cover-text"  # the id of the back cover's text panel, measured after layout
 
 
@@ -137,6 +139,13 @@ def barcode_missing(spec: AnthologySpec) -> list[Diagnostic]:
     return [warning(spec.path, line, "barcode-missing", message, col)]
 
 
+def isbn_label(spec: AnthologySpec) -> str:
+    """The barcode's human-readable line, printed above the bars as the Bookland EAN
+    convention has it: `ISBN 978-0-306-40615-7`, hyphenated as `isbn_print` is written (the
+    ranges are the ISBN agencies', not ours to guess), else its 13 digits."""
+    return f"ISBN {spec.isbn_print_written or spec.isbn_print}"
+
+
 def wrap_size(spec: AnthologySpec, pages: int) -> WrapSize:
     return WrapSize(spec.trim.width_mm, spec.trim.height_mm, pages, spec.paper)
 
@@ -179,6 +188,8 @@ def wrap_css(size: WrapSize) -> str:
         ".front img { width: 100%; height: 100%; object-fit: cover; display: block }\n"
         f".isbn {{ background: #ffffff; padding: {_mm(BOX_PADDING)} }}\n"
         ".isbn img { display: block }\n"
+        f".isbn-label {{ margin: 0; height: {_mm(LABEL)}; line-height: {_mm(LABEL)};"
+        " font: 8pt 'DejaVu Sans', sans-serif; text-align: center; color: #000000 }\n"
         ".spine-text { transform: rotate(90deg); transform-origin: 50% 50%; text-align: center;"
         " white-space: nowrap; overflow: hidden }\n"
     )
@@ -201,14 +212,15 @@ def wrap_html(
         width, height = (
             float(root.get(side, "0").removesuffix("mm")) for side in ("width", "height")
         )
-        box_width, box_height = width + 2 * BOX_PADDING, height + 2 * BOX_PADDING
+        box_width, box_height = width + 2 * BOX_PADDING, height + LABEL + 2 * BOX_PADDING
         below = SAFE + box_height + TEXT_GAP
         data = base64.b64encode(svg).decode("ascii")
         body.append(
             E.div(
+                E.p(isbn_label(spec), {"class": "isbn-label"}),
                 E.img(
                     src=f"data:image/svg+xml;base64,{data}",
-                    alt=f"ISBN {spec.isbn_print}",
+                    alt="",  # the line above says it
                     style=f"width:{_mm(width)};height:{_mm(height)}",
                 ),
                 {"class": "isbn"},

@@ -189,6 +189,9 @@ class _Reader:
             subjects=self.names(data, "subjects"),
             isbn_print=isbns["isbn_print"],
             isbn_epub=isbns["isbn_epub"],
+            isbn_print_written=str(identifiers.get("isbn_print", "")).strip()
+            if isbns["isbn_print"]
+            else "",
             edition=self.text(data, "edition", default=first_edition),
             theme=self.theme(data),
             reviews_dir=self.inside(
