@@ -16,6 +16,7 @@ from publisher.export.wrap import export_cover_wrap, isbn_label
 from publisher.pipeline import BuildRequest, build, read_spec
 from tests.conftest import ONE_PART_TOML, ProjectMaker, review
 
+MM = 72 / 25.4  # points per millimetre
 SENTENCE = (
     "En las películas de la retirada, la frontera de los Pirineos aparece siempre nevada,"
     " aunque los refugiados la cruzaron en pleno invierno y bajo la lluvia."
@@ -66,7 +67,7 @@ def _words(pdf: bytes, tmp_path: Path) -> list[tuple[str, float, float, float, f
     done = subprocess.run(
         ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
     )
-    page = etree.fromstring(done.stdout.encode("utf-8"), etree.HTMLParser())
+    page = etree.fromstring(done.stdout.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
     return [
         (word.text, *(float(word.get(k)) for k in ("xmin", "ymin", "xmax", "ymax")))
         for word in page.iter("word")
@@ -94,3 +95,42 @@ def test_the_barcode_box_shows_the_isbn_as_written_above_the_bars(
     # Written without hyphens, the 13 digits as given.
     plain = _spec(make_project, '\n[identifiers]\nisbn_print = "9780306406157"\n')
     assert isbn_label(plain) == "ISBN 9780306406157"
+
+
+@pytest.mark.parametrize("direction", ["top-to-bottom", "bottom-to-top"])
+def test_the_spine_reads_in_the_direction_asked(
+    make_project: ProjectMaker, tmp_path: Path, direction: str
+) -> None:
+    extra = "" if direction == "top-to-bottom" else f'\n[print]\nspine = "{direction}"\n'
+    spec = _spec(make_project, extra)
+    assert spec.spine == direction
+    words = _words(export_cover_wrap(spec, 300).data, tmp_path)
+    # The spine's words, in the order pdftotext reads them along their baseline.
+    left = spec.trim.width_mm * MM  # the spine starts one trim width (and the bleed) in
+    spine = [w for w in words if left < w[1] < left + 30 * MM]
+    assert [w[0] for w in spine][:3] == ["Antología", "de", "prueba"]
+    assert all(w[4] - w[2] > w[3] - w[1] for w in spine if len(w[0]) > 3)  # set sideways
+    tops = [w[2] for w in spine]
+    if direction == "top-to-bottom":  # the title at the top, each word below the one before
+        assert tops == sorted(tops)
+    else:
+        assert tops == sorted(tops, reverse=True)
+
+
+def test_a_spine_direction_not_known_is_an_error(make_project: ProjectMaker) -> None:
+    with pytest.raises(BuildFailed) as failed:
+        _spec(make_project, '\n[print]\nspine = "bottom-to-tops"\n')
+    (found,) = failed.value.diagnostics
+    assert (found.code, found.message) == (
+        "anthology-value",
+        "`spine` must be `top-to-bottom` or `bottom-to-top` (did you mean `bottom-to-top`?)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "size"),
+    [("A5", (148, 210)), ("a4", (210, 297)), ("B5", (176, 250)), ("5.5x8.5in", (139.7, 215.9))],
+)
+def test_trim_by_name(make_project: ProjectMaker, written: str, size: tuple[float, float]) -> None:
+    trim = _spec(make_project, f'\n[print]\ntrim = "{written}"\n').trim
+    assert (trim.width_mm, trim.height_mm) == pytest.approx(size)

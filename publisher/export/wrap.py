@@ -9,7 +9,8 @@ kdp.amazon.com help G201953020), which the other large services share:
 * spine: the print PDF's page count × the paper's thickness per page (`base.model.PAPERS`);
 * spine text only on a spine of at least SPINE_TEXT_MIN (0.25 in, KDP's minimum for spine
   text), kept SPINE_CLEAR (0.0625 in) from each fold, reading top to bottom (ISO 6357's
-  direction, and KDP's); text longer than the spine is clipped;
+  direction, and KDP's) or, with `[print] spine = "bottom-to-top"`, bottom to top (the
+  continental European tradition); text longer than the spine is clipped;
 * EAN-13 of the print ISBN in a white box at the lower right of the back cover, SAFE (0.25 in)
   inside the trim, where printers place (and KDP reserves) the barcode; without `isbn_print`
   no barcode, and the warning `barcode-missing`; above the bars, the human-readable
@@ -192,6 +193,7 @@ def wrap_css(size: WrapSize) -> str:
         " font: 8pt 'DejaVu Sans', sans-serif; text-align: center; color: #000000 }\n"
         ".spine-text { transform: rotate(90deg); transform-origin: 50% 50%; text-align: center;"
         " white-space: nowrap; overflow: hidden }\n"
+        ".spine-text.bottom-to-top { transform: rotate(-90deg) }\n"
     )
 
 
@@ -248,7 +250,7 @@ def wrap_html(
         body.append(
             E.div(
                 " · ".join(words.spine),
-                {"class": "spine-text"},
+                {"class": f"spine-text {spec.spine}"},
                 style=_box(w + s / 2 - length / 2, h / 2 - line / 2, length, line)
                 + f";font-size:{min(line * 0.7, 3.5):.3f}mm;line-height:{_mm(line)}",
             )

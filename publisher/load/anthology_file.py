@@ -20,6 +20,8 @@ from ..base.limits import Limits, read_limits
 from ..base.locale import Locale, label_keys, word_problem
 from ..base.model import (
     PAPERS,
+    SPINE_DIRECTIONS,
+    TRIM_NAMES,
     WHITE_PAPER,
     AnthologySpec,
     Certification,
@@ -57,7 +59,7 @@ REQUIRED = {
 IDENTIFIER_KEYS = ("isbn_print", "isbn_epub")
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
-PRINT_KEYS = ("trim", "pdf_variant", "paper")
+PRINT_KEYS = ("trim", "pdf_variant", "paper", "spine")
 ACCESSIBILITY_KEYS = ("certified_by", "conforms_to", "credential", "report")
 # The conformance statement of EPUB Accessibility 1.1 §5.1 (w3.org/TR/epub-a11y-11).
 CONFORMS_TO = re.compile(r"^EPUB Accessibility 1\.1 - WCAG 2\.[012] Level A{1,3}$")
@@ -202,6 +204,7 @@ class _Reader:
             trim=self.trim(printing),
             pdf_variant=self.variant(printing),
             paper=self.paper(printing),
+            spine=self.choice(printing, ("print", "spine"), SPINE_DIRECTIONS),
             include_all=self.flag(data, "include_all", True),
             stub=self.flag(data, "stub"),
             limits=self.limits(),
@@ -401,12 +404,16 @@ class _Reader:
 
     def trim(self, table: dict[str, Any]) -> TrimSize:
         value = table.get("trim", "148x210mm")
+        named = TRIM_NAMES.get(str(value).strip().upper())
+        if named:
+            return TrimSize(*named)
         match = TRIM.match(str(value))
         if not match:
             self.fail_at(
                 ("print", "trim"),
                 "anthology-value",
-                "`trim` must look like `148x210mm` or `6x9in`",
+                "`trim` must look like `148x210mm` or `6x9in`, or name a size:"
+                f" {', '.join(TRIM_NAMES)}",
             )
             return TrimSize(148, 210)
         factor = 25.4 if match.group(3) == "in" else 1.0
@@ -426,6 +433,19 @@ class _Reader:
             " per page in millimetres (a number such as 0.06)",
         )
         return WHITE_PAPER
+
+    def choice(self, table: dict[str, Any], key: tuple[str, str], allowed: tuple[str, ...]) -> str:
+        """`table[key[-1]]`, one of `allowed` (default: the first)."""
+        value = table.get(key[-1], allowed[0])
+        if value in allowed:
+            return str(value)
+        self.fail_at(
+            key,
+            "anthology-value",
+            f"`{key[-1]}` must be {' or '.join(f'`{a}`' for a in allowed)}"
+            f"{suggestion(str(value).lower(), allowed)}",
+        )
+        return allowed[0]
 
     def variant(self, table: dict[str, Any]) -> str | None:
         self.unknown(table, ("print",), PRINT_KEYS)
