@@ -173,8 +173,9 @@ def test_fonts_embedded_and_barcode_drawn_as_vectors(
     assert rows and all(row[-5] == "yes" for row in rows), fonts.stdout  # the `emb` column
     images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True)
     listed = [line.split() for line in images.stdout.splitlines()[2:]]
-    # The front cover is the only raster image (1600 × 2560 px): the bars are vectors.
-    assert [(row[3], row[4]) for row in listed] == [("1600", "2560")]
+    # The front cover is the only raster image (drawn for 300 ppi: 1784 × 2854 px on A5):
+    # the bars are vectors.
+    assert [(row[3], row[4]) for row in listed] == [("1784", "2854")]
 
 
 def _codes(spec: AnthologySpec, code: str) -> list[str]:

@@ -4,14 +4,18 @@ front image's print resolution and the anthology file's messages."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from PIL import Image
 
+from publisher.base.access import Access
 from publisher.base.diagnostics import BuildFailed
 from publisher.base.model import AnthologySpec
+from publisher.export.cover_art import cover_art
 from publisher.export.wrap import export_cover_wrap, isbn_label
 from publisher.pipeline import BuildRequest, build, read_spec
 from tests.conftest import ONE_PART_TOML, ProjectMaker, review
@@ -134,3 +138,45 @@ def test_a_spine_direction_not_known_is_an_error(make_project: ProjectMaker) -> 
 def test_trim_by_name(make_project: ProjectMaker, written: str, size: tuple[float, float]) -> None:
     trim = _spec(make_project, f'\n[print]\ntrim = "{written}"\n').trim
     assert (trim.width_mm, trim.height_mm) == pytest.approx(size)
+
+
+def _front(make_project: ProjectMaker, tmp_path: Path, size: tuple[int, int]) -> AnthologySpec:
+    anthology = make_project({"a.md": review()}, 'cover_image = "cover.png"\n' + ONE_PART_TOML)
+    Image.new("RGB", size, (120, 30, 30)).save(anthology.parent / "cover.png")
+    return read_spec(anthology)
+
+
+def test_a_cover_image_under_300_ppi_on_the_wrap_is_a_warning_at_its_line(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    spec = _front(make_project, tmp_path, (1600, 2560))  # the e-book size: 269 ppi on A5
+    front = cover_art(spec, Access.for_spec(spec))
+    found = [d.format() for d in export_cover_wrap(spec, 200, front).diagnostics]
+    # The front with its bleed: (148 + 3) × (210 + 6) mm = 5.94 × 8.50 in.
+    assert [f for f in found if "cover-low-resolution" in f] == [
+        "manuscripts/anthology.toml:1:1: warning: cover-low-resolution: `cover_image`"
+        " (1600×2560 px) prints at 269 ppi on the wrap's front (151 × 216 mm with the bleed):"
+        " printers ask for 300 ppi, an image of at least 1784×2552 px"
+    ]
+    spec = _front(make_project, tmp_path, (1784, 2552))
+    front = cover_art(spec, Access.for_spec(spec))
+    codes = [d.code for d in export_cover_wrap(spec, 200, front).diagnostics]
+    assert "cover-low-resolution" not in codes
+
+
+def test_the_generated_cover_is_drawn_at_300_ppi_on_the_wrap(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    spec = _spec(make_project)
+    path = tmp_path / "wrap.pdf"
+    path.write_bytes(export_cover_wrap(spec, 200).data)
+    listed = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    )
+    (row,) = [line.split() for line in listed.stdout.splitlines()[2:]]
+    width, height, x_ppi, y_ppi = int(row[3]), int(row[4]), int(row[12]), int(row[13])
+    assert (width, height) == (1784, 2854)  # 1:1.6, cropped to the panel's 1:1.43
+    assert x_ppi >= 300 and y_ppi >= 300
+    # The e-book keeps the store's size.
+    with Image.open(io.BytesIO(cover_art(spec, Access.for_spec(spec)).data)) as ebook:
+        assert ebook.size == (1600, 2560)

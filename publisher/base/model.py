@@ -125,19 +125,6 @@ class TrimSize:
 PAPERS: dict[str, float] = {"white": 0.002252 * 25.4, "cream": 0.0025 * 25.4}
 
 
-# `[print] spine`, the default first.
-SPINE_DIRECTIONS = ("top-to-bottom", "bottom-to-top")
-
-# `[print] trim` by name: ISO 216 A and B sizes, in millimetres (width, height).
-TRIM_NAMES: dict[str, tuple[float, float]] = {
-    "A4": (210, 297),
-    "A5": (148, 210),
-    "A6": (105, 148),
-    "B5": (176, 250),
-    "B6": (125, 176),
-}
-
-
 @dataclass(frozen=True)
 class Paper:
     """`[print] paper`: a stock of PAPERS by name, or `custom` with its own thickness."""
@@ -254,8 +241,8 @@ class AnthologySpec:
     # cover wrap's `back-cover-overflow` and `barcode-missing` point there (export/wrap.py).
     description_at: tuple[int, int] = (1, 0)
     identifiers_at: tuple[int, int] | None = None
-    # `[print] spine`: the spine text's direction, SPINE_DIRECTIONS[0] (ISO 6357, KDP) or
-    # bottom to top (the continental European tradition).
+    # `[print] spine`: the spine text's direction, top to bottom (ISO 6357, KDP) or
+    # `bottom-to-top` (the continental European tradition).
     spine: str = "top-to-bottom"
     # `isbn_print` as written (hyphens kept), for the barcode's human-readable line ("": not set).
     isbn_print_written: str = ""

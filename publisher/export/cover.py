@@ -73,72 +73,95 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> list[
     return lines
 
 
-def _lines(draw: ImageDraw.ImageDraw, text: str, font: Font) -> list[str]:
-    return _wrap(draw, text, font, SIZE[0] - 2 * MARGIN)
+class _Canvas(NamedTuple):
+    """A drawing `width` px wide, where every measure of the 1600 px design is scaled by
+    `width / SIZE[0]`."""
 
+    draw: ImageDraw.ImageDraw
+    width: int
 
-def _block(
-    draw: ImageDraw.ImageDraw, top: int, lines: list[str], font: Font, fill: str, leading: float
-) -> int:
-    """Draw `lines` centred from `top`; return the y below them."""
-    size = getattr(font, "size", 16)
-    for line in lines:
-        draw.text((SIZE[0] // 2, top), line, font=font, fill=fill, anchor="ma")
-        top += int(size * leading)
-    return top
+    def px(self, design: float) -> int:
+        return round(design * self.width / SIZE[0])
+
+    def font(self, style: str, design_size: int) -> Font:
+        return _font(style, self.px(design_size))
+
+    def lines(self, text: str, font: Font) -> list[str]:
+        return _wrap(self.draw, text, font, self.width - 2 * self.px(MARGIN))
+
+    def block(self, top: int, lines: list[str], font: Font, fill: str, leading: float) -> int:
+        """Draw `lines` centred from `top`; return the y below them."""
+        size = getattr(font, "size", 16)
+        for line in lines:
+            self.draw.text((self.width // 2, top), line, font=font, fill=fill, anchor="ma")
+            top += int(size * leading)
+        return top
 
 
 def _height(lines: list[str], font: Font, leading: float) -> int:
     return len(lines) * int(getattr(font, "size", 16) * leading)
 
 
-def cover_png(spec: AnthologySpec) -> bytes:
-    """The cover as PNG bytes (SIZE, 1600×2560 px), the same bytes for the same spec.
+def cover_png(spec: AnthologySpec, width: int = SIZE[0]) -> bytes:
+    """The cover as PNG bytes, `width` px wide (by default SIZE, 1600×2560 px, the e-book's)
+    and 1.6 times as tall, the same bytes for the same spec and width. The wrap asks for
+    more pixels (export/wrap.py: 300 ppi on its front panel); the design scales with them.
 
     Layout: between two ruled bands, 300 px from the top and the bottom, the title and subtitle
     as one block centred on 0.38 of the height, a short rule between them; the editors under
     a rule at 0.68; the publisher above the lower band. Nothing is drawn within CROP of the top
     or bottom edge, so a page or panel of 1:1.4 (A5, a wrap's front with its bleed) that crops
-    the cover to fill it (`object-fit: cover`) keeps it all, with even margins."""
+    the cover to fill it (`object-fit: cover`) keeps it all, with even margins.
+    (Measures in the 1600 px design.)"""
     # A project theme takes the palette of the built-in theme it extends.
     names = (folder.name for folder in theme_for(spec).themes)
     palette = next((PALETTES[name] for name in names if name in PALETTES), DEFAULT_PALETTE)
-    image = Image.new("RGB", SIZE, palette.background)
-    draw = ImageDraw.Draw(image)
-    width, height = SIZE
-    for y, thick in ((CROP + 140, 6), (CROP + 156, 2), (height - CROP - 156, 2),
-                     (height - CROP - 140, 6)):  # fmt: skip
-        draw.line((MARGIN, y, width - MARGIN, y), fill=palette.accent, width=thick)
+    height = round(width * SIZE[1] / SIZE[0])
+    image = Image.new("RGB", (width, height), palette.background)
+    canvas = _Canvas(ImageDraw.Draw(image), width)
+    draw, px = canvas.draw, canvas.px
+    margin, crop = px(MARGIN), px(CROP)
+    for y, thick in ((crop + px(140), 6), (crop + px(156), 2), (height - crop - px(156), 2),
+                     (height - crop - px(140), 6)):  # fmt: skip
+        draw.line((margin, y, width - margin, y), fill=palette.accent, width=px(thick))
 
-    title_font, subtitle_font = _font("regular", 156), _font("italic", 76)
-    title = _lines(draw, spec.title, title_font)
-    subtitle = _lines(draw, spec.subtitle, subtitle_font) if spec.subtitle else []
-    gap = 150 if subtitle else 0  # the rule between title and subtitle, with its space
+    title_font, subtitle_font = canvas.font("regular", 156), canvas.font("italic", 76)
+    title = canvas.lines(spec.title, title_font)
+    subtitle = canvas.lines(spec.subtitle, subtitle_font) if spec.subtitle else []
+    gap = px(150) if subtitle else 0  # the rule between title and subtitle, with its space
     block = _height(title, title_font, 1.1) + gap + _height(subtitle, subtitle_font, 1.3)
-    y = max(CROP + 240, int(height * 0.38) - block // 2)
-    y = _block(draw, y, title, title_font, palette.ink, 1.1)
+    y = max(crop + px(240), int(height * 0.38) - block // 2)
+    y = canvas.block(y, title, title_font, palette.ink, 1.1)
     if subtitle:
-        rule = y + 50
-        draw.line((width // 2 - 160, rule, width // 2 + 160, rule), fill=palette.accent, width=5)
-        _block(draw, y + gap, subtitle, subtitle_font, palette.ink, 1.3)
+        rule = y + px(50)
+        draw.line((width // 2 - px(160), rule, width // 2 + px(160), rule),
+                  fill=palette.accent, width=px(5))  # fmt: skip
+        canvas.block(y + gap, subtitle, subtitle_font, palette.ink, 1.3)
     locale = Locale.for_spec(spec)
     if spec.editors:
         top = int(height * 0.68)
-        draw.line((width // 2 - 60, top, width // 2 + 60, top), fill=palette.accent, width=3)
-        editors_font = _font("regular", 66)
-        y = _block(
-            draw, top + 60, [locale.word("edited_by")], _font("italic", 56), palette.accent, 1.3
-        )
-        _block(draw, y + 10, _lines(draw, locale.join(spec.editors), editors_font),
-               editors_font, palette.ink, 1.25)  # fmt: skip
-    publisher_font = _font("regular", 52)
-    _block(draw, height - CROP - 250, _lines(draw, spec.publisher, publisher_font), publisher_font,
-           palette.ink, 1.2)  # fmt: skip
+        draw.line((width // 2 - px(60), top, width // 2 + px(60), top), fill=palette.accent,
+                  width=px(3))  # fmt: skip
+        editors_font = canvas.font("regular", 66)
+        y = canvas.block(top + px(60), [locale.word("edited_by")], canvas.font("italic", 56),
+                         palette.accent, 1.3)  # fmt: skip
+        canvas.block(y + px(10), canvas.lines(locale.join(spec.editors), editors_font),
+                     editors_font, palette.ink, 1.25)  # fmt: skip
+    publisher_font = canvas.font("regular", 52)
+    canvas.block(height - crop - px(250), canvas.lines(spec.publisher, publisher_font),
+                 publisher_font, palette.ink, 1.2)  # fmt: skip
 
     out = io.BytesIO()
     # Fixed zlib settings and no text chunks: the same input gives the same bytes.
     image.save(out, format="PNG", optimize=False, compress_level=9)
     return out.getvalue()
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of the JPEG or PNG `data`. Raises OSError (Pillow's) when
+    the bytes are not an image."""
+    with Image.open(io.BytesIO(data)) as picture:
+        return picture.size
 
 
 def cover_xhtml(spec: AnthologySpec, image_href: str, stylesheet_href: str) -> bytes:

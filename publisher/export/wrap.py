@@ -19,7 +19,9 @@ kdp.amazon.com help G201953020), which the other large services share:
   TEXT_GAP above the barcode box (BACK_MARGIN above the trim without one): what the layout
   puts below that is the error `back-cover-overflow` at `description`'s line;
 * front cover: the book's cover (`base/cover.CoverArt`: the `cover_image` or the generated
-  one), scaled to fill the front panel and its bleed and cropped (CSS `object-fit: cover`).
+  one), scaled to fill the front panel and its bleed and cropped (CSS `object-fit: cover`);
+  the generated one drawn again for PRINT_PPI on the panel; a `cover_image` that prints
+  under PRINT_PPI is the warning `cover-low-resolution` at its line.
 
 This module builds the page as HTML (lxml) with the barcode as SVG vectors (python-barcode, the
 only importer of `barcode`); `export/pdf.py` lays it out with WeasyPrint.
@@ -29,7 +31,8 @@ from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import barcode
 from barcode.writer import SVGWriter
@@ -42,6 +45,7 @@ from ..base.diagnostics import Diagnostic, Severity, error, warning
 from ..base.model import AnthologySpec, Paper
 from ..base.rendered import Exported
 from ..base.text import counted
+from .cover import SIZE, cover_png, image_size
 from .cover_art import cover_art
 
 BLEED = 3.0
@@ -52,6 +56,7 @@ BACK_MARGIN = 12.7  # the back cover's text from the trim (0.5 in)
 BOX_PADDING = 2.0  # white around the barcode (its quiet zones are inside the drawing)
 TEXT_GAP = 4.0  # between the back cover's text and the barcode box
 LABEL = 4.0  # the human-readable `ISBN …` line above the bars
+PRINT_PPI = 300  # what printers ask of a cover's images (KDP, IngramSpark)
 BACK_TEXT = "back-cover-text"  # the id of the back cover's text panel, measured after layout
 
 
@@ -80,6 +85,17 @@ class WrapSize:
     @property
     def spine_text(self) -> bool:
         return self.spine >= SPINE_TEXT_MIN
+
+    def front_inches(self) -> tuple[float, float]:
+        """The front panel with its bleed (outer edge, top, bottom), in inches."""
+        return (self.trim_width + BLEED) / 25.4, self.height / 25.4
+
+    def front_pixels(self) -> tuple[int, int]:
+        """(width, height) in pixels an image needs to fill the front and its bleed at
+        PRINT_PPI; the width also keeps the generated cover's 1:1.6 (cover.SIZE) tall enough."""
+        inches = self.front_inches()
+        width, height = (math.ceil(side * PRINT_PPI) for side in inches)
+        return max(width, math.ceil(height * SIZE[0] / SIZE[1])), height
 
     def summary(self) -> str:
         """The report line: `cover: 318.2 × 216 mm, spine 9.2 mm (74 pages, white paper)`."""
@@ -110,9 +126,11 @@ def export_cover_wrap(
 
     size = wrap_size(spec, pages)
     front = cover or cover_art(spec, Access.for_spec(spec))
+    if front.generated:  # drawn again with enough pixels for print
+        front = replace(front, data=cover_png(spec, size.front_pixels()[0]))
     data, overflow = export_wrap(spec, wrap_html(spec, size, front, text), BACK_TEXT)
     found = [Diagnostic(str(spec.path), 0, 0, Severity.INFO, "cover-wrap", size.summary())]
-    found += barcode_missing(spec)
+    found += barcode_missing(spec) + low_resolution(spec, size, front)
     if overflow.lines:
         line, col = spec.description_at
         message = (
@@ -124,6 +142,27 @@ def export_cover_wrap(
         )
         found.append(error(spec.path, line, "back-cover-overflow", message, col))
     return Exported(data, 1, tuple(found))
+
+
+def low_resolution(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> list[Diagnostic]:
+    """The warning `cover-low-resolution` at `cover_image`'s line when the image, scaled to
+    fill the front panel and its bleed, prints under PRINT_PPI: its ppi is the smaller of
+    (width px ÷ panel width in inches) and (height px ÷ panel height in inches)."""
+    if cover.generated:
+        return []
+    width, height = image_size(cover.data)
+    inches = size.front_inches()
+    ppi = min(width / inches[0], height / inches[1])
+    if ppi >= PRINT_PPI:
+        return []
+    needed = size.front_pixels()
+    line, col = spec.cover_image_at
+    message = (
+        f"`cover_image` ({width}×{height} px) prints at {ppi:.0f} ppi on the wrap's front"
+        f" ({_figure(size.trim_width + BLEED)} × {_figure(size.height)} mm with the bleed):"
+        f" printers ask for {PRINT_PPI} ppi, an image of at least {needed[0]}×{needed[1]} px"
+    )
+    return [warning(spec.path, line, "cover-low-resolution", message, col)]
 
 
 def barcode_missing(spec: AnthologySpec) -> list[Diagnostic]:

@@ -20,8 +20,6 @@ from ..base.limits import Limits, read_limits
 from ..base.locale import Locale, label_keys, word_problem
 from ..base.model import (
     PAPERS,
-    SPINE_DIRECTIONS,
-    TRIM_NAMES,
     WHITE_PAPER,
     AnthologySpec,
     Certification,
@@ -60,6 +58,15 @@ IDENTIFIER_KEYS = ("isbn_print", "isbn_epub")
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
 PRINT_KEYS = ("trim", "pdf_variant", "paper", "spine")
+SPINE_DIRECTIONS = ("top-to-bottom", "bottom-to-top")  # `[print] spine`, the default first
+# `[print] trim` by name: ISO 216 A and B sizes, (width, height) in millimetres.
+TRIM_NAMES = {
+    "A4": (210, 297),
+    "A5": (148, 210),
+    "A6": (105, 148),
+    "B5": (176, 250),
+    "B6": (125, 176),
+}
 ACCESSIBILITY_KEYS = ("certified_by", "conforms_to", "credential", "report")
 # The conformance statement of EPUB Accessibility 1.1 §5.1 (w3.org/TR/epub-a11y-11).
 CONFORMS_TO = re.compile(r"^EPUB Accessibility 1\.1 - WCAG 2\.[012] Level A{1,3}$")
