@@ -17,7 +17,7 @@ from publisher.base.diagnostics import BuildFailed
 from publisher.base.model import AnthologySpec
 from publisher.export.cover_art import cover_art
 from publisher.export.wrap import export_cover_wrap, isbn_label
-from publisher.pipeline import BuildRequest, build, read_spec
+from publisher.pipeline import BuildRequest, build, load, read_spec
 from tests.conftest import ONE_PART_TOML, ProjectMaker, review
 
 MM = 72 / 25.4  # points per millimetre
@@ -180,3 +180,47 @@ def test_the_generated_cover_is_drawn_at_300_ppi_on_the_wrap(
     # The e-book keeps the store's size.
     with Image.open(io.BytesIO(cover_art(spec, Access.for_spec(spec)).data)) as ebook:
         assert ebook.size == (1600, 2560)
+
+
+def _problem(make_project: ProjectMaker, toml: str) -> str:
+    anthology = make_project({"a.md": review()}, toml)
+    with pytest.raises(BuildFailed) as failed:
+        load(anthology)
+    return "\n".join(d.format() for d in failed.value.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (
+            "front = []",
+            'front = []\ncover_image = "reviews"',
+            "manuscripts/anthology.toml:10:1: error: not-a-regular-file: `reviews` is not a"
+            " regular file: not read",
+        ),
+        (
+            "front = []",
+            'front = []\n\n[identifiers]\nisbn_print = "0-306-40615-2"',
+            "manuscripts/anthology.toml:12:1: error: isbn-invalid: `isbn_print` 0-306-40615-2"
+            " is an ISBN-10: an ISBN-13 is needed, 978-0-306-40615-7",
+        ),
+        (
+            "front = []",
+            "front = []\n\n[print]\npaper = 1",
+            "manuscripts/anthology.toml:12:1: error: anthology-value: `paper` 1: a thickness"
+            " per page in millimetres must be more than 0 and less than 1 (white paper is"
+            " 0.0572, cream 0.0635)",
+        ),
+        (
+            "front = []",
+            'front = []\n\n[sales]\nterritories = ["UK"]',
+            "manuscripts/anthology.toml:12:16: error: anthology-value: `sales.territories`:"
+            ' `UK` is not an ISO 3166-1 country code (two capital letters, e.g. "ES") nor'
+            ' "WORLD" (did you mean `GB`?)',
+        ),
+    ],
+)
+def test_the_anthology_files_messages_say_what_to_write(
+    make_project: ProjectMaker, before: str, after: str, expected: str
+) -> None:
+    assert _problem(make_project, ONE_PART_TOML.replace(before, after, 1)) == expected

@@ -153,11 +153,20 @@ def read_file(
         fd = _open_resolved(resolved)
     except OSError as exc:
         raise _failure(exc, shown) from None
+    # Checked before `fdopen`, which refuses a folder with a bare `[Errno 21] Is a directory: 3`.
+    regular = False
+    try:
+        info = os.fstat(fd)
+        regular = stat.S_ISREG(info.st_mode)
+    except OSError as exc:
+        raise _failure(exc, shown) from None
+    finally:
+        if not regular:
+            os.close(fd)
+    if not regular:
+        raise Refused(NOT_REGULAR, f"`{shown}` is not a regular file: not read")
     with os.fdopen(fd, "rb", buffering=0) as handle:
         try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise Refused(NOT_REGULAR, f"`{shown}` is not a regular file: not read")
             if info.st_size > limit:
                 raise Refused(too_large, f"`{shown}` is {info.st_size:,} bytes (limit {limit:,})")
             chunks: list[bytes] = []

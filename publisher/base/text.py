@@ -41,6 +41,23 @@ def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
+def isbn10_as_13(written: str) -> str | None:
+    """The ISBN-13 of a valid ISBN-10 as `written` (hyphens and spaces allowed), keeping its
+    hyphens: `0-306-40615-2` → `978-0-306-40615-7`, `0306406152` → `9780306406157`; None
+    when `written` is not a valid ISBN-10. Rules: ISO 2108 (the ISBN-10 check digit, weights
+    10 to 1, mod 11; the ISBN-13 one, weights 1 and 3, mod 10)."""
+    digits = re.sub(r"[\s-]", "", written).upper()
+    if not re.fullmatch(r"\d{9}[\dX]", digits):
+        return None
+    values = [10 if c == "X" else int(c) for c in digits]
+    if sum(v * (10 - i) for i, v in enumerate(values)) % 11:
+        return None
+    body = "978" + digits[:9]
+    check = (10 - sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body)) % 10) % 10
+    stem = written.strip()[:-1]  # as written, without its check digit
+    return ("978-" if "-" in stem else "978") + stem + str(check)
+
+
 def isbn13_valid(isbn: str) -> bool:
     digits = re.sub(r"[\s-]", "", isbn)
     if not re.fullmatch(r"97[89]\d{10}", digits):

@@ -31,7 +31,7 @@ from ..base.model import (
     TrimSize,
 )
 from ..base.project import shown as shown_path
-from ..base.text import isbn13_valid, slugify, strip_controls, suggestion
+from ..base.text import isbn10_as_13, isbn13_valid, slugify, strip_controls, suggestion
 from ..base.theme import unknown_theme
 from .toml_errors import DATE_EXAMPLE, explain
 from .toml_positions import KeyPath, Positions, toml_positions
@@ -401,11 +401,13 @@ class _Reader:
             return None
         digits = re.sub(r"[\s-]", "", str(value))
         if not isbn13_valid(digits):
-            self.fail_at(
-                ("identifiers", key),
-                "isbn-invalid",
-                f"`{key}` {value} is not a valid ISBN-13 (check digit)",
+            thirteen = isbn10_as_13(str(value))
+            message = (
+                f"`{key}` {value} is an ISBN-10: an ISBN-13 is needed, {thirteen}"
+                if thirteen
+                else f"`{key}` {value} is not a valid ISBN-13 (check digit)"
             )
+            self.fail_at(("identifiers", key), "isbn-invalid", message)
             return None
         return digits
 
@@ -431,8 +433,17 @@ class _Reader:
         value = table.get("paper", "white")
         if isinstance(value, str) and value in PAPERS:
             return Paper(value, PAPERS[value])
-        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and 0 < value < 1:
             return Paper("custom", float(value))
+        if number:
+            self.fail_at(
+                ("print", "paper"),
+                "anthology-value",
+                f"`paper` {value}: a thickness per page in millimetres must be more than 0 and"
+                f" less than 1 (white paper is {PAPERS['white']:.4f}, cream {PAPERS['cream']:.4f})",
+            )
+            return WHITE_PAPER
         self.fail_at(
             ("print", "paper"),
             "anthology-value",

@@ -35,6 +35,11 @@ PLACED = (
 Fail = Callable[[KeyPath, str, str], None]  # (where, code, message), as _Reader.fail_at
 
 
+# ISO 3166-1's "exceptionally reserved" codes, which people write for a country whose code is
+# another: the United Kingdom is GB, Greece is GR (EL is the European Union's code for it).
+EXCEPTIONAL = {"UK": "GB", "EL": "GR"}
+
+
 def read_trade(data: dict[str, Any], at: Positions, fail: Fail) -> Trade:
     """`[sales]` and `[prices]` of the parsed anthology file `data`; `fail` reports each
     problem (`anthology-type`, `anthology-value`, `anthology-unknown-key`) at its key."""
@@ -80,7 +85,12 @@ def _territories(sales: dict[str, Any], fail: Fail) -> tuple[str, ...]:
     known = sorted(countries())
     for index, code in enumerate(codes):
         if code != WORLD and code not in known:
-            hint = suggestion(code.upper(), [*known, WORLD])
+            exceptional = EXCEPTIONAL.get(code.upper())
+            hint = (
+                f" (did you mean `{exceptional}`?)"
+                if exceptional
+                else suggestion(code.upper(), [*known, WORLD])
+            )
             fail(
                 (*where, index),
                 "anthology-value",
