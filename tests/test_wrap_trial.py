@@ -4,6 +4,7 @@ front image's print resolution and the anthology file's messages."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import subprocess
 from pathlib import Path
@@ -13,11 +14,13 @@ from lxml import etree
 from PIL import Image
 
 from publisher.base.access import Access
+from publisher.base.cover import CoverText
 from publisher.base.diagnostics import BuildFailed
 from publisher.base.model import AnthologySpec
 from publisher.export.cover_art import cover_art
 from publisher.export.wrap import export_cover_wrap, isbn_label
 from publisher.pipeline import BuildRequest, build, load, read_spec
+from publisher.render import cover_text
 from tests.conftest import ONE_PART_TOML, ProjectMaker, review
 
 MM = 72 / 25.4  # points per millimetre
@@ -224,3 +227,22 @@ def test_the_anthology_files_messages_say_what_to_write(
     make_project: ProjectMaker, before: str, after: str, expected: str
 ) -> None:
     assert _problem(make_project, ONE_PART_TOML.replace(before, after, 1)) == expected
+
+
+def test_the_wraps_words_take_the_quotes_of_the_books_language(
+    make_project: ProjectMaker,
+) -> None:
+    spec = _spec(make_project)
+    english = dataclasses.replace(
+        spec,
+        lang="en",
+        description='Kubrick\'s "Paths of Glory" -- and the trenches.\n\nA second paragraph.',
+        editors=("Ann O'Hara",),
+    )
+    words = cover_text(english)
+    assert words.paragraphs == (
+        "Kubrick’s “Paths of Glory” – and the trenches.",
+        "A second paragraph.",
+    )
+    assert words.spine == ("Antología de prueba", "Ann O’Hara", "Prensa de Pruebas")
+    assert CoverText.plain(english).paragraphs[0] == english.description.split("\n\n")[0]
