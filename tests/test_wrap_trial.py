@@ -17,6 +17,7 @@ from publisher.base.access import Access
 from publisher.base.cover import CoverText
 from publisher.base.diagnostics import BuildFailed
 from publisher.base.model import AnthologySpec
+from publisher.base.text import isbn10_as_13
 from publisher.export.cover_art import cover_art
 from publisher.export.wrap import export_cover_wrap, isbn_label
 from publisher.pipeline import BuildRequest, build, load, read_spec
@@ -246,3 +247,18 @@ def test_the_wraps_words_take_the_quotes_of_the_books_language(
     )
     assert words.spine == ("Antología de prueba", "Ann O’Hara", "Prensa de Pruebas")
     assert CoverText.plain(english).paragraphs[0] == english.description.split("\n\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("written", "thirteen"),
+    [
+        ("0-306-40615-2", "978-0-306-40615-7"),
+        ("0306406152", "9780306406157"),
+        ("0 306 40615 2", "978 0 306 40615 7"),
+        ("0-8044-2957-X", "978-0-8044-2957-3"),
+        ("0-306-40615-3", None),  # a wrong check digit: not an ISBN-10 to convert
+        ("978-0-306-40615-7", None),
+    ],
+)
+def test_an_isbn10_becomes_its_isbn13(written: str, thirteen: str | None) -> None:
+    assert isbn10_as_13(written) == thirteen

@@ -43,9 +43,9 @@ def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
 
 def isbn10_as_13(written: str) -> str | None:
     """The ISBN-13 of a valid ISBN-10 as `written` (hyphens and spaces allowed), keeping its
-    hyphens: `0-306-40615-2` → `978-0-306-40615-7`, `0306406152` → `9780306406157`; None
-    when `written` is not a valid ISBN-10. Rules: ISO 2108 (the ISBN-10 check digit, weights
-    10 to 1, mod 11; the ISBN-13 one, weights 1 and 3, mod 10)."""
+    hyphens or spaces: `0-306-40615-2` → `978-0-306-40615-7`, `0306406152` → `9780306406157`;
+    None when `written` is not a valid ISBN-10. Rules: ISO 2108 (the ISBN-10 check digit,
+    weights 10 to 1, mod 11; the ISBN-13 one, weights 1 and 3, mod 10)."""
     digits = re.sub(r"[\s-]", "", written).upper()
     if not re.fullmatch(r"\d{9}[\dX]", digits):
         return None
@@ -55,7 +55,8 @@ def isbn10_as_13(written: str) -> str | None:
     body = "978" + digits[:9]
     check = (10 - sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body)) % 10) % 10
     stem = written.strip()[:-1]  # as written, without its check digit
-    return ("978-" if "-" in stem else "978") + stem + str(check)
+    separator = next((mark for mark in "- " if mark in stem), "")
+    return f"978{separator}{stem}{check}"
 
 
 def isbn13_valid(isbn: str) -> bool:
