@@ -3,8 +3,9 @@
 Geometry (millimetres), after KDP's paperback cover rules ("Create a paperback cover",
 kdp.amazon.com help G201953020), which the other large services share:
 
-* trim box: `2 × trim width + spine` by `trim height`; bleed BLEED (3 mm, as the interior's
-  `@page { bleed: 3mm }` in styles/base/templates/paged-profile.css.j2) on every side, so the
+* trim box: `2 × trim width + spine` by `trim height`; the bleed (`[print] bleed`, 3 mm by
+  default, BLEED; as the interior's `@page { bleed }` in
+  styles/base/templates/paged-profile.css.j2) on every side, so the
   media box is `2 × trim width + spine + 2 × bleed` by `trim height + 2 × bleed`;
 * spine: the print PDF's page count × the paper's thickness per page (`base.model.PAPERS`);
 * spine text only on a spine of at least SPINE_TEXT_MIN (0.25 in, KDP's minimum for spine
@@ -44,6 +45,9 @@ from ..base.text import counted
 from .cover_art import cover_art
 
 BLEED = 3.0
+# The fewest pages a paperback may have: KDP's 24 ("Print Options", kdp.amazon.com help
+# G201834180: paperback page count 24 to 828); IngramSpark's is 18 (its File Creation Guide).
+PRINT_MIN_PAGES = 24
 SPINE_TEXT_MIN = 6.35  # 0.25 in
 SPINE_CLEAR = 1.5875  # 0.0625 in from each fold
 SAFE = 6.35  # text and barcode this far inside the trim
@@ -61,6 +65,7 @@ class WrapSize:
     trim_height: float
     pages: int
     paper: Paper
+    bleed: float = BLEED
 
     @property
     def spine(self) -> float:
@@ -69,11 +74,11 @@ class WrapSize:
     @property
     def width(self) -> float:
         """The media box's width: both covers, the spine and the bleed on either side."""
-        return 2 * self.trim_width + self.spine + 2 * BLEED
+        return 2 * self.trim_width + self.spine + 2 * self.bleed
 
     @property
     def height(self) -> float:
-        return self.trim_height + 2 * BLEED
+        return self.trim_height + 2 * self.bleed
 
     @property
     def spine_text(self) -> bool:
@@ -108,6 +113,7 @@ def export_cover_wrap(spec: AnthologySpec, pages: int, cover: CoverArt | None = 
     data, overflow = export_wrap(spec, wrap_html(spec, size, front), BACK_TEXT)
     found = [Diagnostic(str(spec.path), 0, 0, Severity.INFO, "cover-wrap", size.summary())]
     found += barcode_missing(spec)
+    found += print_too_short(spec, pages)
     if overflow.lines:
         line, col = spec.description_at
         message = (
@@ -135,8 +141,19 @@ def barcode_missing(spec: AnthologySpec) -> list[Diagnostic]:
     return [warning(spec.path, line, "barcode-missing", message, col)]
 
 
+def print_too_short(spec: AnthologySpec, pages: int) -> list[Diagnostic]:
+    """The warning `print-too-short` when the print PDF has fewer than PRINT_MIN_PAGES pages."""
+    if pages >= PRINT_MIN_PAGES:
+        return []
+    message = (
+        f"the print PDF has {counted(pages, 'page')}: KDP prints paperbacks of at least"
+        f" {PRINT_MIN_PAGES} pages (IngramSpark 18); the printer will refuse this book"
+    )
+    return [warning(spec.path, 0, "print-too-short", message)]
+
+
 def wrap_size(spec: AnthologySpec, pages: int) -> WrapSize:
-    return WrapSize(spec.trim.width_mm, spec.trim.height_mm, pages, spec.paper)
+    return WrapSize(spec.trim.width_mm, spec.trim.height_mm, pages, spec.paper, spec.bleed_mm)
 
 
 def barcode_svg(isbn: str) -> bytes:
@@ -162,8 +179,8 @@ def _box(left: float, top: float, width: float, height: float) -> str:
 def wrap_css(size: WrapSize) -> str:
     """The page's stylesheet: `@page` is the trim box; WeasyPrint adds the bleed around it."""
     return (
-        f"@page {{ size: {_mm(size.width - 2 * BLEED)} {_mm(size.trim_height)};"
-        f" bleed: {_mm(BLEED)}; margin: 0 }}\n"
+        f"@page {{ size: {_mm(size.width - 2 * size.bleed)} {_mm(size.trim_height)};"
+        f" bleed: {_mm(size.bleed)}; margin: 0 }}\n"
         "html, body { margin: 0; padding: 0 }\n"
         "body { font-family: 'EB Garamond', 'DejaVu Serif', serif; }\n"
         ".panel, .spine, .isbn, .spine-text { position: absolute; box-sizing: border-box }\n"
@@ -186,7 +203,7 @@ def wrap_html(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> str:
     """The whole wrap as one HTML page (absolute positions in mm from the trim box's corner).
     The back cover's text panel (id BACK_TEXT) ends where its text must: its content box's
     bottom is the limit `export_wrap` measures the laid-out lines against."""
-    w, h, s = size.trim_width, size.trim_height, size.spine
+    w, h, s, bleed = size.trim_width, size.trim_height, size.spine, size.bleed
     body = E.body()
     below = BACK_MARGIN  # the text's bottom limit, from the trim's bottom edge
     if spec.isbn_print:
@@ -218,15 +235,15 @@ def wrap_html(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> str:
         {"class": "back-text", "id": BACK_TEXT},
         # Inside the panel, which starts at the bleed's edge.
         style=_box(
-            BLEED + BACK_MARGIN, BLEED + BACK_MARGIN, w - 2 * BACK_MARGIN, h - BACK_MARGIN - below
+            bleed + BACK_MARGIN, bleed + BACK_MARGIN, w - 2 * BACK_MARGIN, h - BACK_MARGIN - below
         ),
     )
     # The panel first: the barcode's white box is drawn over it.
     body.insert(
         0,
-        E.div(text, {"class": "panel back"}, style=_box(-BLEED, -BLEED, w + BLEED, h + 2 * BLEED)),
+        E.div(text, {"class": "panel back"}, style=_box(-bleed, -bleed, w + bleed, h + 2 * bleed)),
     )
-    spine = E.div({"class": "spine"}, style=_box(w, -BLEED, s, h + 2 * BLEED))
+    spine = E.div({"class": "spine"}, style=_box(w, -bleed, s, h + 2 * bleed))
     body.append(spine)
     if size.spine_text:
         line = s - 2 * SPINE_CLEAR
@@ -248,7 +265,7 @@ def wrap_html(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> str:
         E.div(
             E.img(src=cover.data_uri(), alt=cover.alt),
             {"class": "panel front"},
-            style=_box(w + s, -BLEED, w + BLEED, h + 2 * BLEED),
+            style=_box(w + s, -bleed, w + bleed, h + 2 * bleed),
         )
     )
     html = E.html(
