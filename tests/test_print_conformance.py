@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from publisher.base.diagnostics import BuildFailed, Severity
-from publisher.base.icc import DEFAULT_CMYK, SRGB
+from publisher.base.icc import SRGB, SYSTEM_PROFILES
 from publisher.export.output_intent import pdfx_for_spec
 from publisher.export.wrap import export_cover_wrap
 from publisher.pipeline import BuildRequest, build, read_spec
@@ -23,14 +23,16 @@ from tests.conftest import ONE_PART_TOML, review
 
 MM = 72 / 25.4
 SLUG = "antologia-de-prueba"
-PRESS = "Artifex CMYK SWOP Profile"  # the description tag of the profile the test project names
+# The test project's "printer's profile": ghostscript's other CMYK output profile, not the default.
+PRESS_PROFILE = SYSTEM_PROFILES / "ps_cmyk.icc"
+PRESS = "Artifex PS CMYK Profile"  # its description tag
 
 
 def _project(root: Path, printing: str, reviews: int = 2) -> Path:
     """A project of `reviews` reviews whose anthology file has the `[print]` table `printing`."""
     manuscripts = root / "manuscripts"
-    (manuscripts / "reviews").mkdir(parents=True)
-    (manuscripts / "front").mkdir()
+    (manuscripts / "reviews").mkdir(parents=True, exist_ok=True)
+    (manuscripts / "front").mkdir(exist_ok=True)
     for n in range(reviews):
         text = review(f"Reseña {n}", body="La película cuenta la guerra desde una trinchera.")
         (manuscripts / "reviews" / f"r{n}.md").write_text(text, encoding="utf-8")
@@ -45,13 +47,7 @@ class Built:
     anthology: Path
     interior: Path
     wrap: Path
-
-
-def _build(root: Path, printing: str) -> Built:
-    anthology = _project(root, printing)
-    out = root / "out"
-    build(BuildRequest(anthology, frozenset(), out, cache=False, cover=True))
-    return Built(anthology, out / f"{SLUG}-print.pdf", out / f"{SLUG}-cover.pdf")
+    warnings: tuple[str, ...] = ()  # the build's warnings, as `code: message`
 
 
 @pytest.fixture(scope="module")
@@ -59,24 +55,20 @@ def pdfx(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """PDF/X-4 for the printer's own profile, KDP's bleed, no crop marks."""
     root = tmp_path_factory.mktemp("pdfx")
     (root / "manuscripts").mkdir()
-    shutil.copy(DEFAULT_CMYK, root / "manuscripts" / "press.icc")  # "the printer's" profile
+    shutil.copy(PRESS_PROFILE, root / "manuscripts" / "press.icc")
     printing = 'pdf_variant = "pdf/x-4"\nbleed = 3.175\nmarks = false\noutput_profile = "press.icc"'
     return _build_into(root, printing)
 
 
 def _build_into(root: Path, printing: str) -> Built:
-    manuscripts = root / "manuscripts"
-    (manuscripts / "reviews").mkdir(parents=True, exist_ok=True)
-    (manuscripts / "front").mkdir(exist_ok=True)
-    for n in range(2):
-        text = review(f"Reseña {n}", body="La película cuenta la guerra desde una trinchera.")
-        (manuscripts / "reviews" / f"r{n}.md").write_text(text, encoding="utf-8")
-    toml = ONE_PART_TOML.replace("front = []", f"front = []\n\n[print]\n{printing}\n")
-    anthology = manuscripts / "anthology.toml"
-    anthology.write_text(toml, encoding="utf-8")
+    """Build the print PDF and its wrap of a `_project` with `[print]` `printing`."""
+    anthology = _project(root, printing)
     out = root / "out"
-    build(BuildRequest(anthology, frozenset(), out, cache=False, cover=True))
-    return Built(anthology, out / f"{SLUG}-print.pdf", out / f"{SLUG}-cover.pdf")
+    result = build(BuildRequest(anthology, frozenset(), out, cache=False, cover=True))
+    warnings = tuple(
+        f"{d.code}: {d.message}" for d in result.diagnostics if d.severity is Severity.WARNING
+    )
+    return Built(anthology, out / f"{SLUG}-print.pdf", out / f"{SLUG}-cover.pdf", warnings)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +86,7 @@ def _errors(result: object) -> list[str]:
 
 
 def test_interior_and_wrap_carry_the_output_intent_of_the_printers_profile(pdfx: Built) -> None:
-    profile = DEFAULT_CMYK.read_bytes()
+    profile = PRESS_PROFILE.read_bytes()
     for path in (pdfx.interior, pdfx.wrap):
         with pikepdf.open(path) as pdf:
             (intent,) = pdf.Root.OutputIntents
@@ -311,3 +303,13 @@ def test_print_too_short_below_kdps_24_pages(plain: Built) -> None:
         )
     ]
     assert not [d for d in export_cover_wrap(spec, 24).diagnostics if d.code == "print-too-short"]
+
+
+def test_a_short_book_is_warned_when_its_wrap_is_made(plain: Built) -> None:
+    with pikepdf.open(plain.interior) as pdf:
+        pages = len(pdf.pages)
+    assert pages < 24
+    assert [w for w in plain.warnings if w.startswith("print-too-short")] == [
+        f"print-too-short: the print PDF has {pages} pages: KDP prints paperbacks of at least"
+        " 24 pages (IngramSpark 18); the printer will refuse this book"
+    ]
