@@ -313,3 +313,20 @@ def test_a_short_book_is_warned_when_its_wrap_is_made(plain: Built) -> None:
         f"print-too-short: the print PDF has {pages} pages: KDP prints paperbacks of at least"
         " 24 pages (IngramSpark 18); the printer will refuse this book"
     ]
+
+
+def test_pdfx_without_the_default_profile_says_what_to_install(
+    pdfx: Built, plain: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = SYSTEM_PROFILES / "no-such-profile.icc"
+    monkeypatch.setattr("publisher.export.output_intent.DEFAULT_CMYK", missing)
+    spec = read_spec(plain.anthology)  # no `output_profile`: the default is needed
+    with pytest.raises(BuildFailed) as failed:
+        pdfx_for_spec(pdfx.interior.read_bytes(), spec, "pdf/x-4")
+    (problem,) = failed.value.diagnostics
+    assert problem.code == "icc-missing"
+    assert problem.message.startswith(f"PDF/X-4 needs an ICC output profile and {missing} cannot")
+    assert problem.message.endswith(
+        ": install Debian's libgs-common (scripts/setup-system.sh), or give the printer's"
+        " profile as `[print] output_profile`"
+    )

@@ -44,7 +44,8 @@ def pdfx_for_spec(data: bytes, spec: AnthologySpec, variant: str | None) -> byte
     """`data` (WeasyPrint's PDF) made PDF/X when `variant` is "pdf/x-3" or "pdf/x-4", for the
     anthology's `output_profile` (by default base/icc.py's DEFAULT_CMYK); any other variant
     returns `data` unchanged. Raises BuildFailed: `pdfx-refused` at `pdf_variant`'s line when
-    the variant cannot be made true, the profile's problem at `output_profile`'s."""
+    the variant cannot be made true, or `icc-missing` there when the default profile is not
+    installed; the profile's problem at `output_profile`'s."""
     if variant not in ("pdf/x-3", "pdf/x-4"):
         return data
     access = system_access(Access.for_spec(spec))
@@ -54,7 +55,15 @@ def pdfx_for_spec(data: bytes, spec: AnthologySpec, variant: str | None) -> byte
                                spec.output_profile_written or None)  # fmt: skip
         srgb = read_profile(SRGB, access)
     except Refused as refused:
-        raise BuildFailed([refused.diagnostic(spec.path, line, col)]) from None
+        if spec.output_profile is not None:
+            raise BuildFailed([refused.diagnostic(spec.path, line, col)]) from None
+        line, col = spec.pdf_variant_at
+        message = (
+            f"{variant.upper()} needs an ICC output profile and {DEFAULT_CMYK} cannot be read"
+            f" ({refused.message}): install Debian's libgs-common (scripts/setup-system.sh),"
+            " or give the printer's profile as `[print] output_profile`"
+        )
+        raise BuildFailed([error(spec.path, line, "icc-missing", message, col)]) from None
     except ValueError as exc:
         message = f"output profile `{spec.output_profile_written or DEFAULT_CMYK}` {exc}"
         raise BuildFailed([error(spec.path, line, "icc-invalid", message, col)]) from None
