@@ -330,3 +330,15 @@ def test_pdfx_without_the_default_profile_says_what_to_install(
         ": install Debian's libgs-common (scripts/setup-system.sh), or give the printer's"
         " profile as `[print] output_profile`"
     )
+
+
+def test_build_validate_runs_the_pdfx_check_on_interior_and_wrap(
+    pdfx: Built, tmp_path: Path
+) -> None:
+    out = tmp_path / "validated"
+    request = BuildRequest(pdfx.anthology, frozenset(), out, cache=False, cover=True, validate=True)
+    result = build(request)
+    ran = sorted((v.validator, v.target.name, v.ok) for v in result.validators)
+    assert ("pdfx", f"{SLUG}-print.pdf", True) in ran
+    assert ("wrap", f"{SLUG}-cover.pdf", True) in ran
+    assert all(ok for _, _, ok in ran), ran

@@ -110,8 +110,8 @@ def _jobs(path: Path, fidelity: _Fidelity, any_name: bool) -> list[_Job | Valida
         variant = anthology.spec.pdf_variant if anthology is not None else None
         jobs.append(_Job("the cover wrap check", path, lambda: check_wrap(path, variant)))
     elif anthology is not None and suffix in EDITION_SUFFIXES:
-        if suffix == ".pdf":  # PDF/X when the print PDF declares it or the anthology asks
-            asked = anthology.spec.pdf_variant if path.stem.endswith("-print") else None
+        asked = anthology.spec.pdf_variant or ""
+        if suffix == ".pdf" and path.stem.endswith("-print") and asked.startswith("pdf/x"):
             jobs.append(_Job("the PDF/X check", path, lambda: check_pdfx(path, asked)))
         if any_name or _named_after(path, anthology):
             jobs.append(_Job("the text fidelity check", path, lambda: fidelity.check(path)))
