@@ -45,8 +45,9 @@ from ..base.text import counted
 from .cover_art import cover_art
 
 BLEED = 3.0
-# The fewest pages a paperback may have: KDP's 24 ("Print Options", kdp.amazon.com help
-# G201834180: paperback page count 24 to 828); IngramSpark's is 18 (its File Creation Guide).
+# The fewest pages a paperback may have: KDP's 24 ("Print Options", kdp.amazon.com/help/topic/
+# G201834180: 24 to 828 pages, black ink on white paper); IngramSpark's help gives 18 pages for
+# every print title, whatever the binding. The stricter one is warned of.
 PRINT_MIN_PAGES = 24
 SPINE_TEXT_MIN = 6.35  # 0.25 in
 SPINE_CLEAR = 1.5875  # 0.0625 in from each fold
