@@ -13,6 +13,7 @@ copied into the repository.
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,5 +84,4 @@ def read_profile(path: Path, access: Access, written: str | None = None) -> IccP
 
 def system_access(access: Access) -> Access:
     """`access` that may also read the system's ICC profiles folder."""
-    return Access(access.root, access.allow_remote, access.limits,
-                  (*access.tool_dirs, SYSTEM_PROFILES), access.fetched)  # fmt: skip
+    return dataclasses.replace(access, tool_dirs=(*access.tool_dirs, SYSTEM_PROFILES))
