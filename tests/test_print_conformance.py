@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from publisher.base.diagnostics import BuildFailed, Severity
-from publisher.base.icc import SRGB, SYSTEM_PROFILES
+from publisher.base.icc import SRGB, SYSTEM_PROFILES, parse_profile
 from publisher.export.output_intent import pdfx_for_spec
 from publisher.export.wrap import export_cover_wrap
 from publisher.pipeline import BuildRequest, build, read_spec
@@ -342,3 +342,30 @@ def test_build_validate_runs_the_pdfx_check_on_interior_and_wrap(
     assert ("pdfx", f"{SLUG}-print.pdf", True) in ran
     assert ("wrap", f"{SLUG}-cover.pdf", True) in ran
     assert all(ok for _, _, ok in ran), ran
+
+
+def _v4_profile(description: str, device_class: bytes = b"prtr", space: bytes = b"CMYK") -> bytes:
+    """A minimal ICC v4 header and tag table whose one tag is an `mluc` description."""
+    text = description.encode("utf-16-be")
+    tag = b"mluc" + bytes(4) + (1).to_bytes(4, "big") + (12).to_bytes(4, "big")
+    tag += b"enUS" + len(text).to_bytes(4, "big") + (28).to_bytes(4, "big") + text
+    header = bytearray(128)
+    header[8:12] = bytes([4, 0x40, 0, 0])
+    header[12:16], header[16:20], header[36:40] = device_class, space, b"acsp"
+    table = (1).to_bytes(4, "big") + b"desc" + (144).to_bytes(4, "big")
+    table += len(tag).to_bytes(4, "big")
+    return bytes(header) + table + tag
+
+
+def test_icc_v4_descriptions_and_classes_are_read() -> None:
+
+    profile = parse_profile(_v4_profile("Coated FOGRA39 (ISO 12647-2:2004)"))
+    assert (profile.colour_space, profile.components, profile.description) == (
+        "CMYK", 4, "Coated FOGRA39 (ISO 12647-2:2004)"
+    )  # fmt: skip
+    with pytest.raises(
+        ValueError, match=r"^describes `Lab` colour: PDF/X needs CMYK, RGB or Gray$"
+    ):
+        parse_profile(_v4_profile("Lab", space=b"Lab "))
+    with pytest.raises(ValueError, match=r"^is an ICC profile of class `scnr`"):
+        parse_profile(_v4_profile("Scanner", device_class=b"scnr"))
