@@ -43,6 +43,7 @@ from .load import (
     intro_outline,
     load_anthology_spec,
     load_manuscripts,
+    profile_problems,
     remote_references,
 )
 from .output_folder import check_apart_from_inputs, check_output_folder
@@ -161,6 +162,7 @@ def load_book(
     # The anthology's `extra_css` is checked like the theme's stylesheets, at its own line.
     extra_css = tuple(extra_css_problems(spec.extra_css, str(spec.path), access))
     extra_css += tuple(cover_problems(spec, access))  # `cover_image`, at its line
+    extra_css += tuple(profile_problems(spec, access))  # `[print] output_profile`
     loaded = dataclasses.replace(loaded, diagnostics=extra_css + loaded.diagnostics)
     if has_errors(loaded.diagnostics):
         # Selection problems are worth reporting too, over whatever did load.

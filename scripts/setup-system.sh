@@ -12,6 +12,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-pip
   fonts-ebgaramond fonts-dejavu-core fonts-noto-core fonts-noto-cjk
   poppler-utils qpdf chromium default-jre-headless make
+  libgs-common  # ICC profiles: default_cmyk.icc, the PDF/X output intent (base/icc.py)
   zbar-tools  # zbarimg: the cover wrap test decodes its barcode with an independent reader
   libicu-dev pkg-config g++  # PyICU has no wheel for Linux: pip builds it against ICU (~45 s)
 )

@@ -95,10 +95,27 @@ def test_uneven_bleed_and_a_bleed_box_past_the_media_box_fail(
 def test_pdf_x_asked_for_is_checked_by_its_markers(
     make_project: ProjectMaker, tmp_path: Path
 ) -> None:
-    """WeasyPrint 70 writes PDF/X-4's version and Trapped keys but no output intent: the
-    check says so; with an output intent added, only the note that no validator ran is left."""
+    """WeasyPrint 70 writes PDF/X-4's version and Trapped keys but no output intent;
+    export/output_intent.py adds it: our wrap passes, with the note that no validator ran.
+    Taken out again (the deliberate fault), or left without its profile, the check says so."""
     spec = _spec(make_project)
     pdf = _wrap(spec, tmp_path, "pdf/x-4")
+    assert _found(pdf, "pdf/x-4") == [(Severity.INFO, "wrap-pdfx-unverified", UNVERIFIED)]
+
+    def drop_profile(document: pikepdf.Pdf) -> None:
+        del document.Root.OutputIntents[0].DestOutputProfile
+
+    _edit(pdf, drop_profile)
+    assert _found(pdf, "pdf/x-4")[0] == (
+        Severity.ERROR,
+        "wrap-pdfx",
+        "PDF/X-4's output intent embeds no ICC profile (DestOutputProfile)",
+    )
+
+    def drop_intent(document: pikepdf.Pdf) -> None:
+        del document.Root.OutputIntents
+
+    _edit(pdf, drop_intent)
     assert _found(pdf, "pdf/x-4") == [
         (
             Severity.ERROR,
@@ -108,18 +125,6 @@ def test_pdf_x_asked_for_is_checked_by_its_markers(
         ),
         (Severity.INFO, "wrap-pdfx-unverified", UNVERIFIED),
     ]
-
-    def add_intent(document: pikepdf.Pdf) -> None:
-        intent = pikepdf.Dictionary(
-            Type=pikepdf.Name.OutputIntent,
-            S=pikepdf.Name.GTS_PDFX,
-            OutputConditionIdentifier=pikepdf.String("FOGRA39"),
-            RegistryName=pikepdf.String("http://www.color.org"),
-        )
-        document.Root.OutputIntents = pikepdf.Array([intent])
-
-    _edit(pdf, add_intent)
-    assert _found(pdf, "pdf/x-4") == [(Severity.INFO, "wrap-pdfx-unverified", UNVERIFIED)]
     # Asked for, but not made as PDF/X at all.
     plain = _wrap(spec, tmp_path)
     assert next(m for _, c, m in _found(plain, "pdf/x-4") if c == "wrap-pdfx") == (

@@ -214,6 +214,14 @@ class AnthologySpec:
     trim: TrimSize
     pdf_variant: str | None = None
     paper: Paper = WHITE_PAPER  # `[print] paper`: the cover wrap's spine (export/wrap.py)
+    pdf_variant_at: tuple[int, int] = (1, 0)  # where `[print] pdf_variant` is set
+    bleed_mm: float = 3.0  # `[print] bleed`: millimetres past the trim on every side (print, wrap)
+    crop_marks: bool = True  # `[print] marks`: crop marks around the print interior's pages
+    # `[print] output_profile`: the printer's ICC output profile for PDF/X (None: ghostscript's
+    # CMYK SWOP, base/icc.py), as written and where it is written (line, column).
+    output_profile: Path | None = None
+    output_profile_written: str = ""
+    output_profile_at: tuple[int, int] = (1, 0)
     include_all: bool = True  # every review in the pool must be placed (off for subset books)
     stub: bool = False  # `stub = true`: a book may have no review yet (else `no-reviews`)
     limits: Limits = field(default_factory=Limits)  # `[limits]`: caps on untrusted input

@@ -40,6 +40,7 @@ from ..base.fonts import check_book, check_fonts
 from ..base.model import AnthologySpec
 from ..base.project import source_date
 from ..base.rendered import Exported, PageStart, Pagination, RenderedBook, Target, letters
+from .output_intent import pdfx_for_spec
 
 
 def export_pdf(book: RenderedBook) -> Exported:
@@ -83,6 +84,7 @@ def export_pdf(book: RenderedBook) -> Exported:
             data: bytes = document.write_pdf(**options)
         except _Refusal as refusal:  # attachments are fetched while writing
             raise BuildFailed([refusal.refused.diagnostic(where)]) from None
+    data = pdfx_for_spec(data, spec, variant)  # PDF/X: the output intent WeasyPrint omits
 
     # Read from the layout just written: the print book is never laid out twice.
     pagination = paginate(document) if book.target is Target.PRINT_PDF else None
@@ -119,8 +121,12 @@ def export_wrap(spec: AnthologySpec, page: str, measured: str) -> tuple[bytes, O
     }
     if spec.pdf_variant:
         options["pdf_variant"] = spec.pdf_variant
-    with _fonts_keyed_by_file():
+    # PDF/X-4's XMP DocumentID from the wrap's key, not uuid4 (as `_stable_xmp_ids`)
+    derived = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:publisher:{options['pdf_identifier']!r}")
+    stable = mock.patch.object(weasyprint.pdf.metadata, "uuid4", lambda: derived)
+    with _fonts_keyed_by_file(), stable:
         data: bytes = document.write_pdf(**options)
+    data = pdfx_for_spec(data, spec, spec.pdf_variant)  # PDF/X: the output intent WeasyPrint omits
     return data, _overflow(document.pages[0]._page_box, measured)
 
 

@@ -3,8 +3,9 @@
 Geometry (millimetres), after KDP's paperback cover rules ("Create a paperback cover",
 kdp.amazon.com help G201953020), which the other large services share:
 
-* trim box: `2 × trim width + spine` by `trim height`; bleed BLEED (3 mm, as the interior's
-  `@page { bleed: 3mm }` in styles/base/templates/paged-profile.css.j2) on every side, so the
+* trim box: `2 × trim width + spine` by `trim height`; the bleed (`[print] bleed`, 3 mm by
+  default, BLEED; as the interior's `@page { bleed }` in
+  styles/base/templates/paged-profile.css.j2) on every side, so the
   media box is `2 × trim width + spine + 2 × bleed` by `trim height + 2 × bleed`;
 * spine: the print PDF's page count × the paper's thickness per page (`base.model.PAPERS`);
 * spine text only on a spine of at least SPINE_TEXT_MIN (0.25 in, KDP's minimum for spine
@@ -49,6 +50,10 @@ from .cover import SIZE, cover_png, image_size
 from .cover_art import cover_art
 
 BLEED = 3.0
+# The fewest pages a paperback may have: KDP's 24 ("Print Options", kdp.amazon.com/help/topic/
+# G201834180: 24 to 828 pages, black ink on white paper); IngramSpark's help gives 18 pages for
+# every print title, whatever the binding. The stricter one is warned of.
+PRINT_MIN_PAGES = 24
 SPINE_TEXT_MIN = 6.35  # 0.25 in
 SPINE_CLEAR = 1.5875  # 0.0625 in from each fold
 SAFE = 6.35  # text and barcode this far inside the trim
@@ -68,6 +73,7 @@ class WrapSize:
     trim_height: float
     pages: int
     paper: Paper
+    bleed: float = BLEED
 
     @property
     def spine(self) -> float:
@@ -76,11 +82,11 @@ class WrapSize:
     @property
     def width(self) -> float:
         """The media box's width: both covers, the spine and the bleed on either side."""
-        return 2 * self.trim_width + self.spine + 2 * BLEED
+        return 2 * self.trim_width + self.spine + 2 * self.bleed
 
     @property
     def height(self) -> float:
-        return self.trim_height + 2 * BLEED
+        return self.trim_height + 2 * self.bleed
 
     @property
     def spine_text(self) -> bool:
@@ -88,7 +94,7 @@ class WrapSize:
 
     def front_inches(self) -> tuple[float, float]:
         """The front panel with its bleed (outer edge, top, bottom), in inches."""
-        return (self.trim_width + BLEED) / 25.4, self.height / 25.4
+        return (self.trim_width + self.bleed) / 25.4, self.height / 25.4
 
     def front_pixels(self) -> tuple[int, int]:
         """(width, height) in pixels an image needs to fill the front and its bleed at
@@ -131,6 +137,7 @@ def export_cover_wrap(
     data, overflow = export_wrap(spec, wrap_html(spec, size, front, text), BACK_TEXT)
     found = [Diagnostic(str(spec.path), 0, 0, Severity.INFO, "cover-wrap", size.summary())]
     found += barcode_missing(spec) + low_resolution(spec, size, front)
+    found += print_too_short(spec, pages)
     if overflow.lines:
         line, col = spec.description_at
         message = (
@@ -159,7 +166,7 @@ def low_resolution(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> list
     line, col = spec.cover_image_at
     message = (
         f"`cover_image` ({width}×{height} px) prints at {ppi:.0f} ppi on the wrap's front"
-        f" ({_figure(size.trim_width + BLEED)} × {_figure(size.height)} mm with the bleed):"
+        f" ({_figure(size.trim_width + size.bleed)} × {_figure(size.height)} mm with the bleed):"
         f" printers ask for {PRINT_PPI} ppi, an image of at least {needed[0]}×{needed[1]} px"
     )
     return [warning(spec.path, line, "cover-low-resolution", message, col)]
@@ -186,8 +193,19 @@ def isbn_label(spec: AnthologySpec) -> str:
     return f"ISBN {spec.isbn_print_written or spec.isbn_print}"
 
 
+def print_too_short(spec: AnthologySpec, pages: int) -> list[Diagnostic]:
+    """The warning `print-too-short` when the print PDF has fewer than PRINT_MIN_PAGES pages."""
+    if pages >= PRINT_MIN_PAGES:
+        return []
+    message = (
+        f"the print PDF has {counted(pages, 'page')}: KDP prints paperbacks of at least"
+        f" {PRINT_MIN_PAGES} pages (IngramSpark 18); the printer will refuse this book"
+    )
+    return [warning(spec.path, 0, "print-too-short", message)]
+
+
 def wrap_size(spec: AnthologySpec, pages: int) -> WrapSize:
-    return WrapSize(spec.trim.width_mm, spec.trim.height_mm, pages, spec.paper)
+    return WrapSize(spec.trim.width_mm, spec.trim.height_mm, pages, spec.paper, spec.bleed_mm)
 
 
 def barcode_svg(isbn: str) -> bytes:
@@ -213,8 +231,8 @@ def _box(left: float, top: float, width: float, height: float) -> str:
 def wrap_css(size: WrapSize) -> str:
     """The page's stylesheet: `@page` is the trim box; WeasyPrint adds the bleed around it."""
     return (
-        f"@page {{ size: {_mm(size.width - 2 * BLEED)} {_mm(size.trim_height)};"
-        f" bleed: {_mm(BLEED)}; margin: 0 }}\n"
+        f"@page {{ size: {_mm(size.width - 2 * size.bleed)} {_mm(size.trim_height)};"
+        f" bleed: {_mm(size.bleed)}; margin: 0 }}\n"
         "html, body { margin: 0; padding: 0 }\n"
         "body { font-family: 'EB Garamond', 'DejaVu Serif', serif; }\n"
         ".panel, .spine, .isbn, .spine-text { position: absolute; box-sizing: border-box }\n"
@@ -242,7 +260,7 @@ def wrap_html(
     """The whole wrap as one HTML page (absolute positions in mm from the trim box's corner).
     The back cover's text panel (id BACK_TEXT) ends where its text must: its content box's
     bottom is the limit `export_wrap` measures the laid-out lines against."""
-    w, h, s = size.trim_width, size.trim_height, size.spine
+    w, h, s, bleed = size.trim_width, size.trim_height, size.spine, size.bleed
     words = text or CoverText.plain(spec)
     body = E.body()
     below = BACK_MARGIN  # the text's bottom limit, from the trim's bottom edge
@@ -273,15 +291,15 @@ def wrap_html(
         {"class": "back-text", "id": BACK_TEXT},
         # Inside the panel, which starts at the bleed's edge.
         style=_box(
-            BLEED + BACK_MARGIN, BLEED + BACK_MARGIN, w - 2 * BACK_MARGIN, h - BACK_MARGIN - below
+            bleed + BACK_MARGIN, bleed + BACK_MARGIN, w - 2 * BACK_MARGIN, h - BACK_MARGIN - below
         ),
     )
     # The panel first: the barcode's white box is drawn over it.
     body.insert(
         0,
-        E.div(back, {"class": "panel back"}, style=_box(-BLEED, -BLEED, w + BLEED, h + 2 * BLEED)),
+        E.div(back, {"class": "panel back"}, style=_box(-bleed, -bleed, w + bleed, h + 2 * bleed)),
     )
-    spine = E.div({"class": "spine"}, style=_box(w, -BLEED, s, h + 2 * BLEED))
+    spine = E.div({"class": "spine"}, style=_box(w, -bleed, s, h + 2 * bleed))
     body.append(spine)
     if size.spine_text:
         line = s - 2 * SPINE_CLEAR
@@ -298,7 +316,7 @@ def wrap_html(
         E.div(
             E.img(src=cover.data_uri(), alt=cover.alt),
             {"class": "panel front"},
-            style=_box(w + s, -BLEED, w + BLEED, h + 2 * BLEED),
+            style=_box(w + s, -bleed, w + bleed, h + 2 * bleed),
         )
     )
     html = E.html(

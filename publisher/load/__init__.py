@@ -5,6 +5,7 @@ from .anthology_file import load_anthology_spec
 from .body import Survey, intro_outline
 from .images import cover_problems
 from .manuscripts import Loaded, load_manuscripts
+from .print_profile import profile_problems
 from .references import remote_references
 from .stylesheets import extra_css_problems
 
@@ -16,5 +17,6 @@ __all__ = [
     "intro_outline",
     "load_anthology_spec",
     "load_manuscripts",
+    "profile_problems",
     "remote_references",
 ]

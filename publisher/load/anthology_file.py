@@ -57,7 +57,7 @@ REQUIRED = {
 IDENTIFIER_KEYS = ("isbn_print", "isbn_epub")
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
-PRINT_KEYS = ("trim", "pdf_variant", "paper", "spine")
+PRINT_KEYS = ("trim", "pdf_variant", "paper", "spine", "bleed", "marks", "output_profile")
 SPINE_DIRECTIONS = ("top-to-bottom", "bottom-to-top")  # `[print] spine`, the default first
 # `[print] trim` by name: ISO 216 A and B sizes, (width, height) in millimetres.
 TRIM_NAMES = {
@@ -67,6 +67,8 @@ TRIM_NAMES = {
     "B5": (176, 250),
     "B6": (125, 176),
 }
+# `[print] bleed` in millimetres: more than none, 12.7 (0.5 in) the most a printer asks for.
+BLEED_RANGE = (0.0, 12.7)
 ACCESSIBILITY_KEYS = ("certified_by", "conforms_to", "credential", "report")
 # The conformance statement of EPUB Accessibility 1.1 §5.1 (w3.org/TR/epub-a11y-11).
 CONFORMS_TO = re.compile(r"^EPUB Accessibility 1\.1 - WCAG 2\.[012] Level A{1,3}$")
@@ -212,6 +214,12 @@ class _Reader:
             pdf_variant=self.variant(printing),
             paper=self.paper(printing),
             spine=self.choice(printing, ("print", "spine"), SPINE_DIRECTIONS),
+            pdf_variant_at=self.at.of("print", "pdf_variant"),
+            bleed_mm=self.bleed(printing),
+            crop_marks=self.marks(printing),
+            output_profile=self.output_profile(printing, base),
+            output_profile_written=str(printing.get("output_profile", "")),
+            output_profile_at=self.at.of("print", "output_profile"),
             include_all=self.flag(data, "include_all", True),
             stub=self.flag(data, "stub"),
             limits=self.limits(),
@@ -464,6 +472,44 @@ class _Reader:
             f"{suggestion(str(value).lower(), allowed)}",
         )
         return allowed[0]
+
+    def bleed(self, table: dict[str, Any]) -> float:
+        """`[print] bleed`: millimetres (3 by default; 3.175 is KDP's, IngramSpark's and Lulu's
+        0.125 in) within BLEED_RANGE."""
+        value = table.get("bleed", 3.0)
+        low, high = BLEED_RANGE
+        if isinstance(value, int | float) and not isinstance(value, bool) and low < value <= high:
+            return float(value)
+        self.fail_at(
+            ("print", "bleed"),
+            "anthology-value",
+            f"`bleed` must be a number of millimetres, more than {low:g} and at most {high:g}"
+            " (3.175 for 0.125 in, as KDP, IngramSpark and Lulu ask)",
+        )
+        return 3.0
+
+    def marks(self, table: dict[str, Any]) -> bool:
+        value = table.get("marks", True)
+        if not isinstance(value, bool):
+            self.fail_at(("print", "marks"), "anthology-type", "`marks` must be true or false")
+            return True
+        return value
+
+    def output_profile(self, table: dict[str, Any], base: Path) -> Path | None:
+        """`[print] output_profile`: an ICC file relative to this file's folder (checked when
+        loading, load/print_profile.py `profile_problems`)."""
+        value = table.get("output_profile")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail_at(("print", "output_profile"), "anthology-type",
+                         "`output_profile` must be the path of an ICC file")  # fmt: skip
+            return None
+        path = base / value
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            self.fail_at(("print", "output_profile"), "path-outside-project",
+                         "`output_profile` points outside the project")  # fmt: skip
+        return path
 
     def variant(self, table: dict[str, Any]) -> str | None:
         self.unknown(table, ("print",), PRINT_KEYS)

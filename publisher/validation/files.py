@@ -15,7 +15,7 @@ from .epub import run_ace, run_epubcheck
 from .glyphs import check_glyphs
 from .pdf import check_pdf
 from .runner import ValidatorResult, diag, make_result
-from .wrap import check_wrap
+from .wrap import check_pdfx, check_wrap
 
 if TYPE_CHECKING:
     from .manuscript_words import Section
@@ -110,6 +110,9 @@ def _jobs(path: Path, fidelity: _Fidelity, any_name: bool) -> list[_Job | Valida
         variant = anthology.spec.pdf_variant if anthology is not None else None
         jobs.append(_Job("the cover wrap check", path, lambda: check_wrap(path, variant)))
     elif anthology is not None and suffix in EDITION_SUFFIXES:
+        asked = anthology.spec.pdf_variant or ""
+        if suffix == ".pdf" and path.stem.endswith("-print") and asked.startswith("pdf/x"):
+            jobs.append(_Job("the PDF/X check", path, lambda: check_pdfx(path, asked)))
         if any_name or _named_after(path, anthology):
             jobs.append(_Job("the text fidelity check", path, lambda: fidelity.check(path)))
         else:

@@ -5,10 +5,13 @@ qpdf (structure) and pdffonts (every font embedded) run on the wrap as on every 
 
 * every page has a TrimBox and a BleedBox (ISO 32000-1 §14.11.2), nested
   TrimBox ⊂ BleedBox ⊆ MediaBox, with the same bleed, more than none, on all four sides;
-* PDF/X, when the anthology asks for it (`[print] pdf_variant = "pdf/x-…"`) or the file says it
-  is PDF/X: the version key (Info `GTS_PDFXVersion` for X-1a and X-3, the XMP
+* PDF/X (here and, by `check_pdfx`, on the print interior), when the anthology asks for it
+  (`[print] pdf_variant = "pdf/x-…"`) or the file says it is PDF/X: the version key (Info
+  `GTS_PDFXVersion` for X-1a and X-3, the XMP
   `pdfxid:GTS_PDFXVersion` for X-4), an output intent of subtype `GTS_PDFX`, and `Trapped`
-  set to True or False (ISO 15930-7 §6.2, §6.6.2, §6.7.4).
+  set to True or False (ISO 15930-7 §6.2, §6.6.2, §6.7.4); the intent names its condition
+  (OutputConditionIdentifier) and embeds its ICC profile (DestOutputProfile, a stream whose
+  header has the `acsp` signature and whose /N matches its colour space; ISO 15930-7 §6.2.4).
 
 No PDF/X validator runs here: veraPDF checks PDF/A and PDF/UA, not PDF/X, and is not installed
 on the build machines; an INFO diagnostic says so whenever PDF/X is checked by its markers.
@@ -42,6 +45,31 @@ def check_wrap(pdf: Path, variant: str | None = None) -> ValidatorResult:
     except (pikepdf.PdfError, OSError, ValueError) as exc:
         return failed(VALIDATOR, pdf, f"cannot read the cover wrap: {exc}")
     return make_result(VALIDATOR, pdf, found, {"pages": pages})
+
+
+PDFX_VALIDATOR = "pdfx"
+
+
+def check_pdfx(pdf: Path, variant: str | None = None) -> ValidatorResult:
+    """The print interior's PDF/X, as the wrap's: when `variant` asks for it or the file
+    declares it, every page's boxes (`pdfx-boxes`, `pdfx-box-missing`) and the PDF/X markers
+    and output intent (`pdfx`); nothing otherwise. Never raises: `validator-failed`."""
+    try:
+        with pikepdf.open(pdf) as document:
+            asked = variant if variant and variant.startswith("pdf/x") else None
+            found = _pdfx(pdf, document, asked, "pdfx", PDFX_VALIDATOR)
+            if found:  # PDF/X is asked for or declared: the boxes are part of it
+                found += [
+                    diag(
+                        d.severity, pdf, d.code.replace("wrap-", "pdfx-"), d.message, PDFX_VALIDATOR
+                    )
+                    for n, page in enumerate(document.pages, 1)
+                    for d in _boxes(pdf, n, page)
+                ]
+            pages = len(document.pages)
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        return failed(PDFX_VALIDATOR, pdf, f"cannot read the print PDF: {exc}")
+    return make_result(PDFX_VALIDATOR, pdf, found, {"pages": pages})
 
 
 def _box(page: pikepdf.Page, name: str) -> tuple[float, float, float, float] | None:
@@ -107,7 +135,13 @@ def _declared_version(document: pikepdf.Pdf) -> str | None:
     return None
 
 
-def _pdfx(pdf: Path, document: pikepdf.Pdf, asked: str | None) -> list[Diagnostic]:
+def _pdfx(
+    pdf: Path,
+    document: pikepdf.Pdf,
+    asked: str | None,
+    code: str = "wrap-pdfx",
+    validator: str = VALIDATOR,
+) -> list[Diagnostic]:
     declared = _declared_version(document)
     if asked is None and declared is None:
         return []
@@ -115,16 +149,19 @@ def _pdfx(pdf: Path, document: pikepdf.Pdf, asked: str | None) -> list[Diagnosti
     found: list[Diagnostic] = []
 
     def problem(text: str) -> None:
-        found.append(diag(Severity.ERROR, pdf, "wrap-pdfx", text, VALIDATOR))
+        found.append(diag(Severity.ERROR, pdf, code, text, validator))
 
     if declared is None or not declared.upper().startswith(wanted):
         problem(f"asked for {wanted} (`[print] pdf_variant`), but the file declares"
                 f" {declared or 'no PDF/X version'}")  # fmt: skip
     intents = document.Root.get("/OutputIntents")
     subtypes = [str(i.get("/S")) for i in intents] if isinstance(intents, pikepdf.Array) else []
-    if "/GTS_PDFX" not in subtypes:
+    if "/GTS_PDFX" not in subtypes or not isinstance(intents, pikepdf.Array):
         problem(f"{wanted} needs an output intent of subtype GTS_PDFX (the printing condition"
                 " the colours are meant for); the file has none")  # fmt: skip
+    else:
+        for text in _intent_problems(intents[subtypes.index("/GTS_PDFX")]):
+            problem(f"{wanted}'s output intent {text}")
     info = document.trailer.get("/Info")
     trapped = info.get("/Trapped") if isinstance(info, pikepdf.Dictionary) else None
     if str(trapped) not in ("/True", "/False"):
@@ -133,5 +170,27 @@ def _pdfx(pdf: Path, document: pikepdf.Pdf, asked: str | None) -> list[Diagnosti
         f"{wanted} checked by its markers only (version, output intent, Trapped, boxes):"
         " no PDF/X validator is installed (veraPDF checks PDF/A and PDF/UA, not PDF/X)"
     )
-    found.append(diag(Severity.INFO, pdf, "wrap-pdfx-unverified", unverified, VALIDATOR))
+    found.append(diag(Severity.INFO, pdf, f"{code}-unverified", unverified, validator))
     return found
+
+
+_COMPONENTS = {b"CMYK": 4, b"RGB ": 3, b"GRAY": 1}
+
+
+def _intent_problems(intent: pikepdf.Object) -> list[str]:
+    """What the GTS_PDFX output intent lacks: a condition identifier, an embedded ICC output
+    profile whose /N agrees with the profile's colour space."""
+    problems = []
+    if not str(intent.get("/OutputConditionIdentifier", "")).strip():
+        problems.append("has no OutputConditionIdentifier")
+    profile = intent.get("/DestOutputProfile")
+    if not isinstance(profile, pikepdf.Stream):
+        return [*problems, "embeds no ICC profile (DestOutputProfile)"]
+    data = profile.read_bytes()
+    if len(data) < 128 or data[36:40] != b"acsp":
+        return [*problems, "has a DestOutputProfile that is not an ICC profile"]
+    wanted = _COMPONENTS.get(data[16:20])
+    if wanted is None or profile.get("/N") != wanted:
+        space = data[16:20].decode("latin-1").strip()
+        problems.append(f"has a {space} profile with /N {profile.get('/N')}")
+    return problems
