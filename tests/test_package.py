@@ -158,10 +158,67 @@ def test_the_onix_record_validates_and_carries_prices_rights_and_pages(package: 
     ]
 
 
+XNS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+}
+
+
+def _epub_file(epub: Path, suffix: str) -> etree._Element:
+    with zipfile.ZipFile(epub) as archive:
+        [name] = [name for name in archive.namelist() if name.endswith(suffix)]
+        return etree.fromstring(archive.read(name))
+
+
+def _epub_nav(epub: Path) -> etree._Element:
+    return _epub_file(epub, "nav.xhtml")
+
+
+def _opf_meta(opf: etree._Element, name: str) -> list[str]:
+    path = f"//opf:metadata/opf:meta[@property='{name}'][not(@refines)]/text()"
+    return [str(text) for text in opf.xpath(path, namespaces=XNS)]
+
+
+def _onix_features(product: etree._Element) -> list[list[str]]:
+    path = "o:DescriptiveDetail/o:ProductFormFeature[o:ProductFormFeatureType='09']"
+    return [
+        _texts(node, "o:ProductFormFeatureValue/text() | o:ProductFormFeatureDescription/text()")
+        for node in product.xpath(path, namespaces=NS)
+    ]
+
+
+def test_the_onix_contributors_and_accessibility_agree_with_the_epub(package: Path) -> None:
+    opf = _epub_file(package / f"{EPUB_ISBN}.epub", ".opf")
+    marc = {"edt": "B01", "aut": "A01"}
+    in_epub = []
+    for node in opf.xpath(
+        "//opf:metadata/dc:creator | //opf:metadata/dc:contributor", namespaces=XNS
+    ):
+        refines = f"//opf:meta[@refines='#{node.get('id')}'][@property='role']/text()"
+        in_epub.append((node.text, [marc[str(r)] for r in opf.xpath(refines, namespaces=XNS)]))
+    # The one review is unsigned: the editor signs it, so the EPUB has her as edt and aut.
+    assert in_epub == [("Ana Editora", ["B01", "A01"])]
+    epub = etree.fromstring((package / "onix.xml").read_bytes()).xpath(
+        "//o:Product", namespaces=NS
+    )[0]
+    people = [
+        (_texts(person, "o:PersonName/text()")[0], _texts(person, "o:ContributorRole/text()"))
+        for person in epub.xpath(".//o:Contributor", namespaces=NS)
+    ]
+    assert people == in_epub
+    # Indexes, no image, a page-list, no conformance claim (no [accessibility], not validated).
+    assert _opf_meta(opf, "dcterms:conformsTo") == []
+    [summary] = _opf_meta(opf, "schema:accessibilitySummary")
+    assert _onix_features(epub) == [["00", summary], ["11"], ["12"], ["13"], ["19"], ["41"]]
+
+
 def test_the_store_jpeg_is_1600_px_wide_rgb_and_keeps_the_ratio(package: Path) -> None:
     with Image.open(package / f"{EPUB_ISBN}.jpg") as image:
         assert (image.format, image.mode) == ("JPEG", "RGB")
-        assert image.size == (1600, 2400)  # the generated 2:3 cover, not stretched
+        assert image.size == (1600, 2560)  # the generated 1:1.6 cover, not stretched
 
 
 def test_store_jpeg_flattens_transparency_on_white_and_scales_up() -> None:
@@ -245,7 +302,23 @@ def test_epub_only_packages_the_epub_alone(book: Path, tmp_path: Path) -> None:
     ]
     onix = etree.fromstring((tmp_path / f"{SLUG}-package" / "onix.xml").read_bytes())
     assert _texts(onix, "//o:Product/o:RecordReference/text()") == [f"{SLUG}-epub"]
-    assert not (tmp_path / f"{SLUG}-print.pdf").exists()
+
+
+def test_epub_only_still_gives_the_epub_and_the_onix_the_print_pages(
+    book: Path, tmp_path: Path
+) -> None:
+    # A folder with no print PDF at all: the package lays it out for its page numbers.
+    result = make_package(PackageRequest(book, tmp_path, epub_only=True))
+    assert [d.code for d in result.diagnostics] == []  # no edition-unpaginated, no barcode
+    folder = tmp_path / f"{SLUG}-package"
+    with pikepdf.open(tmp_path / f"{SLUG}-print.pdf") as pdf:
+        pages = str(len(pdf.pages))
+    onix = etree.fromstring((folder / "onix.xml").read_bytes())
+    assert _texts(onix, "//o:Extent[o:ExtentType='08']/o:ExtentValue/text()") == [pages]
+    nav = _epub_nav(folder / f"{EPUB_ISBN}.epub")
+    labels = nav.xpath("//x:nav[@epub:type='page-list']//x:a/text()", namespaces=XNS)
+    assert len(labels) == int(pages)  # one entry per print page
+    assert not (tmp_path / f"{SLUG}-cover.pdf").exists()  # no wrap: it would not be delivered
 
 
 def _zip(book: Path, out: Path, clean: bool) -> PackageResult:
