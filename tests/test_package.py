@@ -421,3 +421,41 @@ def test_world_stands_alone_and_unknown_trade_keys_are_named(tmp_path: Path) -> 
         (20, "anthology-unknown-key", "unknown key `prices.prints` (did you mean `print`?)"),
         (17, "anthology-value", '`sales.territories`: "WORLD" stands alone'),
     ]
+
+
+def test_validate_packages_the_epub_with_the_validated_builds_claim(
+    book: Path, tmp_path: Path
+) -> None:
+    result = make_package(PackageRequest(book, tmp_path, validate=True))
+    assert result.path is not None, [d.message for d in result.diagnostics]
+    assert {v.validator for v in result.build.validators} >= {"epubcheck", "ace"}  # type: ignore[union-attr]
+    folder = tmp_path / f"{SLUG}-package"
+    opf = _epub_file(folder / f"{EPUB_ISBN}.epub", ".opf")
+    [claim] = _opf_meta(opf, "dcterms:conformsTo")
+    assert claim == "EPUB Accessibility 1.1 - WCAG 2.2 Level A"
+    # The packaged EPUB is the validated build's own file, and the ONIX says what it claims.
+    assert (folder / f"{EPUB_ISBN}.epub").read_bytes() == (tmp_path / f"{SLUG}.epub").read_bytes()
+    [certifier] = _opf_meta(opf, "a11y:certifiedBy")
+    epub = etree.fromstring((folder / "onix.xml").read_bytes()).xpath("//o:Product", namespaces=NS)[
+        0
+    ]
+    assert _onix_features(epub)[-4:] == [["04"], ["82"], ["84"], ["90", certifier]]
+
+
+def test_a_validator_error_stops_the_package(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.base.diagnostics import Severity
+    from publisher.validation import files
+    from publisher.validation.runner import diag, make_result
+
+    def broken(path: Path) -> object:
+        fault = diag(Severity.ERROR, path, "RSC-005", "a deliberate fault", "epubcheck")
+        return make_result("epubcheck", path, [fault])
+
+    monkeypatch.setattr(files, "run_epubcheck", broken)
+    result = make_package(PackageRequest(book, tmp_path, validate=True))
+    assert result.path is None
+    assert not (tmp_path / f"{SLUG}-package").exists()
+    [stop] = [d for d in result.diagnostics if d.code == "package-not-validated"]
+    assert stop.message == f"the package was not written: epubcheck on {SLUG}.epub found errors"
