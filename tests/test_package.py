@@ -459,3 +459,81 @@ def test_a_validator_error_stops_the_package(
     assert not (tmp_path / f"{SLUG}-package").exists()
     [stop] = [d for d in result.diagnostics if d.code == "package-not-validated"]
     assert stop.message == f"the package was not written: epubcheck on {SLUG}.epub found errors"
+
+
+# -- `publisher validate` on a package as delivered ----------------------------------------------
+
+
+def test_validate_checks_a_package_and_its_zip_outside_the_project(
+    book: Path,
+    package: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "delivered"
+    shutil.copytree(package, folder)
+    archive = make_package(PackageRequest(book, tmp_path / "zipped", zip=True)).path
+    assert archive is not None
+    monkeypatch.chdir(tmp_path)  # no project here: the package stands alone
+    assert main(["validate", str(folder), str(archive)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for where in ("delivered/", f"zipped/{SLUG}-package.zip/"):
+        checked = sorted(line.split(":")[0] for line in lines if where in line and ": ok" in line)
+        assert checked == sorted(
+            ["manifest", "epubcheck", "ace", "onixcheck"] + ["pdf", "glyphs"] * 2 + ["wrap"]
+        ), lines
+    assert not [line for line in lines if "FAILED" in line]
+
+
+def test_the_manifest_check_names_a_changed_a_missing_and_an_unlisted_file(
+    package: Path, tmp_path: Path
+) -> None:
+    from publisher.validation.delivered import _check_manifest
+
+    folder = tmp_path / "delivered"
+    shutil.copytree(package, folder)
+    assert _check_manifest(folder).diagnostics == ()
+    onix = folder / "onix.xml"
+    onix.write_bytes(onix.read_bytes().replace(b"Prensa", b"Prensa!", 1))
+    (folder / f"{EPUB_ISBN}.jpg").unlink()
+    (folder / "notas.txt").write_text("no es del paquete", encoding="utf-8")
+    found = [(Path(d.path).name, d.code, d.message) for d in _check_manifest(folder).diagnostics]
+    assert found == [
+        (
+            f"{EPUB_ISBN}.jpg",
+            "package-checksum",
+            "listed in SHA256SUMS but not in the package",
+        ),
+        (
+            "onix.xml",
+            "package-checksum",
+            "its SHA-256 is not the one SHA256SUMS lists: the file changed after packaging",
+        ),
+        (
+            "notas.txt",
+            "package-unlisted",
+            "not listed in SHA256SUMS: a package holds only the files its manifest lists",
+        ),
+    ]
+
+
+def test_validate_reports_an_invalid_onix_record_in_a_package(
+    package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.validation import delivered
+
+    monkeypatch.setattr(delivered, "validate_files", lambda *args, **kwargs: ())
+    folder = tmp_path / "delivered"
+    shutil.copytree(package, folder)
+    onix = folder / "onix.xml"
+    onix.write_bytes(onix.read_bytes().replace(b"<NotificationType>03</NotificationType>", b"", 1))
+    results = delivered.validate_delivery(folder)
+    [record] = [r for r in results if r.validator == "onixcheck"]
+    assert [(d.code, d.message) for d in record.diagnostics] == [
+        (
+            "package-onix-invalid",
+            "ERROR - SCHEMASV - onix.xml:12:0 - Element 'ProductIdentifier': This element is not"
+            " expected. Expected is ( NotificationType ).",
+        )
+    ]
