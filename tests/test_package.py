@@ -537,3 +537,19 @@ def test_validate_reports_an_invalid_onix_record_in_a_package(
             " expected. Expected is ( NotificationType ).",
         )
     ]
+
+
+def test_the_command_passes_validate_and_epub_only_to_the_package(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import publisher.package
+
+    asked: list[PackageRequest] = []
+
+    def recorded(request: PackageRequest) -> PackageResult:
+        asked.append(request)
+        return PackageResult(None, (), None, ())
+
+    monkeypatch.setattr(publisher.package, "make_package", recorded)
+    assert main(["package", str(book), "--validate", "--epub-only", "-q"]) == 0
+    assert [(r.validate, r.epub_only) for r in asked] == [(True, True)]
