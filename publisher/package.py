@@ -8,10 +8,16 @@ The recipe, in order, nothing written until every check has passed:
    in the package, a price for each with `--priced`; `publisher` and `description` are
    required keys of every anthology file already); then the package's path must be ours to
    replace (`check_target`);
-2. `pipeline.build` makes the EPUB, and unless `epub_only` the print PDF and the cover wrap
-   (instant when the cache holds them current);
-3. the ONIX record, with the print PDF's page count as read from the file, is validated with
-   onixcheck (`check_onix`): a complaint is an error, and nothing is written;
+2. `pipeline.build` makes the EPUB and the print PDF, always (its layout gives the EPUB its
+   page-list and the ONIX its page count: no package ships an EPUB without print page
+   numbers), and unless `epub_only` the cover wrap; instant when the cache holds them
+   current. `epub_only` decides only what goes into the package. With `validate` the build
+   runs EPUBCheck, Ace and the PDF checks as `build --validate` does, so the EPUB carries the
+   validated build's accessibility claim (claim.py); a validator's error stops the package
+   (`package-not-validated`, naming the check and the file);
+3. the ONIX record, with the print PDF's page count as read from the file and the EPUB's
+   accessibility as the EPUB states it (export/onix_access.py), is validated with onixcheck
+   (`check_onix`): a complaint is an error, and nothing is written;
 4. the package is written into a staging name beside its path and renamed onto it
    (package_files.py); the zip's bytes depend only on its contents.
 
@@ -33,6 +39,7 @@ from .base.progress import Progress, ProgressCallback
 from .base.rendered import Target
 from .export.cover import cover_png, store_jpeg
 from .export.onix import onix_record
+from .export.onix_access import read_accessibility
 from .output_folder import check_output_folder
 from .package_files import MANIFEST, Packed, check_target, manifest, write_package
 from .pipeline import BuildRequest, BuildResult, Format, build, load_book, read_spec
@@ -51,6 +58,7 @@ class PackageRequest:
     _: KW_ONLY
     zip: bool = False  # `<slug>-package.zip` instead of the folder `<slug>-package/`
     epub_only: bool = False  # no print interior nor cover wrap (and no paperback in the ONIX)
+    validate: bool = False  # validate what was built, as `build --validate`; errors stop it
     priced: bool = False  # each product form must have a price (`[prices]`)
     clean: bool = False
     cache: bool = True
@@ -147,12 +155,22 @@ def make_package(request: PackageRequest) -> PackageResult:
             frozenset({Format.EPUB}),
             request.out_dir,
             cover=not request.epub_only,
+            print_pdf=True,  # its page numbers go into the EPUB and the ONIX, always
             clean=request.clean,
+            validate=request.validate,
             cache=request.cache,
             progress=request.progress,
             allow_remote=request.allow_remote,
         )
     )
+    failed = [result for result in built.validators if not result.ok]
+    if failed:
+        checks = ", ".join(f"{result.validator} on {result.target.name}" for result in failed)
+        stop = error(
+            spec.path, 0, "package-not-validated",
+            f"the package was not written: {checks} found errors",
+        )  # fmt: skip
+        return PackageResult(None, (), built, (*built.diagnostics, stop))
     if has_errors(built.diagnostics):
         return PackageResult(None, (), built, built.diagnostics)
     _tell(request, "writing the retailer package")
@@ -160,8 +178,10 @@ def make_package(request: PackageRequest) -> PackageResult:
     names = package_names(spec)
     access = Access.for_spec(spec, request.allow_remote)
     anthology, _ = load_book(spec, access)
-    pages = None if request.epub_only else pdf_pages(made[Target.PRINT_PDF.value])
-    record = onix_record(anthology, pages, paperback=not request.epub_only)
+    pages = pdf_pages(made[Target.PRINT_PDF.value])
+    epub = made[Target.EPUB.value].read_bytes()
+    access_facts = read_accessibility(epub)
+    record = onix_record(anthology, pages, not request.epub_only, access_facts)
     complaints = check_onix(record, names["onix"])
     if complaints:
         raise BuildFailed(
@@ -169,7 +189,7 @@ def make_package(request: PackageRequest) -> PackageResult:
             for text in complaints
         )
     contents = {
-        names["epub"]: made[Target.EPUB.value].read_bytes(),
+        names["epub"]: epub,
         names["jpeg"]: store_jpeg(_cover_image(spec, access)),
         names["onix"]: record,
     }

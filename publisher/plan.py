@@ -60,6 +60,8 @@ class BuildRequest:
     allow_remote: frozenset[str] | None = None  # `--allow-remote`: see access.Access
     # `--format cover`: the print-on-demand cover wrap, and the print PDF it is measured from.
     cover: bool = False
+    # The print PDF alone, for the page numbers of the other editions (`package --epub-only`).
+    print_pdf: bool = False
 
     def claims(self, spec: AnthologySpec) -> bool:
         """The EPUB is written with the validators' accessibility claim, for them to judge
@@ -69,7 +71,7 @@ class BuildRequest:
     @property
     def printed(self) -> bool:
         """The build lays out the print PDF (`pdf`, or the cover wrap's page count)."""
-        return Format.PDF in self.formats or self.cover
+        return Format.PDF in self.formats or self.cover or self.print_pdf
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,8 @@ def plan_outputs(
     wanted = [(f, t) for f in Format if f in request.formats for t in TARGETS[f]]
     if request.cover:  # a PDF, reported as such; the print PDF once, with `pdf` or without
         wanted += [(Format.PDF, t) for t in (Target.PRINT_PDF, Target.COVER)]
+    elif request.print_pdf:
+        wanted += [(Format.PDF, Target.PRINT_PDF)]
     for target, format_ in dict((t, f) for f, t in wanted).items():
         path = output_dir(spec, request.out_dir) / FILE_NAMES[target].format(slug=spec.slug)
         # The EPUB and web edition carry the print page numbers when `pages`.

@@ -3,11 +3,18 @@ it, with the book's data in it; a broken record fails with the validator's own m
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import onixcheck
 import pytest
 from lxml import etree
 
 from publisher.base.model import Anthology
 from publisher.export.onix import NAMESPACE, onix_record
+from publisher.export.onix_access import FEATURES as FEATURE_CODES
+from publisher.export.onix_access import WCAG_LEVEL, WCAG_VERSION, EpubAccessibility
 from publisher.pipeline import load
 from publisher.validation import check_onix
 
@@ -89,7 +96,7 @@ def test_record_is_reproducible(rich: Anthology, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     first = onix_record(rich, 212)
     assert first == onix_record(rich, 212)
-    assert _texts(etree.fromstring(first), "//o:SentDateTime/text()") == ["20270115T0800"]
+    assert _texts(etree.fromstring(first), "//o:SentDateTime/text()") == ["20270115T0800Z"]
 
 
 def test_a_broken_record_fails_with_the_validators_message(rich: Anthology) -> None:
@@ -100,3 +107,123 @@ def test_a_broken_record_fails_with_the_validators_message(rich: Anthology) -> N
         "ERROR - SCHEMASV - broken.xml:10:0 - Element 'ProductIdentifier': This element is not"
         " expected. Expected is ( NotificationType ).",
     )
+
+
+# -- issue 16, after a new user's trial: the sending moment, forthcoming books, contributors and
+# the EPUB's accessibility -----------------------------------------------------------------------
+
+
+def test_sent_date_time_is_the_clock_in_utc_without_source_date_epoch(
+    rich: Anthology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    before = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    data = onix_record(rich, 212)
+    after = dt.datetime.now(dt.UTC)
+    assert check_onix(data) == ()
+    [sent] = _texts(etree.fromstring(data), "//o:SentDateTime/text()")
+    moment = dt.datetime.strptime(sent, "%Y%m%dT%H%MZ").replace(tzinfo=dt.UTC)
+    assert before <= moment <= after  # never the book's `date` (2026-01-15 in the fixture)
+
+
+def _dated(book: Anthology, day: dt.date) -> Anthology:
+    return dataclasses.replace(book, spec=dataclasses.replace(book.spec, date=day))
+
+
+def test_a_book_dated_after_today_is_forthcoming(
+    rich: Anthology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # today: 2027-01-15
+    later = onix_record(_dated(rich, dt.date(2027, 1, 16)), 212)
+    assert check_onix(later) == ()
+    root = etree.fromstring(later)
+    assert _texts(root, "//o:PublishingStatus/text()") == ["02", "02"]
+    assert _texts(root, "//o:ProductAvailability/text()") == ["10", "10"]
+    dates = "//o:PublishingDate[o:PublishingDateRole='01']/o:Date/text()"
+    assert _texts(root, dates) == ["20270116", "20270116"]
+    today = etree.fromstring(onix_record(_dated(rich, dt.date(2027, 1, 15)), 212))
+    assert _texts(today, "//o:PublishingStatus/text()") == ["04", "04"]
+    assert _texts(today, "//o:ProductAvailability/text()") == ["20", "20"]
+
+
+def _contributors(product: etree._Element) -> list[tuple[str, list[str]]]:
+    return [
+        (_texts(person, "o:PersonName/text()")[0], _texts(person, "o:ContributorRole/text()"))
+        for person in product.xpath(".//o:Contributor", namespaces=NS)
+    ]
+
+
+def test_an_editor_who_signs_reviews_is_b01_and_a01_then_the_critics(rich: Anthology) -> None:
+    editor = rich.spec.editors[0]
+    signing = dataclasses.replace(rich.back.contributors[0], name=editor)
+    critics = (signing, *rich.back.contributors[1:])
+    book = dataclasses.replace(rich, back=dataclasses.replace(rich.back, contributors=critics))
+    data = onix_record(book, 212)
+    assert check_onix(data) == ()
+    epub = etree.fromstring(data).xpath("//o:Product", namespaces=NS)[0]
+    assert _contributors(epub) == [
+        (editor, ["B01", "A01"]),
+        *((critic.name, ["A01"]) for critic in rich.back.contributors[1:]),
+    ]
+    # Without reviews of their own, the editors only edit.
+    plain = etree.fromstring(onix_record(rich, 212)).xpath("//o:Product", namespaces=NS)[0]
+    assert _contributors(plain)[0] == (editor, ["B01"])
+
+
+FEATURES = "o:DescriptiveDetail/o:ProductFormFeature[o:ProductFormFeatureType='09']"
+
+
+def _features(product: etree._Element) -> list[tuple[str, ...]]:
+    return [
+        tuple(
+            _texts(
+                node, "o:ProductFormFeatureValue/text() | o:ProductFormFeatureDescription/text()"
+            )
+        )
+        for node in product.xpath(FEATURES, namespaces=NS)
+    ]
+
+
+def test_the_epub_product_lists_its_accessibility_as_list_196(rich: Anthology) -> None:
+    facts = EpubAccessibility(
+        features=(
+            "tableOfContents", "readingOrder", "structuralNavigation", "alternativeText",
+            "pageNavigation", "printPageNumbers",
+        ),
+        summary="Texto estructurado con encabezados.",
+    )  # fmt: skip
+    data = onix_record(rich, 212, True, facts)
+    assert check_onix(data) == ()
+    epub, paperback = etree.fromstring(data).xpath("//o:Product", namespaces=NS)
+    assert _features(epub) == [
+        ("00", "Texto estructurado con encabezados."),
+        ("11",), ("13",), ("14",), ("19",), ("41",),
+    ]  # fmt: skip
+    assert _features(paperback) == []
+    # Conformance and the certifier only as the EPUB claims them.
+    claimed = dataclasses.replace(
+        facts,
+        features=("tableOfContents",),
+        conforms_to="EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+        certified_by="Servicio de Accesibilidad",
+    )
+    epub = etree.fromstring(onix_record(rich, 212, True, claimed)).xpath(
+        "//o:Product", namespaces=NS
+    )[0]
+    assert _features(epub) == [
+        ("00", "Texto estructurado con encabezados."),
+        ("11",), ("04",), ("81",), ("85",), ("90", "Servicio de Accesibilidad"),
+    ]  # fmt: skip
+
+
+def test_every_accessibility_code_is_in_the_schemas_list_196() -> None:
+    schema = (
+        Path(onixcheck.__file__).parent / "schema" / "xsd3.0" / "ONIX_BookProduct_CodeLists.xsd"
+    )
+    xs = {"xs": "http://www.w3.org/2001/XMLSchema"}
+    listed = etree.parse(str(schema)).xpath(
+        "//xs:simpleType[@name='List196']//xs:enumeration/@value", namespaces=xs
+    )
+    ours = {code for _, code in FEATURE_CODES} | {"00", "04", "90"}
+    ours |= set(WCAG_VERSION.values()) | set(WCAG_LEVEL.values())
+    assert ours <= set(listed)

@@ -158,10 +158,67 @@ def test_the_onix_record_validates_and_carries_prices_rights_and_pages(package: 
     ]
 
 
+XNS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+}
+
+
+def _epub_file(epub: Path, suffix: str) -> etree._Element:
+    with zipfile.ZipFile(epub) as archive:
+        [name] = [name for name in archive.namelist() if name.endswith(suffix)]
+        return etree.fromstring(archive.read(name))
+
+
+def _epub_nav(epub: Path) -> etree._Element:
+    return _epub_file(epub, "nav.xhtml")
+
+
+def _opf_meta(opf: etree._Element, name: str) -> list[str]:
+    path = f"//opf:metadata/opf:meta[@property='{name}'][not(@refines)]/text()"
+    return [str(text) for text in opf.xpath(path, namespaces=XNS)]
+
+
+def _onix_features(product: etree._Element) -> list[list[str]]:
+    path = "o:DescriptiveDetail/o:ProductFormFeature[o:ProductFormFeatureType='09']"
+    return [
+        _texts(node, "o:ProductFormFeatureValue/text() | o:ProductFormFeatureDescription/text()")
+        for node in product.xpath(path, namespaces=NS)
+    ]
+
+
+def test_the_onix_contributors_and_accessibility_agree_with_the_epub(package: Path) -> None:
+    opf = _epub_file(package / f"{EPUB_ISBN}.epub", ".opf")
+    marc = {"edt": "B01", "aut": "A01"}
+    in_epub = []
+    for node in opf.xpath(
+        "//opf:metadata/dc:creator | //opf:metadata/dc:contributor", namespaces=XNS
+    ):
+        refines = f"//opf:meta[@refines='#{node.get('id')}'][@property='role']/text()"
+        in_epub.append((node.text, [marc[str(r)] for r in opf.xpath(refines, namespaces=XNS)]))
+    # The one review is unsigned: the editor signs it, so the EPUB has her as edt and aut.
+    assert in_epub == [("Ana Editora", ["B01", "A01"])]
+    epub = etree.fromstring((package / "onix.xml").read_bytes()).xpath(
+        "//o:Product", namespaces=NS
+    )[0]
+    people = [
+        (_texts(person, "o:PersonName/text()")[0], _texts(person, "o:ContributorRole/text()"))
+        for person in epub.xpath(".//o:Contributor", namespaces=NS)
+    ]
+    assert people == in_epub
+    # Indexes, no image, a page-list, no conformance claim (no [accessibility], not validated).
+    assert _opf_meta(opf, "dcterms:conformsTo") == []
+    [summary] = _opf_meta(opf, "schema:accessibilitySummary")
+    assert _onix_features(epub) == [["00", summary], ["11"], ["12"], ["13"], ["19"], ["41"]]
+
+
 def test_the_store_jpeg_is_1600_px_wide_rgb_and_keeps_the_ratio(package: Path) -> None:
     with Image.open(package / f"{EPUB_ISBN}.jpg") as image:
         assert (image.format, image.mode) == ("JPEG", "RGB")
-        assert image.size == (1600, 2400)  # the generated 2:3 cover, not stretched
+        assert image.size == (1600, 2560)  # the generated 1:1.6 cover, not stretched
 
 
 def test_store_jpeg_flattens_transparency_on_white_and_scales_up() -> None:
@@ -245,7 +302,23 @@ def test_epub_only_packages_the_epub_alone(book: Path, tmp_path: Path) -> None:
     ]
     onix = etree.fromstring((tmp_path / f"{SLUG}-package" / "onix.xml").read_bytes())
     assert _texts(onix, "//o:Product/o:RecordReference/text()") == [f"{SLUG}-epub"]
-    assert not (tmp_path / f"{SLUG}-print.pdf").exists()
+
+
+def test_epub_only_still_gives_the_epub_and_the_onix_the_print_pages(
+    book: Path, tmp_path: Path
+) -> None:
+    # A folder with no print PDF at all: the package lays it out for its page numbers.
+    result = make_package(PackageRequest(book, tmp_path, epub_only=True))
+    assert [d.code for d in result.diagnostics] == []  # no edition-unpaginated, no barcode
+    folder = tmp_path / f"{SLUG}-package"
+    with pikepdf.open(tmp_path / f"{SLUG}-print.pdf") as pdf:
+        pages = str(len(pdf.pages))
+    onix = etree.fromstring((folder / "onix.xml").read_bytes())
+    assert _texts(onix, "//o:Extent[o:ExtentType='08']/o:ExtentValue/text()") == [pages]
+    nav = _epub_nav(folder / f"{EPUB_ISBN}.epub")
+    labels = nav.xpath("//x:nav[@epub:type='page-list']//x:a/text()", namespaces=XNS)
+    assert len(labels) == int(pages)  # one entry per print page
+    assert not (tmp_path / f"{SLUG}-cover.pdf").exists()  # no wrap: it would not be delivered
 
 
 def _zip(book: Path, out: Path, clean: bool) -> PackageResult:
@@ -348,3 +421,135 @@ def test_world_stands_alone_and_unknown_trade_keys_are_named(tmp_path: Path) -> 
         (20, "anthology-unknown-key", "unknown key `prices.prints` (did you mean `print`?)"),
         (17, "anthology-value", '`sales.territories`: "WORLD" stands alone'),
     ]
+
+
+def test_validate_packages_the_epub_with_the_validated_builds_claim(
+    book: Path, tmp_path: Path
+) -> None:
+    result = make_package(PackageRequest(book, tmp_path, validate=True))
+    assert result.path is not None, [d.message for d in result.diagnostics]
+    assert {v.validator for v in result.build.validators} >= {"epubcheck", "ace"}  # type: ignore[union-attr]
+    folder = tmp_path / f"{SLUG}-package"
+    opf = _epub_file(folder / f"{EPUB_ISBN}.epub", ".opf")
+    [claim] = _opf_meta(opf, "dcterms:conformsTo")
+    assert claim == "EPUB Accessibility 1.1 - WCAG 2.2 Level A"
+    # The packaged EPUB is the validated build's own file, and the ONIX says what it claims.
+    assert (folder / f"{EPUB_ISBN}.epub").read_bytes() == (tmp_path / f"{SLUG}.epub").read_bytes()
+    [certifier] = _opf_meta(opf, "a11y:certifiedBy")
+    epub = etree.fromstring((folder / "onix.xml").read_bytes()).xpath("//o:Product", namespaces=NS)[
+        0
+    ]
+    assert _onix_features(epub)[-4:] == [["04"], ["82"], ["84"], ["90", certifier]]
+
+
+def test_a_validator_error_stops_the_package(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.base.diagnostics import Severity
+    from publisher.validation import files
+    from publisher.validation.runner import diag, make_result
+
+    def broken(path: Path) -> object:
+        fault = diag(Severity.ERROR, path, "RSC-005", "a deliberate fault", "epubcheck")
+        return make_result("epubcheck", path, [fault])
+
+    monkeypatch.setattr(files, "run_epubcheck", broken)
+    result = make_package(PackageRequest(book, tmp_path, validate=True))
+    assert result.path is None
+    assert not (tmp_path / f"{SLUG}-package").exists()
+    [stop] = [d for d in result.diagnostics if d.code == "package-not-validated"]
+    assert stop.message == f"the package was not written: epubcheck on {SLUG}.epub found errors"
+
+
+# -- `publisher validate` on a package as delivered ----------------------------------------------
+
+
+def test_validate_checks_a_package_and_its_zip_outside_the_project(
+    book: Path,
+    package: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "delivered"
+    shutil.copytree(package, folder)
+    archive = make_package(PackageRequest(book, tmp_path / "zipped", zip=True)).path
+    assert archive is not None
+    monkeypatch.chdir(tmp_path)  # no project here: the package stands alone
+    assert main(["validate", str(folder), str(archive)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for where in ("delivered/", f"zipped/{SLUG}-package.zip/"):
+        checked = sorted(line.split(":")[0] for line in lines if where in line and ": ok" in line)
+        assert checked == sorted(
+            ["manifest", "epubcheck", "ace", "onixcheck"] + ["pdf", "glyphs"] * 2 + ["wrap"]
+        ), lines
+    assert not [line for line in lines if "FAILED" in line]
+
+
+def test_the_manifest_check_names_a_changed_a_missing_and_an_unlisted_file(
+    package: Path, tmp_path: Path
+) -> None:
+    from publisher.validation.delivered import _check_manifest
+
+    folder = tmp_path / "delivered"
+    shutil.copytree(package, folder)
+    assert _check_manifest(folder).diagnostics == ()
+    onix = folder / "onix.xml"
+    onix.write_bytes(onix.read_bytes().replace(b"Prensa", b"Prensa!", 1))
+    (folder / f"{EPUB_ISBN}.jpg").unlink()
+    (folder / "notas.txt").write_text("no es del paquete", encoding="utf-8")
+    found = [(Path(d.path).name, d.code, d.message) for d in _check_manifest(folder).diagnostics]
+    assert found == [
+        (
+            f"{EPUB_ISBN}.jpg",
+            "package-checksum",
+            "listed in SHA256SUMS but not in the package",
+        ),
+        (
+            "onix.xml",
+            "package-checksum",
+            "its SHA-256 is not the one SHA256SUMS lists: the file changed after packaging",
+        ),
+        (
+            "notas.txt",
+            "package-unlisted",
+            "not listed in SHA256SUMS: a package holds only the files its manifest lists",
+        ),
+    ]
+
+
+def test_validate_reports_an_invalid_onix_record_in_a_package(
+    package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.validation import delivered
+
+    monkeypatch.setattr(delivered, "validate_files", lambda *args, **kwargs: ())
+    folder = tmp_path / "delivered"
+    shutil.copytree(package, folder)
+    onix = folder / "onix.xml"
+    onix.write_bytes(onix.read_bytes().replace(b"<NotificationType>03</NotificationType>", b"", 1))
+    results = delivered.validate_delivery(folder)
+    [record] = [r for r in results if r.validator == "onixcheck"]
+    assert [(d.code, d.message) for d in record.diagnostics] == [
+        (
+            "package-onix-invalid",
+            "ERROR - SCHEMASV - onix.xml:12:0 - Element 'ProductIdentifier': This element is not"
+            " expected. Expected is ( NotificationType ).",
+        )
+    ]
+
+
+def test_the_command_passes_validate_and_epub_only_to_the_package(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import publisher.package
+
+    asked: list[PackageRequest] = []
+
+    def recorded(request: PackageRequest) -> PackageResult:
+        asked.append(request)
+        return PackageResult(None, (), None, ())
+
+    monkeypatch.setattr(publisher.package, "make_package", recorded)
+    assert main(["package", str(book), "--validate", "--epub-only", "-q"]) == 0
+    assert [(r.validate, r.epub_only) for r in asked] == [(True, True)]

@@ -48,6 +48,12 @@ def register(commands: Commands) -> None:
     command.add_argument(
         "--priced", action="store_true", help="require a price for each product form ([prices])"
     )
+    command.add_argument(
+        "--validate",
+        action="store_true",
+        help="run EPUBCheck, Ace and the PDF checks as build --validate does;"
+        " a validator's error stops the package",
+    )
     add_allow_remote(command)
     command.add_argument("--clean", action="store_true", help="ignore the build cache")
     command.set_defaults(run=run)
@@ -65,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         zip=args.zip,
         epub_only=args.epub_only,
         priced=args.priced,
+        validate=args.validate,
         clean=args.clean,
         progress=view,
         allow_remote=args.allow_remote,

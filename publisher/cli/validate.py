@@ -12,6 +12,7 @@ from ..base.project import ProjectNotFound
 from ..base.rendered import Target
 from ..pipeline import load, read_spec
 from ..plan import FILE_NAMES, TARGETS, Format, output_dir
+from ..validation.runner import ValidatorResult
 from .common import (
     ANTHOLOGY_HELP,
     Commands,
@@ -41,7 +42,8 @@ def register(commands: Commands) -> None:
         nargs="*",
         type=Path,
         help="editions to check (default: the anthology's, where `build` writes them);"
-        " a project's folder stands for its editions",
+        " a project's folder stands for its editions; a retailer package (its folder or zip)"
+        " is checked as delivered, without the project",
     )
     command.add_argument(
         "--anthology", type=Path, help=f"compare named files with it; {ANTHOLOGY_HELP}"
@@ -69,10 +71,24 @@ def _anthology_for_fidelity(path: Path) -> tuple[Anthology | None, tuple[Diagnos
     return anthology, ()
 
 
+def _packages(args: argparse.Namespace) -> list[ValidatorResult]:
+    """The retailer packages among the files named (validation/delivered.py), checked, and
+    taken out of `args.files`."""
+    from ..validation.delivered import is_delivery, validate_delivery
+
+    named = [path for path in args.files if is_delivery(path)]
+    args.files = [path for path in args.files if path not in named]
+    view = progress(args)
+    with view or contextlib.nullcontext():
+        return [result for path in named for result in validate_delivery(path.absolute(), view)]
+
+
 def run(args: argparse.Namespace) -> int:
-    from ..report import diagnostics_report
     from ..validation.files import validate_files
 
+    delivered = _packages(args)
+    if delivered and not args.files:  # packages alone: no project needed
+        return _finish(args, [], delivered)
     folders = [path for path in args.files if path.is_dir()]
     if args.anthology is None and len(folders) == 1:  # `validate book`: that project's editions
         args.anthology = folders[0]
@@ -104,6 +120,15 @@ def run(args: argparse.Namespace) -> int:
     view = progress(args)
     with view or contextlib.nullcontext():
         results = validate_files(files, anthology, any_name=named, progress=view)
+    return _finish(args, list(problems), [*delivered, *results])
+
+
+def _finish(
+    args: argparse.Namespace, problems: list[Diagnostic], results: list[ValidatorResult]
+) -> int:
+    """Report `problems` and each validator's result; the exit code (common.finish)."""
+    from ..report import diagnostics_report
+
     diagnostics = [*problems, *(d for result in results for d in result.diagnostics)]
     report = diagnostics_report(diagnostics, "validate", 0, results)
     code = finish(args, diagnostics, report)

@@ -9,7 +9,14 @@ title level (01 product), List 17 contributor role (B01 edited by, A01 by), List
 role (01 of the text), List 74 language (ISO 639-2/B), List 23 extent type (see below),
 List 24 extent unit (03 pages), List 27 subject scheme (20 keywords), List 153 text type
 (03 description), List 154 audience (00 any), List 45 publishing role (01 publisher),
-List 64 status (04 active), List 163 date role (01 publication date).
+List 64 status (04 active; 02 forthcoming for a book whose `date` is after today), List 163
+date role (01 publication date, the anthology's `date`, past or planned).
+Checked against onixcheck's bundled code lists (issue 75). The EPUB's accessibility details
+(List 79 type 09, List 196): export/onix_access.py.
+
+Header: `SentDateTime` is when the message is sent (ONIX 3.0 Specification, Header): the
+SOURCE_DATE_EPOCH moment when set (two runs give the same bytes), else the clock, in UTC as
+`YYYYMMDDTHHMMZ` (dt.DateOrDateTime); never the book's `date`.
 
 Extent (List 23): the paperback's page count is the print PDF's pages, every page counted, so
 it is code 06 (production page count), not 00 (the highest number printed on a main-content
@@ -18,7 +25,7 @@ counterpart). The two products name each other (List 51: the EPUB 13, epublicati
 the print product; the paperback 27, electronic version available as). Rights and supply:
 List 46 sales rights (01 for sale with exclusive rights), List 49 region (WORLD) or ISO 3166-1
 countries; one SupplyDetail per product, the publisher as supplier (List 93: 01 publisher to
-resellers), List 65 availability (20 available).
+resellers), List 65 availability (20 available; 10 not yet available when forthcoming).
 Prices (List 58): a price in `[prices]` is what a reader pays. Where shelf prices include VAT
 (the euro, the pound and every currency but two) that is 02 "RRP including tax"; US and
 Canadian list prices exclude the sales tax added at the till, so USD and CAD are 01 "RRP
@@ -38,7 +45,8 @@ from lxml.builder import ElementMaker
 from ..base.languages import bibliographic_code
 from ..base.model import Anthology, Price
 from ..base.names import file_name
-from ..base.project import source_date
+from ..base.project import source_date, today
+from .onix_access import EpubAccessibility, feature_codes
 
 NAMESPACE = "http://ns.editeur.org/onix/3.0/reference"
 _MAKER = ElementMaker(namespace=NAMESPACE, nsmap={None: NAMESPACE})
@@ -64,24 +72,30 @@ PAPERBACK = ProductForm("print", "BC", None, printed=True)
 EXCLUDING_TAX = frozenset({"USD", "CAD"})
 
 
-def onix_record(book: Anthology, print_pages: int | None = None, paperback: bool = True) -> bytes:
+def onix_record(
+    book: Anthology,
+    print_pages: int | None = None,
+    paperback: bool = True,
+    epub_access: EpubAccessibility | None = None,
+) -> bytes:
     """The ONIX 3.0 message (UTF-8 XML bytes) for `book`: a Product for the EPUB and (unless
     not `paperback`) one for the paperback, each identified by its ISBN (`[identifiers]`),
     else by a proprietary id from the slug, with the sales rights (`[sales]`) and prices
     (`[prices]`) of the anthology file. `print_pages`: the print PDF's page count, written as
-    the extent when known. The sent date is SOURCE_DATE_EPOCH's, else the anthology's `date`:
-    two runs give the same bytes."""
+    the extent when known. `epub_access`: what the EPUB says of its accessibility
+    (onix_access.read_accessibility), written as the EPUB's ProductFormFeatures. The sent
+    date: see the module doc."""
     spec = book.spec
-    moment = source_date()
-    sent = moment.strftime("%Y%m%dT%H%M") if moment else spec.date.strftime("%Y%m%d")
+    moment = source_date() or dt.datetime.now(dt.UTC)
+    sent = moment.strftime("%Y%m%dT%H%MZ")
     message = E(
         "ONIXMessage",
         E("Header", E("Sender", E("SenderName", spec.publisher)), E("SentDateTime", sent)),
-        _product(book, EPUB, print_pages, PAPERBACK if paperback else None),
+        _product(book, EPUB, print_pages, PAPERBACK if paperback else None, epub_access),
         release="3.0",
     )
     if paperback:
-        message.append(_product(book, PAPERBACK, print_pages, EPUB))
+        message.append(_product(book, PAPERBACK, print_pages, EPUB, None))
     return bytes(etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -115,7 +129,11 @@ def _related(book: Anthology, form: ProductForm, other: ProductForm) -> etree._E
 
 
 def _product(
-    book: Anthology, form: ProductForm, pages: int | None, other: ProductForm | None
+    book: Anthology,
+    form: ProductForm,
+    pages: int | None,
+    other: ProductForm | None,
+    access: EpubAccessibility | None,
 ) -> etree._Element:
     """The Product of `form`; `other`: the other edition in the record, if any."""
     spec = book.spec
@@ -124,7 +142,7 @@ def _product(
         E("RecordReference", f"{spec.slug}-{form.suffix}"),
         E("NotificationType", "03"),
         _identifier(book, form),
-        _descriptive(book, form, pages),
+        _descriptive(book, form, pages, access),
         E(
             "CollateralDetail",
             E(
@@ -137,7 +155,7 @@ def _product(
         E(
             "PublishingDetail",
             E("Publisher", E("PublishingRole", "01"), E("PublisherName", spec.publisher)),
-            E("PublishingStatus", "04"),
+            E("PublishingStatus", "02" if _forthcoming(book) else "04"),
             E("PublishingDate", E("PublishingDateRole", "01"), E("Date", _date(spec.date))),
             _sales_rights(book),
         ),
@@ -166,7 +184,7 @@ def _supply(book: Anthology, form: ProductForm) -> etree._Element:
     detail = E(
         "SupplyDetail",
         E("Supplier", E("SupplierRole", "01"), E("SupplierName", spec.publisher)),
-        E("ProductAvailability", "20"),
+        E("ProductAvailability", "10" if _forthcoming(book) else "20"),
     )
     if not prices:
         detail.append(E("UnpricedItemType", "02"))
@@ -185,11 +203,24 @@ def _price(price: Price) -> etree._Element:
     )
 
 
-def _descriptive(book: Anthology, form: ProductForm, pages: int | None) -> etree._Element:
+def _forthcoming(book: Anthology) -> bool:
+    """Published after today (base/project.today): List 64 02, List 65 10."""
+    return book.spec.date > today()
+
+
+def _descriptive(
+    book: Anthology, form: ProductForm, pages: int | None, access: EpubAccessibility | None
+) -> etree._Element:
     spec = book.spec
     detail = E("DescriptiveDetail", E("ProductComposition", "00"), E("ProductForm", form.form))
     if form.detail:
         detail.append(E("ProductFormDetail", form.detail))
+    for code, description in feature_codes(access) if access is not None else ():
+        feature = E("ProductFormFeature", E("ProductFormFeatureType", "09"))
+        feature.append(E("ProductFormFeatureValue", code))
+        if description:
+            feature.append(E("ProductFormFeatureDescription", description))
+        detail.append(feature)
     if form.printed:
         for kind, millimetres in (("01", spec.trim.height_mm), ("02", spec.trim.width_mm)):
             detail.append(
@@ -204,14 +235,10 @@ def _descriptive(book: Anthology, form: ProductForm, pages: int | None) -> etree
     if spec.subtitle:
         title.append(E("Subtitle", spec.subtitle))
     detail.append(E("TitleDetail", E("TitleType", "01"), title))
-    for number, (name, filed, role) in enumerate(_contributors(book), 1):
-        person = E(
-            "Contributor",
-            E("SequenceNumber", str(number)),
-            E("ContributorRole", role),
-            E("PersonName", name),
-            E("PersonNameInverted", filed),
-        )
+    for number, (name, filed, roles) in enumerate(_contributors(book), 1):
+        person = E("Contributor", E("SequenceNumber", str(number)))
+        person.extend(E("ContributorRole", role) for role in roles)
+        person.extend((E("PersonName", name), E("PersonNameInverted", filed)))
         # The filed form `Garrido, Lucía` splits into the names before the key and the key
         # names that stores sort by (ONIX 3.0 name parts); a name filed whole has no parts.
         key, comma, before = filed.partition(", ")
@@ -235,14 +262,22 @@ def _descriptive(book: Anthology, form: ProductForm, pages: int | None) -> etree
     return detail
 
 
-def _contributors(book: Anthology) -> list[tuple[str, str, str]]:
-    """(name, filed name, List 17 role): the editors (B01), then the other critics (A01)."""
+def _contributors(book: Anthology) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(name, filed name, List 17 roles), as the EPUB lists its creators and contributors
+    (export/epub_package.py): the editors (B01, and A01 too when they sign reviews), then the
+    other critics who sign reviews (A01), in the back matter's order."""
     overrides = dict(book.spec.file_as)
-    people = [
-        (name, file_name(name, overrides.get(name)).heading, "B01") for name in book.spec.editors
+    critics = {critic.name: critic.heading for critic in book.back.contributors}
+    people: list[tuple[str, str, tuple[str, ...]]] = [
+        (
+            name,
+            critics.get(name) or file_name(name, overrides.get(name)).heading,
+            ("B01", "A01") if name in critics else ("B01",),
+        )
+        for name in book.spec.editors
     ]
     people += [
-        (critic.name, critic.heading, "A01")
+        (critic.name, critic.heading, ("A01",))
         for critic in book.back.contributors
         if critic.name not in book.spec.editors
     ]

@@ -138,10 +138,10 @@ def _ace(path: Path) -> ValidatorResult:
 
 def _is_wrap(path: Path, anthology: Anthology | None) -> bool:
     """The cover wrap, as the pipeline names it: `{slug}-cover.pdf` (any `*-cover.pdf`
-    without an anthology to name the slug)."""
+    without an anthology to name the slug), or as a retailer package does: `<isbn>_cover.pdf`."""
     if anthology is not None:
         return path.name == f"{anthology.spec.slug}-cover.pdf"
-    return path.name.lower().endswith("-cover.pdf")
+    return path.name.lower().endswith(("-cover.pdf", "_cover.pdf"))
 
 
 def _named_after(path: Path, anthology: Anthology) -> bool:
