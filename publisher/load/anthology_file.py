@@ -19,20 +19,17 @@ from ..base.languages import parse_lang
 from ..base.limits import Limits, read_limits
 from ..base.locale import Locale, label_keys, word_problem
 from ..base.model import (
-    PAPERS,
-    WHITE_PAPER,
     AnthologySpec,
     Certification,
     ExtraStylesheet,
     OrderKey,
-    Paper,
     PartSpec,
     Selection,
-    TrimSize,
 )
 from ..base.project import shown as shown_path
 from ..base.text import isbn10_as_13, isbn13_valid, slugify, strip_controls, suggestion
 from ..base.theme import unknown_theme
+from .print_table import PRINT_KEYS, read_print
 from .toml_errors import DATE_EXAMPLE, explain
 from .toml_positions import KeyPath, Positions, toml_positions
 from .trade import read_trade
@@ -57,26 +54,12 @@ REQUIRED = {
 IDENTIFIER_KEYS = ("isbn_print", "isbn_epub")
 PART_KEYS = ("id", "title", "intro", "select", "order")
 SELECT_KEYS = ("tags", "years", "slugs")
-PRINT_KEYS = ("trim", "pdf_variant", "paper", "spine", "bleed", "marks", "output_profile")
-SPINE_DIRECTIONS = ("top-to-bottom", "bottom-to-top")  # `[print] spine`, the default first
-# `[print] trim` by name: ISO 216 A and B sizes, (width, height) in millimetres.
-TRIM_NAMES = {
-    "A4": (210, 297),
-    "A5": (148, 210),
-    "A6": (105, 148),
-    "B5": (176, 250),
-    "B6": (125, 176),
-}
-# `[print] bleed` in millimetres: more than none, 12.7 (0.5 in) the most a printer asks for.
-BLEED_RANGE = (0.0, 12.7)
 ACCESSIBILITY_KEYS = ("certified_by", "conforms_to", "credential", "report")
 # The conformance statement of EPUB Accessibility 1.1 §5.1 (w3.org/TR/epub-a11y-11).
 CONFORMS_TO = re.compile(r"^EPUB Accessibility 1\.1 - WCAG 2\.[012] Level A{1,3}$")
-PDF_VARIANTS = ("pdf/a-3b", "pdf/x-4", "pdf/x-3", "pdf/a-2b", "pdf/ua-1")
 # Output names are `<slug>-print.pdf` and the like, written through temporary names beside them:
 # a slug this long leaves room under the 255-byte file-name limit of common file systems.
 MAX_SLUG_CHARS = 120
-TRIM = re.compile(r"^\s*([\d.]+)\s*[x×]\s*([\d.]+)\s*(mm|in)\s*$")
 
 
 def load_anthology_spec(path: Path, root: Path) -> AnthologySpec:
@@ -178,8 +161,9 @@ class _Reader:
         identifiers = self.table("identifiers")
         self.unknown(identifiers, ("identifiers",), IDENTIFIER_KEYS)
         isbns = {key: self.isbn(identifiers, key) for key in IDENTIFIER_KEYS}
-        printing = self.table("print")
         base = self.path.parent
+        self.unknown(self.table("print"), ("print",), PRINT_KEYS)
+        printing = read_print(self.table("print"), self.fail_at, base, self.root)
         lang = self.lang()
         labels = self.labels()
         first_edition = Locale.for_tag(lang, dict(labels)).word("first_edition")
@@ -210,15 +194,15 @@ class _Reader:
             ),
             front=self.names(data, "front"),
             parts=self.parts(data.get("parts")),
-            trim=self.trim(printing),
-            pdf_variant=self.variant(printing),
-            paper=self.paper(printing),
-            spine=self.choice(printing, ("print", "spine"), SPINE_DIRECTIONS),
+            trim=printing.trim,
+            pdf_variant=printing.pdf_variant,
+            paper=printing.paper,
+            spine=printing.spine,
             pdf_variant_at=self.at.of("print", "pdf_variant"),
-            bleed_mm=self.bleed(printing),
-            crop_marks=self.marks(printing),
-            output_profile=self.output_profile(printing, base),
-            output_profile_written=str(printing.get("output_profile", "")),
+            bleed_mm=printing.bleed_mm,
+            crop_marks=printing.crop_marks,
+            output_profile=printing.output_profile,
+            output_profile_written=printing.output_profile_written,
             output_profile_at=self.at.of("print", "output_profile"),
             include_all=self.flag(data, "include_all", True),
             stub=self.flag(data, "stub"),
@@ -418,111 +402,6 @@ class _Reader:
             self.fail_at(("identifiers", key), "isbn-invalid", message)
             return None
         return digits
-
-    def trim(self, table: dict[str, Any]) -> TrimSize:
-        value = table.get("trim", "148x210mm")
-        named = TRIM_NAMES.get(str(value).strip().upper())
-        if named:
-            return TrimSize(*named)
-        match = TRIM.match(str(value))
-        if not match:
-            self.fail_at(
-                ("print", "trim"),
-                "anthology-value",
-                "`trim` must look like `148x210mm` or `6x9in`, or name a size:"
-                f" {', '.join(TRIM_NAMES)}",
-            )
-            return TrimSize(148, 210)
-        factor = 25.4 if match.group(3) == "in" else 1.0
-        return TrimSize(float(match.group(1)) * factor, float(match.group(2)) * factor)
-
-    def paper(self, table: dict[str, Any]) -> Paper:
-        """`white`, `cream` (PAPERS) or a thickness in millimetres per page (0 < mm < 1)."""
-        value = table.get("paper", "white")
-        if isinstance(value, str) and value in PAPERS:
-            return Paper(value, PAPERS[value])
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if number and 0 < value < 1:
-            return Paper("custom", float(value))
-        if number:
-            self.fail_at(
-                ("print", "paper"),
-                "anthology-value",
-                f"`paper` {value}: a thickness per page in millimetres must be more than 0 and"
-                f" less than 1 (white paper is {PAPERS['white']:.4f}, cream {PAPERS['cream']:.4f})",
-            )
-            return WHITE_PAPER
-        self.fail_at(
-            ("print", "paper"),
-            "anthology-value",
-            f"`paper` must be {' or '.join(f'`{n}`' for n in PAPERS)}, or the paper's thickness"
-            " per page in millimetres (a number such as 0.06)",
-        )
-        return WHITE_PAPER
-
-    def choice(self, table: dict[str, Any], key: tuple[str, str], allowed: tuple[str, ...]) -> str:
-        """`table[key[-1]]`, one of `allowed` (default: the first)."""
-        value = table.get(key[-1], allowed[0])
-        if value in allowed:
-            return str(value)
-        self.fail_at(
-            key,
-            "anthology-value",
-            f"`{key[-1]}` must be {' or '.join(f'`{a}`' for a in allowed)}"
-            f"{suggestion(str(value).lower(), allowed)}",
-        )
-        return allowed[0]
-
-    def bleed(self, table: dict[str, Any]) -> float:
-        """`[print] bleed`: millimetres (3 by default; 3.175 is KDP's, IngramSpark's and Lulu's
-        0.125 in) within BLEED_RANGE."""
-        value = table.get("bleed", 3.0)
-        low, high = BLEED_RANGE
-        if isinstance(value, int | float) and not isinstance(value, bool) and low < value <= high:
-            return float(value)
-        self.fail_at(
-            ("print", "bleed"),
-            "anthology-value",
-            f"`bleed` must be a number of millimetres, more than {low:g} and at most {high:g}"
-            " (3.175 for 0.125 in, as KDP, IngramSpark and Lulu ask)",
-        )
-        return 3.0
-
-    def marks(self, table: dict[str, Any]) -> bool:
-        value = table.get("marks", True)
-        if not isinstance(value, bool):
-            self.fail_at(("print", "marks"), "anthology-type", "`marks` must be true or false")
-            return True
-        return value
-
-    def output_profile(self, table: dict[str, Any], base: Path) -> Path | None:
-        """`[print] output_profile`: an ICC file relative to this file's folder (checked when
-        loading, load/print_profile.py `profile_problems`)."""
-        value = table.get("output_profile")
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.fail_at(("print", "output_profile"), "anthology-type",
-                         "`output_profile` must be the path of an ICC file")  # fmt: skip
-            return None
-        path = base / value
-        if not path.resolve().is_relative_to(self.root.resolve()):
-            self.fail_at(("print", "output_profile"), "path-outside-project",
-                         "`output_profile` points outside the project")  # fmt: skip
-        return path
-
-    def variant(self, table: dict[str, Any]) -> str | None:
-        self.unknown(table, ("print",), PRINT_KEYS)
-        value = table.get("pdf_variant")
-        if value is not None and value not in PDF_VARIANTS:
-            self.fail_at(
-                ("print", "pdf_variant"),
-                "anthology-value",
-                f"`pdf_variant` must be one of {', '.join(PDF_VARIANTS)}"
-                f"{suggestion(str(value).lower(), PDF_VARIANTS)}",
-            )
-            return None
-        return value
 
     def parts(self, raw: Any) -> tuple[PartSpec, ...]:
         if raw is None:
