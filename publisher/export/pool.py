@@ -1,0 +1,156 @@
+"""Worker processes for the chunked layout: each keeps the chunks it laid out until it is told
+to finish them, so a chunk's finishing goes to the process that holds it.
+
+`Pool(count, access)`: `count` processes forked from this one (they inherit the gate, which is
+not picklable, and WeasyPrint's loaded state); with `count` 1, or where `fork` is unavailable,
+the tasks run in this process, one after another, with the same results. Tasks and results are
+plain data (export/chunkdata.py). Written here rather than with `concurrent.futures` because a
+pool there sends each task to whichever process is free: a held layout could not be finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..base.access import Access
+from .chunkdata import ChunkJob, ChunkPdf, Shape
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Lay `job` out; `hold`: keep it for a `Finish` (answer: its Shape), else finish it at
+    once from `job.start` with `job.seeds` (answer: its ChunkPdf)."""
+
+    job: ChunkJob
+    hold: bool
+
+
+@dataclass(frozen=True)
+class Finish:
+    """Finish the held chunk `name` from page `start` with named strings `seeds` (answer: its
+    ChunkPdf); the process then lets it go."""
+
+    name: str
+    start: int
+    seeds: tuple[tuple[str, str], ...]
+
+
+Task = Layout | Finish
+Answer = Shape | ChunkPdf
+
+
+class WorkerFailed(Exception):
+    """A worker raised something that is not a build error: its traceback, as text."""
+
+
+def _run(task: Task, held: dict[str, Any], access: Access) -> Answer:
+    from . import pdf  # WeasyPrint: imported where the layout happens
+
+    if isinstance(task, Finish):
+        laid, shape = held.pop(task.name)
+        return pdf.finish_chunk(laid, shape, task.start, dict(task.seeds))
+    laid, shape = pdf.lay_out_chunk(task.job, access)
+    if task.hold:
+        held[task.job.name] = (laid, shape)
+        return shape
+    return pdf.finish_chunk(laid, shape, task.job.start, dict(task.job.seeds))
+
+
+def _serve(connection: multiprocessing.connection.Connection, access: Access) -> None:
+    held: dict[str, Any] = {}
+    while True:
+        task = connection.recv()
+        if task is None:
+            return
+        try:
+            connection.send((True, _run(task, held, access)))
+        except Exception as exc:  # sent back, raised in the parent
+            try:
+                connection.send((False, exc))
+            except Exception:  # not picklable: its text instead
+                connection.send((False, WorkerFailed(traceback.format_exc())))
+
+
+class Pool:
+    """`run(tasks, then)`: run each task, and each that `then(task, answer)` adds; a Finish
+    goes to the process holding its chunk. Use as a context manager (ends the processes)."""
+
+    def __init__(self, count: int, access: Access) -> None:
+        self.access = access
+        self.held: dict[str, Any] = {}  # in-process mode
+        self.connections: list[multiprocessing.connection.Connection] = []
+        self.processes: list[Any] = []
+        if count > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            for _ in range(count):
+                parent, child = context.Pipe()
+                process = context.Process(target=_serve, args=(child, access), daemon=True)
+                process.start()
+                child.close()
+                self.connections.append(parent)
+                self.processes.append(process)
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.send(None)
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+    def run(self, tasks: list[Task], then: Callable[[Task, Answer], list[Task]]) -> None:
+        """Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise)."""
+        if not self.connections:
+            queue = list(tasks)
+            while queue:
+                task = queue.pop(0)
+                queue.extend(then(task, _run(task, self.held, self.access)))
+            return
+        self._run_parallel(list(tasks), then)
+
+    def _run_parallel(self, queue: list[Task], then: Callable[[Task, Answer], list[Task]]) -> None:
+        owner: dict[str, int] = {}
+        busy: dict[int, Task] = {}
+        while queue or busy:
+            for worker in range(len(self.connections)):
+                if worker in busy:
+                    continue
+                task = _pick(queue, worker, owner)
+                if task is None:
+                    continue
+                if isinstance(task, Layout) and task.hold:
+                    owner[task.job.name] = worker
+                busy[worker] = task
+                self.connections[worker].send(task)
+            if not busy:
+                raise WorkerFailed(f"no worker can run {queue[0]!r}")
+            waiting = {self.connections[worker]: worker for worker in busy}
+            for ready in multiprocessing.connection.wait(list(waiting)):
+                worker = waiting[ready]  # type: ignore[index]
+                task = busy.pop(worker)
+                ok, answer = self.connections[worker].recv()
+                if not ok:
+                    raise answer
+                queue.extend(then(task, answer))
+
+
+def _pick(queue: list[Task], worker: int, owner: dict[str, int]) -> Task | None:
+    """The first Finish this worker holds the chunk of, else the first task any may run."""
+    for index, task in enumerate(queue):
+        if isinstance(task, Finish) and owner.get(task.name) == worker:
+            return queue.pop(index)
+    for index, task in enumerate(queue):
+        if isinstance(task, Layout):
+            return queue.pop(index)
+    return None
