@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -32,7 +33,7 @@ from .base.rendered import Exported, Pagination, RenderedBook, Target
 from .base.text import counted
 from .base.theme import theme_for
 from .cache import BuildCache
-from .export import write, write_wrap
+from .export import Chunking, write, write_chunked, write_wrap
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
     cover_problems,
@@ -266,8 +267,11 @@ def build(request: BuildRequest) -> BuildResult:
             anthology, diagnostics = load_book(spec, access)
             check_apart_from_inputs(out_dir, reads.inputs(), spec.root)
         passes = _passes(plan, stale, pages.carried, pages.kept is not None)
+        chunking = _chunking(request, cache)
         with _writing(out_dir), Staging(out_dir) as staging:
-            built = _render_and_export(anthology, passes, staging, cache, timed, access, pages.kept)
+            built = _render_and_export(
+                anthology, passes, staging, cache, timed, access, pages.kept, chunking
+            )
             with timed("commit", "putting the new editions in place"):
                 staging.commit()
     with timed("cache"):  # only now that every output is in place
@@ -312,9 +316,11 @@ def _render_and_export(
     timed: _StageTimer,
     access: Access,
     kept: Pagination | None = None,
+    chunking: Chunking | None = None,
 ) -> dict[Path, Exported]:
     """Render and export each pass into `staging`; the second pass carries the print PDF's
-    pagination, made in the first (or `kept` by the cache)."""
+    pagination, made in the first (or `kept` by the cache). PDFs are laid out in chunks
+    (`chunking`), or whole when it is None."""
     first, later = passes
     staged = {item.path: staging.place(item.path) for item in first + later}
     count = _Count(len(first) + len(later), len(anthology.reviews))
@@ -325,7 +331,7 @@ def _render_and_export(
             books[item.target] = render(
                 anthology, item.target, cache.for_output(item.path), None, access
             )
-    built = _export_each(first, books, staged, timed, count)
+    built = _export_each(first, books, staged, timed, count, chunking)
     if later:
         pagination = next((e.pagination for e in built.values() if e.pagination), kept)
         with timed("render-paginated"):
@@ -338,7 +344,7 @@ def _render_and_export(
                 )
         pages = len(pagination.pages) if pagination else 0
         books_later = [item for item in later if item.target is not Target.COVER]
-        built.update(_export_each(books_later, books, staged, timed, count))
+        built.update(_export_each(books_later, books, staged, timed, count, chunking))
         for item in later:
             if item.target is Target.COVER:
                 count.exporting(timed, item.target)
@@ -413,15 +419,43 @@ def _export_each(
     staged: dict[Path, Path],
     timed: _StageTimer,
     count: _Count,
+    chunking: Chunking | None = None,
 ) -> dict[Path, Exported]:
     """Export each item to its staged path (`staged[item.path]`)."""
     built = {}
     for item in items:
         count.exporting(timed, item.target)
         with timed(f"export-{item.target.value}"):
-            built[item.path] = _written(books[item.target], staged[item.path])
+            book = books[item.target]
+            if chunking is not None and book.target.paged:
+                tell = _chunk_teller(timed, item.target)
+                exported = write_chunked(book, staged[item.path], chunking, tell)
+                built[item.path] = dataclasses.replace(exported, data=b"")
+            else:
+                built[item.path] = _written(book, staged[item.path])
         count.exported_one(timed, item.target, built[item.path].pages)
     return built
+
+
+def _chunking(request: BuildRequest, cache: BuildCache) -> Chunking:
+    """`--workers` (default: one per core), and the cache's chunk folder when it is used."""
+    workers = request.workers or os.cpu_count() or 1
+    store = cache.directory / "chunks" if request.cache else None
+    return Chunking(workers, store, not request.clean)
+
+
+def _chunk_teller(timed: _StageTimer, target: Target) -> Callable[[str, bool], None]:
+    """Progress events for each chunk of a PDF: `laid out chunk body-003 of the print PDF`,
+    `reused chunk …` (from the cache): stage `export-<target>`, unit `chunks`."""
+    done = [0]
+
+    def tell(name: str, laid_out: bool) -> None:
+        done[0] += 1
+        verb = "laid out" if laid_out else "reused"
+        what = f"{verb} chunk {name} of the {LABELS[target]}"
+        timed.tell(Progress(f"export-{target.value}", what, done[0], None, "chunks"))
+
+    return tell
 
 
 def _written(book: RenderedBook, path: Path) -> Exported:

@@ -60,6 +60,9 @@ class BuildRequest:
     allow_remote: frozenset[str] | None = None  # `--allow-remote`: see access.Access
     # `--format cover`: the print-on-demand cover wrap, and the print PDF it is measured from.
     cover: bool = False
+    # `--workers`: processes laying out the PDFs in chunks (None: one per core; the bytes are
+    # the same for any number).
+    workers: int | None = None
 
     @property
     def printed(self) -> bool:

@@ -52,6 +52,13 @@ def register(commands: Commands) -> None:
     )
     add_allow_remote(command)
     command.add_argument("--clean", action="store_true", help="ignore the build cache")
+    command.add_argument(
+        "--workers",
+        type=workers,
+        default=None,
+        metavar="N",
+        help="processes laying out the PDFs (default: one per core; same files for any N)",
+    )
     command.add_argument("--validate", action="store_true", help="validate what was built")
     command.set_defaults(run=run)
 
@@ -64,6 +71,13 @@ def formats(value: str) -> tuple[frozenset[Format], bool]:
     except ValueError:
         known = "html, pdf, epub, cover"
         raise argparse.ArgumentTypeError(f"formats are {known}; got {value!r}") from None
+
+
+def workers(value: str) -> int:
+    """`--workers`: a whole number of processes, at least 1."""
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"a number of processes, 1 or more; got {value!r}")
+    return int(value)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         validate=args.validate,
         progress=view,
         allow_remote=args.allow_remote,
+        workers=args.workers,
     )
     with view or contextlib.nullcontext():
         result = build(request)

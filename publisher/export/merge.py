@@ -134,6 +134,8 @@ def _structure(out: pikepdf.Pdf, sources: list[pikepdf.Pdf], offsets: list[int])
     kids = Array()
     page_entries: list[tuple[int, Any]] = []
     annotation_entries: list[Any] = []
+    renumbered: list[dict[int, int]] = []  # per chunk: its annotation keys → the book's
+    total = len(out.pages)
     for source, offset in zip(sources, offsets, strict=True):
         tree = source.Root.StructTreeRoot
         own = len(source.pages)
@@ -142,23 +144,29 @@ def _structure(out: pikepdf.Pdf, sources: list[pikepdf.Pdf], offsets: list[int])
             copied.P = document
             kids.append(copied)
         nums = tree.ParentTree.Nums
+        keys: dict[int, int] = {}
         for position in range(0, len(nums), 2):
             key, value = int(nums[position]), _copy(out, nums[position + 1])
             if key < own:
                 page_entries.append((offset + key, value))
             else:
+                keys[key] = total + len(annotation_entries)
                 annotation_entries.append(value)
+        renumbered.append(keys)
     document.K = kids
-    total = len(out.pages)
-    for index, page in enumerate(out.pages):
-        if "/StructParents" in page.obj:
-            page.obj.StructParents = index
+    for keys, offset, source in zip(renumbered, offsets, sources, strict=True):
+        for index in range(offset, offset + len(source.pages)):
+            page = out.pages[index].obj
+            if "/StructParents" in page:
+                page.StructParents = index
+            for annotation in page.get("/Annots", Array()):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = keys[int(annotation.StructParent)]
     numbers = Array()
     for key, value in sorted(page_entries, key=lambda entry: entry[0]):
         numbers.extend([pikepdf.Object.parse(str(key).encode()), value])
     for position, value in enumerate(annotation_entries, start=total):
         numbers.extend([pikepdf.Object.parse(str(position).encode()), value])
-        value.StructParent = position
     root.K = Array([document])
     root.ParentTree = out.make_indirect(Dictionary(Nums=numbers))
     out.Root.StructTreeRoot = root
