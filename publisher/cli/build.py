@@ -52,6 +52,7 @@ def register(commands: Commands) -> None:
     )
     add_allow_remote(command)
     command.add_argument("--clean", action="store_true", help="ignore the build cache")
+    command.add_argument("--validate", action="store_true", help="validate what was built")
     command.add_argument(
         "--workers",
         type=workers,
@@ -59,7 +60,6 @@ def register(commands: Commands) -> None:
         metavar="N",
         help="processes laying out the PDFs (default: one per core; same files for any N)",
     )
-    command.add_argument("--validate", action="store_true", help="validate what was built")
     command.set_defaults(run=run)
 
 
