@@ -1,0 +1,89 @@
+"""What each chunk of a chunked PDF layout costs, and the PDF stage projected on W workers.
+
+`python -m benchmarks.chunk_costs ANTHOLOGY [--workers 1,2,8,32]` lays out the screen and the
+print PDF in this one process (`export_chunked` with one worker: every task in turn), timing
+each task (a chunk laid out whole, laid out and held, or finished from its first page), and
+prints JSON: the tasks (profile, kind, chunk, seconds), each profile's total, and for each W
+the PDF stage projected on W workers: the serial part (splitting, merging, everything outside
+the tasks) plus the tasks scheduled as the build schedules them: the front matter's first
+layout and every body chunk's layout (then its finishing, on the same worker) spread over W
+workers, the earliest free first; then the back matter; then the front matter again with
+every page number known. Not a test; an estimate for core counts this machine does not have.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def costs(anthology_file: Path) -> dict[str, Any]:
+    from publisher.base.rendered import Target
+    from publisher.export import chunked, pool
+    from publisher.pipeline import load, render
+
+    anthology, _ = load(anthology_file)
+    original = pool._run
+    tasks: list[tuple[str, str, str, float]] = []
+    totals: dict[str, float] = {}
+    for target in (Target.SCREEN_PDF, Target.PRINT_PDF):
+        book = render(anthology, target)
+
+        def timed(task: Any, held: Any, access: Any, profile: str = target.value) -> Any:
+            start = time.perf_counter()
+            answer = original(task, held, access)
+            name = task.name if isinstance(task, pool.Finish) else task.job.name
+            kind = "finish" if isinstance(task, pool.Finish) else "hold" if task.hold else "whole"
+            tasks.append((profile, kind, name, time.perf_counter() - start))
+            return answer
+
+        pool._run = timed  # type: ignore[assignment]
+        try:
+            start = time.perf_counter()
+            chunked.export_chunked(book, 1)
+            totals[target.value] = time.perf_counter() - start
+        finally:
+            pool._run = original
+    return {"tasks": tasks, "totals": totals}
+
+
+def project(measured: dict[str, Any], workers: int) -> float:
+    """The PDF stage (both profiles, one after the other) on `workers` processes."""
+    stage = 0.0
+    for profile, total in measured["totals"].items():
+        rows = [row for row in measured["tasks"] if row[0] == profile]
+        serial = total - sum(row[3] for row in rows)
+        fronts = [row[3] for row in rows if row[1] == "whole" and row[2].startswith("front")]
+        backs = [row[3] for row in rows if row[1] == "whole" and row[2].startswith("back")]
+        bodies: dict[str, float] = {}
+        for _, _kind, name, seconds in rows:
+            if name.startswith("body"):
+                bodies[name] = bodies.get(name, 0.0) + seconds
+        first = fronts[:1]  # the provisional layout runs alongside the body chunks
+        free = [0.0] * workers
+        heapq.heapify(free)
+        for seconds in [*first, *bodies.values()]:
+            heapq.heappush(free, heapq.heappop(free) + seconds)
+        stage += serial + max(free) + sum(backs) + sum(fronts[1:])
+    return stage
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.chunk_costs")
+    parser.add_argument("anthology", type=Path)
+    parser.add_argument("--workers", default="1,2,8,32")
+    args = parser.parse_args(argv)
+    measured = costs(args.anthology)
+    counts = [int(w) for w in args.workers.split(",")]
+    measured["projection"] = [(w, round(project(measured, w), 2)) for w in counts]
+    print(json.dumps(measured))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
