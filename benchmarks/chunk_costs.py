@@ -42,7 +42,7 @@ def costs(anthology_file: Path) -> dict[str, Any]:
             tasks.append((profile, kind, name, time.perf_counter() - start))
             return answer
 
-        pool._run = timed  # type: ignore[assignment]
+        pool._run = timed
         try:
             start = time.perf_counter()
             chunked.export_chunked(book, 1)
