@@ -7,8 +7,9 @@ prints JSON: the tasks (profile, kind, chunk, seconds), each profile's total, an
 the PDF stage projected on W workers: the serial part (splitting, merging, everything outside
 the tasks) plus the tasks scheduled as the build schedules them: the front matter's first
 layout and every body chunk's layout (then its finishing, on the same worker) spread over W
-workers, the earliest free first; then the back matter; then the front matter again with
-every page number known. Not a test; an estimate for core counts this machine does not have.
+workers, the earliest free first; then the back matter's chunks, spread likewise; then the
+front matter again with every page number known. Not a test; an estimate for core counts
+this machine does not have.
 """
 
 from __future__ import annotations
@@ -58,19 +59,26 @@ def project(measured: dict[str, Any], workers: int) -> float:
     for profile, total in measured["totals"].items():
         rows = [row for row in measured["tasks"] if row[0] == profile]
         serial = total - sum(row[3] for row in rows)
-        fronts = [row[3] for row in rows if row[1] == "whole" and row[2].startswith("front")]
-        backs = [row[3] for row in rows if row[1] == "whole" and row[2].startswith("back")]
-        bodies: dict[str, float] = {}
+        fronts = [row[3] for row in rows if row[2].startswith("front")]
+        parts: dict[str, dict[str, float]] = {"body": {}, "back": {}}
         for _, _kind, name, seconds in rows:
-            if name.startswith("body"):
-                bodies[name] = bodies.get(name, 0.0) + seconds
-        first = fronts[:1]  # the provisional layout runs alongside the body chunks
-        free = [0.0] * workers
-        heapq.heapify(free)
-        for seconds in [*first, *bodies.values()]:
-            heapq.heappush(free, heapq.heappop(free) + seconds)
-        stage += serial + max(free) + sum(backs) + sum(fronts[1:])
+            group = parts.get(name.split("-")[0])
+            if group is not None:
+                group[name] = group.get(name, 0.0) + seconds
+        # The front's first layout runs alongside the body chunks; the back chunks follow
+        # them, spread over the workers too; the front is laid out again last.
+        body = _makespan([*fronts[:1], *parts["body"].values()], workers)
+        back = _makespan(list(parts["back"].values()), workers)
+        stage += serial + body + back + sum(fronts[1:])
     return stage
+
+
+def _makespan(costs: list[float], workers: int) -> float:
+    """Tasks in order, each to the worker free first: when the last one ends."""
+    free = [0.0] * workers
+    for seconds in costs:
+        heapq.heappush(free, heapq.heappop(free) + seconds)
+    return max(free) if costs else 0.0
 
 
 def main(argv: list[str]) -> int:

@@ -41,6 +41,9 @@ from .chunkstore import ChunkStore, book_prefixed, chunk_key
 from .pool import Answer, Finish, Layout, Pool, Task
 
 BODY = frozenset({Kind.PART, Kind.REVIEW})
+# Back matter that opens on a recto (paged.css), each a chunk of its own; the colophon, which
+# only breaks to a new page, stays with the document before it.
+BACK_RECTO = frozenset({Kind.FILMOGRAPHY, Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, Kind.CONTRIBUTORS})
 # Page furniture that would need the whole book: total page count, running elements, text of
 # a target.
 UNCHUNKABLE = ("counter(pages)", "running(", "element(", "target-text(")
@@ -82,7 +85,11 @@ def split(book: RenderedBook) -> list[Piece]:
     body_open = page.index(">", page.index("<body", head_end)) + 1
     head, tail = page[:body_open] + "\n", page[cursor:]
     size = max(2, round(math.sqrt(len(body))))
-    cuts = [0, body[0], *range(body[0] + size, body[-1] + 1, size), body[-1] + 1, len(documents)]
+    back = [
+        i for i, document in enumerate(documents) if i > body[-1] and document.kind in BACK_RECTO
+    ]
+    cuts = [0, body[0], *range(body[0] + size, body[-1] + 1, size), body[-1] + 1, *back]
+    cuts.append(len(documents))
     cuts = sorted(set(cuts))
     pieces: list[Piece] = []
     for number, (low, high) in enumerate(itertools.pairwise(cuts)):
@@ -186,9 +193,8 @@ class _Settling:
             if piece.kind == "front":
                 if name not in self.shapes or everything:
                     task = Layout(self.job(piece, 1, {}), hold=False)
-            elif piece.kind == "back":
-                if known and start is not None and seeds is not None:
-                    task = Layout(self.job(piece, start, seeds), hold=False)
+            elif piece.kind == "back" and not known:
+                continue  # its text prints page numbers of the chunks before it
             elif name in self.held and start is not None and seeds is not None:
                 if self.shapes[name].local_targets and start != self.held[name]:
                     raise ChunkUnsafe(f"{name}: its text prints its own page numbers")
