@@ -26,6 +26,8 @@ from pikepdf import Array, Dictionary, Name, String
 
 from .chunkdata import Bookmark, ChunkPdf
 
+# Objects packed in compressed object streams, as WeasyPrint (pydyf) writes them.
+STREAMS = pikepdf.ObjectStreamMode.generate
 # Catalog entries taken from the first chunk (the rest are rebuilt here).
 CATALOG_KEPT = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
 
@@ -58,11 +60,11 @@ def merge(chunks: list[ChunkPdf], book_id: str) -> bytes:
     out.docinfo = out.copy_foreign(first.trailer.Info)  # type: ignore[assignment]
     buffer = io.BytesIO()
     out.trailer.ID = Array([String(book_id.encode("ascii")), String(b"\0" * 16)])
-    out.save(buffer, static_id=True, compress_streams=True)
+    out.save(buffer, static_id=True, compress_streams=True, object_stream_mode=STREAMS)
     content = hashlib.md5(buffer.getvalue(), usedforsecurity=False).hexdigest()
     out.trailer.ID = Array([String(book_id.encode("ascii")), String(content.encode("ascii"))])
     buffer = io.BytesIO()
-    out.save(buffer, static_id=True, compress_streams=True)
+    out.save(buffer, static_id=True, compress_streams=True, object_stream_mode=STREAMS)
     for source in sources:
         source.close()
     return buffer.getvalue()
