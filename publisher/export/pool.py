@@ -42,6 +42,9 @@ class Finish:
 
 
 Task = Layout | Finish
+# Chunks one process may hold unfinished: a held layout keeps its whole box tree in memory, so
+# a process that holds this many takes no new held layout until it has finished one.
+HOLD_AT_MOST = 2
 Answer = Shape | ChunkPdf
 
 
@@ -113,24 +116,29 @@ class Pool:
         """Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise)."""
         if not self.connections:
             queue = list(tasks)
-            while queue:
-                task = queue.pop(0)
+            while queue:  # a finishing first: it lets a held layout go
+                first = next((i for i, t in enumerate(queue) if isinstance(t, Finish)), 0)
+                task = queue.pop(first)
                 queue.extend(then(task, _run(task, self.held, self.access)))
             return
         self._run_parallel(list(tasks), then)
 
     def _run_parallel(self, queue: list[Task], then: Callable[[Task, Answer], list[Task]]) -> None:
         owner: dict[str, int] = {}
+        held_by: list[int] = []  # one entry per chunk held, naming its process
         busy: dict[int, Task] = {}
         while queue or busy:
             for worker in range(len(self.connections)):
                 if worker in busy:
                     continue
-                task = _pick(queue, worker, owner)
+                task = _pick(queue, worker, owner, held_by.count(worker) >= HOLD_AT_MOST)
                 if task is None:
                     continue
                 if isinstance(task, Layout) and task.hold:
                     owner[task.job.name] = worker
+                    held_by.append(worker)
+                elif isinstance(task, Finish):
+                    held_by.remove(worker)
                 busy[worker] = task
                 self.connections[worker].send(task)
             if not busy:
@@ -145,12 +153,14 @@ class Pool:
                 queue.extend(then(task, answer))
 
 
-def _pick(queue: list[Task], worker: int, owner: dict[str, int]) -> Task | None:
-    """The first Finish this worker holds the chunk of, else the first task any may run."""
+def _pick(queue: list[Task], worker: int, owner: dict[str, int], full: bool) -> Task | None:
+    """The first Finish this worker holds the chunk of, else the first layout it may run (no
+    held layout when it is `full`). Tasks leave the queue in order, so the chunks before a
+    held one are laid out or under way: its finishing always comes."""
     for index, task in enumerate(queue):
         if isinstance(task, Finish) and owner.get(task.name) == worker:
             return queue.pop(index)
     for index, task in enumerate(queue):
-        if isinstance(task, Layout):
+        if isinstance(task, Layout) and not (full and task.hold):
             return queue.pop(index)
     return None
