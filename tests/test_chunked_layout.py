@@ -18,10 +18,10 @@ import pytest
 
 from publisher.base.progress import Progress
 from publisher.base.rendered import Target
-from publisher.export.chunked import split
+from publisher.export.chunked import export_chunked, split
 from publisher.export.pdf import export_pdf
 from publisher.pipeline import BuildRequest, Format, build, load, render
-from tests.conftest import ProjectMaker, review
+from tests.conftest import ONE_PART_TOML, ProjectMaker, review
 
 EPOCH = "1795046400"
 # Sentences of our own about real films; each paragraph takes four, in its own order.
@@ -211,6 +211,7 @@ def test_merged_pdf_reads_like_one_layout(
     whole.write_bytes(whole_export.data)
     assert _page_texts(chunked) == _page_texts(whole)
     with pikepdf.open(chunked) as merged, pikepdf.open(whole) as one:
+        assert merged.pdf_version == one.pdf_version
         assert len(merged.pages) == len(one.pages)
         assert _outline(merged) == _outline(one)
         assert _links(merged) == _links(one)
@@ -218,6 +219,24 @@ def test_merged_pdf_reads_like_one_layout(
         if target is Target.SCREEN_PDF:
             assert _tags(merged) == _tags(one)
     if target is Target.PRINT_PDF:
-        from publisher.export.chunked import export_chunked
-
         assert export_chunked(book, 2).pagination == whole_export.pagination
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        ".review { break-before: page; }",  # reviews no longer open on a recto
+        "@page :right { @bottom-right { content: counter(page) ' / ' counter(pages); } }",
+    ],
+)
+def test_a_book_that_cannot_be_chunked_is_laid_out_whole(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch, rule: str
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    reviews = {f"resena-{i:02d}.md": review(title=f"R {i}", body=_body(i, 2)) for i in range(1, 5)}
+    anthology = make_project(
+        reviews, ONE_PART_TOML.replace("front = []", 'front = []\nextra_css = ["casa.css"]')
+    )
+    (anthology.parent / "casa.css").write_text(rule + "\n", encoding="utf-8")
+    book = render(load(anthology)[0], Target.PRINT_PDF)
+    assert export_chunked(book, 2).data == export_pdf(book).data

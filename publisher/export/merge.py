@@ -58,13 +58,26 @@ def merge(chunks: list[ChunkPdf], book_id: str) -> bytes:
         if key in first.Root:
             out.Root[key] = _copy(out, first.Root[key])
     out.docinfo = out.copy_foreign(first.trailer.Info)  # type: ignore[assignment]
+    version = first.pdf_version  # the chunks' own (PDF/UA-1 is PDF 1.7)
     buffer = io.BytesIO()
     out.trailer.ID = Array([String(book_id.encode("ascii")), String(b"\0" * 16)])
-    out.save(buffer, static_id=True, compress_streams=True, object_stream_mode=STREAMS)
+    out.save(
+        buffer,
+        static_id=True,
+        compress_streams=True,
+        object_stream_mode=STREAMS,
+        min_version=version,
+    )
     content = hashlib.md5(buffer.getvalue(), usedforsecurity=False).hexdigest()
     out.trailer.ID = Array([String(book_id.encode("ascii")), String(content.encode("ascii"))])
     buffer = io.BytesIO()
-    out.save(buffer, static_id=True, compress_streams=True, object_stream_mode=STREAMS)
+    out.save(
+        buffer,
+        static_id=True,
+        compress_streams=True,
+        object_stream_mode=STREAMS,
+        min_version=version,
+    )
     for source in sources:
         source.close()
     return buffer.getvalue()
