@@ -117,6 +117,9 @@ def _anchors(documents: tuple[object, ...]) -> tuple[frozenset[str], frozenset[s
     return frozenset(ids - {""}), frozenset(targets)
 
 
+_Now = tuple[dict[str, int], dict[str, int], dict[str, dict[str, str]]]  # starts, numbers, seeds
+
+
 @dataclass
 class _Settling:
     """The chunks' state while they are laid out; `tasks()` says what to do next."""
@@ -160,11 +163,13 @@ class _Settling:
                     numbers.setdefault(anchor, starts[piece.name] + index)
         return numbers
 
-    def valid(self, name: str) -> bool:
+    def valid(self, name: str, now: _Now | None = None) -> bool:
+        """The chunk's PDF is finished for the page numbers and strings known `now`."""
+        starts, numbers, carried = now or (self.starts(), self.numbers(), self.carried())
         chunk = self.pdfs.get(name)
-        if chunk is None or chunk.start != self.starts().get(name):
+        if chunk is None or chunk.start != starts.get(name):
             return False
-        numbers, seeds = self.numbers(), self.carried().get(name)
+        seeds = carried.get(name)
         if seeds is None or any(seeds.get(key) != value for key, value in chunk.seeds_used):
             return False
         return all(numbers.get(anchor) == number for anchor, number in chunk.shape.used)
@@ -183,10 +188,11 @@ class _Settling:
         everything = all(piece.name in self.shapes for piece in self.pieces)
         known = all(p.name in self.shapes for p in self.pieces if p.kind != "back")
         starts, carried = self.starts(), self.carried()
+        now = (starts, self.numbers(), carried)
         found: list[Task] = []
         for piece in self.pieces:
             name = piece.name
-            if name in self.flying or self.valid(name):
+            if name in self.flying or self.valid(name, now):
                 continue
             start, seeds = starts.get(name), carried.get(name)
             task: Task | None = None
@@ -244,7 +250,8 @@ def lay_out(
     reused = set(state.pdfs)
     with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
         pool.run(state.tasks(), state.then)
-    if any(not state.valid(piece.name) for piece in pieces):
+    now = (state.starts(), state.numbers(), state.carried())
+    if any(not state.valid(piece.name, now) for piece in pieces):
         raise ChunkUnsafe("the chunks' page numbers did not settle")
     chunks = [state.pdfs[piece.name] for piece in pieces]
     for piece, chunk in zip(pieces, chunks, strict=True):
