@@ -10,7 +10,7 @@ preferences, mark info) and the document information come from the first chunk, 
 written from the same head. Each chunk embeds its own font subsets: their subset tags are made
 unique per program (ISO 32000-1 §9.6.4: different subsets in one file have different tags).
 The first half of the file identifier names the book (as export/pdf.py writes it); the second
-is derived from the content, so the bytes depend only on the chunks.
+is a digest of the chunks, which decide every byte of the merged file.
 """
 
 from __future__ import annotations
@@ -59,22 +59,17 @@ def merge(chunks: list[ChunkPdf], book_id: str) -> bytes:
             out.Root[key] = _copy(out, first.Root[key])
     out.docinfo = out.copy_foreign(first.trailer.Info)  # type: ignore[assignment]
     version = first.pdf_version  # the chunks' own (PDF/UA-1 is PDF 1.7)
-    buffer = io.BytesIO()
-    out.trailer.ID = Array([String(book_id.encode("ascii")), String(b"\0" * 16)])
-    out.save(
-        buffer,
-        static_id=True,
-        compress_streams=True,
-        object_stream_mode=STREAMS,
-        min_version=version,
-    )
-    content = hashlib.md5(buffer.getvalue(), usedforsecurity=False).hexdigest()
-    out.trailer.ID = Array([String(book_id.encode("ascii")), String(content.encode("ascii"))])
+    # The second half of /ID from the content: the chunks' bytes decide the merged file's.
+    content = hashlib.md5(usedforsecurity=False)
+    for chunk in chunks:
+        content.update(hashlib.sha256(chunk.data).digest())
+    out.trailer.ID = Array([String(book_id.encode("ascii")), String(content.hexdigest().encode())])
     buffer = io.BytesIO()
     out.save(
         buffer,
-        static_id=True,
+        static_id=True,  # keep the /ID set above
         compress_streams=True,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,  # streams copied as they are
         object_stream_mode=STREAMS,
         min_version=version,
     )

@@ -1,9 +1,10 @@
 """Worker processes for the chunked layout: each keeps the chunks it laid out until it is told
 to finish them, so a chunk's finishing goes to the process that holds it.
 
-`Pool(count, access)`: `count` processes forked from this one (they inherit the gate, which is
-not picklable, and WeasyPrint's loaded state); with `count` 1, or where `fork` is unavailable,
-the tasks run in this process, one after another, with the same results. Tasks and results are
+`Pool(count, access)`: `count` processes started from a fork server that has imported the
+exporter (so each starts small, not with this process's rendered books, and WeasyPrint is
+imported once), or spawned where there is no fork server; with `count` 1 the tasks run in
+this process, one after another, with the same results. Tasks and results are
 plain data (export/chunkdata.py). Written here rather than with `concurrent.futures` because a
 pool there sends each task to whichever process is free: a held layout could not be finished.
 """
@@ -11,6 +12,8 @@ pool there sends each task to whichever process is free: a held layout could not
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import gc
 import multiprocessing
 import multiprocessing.connection
 import traceback
@@ -44,7 +47,7 @@ class Finish:
 Task = Layout | Finish
 # Chunks one process may hold unfinished: a held layout keeps its whole box tree in memory, so
 # a process that holds this many takes no new held layout until it has finished one.
-HOLD_AT_MOST = 2
+HOLD_AT_MOST = 1
 Answer = Shape | ChunkPdf
 
 
@@ -57,12 +60,19 @@ def _run(task: Task, held: dict[str, Any], access: Access) -> Answer:
 
     if isinstance(task, Finish):
         laid, shape = held.pop(task.name)
-        return pdf.finish_chunk(laid, shape, task.start, dict(task.seeds))
+        return _released(pdf.finish_chunk(laid, shape, task.start, dict(task.seeds)))
     laid, shape = pdf.lay_out_chunk(task.job, access)
     if task.hold:
         held[task.job.name] = (laid, shape)
         return shape
-    return pdf.finish_chunk(laid, shape, task.job.start, dict(task.job.seeds))
+    return _released(pdf.finish_chunk(laid, shape, task.job.start, dict(task.job.seeds)))
+
+
+def _released(answer: ChunkPdf) -> ChunkPdf:
+    """A finished layout's box tree is cyclic (boxes name their parents): collect it now, so
+    the next chunk is laid out in the memory this one used."""
+    gc.collect()
+    return answer
 
 
 def _serve(connection: multiprocessing.connection.Connection, access: Access) -> None:
@@ -80,6 +90,14 @@ def _serve(connection: multiprocessing.connection.Connection, access: Access) ->
                 connection.send((False, WorkerFailed(traceback.format_exc())))
 
 
+def _context() -> Any:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["publisher.export.pdf"])
+    return context
+
+
 class Pool:
     """`run(tasks, then)`: run each task, and each that `then(task, answer)` adds; a Finish
     goes to the process holding its chunk. Use as a context manager (ends the processes)."""
@@ -89,11 +107,14 @@ class Pool:
         self.held: dict[str, Any] = {}  # in-process mode
         self.connections: list[multiprocessing.connection.Connection] = []
         self.processes: list[Any] = []
-        if count > 1 and "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
+        if count > 1:
+            context = _context()
+            portable = dataclasses.replace(
+                access, fetched=None if access.fetched is None else dict(access.fetched)
+            )
             for _ in range(count):
                 parent, child = context.Pipe()
-                process = context.Process(target=_serve, args=(child, access), daemon=True)
+                process = context.Process(target=_serve, args=(child, portable), daemon=True)
                 process.start()
                 child.close()
                 self.connections.append(parent)
