@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -33,32 +34,42 @@ CATALOG_KEPT = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/Outpu
 
 
 def merge(chunks: list[ChunkPdf], book_id: str) -> bytes:
-    """The chunks' pages in order as one PDF's bytes. `book_id`: 32 hex digits."""
+    """The chunks' pages in order as one PDF's bytes. `book_id`: 32 hex digits.
+
+    One chunk at a time: its pages, destinations, structure and fonts are copied, its streams
+    read into the merged file, and the chunk let go, so memory holds one chunk's objects
+    besides the merged file's, whatever the number of chunks."""
     out = pikepdf.new()
-    sources = [pikepdf.open(io.BytesIO(chunk.data)) for chunk in chunks]
-    offsets: list[int] = []
-    with warnings.catch_warnings():
-        # Named destinations are rebuilt below (`_destinations`), over all the chunks.
-        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        for source in sources:
-            offsets.append(len(out.pages))
-            out.pages.extend(source.pages)
-    _destinations(out, sources)
+    tree = pikepdf.NameTree.new(out)
+    structure = _Structure(out)
+    version = "1.3"
+    for index, chunk in enumerate(chunks):
+        with pikepdf.open(io.BytesIO(chunk.data)) as source:
+            before = len(out.objects)
+            offset = len(out.pages)
+            with warnings.catch_warnings():
+                # Named destinations are gathered below, over all the chunks.
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                out.pages.extend(source.pages)
+            _destinations(out, source, tree)
+            structure.add(source, offset)
+            _retag_fonts(out, range(offset, len(out.pages)))
+            if index == 0:
+                for key in CATALOG_KEPT:
+                    if key in source.Root:
+                        out.Root[key] = _copy(out, source.Root[key])
+                out.docinfo = out.copy_foreign(source.trailer.Info)  # type: ignore[assignment]
+                version = source.pdf_version  # the chunks' own (PDF/UA-1 is PDF 1.7)
+            _materialize(out, before)
+    out.Root.Names = Dictionary(Dests=tree.obj)
+    offsets = list(itertools.accumulate((chunk.shape.pages for chunk in chunks), initial=0))
     marks = [
         (offset + mark.page, mark)
-        for offset, chunk in zip(offsets, chunks, strict=True)
+        for offset, chunk in zip(offsets, chunks, strict=False)
         for mark in chunk.bookmarks
     ]
     _outline(out, marks)
-    if all("/StructTreeRoot" in source.Root for source in sources):
-        _structure(out, sources, offsets)
-    _retag_fonts(out)
-    first = sources[0]
-    for key in CATALOG_KEPT:
-        if key in first.Root:
-            out.Root[key] = _copy(out, first.Root[key])
-    out.docinfo = out.copy_foreign(first.trailer.Info)  # type: ignore[assignment]
-    version = first.pdf_version  # the chunks' own (PDF/UA-1 is PDF 1.7)
+    structure.finish()
     # The second half of /ID from the content: the chunks' bytes decide the merged file's.
     content = hashlib.md5(usedforsecurity=False)
     for chunk in chunks:
@@ -73,9 +84,18 @@ def merge(chunks: list[ChunkPdf], book_id: str) -> bytes:
         object_stream_mode=STREAMS,
         min_version=version,
     )
-    for source in sources:
-        source.close()
     return buffer.getvalue()
+
+
+def _materialize(out: pikepdf.Pdf, first: int) -> None:
+    """Read the streams copied from a chunk (objects from `first` on) into the merged file:
+    pikepdf copies a foreign stream's data only when saving, which needs its chunk open."""
+    for number in range(first, len(out.objects)):
+        item = out.objects[number]
+        if isinstance(item, pikepdf.Stream):
+            filters: Any = item.get("/Filter")
+            parameters: Any = item.get("/DecodeParms")
+            item.write(item.read_raw_bytes(), filter=filters, decode_parms=parameters)
 
 
 def _copy(out: pikepdf.Pdf, value: Any) -> Any:
@@ -90,17 +110,14 @@ def _copy(out: pikepdf.Pdf, value: Any) -> Any:
     return value
 
 
-def _destinations(out: pikepdf.Pdf, sources: list[pikepdf.Pdf]) -> None:
-    """Every chunk's named destinations in one name tree; the first of a name wins."""
-    tree = pikepdf.NameTree.new(out)
-    for source in sources:
-        names = source.Root.get("/Names")
-        if names is None or "/Dests" not in names:
-            continue
-        for name, destination in pikepdf.NameTree(names.Dests).items():
-            if name not in tree:
-                tree[name] = _copy(out, destination)
-    out.Root.Names = Dictionary(Dests=tree.obj)
+def _destinations(out: pikepdf.Pdf, source: pikepdf.Pdf, tree: pikepdf.NameTree) -> None:
+    """A chunk's named destinations into the book's name tree; the first of a name wins."""
+    names = source.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return
+    for name, destination in pikepdf.NameTree(names.Dests).items():
+        if name not in tree:
+            tree[name] = _copy(out, destination)
 
 
 def _outline(out: pikepdf.Pdf, marks: list[tuple[int, Bookmark]]) -> None:
@@ -136,56 +153,68 @@ def _outline_items(out: pikepdf.Pdf, tree: list[Any], parent: Any) -> tuple[list
     return items, count
 
 
-def _structure(out: pikepdf.Pdf, sources: list[pikepdf.Pdf], offsets: list[int]) -> None:
+class _Structure:
     """One structure tree: the chunks' page elements under one Document element; the
-    ParentTree keyed by page index, then by annotation in page order (WeasyPrint's scheme)."""
-    root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-    document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root))
-    kids = Array()
-    page_entries: list[tuple[int, Any]] = []
-    annotation_entries: list[Any] = []
-    renumbered: list[dict[int, int]] = []  # per chunk: its annotation keys → the book's
-    total = len(out.pages)
-    for source, offset in zip(sources, offsets, strict=True):
-        tree = source.Root.StructTreeRoot
+    ParentTree keyed by page index, then by annotation in page order (WeasyPrint's scheme).
+    `add` each chunk in order, then `finish` (nothing when the chunks are not tagged)."""
+
+    def __init__(self, out: pikepdf.Pdf) -> None:
+        self.out = out
+        self.root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+        self.document = out.make_indirect(
+            Dictionary(Type=Name.StructElem, S=Name.Document, P=self.root)
+        )
+        self.kids = Array()
+        self.pages: list[tuple[int, Any]] = []
+        self.annotations: list[tuple[Any, Any]] = []  # (annotation, its structure element)
+        self.tagged = True
+
+    def add(self, source: pikepdf.Pdf, offset: int) -> None:
+        tree = source.Root.get("/StructTreeRoot")
+        if tree is None:
+            self.tagged = False
+            return
         own = len(source.pages)
         for element in tree.K[0].K if isinstance(tree.K, Array) else tree.K.K:
-            copied = out.copy_foreign(element)
-            copied.P = document
-            kids.append(copied)
+            copied = self.out.copy_foreign(element)
+            copied.P = self.document
+            self.kids.append(copied)
         nums = tree.ParentTree.Nums
-        keys: dict[int, int] = {}
+        elements: dict[int, Any] = {}
         for position in range(0, len(nums), 2):
-            key, value = int(nums[position]), _copy(out, nums[position + 1])
+            key, value = int(nums[position]), _copy(self.out, nums[position + 1])
             if key < own:
-                page_entries.append((offset + key, value))
+                self.pages.append((offset + key, value))
             else:
-                keys[key] = total + len(annotation_entries)
-                annotation_entries.append(value)
-        renumbered.append(keys)
-    document.K = kids
-    for keys, offset, source in zip(renumbered, offsets, sources, strict=True):
-        for index in range(offset, offset + len(source.pages)):
-            page = out.pages[index].obj
+                elements[key] = value
+        for index in range(offset, offset + own):
+            page = self.out.pages[index].obj
             if "/StructParents" in page:
                 page.StructParents = index
             for annotation in page.get("/Annots", Array()):
                 if "/StructParent" in annotation:
-                    annotation.StructParent = keys[int(annotation.StructParent)]
-    numbers = Array()
-    for key, value in sorted(page_entries, key=lambda entry: entry[0]):
-        numbers.extend([pikepdf.Object.parse(str(key).encode()), value])
-    for position, value in enumerate(annotation_entries, start=total):
-        numbers.extend([pikepdf.Object.parse(str(position).encode()), value])
-    root.K = Array([document])
-    root.ParentTree = out.make_indirect(Dictionary(Nums=numbers))
-    out.Root.StructTreeRoot = root
+                    self.annotations.append((annotation, elements[int(annotation.StructParent)]))
+
+    def finish(self) -> None:
+        if not self.tagged:
+            return
+        self.document.K = self.kids
+        total = len(self.out.pages)
+        numbers = Array()
+        for key, value in sorted(self.pages, key=lambda entry: entry[0]):
+            numbers.extend([pikepdf.Object.parse(str(key).encode()), value])
+        for position, (annotation, element) in enumerate(self.annotations, start=total):
+            annotation.StructParent = position
+            numbers.extend([pikepdf.Object.parse(str(position).encode()), element])
+        self.root.K = Array([self.document])
+        self.root.ParentTree = self.out.make_indirect(Dictionary(Nums=numbers))
+        self.out.Root.StructTreeRoot = self.root
 
 
-def _fonts(out: pikepdf.Pdf) -> Iterator[tuple[Any, Any]]:
-    """Each font the pages use (once) with the descendant that holds its descriptor."""
+def _fonts(out: pikepdf.Pdf, pages: range) -> Iterator[tuple[Any, Any]]:
+    """Each font these pages use (once) with the descendant that holds its descriptor."""
     seen: set[tuple[int, int]] = set()
-    for page in out.pages:
+    for page in (out.pages[index] for index in pages):
         fonts = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
         for font in fonts.values():
             if font.objgen in seen:
@@ -195,10 +224,10 @@ def _fonts(out: pikepdf.Pdf) -> Iterator[tuple[Any, Any]]:
             yield font, descendants[0] if descendants is not None else font
 
 
-def _retag_fonts(out: pikepdf.Pdf) -> None:
+def _retag_fonts(out: pikepdf.Pdf, pages: range) -> None:
     """Give each embedded subset a tag derived from its program, so two chunks' subsets of
     one face get different tags (and one subset keeps one tag, whatever the chunk count)."""
-    for font, described in _fonts(out):
+    for font, described in _fonts(out, pages):
         name = str(font.get("/BaseFont", ""))
         descriptor = described.get("/FontDescriptor")
         if "+" not in name or descriptor is None:
