@@ -47,10 +47,6 @@ class Refused(Exception):
         self.code = code
         self.message = message
 
-    def __reduce__(self) -> tuple[type[Refused], tuple[str, str]]:
-        """Picklable with both fields (a worker process gets the gate's refusals)."""
-        return (Refused, (self.code, self.message))
-
     def diagnostic(self, path: str | Path, line: int = 0, col: int = 0) -> Diagnostic:
         """The refusal as the one problem type, an error at `path`:`line`:`col` (the place
         that named what was refused): the only conversion of a Refused."""

@@ -1,10 +1,10 @@
 """Worker processes for the chunked layout: each keeps the chunks it laid out until it is told
 to finish them, so a chunk's finishing goes to the process that holds it.
 
-`Pool(count, access)`: `count` processes started from a fork server that has imported the
-exporter (so each starts small, not with this process's rendered books, and WeasyPrint is
-imported once), or spawned where there is no fork server; with `count` 1 the tasks run in
-this process, one after another, with the same results. Tasks and results are
+`Pool(count, access)`: `count` processes forked from this one (they inherit the gate, which is
+not picklable, WeasyPrint's loaded state, and they are this process's own children, so what
+they use counts in its resource usage); with `count` 1, or where `fork` is unavailable, the
+tasks run in this process, one after another, with the same results. Tasks and results are
 plain data (export/chunkdata.py). Written here rather than with `concurrent.futures` because a
 pool there sends each task to whichever process is free: a held layout could not be finished.
 """
@@ -12,7 +12,6 @@ pool there sends each task to whichever process is free: a held layout could not
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gc
 import multiprocessing
 import multiprocessing.connection
@@ -90,14 +89,6 @@ def _serve(connection: multiprocessing.connection.Connection, access: Access) ->
                 connection.send((False, WorkerFailed(traceback.format_exc())))
 
 
-def _context() -> Any:
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["publisher.export.pdf"])
-    return context
-
-
 class Pool:
     """`run(tasks, then)`: run each task, and each that `then(task, answer)` adds; a Finish
     goes to the process holding its chunk. Use as a context manager (ends the processes)."""
@@ -107,14 +98,11 @@ class Pool:
         self.held: dict[str, Any] = {}  # in-process mode
         self.connections: list[multiprocessing.connection.Connection] = []
         self.processes: list[Any] = []
-        if count > 1:
-            context = _context()
-            portable = dataclasses.replace(
-                access, fetched=None if access.fetched is None else dict(access.fetched)
-            )
+        if count > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
             for _ in range(count):
                 parent, child = context.Pipe()
-                process = context.Process(target=_serve, args=(child, portable), daemon=True)
+                process = context.Process(target=_serve, args=(child, access), daemon=True)
                 process.start()
                 child.close()
                 self.connections.append(parent)
