@@ -98,21 +98,28 @@ class ChunkStore:
         return chunk if still_valid(chunk.shape.inputs) else None
 
     def put(self, key: str, chunk: ChunkPdf) -> None:
+        """Keep `chunk`. A folder that cannot be written costs the reuse, never the build (the
+        build cache's own manifest, in the same folder, says `cache-unwritable`)."""
         record_path, pdf_path = self._paths(key)
         if record_path.exists() and self.get(key) == chunk:
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
         record = {"sha256": hashlib.sha256(chunk.data).hexdigest(), **_record(chunk)}
-        write_bytes_atomically(pdf_path, chunk.data)
-        write_bytes_atomically(record_path, json.dumps(record, sort_keys=True).encode("utf-8"))
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomically(pdf_path, chunk.data)
+            text = json.dumps(record, sort_keys=True).encode("utf-8")
+            write_bytes_atomically(record_path, text)
+        except OSError:
+            return
 
     def keep(self, keys: set[str], book: str) -> None:
-        """Delete the chunks of `book` (the key prefix) not in `keys`."""
-        if not self.directory.is_dir():
+        """Delete the chunks of `book` (the key prefix) not in `keys` (as `put`, quietly)."""
+        try:
+            for path in self.directory.iterdir():
+                if path.name.startswith(book) and path.stem not in keys:
+                    path.unlink(missing_ok=True)
+        except OSError:
             return
-        for path in self.directory.iterdir():
-            if path.name.startswith(book) and path.stem not in keys:
-                path.unlink(missing_ok=True)
 
 
 def book_prefixed(book: str, key: str) -> str:
