@@ -29,13 +29,14 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import lxml.html
 
 from ..base.access import Access
 from ..base.gate import note
 from ..base.outline import Kind
-from ..base.rendered import Exported, Pagination, RenderedBook, Target
+from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
 from .chunkdata import ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key
 from .pool import Answer, Finish, Layout, Pool, Task
@@ -58,7 +59,7 @@ class Piece:
     """One chunk of the book before layout: its name, place and page."""
 
     name: str
-    kind: str  # "front", "body", "back"
+    kind: Literal["front", "body", "back"]
     html: str
     ids: frozenset[str]
     targets: frozenset[str]  # fragment ids its links name
@@ -93,7 +94,9 @@ def split(book: RenderedBook) -> list[Piece]:
     cuts = sorted(set(cuts))
     pieces: list[Piece] = []
     for number, (low, high) in enumerate(itertools.pairwise(cuts)):
-        kind = "front" if high <= body[0] else "back" if low > body[-1] else "body"
+        kind: Literal["front", "body", "back"] = (
+            "front" if high <= body[0] else "back" if low > body[-1] else "body"
+        )
         # The first chunk keeps what precedes the documents (the screen PDF's cover page).
         text = (
             page[: positions[high]] if low == 0 else head + page[positions[low] : positions[high]]
@@ -104,11 +107,12 @@ def split(book: RenderedBook) -> list[Piece]:
     return pieces
 
 
-def _anchors(documents: tuple[object, ...]) -> tuple[frozenset[str], frozenset[str]]:
+def _anchors(documents: tuple[Document, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The ids in these documents, and the fragment ids their links name."""
     ids: set[str] = set()
     targets: set[str] = set()
     for document in documents:
-        tree = lxml.html.fromstring(getattr(document, "body"))  # noqa: B009
+        tree = lxml.html.fromstring(document.body)
         for element in tree.iter():
             ids.add(element.get("id") or "")
             href = element.get("href") or ""
