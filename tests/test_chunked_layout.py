@@ -240,3 +240,13 @@ def test_a_book_that_cannot_be_chunked_is_laid_out_whole(
     (anthology.parent / "casa.css").write_text(rule + "\n", encoding="utf-8")
     book = render(load(anthology)[0], Target.PRINT_PDF)
     assert export_chunked(book, 2).data == export_pdf(book).data
+
+
+def test_workers_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
+    from publisher.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["build", "--workers", "0"])
+    assert exited.value.code == 2
+    expected = "argument --workers: a number of processes, 1 or more; got '0'"
+    assert expected in capsys.readouterr().err
