@@ -130,7 +130,6 @@ class _Settling:
 
     pieces: list[Piece]
     jobs: dict[str, ChunkJob]
-    store: ChunkStore | None
     tell: Tell | None
     shapes: dict[str, Shape] = field(default_factory=dict)
     pdfs: dict[str, ChunkPdf] = field(default_factory=dict)
@@ -243,7 +242,7 @@ def lay_out(
     store: ChunkStore | None, tell: Tell | None,
 ) -> list[ChunkPdf]:  # fmt: skip
     """Every chunk finished, in book order, each valid for the final page numbers."""
-    state = _Settling(pieces, jobs, store, tell)
+    state = _Settling(pieces, jobs, tell)
     keys = {name: book_prefixed(job.book_id, chunk_key(job)) for name, job in jobs.items()}
     if store is not None:
         for piece in pieces:
