@@ -46,6 +46,7 @@ STAGES: dict[str, tuple[str, str]] = {
     "layout (pagination)": ("weasyprint/layout/__init__.py", "layout_document"),
     "draw (page streams)": ("weasyprint/draw/__init__.py", "draw_page"),
     "write (fonts, PDF objects)": ("weasyprint/pdf/__init__.py", "generate_pdf"),
+    "serialize (pydyf)": ("weasyprint/document.py", "write_pdf"),
 }
 
 
@@ -82,7 +83,9 @@ def stages(page: str, base_url: str) -> dict[str, float]:
         for stage, (module, function) in STAGES.items():
             if name == function and filename.endswith(module):
                 found[stage] = found.get(stage, 0.0) + row[3]  # cumulative time
-    # generate_pdf draws the pages: its own share is what is left without the drawing.
+    # generate_pdf draws the pages, write_pdf calls generate_pdf: each stage is its own share.
+    if "serialize (pydyf)" in found and "write (fonts, PDF objects)" in found:
+        found["serialize (pydyf)"] -= found["write (fonts, PDF objects)"]
     if "write (fonts, PDF objects)" in found and "draw (page streams)" in found:
         found["write (fonts, PDF objects)"] -= found["draw (page streams)"]
     found["total (profiled)"] = total
