@@ -12,21 +12,29 @@ from .measure import Measurement
 COLD_HTML = "cold: html"
 COLD_EPUB = "cold: epub"
 COLD_PDF = "cold: pdf (screen + print)"
+COLD_PDF_1 = "cold: pdf, --workers 1"
+COLD_PDF_2 = "cold: pdf, --workers 2"
 COLD_ALL = "cold: all formats"
 NOOP = "no-op rebuild (all formats)"
 EDIT = "one-edit rebuild (all formats)"
+EDIT_PDF = "one-edit rebuild (pdf)"
 PANDOC_EPUB = "pandoc: epub3"
 PANDOC_PDF = "pandoc: pdf (weasyprint)"
 FLOOR_SCREEN = "floor: weasyprint screen"
 FLOOR_PRINT = "floor: weasyprint print"
 ORDER = (
-    COLD_HTML, COLD_EPUB, COLD_PDF, COLD_ALL, NOOP, EDIT,
+    COLD_HTML, COLD_EPUB, COLD_PDF, COLD_PDF_1, COLD_PDF_2, COLD_ALL, NOOP, EDIT, EDIT_PDF,
     PANDOC_EPUB, PANDOC_PDF, FLOOR_SCREEN, FLOOR_PRINT,
 )  # fmt: skip
 
 EPUB_TARGET = 0.5  # our EPUB-only build ≤ 0.5 × Pandoc → EPUB
 NOOP_TARGET = 1.0  # seconds
 FULL_TARGET = 1.15  # cold full build ≤ 1.15 × (WeasyPrint floor + our EPUB build)
+# Issue 17's goals, each against its anchor from the same run.
+FAST_TARGET = 0.5  # cold full build ≤ 0.5 × (bare WeasyPrint screen + print + our EPUB build)
+EDIT_TARGET = 0.1  # one-edit rebuild ≤ 0.1 × the cold full build
+SPEEDUP_TARGET = 1.7  # PDF stage, 1 → 2 worker processes
+RSS_TARGET = 400  # MiB, at 400 reviews
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class SizeResult:
     stages: list[tuple[str, float]] = field(default_factory=list)
     cache_dir_seen: bool = False
     load_average: tuple[str, str] = ("?", "?")  # /proc/loadavg (1, 5, 15 min), before/after
+    projection: list[tuple[int, float]] = field(default_factory=list)  # workers → PDF seconds
 
     def get(self, name: str) -> Measurement:
         return Measurement.combine(self.runs[name])
@@ -87,6 +96,41 @@ def target_lines(result: SizeResult) -> list[str]:
     ]
 
 
+def issue17_lines(result: SizeResult) -> list[str]:
+    """Issue 17's goals, each a ratio to its anchor measured in the same run."""
+    if COLD_PDF_1 not in result.runs or COLD_PDF_2 not in result.runs:
+        return []
+    full, edit = result.get(COLD_ALL), result.get(EDIT)
+    screen, paper = result.get(FLOOR_SCREEN).seconds, result.get(FLOOR_PRINT).seconds
+    epub, pandoc = result.get(COLD_EPUB).seconds, result.get(PANDOC_PDF).seconds
+    one, two = result.get(COLD_PDF_1), result.get(COLD_PDF_2)
+    floor = screen + paper + epub
+    rss = max(m.peak_rss_mb for name in ORDER if name in result.runs for m in result.runs[name]
+              if not name.startswith(("pandoc", "floor")))  # fmt: skip
+    lines = [
+        f"- cold full build vs like-for-like floor (bare WeasyPrint screen + print + our EPUB "
+        f"build): {full.seconds:.2f} s / {floor:.2f} s = **{full.seconds / floor:.2f}×** "
+        f"(goal ≤ {FAST_TARGET}×): {_verdict(full.seconds / floor <= FAST_TARGET)}",
+        f"- cold full build vs Pandoc → one PDF: {full.seconds:.2f} s / {pandoc:.2f} s = "
+        f"**{full.seconds / pandoc:.2f}×** (far goal ≤ 1.0×): "
+        f"{_verdict(full.seconds / pandoc <= 1.0)}",
+        f"- one-edit rebuild vs cold full build: {edit.seconds:.2f} s / {full.seconds:.2f} s = "
+        f"**{edit.seconds / full.seconds:.2f}×** (goal ≤ {EDIT_TARGET}×): "
+        f"{_verdict(edit.seconds / full.seconds <= EDIT_TARGET)}",
+        f"- PDF stage, 1 → 2 worker processes: {one.seconds:.2f} s / {two.seconds:.2f} s = "
+        f"**{one.seconds / two.seconds:.2f}×** (goal ≥ {SPEEDUP_TARGET}×): "
+        f"{_verdict(one.seconds / two.seconds >= SPEEDUP_TARGET)}; on CPU seconds "
+        f"{one.cpu_seconds:.2f} / {two.cpu_seconds:.2f}",
+        f"- peak RSS of our builds: **{rss:.0f} MiB**"
+        + (
+            f" (goal ≤ {RSS_TARGET} MiB at 400 reviews): {_verdict(rss <= RSS_TARGET)}"
+            if result.n == 400
+            else ""
+        ),
+    ]
+    return lines
+
+
 def size_section(result: SizeResult, repeat: int) -> list[str]:
     corpus = result.corpus
     lines = [
@@ -118,6 +162,21 @@ def size_section(result: SizeResult, repeat: int) -> list[str]:
         *cpu_lines(result),
         "",
     ]
+    if issue17_lines(result):
+        lines += ["Issue 17's goals (wall clock, anchors from this run):", ""]
+        lines += [*issue17_lines(result), ""]
+    if result.projection:
+        lines += [
+            "The PDF stage on more cores, on paper (`python -m benchmarks.chunk_costs`: each "
+            "chunk's layout timed in one process, then scheduled on W workers in the build's "
+            "order, the serial parts added):",
+            "",
+            "| workers | PDF stage (s, projected) | speed-up over 1 |",
+            "|--:|--:|--:|",
+        ]
+        first = result.projection[0][1]
+        lines += [f"| {w} | {s:.2f} | {first / s:.2f}× |" for w, s in result.projection]
+        lines += [""]
     if result.stages:
         total = sum(seconds for _, seconds in result.stages)
         lines += [
@@ -216,7 +275,12 @@ def write_results(
             else ""
         ),
         "- The one-edit rebuild appends a sentence to the middle review "
-        "(`review-{N/2}.md`), then restores it after the measurement.",
+        "(`review-{N/2}.md`), then restores it after the measurement; `one-edit rebuild "
+        "(pdf)` does the same with the PDFs alone.",
+        "- The PDFs are laid out in chunks (issue 17): `cold: pdf` runs with the default "
+        "worker count (one per core); the `--workers 1` and `--workers 2` rows are the same "
+        "cold build with the count given. Peak RSS of a build is the largest of its processes "
+        "(`os.wait4` reports the maximum over the process and the workers it waited for).",
         "",
     ]
     target.write_text("\n".join(lines), encoding="utf-8")

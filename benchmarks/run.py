@@ -33,7 +33,10 @@ from .report import (
     COLD_EPUB,
     COLD_HTML,
     COLD_PDF,
+    COLD_PDF_1,
+    COLD_PDF_2,
     EDIT,
+    EDIT_PDF,
     FLOOR_PRINT,
     FLOOR_SCREEN,
     NOOP,
@@ -76,6 +79,12 @@ def supports_clean(env: dict[str, str]) -> bool:
     return "--clean" in done.stdout
 
 
+def supports_workers(env: dict[str, str]) -> bool:
+    command = [str(VENV_BIN / "python"), "-m", "publisher", "build", "--help"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=HERE.anchor)
+    return "--workers" in done.stdout
+
+
 class Bench:
     """Everything measured on one corpus."""
 
@@ -87,6 +96,7 @@ class Bench:
         self.anthology = anthology
         self.log = log
         self.clean = clean
+        self.workers = supports_workers(env)
         self.runs: dict[str, list[Measurement]] = {}
 
     def _record(self, name: str, measure: Callable[[], Measurement]) -> Measurement:
@@ -104,10 +114,10 @@ class Bench:
         command += ["--format", formats, "--out", out, "--quiet", *extra]
         return run_measured(command, self.root, self.log, self.env)
 
-    def _cold(self, formats: str, out: Path) -> Measurement:
+    def _cold(self, formats: str, out: Path, *extra: str) -> Measurement:
         shutil.rmtree(self.root / CACHE_DIR, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
-        return self._build(formats, out, *(["--clean"] if self.clean else []))
+        return self._build(formats, out, *(["--clean"] if self.clean else []), *extra)
 
     def builds(self) -> None:
         for name, formats in (
@@ -116,6 +126,10 @@ class Bench:
             (COLD_PDF, "pdf"),
         ):
             self._record(name, partial(self._cold, formats, self.root / f"dist-{formats}"))
+        if self.workers:
+            for name, count in ((COLD_PDF_1, "1"), (COLD_PDF_2, "2")):
+                work = partial(self._cold, "pdf", self.root / "dist-pdf", "--workers", count)
+                self._record(name, work)
         out = self.root / "dist-all"
         self._record(COLD_ALL, lambda: self._cold("html,pdf,epub", out))
         if self.clean:
@@ -130,6 +144,13 @@ class Bench:
             self._record(EDIT, lambda: self._build("html,pdf,epub", out))
         finally:
             review.write_bytes(original)
+        if self.workers:
+            self._build("pdf", self.root / "dist-pdf")  # the PDFs alone, current
+            review.write_bytes(original + EDIT_SENTENCE.encode("utf-8"))
+            try:
+                self._record(EDIT_PDF, lambda: self._build("pdf", self.root / "dist-pdf"))
+            finally:
+                review.write_bytes(original)
 
     def pandoc(self, markdown: Path) -> None:
         env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -225,8 +246,16 @@ def bench_size(
             [str(c) for c in command], cwd=root, env=env, capture_output=True, text=True, check=True
         )
         stage_rows = [(str(name), float(secs)) for name, secs in json.loads(done.stdout)]
+    projection: list[tuple[int, float]] = []
+    if stages and bench.workers:
+        command = [python, "-m", "benchmarks.chunk_costs", anthology]
+        done = subprocess.run(
+            [str(c) for c in command], cwd=root, env=env, capture_output=True, text=True, check=True
+        )
+        projection = [(int(w), float(s)) for w, s in json.loads(done.stdout)["projection"]]
     return SizeResult(
         n=n,
+        projection=projection,
         corpus=corpus_stats(anthology),
         runs=bench.runs,
         outputs=output_sizes(root),

@@ -1,4 +1,5 @@
-"""Where a cold all-formats build spends its time, stage by stage, in one process.
+"""Where a cold all-formats build spends its time, stage by stage, in one process (and, for
+the PDFs, the worker processes a build lays them out with).
 
 `python -m benchmarks.stages ANTHOLOGY OUTDIR` prints a JSON list of [stage, seconds]. It
 calls the same functions `publisher.pipeline.build()` calls, in the same order, with a
@@ -8,6 +9,7 @@ clock around each; imports are timed too because they are part of every CLI run.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -34,7 +36,7 @@ def stage_times(anthology_file: Path, out_dir: Path) -> list[tuple[str, float]]:
     start = time.perf_counter()
     import publisher.export.epub
     import publisher.export.pdf  # noqa: F401  (timed here, not inside the first export)
-    from publisher.export import write
+    from publisher.export import Chunking, write, write_chunked
 
     rows.append(("import exporters (WeasyPrint, EbookLib)", time.perf_counter() - start))
 
@@ -46,8 +48,12 @@ def stage_times(anthology_file: Path, out_dir: Path) -> list[tuple[str, float]]:
     paper = _timed(rows, "render print PDF HTML", lambda: render(anthology, Target.PRINT_PDF))
     epub = _timed(rows, "render EPUB XHTML", lambda: render(anthology, Target.EPUB))
     _timed(rows, "export HTML", lambda: write(web, out_dir / f"{slug}.html"))
-    _timed(rows, "export screen PDF", lambda: write(screen, out_dir / f"{slug}.pdf"))
-    _timed(rows, "export print PDF", lambda: write(paper, out_dir / f"{slug}-print.pdf"))
+    # The PDFs as a build lays them out: in chunks, one worker per core (no chunk cache).
+    chunking = Chunking(os.cpu_count() or 1)
+    screen_pdf, print_pdf = out_dir / f"{slug}.pdf", out_dir / f"{slug}-print.pdf"
+    quiet = lambda name, laid: None  # noqa: E731
+    _timed(rows, "export screen PDF", lambda: write_chunked(screen, screen_pdf, chunking, quiet))
+    _timed(rows, "export print PDF", lambda: write_chunked(paper, print_pdf, chunking, quiet))
     _timed(rows, "export EPUB", lambda: write(epub, out_dir / f"{slug}.epub"))
     return rows
 

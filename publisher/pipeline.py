@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -34,7 +35,7 @@ from .base.text import counted
 from .base.theme import theme_for
 from .cache import BuildCache
 from .claim import Claiming, plan_claim, settle
-from .export import write, write_claimed, write_wrap
+from .export import Chunking, write, write_chunked, write_claimed, write_wrap
 from .export.cover_art import cover_art
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
@@ -288,9 +289,10 @@ def build(request: BuildRequest) -> BuildResult:
             anthology, diagnostics = load_book(spec, access)
             check_apart_from_inputs(out_dir, reads.inputs(), spec.root)
         passes = _passes(plan, stale, pages.carried, pages.kept is not None)
+        chunking = _chunking(request, cache)
         with _writing(out_dir), Staging(out_dir) as staging:
             built = _render_and_export(
-                anthology, passes, staging, cache, timed, access, pages.kept, claiming
+                anthology, passes, staging, cache, timed, access, pages.kept, claiming, chunking
             )
             _refuse_errors(diagnostics, built)
             with timed("commit", "putting the new editions in place"):
@@ -349,10 +351,12 @@ def _render_and_export(
     access: Access,
     kept: Pagination | None = None,
     claiming: Claiming | None = None,
+    chunking: Chunking | None = None,
 ) -> dict[Path, Exported]:
     """Render and export each pass into `staging`; the second pass carries the print PDF's
     pagination, made in the first (or `kept` by the cache). `claiming`: the EPUB's
-    accessibility claim, when this build makes one (claim.py)."""
+    accessibility claim, when this build makes one (claim.py). PDFs are laid out in chunks
+    (`chunking`), or whole when it is None."""
     claiming = claiming or Claiming()
     first, later = passes
     staged = {item.path: staging.place(item.path) for item in first + later}
@@ -367,7 +371,7 @@ def _render_and_export(
             books[item.target] = render(
                 anthology, item.target, cache.for_output(item.path), None, access, cover
             )
-    built = _export_each(first, books, staged, timed, count, claiming)
+    built = _export_each(first, books, staged, timed, count, claiming, chunking)
     if later:
         pagination = next((e.pagination for e in built.values() if e.pagination), kept)
         with timed("render-paginated"):
@@ -381,7 +385,7 @@ def _render_and_export(
                 )  # fmt: skip
         pages = len(pagination.pages) if pagination else 0
         books_later = [item for item in later if item.target is not Target.COVER]
-        built.update(_export_each(books_later, books, staged, timed, count, claiming))
+        built.update(_export_each(books_later, books, staged, timed, count, claiming, chunking))
         for item in later:
             if item.target is Target.COVER:
                 count.exporting(timed, item.target)
@@ -460,6 +464,7 @@ def _export_each(
     timed: _StageTimer,
     count: _Count,
     claiming: Claiming,
+    chunking: Chunking | None = None,
 ) -> dict[Path, Exported]:
     """Export each item to its staged path (`staged[item.path]`); the EPUB with `claiming`'s
     claim, when there is one, its bytes without the claim kept in `claiming.unclaimed`."""
@@ -472,10 +477,35 @@ def _export_each(
                 built[item.path], claiming.unclaimed[item.path] = write_claimed(
                     book, path, claiming.claim
                 )
+            elif chunking is not None and book.target.paged:
+                tell = _chunk_teller(timed, item.target)
+                exported = write_chunked(book, path, chunking, tell)
+                built[item.path] = dataclasses.replace(exported, data=b"")
             else:
                 built[item.path] = _written(book, path)
         count.exported_one(timed, item.target, built[item.path].pages)
     return built
+
+
+def _chunking(request: BuildRequest, cache: BuildCache) -> Chunking:
+    """`--workers` (default: one per core), and the cache's chunk folder when it is used."""
+    workers = request.workers or os.cpu_count() or 1
+    store = cache.directory / "chunks" if request.cache else None
+    return Chunking(workers, store, not request.clean)
+
+
+def _chunk_teller(timed: _StageTimer, target: Target) -> Callable[[str, bool], None]:
+    """Progress events for each chunk of a PDF: `laid out chunk body-003 of the print PDF`,
+    `reused chunk …` (from the cache): stage `export-<target>`, unit `chunks`."""
+    done = [0]
+
+    def tell(name: str, laid_out: bool) -> None:
+        done[0] += 1
+        verb = "laid out" if laid_out else "reused"
+        what = f"{verb} chunk {name} of the {LABELS[target]}"
+        timed.tell(Progress(f"export-{target.value}", what, done[0], None, "chunks"))
+
+    return tell
 
 
 def _written(book: RenderedBook, path: Path) -> Exported:

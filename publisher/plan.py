@@ -68,6 +68,10 @@ class BuildRequest:
         (validation/claim.py): `--validate`, and no `[accessibility]` table declared."""
         return self.validate and spec.accessibility is None
 
+    # `--workers`: processes laying out the PDFs in chunks (None: one per core; the bytes are
+    # the same for any number).
+    workers: int | None = None
+
     @property
     def printed(self) -> bool:
         """The build lays out the print PDF (`pdf`, or the cover wrap's page count)."""

@@ -91,6 +91,15 @@ def recording() -> Iterator[Recorder]:
         _CURRENT.reset(token)
 
 
+def note(inputs: Iterable[Input]) -> None:
+    """Record inputs read elsewhere (a worker process, a result kept in the cache) in the
+    current recording, if any."""
+    recorder = _CURRENT.get()
+    if recorder is not None:
+        for item in inputs:
+            recorder.add(item)
+
+
 def _record(path: Path, digest: str) -> None:
     recorder = _CURRENT.get()
     if recorder is not None:

@@ -66,7 +66,7 @@ def register(commands: Commands) -> None:
     command.add_argument(
         "-j",
         "--jobs",
-        type=_positive,
+        type=workers,
         default=os.cpu_count() or 1,
         metavar="N",
         help="a catalogue: books built at once, in worker processes (default: the CPU count,"
@@ -79,6 +79,14 @@ def register(commands: Commands) -> None:
         help="a catalogue: build the books on the Dask cluster whose scheduler is at ADDRESS,"
         " e.g. tcp://10.0.0.5:8786 (needs publisher[distributed]; workers must see the"
         " projects at the same paths)",
+    )
+    command.add_argument(
+        "--workers",
+        type=workers,
+        default=None,
+        metavar="N",
+        help="processes laying out the PDFs (default: one per core; in a catalogue 1 per book;"
+        " same files for any N)",
     )
     command.set_defaults(run=run)
 
@@ -93,9 +101,10 @@ def formats(value: str) -> tuple[frozenset[Format], bool]:
         raise argparse.ArgumentTypeError(f"formats are {known}; got {value!r}") from None
 
 
-def _positive(value: str) -> int:
+def workers(value: str) -> int:
+    """`--workers`: a whole number of processes, at least 1."""
     if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"a whole number of 1 or more; got {value!r}")
+        raise argparse.ArgumentTypeError(f"a number of processes, 1 or more; got {value!r}")
     return int(value)
 
 
@@ -119,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
         validate=args.validate,
         progress=view,
         allow_remote=args.allow_remote,
+        workers=args.workers,
     )
     with view or contextlib.nullcontext():
         result = build(request)

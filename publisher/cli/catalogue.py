@@ -49,6 +49,8 @@ def run_catalogue(args: argparse.Namespace, books: list[Path]) -> int:
         clean=args.clean,
         validate=args.validate,
         allow_remote=args.allow_remote,
+        # The books are the parallel unit: each lays its PDFs out in one process unless told.
+        workers=args.workers or 1,
     )
     groups, problems = plan_catalogue(books, template)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..base.cover import CoverArt, CoverText
@@ -72,6 +73,30 @@ def write_claimed(book: RenderedBook, path: Path, claim: Certification) -> tuple
     claimed = export_epub(book, claim)
     write_bytes_atomically(path, claimed.data)
     return dataclasses.replace(claimed, data=b""), export_epub(book).data
+
+
+@dataclass(frozen=True)
+class Chunking:
+    """How a build lays out its PDFs (export/chunked.py): `workers` processes; the chunks kept
+    in `store` (a folder; None: none kept), reused unless `reuse` is False (`--clean`)."""
+
+    workers: int
+    store: Path | None = None
+    reuse: bool = True
+
+
+def write_chunked(
+    book: RenderedBook, path: Path, chunking: Chunking, tell: Callable[[str, bool], None]
+) -> Exported:
+    """Write a PDF edition laid out in chunks atomically; `tell(chunk, laid_out)` hears of each
+    chunk laid out (True) or reused from the store (False)."""
+    from .chunked import export_chunked
+    from .chunkstore import ChunkStore
+
+    store = ChunkStore(chunking.store, chunking.reuse) if chunking.store is not None else None
+    exported = export_chunked(book, chunking.workers, store, tell)
+    write_bytes_atomically(path, exported.data)
+    return exported
 
 
 def export(book: RenderedBook) -> Exported:

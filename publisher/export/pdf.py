@@ -3,13 +3,16 @@
 Two profiles from one HTML source: `screen` (tagged PDF/UA-1, links, outline) and `print`
 (bleed, crop marks, optional PDF/A or PDF/X). Dates and the file identifier are derived from
 the book and `SOURCE_DATE_EPOCH`, so two builds of the same sources are byte-identical.
-`export_wrap` lays out the cover wrap's page (export/wrap.py builds it).
+`export_wrap` lays out the cover wrap's page (export/wrap.py builds it). `lay_out_chunk` and
+`finish_chunk` lay out one chunk of a book on its own (export/chunked.py plans and merges them).
 
-Length: WeasyPrint's only importer holds every workaround of its layout and its PDF writer.
+Length: WeasyPrint's only importer holds every workaround of its layout and its PDF writer,
+and the hooks a chunked layout needs (page counter, named strings and targets from elsewhere).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import hashlib
@@ -19,14 +22,23 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 from unittest import mock
 
 import weasyprint
+import weasyprint.anchors
 import weasyprint.css
+import weasyprint.css.targets
+import weasyprint.document
 import weasyprint.formatting_structure.boxes
 import weasyprint.html
+import weasyprint.layout
+import weasyprint.layout.background
 import weasyprint.layout.block
+import weasyprint.layout.page
+import weasyprint.matrix
+import weasyprint.pdf
 import weasyprint.pdf.fonts
 import weasyprint.pdf.metadata
 import weasyprint.pdf.stream
@@ -35,12 +47,20 @@ import weasyprint.urls
 from weasyprint.text.ffi import harfbuzz
 
 from ..base.access import Access, Refused
-from ..base.diagnostics import BuildFailed
+from ..base.diagnostics import BuildFailed, Diagnostic
 from ..base.fonts import check_book, check_fonts
+from ..base.gate import recording
 from ..base.model import AnthologySpec
 from ..base.project import source_date
 from ..base.rendered import Exported, PageStart, Pagination, RenderedBook, Target, letters
+from .chunkdata import Bookmark, ChunkJob, ChunkPdf, ChunkUnsafe, Pairs, Shape
 from .output_intent import pdfx_for_spec
+
+
+def book_diagnostics(book: RenderedBook) -> tuple[Diagnostic, ...]:
+    """What the fonts the book's stylesheet names, and its text, need said (base/fonts.py)."""
+    where = book.anthology.spec.path  # already the shown path (relative to the project)
+    return tuple(check_fonts(book.stylesheet, where) + check_book(book))
 
 
 def export_pdf(book: RenderedBook) -> Exported:
@@ -48,7 +68,7 @@ def export_pdf(book: RenderedBook) -> Exported:
     BuildFailed when a resource the book names is refused."""
     spec = book.anthology.spec
     where = spec.path  # already the shown path (relative to the project)
-    diagnostics = check_fonts(book.stylesheet, where) + check_book(book)
+    diagnostics = book_diagnostics(book)
     # The gate the book was rendered through: the build's `--allow-remote`, not the spec's.
     fetcher = _ProjectFetcher(book.access or Access.for_spec(spec))
     try:
@@ -175,18 +195,24 @@ def _w3c(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def book_id(book: RenderedBook) -> str:
+    """The first half of the PDF's /ID: 32 hex digits naming the book and its profile."""
+    return _book_id(book)
+
+
 def _book_id(book: RenderedBook) -> str:
     spec = book.anthology.spec
     key = f"{spec.slug}|{spec.isbn_print or spec.isbn_epub or ''}|{book.target.value}"
     return hashlib.md5(key.encode("utf-8")).hexdigest()
 
 
-def _stable_xmp_ids(book: RenderedBook) -> AbstractContextManager[object]:
+def _stable_xmp_ids(book: RenderedBook | str) -> AbstractContextManager[object]:
     """PDF/X-4 XMP gets a random xmpMM:DocumentID from uuid4 (a TODO in WeasyPrint 70):
-    replace it, for this write only, with a UUID derived from the book."""
+    replace it, for this write only, with a UUID derived from the book (or its id)."""
     if not hasattr(weasyprint.pdf.metadata, "uuid4"):
         return nullcontext()
-    derived = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:publisher:{_book_id(book)}")
+    book_id = book if isinstance(book, str) else _book_id(book)
+    derived = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:publisher:{book_id}")
     return mock.patch.object(weasyprint.pdf.metadata, "uuid4", lambda: derived)
 
 
@@ -354,16 +380,17 @@ class _ProjectFetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc]
 GENERATED = ("::before", "::after", "::marker", "::footnote-call", "::footnote-marker")
 
 
-def paginate(document: weasyprint.Document) -> Pagination:
+def paginate(document: weasyprint.Document, number_from: int = 1) -> Pagination:
     """The first body text on each page (margin boxes and the footnote area are not the flow),
-    located by its element and the letters of that element's own text on earlier pages."""
+    located by its element and the letters of that element's own text on earlier pages.
+    `number_from`: the first page's number (a page without a folio is labelled by its own)."""
     pages: list[PageStart] = []
     openings: dict[str, str] = {}
     counted: dict[Any, int] = {}  # element → letters of its own text laid out so far
     headers: set[int] = set()
     root = document.pages[0]._page_box.children[0].element if document.pages else None
     parents = {child: parent for parent in root.iter() for child in parent} if root else {}
-    for number, page in enumerate(document.pages, 1):
+    for number, page in enumerate(document.pages, number_from):
         page_box = page._page_box
         flow = page_box.children[0]
         label = _folio(page_box) or str(number)
@@ -424,3 +451,262 @@ def _page_start(label: str, first: tuple[Any, int] | None, parents: dict[Any, An
     if element not in parents:  # not inside a document (cannot happen with our templates)
         return PageStart(label)
     return PageStart(label, element.get("id"), tuple(reversed(path)), offset)
+
+
+# -- chunks: part of a book laid out on its own (export/chunked.py plans them and merges) --------
+
+_SCALE = 0.75  # CSS px → PDF pt, as WeasyPrint writes at zoom 1
+
+
+class LaidChunk:
+    """A chunk laid out in this process and kept until `finish_chunk` writes it: the document,
+    WeasyPrint's layout context (page states, named strings) and what the layout used."""
+
+    def __init__(self, job: ChunkJob, document: Any, context: Any, seeds_used: dict[str, str]):
+        self.job, self.document, self.context = job, document, context
+        self.seeds_used = seeds_used
+
+    @property
+    def pages(self) -> list[Any]:
+        pages: list[Any] = self.document.pages
+        return pages[:-1] if self.job.sentinel else pages
+
+
+def lay_out_chunk(job: ChunkJob, access: Access) -> tuple[LaidChunk, Shape]:
+    """Lay out one chunk (its page counter from `job.start`, `job.seeds` carried in, the
+    external anchors' page numbers printed by `target-counter()`). Raises BuildFailed when
+    the gate refuses a resource, ChunkUnsafe when the chunk is not laid out as it would be in
+    the whole book (it does not open on a recto; its page counter is reset inside it)."""
+    used: dict[str, int] = {}
+    local: list[str] = []
+    seeds_used: dict[str, str] = {}
+    first = f"@page :first {{ counter-reset: page {job.start} }}" if job.start != 1 else ""
+    sheets = [weasyprint.CSS(string=first)] if first else None
+    kept: list[Any] = []
+    fetcher = _ProjectFetcher(access)
+    try:
+        with (
+            recording() as reads,
+            notes_stay_with_calls(),
+            _list_numbers_kept(),
+            _targets_from(dict(job.externals), used, local),
+            _context_kept(kept),
+            _strings_from(dict(job.seeds), seeds_used),
+        ):
+            document = weasyprint.HTML(
+                string=job.html, base_url=job.base_url, url_fetcher=fetcher
+            ).render(stylesheets=sheets)
+    except _Refusal as refusal:
+        raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
+    laid = LaidChunk(job, document, kept[0], seeds_used)
+    _check_chunk(laid)
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(laid.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    strings: dict[str, str] = {}
+    for name, by_page in laid.context.string_set.items():
+        assigned = [number for number in by_page if by_page[number]]
+        if assigned and min(assigned) <= len(laid.pages):
+            strings[name] = by_page[max(n for n in assigned if n <= len(laid.pages))][-1]
+    shape = Shape(
+        len(laid.pages),
+        tuple(sorted(anchors.items())),
+        tuple(sorted(strings.items())),
+        tuple(sorted(used.items())),
+        bool(local),
+        reads.inputs(),
+    )
+    return laid, shape
+
+
+def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str]) -> ChunkPdf:
+    """Write a laid-out chunk as PDF from page number `start` with the named strings `seeds`
+    carried in: when either differs from what it was laid out with, only the margin boxes
+    (folios, running heads) are made again, as WeasyPrint makes them after paginating."""
+    if start != laid.job.start or seeds != dict(laid.job.seeds):
+        laid.seeds_used.clear()
+        with _strings_from(seeds, laid.seeds_used):
+            _remake_margins(laid, start - laid.job.start)
+    job = laid.job
+    document = laid.document.copy(laid.pages)
+    document.metadata.keywords = list(job.keywords)
+    if job.stamp is not None:
+        document.metadata.created = document.metadata.modified = job.stamp
+    options: dict[str, object] = {
+        "uncompressed_pdf": False,
+        "pdf_identifier": job.book_id.encode("ascii"),
+    }
+    if job.variant:
+        options["pdf_variant"] = job.variant
+    try:
+        with _stable_xmp_ids(job.book_id), _fonts_keyed_by_file(), _links_kept(job.externals):
+            data: bytes = document.write_pdf(**options)
+    except _Refusal as refusal:
+        raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
+    bookmarks = tuple(
+        Bookmark(index, level, label, x * _SCALE, (page.height - y) * _SCALE, state == "closed")
+        for index, page in enumerate(document.pages)
+        for level, label, (x, y), state in page.bookmarks
+    )
+    pagination = paginate(document, start) if job.paginate else None
+    return ChunkPdf(
+        shape, start, tuple(sorted(laid.seeds_used.items())), data, bookmarks, pagination
+    )
+
+
+def bookmark_tree(bookmarks: list[tuple[int, Bookmark]]) -> list[Any]:
+    """The outline of bookmarks from several chunks (page index in the merged book, entry),
+    nested by WeasyPrint's own rule (`make_page_bookmark_tree`): a list of subtrees
+    `(label, (page, x, y), children, state)` as `Document.make_bookmark_tree` gives."""
+    root: list[Any] = []
+    skipped: list[int] = []
+    last_by_depth: list[Any] = [root]
+    previous = 0
+    for page, mark in bookmarks:
+        entry = (mark.level, mark.label, (mark.x, mark.y), "closed" if mark.closed else "open")
+        holder = _BookmarkPage([entry])
+        previous = weasyprint.anchors.make_page_bookmark_tree(
+            holder, skipped, last_by_depth, previous, page, weasyprint.matrix.Matrix()
+        )
+    return root
+
+
+@dataclass(frozen=True)
+class _BookmarkPage:
+    bookmarks: list[tuple[int, str, tuple[float, float], str]]
+
+
+def _check_chunk(laid: LaidChunk) -> None:
+    """The chunk's page numbers run on from its first page, and (but for the book's first
+    chunk) its first document breaks to a recto, as each does in the whole book."""
+    for index in range(len(laid.pages)):
+        counters = laid.context.page_maker[index + 1][3][1]
+        if counters.get("page", [None])[-1] != laid.job.start + index:
+            raise ChunkUnsafe(f"{laid.job.name}: the page counter is set inside the chunk")
+    if not laid.job.recto or not laid.pages:
+        return
+    html_box = laid.pages[0]._page_box.children[0]
+    body = next((box for box in html_box.children if box.element_tag == "body"), None)
+    opening = next((box for box in getattr(body, "children", ()) if box.element is not None), None)
+    if opening is None or opening.style["break_before"] not in ("right", "recto"):
+        raise ChunkUnsafe(f"{laid.job.name}: the chunk does not open on a recto")
+
+
+def _remake_margins(laid: LaidChunk, offset: int) -> None:
+    """Make each page's margin boxes again with the page counter moved by `offset`: the last
+    step of WeasyPrint's `layout_document`, on the pages it paginated."""
+    context = laid.context
+    for index, page in enumerate(laid.pages):
+        box = page._page_box
+        context.current_page = index + 1
+        state = copy.deepcopy(context.page_maker[index + 1][3])
+        counters = state[1]
+        if "page" in counters:
+            counters["page"] = [value + offset for value in counters["page"]]
+        kept = [child for child in box.children if not isinstance(child, _MarginBox)]
+        box.children = tuple(kept) + tuple(
+            weasyprint.layout.page.make_margin_boxes(context, box, state)
+        )
+        weasyprint.layout.background.layout_backgrounds(box, context.get_image_from_uri)
+
+
+_MarginBox = weasyprint.formatting_structure.boxes.MarginBox
+
+
+@contextmanager
+def _context_kept(kept: list[Any]) -> Iterator[None]:
+    """Keep WeasyPrint's layout context of this render (its page states and named strings)."""
+    document_class = weasyprint.document.Document
+    original = document_class._build_layout_context
+
+    def keeping(*args: Any) -> Any:
+        context = original(*args)
+        kept.append(context)
+        return context
+
+    with mock.patch.object(document_class, "_build_layout_context", staticmethod(keeping)):
+        yield
+
+
+def _targets_from(
+    externals: dict[str, int], used: dict[str, int], local: list[str]
+) -> AbstractContextManager[object]:
+    """`target-counter()` of an anchor in another chunk prints its known page number (noted
+    in `used`); one of an anchor in this chunk is noted in `local`."""
+    collector = weasyprint.css.targets.TargetCollector
+    original = collector.lookup_target
+
+    def lookup(self: Any, anchor_token: Any, source_box: Any, css_token: Any, parse: Any) -> Any:
+        name = _anchor_name(anchor_token, source_box)
+        if name in externals and name not in self.target_lookup_items:
+            used[name] = externals[name]
+            item = weasyprint.css.targets.TargetLookupItem("up-to-date")
+            item.target_box = _ExternalTarget({"page": [externals[name]]})
+            return item
+        if name is not None:
+            local.append(name)
+        return original(self, anchor_token, source_box, css_token, parse)
+
+    return mock.patch.object(collector, "lookup_target", lookup)
+
+
+@dataclass
+class _ExternalTarget:
+    cached_counter_values: dict[str, list[int]]
+
+
+def _anchor_name(anchor_token: Any, source_box: Any) -> str | None:
+    if anchor_token[0] == "attr()":
+        attribute, kind, fallback = anchor_token[1]
+        value = source_box.element.get(attribute, fallback)
+        if kind == "url":
+            anchor_token = ("url", weasyprint.urls.get_url_tuple(value, source_box.style.base_url))
+        else:
+            anchor_token = ("string", value)
+    name: str | None = weasyprint.css.targets.anchor_name_from_token(anchor_token)
+    return name
+
+
+def _strings_from(seeds: dict[str, str], used: dict[str, str]) -> AbstractContextManager[object]:
+    """`string()` of a named string not yet set in this chunk gives its value from the chunks
+    before (`seeds`), as it would in the whole book; each value so given is noted in `used`."""
+    context_class = weasyprint.layout.LayoutContext
+    original = context_class.get_string_or_element_for
+
+    def lookup(self: Any, store: Any, page: Any, name: str, keyword: str) -> Any:
+        found = original(self, store, page, name, keyword)
+        if store is not self.string_set or name not in seeds or keyword == "all-once":
+            return found
+        if any(number <= self.current_page and store[name][number] for number in store[name]):
+            return found
+        used[name] = seeds[name]
+        return (seeds[name],)
+
+    return mock.patch.object(context_class, "get_string_or_element_for", lookup)
+
+
+def _links_kept(externals: Pairs) -> AbstractContextManager[object]:
+    """Keep the links to anchors in other chunks (WeasyPrint drops links to anchors it has
+    not laid out): they name their destination, which the merged book holds."""
+    elsewhere = {name for name, _ in externals}
+
+    def resolve(pages: Any) -> Iterator[Any]:
+        # WeasyPrint's `resolve_links`, keeping the links to `elsewhere` too.
+        anchors: set[str] = set()
+        paged: list[list[tuple[str, float, float]]] = []
+        for page in pages:
+            paged.append([])
+            for name, (x, y, _, _) in page.anchors.items():
+                if name not in anchors:
+                    paged[-1].append((name, x, y))
+                    anchors.add(name)
+        for page, page_anchors in zip(pages, paged, strict=True):
+            links = [
+                link
+                for link in page.links
+                if link[0] != "internal" or link[1] in anchors or link[1] in elsewhere
+            ]
+            yield links, page_anchors
+
+    return mock.patch.object(weasyprint.pdf, "resolve_links", resolve)

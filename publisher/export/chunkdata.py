@@ -1,0 +1,95 @@
+"""What passes between the chunked layout's planner (export/chunked.py), the process that lays a
+chunk out (export/pdf.py, in a worker of export/pool.py) and the merge (export/merge.py).
+
+A chunk is a run of the book's documents that opens on a recto: the front matter, a group of
+parts and reviews, the back matter. Everything here is plain data (picklable, and kept as JSON
+in the build cache by export/chunkstore.py). Page numbers are page-counter values (what a folio
+prints); page indices count from 0 within a chunk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..base.gate import Input
+from ..base.rendered import Pagination
+
+Pairs = tuple[tuple[str, int], ...]  # (anchor, page number or index), sorted
+Strings = tuple[tuple[str, str], ...]  # (named string, value), sorted
+
+
+class ChunkUnsafe(Exception):
+    """The book cannot be laid out in chunks with the same result as one layout (a chunk does
+    not open on a recto, a page counter is reset inside a chunk, the layout did not settle):
+    the exporter lays the whole book out at once instead."""
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """One chunk to lay out.
+
+    `html`: the whole page of the chunk (head, stylesheet, its documents); `start`: the page
+    number of its first page (provisional while earlier chunks are not laid out: only the
+    margin boxes depend on it and `finish_chunk` remakes them); `externals`: every anchor its
+    links point to in other chunks, with the page number it is known to have (0 while unknown),
+    which `target-counter()` prints and whose links are kept for the merge; `seeds`: the value
+    each named string (`string-set`) has when the chunk begins; `sentinel`: the page ends with
+    an empty element that breaks to a recto, whose page is dropped (the blank verso before the
+    next chunk stays, as one layout makes it); `recto`: check that the chunk's first document
+    breaks to a recto (every chunk but the book's first).
+    """
+
+    name: str
+    html: str
+    base_url: str
+    book_id: str
+    variant: str | None
+    keywords: tuple[str, ...]
+    stamp: str | None
+    start: int = 1
+    externals: Pairs = ()
+    seeds: Strings = ()
+    sentinel: bool = True
+    recto: bool = True
+    paginate: bool = False
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a chunk's layout tells before it is finished: its page count, the page index of
+    each anchor in it, the last value of each named string it sets, the external page numbers
+    its text printed (`used`), whether a `target-counter()` pointed inside it (its text then
+    depends on its first page number), and the files it read (gate inputs)."""
+
+    pages: int
+    anchors: Pairs
+    strings: Strings
+    used: Pairs
+    local_targets: bool
+    inputs: tuple[Input, ...]
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """An outline entry as WeasyPrint makes it: page index in the chunk, `bookmark-level`,
+    label, position in PDF points (origin at the bottom left of the page), closed or open."""
+
+    page: int
+    level: int
+    label: str
+    x: float
+    y: float
+    closed: bool
+
+
+@dataclass(frozen=True)
+class ChunkPdf:
+    """A finished chunk: its PDF (metadata, tags and fonts of its own; merged later), laid out
+    from page number `start` with the named strings in `seeds_used` carried in."""
+
+    shape: Shape
+    start: int
+    seeds_used: Strings
+    data: bytes
+    bookmarks: tuple[Bookmark, ...]
+    pagination: Pagination | None = None

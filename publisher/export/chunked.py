@@ -1,0 +1,326 @@
+"""A PDF laid out in chunks, in parallel, each kept in the build cache (issue 17).
+
+Every part and review opens on a recto (paged.css: `break-before: right`), so the book splits
+into chunks that each open on one: the front matter, groups of about √n parts and reviews,
+the back matter. What one chunk's layout needs from the others, and how it gets it:
+
+- its first folio: the pages of the chunks before it. A chunk laid out before that is known is
+  held by its worker, and only its margin boxes (folios, running heads) are made again once it
+  is (`pdf.finish_chunk`): WeasyPrint makes them after paginating, from the page counter.
+- the running heads' named strings carried in from earlier chunks (`string-set`; the book title
+  is set on the half-title only): given as seeds, also at finishing.
+- cross-references: `target-counter()` of an anchor in another chunk (contents, indexes) prints
+  its page number once known; links to another chunk are kept and resolved by the merge's named
+  destinations (Kozea/WeasyPrint#1060, #1180, #1271, #1662: counters, cross-references and
+  links across split documents). The front matter is laid out again once every page number is
+  known, and whatever used a number that moved is laid out again, until nothing moves.
+- a blank verso before the next chunk: each chunk but the last ends with an empty element that
+  breaks to a recto, whose page is dropped, so the blank page is WeasyPrint's own.
+
+A chunk whose layout cannot be the whole book's (pdf.py's checks: `ChunkUnsafe`), and a
+stylesheet using what this does not carry across chunks (UNCHUNKABLE), lay the book out whole.
+The chunking depends only on the book, never on the worker count, so the bytes do not either.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import lxml.html
+
+from ..base.access import Access
+from ..base.gate import note
+from ..base.outline import Kind
+from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
+from .chunkdata import ChunkJob, ChunkPdf, ChunkUnsafe, Shape
+from .chunkstore import ChunkStore, book_prefixed, chunk_key
+from .pool import Answer, Finish, Layout, Pool, Task
+
+BODY = frozenset({Kind.PART, Kind.REVIEW})
+# Back matter that opens on a recto (paged.css), each a chunk of its own; the colophon, which
+# only breaks to a new page, stays with the document before it.
+BACK_RECTO = frozenset({Kind.FILMOGRAPHY, Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, Kind.CONTRIBUTORS})
+# Page furniture that would need the whole book: total page count, running elements, text of
+# a target.
+UNCHUNKABLE = ("counter(pages)", "running(", "element(", "target-text(")
+SENTINEL = '<div style="break-before: right"></div>'  # its page is dropped (ChunkJob.sentinel)
+MAX_LAYOUTS = 4  # of one chunk in one build, before giving up on chunks
+
+Tell = Callable[[str, bool], None]  # (chunk name, laid out: True / reused from the cache: False)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One chunk of the book before layout: its name, place and page."""
+
+    name: str
+    kind: Literal["front", "body", "back"]
+    html: str
+    ids: frozenset[str]
+    targets: frozenset[str]  # fragment ids its links name
+
+
+def split(book: RenderedBook) -> list[Piece]:
+    """The book's page cut at document boundaries (the renderer writes each document's markup
+    verbatim into the page: these are cuts of that text, not markup made here). Raises
+    ChunkUnsafe when the page cannot be cut or there is nothing to split."""
+    page, documents = book.page, book.documents
+    body = [i for i, document in enumerate(documents) if document.kind in BODY]
+    if len(body) < 2 or any(marker in book.stylesheet for marker in UNCHUNKABLE):
+        raise ChunkUnsafe("nothing to split, or page furniture that needs the whole book")
+    positions: list[int] = []
+    cursor = 0
+    for document in documents:
+        found = page.find(document.body, cursor)
+        if found < 0:
+            raise ChunkUnsafe(f"document {document.id} not found in the page")
+        positions.append(found)
+        cursor = found + len(document.body)
+    positions.append(cursor)
+    head_end = page.rfind("</head>", 0, positions[0])
+    body_open = page.index(">", page.index("<body", head_end)) + 1
+    head, tail = page[:body_open] + "\n", page[cursor:]
+    size = max(2, round(math.sqrt(len(body))))
+    back = [
+        i for i, document in enumerate(documents) if i > body[-1] and document.kind in BACK_RECTO
+    ]
+    cuts = [0, body[0], *range(body[0] + size, body[-1] + 1, size), body[-1] + 1, *back]
+    cuts.append(len(documents))
+    cuts = sorted(set(cuts))
+    pieces: list[Piece] = []
+    for number, (low, high) in enumerate(itertools.pairwise(cuts)):
+        kind: Literal["front", "body", "back"] = (
+            "front" if high <= body[0] else "back" if low > body[-1] else "body"
+        )
+        # The first chunk keeps what precedes the documents (the screen PDF's cover page).
+        text = (
+            page[: positions[high]] if low == 0 else head + page[positions[low] : positions[high]]
+        )
+        html = text + ("" if high == len(documents) else SENTINEL) + tail
+        ids, targets = _anchors(documents[low:high])
+        pieces.append(Piece(f"{kind}-{number:03d}", kind, html, ids, targets))
+    return pieces
+
+
+def _anchors(documents: tuple[Document, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The ids in these documents, and the fragment ids their links name."""
+    ids: set[str] = set()
+    targets: set[str] = set()
+    for document in documents:
+        tree = lxml.html.fromstring(document.body)
+        for element in tree.iter():
+            ids.add(element.get("id") or "")
+            href = element.get("href") or ""
+            if href.startswith("#") and len(href) > 1:
+                targets.add(href[1:])
+    return frozenset(ids - {""}), frozenset(targets)
+
+
+_Now = tuple[dict[str, int], dict[str, int], dict[str, dict[str, str]]]  # starts, numbers, seeds
+
+
+@dataclass
+class _Settling:
+    """The chunks' state while they are laid out; `tasks()` says what to do next."""
+
+    pieces: list[Piece]
+    jobs: dict[str, ChunkJob]
+    tell: Tell | None
+    shapes: dict[str, Shape] = field(default_factory=dict)
+    pdfs: dict[str, ChunkPdf] = field(default_factory=dict)
+    held: dict[str, int] = field(default_factory=dict)  # name → the start it was laid out at
+    flying: set[str] = field(default_factory=set)
+    layouts: Counter[str] = field(default_factory=Counter)
+
+    def starts(self) -> dict[str, int]:
+        starts: dict[str, int] = {}
+        page = 1
+        for piece in self.pieces:
+            starts[piece.name] = page
+            if piece.name not in self.shapes:
+                break
+            page += self.shapes[piece.name].pages
+        return starts
+
+    def carried(self) -> dict[str, dict[str, str]]:
+        carried: dict[str, dict[str, str]] = {}
+        strings: dict[str, str] = {}
+        for piece in self.pieces:
+            carried[piece.name] = dict(strings)
+            if piece.name not in self.shapes:
+                break
+            strings.update(self.shapes[piece.name].strings)
+        return carried
+
+    def numbers(self) -> dict[str, int]:
+        numbers: dict[str, int] = {}
+        starts = self.starts()
+        for piece in self.pieces:
+            if piece.name in self.shapes and piece.name in starts:
+                for anchor, index in self.shapes[piece.name].anchors:
+                    numbers.setdefault(anchor, starts[piece.name] + index)
+        return numbers
+
+    def valid(self, name: str, now: _Now | None = None) -> bool:
+        """The chunk's PDF is finished for the page numbers and strings known `now`."""
+        starts, numbers, carried = now or (self.starts(), self.numbers(), self.carried())
+        chunk = self.pdfs.get(name)
+        if chunk is None or chunk.start != starts.get(name):
+            return False
+        seeds = carried.get(name)
+        if seeds is None or any(seeds.get(key) != value for key, value in chunk.seeds_used):
+            return False
+        return all(numbers.get(anchor) == number for anchor, number in chunk.shape.used)
+
+    def job(self, piece: Piece, start: int, seeds: dict[str, str]) -> ChunkJob:
+        numbers = self.numbers()
+        outside = self.jobs[piece.name].externals
+        return replace(
+            self.jobs[piece.name],
+            start=start,
+            seeds=tuple(sorted(seeds.items())),
+            externals=tuple((anchor, numbers.get(anchor, 0)) for anchor, _ in outside),
+        )
+
+    def tasks(self) -> list[Task]:
+        everything = all(piece.name in self.shapes for piece in self.pieces)
+        known = all(p.name in self.shapes for p in self.pieces if p.kind != "back")
+        starts, carried = self.starts(), self.carried()
+        now = (starts, self.numbers(), carried)
+        found: list[Task] = []
+        for piece in self.pieces:
+            name = piece.name
+            if name in self.flying or self.valid(name, now):
+                continue
+            start, seeds = starts.get(name), carried.get(name)
+            task: Task | None = None
+            if piece.kind == "front":
+                if name not in self.shapes or everything:
+                    task = Layout(self.job(piece, 1, {}), hold=False)
+            elif piece.kind == "back" and not known:
+                continue  # its text prints page numbers of the chunks before it
+            elif name in self.held and start is not None and seeds is not None:
+                if self.shapes[name].local_targets and start != self.held[name]:
+                    raise ChunkUnsafe(f"{name}: its text prints its own page numbers")
+                task = Finish(name, start, tuple(sorted(seeds.items())))
+            elif start is not None and seeds is not None and name not in self.held:
+                task = Layout(self.job(piece, start, seeds), hold=False)
+            elif name not in self.shapes:
+                task = Layout(self.job(piece, start or 1, seeds or {}), hold=True)
+            if task is not None:
+                if isinstance(task, Layout):
+                    self.layouts[name] += 1
+                    if self.layouts[name] > MAX_LAYOUTS:
+                        raise ChunkUnsafe(f"{name}: its page numbers did not settle")
+                    if task.hold:
+                        self.held[name] = task.job.start
+                self.flying.add(name)
+                found.append(task)
+        return found
+
+    def then(self, task: Task, answer: Answer) -> list[Task]:
+        name = task.name if isinstance(task, Finish) else task.job.name
+        self.flying.discard(name)
+        if isinstance(answer, Shape):
+            self.shapes[name] = answer
+        else:
+            self.shapes[name] = answer.shape
+            self.pdfs[name] = answer
+            self.held.pop(name, None)
+        if self.tell is not None and isinstance(task, Layout):
+            self.tell(name, True)
+        return self.tasks()
+
+
+def lay_out(
+    book: RenderedBook, jobs: dict[str, ChunkJob], pieces: list[Piece], workers: int,
+    store: ChunkStore | None, tell: Tell | None,
+) -> list[ChunkPdf]:  # fmt: skip
+    """Every chunk finished, in book order, each valid for the final page numbers."""
+    state = _Settling(pieces, jobs, tell)
+    keys = {name: book_prefixed(job.book_id, chunk_key(job)) for name, job in jobs.items()}
+    if store is not None:
+        for piece in pieces:
+            cached = store.get(keys[piece.name])
+            if cached is not None:
+                state.pdfs[piece.name] = cached
+                state.shapes[piece.name] = cached.shape
+    reused = set(state.pdfs)
+    with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
+        pool.run(state.tasks(), state.then)
+    now = (state.starts(), state.numbers(), state.carried())
+    if any(not state.valid(piece.name, now) for piece in pieces):
+        raise ChunkUnsafe("the chunks' page numbers did not settle")
+    chunks = [state.pdfs[piece.name] for piece in pieces]
+    for piece, chunk in zip(pieces, chunks, strict=True):
+        note(chunk.shape.inputs)
+        if store is not None:
+            store.put(keys[piece.name], chunk)
+        if tell is not None and piece.name in reused and state.layouts[piece.name] == 0:
+            tell(piece.name, False)
+    if store is not None:
+        store.keep(set(keys.values()), jobs[pieces[0].name].book_id)
+    return chunks
+
+
+def export_chunked(
+    book: RenderedBook, workers: int, store: ChunkStore | None = None, tell: Tell | None = None
+) -> Exported:
+    """The PDF of `book` (a paged target) laid out in chunks by `workers` processes, reusing
+    and refreshing the chunks `store` keeps; the same bytes for any `workers`. Raises
+    BuildFailed as export_pdf does. Falls back to one whole layout (export_pdf) when the book
+    cannot be chunked."""
+    from . import pdf
+
+    try:
+        pieces = split(book)
+        jobs = _jobs(book, pieces, pdf.w3c_source_date())
+        chunks = lay_out(book, jobs, pieces, workers, store, tell)
+    except ChunkUnsafe:
+        return pdf.export_pdf(book)
+    from .merge import merge
+    from .output_intent import pdfx_for_spec
+
+    data = merge(chunks, pdf.book_id(book))
+    variant = "pdf/ua-1" if book.target is Target.SCREEN_PDF else book.anthology.spec.pdf_variant
+    data = pdfx_for_spec(data, book.anthology.spec, variant)  # as export_pdf: PDF/X's intent
+    pagination = None
+    if book.target is Target.PRINT_PDF:
+        pages = tuple(start for chunk in chunks for start in chunk.pagination.pages)  # type: ignore[union-attr]
+        openings: dict[str, str] = {}
+        for chunk in chunks:
+            for document_id, label in chunk.pagination.openings:  # type: ignore[union-attr]
+                openings.setdefault(document_id, label)
+        pagination = Pagination(pages, tuple(openings.items()))
+    total = sum(chunk.shape.pages for chunk in chunks)
+    return Exported(data, total, pdf.book_diagnostics(book), pagination)
+
+
+def _jobs(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict[str, ChunkJob]:
+    from . import pdf
+
+    spec = book.anthology.spec
+    variant = "pdf/ua-1" if book.target is Target.SCREEN_PDF else spec.pdf_variant
+    every = {anchor: piece.name for piece in pieces for anchor in piece.ids}
+    jobs: dict[str, ChunkJob] = {}
+    for index, piece in enumerate(pieces):
+        outside = sorted(a for a in piece.targets if a not in piece.ids and a in every)
+        jobs[piece.name] = ChunkJob(
+            piece.name,
+            piece.html,
+            str(spec.root),
+            pdf.book_id(book),
+            variant or None,
+            tuple(spec.subjects),
+            stamp,
+            externals=tuple((anchor, 0) for anchor in outside),
+            sentinel=index < len(pieces) - 1,
+            recto=index > 0,
+            paginate=book.target is Target.PRINT_PDF,
+        )
+    return jobs

@@ -1,0 +1,165 @@
+"""Laid-out chunks kept between builds, in `<project>/.publisher-cache/chunks/`.
+
+Each chunk is two files named by the book (its PDF identifier) and the chunk's key: its PDF and
+a JSON record of what the layout told (export/chunkdata.py: page count, anchors, strings, the
+page numbers and strings it used, the files it read, outline entries, pagination) with the
+PDF's sha256. The key covers what the chunk renders (its page: documents, stylesheet, head),
+the PDF profile and metadata, the package's code, WeasyPrint's and pydyf's versions and the
+installed fonts; the page numbers and strings it depends on are checked against the record
+(export/chunked.py), and the files it read must still hold what they held. A record of the
+wrong shape, or a PDF whose digest does not match, counts as absent, never as an error.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import subprocess
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..base.digests import digest, package_digest
+from ..base.files import write_bytes_atomically
+from ..base.gate import Input, still_valid
+from ..base.rendered import PageStart, Pagination
+from .chunkdata import Bookmark, ChunkJob, ChunkPdf, Shape
+
+FORMAT = "chunk/1"
+
+
+def chunk_key(job: ChunkJob) -> str:
+    """What a chunk's layout depends on besides its first page and what other chunks tell."""
+    return digest(
+        FORMAT,
+        _environment(),
+        job.html,
+        job.base_url,
+        job.book_id,
+        job.variant or "",
+        "\n".join(job.keywords),
+        job.stamp or "now",
+        "\n".join(anchor for anchor, _ in job.externals),
+        f"{job.sentinel}|{job.recto}|{job.paginate}",
+    )
+
+
+@functools.cache
+def _environment() -> str:
+    versions = [metadata.version(name) for name in ("weasyprint", "pydyf")]
+    return digest(package_digest(), *versions, _fonts_digest())
+
+
+def _fonts_digest() -> str:
+    """The installed fonts (fontconfig's list, each file's size and time): a font installed or
+    updated lays the book out anew."""
+    try:
+        listing = subprocess.run(
+            ["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "no-fc-list"
+    rows = []
+    for path in sorted(set(listing.splitlines())):
+        try:
+            status = os.stat(path)
+        except OSError:
+            continue
+        rows.append(f"{path}|{status.st_size}|{status.st_mtime_ns}")
+    return digest(*rows)
+
+
+class ChunkStore:
+    """`get` a kept chunk (None when absent, damaged or its inputs changed), `put` one,
+    `keep` only a book's current chunks. `read` False: a clean build, nothing is reused."""
+
+    def __init__(self, directory: Path, read: bool = True) -> None:
+        self.directory = directory
+        self.read = read
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        return self.directory / f"{key}.json", self.directory / f"{key}.pdf"
+
+    def get(self, key: str) -> ChunkPdf | None:
+        if not self.read:
+            return None
+        record_path, pdf_path = self._paths(key)
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            data = pdf_path.read_bytes()
+            if record["sha256"] != hashlib.sha256(data).hexdigest():
+                return None
+            chunk = _chunk(record, data)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return chunk if still_valid(chunk.shape.inputs) else None
+
+    def put(self, key: str, chunk: ChunkPdf) -> None:
+        """Keep `chunk`. A folder that cannot be written costs the reuse, never the build (the
+        build cache's own manifest, in the same folder, says `cache-unwritable`)."""
+        record_path, pdf_path = self._paths(key)
+        if record_path.exists() and self.get(key) == chunk:
+            return
+        record = {"sha256": hashlib.sha256(chunk.data).hexdigest(), **_record(chunk)}
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomically(pdf_path, chunk.data)
+            text = json.dumps(record, sort_keys=True).encode("utf-8")
+            write_bytes_atomically(record_path, text)
+        except OSError:
+            return
+
+    def keep(self, keys: set[str], book: str) -> None:
+        """Delete the chunks of `book` (the key prefix) not in `keys` (as `put`, quietly)."""
+        try:
+            for path in self.directory.iterdir():
+                if path.name.startswith(book) and path.stem not in keys:
+                    path.unlink(missing_ok=True)
+        except OSError:
+            return
+
+
+def book_prefixed(book: str, key: str) -> str:
+    """A chunk's file name: the book first, so `keep` can prune one book's chunks."""
+    return f"{book}-{key}"
+
+
+def _record(chunk: ChunkPdf) -> dict[str, Any]:
+    record = asdict(chunk)
+    del record["data"]
+    return record
+
+
+def _pairs(rows: list[list[Any]]) -> tuple[tuple[Any, Any], ...]:
+    return tuple((first, second) for first, second in rows)
+
+
+def _chunk(record: dict[str, Any], data: bytes) -> ChunkPdf:
+    shape = record["shape"]
+    pagination = record["pagination"]
+    return ChunkPdf(
+        Shape(
+            int(shape["pages"]),
+            _pairs(shape["anchors"]),
+            _pairs(shape["strings"]),
+            _pairs(shape["used"]),
+            bool(shape["local_targets"]),
+            tuple(Input(item["path"], item["digest"]) for item in shape["inputs"]),
+        ),
+        int(record["start"]),
+        _pairs(record["seeds_used"]),
+        data,
+        tuple(Bookmark(**mark) for mark in record["bookmarks"]),
+        None
+        if pagination is None
+        else Pagination(
+            tuple(
+                PageStart(p["label"], p["document_id"], tuple(p["element_path"]), p["offset"])
+                for p in pagination["pages"]
+            ),
+            _pairs(pagination["openings"]),
+        ),
+    )

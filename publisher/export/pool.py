@@ -1,0 +1,175 @@
+"""Worker processes for the chunked layout: each keeps the chunks it laid out until it is told
+to finish them, so a chunk's finishing goes to the process that holds it.
+
+`Pool(count, access)`: `count` processes forked from this one (they inherit the gate, which is
+not picklable, WeasyPrint's loaded state, and they are this process's own children, so what
+they use counts in its resource usage); with `count` 1, or where `fork` is unavailable, the
+tasks run in this process, one after another, with the same results. Tasks and results are
+plain data (export/chunkdata.py). Written here rather than with `concurrent.futures` because a
+pool there sends each task to whichever process is free: a held layout could not be finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import multiprocessing.connection
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..base.access import Access
+from .chunkdata import ChunkJob, ChunkPdf, Shape
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Lay `job` out; `hold`: keep it for a `Finish` (answer: its Shape), else finish it at
+    once from `job.start` with `job.seeds` (answer: its ChunkPdf)."""
+
+    job: ChunkJob
+    hold: bool
+
+
+@dataclass(frozen=True)
+class Finish:
+    """Finish the held chunk `name` from page `start` with named strings `seeds` (answer: its
+    ChunkPdf); the process then lets it go."""
+
+    name: str
+    start: int
+    seeds: tuple[tuple[str, str], ...]
+
+
+Task = Layout | Finish
+# Chunks one process may hold unfinished: a held layout keeps its whole box tree in memory, so
+# a process that holds this many takes no new held layout until it has finished one.
+HOLD_AT_MOST = 1
+Answer = Shape | ChunkPdf
+
+
+class WorkerFailed(Exception):
+    """A worker raised something that is not a build error: its traceback, as text."""
+
+
+def _run(task: Task, held: dict[str, Any], access: Access) -> Answer:
+    from . import pdf  # WeasyPrint: imported where the layout happens
+
+    if isinstance(task, Finish):
+        laid, shape = held.pop(task.name)
+        return _released(pdf.finish_chunk(laid, shape, task.start, dict(task.seeds)))
+    laid, shape = pdf.lay_out_chunk(task.job, access)
+    if task.hold:
+        held[task.job.name] = (laid, shape)
+        return shape
+    return _released(pdf.finish_chunk(laid, shape, task.job.start, dict(task.job.seeds)))
+
+
+def _released(answer: ChunkPdf) -> ChunkPdf:
+    """A finished layout's box tree is cyclic (boxes name their parents): collect it now, so
+    the next chunk is laid out in the memory this one used."""
+    gc.collect()
+    return answer
+
+
+def _serve(connection: multiprocessing.connection.Connection, access: Access) -> None:
+    held: dict[str, Any] = {}
+    while True:
+        task = connection.recv()
+        if task is None:
+            return
+        try:
+            connection.send((True, _run(task, held, access)))
+        except Exception as exc:  # sent back, raised in the parent
+            try:
+                connection.send((False, exc))
+            except Exception:  # not picklable: its text instead
+                connection.send((False, WorkerFailed(traceback.format_exc())))
+
+
+class Pool:
+    """`run(tasks, then)`: run each task, and each that `then(task, answer)` adds; a Finish
+    goes to the process holding its chunk. Use as a context manager (ends the processes)."""
+
+    def __init__(self, count: int, access: Access) -> None:
+        self.access = access
+        self.held: dict[str, Any] = {}  # in-process mode
+        self.connections: list[multiprocessing.connection.Connection] = []
+        self.processes: list[Any] = []
+        if count > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            for _ in range(count):
+                parent, child = context.Pipe()
+                process = context.Process(target=_serve, args=(child, access), daemon=True)
+                process.start()
+                child.close()
+                self.connections.append(parent)
+                self.processes.append(process)
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.send(None)
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+    def run(self, tasks: list[Task], then: Callable[[Task, Answer], list[Task]]) -> None:
+        """Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise)."""
+        if not self.connections:
+            queue = list(tasks)
+            while queue:  # a finishing first: it lets a held layout go
+                first = next((i for i, t in enumerate(queue) if isinstance(t, Finish)), 0)
+                task = queue.pop(first)
+                queue.extend(then(task, _run(task, self.held, self.access)))
+            return
+        self._run_parallel(list(tasks), then)
+
+    def _run_parallel(self, queue: list[Task], then: Callable[[Task, Answer], list[Task]]) -> None:
+        owner: dict[str, int] = {}
+        held_by: list[int] = []  # one entry per chunk held, naming its process
+        busy: dict[int, Task] = {}
+        while queue or busy:
+            for worker in range(len(self.connections)):
+                if worker in busy:
+                    continue
+                task = _pick(queue, worker, owner, held_by.count(worker) >= HOLD_AT_MOST)
+                if task is None:
+                    continue
+                if isinstance(task, Layout) and task.hold:
+                    owner[task.job.name] = worker
+                    held_by.append(worker)
+                elif isinstance(task, Finish):
+                    held_by.remove(worker)
+                busy[worker] = task
+                self.connections[worker].send(task)
+            if not busy:
+                raise WorkerFailed(f"no worker can run {queue[0]!r}")
+            waiting = {self.connections[worker]: worker for worker in busy}
+            for ready in multiprocessing.connection.wait(list(waiting)):
+                worker = waiting[ready]  # type: ignore[index]
+                task = busy.pop(worker)
+                ok, answer = self.connections[worker].recv()
+                if not ok:
+                    raise answer
+                queue.extend(then(task, answer))
+
+
+def _pick(queue: list[Task], worker: int, owner: dict[str, int], full: bool) -> Task | None:
+    """The first Finish this worker holds the chunk of, else the first layout it may run (no
+    held layout when it is `full`). Tasks leave the queue in order, so the chunks before a
+    held one are laid out or under way: its finishing always comes."""
+    for index, task in enumerate(queue):
+        if isinstance(task, Finish) and owner.get(task.name) == worker:
+            return queue.pop(index)
+    for index, task in enumerate(queue):
+        if isinstance(task, Layout) and not (full and task.hold):
+            return queue.pop(index)
+    return None
