@@ -160,7 +160,7 @@ def finish(
     ordered = sorted(diagnostics)
     github = getattr(args, "format_messages", "text") == "github"
     paint = Paint.for_stream(getattr(args, "color", "auto"), sys.stderr)
-    for diagnostic in _for_reader(ordered, args, github):
+    for diagnostic in _for_reader(_problems_only(ordered, args), args, github):
         line = (
             diagnostic.format_github()
             if github
@@ -168,7 +168,7 @@ def finish(
         )
         print(line, file=sys.stderr)
     errors = sum(d.severity is Severity.ERROR for d in ordered)
-    if tally := count_line(ordered):
+    if not getattr(args, "quiet", False) and (tally := count_line(ordered)):
         name, counts = tally.split(": ", 1)  # the counts coloured, as the severity words are
         shown = counts if github else paint(counts, "error" if errors else "warning")
         print(f"{name}: {shown}", file=sys.stderr)
@@ -185,6 +185,14 @@ def progress(args: argparse.Namespace) -> ProgressView | None:
     on a terminal, plain lines with `--verbose`, None (nothing) otherwise or with `--quiet`."""
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     return progress_view(getattr(args, "color", "auto"), quiet, verbose)
+
+
+def _problems_only(diagnostics: list[Diagnostic], args: argparse.Namespace) -> list[Diagnostic]:
+    """With `--quiet`, only the problems (errors and warnings): no INFO lines, which report
+    rather than complain (e.g. `cover-wrap`'s size line). The JSON report keeps them all."""
+    if not getattr(args, "quiet", False):
+        return diagnostics
+    return [d for d in diagnostics if d.severity is not Severity.INFO]
 
 
 def _for_reader(

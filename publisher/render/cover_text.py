@@ -9,11 +9,12 @@ from .typography import smarten
 
 
 def cover_text(spec: AnthologySpec) -> CoverText:
-    """`CoverText.plain(spec)` with curly quotes, apostrophes and dashes as the interior has
-    them for `spec.lang` (`Kubrick's "Senderos"` → `Kubrick’s “Senderos”` in English)."""
+    """`CoverText.plain(spec)` (the subtitle too, for the ONIX record) with curly quotes,
+    apostrophes and dashes as the interior has them for `spec.lang` (`Kubrick's
+    "Senderos"` → `Kubrick’s “Senderos”` in English)."""
     plain = CoverText.plain(spec)
     title = smarten(plain.title, spec.lang)
     # One paragraph at a time, as the interior smartens one paragraph at a time.
     paragraphs = tuple(smarten(p, spec.lang) for p in plain.paragraphs)
     spine = tuple(smarten(part, spec.lang) for part in plain.spine)
-    return CoverText(title, paragraphs, spine)
+    return CoverText(title, paragraphs, spine, smarten(plain.subtitle, spec.lang))
