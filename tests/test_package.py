@@ -673,3 +673,26 @@ def test_a_missing_validator_says_so_and_how_to_install_it(
         f" Ace by DAISY (ace) is not available: {INSTALL['ace']} (in a checkout of publisher,"
         " bash scripts/setup-system.sh installs every validator)"
     )
+
+
+def test_the_accessibility_tables_credential_and_report_reach_the_onix(tmp_path: Path) -> None:
+    """From the anthology file through the EPUB's own metadata to the record: the certifier
+    (90), its credential (88) and the evaluation report's URL (94)."""
+    table = (
+        "\n[accessibility]\n"
+        'certified_by = "Laboratorio de Lectura Accesible"\n'
+        'conforms_to = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"\n'
+        'credential = "Sello de Lectura Accesible"\n'
+        'report = "https://lectura.example.org/informes/antologia"\n'
+    )
+    anthology = _project(tmp_path, ONE_PART_TOML + TRADE + table)
+    result = make_package(PackageRequest(anthology, tmp_path / "out", epub_only=True))
+    assert result.path is not None, [d.message for d in result.diagnostics]
+    data = (result.path / "onix.xml").read_bytes()
+    assert check_onix(data) == ()
+    epub = etree.fromstring(data).xpath("//o:Product", namespaces=NS)[0]
+    assert _onix_features(epub)[-6:] == [
+        ["04"], ["82"], ["85"], ["90", "Laboratorio de Lectura Accesible"],
+        ["88", "Sello de Lectura Accesible"],
+        ["94", "https://lectura.example.org/informes/antologia"],
+    ]  # fmt: skip
