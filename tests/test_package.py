@@ -622,6 +622,15 @@ def test_without_source_date_epoch_the_zip_and_the_onix_carry_the_builds_moment(
     entries = dt.datetime(*stamp, tzinfo=dt.UTC)
     assert dt.timedelta(0) <= made - entries < dt.timedelta(minutes=5)
     assert sent == entries.strftime("%Y%m%dT%H%MZ")
+    # The EPUB inside was not modified in 2099 either: its date is the build's, not the book's.
+    with zipfile.ZipFile(target) as archive:
+        epub = zipfile.ZipFile(io.BytesIO(archive.read(f"{EPUB_ISBN}.epub")))
+        opf = etree.fromstring(epub.read(next(n for n in epub.namelist() if n.endswith(".opf"))))
+        inside = {dt.datetime(*info.date_time, tzinfo=dt.UTC) for info in epub.infolist()}
+    [text] = opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=XNS)
+    modified = dt.datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    for moment in (modified, *inside):
+        assert dt.timedelta(0) <= made - moment < dt.timedelta(minutes=5)
 
 
 def test_the_json_report_lists_every_file_with_its_size_and_sha256_and_q_prints_nothing(
