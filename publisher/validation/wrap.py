@@ -146,6 +146,16 @@ def _shown(box: tuple[float, ...]) -> str:
     return "[" + " ".join(f"{value:.2f}" for value in box) + "]"
 
 
+def declares_pdfx(pdf: Path) -> bool:
+    """Whether `pdf` says it is PDF/X (GTS_PDFXVersion in Info or in the XMP); False when
+    pikepdf cannot open it (qpdf's check reports that)."""
+    try:
+        with pikepdf.open(pdf) as document:
+            return _declared_version(document) is not None
+    except (pikepdf.PdfError, OSError, ValueError):
+        return False
+
+
 def _declared_version(document: pikepdf.Pdf) -> str | None:
     """The PDF/X version the file declares: Info's key, else the XMP's."""
     info = document.trailer.get("/Info")
