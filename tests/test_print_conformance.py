@@ -161,12 +161,13 @@ def test_pdfx3_is_refused_at_its_line_when_the_book_draws_with_transparency(
     )
 
 
+@pytest.mark.parametrize("variant", ["pdf/x-4", "pdf/x-3"])  # X-3: crop marks rewritten
 def test_two_pdfx_builds_are_byte_identical(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, variant: str
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     first, second = (
-        _build_into(tmp_path_factory.mktemp(name), 'pdf_variant = "pdf/x-4"')
+        _build_into(tmp_path_factory.mktemp(name), f'pdf_variant = "{variant}"')
         for name in ("one", "two")
     )
     assert first.interior.read_bytes() == second.interior.read_bytes()

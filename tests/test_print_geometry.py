@@ -14,7 +14,7 @@ import pytest
 
 from publisher.base.diagnostics import Severity
 from publisher.base.icc import SRGB, parse_profile
-from publisher.export.output_intent import PdfxRefused, make_pdfx
+from publisher.export.output_intent import PdfxRefused, make_pdfx, transparency
 from publisher.export.wrap import COVER_BLEED
 from publisher.load import bleed_warnings
 from publisher.pipeline import BuildRequest, build, read_spec
@@ -25,6 +25,7 @@ from tests.test_print_conformance import (
     PRESS_PROFILE,
     Built,
     _build_into,
+    _ink_outside_trim,
     _line,
     _project,
 )
@@ -154,12 +155,13 @@ def test_pdfx3_wrap_with_a_barcode_builds_and_passes_the_checks(unbled: Built) -
             assert groups == []
 
 
-def _with_form(state: pikepdf.Dictionary | None) -> bytes:
+def _with_form(state: pikepdf.Dictionary | None, paint: bytes = b"f") -> bytes:
     """A one-page PDF drawing a form XObject in a transparency group, as WeasyPrint draws an
-    SVG; with `state`, the form paints under that graphics state."""
+    SVG, that paints a square with `paint`; with `state`, under that graphics state."""
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(100, 100))
-    form = pikepdf.Stream(pdf, b"/G0 gs 0 0 10 10 re f" if state is not None else b"0 0 10 10 re f")
+    square = paint if paint.startswith(b"BT") else b"0 0 10 10 re " + paint
+    form = pikepdf.Stream(pdf, b"/G0 gs " + square if state is not None else square)
     form.Type, form.Subtype, form.BBox = pikepdf.Name.XObject, pikepdf.Name.Form, [0, 0, 10, 10]
     form.Group = pikepdf.Dictionary(S=pikepdf.Name.Transparency, I=True)
     form.Resources = pikepdf.Dictionary()
@@ -189,6 +191,30 @@ def test_pdfx3_drops_empty_groups_and_refuses_real_transparency() -> None:
         "PDF/X-3 forbids transparency, and this book draws with it (the blend mode /Multiply"
         ' on page 1); use `pdf_variant = "pdf/x-4"`, which allows it'
     )
+
+
+def test_pdfx3_keeps_the_crop_marks_weasyprint_fills_at_alpha_0(tmp_path: Path) -> None:
+    """WeasyPrint 70 draws `marks: crop` as SVG paths filled at alpha 0 and stroked: X-3 builds
+    (no alpha left below 1), and the marks are still drawn."""
+    marked = _build_into(tmp_path, 'pdf_variant = "pdf/x-3"')  # bleed 3 mm, crop marks
+    result = check_pdfx(marked.interior, "pdf/x-3")
+    assert [d.message for d in result.diagnostics if d.severity is Severity.ERROR] == []
+    with pikepdf.open(marked.interior) as pdf:
+        assert transparency(pdf) is None  # no alpha below 1 left anywhere
+    assert _ink_outside_trim(marked.interior, tmp_path) > 20
+
+
+def test_paint_at_alpha_0_becomes_no_paint_and_anything_else_is_refused() -> None:
+    cmyk = parse_profile(PRESS_PROFILE.read_bytes())
+    srgb = parse_profile(SRGB.read_bytes(), output=False)
+    unfilled = make_pdfx(_with_form(pikepdf.Dictionary(ca=0), b"B"), "pdf/x-3", cmyk, srgb)
+    with pikepdf.open(io.BytesIO(unfilled)) as pdf:
+        form = pdf.pages[0].obj.Resources.XObject.X0
+        assert form.read_bytes().split() == [b"/G0", b"gs", b"0", b"0", b"10", b"10", b"re", b"S"]
+        assert form.Resources.ExtGState.G0.ca == 1
+    text = _with_form(pikepdf.Dictionary(ca=0), b"BT /F1 9 Tf (a) Tj ET")
+    with pytest.raises(PdfxRefused, match=r"\(an alpha of 0 in a graphics state on page 1\)"):
+        make_pdfx(text, "pdf/x-3", cmyk, srgb)
 
 
 # -- publisher validate on a file that says it is PDF/X ------------------------------------------

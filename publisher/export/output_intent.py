@@ -17,7 +17,8 @@ such a file. After WeasyPrint writes, `make_pdfx` adds:
 PDF/X-3 forbids transparency (ISO 15930-6 §6.3): `transparency` finds what a page draws with it
 (alpha, soft masks, blend modes), and `make_pdfx` raises PdfxRefused instead of writing a file
 that claims X-3 falsely; transparency groups with nothing transparent inside (WeasyPrint puts
-SVG drawings such as the wrap's barcode in one) are removed instead (`_drop_groups`).
+SVG drawings such as the wrap's barcode in one) are removed instead (`_drop_groups`), and paint
+at alpha 0 (WeasyPrint's crop marks) becomes no paint (invisible_paint.py).
 Saved with a deterministic /ID and without recompressing WeasyPrint's streams (the X-4 XMP
 stays unfiltered), so two builds stay byte-identical.
 """
@@ -34,6 +35,7 @@ from ..base.access import Access, Refused
 from ..base.diagnostics import BuildFailed, error
 from ..base.icc import DEFAULT_CMYK, SRGB, IccProfile, read_profile, system_access
 from ..base.model import AnthologySpec
+from .invisible_paint import drop_invisible_paint
 
 REGISTRY = "http://www.color.org"
 
@@ -81,6 +83,7 @@ def make_pdfx(data: bytes, variant: str, profile: IccProfile, srgb: IccProfile) 
     condition of `profile`, with `srgb` as the meaning of DeviceRGB. Raises PdfxRefused."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         if variant == "pdf/x-3":
+            drop_invisible_paint(pdf, _holders(pdf))  # WeasyPrint's crop marks fill at alpha 0
             found = transparency(pdf)
             if found:
                 raise PdfxRefused(
@@ -179,19 +182,24 @@ def _resources_transparency(resources: Dictionary) -> str | None:
     return None
 
 
-def _drop_groups(pdf: pikepdf.Pdf) -> int:
-    """Remove every transparency group (`/Group << /S /Transparency >>`) of the pages and of
-    the forms they draw; how many. Only when `transparency(pdf)` found nothing: a group whose
-    contents are all opaque and Normal-blended composites exactly as the same contents drawn
-    without it (ISO 32000-1 §11.4.7), and PDF/X-3 allows no group at all."""
-    dropped = 0
+def _holders(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
+    """Every page and every form XObject they draw: what has content and resources."""
     holders: list[pikepdf.Object] = [page.obj for page in pdf.pages]
     for resources in _resources(pdf):
         xobjects = resources.get("/XObject")
         for xobject in xobjects.values() if isinstance(xobjects, Dictionary) else ():
             if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == Name.Form:
                 holders.append(xobject)
-    for holder in holders:
+    return holders
+
+
+def _drop_groups(pdf: pikepdf.Pdf) -> int:
+    """Remove every transparency group (`/Group << /S /Transparency >>`) of the pages and of
+    the forms they draw; how many. Only when `transparency(pdf)` found nothing: a group whose
+    contents are all opaque and Normal-blended composites exactly as the same contents drawn
+    without it (ISO 32000-1 §11.4.7), and PDF/X-3 allows no group at all."""
+    dropped = 0
+    for holder in _holders(pdf):
         group = holder.get("/Group")
         if isinstance(group, Dictionary) and group.get("/S") == Name.Transparency:
             del holder["/Group"]
