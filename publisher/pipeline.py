@@ -38,6 +38,7 @@ from .export import write, write_claimed, write_wrap
 from .export.cover_art import cover_art
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
+    bleed_warnings,
     cover_problems,
     extra_css_problems,
     intro_outline,
@@ -163,6 +164,7 @@ def load_book(
     extra_css = tuple(extra_css_problems(spec.extra_css, str(spec.path), access))
     extra_css += tuple(cover_problems(spec, access))  # `cover_image`, at its line
     extra_css += tuple(profile_problems(spec, access))  # `[print] output_profile`
+    extra_css += tuple(bleed_warnings(spec))  # `[print] bleed` that looks like inches
     loaded = dataclasses.replace(loaded, diagnostics=extra_css + loaded.diagnostics)
     if has_errors(loaded.diagnostics):
         # Selection problems are worth reporting too, over whatever did load.

@@ -49,7 +49,11 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "pyphen": ("publisher.render.linebreaks",),
     "watchfiles": ("publisher.serve.watch",),
     "fontTools": ("publisher.validation",),
-    "pikepdf": ("publisher.validation", "publisher.export.output_intent"),
+    "pikepdf": (
+        "publisher.validation",
+        "publisher.export.output_intent",
+        "publisher.export.invisible_paint",  # output_intent's helper for PDF/X-3
+    ),
     "markdown_it": ("publisher.validation.manuscript_words",),
     "mdit_py_plugins": ("publisher.validation.manuscript_words",),
     "rich": ("publisher.cli.console",),

@@ -62,12 +62,10 @@ def export_pdf(book: RenderedBook) -> Exported:
     # The subjects whole: WeasyPrint splits `<meta name="keywords">` at commas and drops repeats,
     # which would cut "Guerra Civil española, 1936-1939, en el cine" into three keywords.
     document.metadata.keywords = list(spec.subjects)
-    stamp = w3c_source_date()
-    if stamp is not None:
-        # WeasyPrint writes CreationDate/ModDate (and the XMP dates) from these fields.
-        document.metadata.created = document.metadata.modified = stamp
-    elif document.metadata.modified is None:
-        document.metadata.modified = _w3c(dt.datetime.now(dt.UTC))
+    # WeasyPrint writes CreationDate/ModDate (and the XMP dates) from these fields: both the
+    # build's moment, never the book's `date` (which may be in the future, after ModDate).
+    stamp = w3c_source_date() or _w3c(dt.datetime.now(dt.UTC))
+    document.metadata.created = document.metadata.modified = stamp
 
     variant = "pdf/ua-1" if book.target is Target.SCREEN_PDF else spec.pdf_variant
     options: dict[str, object] = {

@@ -50,6 +50,7 @@ from .cover import SIZE, cover_png, image_size
 from .cover_art import cover_art
 
 BLEED = 3.0
+COVER_BLEED = 3.175  # a cover's bleed when the interior has none: 0.125 in (KDP, IngramSpark)
 # The fewest pages a paperback may have: KDP's 24 ("Print Options", kdp.amazon.com/help/topic/
 # G201834180: 24 to 828 pages, black ink on white paper); IngramSpark's help gives 18 pages for
 # every print title, whatever the binding. The stricter one is warned of.
@@ -205,7 +206,10 @@ def print_too_short(spec: AnthologySpec, pages: int) -> list[Diagnostic]:
 
 
 def wrap_size(spec: AnthologySpec, pages: int) -> WrapSize:
-    return WrapSize(spec.trim.width_mm, spec.trim.height_mm, pages, spec.paper, spec.bleed_mm)
+    """The wrap's measures; `bleed = 0` (an interior without bleed) still gives the wrap
+    COVER_BLEED on every side: no printer takes a cover without it."""
+    bleed = spec.bleed_mm or COVER_BLEED
+    return WrapSize(spec.trim.width_mm, spec.trim.height_mm, pages, spec.paper, bleed)
 
 
 def barcode_svg(isbn: str) -> bytes:

@@ -200,6 +200,7 @@ class _Reader:
             spine=printing.spine,
             pdf_variant_at=self.at.of("print", "pdf_variant"),
             bleed_mm=printing.bleed_mm,
+            bleed_at=self.at.of("print", "bleed"),
             crop_marks=printing.crop_marks,
             output_profile=printing.output_profile,
             output_profile_written=printing.output_profile_written,
