@@ -199,8 +199,8 @@ def _problem(make_project: ProjectMaker, toml: str) -> str:
         (
             "front = []",
             'front = []\ncover_image = "reviews"',
-            "manuscripts/anthology.toml:10:1: error: not-a-regular-file: `reviews` is not a"
-            " regular file: not read",
+            "manuscripts/anthology.toml:10:1: error: not-a-regular-file: `reviews` is a"
+            " folder, not an image file: name a JPEG or PNG",
         ),
         (
             "front = []",
@@ -221,6 +221,20 @@ def _problem(make_project: ProjectMaker, toml: str) -> str:
             "manuscripts/anthology.toml:12:16: error: anthology-value: `sales.territories`:"
             ' `UK` is not an ISO 3166-1 country code (two capital letters, e.g. "ES") nor'
             ' "WORLD" (did you mean `GB`?)',
+        ),
+        (
+            "front = []",
+            "front = []\n\n[sales]\nterritories = []",
+            "manuscripts/anthology.toml:12:1: error: anthology-value: `sales.territories` must"
+            ' name at least one territory: ["WORLD"] or ["ES", …]',
+        ),
+        (
+            "front = []",
+            'front = []\n\n[identifiers]\nisbn_print = "978-0-306-40615-7"\n'
+            'isbn_epub = "9780306406157"',
+            "manuscripts/anthology.toml:13:1: error: isbn-duplicate: `isbn_epub` 9780306406157"
+            " is `isbn_print` too: each product form needs its own ISBN (the paperback one, the"
+            " EPUB another)",
         ),
     ],
 )

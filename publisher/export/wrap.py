@@ -52,8 +52,9 @@ from .cover_art import cover_art
 BLEED = 3.0
 # The fewest pages a paperback may have: KDP's 24 ("Print Options", kdp.amazon.com/help/topic/
 # G201834180: 24 to 828 pages, black ink on white paper); IngramSpark's help gives 18 pages for
-# every print title, whatever the binding. The stricter one is warned of.
+# every print title, whatever the binding. The stricter one is warned of, naming both.
 PRINT_MIN_PAGES = 24
+INGRAM_MIN_PAGES = 18
 SPINE_TEXT_MIN = 6.35  # 0.25 in
 SPINE_CLEAR = 1.5875  # 0.0625 in from each fold
 SAFE = 6.35  # text and barcode this far inside the trim
@@ -194,12 +195,17 @@ def isbn_label(spec: AnthologySpec) -> str:
 
 
 def print_too_short(spec: AnthologySpec, pages: int) -> list[Diagnostic]:
-    """The warning `print-too-short` when the print PDF has fewer than PRINT_MIN_PAGES pages."""
+    """The warning `print-too-short` when the print PDF has fewer than PRINT_MIN_PAGES pages:
+    KDP refuses it, IngramSpark too under INGRAM_MIN_PAGES."""
     if pages >= PRINT_MIN_PAGES:
         return []
+    kdp = f"the print PDF has {counted(pages, 'page')}: KDP prints paperbacks of at least"
     message = (
-        f"the print PDF has {counted(pages, 'page')}: KDP prints paperbacks of at least"
-        f" {PRINT_MIN_PAGES} pages (IngramSpark 18); the printer will refuse this book"
+        f"{kdp} {PRINT_MIN_PAGES} pages and will refuse it; IngramSpark prints from"
+        f" {INGRAM_MIN_PAGES}"
+        if pages >= INGRAM_MIN_PAGES
+        else f"{kdp} {PRINT_MIN_PAGES} pages, IngramSpark of at least {INGRAM_MIN_PAGES}:"
+        " both will refuse it"
     )
     return [warning(spec.path, 0, "print-too-short", message)]
 

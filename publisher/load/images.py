@@ -87,6 +87,9 @@ def cover_problems(spec: AnthologySpec, access: Access) -> list[Diagnostic]:
         with Image.open(io.BytesIO(data)) as image:
             kind, mode, (width, height) = image.format or "", image.mode, image.size
     except Refused as refused:
+        if refused.code == "not-a-regular-file" and spec.cover_image.is_dir():
+            message = f"`{written}` is a folder, not an image file: name a JPEG or PNG"
+            return [error(shown, line, refused.code, message, col)]
         return [refused.diagnostic(shown, line, col)]
     except OSError as exc:
         return [error(shown, line, "image-invalid", f"cover image `{written}`: {exc}", col)]
