@@ -111,6 +111,7 @@ def export_wrap(spec: AnthologySpec, page: str, measured: str) -> tuple[bytes, O
         ).render()
     except _Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(spec.path)]) from None
+    document.metadata.keywords = list(spec.subjects)  # whole, as export_pdf's
     stamp = w3c_source_date()
     if stamp is not None:
         document.metadata.created = document.metadata.modified = stamp

@@ -326,7 +326,15 @@ def wrap_html(
         )
     )
     html = E.html(
-        E.head(E.meta(charset="utf-8"), E.title(spec.title), E.style(wrap_css(size))),
+        E.head(
+            E.meta(charset="utf-8"),
+            # The interior's metadata (book.html.j2): WeasyPrint makes them the PDF's Title,
+            # Author and Subject; export_wrap sets the Keywords, the subjects whole.
+            E.title(words.heading),
+            E.meta(name="author", content=", ".join(spec.editors)),
+            E.meta(name="description", content=words.summary),
+            E.style(wrap_css(size)),
+        ),
         body,
         lang=spec.lang,
     )
