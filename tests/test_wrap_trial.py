@@ -160,7 +160,8 @@ def test_a_cover_image_under_300_ppi_on_the_wrap_is_a_warning_at_its_line(
     assert [f for f in found if "cover-low-resolution" in f] == [
         "manuscripts/anthology.toml:1:1: warning: cover-low-resolution: `cover_image`"
         " (1600×2560 px) prints at 269 ppi on the wrap's front (151 × 216 mm with the bleed):"
-        " printers ask for 300 ppi, an image of at least 1784×2552 px"
+        " printers ask for 300 ppi and stores for 1:1.6, at least 1600×2560 px: an image of"
+        " at least 1784×2855 px meets both"
     ]
     spec = _front(make_project, tmp_path, (1784, 2552))
     front = cover_art(spec, Access.for_spec(spec))

@@ -80,3 +80,53 @@ def test_the_cover_wrap_line_only_for_a_wrap_written_and_never_with_quiet(
     assert code == 1
     assert any("error: back-cover-overflow" in line for line in lines)
     assert [line for line in lines if "cover-wrap" in line] == []
+
+
+def test_both_cover_size_rules_give_one_size_that_meets_both(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    """A5 with KDP's 3.175 mm bleed (the user's trial): the front needs 1786×2556 px at 300
+    ppi, the stores 1:1.6; 1786×2858 px meets both, and each message says so."""
+    from PIL import Image
+
+    from publisher.base.access import Access
+    from publisher.base.cover_size import COVER_RATIO, COVER_RATIO_SLACK, store_and_print
+    from publisher.export.cover_art import cover_art
+    from publisher.export.wrap import export_cover_wrap
+    from publisher.pipeline import load
+
+    toml = 'cover_image = "cover.png"\n' + ONE_PART_TOML + "\n[print]\nbleed = 3.175\n"
+    anthology = make_project({"a.md": review()}, toml)
+    for size, expected in (
+        (
+            (1600, 2560),
+            [
+                "cover-low-resolution: `cover_image` (1600×2560 px) prints at 269 ppi on the"
+                " wrap's front (151.2 × 216.3 mm with the bleed): printers ask for 300 ppi and"
+                " stores for 1:1.6, at least 1600×2560 px: an image of at least 1786×2858 px"
+                " meets both"
+            ],
+        ),
+        (
+            (1000, 1600),
+            [
+                "cover-small: cover image `cover.png` is 1000×1600 px (1:1.60): stores ask for"
+                " at least 1600×2560 px (1:1.6) and the print wrap's front 1786×2556 px (300"
+                " ppi): 1786×2858 px meets both",
+                "cover-low-resolution: `cover_image` (1000×1600 px) prints at 168 ppi on the"
+                " wrap's front (151.2 × 216.3 mm with the bleed): printers ask for 300 ppi and"
+                " stores for 1:1.6, at least 1600×2560 px: an image of at least 1786×2858 px"
+                " meets both",
+            ],
+        ),
+        ((1786, 2858), []),  # the size advised: neither rule applies
+    ):
+        Image.new("RGB", size, (120, 30, 30)).save(anthology.parent / "cover.png")
+        book, loaded = load(anthology)
+        spec = book.spec
+        wrap = export_cover_wrap(spec, 200, cover_art(spec, Access.for_spec(spec)))
+        found = [*loaded, *wrap.diagnostics]
+        said = [f"{d.code}: {d.message}" for d in found if d.code.startswith("cover-") and d.line]
+        assert said == expected
+    width, height = store_and_print((1786, 2556))
+    assert abs(height / width - COVER_RATIO) <= COVER_RATIO_SLACK

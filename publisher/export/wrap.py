@@ -42,6 +42,7 @@ from lxml.builder import E
 
 from ..base.access import Access
 from ..base.cover import CoverArt, CoverText
+from ..base.cover_size import COVER_MIN, COVER_RATIO, PRINT_PPI, print_pixels, store_and_print
 from ..base.diagnostics import Diagnostic, Severity, error, warning
 from ..base.model import AnthologySpec, Paper
 from ..base.rendered import Exported
@@ -62,7 +63,6 @@ BACK_MARGIN = 12.7  # the back cover's text from the trim (0.5 in)
 BOX_PADDING = 2.0  # white around the barcode (its quiet zones are inside the drawing)
 TEXT_GAP = 4.0  # between the back cover's text and the barcode box
 LABEL = 4.0  # the human-readable `ISBN …` line above the bars
-PRINT_PPI = 300  # what printers ask of a cover's images (KDP, IngramSpark)
 BACK_TEXT = "back-cover-text"  # the id of the back cover's text panel, measured after layout
 
 
@@ -163,12 +163,14 @@ def low_resolution(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> list
     ppi = min(width / inches[0], height / inches[1])
     if ppi >= PRINT_PPI:
         return []
-    needed = size.front_pixels()
+    needed = store_and_print(print_pixels(size.trim_width, size.trim_height, size.bleed))
     line, col = spec.cover_image_at
     message = (
         f"`cover_image` ({width}×{height} px) prints at {ppi:.0f} ppi on the wrap's front"
         f" ({_figure(size.trim_width + size.bleed)} × {_figure(size.height)} mm with the bleed):"
-        f" printers ask for {PRINT_PPI} ppi, an image of at least {needed[0]}×{needed[1]} px"
+        f" printers ask for {PRINT_PPI} ppi and stores for 1:{COVER_RATIO}, at least"
+        f" {COVER_MIN[0]}×{COVER_MIN[1]} px: an image of at least {needed[0]}×{needed[1]} px"
+        " meets both"
     )
     return [warning(spec.path, line, "cover-low-resolution", message, col)]
 
