@@ -130,3 +130,88 @@ def test_both_cover_size_rules_give_one_size_that_meets_both(
         assert said == expected
     width, height = store_and_print((1786, 2556))
     assert abs(height / width - COVER_RATIO) <= COVER_RATIO_SLACK
+
+
+TRENCHES = (
+    "Trincheras, retaguardias y exilios: el cine de la Guerra Civil española visto desde"
+    " ochenta años de memoria, olvido, censura y propaganda en las pantallas de todo el mundo"
+)
+PRESS = "Prensa de Pruebas de la Universidad Complutense de Madrid"
+
+
+def _spine_read(spec: object, pages: int, tmp_path: Path) -> tuple[str, list[str]]:
+    """The spine's words as pdftotext reads them in the wrap, and its `spine-text-shortened`
+    messages."""
+    import subprocess
+
+    from publisher.export.wrap import BLEED, export_cover_wrap, wrap_size
+
+    size = wrap_size(spec, pages)  # type: ignore[arg-type]
+    exported = export_cover_wrap(spec, pages)  # type: ignore[arg-type]
+    pdf = tmp_path / "cover.pdf"
+    pdf.write_bytes(exported.data)
+    mm = 72 / 25.4
+    area = ["-x", str(int((BLEED + size.trim_width) * mm)), "-y", "0"]
+    area += ["-W", str(int(size.spine * mm) + 1), "-H", str(int(size.height * mm))]
+    out = subprocess.run(["pdftotext", *area, str(pdf), "-"], capture_output=True, text=True)
+    said = [d.message for d in exported.diagnostics if d.code == "spine-text-shortened"]
+    return " ".join(out.stdout.split()), said
+
+
+def test_a_long_spine_text_shrinks_then_drops_pieces_and_says_so(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    from publisher.export.spine import FONT_MIN
+    from publisher.pipeline import read_spec
+
+    spec = read_spec(make_project({"a.md": review()}))
+    assert round(FONT_MIN / 25.4 * 72, 1) == 6.3
+    # Long, but within the spine once the font shrinks: all of it, no warning.
+    shrunk = dataclasses.replace(
+        spec,
+        title=TRENCHES.split(" de memoria")[0],
+        editors=("Ana María Editora de la Fuente", "Luis Otro Serrano", "Carmen Tercera"),
+        publisher="Ediciones de la Filmoteca Universitaria de Valladolid",
+    )
+    read, said = _spine_read(shrunk, 200, tmp_path)
+    assert said == []
+    assert read == (
+        f"{shrunk.title} · Ana María Editora de la Fuente, Luis Otro Serrano y Carmen Tercera"
+        " · Ediciones de la Filmoteca Universitaria de Valladolid"
+    )
+    # Too long even at 6.3 pt: the publisher goes first.
+    long = dataclasses.replace(
+        spec, title=TRENCHES, editors=("Ana Editora", "Luis Otro"), publisher=PRESS
+    )
+    read, said = _spine_read(long, 200, tmp_path)
+    assert read == f"{TRENCHES} · Ana Editora y Luis Otro"
+    assert said == [
+        "the spine's 197 mm cannot hold the title, editors and publisher at 6.3 pt or more: it"
+        f" leaves out `{PRESS}` and reads `{TRENCHES} · Ana Editora y Luis Otro`"
+        " at 7.4 pt"
+    ]
+    # Then the editors after the first, then all of them.
+    names = ("Ana María Editora de la Fuente", "Luis Otro Serrano", "Carmen Tercera Villanueva")
+    many = dataclasses.replace(long, editors=names)
+    read, said = _spine_read(many, 200, tmp_path)
+    assert read == f"{TRENCHES} · {names[0]}"
+    assert said[0].endswith(
+        f"it leaves out `{PRESS}`, `{names[1]}`, `{names[2]}` and reads"
+        f" `{TRENCHES} · {names[0]}` at 7.2 pt"
+    )
+    crowded = dataclasses.replace(
+        long, title=f"{TRENCHES}, con sus noticiarios, sus carteles y sus documentales"
+    )
+    read, said = _spine_read(crowded, 200, tmp_path)
+    assert read == crowded.title
+    assert f"it leaves out `{PRESS}`, `Ana Editora`, `Luis Otro` and reads" in said[0]
+    # A title too long alone even at 6.3 pt: clipped at the spine's end, and said.
+    endless = dataclasses.replace(long, title=f"{TRENCHES}; {TRENCHES}")
+    read, said = _spine_read(endless, 200, tmp_path)
+    assert endless.title.startswith(read) and len(TRENCHES) < len(read) < len(endless.title)
+    assert said == [
+        "the spine's 197 mm cannot hold the title, editors and publisher at 6.3 pt or more: it"
+        f" leaves out `{PRESS}`, `Ana Editora`, `Luis Otro` and cuts the title short"
+    ]

@@ -11,7 +11,8 @@ kdp.amazon.com help G201953020), which the other large services share:
 * spine text only on a spine of at least SPINE_TEXT_MIN (0.25 in, KDP's minimum for spine
   text), kept SPINE_CLEAR (0.0625 in) from each fold, reading top to bottom (ISO 6357's
   direction, and KDP's) or, with `[print] spine = "bottom-to-top"`, bottom to top (the
-  continental European tradition); text longer than the spine is clipped;
+  continental European tradition); fitted to the spine's length by export/spine.py (a smaller
+  font, then fewer pieces, and the warning `spine-text-shortened`);
 * EAN-13 of the print ISBN in a white box at the lower right of the back cover, SAFE (0.25 in)
   inside the trim, where printers place (and KDP reserves) the barcode; without `isbn_print`
   no barcode, and the warning `barcode-missing`; above the bars, the human-readable
@@ -26,6 +27,9 @@ kdp.amazon.com help G201953020), which the other large services share:
 
 This module builds the page as HTML (lxml) with the barcode as SVG vectors (python-barcode, the
 only importer of `barcode`); `export/pdf.py` lays it out with WeasyPrint.
+
+Length: one page's geometry, its HTML and the checks of what it prints belong together; the
+spine's fitting is apart (export/spine.py), the pixel rules in base/cover_size.py.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from ..base.rendered import Exported
 from ..base.text import counted
 from .cover import SIZE, cover_png, image_size
 from .cover_art import cover_art
+from .spine import FONT_MAX, SEPARATOR, SpineText, fit_spine, shortened
 
 BLEED = 3.0
 # The fewest pages a paperback may have: KDP's 24 ("Print Options", kdp.amazon.com/help/topic/
@@ -93,6 +98,16 @@ class WrapSize:
     def spine_text(self) -> bool:
         return self.spine >= SPINE_TEXT_MIN
 
+    @property
+    def spine_line(self) -> float:
+        """The spine's text line: its width less SPINE_CLEAR from each fold."""
+        return self.spine - 2 * SPINE_CLEAR
+
+    @property
+    def spine_length(self) -> float:
+        """How long the spine's text may run: the trim height less SAFE at each end."""
+        return self.trim_height - 2 * SAFE
+
     def front_inches(self) -> tuple[float, float]:
         """The front panel with its bleed (outer edge, top, bottom), in inches."""
         return (self.trim_width + self.bleed) / 25.4, self.height / 25.4
@@ -135,8 +150,14 @@ def export_cover_wrap(
     front = cover or cover_art(spec, Access.for_spec(spec))
     if front.generated:  # drawn again with enough pixels for print
         front = replace(front, data=cover_png(spec, size.front_pixels()[0]))
-    data, overflow = export_wrap(spec, wrap_html(spec, size, front, text), BACK_TEXT)
+    words = text or CoverText.plain(spec)
+    spine = None
+    if size.spine_text:  # fitted to its length (export/spine.py)
+        spine = fit_spine(spec, words, size.spine_length, size.spine_line)
+    data, overflow = export_wrap(spec, wrap_html(spec, size, front, words, spine), BACK_TEXT)
     found = [Diagnostic(str(spec.path), 0, 0, Severity.INFO, "cover-wrap", size.summary())]
+    if spine is not None:
+        found += shortened(spec, spine, size.spine_length)
     found += barcode_missing(spec) + low_resolution(spec, size, front)
     found += print_too_short(spec, pages)
     if overflow.lines:
@@ -263,11 +284,16 @@ def wrap_css(size: WrapSize) -> str:
 
 
 def wrap_html(
-    spec: AnthologySpec, size: WrapSize, cover: CoverArt, text: CoverText | None = None
+    spec: AnthologySpec,
+    size: WrapSize,
+    cover: CoverArt,
+    text: CoverText | None = None,
+    fitted: SpineText | None = None,
 ) -> str:
     """The whole wrap as one HTML page (absolute positions in mm from the trim box's corner).
     The back cover's text panel (id BACK_TEXT) ends where its text must: its content box's
-    bottom is the limit `export_wrap` measures the laid-out lines against."""
+    bottom is the limit `export_wrap` measures the laid-out lines against. `fitted`: the
+    spine's text as `spine.fit_spine` fitted it; by default all of it at the largest size."""
     w, h, s, bleed = size.trim_width, size.trim_height, size.spine, size.bleed
     words = text or CoverText.plain(spec)
     body = E.body()
@@ -310,14 +336,14 @@ def wrap_html(
     spine = E.div({"class": "spine"}, style=_box(w, -bleed, s, h + 2 * bleed))
     body.append(spine)
     if size.spine_text:
-        line = s - 2 * SPINE_CLEAR
-        length = h - 2 * SAFE
+        line, length = size.spine_line, size.spine_length
+        said = fitted or SpineText(SEPARATOR.join(words.spine), min(line * 0.7, FONT_MAX))
         body.append(
             E.div(
-                " · ".join(words.spine),
+                said.text,
                 {"class": f"spine-text {spec.spine}"},
                 style=_box(w + s / 2 - length / 2, h / 2 - line / 2, length, line)
-                + f";font-size:{min(line * 0.7, 3.5):.3f}mm;line-height:{_mm(line)}",
+                + f";font-size:{said.font_size:.3f}mm;line-height:{_mm(line)}",
             )
         )
     body.append(
