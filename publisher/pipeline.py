@@ -21,7 +21,7 @@ from types import MappingProxyType
 from .assemble import assemble, empty_parts, stub_warning
 from .base.access import Access, Refused
 from .base.cover import CoverArt
-from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
+from .base.diagnostics import BuildFailed, Diagnostic, Severity, error, has_errors, warning
 from .base.digests import file_sha256
 from .base.gate import recording
 from .base.links import link_table
@@ -324,7 +324,10 @@ def _refuse_errors(diagnostics: tuple[Diagnostic, ...], built: dict[Path, Export
     commit, so no output of it is written (the staging is all or nothing) or cached."""
     found = list(diagnostics)
     for exported in built.values():
-        found += [d for d in exported.diagnostics if d not in found]
+        # An export's notices (`cover-wrap`) describe what it wrote: with an error, nothing is.
+        found += [
+            d for d in exported.diagnostics if d not in found and d.severity is not Severity.INFO
+        ]
     if has_errors(found):
         raise BuildFailed(found)
 

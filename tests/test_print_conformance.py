@@ -16,7 +16,7 @@ from PIL import Image
 from publisher.base.diagnostics import BuildFailed, Severity
 from publisher.base.icc import SRGB, SYSTEM_PROFILES, parse_profile
 from publisher.export.output_intent import pdfx_for_spec
-from publisher.export.wrap import export_cover_wrap
+from publisher.export.wrap import export_cover_wrap, print_too_short
 from publisher.pipeline import BuildRequest, build, read_spec
 from publisher.validation.wrap import check_pdfx, check_wrap
 from tests.conftest import ONE_PART_TOML, review
@@ -299,20 +299,26 @@ def test_print_too_short_below_kdps_24_pages(plain: Built) -> None:
     assert [(d.severity, d.message) for d in short] == [
         (
             Severity.WARNING,
-            "the print PDF has 22 pages: KDP prints paperbacks of at least 24 pages"
-            " (IngramSpark 18); the printer will refuse this book",
+            "the print PDF has 22 pages: KDP prints paperbacks of at least 24 pages and will"
+            " refuse it; IngramSpark prints from 18",
         )
     ]
+    shorter = [d for d in export_cover_wrap(spec, 16).diagnostics if d.code == "print-too-short"]
+    assert [d.message for d in shorter] == [
+        "the print PDF has 16 pages: KDP prints paperbacks of at least 24 pages, IngramSpark of"
+        " at least 18: both will refuse it"
+    ]
+    assert [d.code for d in print_too_short(spec, 18)] == ["print-too-short"]
     assert not [d for d in export_cover_wrap(spec, 24).diagnostics if d.code == "print-too-short"]
 
 
 def test_a_short_book_is_warned_when_its_wrap_is_made(plain: Built) -> None:
     with pikepdf.open(plain.interior) as pdf:
         pages = len(pdf.pages)
-    assert pages < 24
+    assert 18 <= pages < 24
     assert [w for w in plain.warnings if w.startswith("print-too-short")] == [
         f"print-too-short: the print PDF has {pages} pages: KDP prints paperbacks of at least"
-        " 24 pages (IngramSpark 18); the printer will refuse this book"
+        " 24 pages and will refuse it; IngramSpark prints from 18"
     ]
 
 

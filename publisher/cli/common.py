@@ -160,7 +160,7 @@ def finish(
     ordered = sorted(diagnostics)
     github = getattr(args, "format_messages", "text") == "github"
     paint = Paint.for_stream(getattr(args, "color", "auto"), sys.stderr)
-    for diagnostic in _for_reader(_problems_only(ordered, args), args, github):
+    for diagnostic in _for_reader(problems_only(ordered, args), args, github):
         line = (
             diagnostic.format_github()
             if github
@@ -180,19 +180,21 @@ def finish(
     return code
 
 
+def problems_only(
+    diagnostics: Sequence[Diagnostic], args: argparse.Namespace
+) -> Sequence[Diagnostic]:
+    """The diagnostics to print: with `--quiet`, the warnings and errors alone (no notices such
+    as `cover-wrap`); the JSON report keeps them all."""
+    if not getattr(args, "quiet", False):
+        return diagnostics
+    return [d for d in diagnostics if d.severity is not Severity.INFO]
+
+
 def progress(args: argparse.Namespace) -> ProgressView | None:
     """The progress display the options ask for, on standard error (console.py): a live line
     on a terminal, plain lines with `--verbose`, None (nothing) otherwise or with `--quiet`."""
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     return progress_view(getattr(args, "color", "auto"), quiet, verbose)
-
-
-def _problems_only(diagnostics: list[Diagnostic], args: argparse.Namespace) -> list[Diagnostic]:
-    """With `--quiet`, only the problems (errors and warnings): no INFO lines, which report
-    rather than complain (e.g. `cover-wrap`'s size line). The JSON report keeps them all."""
-    if not getattr(args, "quiet", False):
-        return diagnostics
-    return [d for d in diagnostics if d.severity is not Severity.INFO]
 
 
 def _for_reader(

@@ -17,7 +17,7 @@ import inspect
 import mimetypes
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, NamedTuple
 from unittest import mock
@@ -109,6 +109,7 @@ def export_wrap(spec: AnthologySpec, page: str, measured: str) -> tuple[bytes, O
         ).render()
     except _Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(spec.path)]) from None
+    document.metadata.keywords = list(spec.subjects)  # whole, as export_pdf's
     stamp = w3c_source_date()
     if stamp is not None:
         document.metadata.created = document.metadata.modified = stamp
@@ -126,6 +127,20 @@ def export_wrap(spec: AnthologySpec, page: str, measured: str) -> tuple[bytes, O
         data: bytes = document.write_pdf(**options)
     data = pdfx_for_spec(data, spec, spec.pdf_variant)  # PDF/X: the output intent WeasyPrint omits
     return data, _overflow(document.pages[0]._page_box, measured)
+
+
+def widths(spec: AnthologySpec, page: str, ids: Sequence[str]) -> list[float]:
+    """The laid-out widths, in millimetres, of the boxes of `ids` on the first page of the
+    HTML `page` (0 for an id not found): export/wrap.py measures the spine's text on one line
+    (absolutely positioned, `white-space: nowrap`: as wide as its text)."""
+    fetcher = _ProjectFetcher(Access.for_spec(spec))  # the page names no file: none is read
+    document = weasyprint.HTML(string=page, base_url=str(spec.root), url_fetcher=fetcher).render()
+    found = {
+        box.element.get("id"): box.width * 25.4 / 96  # CSS px → mm
+        for box in _boxes(document.pages[0]._page_box)
+        if box.element is not None and box.element.get("id") in ids and box.width is not None
+    }
+    return [found.get(name, 0.0) for name in ids]
 
 
 def _boxes(box: Any) -> Iterator[Any]:

@@ -17,4 +17,9 @@ def cover_text(spec: AnthologySpec) -> CoverText:
     # One paragraph at a time, as the interior smartens one paragraph at a time.
     paragraphs = tuple(smarten(p, spec.lang) for p in plain.paragraphs)
     spine = tuple(smarten(part, spec.lang) for part in plain.spine)
-    return CoverText(title, paragraphs, spine, smarten(plain.subtitle, spec.lang))
+    # The title and subtitle apart, as the interior's `<title>` smartens them (book.html.j2).
+    heading = title + (f". {smarten(spec.subtitle, spec.lang)}" if spec.subtitle else "")
+    summary = smarten(spec.description, spec.lang)
+    editors = tuple(smarten(name, spec.lang) for name in spec.editors)
+    subtitle = smarten(plain.subtitle, spec.lang)
+    return CoverText(title, paragraphs, spine, heading, summary, editors, subtitle)
