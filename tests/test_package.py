@@ -639,7 +639,7 @@ def test_the_json_report_lists_every_file_with_its_size_and_sha256_and_q_prints_
     anthology, target, report, printed = typed
     assert printed == (  # -q: only the problem, no info line, no tally
         f"{anthology}: warning: print-too-short: the print PDF has 18 pages: KDP prints"
-        " paperbacks of at least 24 pages (IngramSpark 18); the printer will refuse this book\n"
+        " paperbacks of at least 24 pages and will refuse it; IngramSpark prints from 18\n"
     )
     package = json.loads(report)["package"]
     with zipfile.ZipFile(target) as archive:
