@@ -15,11 +15,13 @@ The recipe, in order, nothing written until every check has passed:
    runs EPUBCheck, Ace and the PDF checks as `build --validate` does, so the EPUB carries the
    validated build's accessibility claim (claim.py); a validator's error stops the package
    (`package-not-validated`, naming the check and the file);
-3. the ONIX record, with the print PDF's page count as read from the file and the EPUB's
-   accessibility as the EPUB states it (export/onix_access.py), is validated with onixcheck
+3. the ONIX record, with the print PDF's page count as read from the file, the EPUB's
+   accessibility as the EPUB states it (export/onix_access.py) and the title, subtitle and
+   description typeset as the wrap prints them (render/cover_text.py), is validated with onixcheck
    (`check_onix`): a complaint is an error, and nothing is written;
 4. the package is written into a staging name beside its path and renamed onto it
-   (package_files.py); the zip's bytes depend only on its contents.
+   (package_files.py); the zip's bytes depend only on its contents and the package's moment
+   (SOURCE_DATE_EPOCH when set, else the clock: the record's SentDateTime too).
 
 File names (`package_names`): the ISBN is the stem, as e-book distributors name delivered
 files (the EPUB and its cover image under the e-book ISBN: `9788412345678.epub`,
@@ -29,6 +31,7 @@ files (the EPUB and its cover image under the e-book ISBN: `9788412345678.epub`,
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 
@@ -36,6 +39,7 @@ from .base.access import Access, Refused
 from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors
 from .base.model import AnthologySpec
 from .base.progress import Progress, ProgressCallback
+from .base.project import source_date
 from .base.rendered import Target
 from .export.cover import cover_png, store_jpeg
 from .export.onix import onix_record
@@ -44,7 +48,8 @@ from .output_folder import check_output_folder
 from .package_files import MANIFEST, Packed, check_target, manifest, write_package
 from .pipeline import BuildRequest, BuildResult, Format, build, load_book, read_spec
 from .plan import output_dir
-from .validation import check_onix
+from .render import cover_text
+from .validation import ValidatorResult, check_onix
 from .validation.pages import pdf_pages
 
 ONIX_NAME = "onix.xml"
@@ -165,11 +170,7 @@ def make_package(request: PackageRequest) -> PackageResult:
     )
     failed = [result for result in built.validators if not result.ok]
     if failed:
-        checks = ", ".join(f"{result.validator} on {result.target.name}" for result in failed)
-        stop = error(
-            spec.path, 0, "package-not-validated",
-            f"the package was not written: {checks} found errors",
-        )  # fmt: skip
+        stop = error(spec.path, 0, "package-not-validated", _not_validated(failed))
         return PackageResult(None, (), built, (*built.diagnostics, stop))
     if has_errors(built.diagnostics):
         return PackageResult(None, (), built, built.diagnostics)
@@ -181,7 +182,14 @@ def make_package(request: PackageRequest) -> PackageResult:
     pages = pdf_pages(made[Target.PRINT_PDF.value])
     epub = made[Target.EPUB.value].read_bytes()
     access_facts = read_accessibility(epub)
-    record = onix_record(anthology, pages, not request.epub_only, access_facts)
+    # One moment for the whole package: the record's SentDateTime and the zip's entries.
+    moment = source_date() or dt.datetime.now(dt.UTC)
+    typeset = cover_text(
+        anthology.spec
+    )  # the wrap's own words: the record prints what the wrap prints
+    record = onix_record(
+        anthology, pages, not request.epub_only, access_facts, typeset, sent=moment
+    )
     complaints = check_onix(record, names["onix"])
     if complaints:
         raise BuildFailed(
@@ -197,8 +205,29 @@ def make_package(request: PackageRequest) -> PackageResult:
         contents[names["interior"]] = made[Target.PRINT_PDF.value].read_bytes()
         contents[names["cover"]] = made[Target.COVER.value].read_bytes()
     contents[MANIFEST] = manifest(contents)
-    files = write_package(target, contents, spec.date)
+    files = write_package(target, contents, moment)
     return PackageResult(target, files, built, built.diagnostics)
+
+
+def _not_validated(failed: list[ValidatorResult]) -> str:
+    """Why validation stopped the package: each validator that found errors, on which file;
+    a validator that could not run is named with its `validator-missing` message (what is not
+    available and how to install it), as validation was asked for and could not be done."""
+    missing = [
+        d.message
+        for result in failed
+        if {d.code for d in result.errors} == {"validator-missing"}
+        for d in result.errors
+    ]
+    found = [
+        f"{result.validator} on {result.target.name} found errors"
+        for result in failed
+        if {d.code for d in result.errors} != {"validator-missing"}
+    ]
+    if not missing:
+        return f"the package was not written: {', '.join(found)}"
+    why = "; ".join([*dict.fromkeys(missing), *found])
+    return f"the package was not written because validation was asked for (--validate): {why}"
 
 
 def _cover_image(spec: AnthologySpec, access: Access) -> bytes:

@@ -9,9 +9,11 @@ made under a staging name beside its path, then renamed onto it.
   is removed; if the second rename fails the old one is put back. Between the two renames, for
   an instant, the path is absent. A process killed with SIGKILL while writing leaves a hidden
   `.<name>.<pid>.<random>.staging` beside it (any other exit removes it).
-- The zip: entries in name order, each with the same timestamp (SOURCE_DATE_EPOCH when set,
-  else the anthology's `date`), fixed permissions (0644), deflated: the same contents give the
-  same bytes. Written with `base/files.write_atomically`.
+- The zip: entries in name order, each with the same timestamp, the package's moment (the
+  build's: SOURCE_DATE_EPOCH when set, else the clock, in UTC; the ONIX record's SentDateTime
+  is the same moment; never the book's `date`, which may be in the future), fixed permissions
+  (0644), deflated: the same contents at the same moment give the same bytes.
+  Written with `base/files.write_atomically`.
 - `SHA256SUMS` is in the format of GNU `sha256sum` (`<hex>  <name>`, one line a file, sorted
   by name), so `sha256sum -c SHA256SUMS` in the folder checks every file.
 """
@@ -31,7 +33,6 @@ from pathlib import Path
 
 from .base.diagnostics import BuildFailed, error
 from .base.files import ForeignOutput, check_replaceable, write_atomically
-from .base.project import source_date
 
 MANIFEST = "SHA256SUMS"
 # The zip format's earliest date: a SOURCE_DATE_EPOCH before it is written as this.
@@ -93,9 +94,12 @@ def _listed(manifest_path: Path) -> set[str]:
     return names | {MANIFEST}
 
 
-def write_package(target: Path, contents: Mapping[str, bytes], date: dt.date) -> tuple[Packed, ...]:
+def write_package(
+    target: Path, contents: Mapping[str, bytes], moment: dt.datetime
+) -> tuple[Packed, ...]:
     """Write `contents` (name → bytes, the manifest among them) as the folder or (`.zip`) the
-    zip `target`, all or nothing; `date`: the zip's timestamps without SOURCE_DATE_EPOCH.
+    zip `target`, all or nothing; `moment` (aware): the zip entries' timestamp, in UTC (see the
+    module doc; before 1980, the zip format's first day).
     Raises BuildFailed (`output-not-a-file`, `output-unwritable`) naming the path."""
     files = tuple(
         Packed(name, len(data), hashlib.sha256(data).hexdigest())
@@ -104,8 +108,8 @@ def write_package(target: Path, contents: Mapping[str, bytes], date: dt.date) ->
     try:
         check_target(target)
         if target.suffix == ".zip":
-            moment = source_date() or dt.datetime.combine(date, dt.time(), dt.UTC)
-            write_atomically(target, lambda temp: _zip(temp, contents, max(moment, ZIP_EPOCH)))
+            stamp = max(moment.astimezone(dt.UTC), ZIP_EPOCH)
+            write_atomically(target, lambda temp: _zip(temp, contents, stamp))
         else:
             _swap_folder(target, contents)
     except ForeignOutput as foreign:

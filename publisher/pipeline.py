@@ -22,7 +22,7 @@ from types import MappingProxyType
 from .assemble import assemble, empty_parts, stub_warning
 from .base.access import Access, Refused
 from .base.cover import CoverArt
-from .base.diagnostics import BuildFailed, Diagnostic, error, has_errors, warning
+from .base.diagnostics import BuildFailed, Diagnostic, Severity, error, has_errors, warning
 from .base.digests import file_sha256
 from .base.gate import recording
 from .base.links import link_table
@@ -39,6 +39,7 @@ from .export import Chunking, write, write_chunked, write_claimed, write_wrap
 from .export.cover_art import cover_art
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
+    bleed_warnings,
     cover_problems,
     extra_css_problems,
     intro_outline,
@@ -164,6 +165,7 @@ def load_book(
     extra_css = tuple(extra_css_problems(spec.extra_css, str(spec.path), access))
     extra_css += tuple(cover_problems(spec, access))  # `cover_image`, at its line
     extra_css += tuple(profile_problems(spec, access))  # `[print] output_profile`
+    extra_css += tuple(bleed_warnings(spec))  # `[print] bleed` that looks like inches
     loaded = dataclasses.replace(loaded, diagnostics=extra_css + loaded.diagnostics)
     if has_errors(loaded.diagnostics):
         # Selection problems are worth reporting too, over whatever did load.
@@ -324,7 +326,10 @@ def _refuse_errors(diagnostics: tuple[Diagnostic, ...], built: dict[Path, Export
     commit, so no output of it is written (the staging is all or nothing) or cached."""
     found = list(diagnostics)
     for exported in built.values():
-        found += [d for d in exported.diagnostics if d not in found]
+        # An export's notices (`cover-wrap`) describe what it wrote: with an error, nothing is.
+        found += [
+            d for d in exported.diagnostics if d not in found and d.severity is not Severity.INFO
+        ]
     if has_errors(found):
         raise BuildFailed(found)
 

@@ -323,7 +323,8 @@ def test_a_small_cover_is_told_at_its_line(tmp_path: Path) -> None:
     [found] = [d.format() for d in _problems(tmp_path, toml) if d.code == "cover-small"]
     assert found == (
         "manuscripts/anthology.toml:10:1: warning: cover-small: cover image `cover.jpg` is"
-        " 1000×1500 px (1:1.50): stores ask for at least 1600×2560 px (1:1.6)"
+        " 1000×1500 px (1:1.50): stores ask for at least 1600×2560 px (1:1.6) and the print"
+        " wrap's front 1784×2552 px (300 ppi): 1784×2855 px meets both"
     )
 
 

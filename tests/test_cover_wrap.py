@@ -98,8 +98,8 @@ def test_build_measures_the_spine_from_the_print_pdf(
     assert names == ["antologia-de-prueba-cover.pdf", "antologia-de-prueba-print.pdf"]
     interior = (tmp_path / "out" / "antologia-de-prueba-print.pdf").read_bytes()
     pages = len(PdfReader(io.BytesIO(interior)).pages)
-    bleed = _boxes(interior)  # the wrap's bleed is the interior's
-    assert bleed["trimbox"][0] - bleed["bleedbox"][0] == pytest.approx(BLEED * MM, abs=0.01)
+    bleed = _boxes(interior)  # the wrap's bleed is the interior's (page 1: its outer edge)
+    assert bleed["bleedbox"][2] - bleed["trimbox"][2] == pytest.approx(BLEED * MM, abs=0.01)
     spine = pages * CREAM_IN * 25.4
     media = _boxes((tmp_path / "out" / "antologia-de-prueba-cover.pdf").read_bytes())["mediabox"]
     assert (media[2] - media[0]) / MM == pytest.approx(2 * 148 + spine + 6, abs=0.2)

@@ -14,7 +14,13 @@ from lxml import etree
 from publisher.base.model import Anthology
 from publisher.export.onix import NAMESPACE, onix_record
 from publisher.export.onix_access import FEATURES as FEATURE_CODES
-from publisher.export.onix_access import WCAG_LEVEL, WCAG_VERSION, EpubAccessibility
+from publisher.export.onix_access import (
+    WCAG_LEVEL,
+    WCAG_VERSION,
+    EpubAccessibility,
+    feature_codes,
+    read_accessibility,
+)
 from publisher.pipeline import load
 from publisher.validation import check_onix
 
@@ -227,3 +233,77 @@ def test_every_accessibility_code_is_in_the_schemas_list_196() -> None:
     ours = {code for _, code in FEATURE_CODES} | {"00", "04", "90"}
     ours |= set(WCAG_VERSION.values()) | set(WCAG_LEVEL.values())
     assert ours <= set(listed)
+
+
+# -- issue 16, second trial: the certifier's credential and report, the typeset description -----
+
+OPF = "http://www.idpf.org/2007/opf"
+
+
+def _epub_with(metadata: list[etree._Element]) -> bytes:
+    """A zip holding only what read_accessibility reads: the container and a package document
+    whose metadata is `metadata`."""
+    import io
+    import zipfile
+
+    container = etree.Element("{urn:oasis:names:tc:opendocument:xmlns:container}container")
+    rootfiles = etree.SubElement(
+        container, "{urn:oasis:names:tc:opendocument:xmlns:container}rootfiles"
+    )
+    etree.SubElement(
+        rootfiles,
+        "{urn:oasis:names:tc:opendocument:xmlns:container}rootfile",
+        {"full-path": "EPUB/content.opf"},
+    )
+    package = etree.Element(f"{{{OPF}}}package")
+    etree.SubElement(package, f"{{{OPF}}}metadata").extend(metadata)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("META-INF/container.xml", etree.tostring(container))
+        archive.writestr("EPUB/content.opf", etree.tostring(package))
+    return buffer.getvalue()
+
+
+def _meta(text: str, **attributes: str) -> etree._Element:
+    element = etree.Element(f"{{{OPF}}}meta", attributes)
+    element.text = text
+    return element
+
+
+def test_the_certifiers_credential_and_report_are_list_196_88_89_and_94(rich: Anthology) -> None:
+    report = "https://informes.example.org/guerra-y-memoria"
+    epub = _epub_with(
+        [
+            _meta("EPUB Accessibility 1.1 - WCAG 2.2 Level AA", property="dcterms:conformsTo"),
+            _meta("Servicio de Accesibilidad", property="a11y:certifiedBy", id="certifier"),
+            _meta("Sello Lectura Fácil", property="a11y:certifierCredential", refines="#certifier"),
+            etree.Element(
+                f"{{{OPF}}}link",
+                {"rel": "a11y:certifierReport", "refines": "#certifier", "href": report},
+            ),
+        ]
+    )
+    facts = read_accessibility(epub)
+    assert (facts.credential, facts.report) == ("Sello Lectura Fácil", report)
+    data = onix_record(rich, 212, True, facts)
+    assert check_onix(data) == ()
+    epub_product = etree.fromstring(data).xpath("//o:Product", namespaces=NS)[0]
+    assert _features(epub_product) == [
+        ("04",), ("82",), ("85",), ("90", "Servicio de Accesibilidad"),
+        ("88", "Sello Lectura Fácil"), ("94", report),
+    ]  # fmt: skip
+    # A credential given as the credentialling body's web page is its URL (89).
+    by_url = dataclasses.replace(facts, credential="https://sellos.example.org/", report=None)
+    assert feature_codes(by_url)[-1] == ("89", "https://sellos.example.org/")
+    assert {"88", "89", "94"} <= _list_196()
+
+
+def _list_196() -> set[str]:
+    schema = (
+        Path(onixcheck.__file__).parent / "schema" / "xsd3.0" / "ONIX_BookProduct_CodeLists.xsd"
+    )
+    xs = {"xs": "http://www.w3.org/2001/XMLSchema"}
+    listed = etree.parse(str(schema)).xpath(
+        "//xs:simpleType[@name='List196']//xs:enumeration/@value", namespaces=xs
+    )
+    return {str(code) for code in listed} if isinstance(listed, list) else set()

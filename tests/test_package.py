@@ -5,9 +5,12 @@ written, a path not ours refused, the zip byte for byte reproducible, the store-
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import io
+import json
 import shutil
 import subprocess
 import zipfile
@@ -553,3 +556,152 @@ def test_the_command_passes_validate_and_epub_only_to_the_package(
     monkeypatch.setattr(publisher.package, "make_package", recorded)
     assert main(["package", str(book), "--validate", "--epub-only", "-q"]) == 0
     assert [(r.validate, r.epub_only) for r in asked] == [(True, True)]
+
+
+# -- issue 16, second trial: the typeset description, the package's moment, a missing validator,
+# the JSON report and -q ------------------------------------------------------------------------
+
+DESCRIPTION = """description = '''
+El "cine de cruzada" de 1939 -- y lo que vino después...
+
+Reseñas de "Raza" y de "Las bicicletas son para el verano".'''
+subtitle = 'El cine de la "otra" guerra'"""
+TYPED = (
+    ONE_PART_TOML.replace('description = "Una antología mínima."', DESCRIPTION).replace(
+        "date = 2026-01-15",
+        "date = 2099-03-01",  # a book announced far ahead
+    )
+    + TRADE
+)
+
+
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, str, str]]:
+    """A book dated 2099 whose description and subtitle have straight quotes, `--` and `...`,
+    packaged as a zip with `-q --json` and no SOURCE_DATE_EPOCH: (anthology, zip, the JSON
+    report's text, what the command printed)."""
+    anthology = _project(tmp_path_factory.mktemp("typed"), TYPED)
+    report = anthology.parent.parent / "report.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        capture = io.StringIO()
+        with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture):
+            code = main(["package", str(anthology), "--zip", "-q", "--json", str(report)])
+    assert code == 0, capture.getvalue()
+    target = anthology.parent.parent / "dist" / f"{SLUG}-package.zip"
+    yield anthology, target, report.read_text(encoding="utf-8"), capture.getvalue()
+
+
+def test_the_onix_description_and_titles_are_typeset_as_the_wrap_prints_them(
+    typed: tuple[Path, Path, str, str],
+) -> None:
+    _, target, _, _ = typed
+    with zipfile.ZipFile(target) as archive:
+        record = etree.fromstring(archive.read("onix.xml"))
+    for product in record.xpath("//o:Product", namespaces=NS):
+        assert _texts(product, ".//o:TextContent/o:Text/text()") == [
+            "El «cine de cruzada» de 1939 – y lo que vino después…\n\n"
+            "Reseñas de «Raza» y de «Las bicicletas son para el verano»."
+        ]
+        assert _texts(product, ".//o:TitleElement/o:Subtitle/text()") == [
+            "El cine de la «otra» guerra"
+        ]
+    assert check_onix(etree.tostring(record)) == ()
+
+
+def test_without_source_date_epoch_the_zip_and_the_onix_carry_the_builds_moment(
+    typed: tuple[Path, Path, str, str],
+) -> None:
+    """Never the book's `date` (2099 here): the moment the package was made, the same in the
+    zip's entries and the record's SentDateTime."""
+    _, target, _, _ = typed
+    made = dt.datetime.fromtimestamp(target.stat().st_mtime, dt.UTC)
+    with zipfile.ZipFile(target) as archive:
+        [stamp] = {info.date_time for info in archive.infolist()}
+        [sent] = _texts(etree.fromstring(archive.read("onix.xml")), "//o:SentDateTime/text()")
+    entries = dt.datetime(*stamp, tzinfo=dt.UTC)
+    assert dt.timedelta(0) <= made - entries < dt.timedelta(minutes=5)
+    assert sent == entries.strftime("%Y%m%dT%H%MZ")
+    # The EPUB inside was not modified in 2099 either: its date is the build's, not the book's.
+    with zipfile.ZipFile(target) as archive:
+        epub = zipfile.ZipFile(io.BytesIO(archive.read(f"{EPUB_ISBN}.epub")))
+        opf = etree.fromstring(epub.read(next(n for n in epub.namelist() if n.endswith(".opf"))))
+        inside = {dt.datetime(*info.date_time, tzinfo=dt.UTC) for info in epub.infolist()}
+    [text] = opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=XNS)
+    modified = dt.datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    for moment in (modified, *inside):
+        assert dt.timedelta(0) <= made - moment < dt.timedelta(minutes=5)
+
+
+def test_the_json_report_lists_every_file_with_its_size_and_sha256_and_q_prints_nothing(
+    typed: tuple[Path, Path, str, str],
+) -> None:
+    anthology, target, report, printed = typed
+    assert printed == (  # -q: only the problem, no info line, no tally
+        f"{anthology}: warning: print-too-short: the print PDF has 18 pages: KDP prints"
+        " paperbacks of at least 24 pages and will refuse it; IngramSpark prints from 18\n"
+    )
+    package = json.loads(report)["package"]
+    with zipfile.ZipFile(target) as archive:
+        expected = [
+            {"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for name in sorted(archive.namelist(), key=lambda name: (name == "SHA256SUMS", name))
+            for data in (archive.read(name),)
+        ]
+    assert package["files"] == expected
+    assert package["path"] == str(target)
+    assert package["bytes"] == sum(item["bytes"] for item in expected)
+
+
+def test_q_still_prints_the_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    anthology = _project(tmp_path, ONE_PART_TOML)  # no ISBNs: one error per product form
+    assert main(["package", str(anthology), "-q"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert [line.split(": error: ")[1] for line in captured.err.splitlines()[:2]] == [
+        'package-missing-isbn: a retailer package needs the EPUB\'s ISBN-13: add isbn_epub = "978-…" in an [identifiers] table',
+        'package-missing-isbn: a retailer package needs the printed book\'s ISBN-13: add isbn_print = "978-…" in an [identifiers] table',
+    ]
+
+
+def test_a_missing_validator_says_so_and_how_to_install_it(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.validation import files
+    from publisher.validation.runner import INSTALL, missing_tool
+
+    monkeypatch.setattr(
+        files, "run_ace", lambda path, _: missing_tool("ace", path, "Ace by DAISY (ace)", "ace")
+    )
+    result = make_package(PackageRequest(book, tmp_path, validate=True))
+    assert result.path is None
+    assert not (tmp_path / f"{SLUG}-package").exists()
+    [stop] = [d for d in result.diagnostics if d.code == "package-not-validated"]
+    assert stop.message == (
+        "the package was not written because validation was asked for (--validate):"
+        f" Ace by DAISY (ace) is not available: {INSTALL['ace']} (in a checkout of publisher,"
+        " bash scripts/setup-system.sh installs every validator)"
+    )
+
+
+def test_the_accessibility_tables_credential_and_report_reach_the_onix(tmp_path: Path) -> None:
+    """From the anthology file through the EPUB's own metadata to the record: the certifier
+    (90), its credential (88) and the evaluation report's URL (94)."""
+    table = (
+        "\n[accessibility]\n"
+        'certified_by = "Laboratorio de Lectura Accesible"\n'
+        'conforms_to = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"\n'
+        'credential = "Sello de Lectura Accesible"\n'
+        'report = "https://lectura.example.org/informes/antologia"\n'
+    )
+    anthology = _project(tmp_path, ONE_PART_TOML + TRADE + table)
+    result = make_package(PackageRequest(anthology, tmp_path / "out", epub_only=True))
+    assert result.path is not None, [d.message for d in result.diagnostics]
+    data = (result.path / "onix.xml").read_bytes()
+    assert check_onix(data) == ()
+    epub = etree.fromstring(data).xpath("//o:Product", namespaces=NS)[0]
+    assert _onix_features(epub)[-6:] == [
+        ["04"], ["82"], ["85"], ["90", "Laboratorio de Lectura Accesible"],
+        ["88", "Sello de Lectura Accesible"],
+        ["94", "https://lectura.example.org/informes/antologia"],
+    ]  # fmt: skip

@@ -268,14 +268,18 @@ def test_screen_pages_have_no_bleed(screen: PdfReader) -> None:
 
 
 def _assert_trim(reader: PdfReader, width_mm: float, height_mm: float) -> None:
-    for page in (reader.pages[0], reader.pages[len(reader.pages) // 2]):
+    for index in (0, 1, len(reader.pages) // 2):
+        page = reader.pages[index]
         trim, bleed, media = page.trimbox, page.bleedbox, page.mediabox
         assert float(trim.width) == pytest.approx(width_mm * MM, abs=0.05)
         assert float(trim.height) == pytest.approx(height_mm * MM, abs=0.05)
         for outer in (bleed, media):
             assert float(outer.left) <= float(trim.left) and float(outer.right) >= float(trim.right)
             assert float(outer.bottom) <= float(trim.bottom) and float(outer.top) >= float(trim.top)
-        assert float(trim.left) - float(media.left) == pytest.approx(BLEED_PT, abs=0.01)
+        # The bleed is past the outer edge (a recto's right, a verso's left), not the gutter.
+        outside, gutter = (BLEED_PT, 0) if index % 2 == 0 else (0, BLEED_PT)
+        assert float(media.right) - float(trim.right) == pytest.approx(outside, abs=0.01)
+        assert float(trim.left) - float(media.left) == pytest.approx(gutter, abs=0.01)
         assert float(media.top) - float(trim.top) == pytest.approx(BLEED_PT, abs=0.01)
 
 

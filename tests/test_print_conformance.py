@@ -16,7 +16,7 @@ from PIL import Image
 from publisher.base.diagnostics import BuildFailed, Severity
 from publisher.base.icc import SRGB, SYSTEM_PROFILES, parse_profile
 from publisher.export.output_intent import pdfx_for_spec
-from publisher.export.wrap import export_cover_wrap
+from publisher.export.wrap import export_cover_wrap, print_too_short
 from publisher.pipeline import BuildRequest, build, read_spec
 from publisher.validation.wrap import check_pdfx, check_wrap
 from tests.conftest import ONE_PART_TOML, review
@@ -157,16 +157,17 @@ def test_pdfx3_is_refused_at_its_line_when_the_book_draws_with_transparency(
     assert lines[problem.line - 1].startswith("pdf_variant")
     assert problem.message == (
         "PDF/X-3 forbids transparency, and this book draws with it (an alpha of 0.5 in a"
-        ' graphics state); use `pdf_variant = "pdf/x-4"`, which allows it'
+        ' graphics state on page 1); use `pdf_variant = "pdf/x-4"`, which allows it'
     )
 
 
+@pytest.mark.parametrize("variant", ["pdf/x-4", "pdf/x-3"])  # X-3: crop marks rewritten
 def test_two_pdfx_builds_are_byte_identical(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, variant: str
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     first, second = (
-        _build_into(tmp_path_factory.mktemp(name), 'pdf_variant = "pdf/x-4"')
+        _build_into(tmp_path_factory.mktemp(name), f'pdf_variant = "{variant}"')
         for name in ("one", "two")
     )
     assert first.interior.read_bytes() == second.interior.read_bytes()
@@ -226,13 +227,13 @@ def _media_and_trim(path: Path) -> list[tuple[float, float, float, float]]:
 
 
 @pytest.mark.parametrize(("which", "bleed"), [("plain", 3.0), ("pdfx", 3.175)])
-def test_media_box_is_trim_plus_twice_the_bleed(
+def test_media_box_is_trim_plus_the_bleed(
     request: pytest.FixtureRequest, which: str, bleed: float
 ) -> None:
     built: Built = request.getfixturevalue(which)
-    for path in (built.interior, built.wrap):
+    for path, sides in ((built.interior, 1), (built.wrap, 2)):  # the interior: the outer edge
         for width, height, trim_width, trim_height in _media_and_trim(path):
-            assert width == pytest.approx(trim_width + 2 * bleed * MM, abs=0.01)
+            assert width == pytest.approx(trim_width + sides * bleed * MM, abs=0.01)
             assert height == pytest.approx(trim_height + 2 * bleed * MM, abs=0.01)
     interior = _media_and_trim(built.interior)[0]
     assert interior[2:] == pytest.approx((148 * MM, 210 * MM), abs=0.01)
@@ -273,7 +274,7 @@ def test_no_crop_marks_when_marks_is_false(pdfx: Built, plain: Built, tmp_path: 
     [
         (
             "20",
-            "`bleed` must be a number of millimetres, more than 0 and at most 12.7 (3.175"
+            "`bleed` must be a number of millimetres from 0 (no bleed) to 12.7 (3.175"
             " for 0.125 in, as KDP, IngramSpark and Lulu ask)",
         ),
         ('"yes"', "`marks` must be true or false"),
@@ -298,20 +299,26 @@ def test_print_too_short_below_kdps_24_pages(plain: Built) -> None:
     assert [(d.severity, d.message) for d in short] == [
         (
             Severity.WARNING,
-            "the print PDF has 22 pages: KDP prints paperbacks of at least 24 pages"
-            " (IngramSpark 18); the printer will refuse this book",
+            "the print PDF has 22 pages: KDP prints paperbacks of at least 24 pages and will"
+            " refuse it; IngramSpark prints from 18",
         )
     ]
+    shorter = [d for d in export_cover_wrap(spec, 16).diagnostics if d.code == "print-too-short"]
+    assert [d.message for d in shorter] == [
+        "the print PDF has 16 pages: KDP prints paperbacks of at least 24 pages, IngramSpark of"
+        " at least 18: both will refuse it"
+    ]
+    assert [d.code for d in print_too_short(spec, 18)] == ["print-too-short"]
     assert not [d for d in export_cover_wrap(spec, 24).diagnostics if d.code == "print-too-short"]
 
 
 def test_a_short_book_is_warned_when_its_wrap_is_made(plain: Built) -> None:
     with pikepdf.open(plain.interior) as pdf:
         pages = len(pdf.pages)
-    assert pages < 24
+    assert 18 <= pages < 24
     assert [w for w in plain.warnings if w.startswith("print-too-short")] == [
         f"print-too-short: the print PDF has {pages} pages: KDP prints paperbacks of at least"
-        " 24 pages (IngramSpark 18); the printer will refuse this book"
+        " 24 pages and will refuse it; IngramSpark prints from 18"
     ]
 
 

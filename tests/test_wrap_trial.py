@@ -160,7 +160,8 @@ def test_a_cover_image_under_300_ppi_on_the_wrap_is_a_warning_at_its_line(
     assert [f for f in found if "cover-low-resolution" in f] == [
         "manuscripts/anthology.toml:1:1: warning: cover-low-resolution: `cover_image`"
         " (1600×2560 px) prints at 269 ppi on the wrap's front (151 × 216 mm with the bleed):"
-        " printers ask for 300 ppi, an image of at least 1784×2552 px"
+        " printers ask for 300 ppi and stores for 1:1.6, at least 1600×2560 px: an image of"
+        " at least 1784×2855 px meets both"
     ]
     spec = _front(make_project, tmp_path, (1784, 2552))
     front = cover_art(spec, Access.for_spec(spec))
@@ -199,8 +200,8 @@ def _problem(make_project: ProjectMaker, toml: str) -> str:
         (
             "front = []",
             'front = []\ncover_image = "reviews"',
-            "manuscripts/anthology.toml:10:1: error: not-a-regular-file: `reviews` is not a"
-            " regular file: not read",
+            "manuscripts/anthology.toml:10:1: error: not-a-regular-file: `reviews` is a"
+            " folder, not an image file: name a JPEG or PNG",
         ),
         (
             "front = []",
@@ -221,6 +222,20 @@ def _problem(make_project: ProjectMaker, toml: str) -> str:
             "manuscripts/anthology.toml:12:16: error: anthology-value: `sales.territories`:"
             ' `UK` is not an ISO 3166-1 country code (two capital letters, e.g. "ES") nor'
             ' "WORLD" (did you mean `GB`?)',
+        ),
+        (
+            "front = []",
+            "front = []\n\n[sales]\nterritories = []",
+            "manuscripts/anthology.toml:12:1: error: anthology-value: `sales.territories` must"
+            ' name at least one territory: ["WORLD"] or ["ES", …]',
+        ),
+        (
+            "front = []",
+            'front = []\n\n[identifiers]\nisbn_print = "978-0-306-40615-7"\n'
+            'isbn_epub = "9780306406157"',
+            "manuscripts/anthology.toml:13:1: error: isbn-duplicate: `isbn_epub` 9780306406157"
+            " is `isbn_print` too: each product form needs its own ISBN (the paperback one, the"
+            " EPUB another)",
         ),
     ],
 )

@@ -60,15 +60,38 @@ class CoverText:
     the description's `paragraphs` (split at blank lines), the `spine`'s parts (title,
     editors joined in the book's language, publisher). The pipeline makes it with the
     renderer's typography (render/cover_text.py: curly quotes, apostrophes, dashes for the
-    book's language); `plain` keeps the anthology file's characters as written."""
+    book's language); `plain` keeps the anthology file's characters as written. For the
+    wrap PDF's metadata, as the interior's: `heading`, the document title (title, `. `,
+    subtitle), and `summary`, the whole description; `editors`, each editor's name, for a
+    spine too short for them all (export/wrap.py keeps the first). The ONIX record takes its
+    title, `subtitle` and `description` from the same value, so the store's page and the wrap
+    print the same characters."""
 
     title: str
     paragraphs: tuple[str, ...]
     spine: tuple[str, ...]
+    heading: str
+    summary: str
+    editors: tuple[str, ...]
+    subtitle: str = ""  # not on the wrap; the ONIX record's (export/onix.py) takes it from here
 
     @classmethod
     def plain(cls, spec: AnthologySpec) -> CoverText:
         locale = Locale.for_spec(spec)
         paragraphs = tuple(p for p in spec.description.split("\n\n") if p.strip())
         editors = (locale.join(spec.editors),) if spec.editors else ()
-        return cls(spec.title, paragraphs, (spec.title, *editors, spec.publisher))
+        heading = spec.title + (f". {spec.subtitle}" if spec.subtitle else "")
+        return cls(
+            spec.title,
+            paragraphs,
+            (spec.title, *editors, spec.publisher),
+            heading,
+            spec.description,
+            spec.editors,
+            spec.subtitle or "",
+        )
+
+    @property
+    def description(self) -> str:
+        """The description's paragraphs, typeset, separated by a blank line (as written)."""
+        return "\n\n".join(self.paragraphs)

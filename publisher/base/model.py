@@ -215,7 +215,8 @@ class AnthologySpec:
     pdf_variant: str | None = None
     paper: Paper = WHITE_PAPER  # `[print] paper`: the cover wrap's spine (export/wrap.py)
     pdf_variant_at: tuple[int, int] = (1, 0)  # where `[print] pdf_variant` is set
-    bleed_mm: float = 3.0  # `[print] bleed`: millimetres past the trim on every side (print, wrap)
+    bleed_mm: float = 3.0  # `[print] bleed`, mm: the interior's top, foot, outer edge; 0: none
+    bleed_at: tuple[int, int] = (1, 0)  # where `[print] bleed` is set (line, column)
     crop_marks: bool = True  # `[print] marks`: crop marks around the print interior's pages
     # `[print] output_profile`: the printer's ICC output profile for PDF/X (None: ghostscript's
     # CMYK SWOP, base/icc.py), as written and where it is written (line, column).

@@ -160,7 +160,7 @@ def finish(
     ordered = sorted(diagnostics)
     github = getattr(args, "format_messages", "text") == "github"
     paint = Paint.for_stream(getattr(args, "color", "auto"), sys.stderr)
-    for diagnostic in _for_reader(ordered, args, github):
+    for diagnostic in _for_reader(problems_only(ordered, args), args, github):
         line = (
             diagnostic.format_github()
             if github
@@ -168,7 +168,7 @@ def finish(
         )
         print(line, file=sys.stderr)
     errors = sum(d.severity is Severity.ERROR for d in ordered)
-    if tally := count_line(ordered):
+    if not getattr(args, "quiet", False) and (tally := count_line(ordered)):
         name, counts = tally.split(": ", 1)  # the counts coloured, as the severity words are
         shown = counts if github else paint(counts, "error" if errors else "warning")
         print(f"{name}: {shown}", file=sys.stderr)
@@ -178,6 +178,16 @@ def finish(
         data["exit_code"] = code
         code = max(code, write_report_safely(args.json, data, github))
     return code
+
+
+def problems_only(
+    diagnostics: Sequence[Diagnostic], args: argparse.Namespace
+) -> Sequence[Diagnostic]:
+    """The diagnostics to print: with `--quiet`, the warnings and errors alone (no notices such
+    as `cover-wrap`); the JSON report keeps them all."""
+    if not getattr(args, "quiet", False):
+        return diagnostics
+    return [d for d in diagnostics if d.severity is not Severity.INFO]
 
 
 def progress(args: argparse.Namespace) -> ProgressView | None:

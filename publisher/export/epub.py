@@ -7,7 +7,7 @@ worked around here rather than fought:
   language are lost or reset to `en`), so our finished XHTML goes in as plain `EpubItem`s,
   written byte for byte; the navigation document likewise (an `EpubItem` with `nav`).
 * `dcterms:modified` defaults to the clock: we pass `mtime` (SOURCE_DATE_EPOCH or the
-  anthology date).
+  anthology date, or the clock when that date is still to come: epub_package.modified_time).
 * The zip gets wall-clock entry times and EbookLib's own order and compression, so the
   written archive is rewritten: mimetype first and stored, fixed timestamps, fixed modes.
 

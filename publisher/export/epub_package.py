@@ -78,11 +78,14 @@ class Navigation(NamedTuple):
 
 
 def modified_time(spec: AnthologySpec) -> dt.datetime:
-    """SOURCE_DATE_EPOCH when set, else the anthology date: never the clock (reproducible)."""
+    """`dcterms:modified` and the zip entries' time (naive, UTC): SOURCE_DATE_EPOCH when set,
+    else the anthology's `date` (the same bytes from build to build) unless that is after the
+    build's moment: a book announced ahead was not modified in the future, so the clock."""
     moment = source_date()
     if moment is not None:
         return moment.replace(tzinfo=None)
-    return dt.datetime.combine(spec.date, dt.time())
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return min(dt.datetime.combine(spec.date, dt.time()), now)
 
 
 def book_identifier(spec: AnthologySpec) -> str:

@@ -42,6 +42,7 @@ from typing import NamedTuple
 from lxml import etree
 from lxml.builder import ElementMaker
 
+from ..base.cover import CoverText
 from ..base.languages import bibliographic_code
 from ..base.model import Anthology, Price
 from ..base.names import file_name
@@ -77,25 +78,31 @@ def onix_record(
     print_pages: int | None = None,
     paperback: bool = True,
     epub_access: EpubAccessibility | None = None,
+    text: CoverText | None = None,
+    sent: dt.datetime | None = None,
 ) -> bytes:
     """The ONIX 3.0 message (UTF-8 XML bytes) for `book`: a Product for the EPUB and (unless
     not `paperback`) one for the paperback, each identified by its ISBN (`[identifiers]`),
     else by a proprietary id from the slug, with the sales rights (`[sales]`) and prices
     (`[prices]`) of the anthology file. `print_pages`: the print PDF's page count, written as
     the extent when known. `epub_access`: what the EPUB says of its accessibility
-    (onix_access.read_accessibility), written as the EPUB's ProductFormFeatures. The sent
-    date: see the module doc."""
+    (onix_access.read_accessibility), written as the EPUB's ProductFormFeatures. `text`: the
+    title, subtitle and description typeset as the wrap prints them (render/cover_text.py,
+    handed in by package.py, as the exporter may not import the renderer); None: as the
+    anthology file writes them (`CoverText.plain`). `sent` (aware): the SentDateTime, the
+    package's moment (package.py); None: see the module doc."""
+    words = text or CoverText.plain(book.spec)
     spec = book.spec
-    moment = source_date() or dt.datetime.now(dt.UTC)
-    sent = moment.strftime("%Y%m%dT%H%MZ")
+    moment = sent or source_date() or dt.datetime.now(dt.UTC)
+    when = moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ")
     message = E(
         "ONIXMessage",
-        E("Header", E("Sender", E("SenderName", spec.publisher)), E("SentDateTime", sent)),
-        _product(book, EPUB, print_pages, PAPERBACK if paperback else None, epub_access),
+        E("Header", E("Sender", E("SenderName", spec.publisher)), E("SentDateTime", when)),
+        _product(book, EPUB, print_pages, PAPERBACK if paperback else None, epub_access, words),
         release="3.0",
     )
     if paperback:
-        message.append(_product(book, PAPERBACK, print_pages, EPUB, None))
+        message.append(_product(book, PAPERBACK, print_pages, EPUB, None, words))
     return bytes(etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -134,22 +141,24 @@ def _product(
     pages: int | None,
     other: ProductForm | None,
     access: EpubAccessibility | None,
+    words: CoverText,
 ) -> etree._Element:
-    """The Product of `form`; `other`: the other edition in the record, if any."""
+    """The Product of `form`; `other`: the other edition in the record, if any; `words`: the
+    typeset title, subtitle and description."""
     spec = book.spec
     product = E(
         "Product",
         E("RecordReference", f"{spec.slug}-{form.suffix}"),
         E("NotificationType", "03"),
         _identifier(book, form),
-        _descriptive(book, form, pages, access),
+        _descriptive(book, form, pages, access, words),
         E(
             "CollateralDetail",
             E(
                 "TextContent",
                 E("TextType", "03"),
                 E("ContentAudience", "00"),
-                E("Text", spec.description),
+                E("Text", words.description),
             ),
         ),
         E(
@@ -209,7 +218,11 @@ def _forthcoming(book: Anthology) -> bool:
 
 
 def _descriptive(
-    book: Anthology, form: ProductForm, pages: int | None, access: EpubAccessibility | None
+    book: Anthology,
+    form: ProductForm,
+    pages: int | None,
+    access: EpubAccessibility | None,
+    words: CoverText,
 ) -> etree._Element:
     spec = book.spec
     detail = E("DescriptiveDetail", E("ProductComposition", "00"), E("ProductForm", form.form))
@@ -231,9 +244,9 @@ def _descriptive(
                     E("MeasureUnitCode", "mm"),
                 )
             )
-    title = E("TitleElement", E("TitleElementLevel", "01"), E("TitleText", spec.title))
-    if spec.subtitle:
-        title.append(E("Subtitle", spec.subtitle))
+    title = E("TitleElement", E("TitleElementLevel", "01"), E("TitleText", words.title))
+    if words.subtitle:
+        title.append(E("Subtitle", words.subtitle))
     detail.append(E("TitleDetail", E("TitleType", "01"), title))
     for number, (name, filed, roles) in enumerate(_contributors(book), 1):
         person = E("Contributor", E("SequenceNumber", str(number)))

@@ -15,7 +15,12 @@ bundled ONIX_BookProduct_CodeLists.xsd (code lists issue 75):
 - only when the EPUB claims conformance (`dcterms:conformsTo`, "EPUB Accessibility 1.1 -
   WCAG 2.x Level A…", the only form the anthology file and the validated claim write):
   04 EPUB Accessibility 1.1, 80/81/82 WCAG 2.0/2.1/2.2, 84/85/86 level A/AA/AAA;
-- 90 compliance certification by (name), the EPUB's `a11y:certifiedBy`.
+- 90 compliance certification by (name), the EPUB's `a11y:certifiedBy`; with it, the
+  `[accessibility]` table's `credential` (the EPUB's `a11y:certifierCredential`) as 88
+  "certifier credentialled by (name)", or 89 "(URL)" when it is an http(s) URL, and its
+  `report` (the EPUB's `a11y:certifierReport` link) as 94 "compliance web page for detailed
+  accessibility information", the URL of the evaluation (EDItEUR's List 196 descriptions in
+  onixcheck's schema; DAISY Knowledge Base, "Code List 196 - 94").
 """
 
 from __future__ import annotations
@@ -44,18 +49,22 @@ FEATURES = (
 CONFORMS = re.compile(r"^EPUB Accessibility 1\.1 - WCAG 2\.([012]) Level (A{1,3})$")
 WCAG_VERSION = {"0": "80", "1": "81", "2": "82"}
 WCAG_LEVEL = {"A": "84", "AA": "85", "AAA": "86"}
+URL = re.compile(r"^https?://\S+$")
 
 
 @dataclass(frozen=True)
 class EpubAccessibility:
     """What an EPUB's package document says of its accessibility: `features` (the
-    `schema:accessibilityFeature` values, in file order), `summary`, `conforms_to` and
-    `certified_by` (None when the EPUB makes no conformance claim)."""
+    `schema:accessibilityFeature` values, in file order), `summary`, `conforms_to`,
+    `certified_by`, the certifier's `credential` and `report` URL (None when the EPUB does not
+    say them)."""
 
     features: tuple[str, ...]
     summary: str
     conforms_to: str | None = None
     certified_by: str | None = None
+    credential: str | None = None
+    report: str | None = None
 
 
 class UnreadableEpub(ValueError):
@@ -87,11 +96,20 @@ def read_accessibility(epub: bytes) -> EpubAccessibility:
         found = values(name)
         return found[0] if found else None
 
+    # The credential refines the certifier (`refines="#certifier"`); the report is a link.
+    credential = opf.xpath(
+        "string(//opf:metadata/opf:meta[@property='a11y:certifierCredential'])", namespaces=NS
+    )
+    report = opf.xpath(
+        "string(//opf:metadata/opf:link[@rel='a11y:certifierReport']/@href)", namespaces=NS
+    )
     return EpubAccessibility(
         features=tuple(values("schema:accessibilityFeature")),
         summary=first("schema:accessibilitySummary") or "",
         conforms_to=first("dcterms:conformsTo"),
         certified_by=first("a11y:certifiedBy"),
+        credential=" ".join(str(credential).split()) or None,
+        report=str(report).strip() or None,
     )
 
 
@@ -107,4 +125,9 @@ def feature_codes(facts: EpubAccessibility) -> list[tuple[str, str | None]]:
         found += [("04", None), (WCAG_VERSION[claim[1]], None), (WCAG_LEVEL[claim[2]], None)]
         if facts.certified_by:
             found.append(("90", facts.certified_by))
+            if facts.credential:
+                url = URL.match(facts.credential) is not None
+                found.append(("89" if url else "88", facts.credential))
+            if facts.report:
+                found.append(("94", facts.report))
     return found

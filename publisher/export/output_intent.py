@@ -14,8 +14,11 @@ such a file. After WeasyPrint writes, `make_pdfx` adds:
   unless remapped by a default colour space (ISO 32000-1 §8.6.5.6);
 * `Trapped /False` again when missing (WeasyPrint sets it; a file without it is refused).
 
-PDF/X-3 forbids transparency (ISO 15930-6 §6.3): `transparency` finds what a page draws with it,
-and `make_pdfx` raises PdfxRefused instead of writing a file that claims X-3 falsely.
+PDF/X-3 forbids transparency (ISO 15930-6 §6.3): `transparency` finds what a page draws with it
+(alpha, soft masks, blend modes), and `make_pdfx` raises PdfxRefused instead of writing a file
+that claims X-3 falsely; transparency groups with nothing transparent inside (WeasyPrint puts
+SVG drawings such as the wrap's barcode in one) are removed instead (`_drop_groups`), and paint
+at alpha 0 (WeasyPrint's crop marks) becomes no paint (invisible_paint.py).
 Saved with a deterministic /ID and without recompressing WeasyPrint's streams (the X-4 XMP
 stays unfiltered), so two builds stay byte-identical.
 """
@@ -32,6 +35,7 @@ from ..base.access import Access, Refused
 from ..base.diagnostics import BuildFailed, error
 from ..base.icc import DEFAULT_CMYK, SRGB, IccProfile, read_profile, system_access
 from ..base.model import AnthologySpec
+from .invisible_paint import drop_invisible_paint
 
 REGISTRY = "http://www.color.org"
 
@@ -79,12 +83,14 @@ def make_pdfx(data: bytes, variant: str, profile: IccProfile, srgb: IccProfile) 
     condition of `profile`, with `srgb` as the meaning of DeviceRGB. Raises PdfxRefused."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         if variant == "pdf/x-3":
+            drop_invisible_paint(pdf, _holders(pdf))  # WeasyPrint's crop marks fill at alpha 0
             found = transparency(pdf)
             if found:
                 raise PdfxRefused(
                     f"PDF/X-3 forbids transparency, and this book draws with it ({found});"
                     ' use `pdf_variant = "pdf/x-4"`, which allows it'
                 )
+            _drop_groups(pdf)
         intent = Dictionary(
             Type=Name.OutputIntent,
             S=Name.GTS_PDFX,
@@ -121,51 +127,84 @@ def _resources(pdf: pikepdf.Pdf) -> list[Dictionary]:
     """The resource dictionaries of every page and of every form XObject they use."""
     found: list[Dictionary] = []
     seen: set[tuple[int, int]] = set()
-
-    def visit(resources: object) -> None:
-        if not isinstance(resources, Dictionary):
-            return
-        if resources.is_indirect:
-            if resources.objgen in seen:
-                return
-            seen.add(resources.objgen)
-        found.append(resources)
-        xobjects = resources.get("/XObject")
-        for xobject in xobjects.values() if isinstance(xobjects, Dictionary) else ():
-            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == Name.Form:
-                if xobject.objgen in seen:
-                    continue
-                seen.add(xobject.objgen)
-                visit(xobject.get("/Resources"))
-
     for page in pdf.pages:
         if "/Resources" not in page.obj:
             page.obj.Resources = Dictionary()
-        visit(page.obj.Resources)
+        found += _page_resources(page.obj.Resources, seen)
     return found
 
 
 def transparency(pdf: pikepdf.Pdf) -> str | None:
-    """What in `pdf` uses transparency (ISO 32000-1 §11), named for a message, or None: a
-    page's or form's transparency group, a graphics state's alpha below 1, soft mask or blend
-    mode other than Normal, an image's soft mask. Looks through every page's resources and
-    the forms they use, direct and indirect objects alike."""
-    groups = [page.obj.get("/Group") for page in pdf.pages]
-    for resources in _resources(pdf):
-        states = resources.get("/ExtGState")
-        for state in states.values() if isinstance(states, Dictionary) else ():
-            found = _state_transparency(state)
+    """What in `pdf` draws with transparency (ISO 32000-1 §11), named for a message with the
+    first page it is on, or None: a graphics state's alpha below 1, soft mask or blend mode
+    other than Normal, an image's soft mask, in a page's resources or those of the forms it
+    draws, direct and indirect objects alike. A transparency group alone is not transparency:
+    WeasyPrint 70 wraps opaque SVG drawings (python-barcode's digits) in one; `make_pdfx`
+    removes such groups for X-3 (`_drop_groups`) when nothing is transparent."""
+    seen: set[tuple[int, int]] = set()
+    for number, page in enumerate(pdf.pages, 1):
+        for resources in _page_resources(page.obj.get("/Resources"), seen):
+            found = _resources_transparency(resources)
             if found:
-                return found
+                return f"{found} on page {number}"
+    return None
+
+
+def _page_resources(resources: object, seen: set[tuple[int, int]]) -> list[Dictionary]:
+    """`resources` and those of every form XObject it names, each indirect object once."""
+    if not isinstance(resources, Dictionary):
+        return []
+    if resources.is_indirect:
+        if resources.objgen in seen:
+            return []
+        seen.add(resources.objgen)
+    found = [resources]
+    xobjects = resources.get("/XObject")
+    for xobject in xobjects.values() if isinstance(xobjects, Dictionary) else ():
+        if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == Name.Form:
+            if xobject.objgen in seen:
+                continue
+            seen.add(xobject.objgen)
+            found += _page_resources(xobject.get("/Resources"), seen)
+    return found
+
+
+def _resources_transparency(resources: Dictionary) -> str | None:
+    states = resources.get("/ExtGState")
+    for state in states.values() if isinstance(states, Dictionary) else ():
+        found = _state_transparency(state)
+        if found:
+            return found
+    xobjects = resources.get("/XObject")
+    for xobject in xobjects.values() if isinstance(xobjects, Dictionary) else ():
+        if isinstance(xobject, pikepdf.Stream) and xobject.get("/SMask") is not None:
+            return "an image with an alpha channel (a soft mask)"
+    return None
+
+
+def _holders(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
+    """Every page and every form XObject they draw: what has content and resources."""
+    holders: list[pikepdf.Object] = [page.obj for page in pdf.pages]
+    for resources in _resources(pdf):
         xobjects = resources.get("/XObject")
         for xobject in xobjects.values() if isinstance(xobjects, Dictionary) else ():
-            groups.append(xobject.get("/Group"))
-            if xobject.get("/SMask") is not None:
-                return "a soft mask, e.g. an image with an alpha channel"
-    for group in groups:
+            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == Name.Form:
+                holders.append(xobject)
+    return holders
+
+
+def _drop_groups(pdf: pikepdf.Pdf) -> int:
+    """Remove every transparency group (`/Group << /S /Transparency >>`) of the pages and of
+    the forms they draw; how many. Only when `transparency(pdf)` found nothing: a group whose
+    contents are all opaque and Normal-blended composites exactly as the same contents drawn
+    without it (ISO 32000-1 §11.4.7), and PDF/X-3 allows no group at all."""
+    dropped = 0
+    for holder in _holders(pdf):
+        group = holder.get("/Group")
         if isinstance(group, Dictionary) and group.get("/S") == Name.Transparency:
-            return "a transparency group, e.g. from CSS `opacity`"
-    return None
+            del holder["/Group"]
+            dropped += 1
+    return dropped
 
 
 def _state_transparency(state: object) -> str | None:

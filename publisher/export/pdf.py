@@ -20,7 +20,7 @@ import inspect
 import mimetypes
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -82,12 +82,10 @@ def export_pdf(book: RenderedBook) -> Exported:
     # The subjects whole: WeasyPrint splits `<meta name="keywords">` at commas and drops repeats,
     # which would cut "Guerra Civil española, 1936-1939, en el cine" into three keywords.
     document.metadata.keywords = list(spec.subjects)
-    stamp = w3c_source_date()
-    if stamp is not None:
-        # WeasyPrint writes CreationDate/ModDate (and the XMP dates) from these fields.
-        document.metadata.created = document.metadata.modified = stamp
-    elif document.metadata.modified is None:
-        document.metadata.modified = _w3c(dt.datetime.now(dt.UTC))
+    # WeasyPrint writes CreationDate/ModDate (and the XMP dates) from these fields: both the
+    # build's moment, never the book's `date` (which may be in the future, after ModDate).
+    stamp = w3c_source_date() or _w3c(dt.datetime.now(dt.UTC))
+    document.metadata.created = document.metadata.modified = stamp
 
     variant = "pdf/ua-1" if book.target is Target.SCREEN_PDF else spec.pdf_variant
     options: dict[str, object] = {
@@ -131,6 +129,7 @@ def export_wrap(spec: AnthologySpec, page: str, measured: str) -> tuple[bytes, O
         ).render()
     except _Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(spec.path)]) from None
+    document.metadata.keywords = list(spec.subjects)  # whole, as export_pdf's
     stamp = w3c_source_date()
     if stamp is not None:
         document.metadata.created = document.metadata.modified = stamp
@@ -148,6 +147,20 @@ def export_wrap(spec: AnthologySpec, page: str, measured: str) -> tuple[bytes, O
         data: bytes = document.write_pdf(**options)
     data = pdfx_for_spec(data, spec, spec.pdf_variant)  # PDF/X: the output intent WeasyPrint omits
     return data, _overflow(document.pages[0]._page_box, measured)
+
+
+def widths(spec: AnthologySpec, page: str, ids: Sequence[str]) -> list[float]:
+    """The laid-out widths, in millimetres, of the boxes of `ids` on the first page of the
+    HTML `page` (0 for an id not found): export/wrap.py measures the spine's text on one line
+    (absolutely positioned, `white-space: nowrap`: as wide as its text)."""
+    fetcher = _ProjectFetcher(Access.for_spec(spec))  # the page names no file: none is read
+    document = weasyprint.HTML(string=page, base_url=str(spec.root), url_fetcher=fetcher).render()
+    found = {
+        box.element.get("id"): box.width * 25.4 / 96  # CSS px → mm
+        for box in _boxes(document.pages[0]._page_box)
+        if box.element is not None and box.element.get("id") in ids and box.width is not None
+    }
+    return [found.get(name, 0.0) for name in ids]
 
 
 def _boxes(box: Any) -> Iterator[Any]:

@@ -11,7 +11,8 @@ kdp.amazon.com help G201953020), which the other large services share:
 * spine text only on a spine of at least SPINE_TEXT_MIN (0.25 in, KDP's minimum for spine
   text), kept SPINE_CLEAR (0.0625 in) from each fold, reading top to bottom (ISO 6357's
   direction, and KDP's) or, with `[print] spine = "bottom-to-top"`, bottom to top (the
-  continental European tradition); text longer than the spine is clipped;
+  continental European tradition); fitted to the spine's length by export/spine.py (a smaller
+  font, then fewer pieces, and the warning `spine-text-shortened`);
 * EAN-13 of the print ISBN in a white box at the lower right of the back cover, SAFE (0.25 in)
   inside the trim, where printers place (and KDP reserves) the barcode; without `isbn_print`
   no barcode, and the warning `barcode-missing`; above the bars, the human-readable
@@ -26,6 +27,9 @@ kdp.amazon.com help G201953020), which the other large services share:
 
 This module builds the page as HTML (lxml) with the barcode as SVG vectors (python-barcode, the
 only importer of `barcode`); `export/pdf.py` lays it out with WeasyPrint.
+
+Length: one page's geometry, its HTML and the checks of what it prints belong together; the
+spine's fitting is apart (export/spine.py), the pixel rules in base/cover_size.py.
 """
 
 from __future__ import annotations
@@ -42,18 +46,22 @@ from lxml.builder import E
 
 from ..base.access import Access
 from ..base.cover import CoverArt, CoverText
+from ..base.cover_size import COVER_MIN, COVER_RATIO, PRINT_PPI, print_pixels, store_and_print
 from ..base.diagnostics import Diagnostic, Severity, error, warning
 from ..base.model import AnthologySpec, Paper
 from ..base.rendered import Exported
 from ..base.text import counted
 from .cover import SIZE, cover_png, image_size
 from .cover_art import cover_art
+from .spine import FONT_MAX, SEPARATOR, SpineText, fit_spine, shortened
 
 BLEED = 3.0
+COVER_BLEED = 3.175  # a cover's bleed when the interior has none: 0.125 in (KDP, IngramSpark)
 # The fewest pages a paperback may have: KDP's 24 ("Print Options", kdp.amazon.com/help/topic/
 # G201834180: 24 to 828 pages, black ink on white paper); IngramSpark's help gives 18 pages for
-# every print title, whatever the binding. The stricter one is warned of.
+# every print title, whatever the binding. The stricter one is warned of, naming both.
 PRINT_MIN_PAGES = 24
+INGRAM_MIN_PAGES = 18
 SPINE_TEXT_MIN = 6.35  # 0.25 in
 SPINE_CLEAR = 1.5875  # 0.0625 in from each fold
 SAFE = 6.35  # text and barcode this far inside the trim
@@ -61,7 +69,6 @@ BACK_MARGIN = 12.7  # the back cover's text from the trim (0.5 in)
 BOX_PADDING = 2.0  # white around the barcode (its quiet zones are inside the drawing)
 TEXT_GAP = 4.0  # between the back cover's text and the barcode box
 LABEL = 4.0  # the human-readable `ISBN …` line above the bars
-PRINT_PPI = 300  # what printers ask of a cover's images (KDP, IngramSpark)
 BACK_TEXT = "back-cover-text"  # the id of the back cover's text panel, measured after layout
 
 
@@ -91,6 +98,16 @@ class WrapSize:
     @property
     def spine_text(self) -> bool:
         return self.spine >= SPINE_TEXT_MIN
+
+    @property
+    def spine_line(self) -> float:
+        """The spine's text line: its width less SPINE_CLEAR from each fold."""
+        return self.spine - 2 * SPINE_CLEAR
+
+    @property
+    def spine_length(self) -> float:
+        """How long the spine's text may run: the trim height less SAFE at each end."""
+        return self.trim_height - 2 * SAFE
 
     def front_inches(self) -> tuple[float, float]:
         """The front panel with its bleed (outer edge, top, bottom), in inches."""
@@ -134,8 +151,14 @@ def export_cover_wrap(
     front = cover or cover_art(spec, Access.for_spec(spec))
     if front.generated:  # drawn again with enough pixels for print
         front = replace(front, data=cover_png(spec, size.front_pixels()[0]))
-    data, overflow = export_wrap(spec, wrap_html(spec, size, front, text), BACK_TEXT)
+    words = text or CoverText.plain(spec)
+    spine = None
+    if size.spine_text:  # fitted to its length (export/spine.py)
+        spine = fit_spine(spec, words, size.spine_length, size.spine_line)
+    data, overflow = export_wrap(spec, wrap_html(spec, size, front, words, spine), BACK_TEXT)
     found = [Diagnostic(str(spec.path), 0, 0, Severity.INFO, "cover-wrap", size.summary())]
+    if spine is not None:
+        found += shortened(spec, spine, size.spine_length)
     found += barcode_missing(spec) + low_resolution(spec, size, front)
     found += print_too_short(spec, pages)
     if overflow.lines:
@@ -162,12 +185,14 @@ def low_resolution(spec: AnthologySpec, size: WrapSize, cover: CoverArt) -> list
     ppi = min(width / inches[0], height / inches[1])
     if ppi >= PRINT_PPI:
         return []
-    needed = size.front_pixels()
+    needed = store_and_print(print_pixels(size.trim_width, size.trim_height, size.bleed))
     line, col = spec.cover_image_at
     message = (
         f"`cover_image` ({width}×{height} px) prints at {ppi:.0f} ppi on the wrap's front"
         f" ({_figure(size.trim_width + size.bleed)} × {_figure(size.height)} mm with the bleed):"
-        f" printers ask for {PRINT_PPI} ppi, an image of at least {needed[0]}×{needed[1]} px"
+        f" printers ask for {PRINT_PPI} ppi and stores for 1:{COVER_RATIO}, at least"
+        f" {COVER_MIN[0]}×{COVER_MIN[1]} px: an image of at least {needed[0]}×{needed[1]} px"
+        " meets both"
     )
     return [warning(spec.path, line, "cover-low-resolution", message, col)]
 
@@ -194,18 +219,26 @@ def isbn_label(spec: AnthologySpec) -> str:
 
 
 def print_too_short(spec: AnthologySpec, pages: int) -> list[Diagnostic]:
-    """The warning `print-too-short` when the print PDF has fewer than PRINT_MIN_PAGES pages."""
+    """The warning `print-too-short` when the print PDF has fewer than PRINT_MIN_PAGES pages:
+    KDP refuses it, IngramSpark too under INGRAM_MIN_PAGES."""
     if pages >= PRINT_MIN_PAGES:
         return []
+    kdp = f"the print PDF has {counted(pages, 'page')}: KDP prints paperbacks of at least"
     message = (
-        f"the print PDF has {counted(pages, 'page')}: KDP prints paperbacks of at least"
-        f" {PRINT_MIN_PAGES} pages (IngramSpark 18); the printer will refuse this book"
+        f"{kdp} {PRINT_MIN_PAGES} pages and will refuse it; IngramSpark prints from"
+        f" {INGRAM_MIN_PAGES}"
+        if pages >= INGRAM_MIN_PAGES
+        else f"{kdp} {PRINT_MIN_PAGES} pages, IngramSpark of at least {INGRAM_MIN_PAGES}:"
+        " both will refuse it"
     )
     return [warning(spec.path, 0, "print-too-short", message)]
 
 
 def wrap_size(spec: AnthologySpec, pages: int) -> WrapSize:
-    return WrapSize(spec.trim.width_mm, spec.trim.height_mm, pages, spec.paper, spec.bleed_mm)
+    """The wrap's measures; `bleed = 0` (an interior without bleed) still gives the wrap
+    COVER_BLEED on every side: no printer takes a cover without it."""
+    bleed = spec.bleed_mm or COVER_BLEED
+    return WrapSize(spec.trim.width_mm, spec.trim.height_mm, pages, spec.paper, bleed)
 
 
 def barcode_svg(isbn: str) -> bytes:
@@ -255,11 +288,16 @@ def wrap_css(size: WrapSize) -> str:
 
 
 def wrap_html(
-    spec: AnthologySpec, size: WrapSize, cover: CoverArt, text: CoverText | None = None
+    spec: AnthologySpec,
+    size: WrapSize,
+    cover: CoverArt,
+    text: CoverText | None = None,
+    fitted: SpineText | None = None,
 ) -> str:
     """The whole wrap as one HTML page (absolute positions in mm from the trim box's corner).
     The back cover's text panel (id BACK_TEXT) ends where its text must: its content box's
-    bottom is the limit `export_wrap` measures the laid-out lines against."""
+    bottom is the limit `export_wrap` measures the laid-out lines against. `fitted`: the
+    spine's text as `spine.fit_spine` fitted it; by default all of it at the largest size."""
     w, h, s, bleed = size.trim_width, size.trim_height, size.spine, size.bleed
     words = text or CoverText.plain(spec)
     body = E.body()
@@ -302,14 +340,14 @@ def wrap_html(
     spine = E.div({"class": "spine"}, style=_box(w, -bleed, s, h + 2 * bleed))
     body.append(spine)
     if size.spine_text:
-        line = s - 2 * SPINE_CLEAR
-        length = h - 2 * SAFE
+        line, length = size.spine_line, size.spine_length
+        said = fitted or SpineText(SEPARATOR.join(words.spine), min(line * 0.7, FONT_MAX))
         body.append(
             E.div(
-                " · ".join(words.spine),
+                said.text,
                 {"class": f"spine-text {spec.spine}"},
                 style=_box(w + s / 2 - length / 2, h / 2 - line / 2, length, line)
-                + f";font-size:{min(line * 0.7, 3.5):.3f}mm;line-height:{_mm(line)}",
+                + f";font-size:{said.font_size:.3f}mm;line-height:{_mm(line)}",
             )
         )
     body.append(
@@ -320,7 +358,15 @@ def wrap_html(
         )
     )
     html = E.html(
-        E.head(E.meta(charset="utf-8"), E.title(spec.title), E.style(wrap_css(size))),
+        E.head(
+            E.meta(charset="utf-8"),
+            # The interior's metadata (book.html.j2): WeasyPrint makes them the PDF's Title,
+            # Author and Subject; export_wrap sets the Keywords, the subjects whole.
+            E.title(words.heading),
+            E.meta(name="author", content=", ".join(spec.editors)),
+            E.meta(name="description", content=words.summary),
+            E.style(wrap_css(size)),
+        ),
         body,
         lang=spec.lang,
     )

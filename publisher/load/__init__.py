@@ -6,12 +6,14 @@ from .body import Survey, intro_outline
 from .images import cover_problems
 from .manuscripts import Loaded, load_manuscripts
 from .print_profile import profile_problems
+from .print_table import bleed_warnings
 from .references import remote_references
 from .stylesheets import extra_css_problems
 
 __all__ = [
     "Loaded",
     "Survey",
+    "bleed_warnings",
     "cover_problems",
     "extra_css_problems",
     "intro_outline",

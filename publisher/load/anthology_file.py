@@ -161,6 +161,15 @@ class _Reader:
         identifiers = self.table("identifiers")
         self.unknown(identifiers, ("identifiers",), IDENTIFIER_KEYS)
         isbns = {key: self.isbn(identifiers, key) for key in IDENTIFIER_KEYS}
+        if isbns["isbn_epub"] and isbns["isbn_epub"] == isbns["isbn_print"]:
+            # ONIX 3.0: one ProductIdentifier per product; the paperback and the EPUB are
+            # two products, and the ISBN Users' Manual gives each product form its own ISBN.
+            self.fail_at(
+                ("identifiers", "isbn_epub"),
+                "isbn-duplicate",
+                f"`isbn_epub` {identifiers['isbn_epub']} is `isbn_print` too: each product"
+                " form needs its own ISBN (the paperback one, the EPUB another)",
+            )
         base = self.path.parent
         self.unknown(self.table("print"), ("print",), PRINT_KEYS)
         printing = read_print(self.table("print"), self.fail_at, base, self.root)
@@ -200,6 +209,7 @@ class _Reader:
             spine=printing.spine,
             pdf_variant_at=self.at.of("print", "pdf_variant"),
             bleed_mm=printing.bleed_mm,
+            bleed_at=self.at.of("print", "bleed"),
             crop_marks=printing.crop_marks,
             output_profile=printing.output_profile,
             output_profile_written=printing.output_profile_written,

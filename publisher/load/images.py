@@ -13,14 +13,18 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from ..base.access import Access, Refused
+from ..base.cover_size import (
+    COVER_MIN,
+    COVER_RATIO,
+    COVER_RATIO_SLACK,
+    PRINT_PPI,
+    print_pixels,
+    store_and_print,
+)
 from ..base.diagnostics import Diagnostic, error, warning
 from ..base.limits import Limits
 from ..base.model import AnthologySpec
 
-# What e-book stores ask of a cover (Amazon KDP, Apple Books: 1600×2560 px, height 1.6 × width).
-COVER_MIN = (1600, 2560)
-COVER_RATIO = 1.6
-COVER_RATIO_SLACK = 0.08  # 1.52 to 1.68: a 2:3 cover (1.5) is told
 COVER_KINDS = ("JPEG", "PNG")
 COVER_MODES = ("RGB", "RGBA", "L", "LA", "P")  # what EPUB readers and browsers all show
 SUFFIXES = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",), "GIF": (".gif",), "WEBP": (".webp",)}
@@ -87,6 +91,9 @@ def cover_problems(spec: AnthologySpec, access: Access) -> list[Diagnostic]:
         with Image.open(io.BytesIO(data)) as image:
             kind, mode, (width, height) = image.format or "", image.mode, image.size
     except Refused as refused:
+        if refused.code == "not-a-regular-file" and spec.cover_image.is_dir():
+            message = f"`{written}` is a folder, not an image file: name a JPEG or PNG"
+            return [error(shown, line, refused.code, message, col)]
         return [refused.diagnostic(shown, line, col)]
     except OSError as exc:
         return [error(shown, line, "image-invalid", f"cover image `{written}`: {exc}", col)]
@@ -103,5 +110,12 @@ def cover_problems(spec: AnthologySpec, access: Access) -> list[Diagnostic]:
             f"cover image `{written}` is {width}×{height} px (1:{ratio:.2f}): stores ask for at"
             f" least {COVER_MIN[0]}×{COVER_MIN[1]} px (1:{COVER_RATIO})"
         )
+        printing = print_pixels(spec.trim.width_mm, spec.trim.height_mm, spec.bleed_mm)
+        if width < printing[0] or height < printing[1]:  # under PRINT_PPI on the wrap too
+            both = store_and_print(printing)
+            message += (
+                f" and the print wrap's front {printing[0]}×{printing[1]} px ({PRINT_PPI} ppi):"
+                f" {both[0]}×{both[1]} px meets both"
+            )
         return [warning(shown, line, "cover-small", message, col)]
     return []

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..base.model import PAPERS, WHITE_PAPER, Paper, TrimSize
+from ..base.diagnostics import Diagnostic, warning
+from ..base.model import PAPERS, WHITE_PAPER, AnthologySpec, Paper, TrimSize
 from ..base.text import suggestion
 from .trade import Fail
 
@@ -23,8 +24,10 @@ TRIM_NAMES = {
     "B5": (176, 250),
     "B6": (125, 176),
 }
-# `[print] bleed` in millimetres: more than none, 12.7 (0.5 in) the most a printer asks for.
+# `[print] bleed` in millimetres: 0 (none: the interior is the trim) to 12.7 (0.5 in), the most
+# a printer asks for; under BLEED_SMALL (but not 0) it was likely written in inches (`bleed-small`).
 BLEED_RANGE = (0.0, 12.7)
+BLEED_SMALL = 3.0
 PDF_VARIANTS = ("pdf/a-3b", "pdf/x-4", "pdf/x-3", "pdf/a-2b", "pdf/ua-1")
 TRIM = re.compile(r"^\s*([\d.]+)\s*[x×]\s*([\d.]+)\s*(mm|in)\s*$")
 
@@ -119,18 +122,32 @@ def _choice(
 
 def _bleed(fail: Fail, table: dict[str, Any]) -> float:
     """`[print] bleed`: millimetres (3 by default; 3.175 is KDP's, IngramSpark's and Lulu's
-    0.125 in) within BLEED_RANGE."""
+    0.125 in; 0 for a book printed without bleed) within BLEED_RANGE."""
     value = table.get("bleed", 3.0)
     low, high = BLEED_RANGE
-    if isinstance(value, int | float) and not isinstance(value, bool) and low < value <= high:
+    if isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high:
         return float(value)
     fail(
         ("print", "bleed"),
         "anthology-value",
-        f"`bleed` must be a number of millimetres, more than {low:g} and at most {high:g}"
+        f"`bleed` must be a number of millimetres from {low:g} (no bleed) to {high:g}"
         " (3.175 for 0.125 in, as KDP, IngramSpark and Lulu ask)",
     )
     return 3.0
+
+
+def bleed_warnings(spec: AnthologySpec) -> list[Diagnostic]:
+    """The WARNING `bleed-small` at `[print] bleed`'s line when 0 < bleed < BLEED_SMALL mm:
+    no printer asks for so little, and `0.125` is KDP's bleed in inches (3.175 mm)."""
+    bleed = spec.bleed_mm
+    if not 0 < bleed < BLEED_SMALL:
+        return []
+    line, col = spec.bleed_at
+    message = (
+        f"`bleed = {bleed:g}` is {bleed:g} mm: `bleed` is in millimetres, and printers ask for"
+        f" at least {BLEED_SMALL:g} mm (0.125 in = 3.175 mm, as KDP, IngramSpark and Lulu ask)"
+    )
+    return [warning(spec.path, line, "bleed-small", message, col)]
 
 
 def _marks(fail: Fail, table: dict[str, Any]) -> bool:

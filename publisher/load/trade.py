@@ -75,8 +75,12 @@ def _table(data: dict[str, Any], key: str, fail: Fail) -> dict[str, Any]:
 def _territories(sales: dict[str, Any], fail: Fail) -> tuple[str, ...]:
     value = sales.get("territories", [WORLD])
     where: KeyPath = ("sales", "territories")
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         fail(where, "anthology-type", '`sales.territories` must be a list: ["WORLD"] or ["ES", …]')
+        return (WORLD,)
+    if not value:
+        message = '`sales.territories` must name at least one territory: ["WORLD"] or ["ES", …]'
+        fail(where, "anthology-value", message)
         return (WORLD,)
     codes = tuple(v.strip() for v in value)
     if WORLD in codes and len(codes) > 1:

@@ -6,7 +6,8 @@ without the project it came from (issue 16). What package.py writes, read back:
    `package-unlisted`; a line that is not `<64 hex>  <name>` is `package-checksum` at its line);
 2. each EPUB: EPUBCheck and Ace; each PDF: qpdf, pdffonts and the glyph check, and on the
    cover wrap (`<isbn>_cover.pdf`) the wrap check (wrap.py) instead of the text fidelity check,
-   which needs the manuscripts (files.validate_files without an anthology);
+   which needs the manuscripts, and on any PDF that says it is PDF/X (`<isbn>_interior.pdf`)
+   the PDF/X check (files.validate_files without an anthology);
 3. `onix.xml`: EDItEUR's schema, as onixcheck reads it (`package-onix-invalid`).
 
 A zip is read into a temporary folder first; only flat names are accepted (no folders, no

@@ -15,7 +15,7 @@ from .epub import run_ace, run_epubcheck
 from .glyphs import check_glyphs
 from .pdf import check_pdf
 from .runner import ValidatorResult, diag, make_result
-from .wrap import check_pdfx, check_wrap
+from .wrap import check_pdfx, check_wrap, declares_pdfx
 
 if TYPE_CHECKING:
     from .manuscript_words import Section
@@ -41,6 +41,8 @@ def validate_files(
 ) -> tuple[ValidatorResult, ...]:
     """EPUBCheck and Ace on EPUBs, qpdf and pdffonts on PDFs, and on the cover wrap
     (`{slug}-cover.pdf`) its boxes and PDF/X (wrap.py) instead of the text fidelity check;
+    the PDF/X check (`check_pdfx`) on the print PDF of an anthology asking for PDF/X and on
+    any other PDF that says it is PDF/X;
     with `anthology`, the text
     fidelity check too on each edition (`.pdf`, `.epub`, `.html`): with `any_name`, whatever
     the file is called (files the user named, to compare with the anthology the user named);
@@ -106,13 +108,15 @@ def _jobs(path: Path, fidelity: _Fidelity, any_name: bool) -> list[_Job | Valida
         jobs.append(_Job("qpdf and pdffonts", path, lambda: check_pdf(path)))
         jobs.append(_Job("the glyph check", path, lambda: check_glyphs(path)))
     anthology = fidelity.anthology
-    if _is_wrap(path, anthology):  # no book text to compare: its own print checks instead
+    wrap = _is_wrap(path, anthology)
+    if wrap:  # no book text to compare: its own print checks instead
         variant = anthology.spec.pdf_variant if anthology is not None else None
         jobs.append(_Job("the cover wrap check", path, lambda: check_wrap(path, variant)))
-    elif anthology is not None and suffix in EDITION_SUFFIXES:
-        asked = anthology.spec.pdf_variant or ""
-        if suffix == ".pdf" and path.stem.endswith("-print") and asked.startswith("pdf/x"):
+    elif suffix == ".pdf":
+        asked = _pdfx_asked(path, anthology)
+        if asked or declares_pdfx(path):  # a file that claims PDF/X is held to it
             jobs.append(_Job("the PDF/X check", path, lambda: check_pdfx(path, asked)))
+    if not wrap and anthology is not None and suffix in EDITION_SUFFIXES:
         if any_name or _named_after(path, anthology):
             jobs.append(_Job("the text fidelity check", path, lambda: fidelity.check(path)))
         else:
@@ -142,6 +146,16 @@ def _is_wrap(path: Path, anthology: Anthology | None) -> bool:
     if anthology is not None:
         return path.name == f"{anthology.spec.slug}-cover.pdf"
     return path.name.lower().endswith(("-cover.pdf", "_cover.pdf"))
+
+
+def _pdfx_asked(path: Path, anthology: Anthology | None) -> str | None:
+    """The anthology's `pdf_variant` when it is PDF/X and `path` is its print PDF
+    (`{slug}-print.pdf`), else None. Any other PDF (a package's `<isbn>_interior.pdf`) gets
+    the PDF/X check only when it says it is PDF/X (`declares_pdfx`)."""
+    asked = anthology.spec.pdf_variant if anthology is not None else None
+    if asked and asked.startswith("pdf/x") and path.stem.endswith("-print"):
+        return asked
+    return None
 
 
 def _named_after(path: Path, anthology: Anthology) -> bool:

@@ -4,7 +4,9 @@ qpdf (structure) and pdffonts (every font embedded) run on the wrap as on every 
 (`pdf.py`); this check adds what a printer's preflight looks at first:
 
 * every page has a TrimBox and a BleedBox (ISO 32000-1 §14.11.2), nested
-  TrimBox ⊂ BleedBox ⊆ MediaBox, with the same bleed, more than none, on all four sides;
+  TrimBox ⊂ BleedBox ⊆ MediaBox, with the same bleed, more than none, on all four sides of the
+  wrap, and on the interior's pages past the top, the bottom and the outer edge only (none
+  past the gutter; none at all without bleed: `_interior_bleed`);
 * PDF/X (here and, by `check_pdfx`, on the print interior), when the anthology asks for it
   (`[print] pdf_variant = "pdf/x-…"`) or the file says it is PDF/X: the version key (Info
   `GTS_PDFXVersion` for X-1a and X-3, the XMP
@@ -64,7 +66,7 @@ def check_pdfx(pdf: Path, variant: str | None = None) -> ValidatorResult:
                         d.severity, pdf, d.code.replace("wrap-", "pdfx-"), d.message, PDFX_VALIDATOR
                     )
                     for n, page in enumerate(document.pages, 1)
-                    for d in _boxes(pdf, n, page)
+                    for d in _boxes(pdf, n, page, interior=True)
                 ]
             pages = len(document.pages)
     except (pikepdf.PdfError, OSError, ValueError) as exc:
@@ -81,7 +83,9 @@ def _box(page: pikepdf.Page, name: str) -> tuple[float, float, float, float] | N
     return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
-def _boxes(pdf: Path, number: int, page: pikepdf.Page) -> list[Diagnostic]:
+def _boxes(pdf: Path, number: int, page: pikepdf.Page, interior: bool = False) -> list[Diagnostic]:
+    """The page's boxes: nested, and the bleed on every side alike (the wrap), or with
+    `interior` past the top, the bottom and the outer edge only (`_interior_bleed`)."""
     media = _box(page, "/MediaBox") or tuple(float(v) for v in page.mediabox)
     trim, bleed = _box(page, "/TrimBox"), _box(page, "/BleedBox")
     missing = [name for name, box in (("TrimBox", trim), ("BleedBox", bleed)) if box is None]
@@ -97,8 +101,10 @@ def _boxes(pdf: Path, number: int, page: pikepdf.Page) -> list[Diagnostic]:
     if not _inside(trim, bleed):
         problems.append(f"the TrimBox {_shown(trim)} goes past the BleedBox {_shown(bleed)}")
     margins = (trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3])
-    if not problems and (max(margins) - min(margins) > TOLERANCE or min(margins) <= TOLERANCE):
-        sides = ", ".join(f"{m:.2f}" for m in margins)
+    sides = ", ".join(f"{m:.2f}" for m in margins)
+    if not problems and interior:
+        problems += _interior_bleed(number, margins, sides)
+    elif not problems and (max(margins) - min(margins) > TOLERANCE or min(margins) <= TOLERANCE):
         problems.append(
             f"the bleed (TrimBox to BleedBox: left, bottom, right, top {sides} pt)"
             " must be the same on every side, and more than none"
@@ -106,6 +112,24 @@ def _boxes(pdf: Path, number: int, page: pikepdf.Page) -> list[Diagnostic]:
     return [
         diag(Severity.ERROR, pdf, "wrap-boxes", f"page {number}: {problem}", VALIDATOR)
         for problem in problems
+    ]
+
+
+def _interior_bleed(number: int, margins: tuple[float, ...], sides: str) -> list[str]:
+    """The print interior's bleed (KDP "Set Trim Size, Bleed, and Margins", IngramSpark's file
+    creation guide): the same past the top, the bottom and the outer edge (the right of a recto,
+    an odd page; the left of a verso), none past the gutter; none at all for a book without
+    bleed. `margins`: TrimBox to BleedBox, (left, bottom, right, top) in points."""
+    left, bottom, right, top = margins
+    recto = number % 2 == 1
+    outer, gutter = (right, left) if recto else (left, right)
+    if abs(gutter) <= TOLERANCE and max(top, bottom, outer) - min(top, bottom, outer) <= TOLERANCE:
+        return []
+    which = ("a recto", "right", "left") if recto else ("a verso", "left", "right")
+    return [
+        f"the bleed (TrimBox to BleedBox: left, bottom, right, top {sides} pt) must be the"
+        f" same past the top, the bottom and the outer edge ({which[1]} on {which[0]}), and"
+        f" none past the gutter ({which[2]})"
     ]
 
 
@@ -120,6 +144,16 @@ def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
 
 def _shown(box: tuple[float, ...]) -> str:
     return "[" + " ".join(f"{value:.2f}" for value in box) + "]"
+
+
+def declares_pdfx(pdf: Path) -> bool:
+    """Whether `pdf` says it is PDF/X (GTS_PDFXVersion in Info or in the XMP); False when
+    pikepdf cannot open it (qpdf's check reports that)."""
+    try:
+        with pikepdf.open(pdf) as document:
+            return _declared_version(document) is not None
+    except (pikepdf.PdfError, OSError, ValueError):
+        return False
 
 
 def _declared_version(document: pikepdf.Pdf) -> str | None:
