@@ -21,7 +21,7 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check publisher tests
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 # A wheel for `pipx install` / `pip install` (README, quick start): wheels/publisher-*.whl
 wheel: $(STAMP)
