@@ -90,8 +90,8 @@ def merge(chunks: list[ChunkPdf], book_id: str) -> bytes:
 def _materialize(out: pikepdf.Pdf, first: int) -> None:
     """Read the streams copied from a chunk (objects from `first` on) into the merged file:
     pikepdf copies a foreign stream's data only when saving, which needs its chunk open."""
-    for number in range(first, len(out.objects)):
-        item = out.objects[number]
+    objects = out.objects  # a new list of every object at each access: take it once
+    for item in objects[first:]:
         if isinstance(item, pikepdf.Stream):
             filters: Any = item.get("/Filter")
             parameters: Any = item.get("/DecodeParms")
@@ -164,7 +164,7 @@ class _Structure:
         self.document = out.make_indirect(
             Dictionary(Type=Name.StructElem, S=Name.Document, P=self.root)
         )
-        self.kids = Array()
+        self.kids: list[Any] = []
         self.pages: list[tuple[int, Any]] = []
         self.annotations: list[tuple[Any, Any]] = []  # (annotation, its structure element)
         self.tagged = True
@@ -198,16 +198,16 @@ class _Structure:
     def finish(self) -> None:
         if not self.tagged:
             return
-        self.document.K = self.kids
+        self.document.K = Array(self.kids)
         total = len(self.out.pages)
-        numbers = Array()
+        numbers: list[Any] = []  # one Array made at the end: extending one is slow
         for key, value in sorted(self.pages, key=lambda entry: entry[0]):
-            numbers.extend([pikepdf.Object.parse(str(key).encode()), value])
+            numbers += [key, value]
         for position, (annotation, element) in enumerate(self.annotations, start=total):
             annotation.StructParent = position
-            numbers.extend([pikepdf.Object.parse(str(position).encode()), element])
+            numbers += [position, element]
         self.root.K = Array([self.document])
-        self.root.ParentTree = self.out.make_indirect(Dictionary(Nums=numbers))
+        self.root.ParentTree = self.out.make_indirect(Dictionary(Nums=Array(numbers)))
         self.out.Root.StructTreeRoot = self.root
 
 
