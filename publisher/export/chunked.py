@@ -24,6 +24,7 @@ The chunking depends only on the book, never on the worker count, so the bytes d
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from collections import Counter
@@ -286,7 +287,9 @@ def export_chunked(
     from .merge import merge
     from .output_intent import pdfx_for_spec
 
-    data = merge(chunks, pdf.book_id(book))
+    # Without SOURCE_DATE_EPOCH the file's dates are the build's moment, as a whole layout's.
+    moment = None if pdf.w3c_source_date() else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    data = merge(chunks, pdf.book_id(book), moment)
     variant = "pdf/ua-1" if book.target is Target.SCREEN_PDF else book.anthology.spec.pdf_variant
     data = pdfx_for_spec(data, book.anthology.spec, variant)  # as export_pdf: PDF/X's intent
     pagination = None

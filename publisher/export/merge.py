@@ -15,6 +15,7 @@ is a digest of the chunks, which decide every byte of the merged file.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import itertools
@@ -33,8 +34,11 @@ STREAMS = pikepdf.ObjectStreamMode.generate
 CATALOG_KEPT = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
 
 
-def merge(chunks: list[ChunkPdf], book_id: str) -> bytes:
-    """The chunks' pages in order as one PDF's bytes. `book_id`: 32 hex digits.
+def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = None) -> bytes:
+    """The chunks' pages in order as one PDF's bytes. `book_id`: 32 hex digits. `moment`:
+    the build's, written as CreationDate and ModDate (and the XMP's dates, when it has them)
+    over the chunks' own; None keeps theirs (SOURCE_DATE_EPOCH's, when it is set: chunks are
+    kept in the cache, so they cannot carry the clock).
 
     One chunk at a time: its pages, destinations, structure and fonts are copied, its streams
     read into the merged file, and the chunk let go, so memory holds one chunk's objects
@@ -62,6 +66,8 @@ def merge(chunks: list[ChunkPdf], book_id: str) -> bytes:
                 version = source.pdf_version  # the chunks' own (PDF/UA-1 is PDF 1.7)
             _materialize(out, before)
     out.Root.Names = Dictionary(Dests=tree.obj)
+    if moment is not None:
+        _stamp(out, moment)
     offsets = list(itertools.accumulate((chunk.shape.pages for chunk in chunks), initial=0))
     marks = [
         (offset + mark.page, mark)
@@ -85,6 +91,21 @@ def merge(chunks: list[ChunkPdf], book_id: str) -> bytes:
         min_version=version,
     )
     return buffer.getvalue()
+
+
+def _stamp(out: pikepdf.Pdf, moment: dt.datetime) -> None:
+    """CreationDate and ModDate (PDF date strings, ISO 32000 §7.9.4, in UTC as WeasyPrint
+    writes them) and the XMP's create/modify dates when present, all `moment`."""
+    written = moment.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
+    out.docinfo[Name.CreationDate] = String(written)
+    out.docinfo[Name.ModDate] = String(written)
+    if "/Metadata" not in out.Root:
+        return
+    w3c = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+            if key in xmp:
+                xmp[key] = w3c
 
 
 def _materialize(out: pikepdf.Pdf, first: int) -> None:
