@@ -25,13 +25,14 @@ def catalogue_books(given: Sequence[Path]) -> list[Path] | None:
     command names one book (or none: the one found from the working directory). Raises
     BuildFailed for a catalogue file's problems, ProjectNotFound for a path with no book."""
     cwd = Path.cwd()
-    if len(given) == 0 or (len(given) == 1 and not is_catalogue(cwd / given[0])):
+    catalogues = [is_catalogue(cwd / path) for path in given]
+    if len(given) == 0 or (len(given) == 1 and not catalogues[0]):
         return None
     books: list[Path] = []
-    for path in given:
+    for path, catalogue in zip(given, catalogues, strict=True):
         found = (
             read_catalogue(cwd / path).anthologies
-            if is_catalogue(cwd / path)
+            if catalogue
             else (find_anthology(path, cwd).absolute(),)
         )
         books += [book for book in found if book not in books]

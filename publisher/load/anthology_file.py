@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from ..base.project import shown as shown_path
 from ..base.text import isbn10_as_13, isbn13_valid, slugify, strip_controls, suggestion
 from ..base.theme import unknown_theme
 from .print_table import PRINT_KEYS, read_print
-from .toml_errors import DATE_EXAMPLE, explain
+from .toml_errors import DATE_EXAMPLE, parse_toml
 from .toml_positions import KeyPath, Positions, toml_positions
 from .trade import read_trade
 
@@ -77,13 +76,7 @@ def load_anthology_spec(path: Path, root: Path) -> AnthologySpec:
         raise BuildFailed([error(shown, 0, "anthology-unreadable", refused.message)]) from None
     except UnicodeDecodeError as exc:
         raise BuildFailed([error(shown, 0, "anthology-unreadable", str(exc))]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        problem = explain(text, exc)
-        raise BuildFailed(
-            [error(shown, problem.line, "toml-syntax", problem.message, problem.col)]
-        ) from None
+    data = parse_toml(text, shown)
     return _Reader(shown, path, root, toml_positions(text), data).spec()
 
 

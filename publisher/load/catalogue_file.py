@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.project import ANTHOLOGY_NAMES
-from .toml_errors import explain
+from .toml_errors import parse_toml
 from .toml_positions import toml_positions
 
 MAX_CATALOGUE_BYTES = 1 << 20  # a list of paths; a bigger file is not a catalogue
@@ -38,28 +38,29 @@ class Catalogue:
 def is_catalogue(path: Path) -> bool:
     """Whether `path` is a TOML file with a `[catalogue]` table (False for anything else,
     including a file that does not parse: its own loader reports that)."""
-    if path.suffix.lower() != ".toml" or not path.is_file():
-        return False
     try:
-        if path.stat().st_size > MAX_CATALOGUE_BYTES:
-            return False
-        return "catalogue" in tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "catalogue" in tomllib.loads(_text(path))
+    except (OSError, UnicodeDecodeError, ValueError, tomllib.TOMLDecodeError):
         return False
+
+
+def _text(path: Path) -> str:
+    """The file's text. Raises OSError, UnicodeDecodeError, ValueError (not a catalogue:
+    not `.toml`, or larger than MAX_CATALOGUE_BYTES)."""
+    if path.suffix.lower() != ".toml" or path.stat().st_size > MAX_CATALOGUE_BYTES:
+        raise ValueError(f"{path} is not a catalogue file")
+    return path.read_text(encoding="utf-8")
 
 
 def read_catalogue(path: Path) -> Catalogue:
     """The catalogue at `path`. Raises BuildFailed with every problem: syntax, a missing or
     malformed `anthologies` list, an entry that names no anthology or matches nothing."""
     shown = str(path)
-    text = path.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        problem = explain(text, exc)
-        raise BuildFailed(
-            [error(shown, problem.line, "toml-syntax", problem.message, problem.col)]
-        ) from None
+        text = _text(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise BuildFailed([error(shown, 0, "catalogue-unreadable", str(exc))]) from None
+    data = parse_toml(text, shown)
     positions = toml_positions(text)
     table = data.get("catalogue")
     entries = table.get("anthologies") if isinstance(table, dict) else None

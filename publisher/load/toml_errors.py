@@ -16,7 +16,10 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from ..base.diagnostics import BuildFailed, error
 from ..base.text import suggestion
 from .toml_positions import KeyPath, toml_positions
 
@@ -214,3 +217,15 @@ def _not_a_date(value: str) -> str:
         last = calendar.monthrange(year, month)[1]
         return f"`{value}` is not a date: that month has {last} days"
     return f"`{value}` is not a date: write YYYY-MM-DD, e.g. {DATE_EXAMPLE}"
+
+
+def parse_toml(text: str, shown: str | Path) -> dict[str, Any]:
+    """`text` parsed by tomllib. Raises BuildFailed with the syntax error in plain words
+    (`toml-syntax`, at `shown`'s line and column: `explain`)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problem = explain(text, exc)
+        raise BuildFailed(
+            [error(shown, problem.line, "toml-syntax", problem.message, problem.col)]
+        ) from None
