@@ -48,11 +48,12 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "nh3": ("publisher.base.sanitize",),
     "pyphen": ("publisher.render.linebreaks",),
     "watchfiles": ("publisher.serve.watch",),
-    "fontTools": ("publisher.validation",),
+    "fontTools": ("publisher.validation", "publisher.export.font_programs"),
     "pikepdf": (
         "publisher.validation",
         "publisher.export.output_intent",
         "publisher.export.merge",
+        "publisher.export.font_union",  # merge's helper: one font per face
         "publisher.export.invisible_paint",  # output_intent's helper for PDF/X-3
     ),
     "markdown_it": ("publisher.validation.manuscript_words",),

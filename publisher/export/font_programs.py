@@ -1,0 +1,100 @@
+"""One font program from the retained-glyph-id subsets of one font (export/font_union.py).
+
+WeasyPrint subsets every face with retained glyph ids and desubroutinized CFF
+(`weasyprint/pdf/fonts.py`: HarfBuzz's RETAIN_GIDS and DESUBROUTINIZE flags, fontTools'
+`retain_gids` and `desubroutinize`): each subset keeps the original's glyph order up to the last
+glyph it uses, with the glyphs it does not use left empty. Subsets of one font made for
+different pages therefore join glyph by glyph: a filled glyph is the same in every subset that
+fills it. Component glyphs (TrueType composites) are filled by the subsetter's closure, so a
+copied composite finds its components.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from fontTools.ttLib import TTFont
+
+# cmap subtable formats whose mapping is a plain code point → glyph name dictionary
+PLAIN_CMAPS = frozenset({0, 4, 6, 10, 12, 13})
+
+
+def union_program(programs: list[bytes]) -> bytes | None:
+    """One program (OpenType or TrueType bytes) with every glyph any of `programs` (subsets
+    of one font, as above) fills, built on the one with the most glyph slots; None when they
+    cannot be joined (different glyph orders, CID-keyed CFF or different CFF width defaults).
+    Raises fontTools' errors for a program it cannot read."""
+    if len(programs) == 1:
+        return programs[0]
+    fonts = [TTFont(io.BytesIO(data), lazy=True) for data in programs]
+    base = max(fonts, key=lambda font: font["maxp"].numGlyphs)  # the first of the largest
+    order = base.getGlyphOrder()
+    for donor in fonts:
+        if donor is base:
+            continue
+        names = donor.getGlyphOrder()
+        if names != order[: len(names)] or not _take_glyphs(base, donor, names):
+            return None
+    buffer = io.BytesIO()
+    base.save(buffer)
+    return buffer.getvalue()
+
+
+def _take_glyphs(base: TTFont, donor: TTFont, names: list[str]) -> bool:
+    """Copy into `base` each glyph `donor` fills and `base` leaves empty, its metrics and its
+    cmap mappings. False when the CFF private dictionaries differ (widths are relative)."""
+    metrics, donor_metrics = base["hmtx"].metrics, donor["hmtx"].metrics
+    if "glyf" in base:
+        glyphs, donor_glyphs = base["glyf"], donor["glyf"]
+        for name in names:
+            if donor_glyphs[name].numberOfContours and not glyphs[name].numberOfContours:
+                glyphs[name] = donor_glyphs[name]
+                metrics[name] = donor_metrics[name]
+    else:
+        top, donor_top = base["CFF "].cff.topDictIndex[0], donor["CFF "].cff.topDictIndex[0]
+        if hasattr(top, "FDArray") or hasattr(donor_top, "FDArray"):
+            return False  # CID-keyed CFF: not what WeasyPrint's subsetters write for a face
+        private, donor_private = top.Private, donor_top.Private
+        for value in ("defaultWidthX", "nominalWidthX"):
+            if getattr(private, value, 0) != getattr(donor_private, value, 0):
+                return False
+        strings, donor_strings = top.CharStrings, donor_top.CharStrings
+        for name in names:
+            charstring = donor_strings[name]
+            if not _empty_charstring(charstring) and _empty_charstring(strings[name]):
+                charstring.private = private
+                strings[name] = charstring
+                metrics[name] = donor_metrics[name]
+    _join_cmaps(base, donor)
+    return True
+
+
+def _empty_charstring(charstring: Any) -> bool:
+    """Whether a Type 2 charstring draws nothing: `endchar` after at most a width (Adobe TN
+    #5177 §3.2: a number is 1 byte (32-246), 2 (247-254), 3 (28) or 5 (255) bytes)."""
+    code: bytes | None = getattr(charstring, "bytecode", None)
+    if code is None:
+        charstring.compile()
+        code = charstring.bytecode
+    assert code is not None
+    if code[-1:] != b"\x0e":
+        return False
+    head = code[:-1]
+    if not head:
+        return True
+    first = head[0]
+    size = 1 if 32 <= first <= 246 else 2 if 247 <= first <= 254 else 3 if first == 28 else 5
+    return len(head) == size and (first >= 32 or first == 28)
+
+
+def _join_cmaps(base: TTFont, donor: TTFont) -> None:
+    """Add the donor's code point → glyph mappings to the base's matching subtables."""
+    if "cmap" not in base or "cmap" not in donor:
+        return
+    tables = {(t.platformID, t.platEncID, t.format): t for t in base["cmap"].tables}
+    for table in donor["cmap"].tables:
+        own = tables.get((table.platformID, table.platEncID, table.format))
+        if own is not None and table.format in PLAIN_CMAPS:
+            for code, name in table.cmap.items():
+                own.cmap.setdefault(code, name)

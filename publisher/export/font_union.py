@@ -1,0 +1,287 @@
+"""One embedded font per face in a PDF merged from chunks (export/merge.py; issue 17).
+
+Each chunk of a book laid out apart is written by WeasyPrint with its own subset of every face
+it uses, so a merged book held one program per face per chunk. WeasyPrint subsets with
+retained glyph ids (`weasyprint/pdf/fonts.py`: HarfBuzz's RETAIN_GIDS, fontTools'
+`retain_gids`), so a glyph id drawn in any chunk is the original font's: the chunks' subsets of
+one face differ only in which glyphs are filled. Here they become one font per face:
+
+- the program: the subset with the most glyph slots, with every glyph another chunk filled and
+  it left empty copied in (TrueType: `glyf` + `hmtx`; CFF, desubroutinized by WeasyPrint:
+  the charstring + `hmtx`), and the `cmap` subtables' mappings joined;
+- the CIDFont's `/W` widths and the `/ToUnicode` CMap: the union of the chunks' (a later chunk
+  wins, as a later text run does in one layout: `weasyprint/draw/text.py`);
+- the descriptor's `/FontBBox` width (the widest advance), FixedPitch flag and `/CIDSet`
+  (PDF 1.4 and older) made again over the union, as WeasyPrint makes them;
+- one font dictionary for the face: every resource dictionary that named another now names
+  it, and the others are dropped (unreferenced objects are not written);
+- a subset tag from the union program's bytes (ISO 32000-1 §9.6.4: a tag unique to the
+  subset), the same for the same glyphs whatever the chunking.
+
+A face is recognised by its BaseFont as the chunk wrote it: export/pdf.py (`_FaceFont`) makes
+its tag from the face's file and description, so one tag means one source file. A face this
+cannot unite (an `/Encoding` other than Identity-H, which WeasyPrint writes when glyphs are
+missing; no embedded program; chunks disagreeing on the CIDFont's kind or the CFF's private
+dictionary) keeps one font per chunk, each tagged from its own program.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+from .font_programs import union_program
+
+PROGRAM_KEYS = ("/FontFile2", "/FontFile3", "/FontFile")
+FIXED_PITCH = 1  # descriptor flag bit 1 (ISO 32000-1 §9.8.2, Table 123)
+BATCH = 100  # bfchar entries per block (at most 100: Adobe TN #5411, §1.4.2)
+
+
+@dataclass
+class _Face:
+    """Every font dictionary one face has in the merged file, and where each is named."""
+
+    fonts: list[Any] = field(default_factory=list)  # Type0 dictionaries, first use first
+    uses: list[tuple[Any, Name]] = field(default_factory=list)  # (a /Font resource dict, key)
+
+
+class FontUnion:
+    """Collects the fonts of the merged file's pages chunk by chunk (`add`), then makes one
+    font per face (`finish`). Only handles to objects of `out` are kept between chunks."""
+
+    def __init__(self, out: pikepdf.Pdf) -> None:
+        self.out = out
+        self.faces: dict[str, _Face] = {}
+        self.seen: set[tuple[int, int]] = set()
+
+    def add(self, pages: range) -> None:
+        """Record the fonts used by the pages at these indexes of the merged file (and by
+        the forms they draw)."""
+        for resources in _resources(self.out, pages, self.seen):
+            fonts = resources.get("/Font")
+            if not isinstance(fonts, Dictionary):
+                continue
+            for key, font in fonts.items():
+                face = self.faces.setdefault(str(font.get("/BaseFont", "")), _Face())
+                if not any(font.objgen == known.objgen for known in face.fonts):
+                    face.fonts.append(font)
+                face.uses.append((fonts, Name(key)))
+
+    def finish(self) -> None:
+        """One font per face that can be united; a tag from its own program for every other
+        embedded subset."""
+        for name, face in self.faces.items():
+            if "+" not in name:
+                continue  # not a subset: nothing to unite or tag
+            if _unitable(face.fonts):
+                _unite(self.out, face)
+            else:
+                for font in face.fonts:
+                    program = _descriptor(font).get(_program_key(font) or "/FontFile")
+                    if program is not None:
+                        _retag(font, program.read_raw_bytes())
+
+
+def _resources(out: pikepdf.Pdf, pages: range, seen: set[tuple[int, int]]) -> Iterator[Any]:
+    """The resource dictionaries of these pages and of the forms they use, each once."""
+    pending = [out.pages[index].obj.get("/Resources") for index in pages]
+    while pending:
+        resources = pending.pop()
+        if not isinstance(resources, Dictionary):
+            continue
+        if resources.is_indirect:
+            if resources.objgen in seen:
+                continue
+            seen.add(resources.objgen)
+        yield resources
+        forms = resources.get("/XObject")
+        for form in forms.values() if isinstance(forms, Dictionary) else ():
+            if form.get("/Subtype") == "/Form":
+                pending.append(form.get("/Resources"))
+
+
+def _descriptor(font: Any) -> Any:
+    descendants = font.get("/DescendantFonts")
+    described = descendants[0] if descendants is not None else font
+    return described.get("/FontDescriptor", Dictionary())
+
+
+def _program_key(font: Any) -> str | None:
+    descriptor = _descriptor(font)
+    return next((key for key in PROGRAM_KEYS if key in descriptor), None)
+
+
+def _unitable(fonts: list[Any]) -> bool:
+    """Whether these fonts are WeasyPrint's Type0 fonts of one kind, Identity-H encoded, with
+    an embedded TrueType or OpenType program."""
+    kinds = set()
+    for font in fonts:
+        if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H":
+            return False
+        key = _program_key(font)
+        if key not in ("/FontFile2", "/FontFile3") or "/ToUnicode" not in font:
+            return False
+        kinds.add((key, str(font.DescendantFonts[0].get("/Subtype"))))
+    return len(kinds) == 1
+
+
+def _unite(out: pikepdf.Pdf, face: _Face) -> None:
+    keeper = face.fonts[0]
+    cid_font = keeper.DescendantFonts[0]
+    descriptor = cid_font.FontDescriptor
+    key = _program_key(keeper)
+    assert key is not None  # _unitable
+    programs: dict[bytes, bytes] = {}  # digest → decoded program, first use first
+    widths: dict[int, Any] = {}
+    texts: dict[int, str] = {}
+    widest = 0.0
+    for font in face.fonts:
+        data = _descriptor(font)[key].read_bytes()
+        programs.setdefault(hashlib.sha256(data).digest(), data)
+        widths.update(_widths(font.DescendantFonts[0].get("/W", Array())))
+        texts.update(_to_unicode(font.ToUnicode))
+        widest = max(widest, float(_descriptor(font).FontBBox[2]))
+    program = union_program(list(programs.values()))
+    if program is None:
+        for font in face.fonts:
+            _retag(font, _descriptor(font)[key].read_raw_bytes())
+        return
+    stream = out.make_stream(program)
+    if key == "/FontFile3":
+        stream.Subtype = Name.OpenType
+    else:
+        stream.Length1 = len(program)
+    descriptor[key] = stream
+    cid_font.W = _widths_array(widths)
+    bbox = descriptor.FontBBox
+    descriptor.FontBBox = Array([bbox[0], bbox[1], widest, bbox[3]])
+    flags = int(descriptor.Flags) & ~FIXED_PITCH
+    if len(widths) > 1 and len(set(widths.values())) == 1:
+        flags |= FIXED_PITCH
+    descriptor.Flags = flags
+    if "/CIDSet" in descriptor:
+        descriptor.CIDSet = out.make_stream(_cid_set(widths))
+    keeper.ToUnicode = out.make_stream(to_unicode_cmap(texts))
+    for fonts, name in face.uses:
+        fonts[name] = keeper
+    _retag(keeper, program)
+
+
+def _retag(font: Any, program: bytes) -> None:
+    """Name the font, its CIDFont and descriptor with a tag made from its program's bytes."""
+    name = str(font.BaseFont)
+    digest = hashlib.md5(program, usedforsecurity=False).digest()
+    tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
+    renamed = Name("/" + tag + name[name.index("+") :])
+    font.BaseFont = renamed
+    descendants = font.get("/DescendantFonts")
+    described = descendants[0] if descendants is not None else font
+    described.BaseFont = renamed
+    if "/FontDescriptor" in described:
+        described.FontDescriptor.FontName = renamed
+
+
+def _widths(array: Any) -> Iterator[tuple[int, Any]]:
+    """(CID, width) of a CIDFont's /W array: `c [w …]` and `c_first c_last w` (§9.7.4.3)."""
+    items = list(array)
+    position = 0
+    while position < len(items):
+        first = int(items[position])
+        if isinstance(items[position + 1], Array):
+            for offset, width in enumerate(items[position + 1]):
+                yield first + offset, width
+            position += 2
+        else:
+            for cid in range(first, int(items[position + 1]) + 1):
+                yield cid, items[position + 2]
+            position += 3
+
+
+def _widths_array(widths: dict[int, Any]) -> Array:
+    """A /W array of runs of consecutive CIDs, `c [w …]`, as WeasyPrint writes it."""
+    runs: list[Any] = []
+    for cid in sorted(widths):
+        if cid - 1 not in widths:
+            runs += [cid, []]
+        runs[-1].append(widths[cid])
+    return Array([Array(run) if isinstance(run, list) else run for run in runs])
+
+
+def _cid_set(widths: dict[int, Any]) -> bytes:
+    """A /CIDSet bit string: bit CID set, high bit first (§9.8.3, Table 124)."""
+    bits = bytearray((max(widths) + 8) // 8)
+    for cid in widths:
+        bits[cid // 8] |= 0x80 >> (cid % 8)
+    return bytes(bits)
+
+
+def _to_unicode(stream: Any) -> dict[int, str]:
+    """CID → text of a ToUnicode CMap (§9.10.3: `bfchar` pairs and `bfrange` rows, UTF-16BE),
+    read with pikepdf's content-stream parser, which groups each operator's operands."""
+    texts: dict[int, str] = {}
+    for instruction in pikepdf.parse_content_stream(stream):
+        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+            continue  # an inline image: none in a CMap
+        values, operator = list(instruction.operands), instruction.operator
+        if str(operator) == "endbfchar":
+            for code, text in zip(values[::2], values[1::2], strict=True):
+                texts[_code(code)] = _text(text)
+        elif str(operator) == "endbfrange":
+            for position in range(0, len(values), 3):
+                low, high, target = values[position : position + 3]
+                first, last = _code(low), _code(high)
+                if isinstance(target, Array):
+                    for offset, text in enumerate(target):
+                        texts[first + offset] = _text(text)
+                    continue
+                start = _text(target)
+                for offset in range(last - first + 1):
+                    texts[first + offset] = start[:-1] + chr(ord(start[-1]) + offset)
+    return texts
+
+
+def _code(value: Any) -> int:
+    return int.from_bytes(bytes(value), "big")
+
+
+def _text(value: Any) -> str:
+    return bytes(value).decode("utf-16-be", errors="replace")
+
+
+def to_unicode_cmap(texts: dict[int, str]) -> bytes:
+    """A ToUnicode CMap mapping each 2-byte CID to its text (UTF-16BE), in CID order, in
+    blocks of at most 100 `bfchar` entries (ISO 32000-1 §9.10.3; Adobe TN #5411), laid out as
+    WeasyPrint writes its own. Written here: pikepdf's unparser picks literal or hexadecimal
+    strings by content, and CMap codes are hexadecimal strings."""
+    return b"\n".join(_cmap_lines(texts)) + b"\n"
+
+
+def _cmap_lines(texts: dict[int, str]) -> Iterator[bytes]:
+    yield from (
+        b"/CIDInit /ProcSet findresource begin",
+        b"12 dict begin",
+        b"begincmap",
+        b"/CIDSystemInfo",
+        b"<< /Registry (Adobe)",
+        b"/Ordering (UCS)",
+        b"/Supplement 0",
+        b">> def",
+        b"/CMapName /Adobe-Identity-UCS def",
+        b"/CMapType 2 def",
+        b"1 begincodespacerange",
+        b"<0000> <ffff>",
+        b"endcodespacerange",
+    )
+    cids = sorted(texts)
+    for start in range(0, len(cids), BATCH):
+        batch = cids[start : start + BATCH]
+        yield b"%d beginbfchar" % len(batch)
+        for cid in batch:
+            yield b"<%04x> <%s>" % (cid, texts[cid].encode("utf-16-be").hex().encode("ascii"))
+        yield b"endbfchar"
+    yield from (b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end")
