@@ -7,8 +7,8 @@ PDF the structure tree: one `Document` element over every chunk's page elements,
 ParentTree numbering each page's marked content (key = page index, as WeasyPrint numbers it)
 and then every link annotation. Catalog entries (language, XMP metadata, output intents, viewer
 preferences, mark info) and the document information come from the first chunk, which was
-written from the same head. Each chunk embeds its own font subsets: their subset tags are made
-unique per program (ISO 32000-1 §9.6.4: different subsets in one file have different tags).
+written from the same head. Each chunk embeds its own font subsets: they become one font per
+face (export/font_union.py).
 The first half of the file identifier names the book (as export/pdf.py writes it); the second
 is a digest of the chunks, which decide every byte of the merged file.
 """
@@ -20,13 +20,13 @@ import hashlib
 import io
 import itertools
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from .chunkdata import Bookmark, ChunkPdf
+from .font_union import FontUnion
 
 # Objects packed in compressed object streams, as WeasyPrint (pydyf) writes them.
 STREAMS = pikepdf.ObjectStreamMode.generate
@@ -46,6 +46,7 @@ def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = Non
     out = pikepdf.new()
     tree = pikepdf.NameTree.new(out)
     structure = _Structure(out)
+    fonts = FontUnion(out)
     version = "1.3"
     for index, chunk in enumerate(chunks):
         with pikepdf.open(io.BytesIO(chunk.data)) as source:
@@ -57,7 +58,7 @@ def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = Non
                 out.pages.extend(source.pages)
             _destinations(out, source, tree)
             structure.add(source, offset)
-            _retag_fonts(out, range(offset, len(out.pages)))
+            fonts.add(range(offset, len(out.pages)))
             if index == 0:
                 for key in CATALOG_KEPT:
                     if key in source.Root:
@@ -65,6 +66,7 @@ def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = Non
                 out.docinfo = out.copy_foreign(source.trailer.Info)  # type: ignore[assignment]
                 version = source.pdf_version  # the chunks' own (PDF/UA-1 is PDF 1.7)
             _materialize(out, before)
+    fonts.finish()
     out.Root.Names = Dictionary(Dests=tree.obj)
     if moment is not None:
         _stamp(out, moment)
@@ -230,34 +232,3 @@ class _Structure:
         self.root.K = Array([self.document])
         self.root.ParentTree = self.out.make_indirect(Dictionary(Nums=Array(numbers)))
         self.out.Root.StructTreeRoot = self.root
-
-
-def _fonts(out: pikepdf.Pdf, pages: range) -> Iterator[tuple[Any, Any]]:
-    """Each font these pages use (once) with the descendant that holds its descriptor."""
-    seen: set[tuple[int, int]] = set()
-    for page in (out.pages[index] for index in pages):
-        fonts = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
-        for font in fonts.values():
-            if font.objgen in seen:
-                continue
-            seen.add(font.objgen)
-            descendants = font.get("/DescendantFonts")
-            yield font, descendants[0] if descendants is not None else font
-
-
-def _retag_fonts(out: pikepdf.Pdf, pages: range) -> None:
-    """Give each embedded subset a tag derived from its program, so two chunks' subsets of
-    one face get different tags (and one subset keeps one tag, whatever the chunk count)."""
-    for font, described in _fonts(out, pages):
-        name = str(font.get("/BaseFont", ""))
-        descriptor = described.get("/FontDescriptor")
-        if "+" not in name or descriptor is None:
-            continue
-        keys = [key for key in ("/FontFile2", "/FontFile3", "/FontFile") if key in descriptor]
-        if not keys:
-            continue
-        program = descriptor[keys[0]].read_raw_bytes()
-        digest = hashlib.md5(program, usedforsecurity=False).digest()
-        tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
-        renamed = Name("/" + tag + name[name.index("+") :])
-        font.BaseFont = described.BaseFont = descriptor.FontName = renamed
