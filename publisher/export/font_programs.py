@@ -27,30 +27,38 @@ def union_program(programs: list[bytes]) -> bytes | None:
     Raises fontTools' errors for a program it cannot read."""
     if len(programs) == 1:
         return programs[0]
-    fonts = [TTFont(io.BytesIO(data), lazy=True) for data in programs]
+    # The head table keeps its date (fontTools would stamp the clock on saving).
+    fonts = [TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False) for data in programs]
     base = max(fonts, key=lambda font: font["maxp"].numGlyphs)  # the first of the largest
     order = base.getGlyphOrder()
     for donor in fonts:
         if donor is base:
             continue
-        names = donor.getGlyphOrder()
-        if names != order[: len(names)] or not _take_glyphs(base, donor, names):
+        # Glyph by glyph id: names may differ (a `post` table without names, format 3,
+        # gets names made from each subset's own cmap).
+        pairs = list(zip(order, donor.getGlyphOrder(), strict=False))
+        if not _take_glyphs(base, donor, pairs):
             return None
     buffer = io.BytesIO()
     base.save(buffer)
     return buffer.getvalue()
 
 
-def _take_glyphs(base: TTFont, donor: TTFont, names: list[str]) -> bool:
+def _take_glyphs(base: TTFont, donor: TTFont, pairs: list[tuple[str, str]]) -> bool:
     """Copy into `base` each glyph `donor` fills and `base` leaves empty, its metrics and its
-    cmap mappings. False when the CFF private dictionaries differ (widths are relative)."""
+    cmap mappings; `pairs`: (base's name, donor's name) of each glyph id. False when the CFF
+    private dictionaries differ (widths are relative to them) or the CFF is CID-keyed."""
     metrics, donor_metrics = base["hmtx"].metrics, donor["hmtx"].metrics
+    names = dict((theirs, ours) for ours, theirs in pairs)
     if "glyf" in base:
         glyphs, donor_glyphs = base["glyf"], donor["glyf"]
-        for name in names:
-            if donor_glyphs[name].numberOfContours and not glyphs[name].numberOfContours:
-                glyphs[name] = donor_glyphs[name]
-                metrics[name] = donor_metrics[name]
+        for ours, theirs in pairs:
+            glyph = donor_glyphs[theirs]
+            if glyph.numberOfContours and not glyphs[ours].numberOfContours:
+                for component in glyph.components if glyph.isComposite() else ():
+                    component.glyphName = names[component.glyphName]
+                glyphs[ours] = glyph
+                metrics[ours] = donor_metrics[theirs]
     else:
         top, donor_top = base["CFF "].cff.topDictIndex[0], donor["CFF "].cff.topDictIndex[0]
         if hasattr(top, "FDArray") or hasattr(donor_top, "FDArray"):
@@ -60,13 +68,13 @@ def _take_glyphs(base: TTFont, donor: TTFont, names: list[str]) -> bool:
             if getattr(private, value, 0) != getattr(donor_private, value, 0):
                 return False
         strings, donor_strings = top.CharStrings, donor_top.CharStrings
-        for name in names:
-            charstring = donor_strings[name]
-            if not _empty_charstring(charstring) and _empty_charstring(strings[name]):
+        for ours, theirs in pairs:
+            charstring = donor_strings[theirs]
+            if not _empty_charstring(charstring) and _empty_charstring(strings[ours]):
                 charstring.private = private
-                strings[name] = charstring
-                metrics[name] = donor_metrics[name]
-    _join_cmaps(base, donor)
+                strings[ours] = charstring
+                metrics[ours] = donor_metrics[theirs]
+    _join_cmaps(base, donor, names)
     return True
 
 
@@ -88,8 +96,9 @@ def _empty_charstring(charstring: Any) -> bool:
     return len(head) == size and (first >= 32 or first == 28)
 
 
-def _join_cmaps(base: TTFont, donor: TTFont) -> None:
-    """Add the donor's code point → glyph mappings to the base's matching subtables."""
+def _join_cmaps(base: TTFont, donor: TTFont, names: dict[str, str]) -> None:
+    """Add the donor's code point → glyph mappings to the base's matching subtables;
+    `names`: the donor's glyph names → the base's."""
     if "cmap" not in base or "cmap" not in donor:
         return
     tables = {(t.platformID, t.platEncID, t.format): t for t in base["cmap"].tables}
@@ -97,4 +106,4 @@ def _join_cmaps(base: TTFont, donor: TTFont) -> None:
         own = tables.get((table.platformID, table.platEncID, table.format))
         if own is not None and table.format in PLAIN_CMAPS:
             for code, name in table.cmap.items():
-                own.cmap.setdefault(code, name)
+                own.cmap.setdefault(code, names.get(name, name))
