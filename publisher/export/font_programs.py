@@ -12,6 +12,7 @@ copied composite finds its components.
 from __future__ import annotations
 
 import io
+import itertools
 from typing import Any
 
 from fontTools.ttLib import TTFont
@@ -23,8 +24,8 @@ PLAIN_CMAPS = frozenset({0, 4, 6, 10, 12, 13})
 def union_program(programs: list[bytes]) -> bytes | None:
     """One program (OpenType or TrueType bytes) with every glyph any of `programs` (subsets
     of one font, as above) fills, built on the one with the most glyph slots; None when they
-    cannot be joined (different glyph orders, CID-keyed CFF or different CFF width defaults).
-    Raises fontTools' errors for a program it cannot read."""
+    cannot be joined (a CID-keyed CFF or different CFF width defaults). Raises fontTools'
+    errors for a program it cannot read."""
     if len(programs) == 1:
         return programs[0]
     # The head table keeps its date (fontTools would stamp the clock on saving).
@@ -39,6 +40,11 @@ def union_program(programs: list[bytes]) -> bytes | None:
         pairs = list(zip(order, donor.getGlyphOrder(), strict=False))
         if not _take_glyphs(base, donor, pairs):
             return None
+    if "CFF " in base:
+        # Bounds joined from the subsets' own, each covering its glyphs: drawing every
+        # charstring to measure it again would double the merge's time.
+        base.recalcBBoxes = False
+        _join_bounds(base, fonts)
     buffer = io.BytesIO()
     base.save(buffer)
     return buffer.getvalue()
@@ -68,9 +74,10 @@ def _take_glyphs(base: TTFont, donor: TTFont, pairs: list[tuple[str, str]]) -> b
             if getattr(private, value, 0) != getattr(donor_private, value, 0):
                 return False
         strings, donor_strings = top.CharStrings, donor_top.CharStrings
-        for ours, theirs in pairs:
-            charstring = donor_strings[theirs]
-            if not _empty_charstring(charstring) and _empty_charstring(strings[ours]):
+        filled, donor_filled = _filled(top), _filled(donor_top)
+        for gid, (ours, theirs) in enumerate(pairs):
+            if donor_filled[gid] and not filled[gid]:
+                charstring = donor_strings[theirs]
                 charstring.private = private
                 strings[ours] = charstring
                 metrics[ours] = donor_metrics[theirs]
@@ -78,14 +85,39 @@ def _take_glyphs(base: TTFont, donor: TTFont, pairs: list[tuple[str, str]]) -> b
     return True
 
 
-def _empty_charstring(charstring: Any) -> bool:
+def _join_bounds(base: TTFont, fonts: list[TTFont]) -> None:
+    """The `head` bounds and the CFF FontBBox of `base`: the union of those of `fonts`."""
+    heads = [font["head"] for font in fonts]
+    head = base["head"]
+    head.xMin, head.yMin = min(h.xMin for h in heads), min(h.yMin for h in heads)
+    head.xMax, head.yMax = max(h.xMax for h in heads), max(h.yMax for h in heads)
+    boxes = [font["CFF "].cff.topDictIndex[0].FontBBox for font in fonts]
+    base["CFF "].cff.topDictIndex[0].FontBBox = [
+        min(box[0] for box in boxes),
+        min(box[1] for box in boxes),
+        max(box[2] for box in boxes),
+        max(box[3] for box in boxes),
+    ]
+
+
+def _filled(top: Any) -> list[bool]:
+    """Whether each glyph (by id) of a CFF's top dictionary draws something, read from the
+    bytes of its CharStrings INDEX, as it was read: making fontTools' charstring objects for
+    every glyph of every subset would take most of the merge's time. The subsets' charstring
+    INDEX was read by fontTools from the file (offsets, offsetBase, file: its reading state)."""
+    index = top.CharStrings.charStringsIndex
+    offsets: list[int] = index.offsets
+    index.file.seek(index.offsetBase + offsets[0])
+    data = index.file.read(offsets[-1] - offsets[0])
+    return [
+        not _empty_charstring(data[start - offsets[0] : end - offsets[0]])
+        for start, end in itertools.pairwise(offsets)
+    ]
+
+
+def _empty_charstring(code: bytes) -> bool:
     """Whether a Type 2 charstring draws nothing: `endchar` after at most a width (Adobe TN
     #5177 §3.2: a number is 1 byte (32-246), 2 (247-254), 3 (28) or 5 (255) bytes)."""
-    code: bytes | None = getattr(charstring, "bytecode", None)
-    if code is None:
-        charstring.compile()
-        code = charstring.bytecode
-    assert code is not None
     if code[-1:] != b"\x0e":
         return False
     head = code[:-1]
