@@ -54,8 +54,9 @@ def laid(tmp_path_factory: pytest.TempPathFactory) -> Laid:
     anthology.write_text(textwrap.dedent(ONE_PART_TOML), encoding="utf-8")
     for i in range(1, 8):
         # Italics and stars in some reviews only (the first and last in different chunks):
-        # each chunk fills different glyphs.
-        extra = {1: "\n\nDos estrellas ☆☆.", 4: "\n\n*Cursiva: ¿quién?*", 7: "\n\n*Ya.* ★"}
+        # each chunk fills different glyphs. U+E000 is in no font: drawn as .notdef through
+        # an encoding CMap in its chunk.
+        extra = {1: "\n\nDos estrellas ☆☆.", 4: "\n\n*Cursiva: ¿quién?*", 7: "\n\n*Ya.* ★ \ue000"}
         text = review(
             title=f"Reseña {i}", film=f"Película {i}", body=_body(i, 2) + extra.get(i, "")
         )
@@ -93,6 +94,17 @@ def _programs_by_face(path: Path) -> dict[str, set[tuple[int, int]]]:
                 face = str(font.BaseFont).split("+", 1)[1]
                 found[face] |= {descriptor[k].objgen for k in PROGRAMS if k in descriptor}
     return dict(found)
+
+
+def _encodings(path: Path) -> dict[str, str]:
+    """Face → the name of its embedded encoding CMap, for the faces not Identity-H."""
+    found = {}
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            for font in page.obj.Resources.get("/Font", {}).values():
+                if isinstance(font.Encoding, pikepdf.Stream):
+                    found[str(font.BaseFont).split("+", 1)[1]] = str(font.Encoding.CMapName)
+    return found
 
 
 def _embedded_programs(path: Path) -> int:
@@ -149,8 +161,14 @@ def test_the_merged_pdf_embeds_one_font_per_face_drawn_as_one_layout(laid: Laid)
     assert _differing(_pages(merged), whole_pages) == []
     assert _text(merged) == _text(laid.whole)
     glyphs = check_glyphs(merged)
-    assert glyphs.errors == ()
+    assert [d.message for d in glyphs.errors] == [
+        d.message for d in check_glyphs(laid.whole).errors
+    ]
+    assert [d.message.split(":")[0] for d in glyphs.errors] == [
+        "“\ue000” (U+E000) in font EBGaramond12-Regular"
+    ]
     assert glyphs.counts["glyphs"] > 50
+    assert _encodings(merged) == _encodings(laid.whole) == {"EB-Garamond": "/WP-Encod-0"}
     assert _merged(laid, "again.pdf").read_bytes() == merged.read_bytes()
 
 
@@ -172,5 +190,5 @@ def test_a_union_that_drops_one_chunks_glyphs_is_seen(
     assert len(drawn) == len(whole_pages)
     assert _differing(drawn, whole_pages)
     messages = [d.message for d in check_glyphs(merged).errors]
-    assert messages
-    assert all("is not the installed font's glyph" in message for message in messages)
+    wrong = [message for message in messages if "is not the installed font's glyph" in message]
+    assert wrong

@@ -53,7 +53,8 @@ ENGINES: dict[str, tuple[str, ...]] = {
         "publisher.validation",
         "publisher.export.output_intent",
         "publisher.export.merge",
-        "publisher.export.font_union",  # merge's helper: one font per face
+        "publisher.export.font_union",  # merge's helpers: one font per face
+        "publisher.export.font_cmaps",
         "publisher.export.invisible_paint",  # output_intent's helper for PDF/X-3
     ),
     "markdown_it": ("publisher.validation.manuscript_words",),

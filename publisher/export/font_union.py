@@ -20,9 +20,10 @@ one face differ only in which glyphs are filled. Here they become one font per f
 
 A face is recognised by its BaseFont as the chunk wrote it: export/pdf.py (`_FaceFont`) makes
 its tag from the face's file and description, so one tag means one source file. A face this
-cannot unite (an `/Encoding` other than Identity-H, which WeasyPrint writes when glyphs are
-missing; no embedded program; chunks disagreeing on the CIDFont's kind or the CFF's private
-dictionary) keeps one font per chunk, each tagged from its own program.
+cannot unite (no embedded program or ToUnicode map; chunks disagreeing on the CIDFont's kind,
+the CFF's private dictionary) keeps one font per chunk, each tagged from its own program.
+A face some chunk drew a missing glyph with (as .notdef) has an embedded encoding CMap there
+(WeasyPrint's `WP-Encod-0`): the union's CMap keeps those codes on CID 0.
 """
 
 from __future__ import annotations
@@ -35,11 +36,11 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from .font_cmaps import cid_cmap, cids_of, texts_of, to_unicode_cmap
 from .font_programs import union_program
 
 PROGRAM_KEYS = ("/FontFile2", "/FontFile3", "/FontFile")
 FIXED_PITCH = 1  # descriptor flag bit 1 (ISO 32000-1 §9.8.2, Table 123)
-BATCH = 100  # bfchar entries per block (at most 100: Adobe TN #5411, §1.4.2)
 
 
 @dataclass
@@ -117,11 +118,14 @@ def _program_key(font: Any) -> str | None:
 
 
 def _unitable(fonts: list[Any]) -> bool:
-    """Whether these fonts are WeasyPrint's Type0 fonts of one kind, Identity-H encoded, with
-    an embedded TrueType or OpenType program."""
+    """Whether these fonts are WeasyPrint's Type0 fonts of one kind, encoded Identity-H or by
+    an embedded CMap of codes to CIDs, with an embedded TrueType or OpenType program."""
     kinds = set()
     for font in fonts:
-        if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H":
+        encoding = font.get("/Encoding")
+        if font.get("/Subtype") != "/Type0" or not (
+            encoding == "/Identity-H" or isinstance(encoding, pikepdf.Stream)
+        ):
             return False
         key = _program_key(font)
         if key not in ("/FontFile2", "/FontFile3") or "/ToUnicode" not in font:
@@ -140,11 +144,14 @@ def _unite(out: pikepdf.Pdf, face: _Face) -> None:
     widths: dict[int, Any] = {}
     texts: dict[int, str] = {}
     widest = 0.0
+    encodings: list[Any] = []  # embedded CMaps (WeasyPrint's when glyphs are missing)
     for font in face.fonts:
         data = _descriptor(font)[key].read_bytes()
         programs.setdefault(hashlib.sha256(data).digest(), data)
         widths.update(_widths(font.DescendantFonts[0].get("/W", Array())))
-        texts.update(_to_unicode(font.ToUnicode))
+        texts.update(texts_of(font.ToUnicode))
+        if isinstance(font.Encoding, pikepdf.Stream):
+            encodings.append(font.Encoding)
         widest = max(widest, float(_descriptor(font).FontBBox[2]))
     program = union_program(list(programs.values()))
     if program is None:
@@ -167,9 +174,27 @@ def _unite(out: pikepdf.Pdf, face: _Face) -> None:
     if "/CIDSet" in descriptor:
         descriptor.CIDSet = out.make_stream(_cid_set(widths))
     keeper.ToUnicode = out.make_stream(to_unicode_cmap(texts))
+    if encodings:
+        keeper.Encoding = _encoding(out, encodings, texts)
     for fonts, name in face.uses:
         fonts[name] = keeper
     _retag(keeper, program)
+
+
+def _encoding(out: pikepdf.Pdf, encodings: list[Any], texts: dict[int, str]) -> Any:
+    """One code → CID CMap over the face's codes: a code any chunk drew as .notdef (CID 0, a
+    glyph missing from every font) stays so, as it does in one layout's CMap; every other
+    code is its own CID, as Identity-H maps it."""
+    cids = dict(zip(texts, texts, strict=True))
+    for encoding in encodings:
+        cids.update((code, 0) for code, cid in cids_of(encoding).items() if cid == 0)
+    first = encodings[0]
+    name = str(first.get("/CMapName", "/WP-Encod-0"))[1:]
+    stream = out.make_stream(cid_cmap(cids, name))
+    for key in ("/Type", "/CMapName", "/CIDSystemInfo"):
+        if key in first:
+            stream[key] = first[key]
+    return stream
 
 
 def _retag(font: Any, program: bytes) -> None:
@@ -218,70 +243,3 @@ def _cid_set(widths: dict[int, Any]) -> bytes:
     for cid in widths:
         bits[cid // 8] |= 0x80 >> (cid % 8)
     return bytes(bits)
-
-
-def _to_unicode(stream: Any) -> dict[int, str]:
-    """CID → text of a ToUnicode CMap (§9.10.3: `bfchar` pairs and `bfrange` rows, UTF-16BE),
-    read with pikepdf's content-stream parser, which groups each operator's operands."""
-    texts: dict[int, str] = {}
-    for instruction in pikepdf.parse_content_stream(stream):
-        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
-            continue  # an inline image: none in a CMap
-        values, operator = list(instruction.operands), instruction.operator
-        if str(operator) == "endbfchar":
-            for code, text in zip(values[::2], values[1::2], strict=True):
-                texts[_code(code)] = _text(text)
-        elif str(operator) == "endbfrange":
-            for position in range(0, len(values), 3):
-                low, high, target = values[position : position + 3]
-                first, last = _code(low), _code(high)
-                if isinstance(target, Array):
-                    for offset, text in enumerate(target):
-                        texts[first + offset] = _text(text)
-                    continue
-                start = _text(target)
-                for offset in range(last - first + 1):
-                    texts[first + offset] = start[:-1] + chr(ord(start[-1]) + offset)
-    return texts
-
-
-def _code(value: Any) -> int:
-    return int.from_bytes(bytes(value), "big")
-
-
-def _text(value: Any) -> str:
-    return bytes(value).decode("utf-16-be", errors="replace")
-
-
-def to_unicode_cmap(texts: dict[int, str]) -> bytes:
-    """A ToUnicode CMap mapping each 2-byte CID to its text (UTF-16BE), in CID order, in
-    blocks of at most 100 `bfchar` entries (ISO 32000-1 §9.10.3; Adobe TN #5411), laid out as
-    WeasyPrint writes its own. Written here: pikepdf's unparser picks literal or hexadecimal
-    strings by content, and CMap codes are hexadecimal strings."""
-    return b"\n".join(_cmap_lines(texts)) + b"\n"
-
-
-def _cmap_lines(texts: dict[int, str]) -> Iterator[bytes]:
-    yield from (
-        b"/CIDInit /ProcSet findresource begin",
-        b"12 dict begin",
-        b"begincmap",
-        b"/CIDSystemInfo",
-        b"<< /Registry (Adobe)",
-        b"/Ordering (UCS)",
-        b"/Supplement 0",
-        b">> def",
-        b"/CMapName /Adobe-Identity-UCS def",
-        b"/CMapType 2 def",
-        b"1 begincodespacerange",
-        b"<0000> <ffff>",
-        b"endcodespacerange",
-    )
-    cids = sorted(texts)
-    for start in range(0, len(cids), BATCH):
-        batch = cids[start : start + BATCH]
-        yield b"%d beginbfchar" % len(batch)
-        for cid in batch:
-            yield b"<%04x> <%s>" % (cid, texts[cid].encode("utf-16-be").hex().encode("ascii"))
-        yield b"endbfchar"
-    yield from (b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end")
