@@ -19,7 +19,7 @@ import pikepdf
 import pytest
 
 from publisher.base.rendered import RenderedBook, Target
-from publisher.export import chunked, font_programs
+from publisher.export import chunked, font_cmaps, font_programs, font_union
 from publisher.export.chunkdata import ChunkPdf
 from publisher.export.merge import merge
 from publisher.export.pdf import book_id, export_pdf
@@ -192,3 +192,43 @@ def test_a_union_that_drops_one_chunks_glyphs_is_seen(
     messages = [d.message for d in check_glyphs(merged).errors]
     wrong = [message for message in messages if "is not the installed font's glyph" in message]
     assert wrong
+
+
+def test_faces_that_cannot_be_joined_keep_a_subset_per_chunk_each_its_own_tag(
+    laid: Laid, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the programs cannot be joined, each chunk's subset stays, tagged from its bytes
+    (ISO 32000-1 §9.6.4: different subsets in one file, different tags), drawn as before."""
+    monkeypatch.setattr(font_union, "union_program", lambda programs: None)
+    merged = _merged(laid, "apart.pdf")
+    with pikepdf.open(merged) as pdf:
+        tags: dict[str, set[bytes]] = defaultdict(set)  # tag → its programs' bytes
+        for page in pdf.pages:
+            for font in page.obj.Resources.get("/Font", {}).values():
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                assert str(descriptor.FontName) == str(font.BaseFont)
+                tags[str(font.BaseFont)] |= {
+                    descriptor[k].read_bytes() for k in PROGRAMS if k in descriptor
+                }
+    assert len(tags) > 3
+    assert all(len(programs) == 1 for programs in tags.values())
+    assert _differing(_pages(merged), _pages(laid.whole)) == []
+
+
+def test_cmaps_read_back_what_they_write() -> None:
+    texts = {3: " ", 0x42: "a", 0x2D1: "fi", 0x119: "☆", 0x1F600 % 0x10000: "😀"}
+    texts |= {cid: chr(0x400 + cid) for cid in range(500, 730)}  # more than two blocks
+    pdf = pikepdf.new()
+    stream = pikepdf.Stream(pdf, font_cmaps.to_unicode_cmap(texts))
+    assert font_cmaps.texts_of(stream) == texts
+    cids = {cid: cid for cid in range(1, 250)} | {0xE000: 0}
+    encoding = pikepdf.Stream(pdf, font_cmaps.cid_cmap(cids, "WP-Encod-0"))
+    assert font_cmaps.cids_of(encoding) == cids
+    ranged = b"2 beginbfrange <0010> <0012> <0041> <0020> <0021> [<0066006C> <00DF>] endbfrange"
+    assert font_cmaps.texts_of(pikepdf.Stream(pdf, ranged)) == {
+        0x10: "A",
+        0x11: "B",
+        0x12: "C",
+        0x20: "fl",
+        0x21: "ß",
+    }
