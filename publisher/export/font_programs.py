@@ -25,26 +25,25 @@ def union_program(programs: list[bytes]) -> bytes | None:
     """One program (OpenType or TrueType bytes) with every glyph any of `programs` (subsets
     of one font, as above) fills, built on the one with the most glyph slots; None when they
     cannot be joined (a CID-keyed CFF or different CFF width defaults). Raises fontTools'
-    errors for a program it cannot read."""
+    errors for a program it cannot read. One subset besides the union is read at a time."""
     if len(programs) == 1:
         return programs[0]
-    # The head table keeps its date (fontTools would stamp the clock on saving).
-    fonts = [TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False) for data in programs]
-    base = max(fonts, key=lambda font: font["maxp"].numGlyphs)  # the first of the largest
+    slots = [_font(data)["maxp"].numGlyphs for data in programs]
+    first = slots.index(max(slots))
+    base = _font(programs[first])
     order = base.getGlyphOrder()
-    for donor in fonts:
-        if donor is base:
-            continue
+    for data in programs[:first] + programs[first + 1 :]:
+        donor = _font(data)
         # Glyph by glyph id: names may differ (a `post` table without names, format 3,
         # gets names made from each subset's own cmap).
         pairs = list(zip(order, donor.getGlyphOrder(), strict=False))
         if not _take_glyphs(base, donor, pairs):
             return None
-    if "CFF " in base:
-        # Bounds joined from the subsets' own, each covering its glyphs: drawing every
-        # charstring to measure it again would double the merge's time.
-        base.recalcBBoxes = False
-        _join_bounds(base, fonts)
+        if "CFF " in base:
+            _join_bounds(base, donor)
+    # CFF bounds are joined from the subsets' own, each covering its glyphs: drawing every
+    # charstring to measure it again would double the merge's time.
+    base.recalcBBoxes = "CFF " not in base
     buffer = io.BytesIO()
     base.save(buffer)
     return buffer.getvalue()
@@ -85,19 +84,21 @@ def _take_glyphs(base: TTFont, donor: TTFont, pairs: list[tuple[str, str]]) -> b
     return True
 
 
-def _join_bounds(base: TTFont, fonts: list[TTFont]) -> None:
-    """The `head` bounds and the CFF FontBBox of `base`: the union of those of `fonts`."""
-    heads = [font["head"] for font in fonts]
-    head = base["head"]
-    head.xMin, head.yMin = min(h.xMin for h in heads), min(h.yMin for h in heads)
-    head.xMax, head.yMax = max(h.xMax for h in heads), max(h.yMax for h in heads)
-    boxes = [font["CFF "].cff.topDictIndex[0].FontBBox for font in fonts]
-    base["CFF "].cff.topDictIndex[0].FontBBox = [
-        min(box[0] for box in boxes),
-        min(box[1] for box in boxes),
-        max(box[2] for box in boxes),
-        max(box[3] for box in boxes),
-    ]
+def _font(data: bytes) -> TTFont:
+    """A program read lazily; its `head` keeps its date (fontTools would stamp the clock on
+    saving, and the bytes must be reproducible)."""
+    return TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False)
+
+
+def _join_bounds(base: TTFont, donor: TTFont) -> None:
+    """The `head` bounds and the CFF FontBBox of `base` widened to cover the donor's."""
+    head, other = base["head"], donor["head"]
+    head.xMin, head.yMin = min(head.xMin, other.xMin), min(head.yMin, other.yMin)
+    head.xMax, head.yMax = max(head.xMax, other.xMax), max(head.yMax, other.yMax)
+    top, box = base["CFF "].cff.topDictIndex[0], donor["CFF "].cff.topDictIndex[0].FontBBox
+    low = [min(own, theirs) for own, theirs in zip(top.FontBBox[:2], box[:2], strict=True)]
+    high = [max(own, theirs) for own, theirs in zip(top.FontBBox[2:], box[2:], strict=True)]
+    top.FontBBox = low + high
 
 
 def _filled(top: Any) -> list[bool]:
