@@ -135,6 +135,8 @@ def _unitable(fonts: list[Any]) -> bool:
 
 
 def _unite(out: pikepdf.Pdf, face: _Face) -> None:
+    """Make the face's first font dictionary its only one, over the union of all (above);
+    when the programs cannot be joined, tag each font from its own program instead."""
     keeper = face.fonts[0]
     cid_font = keeper.DescendantFonts[0]
     descriptor = cid_font.FontDescriptor
