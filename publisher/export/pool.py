@@ -6,9 +6,9 @@ not picklable, WeasyPrint's loaded state, and they are this process's own childr
 they use counts in its resource usage). One worker is a forked process too: the layouts' memory
 (WeasyPrint's and its libraries' caches, a heap grown to the largest chunk) then ends with it,
 and the merge that follows in this process starts from the memory the build had before the
-layouts (issue 17: peak RSS). Where `fork` is unavailable, or in a daemonic process (which may
-not have children: a Dask worker's), the tasks run in this process, one after another, with the
-same results. Tasks and results are
+layouts (issue 17: peak RSS). Where `fork` is unavailable, in a daemonic process (which may
+not have children), and for one worker in a process running other threads, the tasks run in
+this process, one after another, with the same results. Tasks and results are
 plain data (export/chunkdata.py). Written here rather than with `concurrent.futures` because a
 pool there sends each task to whichever process is free: a held layout could not be finished.
 """
@@ -20,6 +20,7 @@ import ctypes
 import gc
 import multiprocessing
 import multiprocessing.connection
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ class Pool:
         self.held: dict[str, Any] = {}  # in-process mode
         self.connections: list[multiprocessing.connection.Connection] = []
         self.processes: list[Any] = []
-        if _may_fork():
+        if _may_fork(count):
             context = multiprocessing.get_context("fork")
             for _ in range(count):
                 parent, child = context.Pipe()
@@ -167,10 +168,13 @@ class Pool:
                 queue.extend(then(task, answer))
 
 
-def _may_fork() -> bool:
+def _may_fork(count: int) -> bool:
+    """One worker is forked only from a process with no other thread (a Dask worker's has
+    several: a lock one of them holds would stay held in the child)."""
     return (
         "fork" in multiprocessing.get_all_start_methods()
         and not multiprocessing.current_process().daemon
+        and (count > 1 or threading.active_count() == 1)
     )
 
 
