@@ -40,7 +40,7 @@ from ..base.outline import Kind
 from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
 from .chunkdata import ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key
-from .pool import Answer, Finish, Layout, Pool, Task
+from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
 
 BODY = frozenset({Kind.PART, Kind.REVIEW})
 # Back matter that opens on a recto (paged.css), each a chunk of its own; the colophon, which
@@ -252,6 +252,7 @@ def lay_out(
                 state.pdfs[piece.name] = cached
                 state.shapes[piece.name] = cached.shape
     reused = set(state.pdfs)
+    give_back_memory()  # before the workers are forked: they start with this process's pages
     with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
         pool.run(state.tasks(), state.then)
     now = (state.starts(), state.numbers(), state.carried())
@@ -292,6 +293,7 @@ def export_chunked(
     data = merge(chunks, pdf.book_id(book), moment)
     variant = "pdf/ua-1" if book.target is Target.SCREEN_PDF else book.anthology.spec.pdf_variant
     data = pdfx_for_spec(data, book.anthology.spec, variant)  # as export_pdf: PDF/X's intent
+    give_back_memory()  # the merge's objects, freed: not carried into the next edition
     pagination = None
     if book.target is Target.PRINT_PDF:
         pages = tuple(start for chunk in chunks for start in chunk.pagination.pages)  # type: ignore[union-attr]

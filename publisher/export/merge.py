@@ -66,6 +66,7 @@ def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = Non
                 out.docinfo = out.copy_foreign(source.trailer.Info)  # type: ignore[assignment]
                 version = source.pdf_version  # the chunks' own (PDF/UA-1 is PDF 1.7)
             _materialize(out, before)
+    _drop_dangling_links(out, tree, structure)
     fonts.finish()
     out.Root.Names = Dictionary(Dests=tree.obj)
     if moment is not None:
@@ -143,6 +144,39 @@ def _destinations(out: pikepdf.Pdf, source: pikepdf.Pdf, tree: pikepdf.NameTree)
             tree[name] = _copy(out, destination)
 
 
+def _drop_dangling_links(out: pikepdf.Pdf, tree: pikepdf.NameTree, structure: _Structure) -> None:
+    """Drop each link naming a destination that no chunk holds (a chunk keeps its links to
+    the other chunks' anchors, and an anchor without a box, under `display: none`, has none),
+    with its OBJR in the structure tree: what WeasyPrint does in one layout (`resolve_links`
+    drops a link to an anchor it did not place, before the link is annotated and tagged)."""
+    dropped: set[tuple[int, int]] = set()
+    for page in out.pages:
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        gone = {a.objgen for a in annotations if _named(a) is not None and _named(a) not in tree}
+        if not gone:
+            continue
+        dropped |= gone
+        kept = [a for a in annotations if a.objgen not in gone]
+        if kept:
+            page.obj.Annots = Array(kept)
+        else:
+            del page.obj["/Annots"]
+    if dropped:
+        structure.forget(dropped)
+
+
+def _named(annotation: Any) -> str | None:
+    """The destination name a link annotation goes to (`/Dest`, or a GoTo action's `/D`)."""
+    if "/Dest" in annotation and isinstance(annotation.Dest, String):
+        return str(annotation.Dest)
+    action = annotation.get("/A", Dictionary())
+    if action.get("/S") == Name.GoTo and isinstance(action.get("/D"), String):
+        return str(action.D)
+    return None
+
+
 def _outline(out: pikepdf.Pdf, marks: list[tuple[int, Bookmark]]) -> None:
     from .pdf import bookmark_tree  # WeasyPrint's nesting rule
 
@@ -217,6 +251,18 @@ class _Structure:
             for annotation in page.get("/Annots", Array()):
                 if "/StructParent" in annotation:
                     self.annotations.append((annotation, elements[int(annotation.StructParent)]))
+
+    def forget(self, annotations: set[tuple[int, int]]) -> None:
+        """Untag these annotations (by objgen): out of the ParentTree, and their OBJR out of
+        their structure element (which keeps its marked content, as WeasyPrint's)."""
+        for annotation, element in self.annotations:
+            if annotation.objgen in annotations:
+                element.K = Array(
+                    kid for kid in element.K
+                    if not (isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
+                            and kid.Obj.objgen in annotations)
+                )  # fmt: skip
+        self.annotations = [(a, e) for a, e in self.annotations if a.objgen not in annotations]
 
     def finish(self) -> None:
         if not self.tagged:

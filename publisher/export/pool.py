@@ -3,8 +3,12 @@ to finish them, so a chunk's finishing goes to the process that holds it.
 
 `Pool(count, access)`: `count` processes forked from this one (they inherit the gate, which is
 not picklable, WeasyPrint's loaded state, and they are this process's own children, so what
-they use counts in its resource usage); with `count` 1, or where `fork` is unavailable, the
-tasks run in this process, one after another, with the same results. Tasks and results are
+they use counts in its resource usage). One worker is a forked process too: the layouts' memory
+(WeasyPrint's and its libraries' caches, a heap grown to the largest chunk) then ends with it,
+and the merge that follows in this process starts from the memory the build had before the
+layouts (issue 17: peak RSS). Where `fork` is unavailable, in a daemonic process (which may
+not have children), and for one worker in a process running other threads, the tasks run in
+this process, one after another, with the same results. Tasks and results are
 plain data (export/chunkdata.py). Written here rather than with `concurrent.futures` because a
 pool there sends each task to whichever process is free: a held layout could not be finished.
 """
@@ -12,9 +16,11 @@ pool there sends each task to whichever process is free: a held layout could not
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import multiprocessing.connection
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,7 +104,7 @@ class Pool:
         self.held: dict[str, Any] = {}  # in-process mode
         self.connections: list[multiprocessing.connection.Connection] = []
         self.processes: list[Any] = []
-        if count > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if _may_fork(count):
             context = multiprocessing.get_context("fork")
             for _ in range(count):
                 parent, child = context.Pipe()
@@ -160,6 +166,26 @@ class Pool:
                 if not ok:
                     raise answer
                 queue.extend(then(task, answer))
+
+
+def _may_fork(count: int) -> bool:
+    """One worker is forked only from a process with no other thread (a Dask worker's has
+    several: a lock one of them holds would stay held in the child)."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+        and (count > 1 or threading.active_count() == 1)
+    )
+
+
+def give_back_memory() -> None:
+    """Collect cyclic garbage, then hand the C heap's free pages back to the system (glibc's
+    `malloc_trim`; nothing elsewhere), so that the memory a stage used and freed (a merge's
+    pikepdf objects) is not counted again in the next stage's resident size, nor in the
+    processes forked from this one (a forked process starts with its parent's resident pages)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)  # this process's own symbols: libc's, on Linux
 
 
 def _pick(queue: list[Task], worker: int, owner: dict[str, int], full: bool) -> Task | None:
