@@ -27,6 +27,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from .chunkdata import Bookmark, ChunkPdf
+from .pagelabels import PageLabel
 
 # Objects packed in compressed object streams, as WeasyPrint (pydyf) writes them.
 STREAMS = pikepdf.ObjectStreamMode.generate
@@ -34,8 +35,14 @@ STREAMS = pikepdf.ObjectStreamMode.generate
 CATALOG_KEPT = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
 
 
-def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = None) -> bytes:
-    """The chunks' pages in order as one PDF's bytes. `book_id`: 32 hex digits. `moment`:
+def merge(
+    chunks: list[ChunkPdf],
+    book_id: str,
+    moment: dt.datetime | None = None,
+    labels: tuple[PageLabel, ...] = (),
+) -> bytes:
+    """The chunks' pages in order as one PDF's bytes. `book_id`: 32 hex digits. `labels`: the
+    file's /PageLabels (none when empty). `moment`:
     the build's, written as CreationDate and ModDate (and the XMP's dates, when it has them)
     over the chunks' own; None keeps theirs (SOURCE_DATE_EPOCH's, when it is set: chunks are
     kept in the cache, so they cannot carry the clock).
@@ -66,6 +73,7 @@ def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = Non
                 version = source.pdf_version  # the chunks' own (PDF/UA-1 is PDF 1.7)
             _materialize(out, before)
     out.Root.Names = Dictionary(Dests=tree.obj)
+    _label(out, labels)
     if moment is not None:
         _stamp(out, moment)
     offsets = list(itertools.accumulate((chunk.shape.pages for chunk in chunks), initial=0))
@@ -81,6 +89,34 @@ def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = Non
     for chunk in chunks:
         content.update(hashlib.sha256(chunk.data).digest())
     out.trailer.ID = Array([String(book_id.encode("ascii")), String(content.hexdigest().encode())])
+    return _saved(out, version)
+
+
+def labelled(data: bytes, labels: tuple[PageLabel, ...]) -> bytes:
+    """A PDF's bytes with its /PageLabels set to `labels`, its /ID kept."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        _label(pdf, labels)
+        return _saved(pdf, pdf.pdf_version)
+
+
+def _label(out: pikepdf.Pdf, labels: tuple[PageLabel, ...]) -> None:
+    """/PageLabels: a number tree from page index to label dictionary (ISO 32000-1 §12.4.2)."""
+    if not labels:
+        return
+    numbers: list[Any] = []
+    for label in labels:
+        entry = Dictionary(Type=Name.PageLabel)
+        if label.style:
+            entry.S = Name("/" + label.style)
+            if label.first != 1:
+                entry.St = label.first
+        if label.prefix:
+            entry.P = String(label.prefix)
+        numbers += [label.page, entry]
+    out.Root.PageLabels = Dictionary(Nums=Array(numbers))
+
+
+def _saved(out: pikepdf.Pdf, version: str) -> bytes:
     buffer = io.BytesIO()
     out.save(
         buffer,

@@ -30,6 +30,7 @@ import weasyprint
 import weasyprint.anchors
 import weasyprint.css
 import weasyprint.css.targets
+import weasyprint.css.tokens
 import weasyprint.document
 import weasyprint.formatting_structure.boxes
 import weasyprint.html
@@ -50,10 +51,11 @@ from ..base.access import Access, Refused
 from ..base.diagnostics import BuildFailed, Diagnostic
 from ..base.fonts import check_book, check_fonts
 from ..base.gate import recording
+from ..base.locale import Locale
 from ..base.model import AnthologySpec
 from ..base.project import source_date
 from ..base.rendered import Exported, PageStart, Pagination, RenderedBook, Target, letters
-from .chunkdata import Bookmark, ChunkJob, ChunkPdf, ChunkUnsafe, Pairs, Shape
+from .chunkdata import Bookmark, ChunkJob, ChunkPdf, ChunkUnsafe, LayoutsDiffer, Pairs, Shape
 from .output_intent import pdfx_for_spec
 
 
@@ -103,10 +105,27 @@ def export_pdf(book: RenderedBook) -> Exported:
         except _Refusal as refusal:  # attachments are fetched while writing
             raise BuildFailed([refusal.refused.diagnostic(where)]) from None
     data = pdfx_for_spec(data, spec, variant)  # PDF/X: the output intent WeasyPrint omits
+    if book.target is Target.SCREEN_PDF:
+        data = _labelled(data, document, spec)
 
     # Read from the layout just written: the print book is never laid out twice.
     pagination = paginate(document) if book.target is Target.PRINT_PDF else None
     return Exported(data, len(document.pages), diagnostics, pagination)
+
+
+def _labelled(data: bytes, document: weasyprint.Document, spec: AnthologySpec) -> bytes:
+    """The screen PDF with page labels (export/pagelabels.py): its pages before the first that
+    holds a document are the cover's; the others are labelled with their folios."""
+    from .merge import labelled
+    from .pagelabels import page_labels
+
+    pages = document.pages
+    flows = [page._page_box.children[0] for page in pages]
+    cover = next((index for index, flow in enumerate(flows) if any(_documents(flow))), 0)
+    folios = [
+        _folio(page._page_box) or str(number) for number, page in enumerate(pages[cover:], 1)
+    ]
+    return labelled(data, page_labels(cover, Locale.for_spec(spec).word("cover"), folios))
 
 
 class Overflow(NamedTuple):
@@ -563,9 +582,149 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
         for level, label, (x, y), state in page.bookmarks
     )
     pagination = paginate(document, start) if job.paginate else None
+    screen = _screen_write(laid) if job.screen is not None else b""
     return ChunkPdf(
-        shape, start, tuple(sorted(laid.seeds_used.items())), data, bookmarks, pagination
+        shape, start, tuple(sorted(laid.seeds_used.items())), data, bookmarks, pagination, screen
     )
+
+
+# -- one layout, two PDFs: the print chunk's layout written again as the screen PDF's ----------
+
+# Properties WeasyPrint reads only when it draws (draw/, pdf/; `Page.bleed` is read from the
+# page box when the Page is made, and set again here): two cascades that differ in these alone
+# lay out the same boxes. `text-decoration-line` also makes the text's Pango layout fetch the
+# font's metrics, which only place the line drawn.
+DRAW_ONLY = frozenset(
+    {
+        "color",
+        "text_decoration_line",
+        "text_decoration_color",
+        "text_decoration_style",
+        "text_decoration_thickness",
+        "marks",
+        "bleed_top",
+        "bleed_right",
+        "bleed_bottom",
+        "bleed_left",
+    }
+)
+_SIDES = ("top", "right", "bottom", "left")
+
+
+def _screen_write(laid: LaidChunk) -> bytes:
+    """The laid-out chunk written as the screen PDF's chunk (after its print write): the screen
+    page's cascade is made (not laid out) and compared with the print page's, element by
+    element and page by page; where they differ only in DRAW_ONLY properties, the boxes take
+    the screen values of those (link colours, no bleed, no crop marks) and the pages are
+    written tagged, as `job.screen` says. Raises LayoutsDiffer when they differ in any other
+    property (the screen PDF must then be laid out on its own), BuildFailed as finish_chunk."""
+    job, screen = laid.job, laid.job.screen
+    assert screen is not None
+    printed = laid.context.style_for
+    html = weasyprint.HTML(
+        string=screen.html, base_url=job.base_url, url_fetcher=laid.document.url_fetcher
+    )
+    first = f"@page :first {{ counter-reset: page {job.start} }}" if job.start != 1 else ""
+    sheets = [weasyprint.CSS(string=first)] if first else None
+    try:
+        with _list_numbers_kept():
+            styles = weasyprint.css.get_all_computed_styles(
+                html, sheets, font_config=laid.document.font_config,
+                target_collector=weasyprint.css.targets.TargetCollector(),
+            )  # fmt: skip
+    except _Refusal as refusal:
+        raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
+    root = laid.pages[0]._page_box.children[0].element if laid.pages else None
+    trees = (root.iter(), html.etree_element.iter()) if root is not None else ()
+    elements = dict(zip(*trees, strict=False))
+    if any(one.tag != other.tag for one, other in elements.items()):
+        raise LayoutsDiffer(f"{job.name}: the screen page's elements are not the print page's")
+    for page_type in {key[0] for key in printed._cascaded_styles if isinstance(key[0], tuple)}:
+        weasyprint.layout.page.set_page_type_computed_styles(page_type, html, styles)
+    differing = _cascade_differences(printed._cascaded_styles, styles._cascaded_styles, elements)
+    if differing - DRAW_ONLY:
+        names = ", ".join(sorted(name.replace("_", "-") for name in differing - DRAW_ONLY))
+        raise LayoutsDiffer(f"{job.name}: the screen and print pages differ in {names}")
+    for page in laid.pages if differing else ():
+        page_box = page._page_box
+        _restyle(page_box, styles(page_box.page_type), differing)
+        for child in page_box.children:
+            area = _area(child)  # a margin box or the footnote area: their at-rule's style
+            for box in _boxes(child):
+                if box.element is not None and box.element in elements:
+                    tag = box.element_tag or ""
+                    pseudo = tag.split("::", 1)[1] if "::" in tag else None
+                    _restyle(box, styles(elements[box.element], pseudo), differing)
+                elif area is not None:
+                    _restyle(box, styles(page_box.page_type, area), differing)
+        page.bleed = {side: page_box.style[f"bleed_{side}"].value for side in _SIDES}
+    document = laid.document.copy(laid.pages)
+    document.metadata.keywords = list(job.keywords)
+    if job.stamp is not None:
+        document.metadata.created = document.metadata.modified = job.stamp
+    options: dict[str, object] = {
+        "uncompressed_pdf": False,
+        "pdf_identifier": screen.book_id.encode("ascii"),
+        "pdf_variant": screen.variant,
+    }
+    try:
+        with _stable_xmp_ids(screen.book_id), _fonts_keyed_by_file(), _links_kept(job.externals):
+            data: bytes = document.write_pdf(**options)
+    except _Refusal as refusal:
+        raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
+    return data
+
+
+def _area(box: Any) -> str | None:
+    """The page context a box of the page belongs to: `@top-center`…, `@footnote`, or None."""
+    if isinstance(box, _MarginBox):
+        return str(box.at_keyword)
+    if isinstance(box, weasyprint.formatting_structure.boxes.FootnoteAreaBox):
+        return "@footnote"
+    return None
+
+
+def _restyle(box: Any, restyled: Any, names: set[str]) -> None:
+    """Give `box` the values of `names` that the other cascade's style `restyled` has."""
+    if restyled is None:
+        return
+    for name in names:
+        if box.style[name] != restyled[name]:
+            box.style[name] = restyled[name]
+
+
+def _cascade_differences(
+    printed: dict[Any, Any], screen: dict[Any, Any], elements: dict[Any, Any]
+) -> set[str]:
+    """The properties whose cascaded value differs between the two cascades on some element,
+    pseudo-element or page type (`elements`: print element → screen element)."""
+    differing: set[str] = set()
+    kept = set(elements.values())
+    mapped = {(elements.get(key[0], key[0]), key[1]): value for key, value in printed.items()}
+    for key in mapped.keys() | screen.keys():
+        if key[0] not in kept and not isinstance(key[0], tuple):
+            continue  # the screen page's own cover elements, absent from the print chunk
+        one, other = mapped.get(key, {}), screen.get(key, {})
+        for name in one.keys() | other.keys():
+            if name not in one or name not in other or not _same(one[name][0], other[name][0]):
+                differing.add(name)
+    return differing
+
+
+def _same(one: Any, other: Any) -> bool:
+    """Two cascaded values alike: equal, or the same CSS text where they hold parsed tokens
+    (tinycss2's nodes, and WeasyPrint's values pending a `var()`, compare by identity)."""
+    return one == other or _canonical(one) == _canonical(other)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, weasyprint.css.tokens.Pending):
+        return ("pending", value.name, _canonical(value.tokens))
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(item) for item in value)
+    if hasattr(value, "serialize"):
+        return (type(value).__name__, value.serialize())
+    return value
 
 
 def bookmark_tree(bookmarks: list[tuple[int, Bookmark]]) -> list[Any]:
@@ -593,7 +752,7 @@ class _BookmarkPage:
 def _check_chunk(laid: LaidChunk) -> None:
     """The chunk's page numbers run on from its first page, and (but for the book's first
     chunk) its first document breaks to a recto, as each does in the whole book."""
-    for index in range(len(laid.pages)):
+    for index in range(0 if laid.job.cover else len(laid.pages)):
         counters = laid.context.page_maker[index + 1][3][1]
         if counters.get("page", [None])[-1] != laid.job.start + index:
             raise ChunkUnsafe(f"{laid.job.name}: the page counter is set inside the chunk")
