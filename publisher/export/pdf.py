@@ -29,6 +29,7 @@ from unittest import mock
 import weasyprint
 import weasyprint.anchors
 import weasyprint.css
+import weasyprint.css.properties
 import weasyprint.css.targets
 import weasyprint.css.tokens
 import weasyprint.document
@@ -44,6 +45,7 @@ import weasyprint.pdf.fonts
 import weasyprint.pdf.metadata
 import weasyprint.pdf.stream
 import weasyprint.text.fonts
+import weasyprint.text.line_break
 import weasyprint.urls
 from weasyprint.text.ffi import harfbuzz
 
@@ -122,9 +124,7 @@ def _labelled(data: bytes, document: weasyprint.Document, spec: AnthologySpec) -
     pages = document.pages
     flows = [page._page_box.children[0] for page in pages]
     cover = next((index for index, flow in enumerate(flows) if any(_documents(flow))), 0)
-    folios = [
-        _folio(page._page_box) or str(number) for number, page in enumerate(pages[cover:], 1)
-    ]
+    folios = [_folio(page._page_box) or str(number) for number, page in enumerate(pages[cover:], 1)]
     return labelled(data, page_labels(cover, Locale.for_spec(spec).word("cover"), folios))
 
 
@@ -641,7 +641,9 @@ def _screen_write(laid: LaidChunk) -> bytes:
         raise LayoutsDiffer(f"{job.name}: the screen page's elements are not the print page's")
     for page_type in {key[0] for key in printed._cascaded_styles if isinstance(key[0], tuple)}:
         weasyprint.layout.page.set_page_type_computed_styles(page_type, html, styles)
-    differing = _cascade_differences(printed._cascaded_styles, styles._cascaded_styles, elements)
+    styles.initial_page_sizes.update(printed.initial_page_sizes)  # `vh` as the layout had it
+    differing = _page_differences(printed._cascaded_styles, styles._cascaded_styles)
+    differing |= _computed_differences(printed._computed_styles, styles._computed_styles, elements)
     if differing - DRAW_ONLY:
         names = ", ".join(sorted(name.replace("_", "-") for name in differing - DRAW_ONLY))
         raise LayoutsDiffer(f"{job.name}: the screen and print pages differ in {names}")
@@ -691,22 +693,74 @@ def _restyle(box: Any, restyled: Any, names: set[str]) -> None:
     for name in names:
         if box.style[name] != restyled[name]:
             box.style[name] = restyled[name]
+    if (
+        getattr(box, "pango_layout", None) is not None
+        and box.style["text_decoration_line"] != "none"
+    ):
+        _decoration_metrics(box)
 
 
-def _cascade_differences(
-    printed: dict[Any, Any], screen: dict[Any, Any], elements: dict[Any, Any]
-) -> set[str]:
-    """The properties whose cascaded value differs between the two cascades on some element,
-    pseudo-element or page type (`elements`: print element → screen element)."""
+def _decoration_metrics(box: Any) -> None:
+    """The font metrics WeasyPrint 70's text layout (`text/line_break.py`, `Layout.setup`)
+    fetches only for text laid out with a decoration, and draws an underline or line-through
+    from: taken, for text that takes a decoration after its layout, from a layout WeasyPrint
+    sets up for the box's restyled text (its own code fetches them)."""
+    layout = box.pango_layout
+    if getattr(layout, "underline_thickness", None) is not None:
+        return
+    fresh = weasyprint.text.line_break.Layout(box.style)
+    for name in METRICS:
+        setattr(layout, name, getattr(fresh, name))
+
+
+METRICS = (
+    "ascent",
+    "underline_position",
+    "strikethrough_position",
+    "underline_thickness",
+    "strikethrough_thickness",
+)
+
+
+def _page_differences(printed: dict[Any, Any], screen: dict[Any, Any]) -> set[str]:
+    """The properties whose cascaded value differs between the two cascades on some page type
+    or page-margin box (the cascaded values WeasyPrint keeps after computing styles)."""
     differing: set[str] = set()
-    kept = set(elements.values())
-    mapped = {(elements.get(key[0], key[0]), key[1]): value for key, value in printed.items()}
-    for key in mapped.keys() | screen.keys():
-        if key[0] not in kept and not isinstance(key[0], tuple):
-            continue  # the screen page's own cover elements, absent from the print chunk
-        one, other = mapped.get(key, {}), screen.get(key, {})
+    for key in printed.keys() | screen.keys():
+        if not isinstance(key[0], tuple):
+            continue  # an element (none kept, but say so)
+        one, other = printed.get(key, {}), screen.get(key, {})
         for name in one.keys() | other.keys():
             if name not in one or name not in other or not _same(one[name][0], other[name][0]):
+                differing.add(name)
+    return differing
+
+
+def _computed_differences(
+    printed: dict[Any, Any], screen: dict[Any, Any], elements: dict[Any, Any]
+) -> set[str]:
+    """The properties whose computed value differs between the two cascades on some element or
+    pseudo-element (WeasyPrint keeps the cascaded values of pages only). Elements that share a
+    computed style in both cascades are compared once."""
+    names = tuple(weasyprint.css.properties.INITIAL_VALUES)
+    differing: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    reverse = {other: one for one, other in elements.items()}
+    for element, _ in screen.keys() - {(elements.get(k[0]), k[1]) for k in printed}:
+        if element in reverse:
+            differing.add("content")  # a pseudo-element only the screen page has
+    for (element, pseudo), style in printed.items():
+        if element not in elements:
+            continue  # a page type, compared by its cascaded values
+        other = screen.get((elements[element], pseudo))
+        if other is None or style is None:
+            differing.update(() if other is style else ("display",))
+            continue
+        if (id(style), id(other)) in seen:
+            continue
+        seen.add((id(style), id(other)))
+        for name in names:
+            if name not in differing and not _same(style[name], other[name]):
                 differing.add(name)
     return differing
 
