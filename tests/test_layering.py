@@ -53,6 +53,7 @@ ENGINES: dict[str, tuple[str, ...]] = {
         "publisher.validation",
         "publisher.export.output_intent",
         "publisher.export.merge",
+        "publisher.export.pagelabels",  # the screen PDF's /PageLabels
         "publisher.export.invisible_paint",  # output_intent's helper for PDF/X-3
     ),
     "markdown_it": ("publisher.validation.manuscript_words",),

@@ -109,8 +109,8 @@ def write_editions(
     """Write the print and the screen PDF (each a book and its path) from one layout of the
     print book's chunks (export/chunked.py `export_editions`), atomically; `tell` hears of the
     chunks laid out or reused, `tell_screen` of the screen PDF's own when it needs a layout."""
-    from .chunked import export_editions
     from .chunkstore import ChunkStore
+    from .editions import export_editions
 
     store = ChunkStore(chunking.store, chunking.reuse) if chunking.store is not None else None
     exported = export_editions(printed[0], screen[0], chunking.workers, store, tell, tell_screen)

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from ..base.gate import Input
 from ..base.rendered import Pagination
 
+# An empty element that breaks to a recto, ending every chunk but the last: its page is dropped
+# (ChunkJob.sentinel), the blank verso before it stays.
+SENTINEL = '<div style="break-before: right"></div>'
 Pairs = tuple[tuple[str, int], ...]  # (anchor, page number or index), sorted
 Strings = tuple[tuple[str, str], ...]  # (named string, value), sorted
 

@@ -24,7 +24,6 @@ The chunking depends only on the book, never on the worker count, so the bytes d
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import math
 from collections import Counter
@@ -36,12 +35,12 @@ import lxml.html
 
 from ..base.access import Access
 from ..base.gate import note
-from ..base.locale import Locale
 from ..base.outline import Kind
 from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
-from .chunkdata import ChunkJob, ChunkPdf, ChunkUnsafe, LayoutsDiffer, ScreenJob, Shape
+from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key
 from .pool import Answer, Finish, Layout, Pool, Task
+from .screen import moment, screen_pdf
 
 BODY = frozenset({Kind.PART, Kind.REVIEW})
 # Back matter that opens on a recto (paged.css), each a chunk of its own; the colophon, which
@@ -50,7 +49,6 @@ BACK_RECTO = frozenset({Kind.FILMOGRAPHY, Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, 
 # Page furniture that would need the whole book: total page count, running elements, text of
 # a target.
 UNCHUNKABLE = ("counter(pages)", "running(", "element(", "target-text(")
-SENTINEL = '<div style="break-before: right"></div>'  # its page is dropped (ChunkJob.sentinel)
 MAX_LAYOUTS = 4  # of one chunk in one build, before giving up on chunks
 
 Tell = Callable[[str, bool], None]  # (chunk name, laid out: True / reused from the cache: False)
@@ -274,72 +272,22 @@ def export_chunked(
     """The PDF of `book` (a paged target) laid out in chunks by `workers` processes, reusing
     and refreshing the chunks `store` keeps; the same bytes for any `workers`. Raises
     BuildFailed as export_pdf does. Falls back to one whole layout (export_pdf) when the book
-    cannot be chunked. A screen PDF's cover is laid out apart and put in front (`_screen`)."""
+    cannot be chunked. A screen PDF's cover is laid out apart and put in front
+    (export/editions.py `screen_pdf`)."""
     from . import pdf
 
     try:
         pieces = split(book)
-        jobs = _jobs(book, pieces, pdf.w3c_source_date())
+        jobs = jobs_for(book, pieces, pdf.w3c_source_date())
         chunks = lay_out(book, jobs, pieces, workers, store, tell)
     except ChunkUnsafe:
         return pdf.export_pdf(book)
     if book.target is Target.SCREEN_PDF:
-        return _screen(book, chunks, _pagination(chunks), store)
-    return _print(book, chunks)
+        return screen_pdf(book, chunks, pagination_of(chunks), store)
+    return print_pdf(book, chunks)
 
 
-def export_editions(
-    printed: RenderedBook, screen: RenderedBook, workers: int, store: ChunkStore | None = None,
-    tell: Tell | None = None, tell_screen: Tell | None = None,
-) -> tuple[Exported, Exported]:  # fmt: skip
-    """The print PDF and the screen PDF from ONE layout of the print book's chunks: each chunk
-    is written twice (export/pdf.py `_screen_write`), and the screen PDF is the cover and its
-    verso followed by the print book's pages, with their folios (issue 17). `tell` hears of
-    the chunks laid out; `tell_screen`, of the screen PDF's chunks when the screen PDF had to be
-    laid out on its own: when its cascade differs from the print PDF's in more than the
-    properties that only change drawing (LayoutsDiffer), or when the book cannot be chunked
-    (both whole, export_pdf). Raises BuildFailed as export_pdf does."""
-    from . import pdf
-
-    try:
-        pieces = split(printed)
-        jobs = _jobs(printed, pieces, pdf.w3c_source_date())
-        screen_id = pdf.book_id(screen)
-        for name, job in jobs.items():
-            page = _screen_page(job.html, printed.page, screen.page)
-            jobs[name] = replace(job, screen=ScreenJob(page, screen_id))
-        chunks = lay_out(printed, jobs, pieces, workers, store, tell)
-    except LayoutsDiffer:
-        return (
-            export_chunked(printed, workers, store, tell),
-            export_chunked(screen, workers, store, tell_screen),
-        )
-    except ChunkUnsafe:
-        return pdf.export_pdf(printed), pdf.export_pdf(screen)
-    exported = _print(printed, chunks)
-    writes = [replace(chunk, data=chunk.screen) for chunk in chunks]
-    return exported, _screen(screen, writes, exported.pagination, store)
-
-
-def _screen_page(html: str, printed: str, screen: str) -> str:
-    """A print chunk's page with the screen page's head: the same documents, each profile's
-    stylesheet. Raises ChunkUnsafe when the pages do not begin and end alike."""
-    heads = [
-        page[: page.index(">", page.index("<body", page.rindex("</head>"))) + 1]
-        for page in (printed, screen)
-    ]
-    tails = [page[page.rindex("</body>") :] for page in (printed, screen)]
-    if not html.startswith(heads[0]) or tails[0] != tails[1]:
-        raise ChunkUnsafe("the screen and print pages are not cut alike")
-    return heads[1] + html[len(heads[0]) :]
-
-
-def _body_open(page: str, before: int) -> int:
-    """Where the page's body begins: just after its `<body>` tag (the last before `before`)."""
-    return page.index(">", page.index("<body", page.rindex("</head>", 0, before))) + 1
-
-
-def _pagination(chunks: list[ChunkPdf]) -> Pagination:
+def pagination_of(chunks: list[ChunkPdf]) -> Pagination:
     pages = tuple(start for chunk in chunks for start in chunk.pagination.pages)  # type: ignore[union-attr]
     openings: dict[str, str] = {}
     for chunk in chunks:
@@ -348,79 +296,18 @@ def _pagination(chunks: list[ChunkPdf]) -> Pagination:
     return Pagination(pages, tuple(openings.items()))
 
 
-def _moment() -> dt.datetime | None:
-    """Without SOURCE_DATE_EPOCH the file's dates are the build's moment, as a whole layout's."""
-    from . import pdf
-
-    return None if pdf.w3c_source_date() else dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def _print(book: RenderedBook, chunks: list[ChunkPdf]) -> Exported:
+def print_pdf(book: RenderedBook, chunks: list[ChunkPdf]) -> Exported:
     from . import pdf
     from .merge import merge
     from .output_intent import pdfx_for_spec
 
-    data = merge(chunks, pdf.book_id(book), _moment())
+    data = merge(chunks, pdf.book_id(book), moment())
     data = pdfx_for_spec(data, book.anthology.spec, book.anthology.spec.pdf_variant)
     total = sum(chunk.shape.pages for chunk in chunks)
-    return Exported(data, total, pdf.book_diagnostics(book), _pagination(chunks))
+    return Exported(data, total, pdf.book_diagnostics(book), pagination_of(chunks))
 
 
-def _screen(
-    book: RenderedBook, chunks: list[ChunkPdf], pagination: Pagination | None,
-    store: ChunkStore | None,
-) -> Exported:  # fmt: skip
-    """The screen PDF: its cover pages (laid out apart, not counted by the folios) and the
-    chunks, labelled with the printed folios (export/pagelabels.py)."""
-    from . import pdf
-    from .merge import merge
-    from .output_intent import pdfx_for_spec
-    from .pagelabels import page_labels
-
-    cover = _cover(book, store)
-    front = [] if cover is None else [cover]
-    folios = [page.label for page in pagination.pages] if pagination else []
-    word = Locale.for_spec(book.anthology.spec).word("cover")
-    labels = page_labels(cover.shape.pages if cover else 0, word, folios)
-    data = merge(front + chunks, pdf.book_id(book), _moment(), labels)
-    data = pdfx_for_spec(data, book.anthology.spec, "pdf/ua-1")
-    total = sum(chunk.shape.pages for chunk in front + chunks)
-    return Exported(data, total, pdf.book_diagnostics(book), None)
-
-
-def _cover(book: RenderedBook, store: ChunkStore | None) -> ChunkPdf | None:
-    """The screen PDF's cover and its blank verso, laid out on their own (in this process: one
-    image on one page), or as `store` keeps them; None for a book without a cover."""
-    from . import pdf
-
-    page = book.page
-    if book.cover is None or not book.documents:
-        return None
-    first = page.find(book.documents[0].body)
-    if first < 0 or "cover-page" not in page[_body_open(page, first) : first]:
-        return None
-    html = page[:first] + SENTINEL + page[page.rindex("</body>") :]
-    spec = book.anthology.spec
-    job = ChunkJob(
-        "cover", html, str(spec.root), pdf.book_id(book), "pdf/ua-1", tuple(spec.subjects),
-        pdf.w3c_source_date(), sentinel=True, recto=False, cover=True,
-    )  # fmt: skip
-    owner = f"cover-{job.book_id}"
-    key = book_prefixed(owner, chunk_key(job))
-    cached = store.get(key) if store is not None else None
-    if cached is not None:
-        note(cached.shape.inputs)
-        return cached
-    laid, shape = pdf.lay_out_chunk(job, book.access or Access.for_spec(spec))
-    chunk = pdf.finish_chunk(laid, shape, 1, {})
-    note(shape.inputs)
-    if store is not None:
-        store.put(key, chunk)
-        store.keep({key}, owner)
-    return chunk
-
-
-def _jobs(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict[str, ChunkJob]:
+def jobs_for(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict[str, ChunkJob]:
     from . import pdf
 
     spec = book.anthology.spec

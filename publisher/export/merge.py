@@ -27,7 +27,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from .chunkdata import Bookmark, ChunkPdf
-from .pagelabels import PageLabel
+from .pagelabels import PageLabel, set_labels
 
 # Objects packed in compressed object streams, as WeasyPrint (pydyf) writes them.
 STREAMS = pikepdf.ObjectStreamMode.generate
@@ -73,7 +73,7 @@ def merge(
                 version = source.pdf_version  # the chunks' own (PDF/UA-1 is PDF 1.7)
             _materialize(out, before)
     out.Root.Names = Dictionary(Dests=tree.obj)
-    _label(out, labels)
+    set_labels(out, labels)
     if moment is not None:
         _stamp(out, moment)
     offsets = list(itertools.accumulate((chunk.shape.pages for chunk in chunks), initial=0))
@@ -90,30 +90,6 @@ def merge(
         content.update(hashlib.sha256(chunk.data).digest())
     out.trailer.ID = Array([String(book_id.encode("ascii")), String(content.hexdigest().encode())])
     return _saved(out, version)
-
-
-def labelled(data: bytes, labels: tuple[PageLabel, ...]) -> bytes:
-    """A PDF's bytes with its /PageLabels set to `labels`, its /ID kept."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        _label(pdf, labels)
-        return _saved(pdf, pdf.pdf_version)
-
-
-def _label(out: pikepdf.Pdf, labels: tuple[PageLabel, ...]) -> None:
-    """/PageLabels: a number tree from page index to label dictionary (ISO 32000-1 §12.4.2)."""
-    if not labels:
-        return
-    numbers: list[Any] = []
-    for label in labels:
-        entry = Dictionary(Type=Name.PageLabel)
-        if label.style:
-            entry.S = Name("/" + label.style)
-            if label.first != 1:
-                entry.St = label.first
-        if label.prefix:
-            entry.P = String(label.prefix)
-        numbers += [label.page, entry]
-    out.Root.PageLabels = Dictionary(Nums=Array(numbers))
 
 
 def _saved(out: pikepdf.Pdf, version: str) -> bytes:

@@ -4,10 +4,13 @@ Two profiles from one HTML source: `screen` (tagged PDF/UA-1, links, outline) an
 (bleed, crop marks, optional PDF/A or PDF/X). Dates and the file identifier are derived from
 the book and `SOURCE_DATE_EPOCH`, so two builds of the same sources are byte-identical.
 `export_wrap` lays out the cover wrap's page (export/wrap.py builds it). `lay_out_chunk` and
-`finish_chunk` lay out one chunk of a book on its own (export/chunked.py plans and merges them).
+`finish_chunk` lay out one chunk of a book on its own (export/chunked.py plans and merges them);
+`finish_chunk` also writes a print chunk's layout as the screen PDF's chunk when the job asks
+(`_screen_write`, export/editions.py: one layout for both PDFs).
 
 Length: WeasyPrint's only importer holds every workaround of its layout and its PDF writer,
-and the hooks a chunked layout needs (page counter, named strings and targets from elsewhere).
+and the hooks a chunked layout needs (page counter, named strings and targets from elsewhere),
+and the restyling of a laid-out chunk for its second write (screen after print).
 """
 
 from __future__ import annotations
@@ -118,8 +121,7 @@ def export_pdf(book: RenderedBook) -> Exported:
 def _labelled(data: bytes, document: weasyprint.Document, spec: AnthologySpec) -> bytes:
     """The screen PDF with page labels (export/pagelabels.py): its pages before the first that
     holds a document are the cover's; the others are labelled with their folios."""
-    from .merge import labelled
-    from .pagelabels import page_labels
+    from .pagelabels import labelled, page_labels
 
     pages = document.pages
     flows = [page._page_box.children[0] for page in pages]
@@ -768,7 +770,7 @@ def _computed_differences(
 def _same(one: Any, other: Any) -> bool:
     """Two cascaded values alike: equal, or the same CSS text where they hold parsed tokens
     (tinycss2's nodes, and WeasyPrint's values pending a `var()`, compare by identity)."""
-    return one == other or _canonical(one) == _canonical(other)
+    return bool(one == other or _canonical(one) == _canonical(other))
 
 
 def _canonical(value: Any) -> Any:
