@@ -23,6 +23,7 @@ import inspect
 import mimetypes
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -645,7 +646,12 @@ def _screen_write(laid: LaidChunk) -> bytes:
         weasyprint.layout.page.set_page_type_computed_styles(page_type, html, styles)
     styles.initial_page_sizes.update(printed.initial_page_sizes)  # `vh` as the layout had it
     differing = _page_differences(printed._cascaded_styles, styles._cascaded_styles)
-    differing |= _computed_differences(printed._computed_styles, styles._computed_styles, elements)
+    declared = _declared_differences(root, html.etree_element)
+    if set(declared) <= DRAW_ONLY:  # only these may differ: restyle with them, unmeasured
+        differing |= set(declared)
+    else:
+        computed = printed._computed_styles, styles._computed_styles
+        differing |= _computed_differences(*computed, elements, declared)
     if differing - DRAW_ONLY:
         names = ", ".join(sorted(name.replace("_", "-") for name in differing - DRAW_ONLY))
         raise LayoutsDiffer(f"{job.name}: the screen and print pages differ in {names}")
@@ -738,13 +744,99 @@ def _page_differences(printed: dict[Any, Any], screen: dict[Any, Any]) -> set[st
     return differing
 
 
+def _declared_differences(printed: Any, screen: Any) -> tuple[str, ...]:
+    """The properties that the rules found in one page's stylesheets and not in the other's
+    declare (shorthands as every longhand they may set; all properties when a differing rule
+    sets a custom property or is an at-rule other than @page and @media): only these can
+    differ between the two cascades' computed styles."""
+    every = tuple(weasyprint.css.properties.INITIAL_VALUES)
+    counted = [Counter(_rules(_style_text(root), ())) for root in (printed, screen)]
+    names: set[str] = set()
+    wrapper: Any = None
+    for rule in (counted[0] - counted[1]) + (counted[1] - counted[0]):
+        if rule[1].startswith("@page"):
+            continue  # page properties: compared by `_page_differences`
+        if not rule[1].startswith("@") and not {n.replace("-", "_") for n in rule[-1]} <= DRAW_ONLY:
+            wrapper = wrapper or weasyprint.css.cssselect2.ElementWrapper.from_html_root(printed)
+            if not _matches(rule[1], wrapper):
+                continue  # the screen page's cover: no element of this chunk
+        for name in rule[-1]:
+            if name.startswith("--") or name.startswith("@"):
+                return every
+            underscored = name.replace("-", "_")
+            longhands = [underscored] if underscored in every else _longhands(underscored, every)
+            if not longhands:
+                return every
+            names.update(longhands)
+            if underscored == "font":
+                names.add("line_height")
+    return tuple(sorted(names))
+
+
+def _matches(selectors: str, wrapper: Any) -> bool:
+    """Whether any element under `wrapper` (cssselect2's) matches the selector list; True when
+    the selectors cannot be compiled (then the rule counts)."""
+    cssselect2 = weasyprint.css.cssselect2
+    try:
+        compiled = cssselect2.compile_selector_list(selectors)
+    except cssselect2.SelectorError:
+        return True
+    return any(
+        selector.test(element) for element in wrapper.iter_subtree() for selector in compiled
+    )
+
+
+def _longhands(shorthand: str, every: tuple[str, ...]) -> list[str]:
+    return [key for key in every if key.startswith(shorthand + "_")]
+
+
+def _style_text(root: Any) -> str:
+    return "\n".join(element.text or "" for element in root.iter() if element.tag in STYLE_TAGS)
+
+
+STYLE_TAGS = ("style", "{http://www.w3.org/1999/xhtml}style")
+
+
+def _rules(css: str, context: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    """Each rule of `css` as (its @media context, prelude (`@page…` for a page rule),
+    declarations, names they declare); an at-rule of another kind as one rule declaring
+    `@<name>`."""
+    tinycss2 = weasyprint.css.tinycss2
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type == "error":
+            continue
+        prelude = tinycss2.serialize(rule.prelude).strip()
+        if rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content:
+            yield from _rules(tinycss2.serialize(rule.content), (*context, prelude))
+            continue
+        content = tinycss2.serialize(rule.content or []).strip()
+        keyword = "@" + rule.lower_at_keyword if rule.type == "at-rule" else ""
+        if keyword not in ("", "@page"):
+            yield (context, keyword, prelude, content, (keyword,))
+            continue
+        declarations = tinycss2.parse_blocks_contents(rule.content or [], True, True)
+        names = [item.lower_name for item in declarations if item.type == "declaration"]
+        for nested in declarations:  # @page's margin boxes
+            if nested.type == "at-rule":
+                inner = tinycss2.parse_blocks_contents(nested.content or [], True, True)
+                names += [item.lower_name for item in inner if item.type == "declaration"]
+        yield (
+            context,
+            f"{keyword}{prelude}" if keyword == "@page" else prelude,
+            content,
+            tuple(names),
+        )
+
+
 def _computed_differences(
-    printed: dict[Any, Any], screen: dict[Any, Any], elements: dict[Any, Any]
+    printed: dict[Any, Any],
+    screen: dict[Any, Any],
+    elements: dict[Any, Any],
+    names: tuple[str, ...],
 ) -> set[str]:
-    """The properties whose computed value differs between the two cascades on some element or
-    pseudo-element (WeasyPrint keeps the cascaded values of pages only). Elements that share a
-    computed style in both cascades are compared once."""
-    names = tuple(weasyprint.css.properties.INITIAL_VALUES)
+    """The properties among `names` whose computed value differs between the two cascades on
+    some element or pseudo-element (WeasyPrint keeps the cascaded values of pages only).
+    Elements that share a computed style in both cascades are compared once."""
     differing: set[str] = set()
     seen: set[tuple[int, int]] = set()
     reverse = {other: one for one, other in elements.items()}
