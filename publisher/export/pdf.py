@@ -612,21 +612,32 @@ DRAW_ONLY = frozenset(
     }
 )
 _SIDES = ("top", "right", "bottom", "left")
+PAGE_ONLY = frozenset({"marks", *(f"bleed_{side}" for side in _SIDES)})  # the page box's own
 
 
 def _screen_write(laid: LaidChunk) -> bytes:
-    """The laid-out chunk written as the screen PDF's chunk (after its print write): the screen
-    page's cascade is made (not laid out) and compared with the print page's, element by
-    element and page by page; where they differ only in DRAW_ONLY properties, the boxes take
-    the screen values of those (link colours, no bleed, no crop marks) and the pages are
-    written tagged, as `job.screen` says. Raises LayoutsDiffer when they differ in any other
-    property (the screen PDF must then be laid out on its own), BuildFailed as finish_chunk."""
+    """The laid-out chunk written as the screen PDF's chunk (after its print write).
+
+    The screen page's cascade is made (not laid out) and compared with the print page's: page
+    types by their cascaded values; elements by the computed values of the properties that the
+    rules found in one page's stylesheets and not in the other's declare (rules that match no
+    element of the chunk, such as the screen page's cover, left out), not measured when those
+    are all DRAW_ONLY. Where the two differ only in DRAW_ONLY properties, the boxes take the
+    screen values of those (link colours and underlines, no bleed, no crop marks) and the pages
+    are written tagged, as `job.screen` says. Raises LayoutsDiffer when they differ in any
+    other property (the screen PDF must then be laid out on its own), BuildFailed as
+    finish_chunk does."""
     job, screen = laid.job, laid.job.screen
     assert screen is not None
     printed = laid.context.style_for
+    root = laid.pages[0]._page_box.children[0].element if laid.pages else None
+    fetcher = laid.document.url_fetcher
     html = weasyprint.HTML(
-        string=screen.html, base_url=job.base_url, url_fetcher=laid.document.url_fetcher
+        string=_head_only(screen.html), base_url=job.base_url, url_fetcher=fetcher
     )
+    declared = _declared_differences(root, html.etree_element) if root is not None else ()
+    if declared:  # the elements' styles may differ: the whole screen page's cascade
+        html = weasyprint.HTML(string=screen.html, base_url=job.base_url, url_fetcher=fetcher)
     first = f"@page :first {{ counter-reset: page {job.start} }}" if job.start != 1 else ""
     sheets = [weasyprint.CSS(string=first)] if first else None
     try:
@@ -637,16 +648,17 @@ def _screen_write(laid: LaidChunk) -> bytes:
             )  # fmt: skip
     except _Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
-    root = laid.pages[0]._page_box.children[0].element if laid.pages else None
-    trees = (root.iter(), html.etree_element.iter()) if root is not None else ()
-    elements = dict(zip(*trees, strict=False))
-    if any(one.tag != other.tag for one, other in elements.items()):
-        raise LayoutsDiffer(f"{job.name}: the screen page's elements are not the print page's")
+    elements: dict[Any, Any] = {}
+    if declared:
+        trees = (root.iter(), html.etree_element.iter()) if root is not None else ()
+        elements = dict(zip(*trees, strict=False))
+        alike = len(elements) == sum(1 for _ in html.etree_element.iter())
+        if not alike or any(one.tag != other.tag for one, other in elements.items()):
+            raise LayoutsDiffer(f"{job.name}: the screen page's elements are not the print's")
     for page_type in {key[0] for key in printed._cascaded_styles if isinstance(key[0], tuple)}:
         weasyprint.layout.page.set_page_type_computed_styles(page_type, html, styles)
     styles.initial_page_sizes.update(printed.initial_page_sizes)  # `vh` as the layout had it
     differing = _page_differences(printed._cascaded_styles, styles._cascaded_styles)
-    declared = _declared_differences(root, html.etree_element)
     if set(declared) <= DRAW_ONLY:  # only these may differ: restyle with them, unmeasured
         differing |= set(declared)
     else:
@@ -658,7 +670,7 @@ def _screen_write(laid: LaidChunk) -> bytes:
     for page in laid.pages if differing else ():
         page_box = page._page_box
         _restyle(page_box, styles(page_box.page_type), differing)
-        for child in page_box.children:
+        for child in page_box.children if differing - PAGE_ONLY else ():
             area = _area(child)  # a margin box or the footnote area: their at-rule's style
             for box in _boxes(child):
                 if box.element is not None and box.element in elements:
@@ -683,6 +695,12 @@ def _screen_write(laid: LaidChunk) -> bytes:
     except _Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
     return data
+
+
+def _head_only(page: str) -> str:
+    """The page's head and an empty body: its stylesheets, and no element to style."""
+    body = page.index("<body", page.rindex("</head>"))
+    return page[:body] + "<body></body></html>"
 
 
 def _area(box: Any) -> str | None:
