@@ -21,6 +21,7 @@ from PIL import Image, ImageChops, ImageDraw
 from publisher.base.rendered import Target
 from publisher.export import pdf
 from publisher.export.chunked import split
+from publisher.export.pagelabels import PageLabel, page_labels
 from publisher.pipeline import load, render
 from tests.conftest import ProjectMaker
 from tests.test_chunked_layout import _book, _build, _chunks, _page_texts
@@ -182,3 +183,18 @@ def test_a_print_stylesheet_that_moves_text_lays_the_screen_pdf_out_on_its_own(
     labels = _labels(screen)
     assert labels[:3] == [*COVER, "1"]  # its own folios, still counted from the book's page 1
     assert _folio(_page_texts(screen)[2]) in (None, "1")
+
+
+def test_page_labels_follow_the_printed_folios() -> None:
+    # Roman front matter, then decimal; a jump in the numbers and a folio that is no number
+    # each start a range of their own (ISO 32000-1 §12.4.2: /S, /St, /P).
+    folios = ["i", "ii", "iii", "1", "2", "4", "5", "A-1", "6"]
+    assert page_labels(2, "Cubierta", folios) == (
+        PageLabel(0, "", "Cubierta"),
+        PageLabel(2, "r", "", 1),
+        PageLabel(5, "D", "", 1),
+        PageLabel(7, "D", "", 4),
+        PageLabel(9, "", "A-1"),
+        PageLabel(10, "D", "", 6),
+    )
+    assert page_labels(0, "Cover", ["XIV", "XV"]) == (PageLabel(0, "R", "", 14),)
