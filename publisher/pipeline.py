@@ -35,7 +35,7 @@ from .base.text import counted
 from .base.theme import theme_for
 from .cache import BuildCache
 from .claim import Claiming, plan_claim, settle
-from .export import Chunking, write, write_chunked, write_claimed, write_wrap
+from .export import Chunking, write, write_chunked, write_claimed, write_editions, write_wrap
 from .export.cover_art import cover_art
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
@@ -472,9 +472,12 @@ def _export_each(
     chunking: Chunking | None = None,
 ) -> dict[Path, Exported]:
     """Export each item to its staged path (`staged[item.path]`); the EPUB with `claiming`'s
-    claim, when there is one, its bytes without the claim kept in `claiming.unclaimed`."""
-    built = {}
+    claim, when there is one, its bytes without the claim kept in `claiming.unclaimed`.
+    Laid out in chunks, the print and the screen PDF come from one layout (`_export_pdfs`)."""
+    built = _export_pdfs(items, books, staged, timed, count, chunking)
     for item in items:
+        if item.path in built:
+            continue
         count.exporting(timed, item.target)
         with timed(f"export-{item.target.value}"):
             book, path = books[item.target], staged[item.path]
@@ -489,6 +492,37 @@ def _export_each(
             else:
                 built[item.path] = _written(book, path)
         count.exported_one(timed, item.target, built[item.path].pages)
+    return built
+
+
+def _export_pdfs(
+    items: list[Planned],
+    books: dict[Target, RenderedBook],
+    staged: dict[Path, Path],
+    timed: _StageTimer,
+    count: _Count,
+    chunking: Chunking | None,
+) -> dict[Path, Exported]:
+    """The print and the screen PDF from one layout (export/chunked.py `export_editions`),
+    when both are to be made in chunks; else nothing (each is exported on its own)."""
+    pdfs = {item.target: item for item in items if item.target.paged}
+    if chunking is None or len(pdfs) < 2:
+        return {}
+    printed, screen = pdfs[Target.PRINT_PDF], pdfs[Target.SCREEN_PDF]
+    for item in (printed, screen):
+        count.exporting(timed, item.target)
+    with timed(f"export-{Target.PRINT_PDF.value}"):
+        exported = write_editions(
+            (books[Target.PRINT_PDF], staged[printed.path]),
+            (books[Target.SCREEN_PDF], staged[screen.path]),
+            chunking,
+            _chunk_teller(timed, Target.PRINT_PDF),
+            _chunk_teller(timed, Target.SCREEN_PDF),
+        )
+    built = {}
+    for item, made in zip((printed, screen), exported, strict=True):
+        built[item.path] = dataclasses.replace(made, data=b"")
+        count.exported_one(timed, item.target, made.pages)
     return built
 
 

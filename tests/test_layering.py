@@ -55,6 +55,7 @@ ENGINES: dict[str, tuple[str, ...]] = {
         "publisher.export.merge",
         "publisher.export.font_union",  # merge's helpers: one font per face
         "publisher.export.font_cmaps",
+        "publisher.export.pagelabels",  # the screen PDF's /PageLabels
         "publisher.export.invisible_paint",  # output_intent's helper for PDF/X-3
     ),
     "markdown_it": ("publisher.validation.manuscript_words",),

@@ -1,8 +1,9 @@
 """The two PDF profiles, checked on real builds with real tools (WeasyPrint, pypdf, qpdf, poppler).
 
-Page numbers: `index` is the physical page (0-based, as pypdf counts); the folio printed on it is
-`index + 1` (the book numbers every page from the half-title on). Both are checked, so a folio
-that drifted from the physical page would fail too.
+Page numbers: `index` is the physical page of the screen PDF (0-based, as pypdf counts); the
+folio printed on it is `index - 1`: the cover and its blank verso come first and the book numbers
+its pages from the half-title on, as the printed book does (issue 17). Both are checked, so a
+folio that drifted from the physical page would fail too.
 """
 
 from __future__ import annotations
@@ -205,8 +206,9 @@ def test_contents_page_numbers_match_the_printed_review_titles(
     contents = _entries(screen, "Índice")
     for review in built.anthology.reviews:
         index = openings[review.slug]
-        assert _folio(texts[index]) == index + 1, review.slug  # printed folio = physical + 1
-        assert contents[_squash(_title(review))] == index + 1, review.slug
+        # The cover and its verso come before page 1: the printed book's folio = physical - 1.
+        assert _folio(texts[index]) == index - 1, review.slug
+        assert contents[_squash(_title(review))] == index - 1, review.slug
         assert index % 2 == 0, f"{review.slug} opens on a verso"  # even index = odd folio
 
 
@@ -216,12 +218,12 @@ def test_film_index_locators_point_to_the_reviews(screen: PdfReader, built: Buil
     sample = built.anthology.reviews[::3]
     for review in sample:
         film = smarten(review.manuscript.film.title, review.manuscript.lang)
-        assert index[_squash(film)] == openings[review.slug] + 1, film
+        assert index[_squash(film)] == openings[review.slug] - 1, film
     directors = _entries(screen, "Índice de directores")
     review = built.anthology.reviews[0]
     # The index prints a director in the filed form it sorts by (`García Berlanga, Luis`).
     (filed,) = [e for e in built.anthology.back.director_index if review in e.reviews][:1]
-    assert directors[_squash(filed.heading)] == openings[review.slug] + 1
+    assert directors[_squash(filed.heading)] == openings[review.slug] - 1
 
 
 def test_running_heads(screen: PdfReader, built: Built) -> None:

@@ -99,6 +99,26 @@ def write_chunked(
     return exported
 
 
+def write_editions(
+    printed: tuple[RenderedBook, Path],
+    screen: tuple[RenderedBook, Path],
+    chunking: Chunking,
+    tell: Callable[[str, bool], None],
+    tell_screen: Callable[[str, bool], None],
+) -> tuple[Exported, Exported]:
+    """Write the print and the screen PDF (each a book and its path) from one layout of the
+    print book's chunks (export/chunked.py `export_editions`), atomically; `tell` hears of the
+    chunks laid out or reused, `tell_screen` of the screen PDF's own when it needs a layout."""
+    from .chunkstore import ChunkStore
+    from .editions import export_editions
+
+    store = ChunkStore(chunking.store, chunking.reuse) if chunking.store is not None else None
+    exported = export_editions(printed[0], screen[0], chunking.workers, store, tell, tell_screen)
+    write_bytes_atomically(printed[1], exported[0].data)
+    write_bytes_atomically(screen[1], exported[1].data)
+    return exported
+
+
 def export(book: RenderedBook) -> Exported:
     """The edition `book.target` as bytes. Raises BuildFailed as its exporter does."""
     return EXPORTERS[book.target](book)

@@ -14,14 +14,34 @@ from dataclasses import dataclass
 from ..base.gate import Input
 from ..base.rendered import Pagination
 
+# An empty element that breaks to a recto, ending every chunk but the last: its page is dropped
+# (ChunkJob.sentinel), the blank verso before it stays.
+SENTINEL = '<div style="break-before: right"></div>'
 Pairs = tuple[tuple[str, int], ...]  # (anchor, page number or index), sorted
 Strings = tuple[tuple[str, str], ...]  # (named string, value), sorted
+
+
+class LayoutsDiffer(Exception):
+    """The screen PDF's cascade differs from the print PDF's in a property that moves boxes
+    (not only in DRAW_ONLY ones, export/pdf.py): one layout cannot serve both PDFs, each is
+    laid out on its own."""
 
 
 class ChunkUnsafe(Exception):
     """The book cannot be laid out in chunks with the same result as one layout (a chunk does
     not open on a recto, a page counter is reset inside a chunk, the layout did not settle):
     the exporter lays the whole book out at once instead."""
+
+
+@dataclass(frozen=True)
+class ScreenJob:
+    """The screen PDF's write of a print chunk's layout: `html`, the chunk's page with the
+    screen profile's head (its cascade gives the values of the properties that only change
+    drawing, such as link colours); `book_id` (32 hex digits) and `variant` of the screen PDF."""
+
+    html: str
+    book_id: str
+    variant: str = "pdf/ua-1"
 
 
 @dataclass(frozen=True)
@@ -36,7 +56,9 @@ class ChunkJob:
     each named string (`string-set`) has when the chunk begins; `sentinel`: the page ends with
     an empty element that breaks to a recto, whose page is dropped (the blank verso before the
     next chunk stays, as one layout makes it); `recto`: check that the chunk's first document
-    breaks to a recto (every chunk but the book's first).
+    breaks to a recto (every chunk but the book's first); `screen`: also write the layout as
+    the screen PDF's chunk (ChunkPdf.screen); `cover`: the screen PDF's cover pages, whose page
+    counter runs before the book's first page (its check is skipped).
     """
 
     name: str
@@ -52,6 +74,8 @@ class ChunkJob:
     sentinel: bool = True
     recto: bool = True
     paginate: bool = False
+    screen: ScreenJob | None = None
+    cover: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,7 +109,8 @@ class Bookmark:
 @dataclass(frozen=True)
 class ChunkPdf:
     """A finished chunk: its PDF (metadata, tags and fonts of its own; merged later), laid out
-    from page number `start` with the named strings in `seeds_used` carried in."""
+    from page number `start` with the named strings in `seeds_used` carried in; `screen`: the
+    same layout written as the screen PDF's chunk (b"" when the job asked for none)."""
 
     shape: Shape
     start: int
@@ -93,3 +118,4 @@ class ChunkPdf:
     data: bytes
     bookmarks: tuple[Bookmark, ...]
     pagination: Pagination | None = None
+    screen: bytes = b""

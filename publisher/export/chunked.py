@@ -24,7 +24,6 @@ The chunking depends only on the book, never on the worker count, so the bytes d
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import math
 from collections import Counter
@@ -38,9 +37,10 @@ from ..base.access import Access
 from ..base.gate import note
 from ..base.outline import Kind
 from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
-from .chunkdata import ChunkJob, ChunkPdf, ChunkUnsafe, Shape
+from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key
 from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
+from .screen import moment, screen_pdf
 
 BODY = frozenset({Kind.PART, Kind.REVIEW})
 # Back matter that opens on a recto (paged.css), each a chunk of its own; the colophon, which
@@ -49,7 +49,6 @@ BACK_RECTO = frozenset({Kind.FILMOGRAPHY, Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, 
 # Page furniture that would need the whole book: total page count, running elements, text of
 # a target.
 UNCHUNKABLE = ("counter(pages)", "running(", "element(", "target-text(")
-SENTINEL = '<div style="break-before: right"></div>'  # its page is dropped (ChunkJob.sentinel)
 MAX_LAYOUTS = 4  # of one chunk in one build, before giving up on chunks
 
 Tell = Callable[[str, bool], None]  # (chunk name, laid out: True / reused from the cache: False)
@@ -98,10 +97,8 @@ def split(book: RenderedBook) -> list[Piece]:
         kind: Literal["front", "body", "back"] = (
             "front" if high <= body[0] else "back" if low > body[-1] else "body"
         )
-        # The first chunk keeps what precedes the documents (the screen PDF's cover page).
-        text = (
-            page[: positions[high]] if low == 0 else head + page[positions[low] : positions[high]]
-        )
+        # What precedes the documents (the screen PDF's cover) is laid out apart (cover_job).
+        text = head + page[positions[low] : positions[high]]
         html = text + ("" if high == len(documents) else SENTINEL) + tail
         ids, targets = _anchors(documents[low:high])
         pieces.append(Piece(f"{kind}-{number:03d}", kind, html, ids, targets))
@@ -276,37 +273,43 @@ def export_chunked(
     """The PDF of `book` (a paged target) laid out in chunks by `workers` processes, reusing
     and refreshing the chunks `store` keeps; the same bytes for any `workers`. Raises
     BuildFailed as export_pdf does. Falls back to one whole layout (export_pdf) when the book
-    cannot be chunked."""
+    cannot be chunked. A screen PDF's cover is laid out apart and put in front
+    (export/editions.py `screen_pdf`)."""
     from . import pdf
 
     try:
         pieces = split(book)
-        jobs = _jobs(book, pieces, pdf.w3c_source_date())
+        jobs = jobs_for(book, pieces, pdf.w3c_source_date())
         chunks = lay_out(book, jobs, pieces, workers, store, tell)
     except ChunkUnsafe:
         return pdf.export_pdf(book)
+    if book.target is Target.SCREEN_PDF:
+        return screen_pdf(book, chunks, pagination_of(chunks), store)
+    return print_pdf(book, chunks)
+
+
+def pagination_of(chunks: list[ChunkPdf]) -> Pagination:
+    pages = tuple(start for chunk in chunks for start in chunk.pagination.pages)  # type: ignore[union-attr]
+    openings: dict[str, str] = {}
+    for chunk in chunks:
+        for document_id, label in chunk.pagination.openings:  # type: ignore[union-attr]
+            openings.setdefault(document_id, label)
+    return Pagination(pages, tuple(openings.items()))
+
+
+def print_pdf(book: RenderedBook, chunks: list[ChunkPdf]) -> Exported:
+    from . import pdf
     from .merge import merge
     from .output_intent import pdfx_for_spec
 
-    # Without SOURCE_DATE_EPOCH the file's dates are the build's moment, as a whole layout's.
-    moment = None if pdf.w3c_source_date() else dt.datetime.now(dt.UTC).replace(microsecond=0)
-    data = merge(chunks, pdf.book_id(book), moment)
-    variant = "pdf/ua-1" if book.target is Target.SCREEN_PDF else book.anthology.spec.pdf_variant
-    data = pdfx_for_spec(data, book.anthology.spec, variant)  # as export_pdf: PDF/X's intent
+    data = merge(chunks, pdf.book_id(book), moment())
+    data = pdfx_for_spec(data, book.anthology.spec, book.anthology.spec.pdf_variant)
     give_back_memory()  # the merge's objects, freed: not carried into the next edition
-    pagination = None
-    if book.target is Target.PRINT_PDF:
-        pages = tuple(start for chunk in chunks for start in chunk.pagination.pages)  # type: ignore[union-attr]
-        openings: dict[str, str] = {}
-        for chunk in chunks:
-            for document_id, label in chunk.pagination.openings:  # type: ignore[union-attr]
-                openings.setdefault(document_id, label)
-        pagination = Pagination(pages, tuple(openings.items()))
     total = sum(chunk.shape.pages for chunk in chunks)
-    return Exported(data, total, pdf.book_diagnostics(book), pagination)
+    return Exported(data, total, pdf.book_diagnostics(book), pagination_of(chunks))
 
 
-def _jobs(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict[str, ChunkJob]:
+def jobs_for(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict[str, ChunkJob]:
     from . import pdf
 
     spec = book.anthology.spec
@@ -326,6 +329,6 @@ def _jobs(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict[st
             externals=tuple((anchor, 0) for anchor in outside),
             sentinel=index < len(pieces) - 1,
             recto=index > 0,
-            paginate=book.target is Target.PRINT_PDF,
+            paginate=True,  # the print PDF's pagination; the screen PDF's page labels
         )
     return jobs

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import subprocess
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from ..base.gate import Input, still_valid
 from ..base.rendered import PageStart, Pagination
 from .chunkdata import Bookmark, ChunkJob, ChunkPdf, Shape
 
-FORMAT = "chunk/1"
+FORMAT = "chunk/2"
 
 
 def chunk_key(job: ChunkJob) -> str:
@@ -43,7 +43,8 @@ def chunk_key(job: ChunkJob) -> str:
         "\n".join(job.keywords),
         job.stamp or "now",
         "\n".join(anchor for anchor, _ in job.externals),
-        f"{job.sentinel}|{job.recto}|{job.paginate}",
+        f"{job.sentinel}|{job.recto}|{job.paginate}|{job.cover}",
+        *(() if job.screen is None else (job.screen.html, job.screen.book_id, job.screen.variant)),
     )
 
 
@@ -83,6 +84,10 @@ class ChunkStore:
     def _paths(self, key: str) -> tuple[Path, Path]:
         return self.directory / f"{key}.json", self.directory / f"{key}.pdf"
 
+    def _screen_path(self, key: str) -> Path:
+        """The same layout written as the screen PDF's chunk (one layout key, two writes)."""
+        return self.directory / f"{key}.screen.pdf"
+
     def get(self, key: str) -> ChunkPdf | None:
         if not self.read:
             return None
@@ -92,7 +97,10 @@ class ChunkStore:
             data = pdf_path.read_bytes()
             if record["sha256"] != hashlib.sha256(data).hexdigest():
                 return None
-            chunk = _chunk(record, data)
+            screen = self._screen_path(key).read_bytes() if record["screen_sha256"] else b""
+            if record["screen_sha256"] and record["screen_sha256"] != _sha256(screen):
+                return None
+            chunk = replace(_chunk(record, data), screen=screen)
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return chunk if still_valid(chunk.shape.inputs) else None
@@ -103,10 +111,13 @@ class ChunkStore:
         record_path, pdf_path = self._paths(key)
         if record_path.exists() and self.get(key) == chunk:
             return
-        record = {"sha256": hashlib.sha256(chunk.data).hexdigest(), **_record(chunk)}
+        screen = _sha256(chunk.screen) if chunk.screen else ""
+        record = {"sha256": _sha256(chunk.data), "screen_sha256": screen, **_record(chunk)}
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_bytes_atomically(pdf_path, chunk.data)
+            if chunk.screen:
+                write_bytes_atomically(self._screen_path(key), chunk.screen)
             text = json.dumps(record, sort_keys=True).encode("utf-8")
             write_bytes_atomically(record_path, text)
         except OSError:
@@ -116,7 +127,7 @@ class ChunkStore:
         """Delete the chunks of `book` (the key prefix) not in `keys` (as `put`, quietly)."""
         try:
             for path in self.directory.iterdir():
-                if path.name.startswith(book) and path.stem not in keys:
+                if path.name.startswith(book) and path.name.split(".")[0] not in keys:
                     path.unlink(missing_ok=True)
         except OSError:
             return
@@ -129,8 +140,12 @@ def book_prefixed(book: str, key: str) -> str:
 
 def _record(chunk: ChunkPdf) -> dict[str, Any]:
     record = asdict(chunk)
-    del record["data"]
+    del record["data"], record["screen"]
     return record
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _pairs(rows: list[list[Any]]) -> tuple[tuple[Any, Any], ...]:

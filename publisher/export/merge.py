@@ -27,6 +27,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from .chunkdata import Bookmark, ChunkPdf
 from .font_union import FontUnion
+from .pagelabels import PageLabel, set_labels
 
 # Objects packed in compressed object streams, as WeasyPrint (pydyf) writes them.
 STREAMS = pikepdf.ObjectStreamMode.generate
@@ -34,8 +35,14 @@ STREAMS = pikepdf.ObjectStreamMode.generate
 CATALOG_KEPT = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
 
 
-def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = None) -> bytes:
-    """The chunks' pages in order as one PDF's bytes. `book_id`: 32 hex digits. `moment`:
+def merge(
+    chunks: list[ChunkPdf],
+    book_id: str,
+    moment: dt.datetime | None = None,
+    labels: tuple[PageLabel, ...] = (),
+) -> bytes:
+    """The chunks' pages in order as one PDF's bytes. `book_id`: 32 hex digits. `labels`: the
+    file's /PageLabels (none when empty). `moment`:
     the build's, written as CreationDate and ModDate (and the XMP's dates, when it has them)
     over the chunks' own; None keeps theirs (SOURCE_DATE_EPOCH's, when it is set: chunks are
     kept in the cache, so they cannot carry the clock).
@@ -69,6 +76,7 @@ def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = Non
     _drop_dangling_links(out, tree, structure)
     fonts.finish()
     out.Root.Names = Dictionary(Dests=tree.obj)
+    set_labels(out, labels)
     if moment is not None:
         _stamp(out, moment)
     offsets = list(itertools.accumulate((chunk.shape.pages for chunk in chunks), initial=0))
@@ -84,6 +92,10 @@ def merge(chunks: list[ChunkPdf], book_id: str, moment: dt.datetime | None = Non
     for chunk in chunks:
         content.update(hashlib.sha256(chunk.data).digest())
     out.trailer.ID = Array([String(book_id.encode("ascii")), String(content.hexdigest().encode())])
+    return _saved(out, version)
+
+
+def _saved(out: pikepdf.Pdf, version: str) -> bytes:
     buffer = io.BytesIO()
     out.save(
         buffer,

@@ -4,10 +4,13 @@ Two profiles from one HTML source: `screen` (tagged PDF/UA-1, links, outline) an
 (bleed, crop marks, optional PDF/A or PDF/X). Dates and the file identifier are derived from
 the book and `SOURCE_DATE_EPOCH`, so two builds of the same sources are byte-identical.
 `export_wrap` lays out the cover wrap's page (export/wrap.py builds it). `lay_out_chunk` and
-`finish_chunk` lay out one chunk of a book on its own (export/chunked.py plans and merges them).
+`finish_chunk` lay out one chunk of a book on its own (export/chunked.py plans and merges them);
+`finish_chunk` also writes a print chunk's layout as the screen PDF's chunk when the job asks
+(`_screen_write`, export/editions.py: one layout for both PDFs).
 
 Length: WeasyPrint's only importer holds every workaround of its layout and its PDF writer,
-and the hooks a chunked layout needs (page counter, named strings and targets from elsewhere).
+and the hooks a chunked layout needs (page counter, named strings and targets from elsewhere),
+and the restyling of a laid-out chunk for its second write (screen after print).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import inspect
 import mimetypes
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -29,7 +33,9 @@ from unittest import mock
 import weasyprint
 import weasyprint.anchors
 import weasyprint.css
+import weasyprint.css.properties
 import weasyprint.css.targets
+import weasyprint.css.tokens
 import weasyprint.document
 import weasyprint.formatting_structure.boxes
 import weasyprint.html
@@ -43,6 +49,7 @@ import weasyprint.pdf.fonts
 import weasyprint.pdf.metadata
 import weasyprint.pdf.stream
 import weasyprint.text.fonts
+import weasyprint.text.line_break
 import weasyprint.urls
 from weasyprint.text.ffi import harfbuzz
 
@@ -50,10 +57,11 @@ from ..base.access import Access, Refused
 from ..base.diagnostics import BuildFailed, Diagnostic
 from ..base.fonts import check_book, check_fonts
 from ..base.gate import recording
+from ..base.locale import Locale
 from ..base.model import AnthologySpec
 from ..base.project import source_date
 from ..base.rendered import Exported, PageStart, Pagination, RenderedBook, Target, letters
-from .chunkdata import Bookmark, ChunkJob, ChunkPdf, ChunkUnsafe, Pairs, Shape
+from .chunkdata import Bookmark, ChunkJob, ChunkPdf, ChunkUnsafe, LayoutsDiffer, Pairs, Shape
 from .output_intent import pdfx_for_spec
 
 
@@ -103,10 +111,24 @@ def export_pdf(book: RenderedBook) -> Exported:
         except _Refusal as refusal:  # attachments are fetched while writing
             raise BuildFailed([refusal.refused.diagnostic(where)]) from None
     data = pdfx_for_spec(data, spec, variant)  # PDF/X: the output intent WeasyPrint omits
+    if book.target is Target.SCREEN_PDF:
+        data = _labelled(data, document, spec)
 
     # Read from the layout just written: the print book is never laid out twice.
     pagination = paginate(document) if book.target is Target.PRINT_PDF else None
     return Exported(data, len(document.pages), diagnostics, pagination)
+
+
+def _labelled(data: bytes, document: weasyprint.Document, spec: AnthologySpec) -> bytes:
+    """The screen PDF with page labels (export/pagelabels.py): its pages before the first that
+    holds a document are the cover's; the others are labelled with their folios."""
+    from .pagelabels import labelled, page_labels
+
+    pages = document.pages
+    flows = [page._page_box.children[0] for page in pages]
+    cover = next((index for index, flow in enumerate(flows) if any(_documents(flow))), 0)
+    folios = [_folio(page._page_box) or str(number) for number, page in enumerate(pages[cover:], 1)]
+    return labelled(data, page_labels(cover, Locale.for_spec(spec).word("cover"), folios))
 
 
 class Overflow(NamedTuple):
@@ -563,9 +585,312 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
         for level, label, (x, y), state in page.bookmarks
     )
     pagination = paginate(document, start) if job.paginate else None
+    screen = _screen_write(laid) if job.screen is not None else b""
     return ChunkPdf(
-        shape, start, tuple(sorted(laid.seeds_used.items())), data, bookmarks, pagination
+        shape, start, tuple(sorted(laid.seeds_used.items())), data, bookmarks, pagination, screen
     )
+
+
+# -- one layout, two PDFs: the print chunk's layout written again as the screen PDF's ----------
+
+# Properties WeasyPrint reads only when it draws (draw/, pdf/; `Page.bleed` is read from the
+# page box when the Page is made, and set again here): two cascades that differ in these alone
+# lay out the same boxes. `text-decoration-line` also makes the text's Pango layout fetch the
+# font's metrics, which only place the line drawn.
+DRAW_ONLY = frozenset(
+    {
+        "color",
+        "text_decoration_line",
+        "text_decoration_color",
+        "text_decoration_style",
+        "text_decoration_thickness",
+        "marks",
+        "bleed_top",
+        "bleed_right",
+        "bleed_bottom",
+        "bleed_left",
+    }
+)
+_SIDES = ("top", "right", "bottom", "left")
+PAGE_ONLY = frozenset({"marks", *(f"bleed_{side}" for side in _SIDES)})  # the page box's own
+
+
+def _screen_write(laid: LaidChunk) -> bytes:
+    """The laid-out chunk written as the screen PDF's chunk (after its print write).
+
+    The screen page's cascade is made (not laid out) and compared with the print page's: page
+    types by their cascaded values; elements by the computed values of the properties that the
+    rules found in one page's stylesheets and not in the other's declare (rules that match no
+    element of the chunk, such as the screen page's cover, left out), not measured when those
+    are all DRAW_ONLY. Where the two differ only in DRAW_ONLY properties, the boxes take the
+    screen values of those (link colours and underlines, no bleed, no crop marks) and the pages
+    are written tagged, as `job.screen` says. Raises LayoutsDiffer when they differ in any
+    other property (the screen PDF must then be laid out on its own), BuildFailed as
+    finish_chunk does."""
+    job, screen = laid.job, laid.job.screen
+    assert screen is not None
+    printed = laid.context.style_for
+    root = laid.pages[0]._page_box.children[0].element if laid.pages else None
+    fetcher = laid.document.url_fetcher
+    html = weasyprint.HTML(
+        string=_head_only(screen.html), base_url=job.base_url, url_fetcher=fetcher
+    )
+    declared = _declared_differences(root, html.etree_element) if root is not None else ()
+    if declared:  # the elements' styles may differ: the whole screen page's cascade
+        html = weasyprint.HTML(string=screen.html, base_url=job.base_url, url_fetcher=fetcher)
+    first = f"@page :first {{ counter-reset: page {job.start} }}" if job.start != 1 else ""
+    sheets = [weasyprint.CSS(string=first)] if first else None
+    try:
+        with _list_numbers_kept():
+            styles = weasyprint.css.get_all_computed_styles(
+                html, sheets, font_config=laid.document.font_config,
+                target_collector=weasyprint.css.targets.TargetCollector(),
+            )  # fmt: skip
+    except _Refusal as refusal:
+        raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
+    elements: dict[Any, Any] = {}
+    if declared:
+        trees = (root.iter(), html.etree_element.iter()) if root is not None else ()
+        elements = dict(zip(*trees, strict=False))
+        alike = len(elements) == sum(1 for _ in html.etree_element.iter())
+        if not alike or any(one.tag != other.tag for one, other in elements.items()):
+            raise LayoutsDiffer(f"{job.name}: the screen page's elements are not the print's")
+    for page_type in {key[0] for key in printed._cascaded_styles if isinstance(key[0], tuple)}:
+        weasyprint.layout.page.set_page_type_computed_styles(page_type, html, styles)
+    styles.initial_page_sizes.update(printed.initial_page_sizes)  # `vh` as the layout had it
+    differing = _page_differences(printed._cascaded_styles, styles._cascaded_styles)
+    if set(declared) <= DRAW_ONLY:  # only these may differ: restyle with them, unmeasured
+        differing |= set(declared)
+    else:
+        computed = printed._computed_styles, styles._computed_styles
+        differing |= _computed_differences(*computed, elements, declared)
+    if differing - DRAW_ONLY:
+        names = ", ".join(sorted(name.replace("_", "-") for name in differing - DRAW_ONLY))
+        raise LayoutsDiffer(f"{job.name}: the screen and print pages differ in {names}")
+    for page in laid.pages if differing else ():
+        page_box = page._page_box
+        _restyle(page_box, styles(page_box.page_type), differing)
+        for child in page_box.children if differing - PAGE_ONLY else ():
+            area = _area(child)  # a margin box or the footnote area: their at-rule's style
+            for box in _boxes(child):
+                if box.element is not None and box.element in elements:
+                    tag = box.element_tag or ""
+                    pseudo = tag.split("::", 1)[1] if "::" in tag else None
+                    _restyle(box, styles(elements[box.element], pseudo), differing)
+                elif area is not None:
+                    _restyle(box, styles(page_box.page_type, area), differing)
+        page.bleed = {side: page_box.style[f"bleed_{side}"].value for side in _SIDES}
+    document = laid.document.copy(laid.pages)
+    document.metadata.keywords = list(job.keywords)
+    if job.stamp is not None:
+        document.metadata.created = document.metadata.modified = job.stamp
+    options: dict[str, object] = {
+        "uncompressed_pdf": False,
+        "pdf_identifier": screen.book_id.encode("ascii"),
+        "pdf_variant": screen.variant,
+    }
+    try:
+        with _stable_xmp_ids(screen.book_id), _fonts_keyed_by_file(), _links_kept(job.externals):
+            data: bytes = document.write_pdf(**options)
+    except _Refusal as refusal:
+        raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
+    return data
+
+
+def _head_only(page: str) -> str:
+    """The page's head and an empty body: its stylesheets, and no element to style."""
+    body = page.index("<body", page.rindex("</head>"))
+    return page[:body] + "<body></body></html>"
+
+
+def _area(box: Any) -> str | None:
+    """The page context a box of the page belongs to: `@top-center`…, `@footnote`, or None."""
+    if isinstance(box, _MarginBox):
+        return str(box.at_keyword)
+    if isinstance(box, weasyprint.formatting_structure.boxes.FootnoteAreaBox):
+        return "@footnote"
+    return None
+
+
+def _restyle(box: Any, restyled: Any, names: set[str]) -> None:
+    """Give `box` the values of `names` that the other cascade's style `restyled` has."""
+    if restyled is None:
+        return
+    for name in names:
+        if box.style[name] != restyled[name]:
+            box.style[name] = restyled[name]
+    if (
+        getattr(box, "pango_layout", None) is not None
+        and box.style["text_decoration_line"] != "none"
+    ):
+        _decoration_metrics(box)
+
+
+def _decoration_metrics(box: Any) -> None:
+    """The font metrics WeasyPrint 70's text layout (`text/line_break.py`, `Layout.setup`)
+    fetches only for text laid out with a decoration, and draws an underline or line-through
+    from: taken, for text that takes a decoration after its layout, from a layout WeasyPrint
+    sets up for the box's restyled text (its own code fetches them)."""
+    layout = box.pango_layout
+    if getattr(layout, "underline_thickness", None) is not None:
+        return
+    fresh = weasyprint.text.line_break.Layout(box.style)
+    for name in METRICS:
+        setattr(layout, name, getattr(fresh, name))
+
+
+METRICS = (
+    "ascent",
+    "underline_position",
+    "strikethrough_position",
+    "underline_thickness",
+    "strikethrough_thickness",
+)
+
+
+def _page_differences(printed: dict[Any, Any], screen: dict[Any, Any]) -> set[str]:
+    """The properties whose cascaded value differs between the two cascades on some page type
+    or page-margin box (the cascaded values WeasyPrint keeps after computing styles)."""
+    differing: set[str] = set()
+    for key in printed.keys() | screen.keys():
+        if not isinstance(key[0], tuple):
+            continue  # an element (none kept, but say so)
+        one, other = printed.get(key, {}), screen.get(key, {})
+        for name in one.keys() | other.keys():
+            if name not in one or name not in other or not _same(one[name][0], other[name][0]):
+                differing.add(name)
+    return differing
+
+
+def _declared_differences(printed: Any, screen: Any) -> tuple[str, ...]:
+    """The properties that the rules found in one page's stylesheets and not in the other's
+    declare (shorthands as every longhand they may set; all properties when a differing rule
+    sets a custom property or is an at-rule other than @page and @media): only these can
+    differ between the two cascades' computed styles."""
+    every = tuple(weasyprint.css.properties.INITIAL_VALUES)
+    counted = [Counter(_rules(_style_text(root), ())) for root in (printed, screen)]
+    names: set[str] = set()
+    wrapper: Any = None
+    for rule in (counted[0] - counted[1]) + (counted[1] - counted[0]):
+        if rule[1].startswith("@page"):
+            continue  # page properties: compared by `_page_differences`
+        if not rule[1].startswith("@") and not {n.replace("-", "_") for n in rule[-1]} <= DRAW_ONLY:
+            wrapper = wrapper or weasyprint.css.cssselect2.ElementWrapper.from_html_root(printed)
+            if not _matches(rule[1], wrapper):
+                continue  # the screen page's cover: no element of this chunk
+        for name in rule[-1]:
+            if name.startswith("--") or name.startswith("@"):
+                return every
+            underscored = name.replace("-", "_")
+            longhands = [underscored] if underscored in every else _longhands(underscored, every)
+            if not longhands:
+                return every
+            names.update(longhands)
+            if underscored == "font":
+                names.add("line_height")
+    return tuple(sorted(names))
+
+
+def _matches(selectors: str, wrapper: Any) -> bool:
+    """Whether any element under `wrapper` (cssselect2's) matches the selector list; True when
+    the selectors cannot be compiled (then the rule counts)."""
+    cssselect2 = weasyprint.css.cssselect2
+    try:
+        compiled = cssselect2.compile_selector_list(selectors)
+    except cssselect2.SelectorError:
+        return True
+    return any(
+        selector.test(element) for element in wrapper.iter_subtree() for selector in compiled
+    )
+
+
+def _longhands(shorthand: str, every: tuple[str, ...]) -> list[str]:
+    return [key for key in every if key.startswith(shorthand + "_")]
+
+
+def _style_text(root: Any) -> str:
+    return "\n".join(element.text or "" for element in root.iter() if element.tag in STYLE_TAGS)
+
+
+STYLE_TAGS = ("style", "{http://www.w3.org/1999/xhtml}style")
+
+
+def _rules(css: str, context: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    """Each rule of `css` as (its @media context, prelude (`@page…` for a page rule),
+    declarations, names they declare); an at-rule of another kind as one rule declaring
+    `@<name>`."""
+    tinycss2 = weasyprint.css.tinycss2
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type == "error":
+            continue
+        prelude = tinycss2.serialize(rule.prelude).strip()
+        if rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content:
+            yield from _rules(tinycss2.serialize(rule.content), (*context, prelude))
+            continue
+        content = tinycss2.serialize(rule.content or []).strip()
+        keyword = "@" + rule.lower_at_keyword if rule.type == "at-rule" else ""
+        if keyword not in ("", "@page"):
+            yield (context, keyword, prelude, content, (keyword,))
+            continue
+        declarations = tinycss2.parse_blocks_contents(rule.content or [], True, True)
+        names = [item.lower_name for item in declarations if item.type == "declaration"]
+        for nested in declarations:  # @page's margin boxes
+            if nested.type == "at-rule":
+                inner = tinycss2.parse_blocks_contents(nested.content or [], True, True)
+                names += [item.lower_name for item in inner if item.type == "declaration"]
+        yield (
+            context,
+            f"{keyword}{prelude}" if keyword == "@page" else prelude,
+            content,
+            tuple(names),
+        )
+
+
+def _computed_differences(
+    printed: dict[Any, Any],
+    screen: dict[Any, Any],
+    elements: dict[Any, Any],
+    names: tuple[str, ...],
+) -> set[str]:
+    """The properties among `names` whose computed value differs between the two cascades on
+    some element or pseudo-element (WeasyPrint keeps the cascaded values of pages only).
+    Elements that share a computed style in both cascades are compared once."""
+    differing: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    reverse = {other: one for one, other in elements.items()}
+    for element, _ in screen.keys() - {(elements.get(k[0]), k[1]) for k in printed}:
+        if element in reverse:
+            differing.add("content")  # a pseudo-element only the screen page has
+    for (element, pseudo), style in printed.items():
+        if element not in elements:
+            continue  # a page type, compared by its cascaded values
+        other = screen.get((elements[element], pseudo))
+        if other is None or style is None:
+            differing.update(() if other is style else ("display",))
+            continue
+        if (id(style), id(other)) in seen:
+            continue
+        seen.add((id(style), id(other)))
+        for name in names:
+            if name not in differing and not _same(style[name], other[name]):
+                differing.add(name)
+    return differing
+
+
+def _same(one: Any, other: Any) -> bool:
+    """Two cascaded values alike: equal, or the same CSS text where they hold parsed tokens
+    (tinycss2's nodes, and WeasyPrint's values pending a `var()`, compare by identity)."""
+    return bool(one == other or _canonical(one) == _canonical(other))
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, weasyprint.css.tokens.Pending):
+        return ("pending", value.name, _canonical(value.tokens))
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(item) for item in value)
+    if hasattr(value, "serialize"):
+        return (type(value).__name__, value.serialize())
+    return value
 
 
 def bookmark_tree(bookmarks: list[tuple[int, Bookmark]]) -> list[Any]:
@@ -593,7 +918,7 @@ class _BookmarkPage:
 def _check_chunk(laid: LaidChunk) -> None:
     """The chunk's page numbers run on from its first page, and (but for the book's first
     chunk) its first document breaks to a recto, as each does in the whole book."""
-    for index in range(len(laid.pages)):
+    for index in range(0 if laid.job.cover else len(laid.pages)):
         counters = laid.context.page_maker[index + 1][3][1]
         if counters.get("page", [None])[-1] != laid.job.start + index:
             raise ChunkUnsafe(f"{laid.job.name}: the page counter is set inside the chunk")

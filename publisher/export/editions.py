@@ -1,0 +1,76 @@
+"""Both PDFs from one layout (issue 17): the print book's chunks are laid out once
+(export/chunked.py) and each is written twice, as the print PDF's and as the screen PDF's
+(export/pdf.py `_screen_write`: the screen cascade's values of the properties that only change
+drawing, no bleed, no crop marks, tagged). The screen PDF is then the book's cover and its blank
+verso, laid out apart, followed by the print book's pages with their folios, running heads,
+contents and index numbers; its /PageLabels name the cover and give the printed folios
+(export/pagelabels.py), so "p. 37" in a viewer is p. 37 of the printed book.
+
+When the screen cascade differs from the print cascade in a property that moves boxes (a theme's
+print stylesheet that changes a font size: LayoutsDiffer), the two PDFs are laid out apart, the
+screen PDF still with its cover apart and the same folios; a book that cannot be chunked is laid
+out whole, twice (export_pdf; the screen page's `@page cover` keeps its folios the same).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..base.rendered import Exported, RenderedBook
+from .chunkdata import ChunkUnsafe, LayoutsDiffer, ScreenJob
+from .chunked import (
+    Tell,
+    export_chunked,
+    jobs_for,
+    lay_out,
+    print_pdf,
+    split,
+)
+from .chunkstore import ChunkStore
+from .screen import screen_pdf
+
+
+def export_editions(
+    printed: RenderedBook, screen: RenderedBook, workers: int, store: ChunkStore | None = None,
+    tell: Tell | None = None, tell_screen: Tell | None = None,
+) -> tuple[Exported, Exported]:  # fmt: skip
+    """The print PDF and the screen PDF from ONE layout of the print book's chunks: each chunk
+    is written twice (export/pdf.py `_screen_write`), and the screen PDF is the cover and its
+    verso followed by the print book's pages, with their folios (issue 17). `tell` hears of
+    the chunks laid out; `tell_screen`, of the screen PDF's chunks when the screen PDF had to be
+    laid out on its own: when its cascade differs from the print PDF's in more than the
+    properties that only change drawing (LayoutsDiffer), or when the book cannot be chunked
+    (both whole, export_pdf). Raises BuildFailed as export_pdf does."""
+    from . import pdf
+
+    try:
+        pieces = split(printed)
+        jobs = jobs_for(printed, pieces, pdf.w3c_source_date())
+        screen_id = pdf.book_id(screen)
+        for name, job in jobs.items():
+            page = _screen_page(job.html, printed.page, screen.page)
+            jobs[name] = replace(job, screen=ScreenJob(page, screen_id))
+        chunks = lay_out(printed, jobs, pieces, workers, store, tell)
+    except LayoutsDiffer:
+        return (
+            export_chunked(printed, workers, store, tell),
+            export_chunked(screen, workers, store, tell_screen),
+        )
+    except ChunkUnsafe:
+        return pdf.export_pdf(printed), pdf.export_pdf(screen)
+    exported = print_pdf(printed, chunks)
+    writes = [replace(chunk, data=chunk.screen) for chunk in chunks]
+    return exported, screen_pdf(screen, writes, exported.pagination, store)
+
+
+def _screen_page(html: str, printed: str, screen: str) -> str:
+    """A print chunk's page with the screen page's head: the same documents, each profile's
+    stylesheet. Raises ChunkUnsafe when the pages do not begin and end alike."""
+    heads = [
+        page[: page.index(">", page.index("<body", page.rindex("</head>"))) + 1]
+        for page in (printed, screen)
+    ]
+    tails = [page[page.rindex("</body>") :] for page in (printed, screen)]
+    if not html.startswith(heads[0]) or tails[0] != tails[1]:
+        raise ChunkUnsafe("the screen and print pages are not cut alike")
+    return heads[1] + html[len(heads[0]) :]

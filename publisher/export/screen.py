@@ -1,0 +1,85 @@
+"""The screen PDF put together from chunks (export/chunked.py, export/editions.py): the book's
+cover and its blank verso, laid out apart (in this process: one image on one page) and kept in
+the chunk store, in front of the book's pages, which start at folio 1 as the printed book's do;
+its /PageLabels name the cover with the book's word for it and then give the folios
+(export/pagelabels.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..base.access import Access
+from ..base.gate import note
+from ..base.locale import Locale
+from ..base.rendered import Exported, Pagination, RenderedBook
+from .chunkdata import SENTINEL, ChunkJob, ChunkPdf
+from .chunkstore import ChunkStore, book_prefixed, chunk_key
+from .pool import give_back_memory
+
+
+def moment() -> dt.datetime | None:
+    """Without SOURCE_DATE_EPOCH the file's dates are the build's moment, as a whole layout's."""
+    from . import pdf
+
+    return None if pdf.w3c_source_date() else dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def screen_pdf(
+    book: RenderedBook, chunks: list[ChunkPdf], pagination: Pagination | None,
+    store: ChunkStore | None,
+) -> Exported:  # fmt: skip
+    """The screen PDF: its cover pages (laid out apart, not counted by the folios) and the
+    chunks, labelled with the printed folios (export/pagelabels.py)."""
+    from . import pdf
+    from .merge import merge
+    from .output_intent import pdfx_for_spec
+    from .pagelabels import page_labels
+
+    cover = _cover(book, store)
+    front = [] if cover is None else [cover]
+    folios = [page.label for page in pagination.pages] if pagination else []
+    word = Locale.for_spec(book.anthology.spec).word("cover")
+    labels = page_labels(cover.shape.pages if cover else 0, word, folios)
+    data = merge(front + chunks, pdf.book_id(book), moment(), labels)
+    data = pdfx_for_spec(data, book.anthology.spec, "pdf/ua-1")
+    give_back_memory()  # the merge's objects, freed: not carried into the next edition
+    total = sum(chunk.shape.pages for chunk in front + chunks)
+    return Exported(data, total, pdf.book_diagnostics(book), None)
+
+
+def _cover(book: RenderedBook, store: ChunkStore | None) -> ChunkPdf | None:
+    """The screen PDF's cover and its blank verso, laid out on their own (in this process: one
+    image on one page), or as `store` keeps them; None for a book without a cover."""
+    from . import pdf
+
+    page = book.page
+    if book.cover is None or not book.documents:
+        return None
+    first = page.find(book.documents[0].body)
+    if first < 0 or "cover-page" not in page[body_open(page, first) : first]:
+        return None
+    html = page[:first] + SENTINEL + page[page.rindex("</body>") :]
+    spec = book.anthology.spec
+    job = ChunkJob(
+        "cover", html, str(spec.root), pdf.book_id(book), "pdf/ua-1", tuple(spec.subjects),
+        pdf.w3c_source_date(), sentinel=True, recto=False, cover=True,
+    )  # fmt: skip
+    owner = f"cover-{job.book_id}"
+    key = book_prefixed(owner, chunk_key(job))
+    cached = store.get(key) if store is not None else None
+    if cached is not None:
+        note(cached.shape.inputs)
+        return cached
+    laid, shape = pdf.lay_out_chunk(job, book.access or Access.for_spec(spec))
+    chunk = pdf.finish_chunk(laid, shape, 1, {})
+    note(shape.inputs)
+    if store is not None:
+        store.put(key, chunk)
+        store.keep({key}, owner)
+    return chunk
+
+
+def body_open(page: str, before: int) -> int:
+    """Where the page's body begins: just after its `<body>` tag (the last before `before`)."""
+    return page.index(">", page.index("<body", page.rindex("</head>", 0, before))) + 1
