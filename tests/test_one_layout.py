@@ -54,15 +54,17 @@ def test_both_pdfs_come_from_one_layout(
     make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     anthology = _book(make_project)
-    layouts: list[str] = []
+    log = tmp_path / "layouts.txt"  # written by the forked worker too (one line per layout)
     original = pdf.lay_out_chunk
 
     def counted(job, access):  # type: ignore[no-untyped-def]
-        layouts.append(job.name)
+        with log.open("a", encoding="utf-8") as file:
+            file.write(job.name + "\n")
         return original(job, access)
 
-    monkeypatch.setattr(pdf, "lay_out_chunk", counted)  # one worker: layouts in this process
+    monkeypatch.setattr(pdf, "lay_out_chunk", counted)  # inherited by the forked worker
     events = _build(anthology, tmp_path / "out", 1, clean=True)
+    layouts = log.read_text(encoding="utf-8").split()
     pieces = {piece.name for piece in split(render(load(anthology)[0], Target.PRINT_PDF))}
     assert len(pieces) >= 4
     assert _chunks(events, "laid out") == pieces
