@@ -150,9 +150,10 @@ def test_the_old_fault_comes_back_without_the_workaround_and_is_caught(
 ) -> None:
     """Without one PDF font per font file, WeasyPrint 70 draws EB Garamond 12's bullet id
     from EB Garamond 08's program (Kozea/WeasyPrint#1951): `glyph-wrong` names it."""
-    import publisher.export.pdf as pdf_exporter
+    from publisher.export.pdf import chunks, restyle, whole, wrap_layout
 
-    monkeypatch.setattr(pdf_exporter, "_fonts_keyed_by_file", nullcontext)
+    for user in (whole, wrap_layout, chunks, restyle):  # every write of a PDF
+        monkeypatch.setattr(user, "fonts_keyed_by_file", nullcontext)
     # The themes name "EB Garamond 12" first, which has these symbols; a project stylesheet
     # naming only the family "EB Garamond" (fontconfig's choice: the 08) still meets the fault.
     styles = BUILTIN_STYLES

@@ -32,7 +32,7 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
 # on purpose: the sanitizer, the renderer's tree work, the EPUB package and the validators each
 # read or write XML; the manuscript reader never does.
 ENGINES: dict[str, tuple[str, ...]] = {
-    "weasyprint": ("publisher.export.pdf",),
+    "weasyprint": ("publisher.export.pdf",),  # a package: each of its modules, and no other
     "ebooklib": ("publisher.export.epub",),
     "markdown": ("publisher.render.markup",),
     "jinja2": ("publisher.render.renderer",),
@@ -211,6 +211,19 @@ def test_an_engine_outside_its_module_is_caught() -> None:
         "publisher.export.fake:2: imports jinja2, allowed only in ('publisher.render.renderer',)"
     ]
     assert violations("publisher.render.renderer", source) == []
+
+
+def test_an_engine_owned_by_a_package_is_allowed_in_its_modules_alone() -> None:
+    source = "import weasyprint.layout\n"
+    allowed = "allowed only in ('publisher.export.pdf',)"
+    assert violations("publisher.export.pdf", source, is_package=True) == []
+    assert violations("publisher.export.pdf.chunks", source) == []
+    assert violations("publisher.export.merge", source) == [
+        f"publisher.export.merge:1: imports weasyprint, {allowed}"
+    ]
+    assert violations("publisher.export.pdfx", source) == [  # a name that only starts alike
+        f"publisher.export.pdfx:1: imports weasyprint, {allowed}"
+    ]
 
 
 def test_no_import_cycles() -> None:

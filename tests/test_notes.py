@@ -144,7 +144,7 @@ def test_text_of_a_multi_paragraph_print_note_keeps_both_paragraphs() -> None:
 
 def test_weasyprint_orphan_footnote_report_is_switched_off() -> None:
     """Fails when a WeasyPrint upgrade changes `_linebox_layout`: re-check
-    Kozea/WeasyPrint#2432 and the comment in export/pdf.py before dropping the workaround."""
+    Kozea/WeasyPrint#2432 and the comment in export/pdf/patches.py before dropping the workaround."""
     assert linebox_layout_keeping_notes() is not None
 
 

@@ -22,7 +22,8 @@ from lxml import etree
 
 from publisher.base.diagnostics import Severity
 from publisher.base.rendered import Target
-from publisher.export import pdf, write
+from publisher.export import write
+from publisher.export.pdf import chunks, whole
 from publisher.pipeline import BuildRequest, BuildResult, Format, build, load, render
 
 from .conftest import DEFAULT_ANTHOLOGY, ONE_PART_TOML, review
@@ -205,9 +206,10 @@ def test_without_the_weasyprint_workaround_a_heading_note_leaves_its_page(
 ) -> None:
     """The deliberate fault, kept: WeasyPrint 70's own footnote layout (Kozea/WeasyPrint#2432)
     moves some heading's note to the next page. If this starts passing without the workaround,
-    upstream has fixed it: drop `notes_stay_with_calls` from export/pdf.py."""
+    upstream has fixed it: drop `notes_stay_with_calls` from export/pdf/patches.py."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf, "notes_stay_with_calls", nullcontext)
+        for user in (whole, chunks):  # where the book's layouts call it
+            patch.setattr(user, "notes_stay_with_calls", nullcontext)
         rendered = render(load(book.anthology)[0], Target.PRINT_PDF)
         path = tmp_path / "print.pdf"
         write(rendered, path)

@@ -172,7 +172,7 @@ def test_a_print_stylesheet_that_moves_text_lays_the_screen_pdf_out_on_its_own(
     anthology = _book(make_project)
     overrides = anthology.parent / "style-overrides" / "css"
     overrides.mkdir(parents=True)
-    base = Path(pdf.__file__).parents[1] / "styles" / "base" / "css" / "print.css"
+    base = Path(pdf.__file__).parents[2] / "styles" / "base" / "css" / "print.css"
     # A press that sets the printed text larger: the print layout is not the screen's.
     larger = ".review-body p { font-size: 12.5pt; }\n"
     (overrides / "print.css").write_text(base.read_text(encoding="utf-8") + larger, "utf-8")

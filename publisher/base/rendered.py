@@ -3,7 +3,7 @@ print edition's page starts that the other editions mark, and what an exporter h
 
 Pages: where the print edition's pages begin, in terms every edition shares. No WeasyPrint here.
 
-The print PDF is laid out first; `export/pdf.py` reads back, for each page, the first body
+The print PDF is laid out first; `export/pdf/` reads back, for each page, the first body
 text on it as (document id, element path, offset). The other editions are rendered from the
 same templates and Markdown, so the same position can be found in their documents
 (`render/pagemarks.py`).

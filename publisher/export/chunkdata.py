@@ -1,5 +1,5 @@
 """What passes between the chunked layout's planner (export/chunked.py), the process that lays a
-chunk out (export/pdf.py, in a worker of export/pool.py) and the merge (export/merge.py).
+chunk out (export/pdf/chunks.py, in a worker of export/pool.py) and the merge (export/merge.py).
 
 A chunk is a run of the book's documents that opens on a recto: the front matter, a group of
 parts and reviews, the back matter. Everything here is plain data (picklable, and kept as JSON
@@ -23,7 +23,7 @@ Strings = tuple[tuple[str, str], ...]  # (named string, value), sorted
 
 class LayoutsDiffer(Exception):
     """The screen PDF's cascade differs from the print PDF's in a property that moves boxes
-    (not only in DRAW_ONLY ones, export/pdf.py): one layout cannot serve both PDFs, each is
+    (not only in DRAW_ONLY ones, export/pdf/cascades.py): one layout cannot serve both PDFs, each is
     laid out on its own."""
 
 

@@ -1,6 +1,6 @@
 """Both PDFs from one layout (issue 17): the print book's chunks are laid out once
 (export/chunked.py) and each is written twice, as the print PDF's and as the screen PDF's
-(export/pdf.py `_screen_write`: the screen cascade's values of the properties that only change
+(pdf/restyle.py `screen_write`: the screen cascade's values of the properties that only change
 drawing, no bleed, no crop marks, tagged). The screen PDF is then the book's cover and its blank
 verso, laid out apart, followed by the print book's pages with their folios, running heads,
 contents and index numbers; its /PageLabels name the cover and give the printed folios
@@ -35,7 +35,7 @@ def export_editions(
     tell: Tell | None = None, tell_screen: Tell | None = None,
 ) -> tuple[Exported, Exported]:  # fmt: skip
     """The print PDF and the screen PDF from ONE layout of the print book's chunks: each chunk
-    is written twice (export/pdf.py `_screen_write`), and the screen PDF is the cover and its
+    is written twice (pdf/restyle.py `screen_write`), and the screen PDF is the cover and its
     verso followed by the print book's pages, with their folios (issue 17). `tell` hears of
     the chunks laid out; `tell_screen`, of the screen PDF's chunks when the screen PDF had to be
     laid out on its own: when its cascade differs from the print PDF's in more than the

@@ -18,7 +18,7 @@ one face differ only in which glyphs are filled. Here they become one font per f
 - a subset tag from the union program's bytes (ISO 32000-1 §9.6.4: a tag unique to the
   subset), the same for the same glyphs whatever the chunking.
 
-A face is recognised by its BaseFont as the chunk wrote it: export/pdf.py (`_FaceFont`) makes
+A face is recognised by its BaseFont as the chunk wrote it: pdf/face_fonts.py (`_FaceFont`) makes
 its tag from the face's file and description, so one tag means one source file. A face this
 cannot unite (no embedded program or ToUnicode map; chunks disagreeing on the CIDFont's kind,
 the CFF's private dictionary) keeps one font per chunk, each tagged from its own program.

@@ -26,7 +26,7 @@ kdp.amazon.com help G201953020), which the other large services share:
   under PRINT_PPI is the warning `cover-low-resolution` at its line.
 
 This module builds the page as HTML (lxml) with the barcode as SVG vectors (python-barcode, the
-only importer of `barcode`); `export/pdf.py` lays it out with WeasyPrint.
+only importer of `barcode`); `export/pdf/wrap_layout.py` lays it out with WeasyPrint.
 
 Length: one page's geometry, its HTML and the checks of what it prints belong together; the
 spine's fitting is apart (export/spine.py), the pixel rules in base/cover_size.py.

@@ -11,7 +11,7 @@ in the program's own `name` table, through fontconfig):
    from it by a GSUB substitution (oldstyle figures, small capitals, ligatures, alternates).
 
 The fault this catches: WeasyPrint 70 once embedded one optical size of EB Garamond and drew
-glyph ids of the other (see `export/pdf.py`), so "•" printed as a superscript "A" while the
+glyph ids of the other (see export/pdf/face_fonts.py), so "•" printed as a superscript "A" while the
 text layer still read "•". Sources: ISO 32000-1 §9.7.4 (CIDFonts), §9.7.4.2 (CIDToGIDMap),
 §9.10.3 (ToUnicode CMaps); OpenType GSUB lookup types 1-4 and 7.
 """

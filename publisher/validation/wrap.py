@@ -1,7 +1,7 @@
 """The cover wrap's print checks (pikepdf): its boxes, and PDF/X when asked for (issue 16).
 
 qpdf (structure) and pdffonts (every font embedded) run on the wrap as on every PDF
-(`pdf.py`); this check adds what a printer's preflight looks at first:
+(`export/pdf/`); this check adds what a printer's preflight looks at first:
 
 * every page has a TrimBox and a BleedBox (ISO 32000-1 §14.11.2), nested
   TrimBox ⊂ BleedBox ⊆ MediaBox, with the same bleed, more than none, on all four sides of the

@@ -1,0 +1,51 @@
+"""PDF through WeasyPrint. The only package that imports WeasyPrint.
+
+Two profiles from one HTML source: `screen` (tagged PDF/UA-1, links, outline) and `print`
+(bleed, crop marks, optional PDF/A or PDF/X). Dates and the file identifier are derived from
+the book and `SOURCE_DATE_EPOCH`, so two builds of the same sources are byte-identical.
+
+Modules, one concern each:
+- whole.py: a whole book laid out in one render (`export_pdf`);
+- wrap_layout.py: the cover wrap's page (`export_wrap`, `widths`; export/wrap.py builds it);
+- chunks.py: one chunk of a book laid out on its own and written (`lay_out_chunk`,
+  `finish_chunk`; export/chunked.py plans them, export/pool.py runs them), laid.py: the laid-out
+  chunk kept between the two, its checks, its margin boxes made again;
+- carried.py: what a chunk takes from the others (page numbers of anchors, named strings,
+  links);
+- restyle.py and cascades.py: a print chunk's layout written again as the screen PDF's chunk
+  (one layout for both PDFs, export/editions.py) when the two cascades differ only in what is
+  drawn;
+- pagination.py: where each printed page begins in the text; bookmarks.py: the merged outline;
+- identity.py: dates and identifiers; fetcher.py: every URL through the project's gate;
+- patches.py and face_fonts.py: workarounds of WeasyPrint 70 (notes kept with their calls, list
+  numbers, one PDF font per font file), each for one render or write.
+
+Callers import this package inside functions, so WeasyPrint loads only when a PDF is made.
+"""
+
+from .bookmarks import bookmark_tree
+from .chunks import finish_chunk, lay_out_chunk
+from .identity import book_id, w3c_source_date
+from .laid import LaidChunk
+from .pagination import paginate
+from .patches import ORPHAN_REPORT, linebox_layout_keeping_notes, notes_stay_with_calls
+from .whole import book_diagnostics, export_pdf
+from .wrap_layout import Overflow, export_wrap, widths
+
+__all__ = [
+    "ORPHAN_REPORT",
+    "LaidChunk",
+    "Overflow",
+    "book_diagnostics",
+    "book_id",
+    "bookmark_tree",
+    "export_pdf",
+    "export_wrap",
+    "finish_chunk",
+    "lay_out_chunk",
+    "linebox_layout_keeping_notes",
+    "notes_stay_with_calls",
+    "paginate",
+    "w3c_source_date",
+    "widths",
+]

@@ -1,0 +1,107 @@
+"""A chunk of a book laid out on its own and written (export/chunked.py plans the chunks,
+export/pool.py runs them, export/merge.py merges them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import weasyprint
+
+from ...base.access import Access
+from ...base.diagnostics import BuildFailed
+from ...base.gate import recording
+from ..chunkdata import Bookmark, ChunkJob, ChunkPdf, Shape
+from .carried import context_kept, links_kept, strings_from, targets_from
+from .face_fonts import fonts_keyed_by_file
+from .fetcher import ProjectFetcher, Refusal
+from .identity import stable_xmp_ids
+from .laid import LaidChunk, check_chunk, remake_margins
+from .pagination import paginate
+from .patches import list_numbers_kept, notes_stay_with_calls
+from .restyle import screen_write
+
+_SCALE = 0.75  # CSS px → PDF pt, as WeasyPrint writes at zoom 1
+
+
+def lay_out_chunk(job: ChunkJob, access: Access) -> tuple[LaidChunk, Shape]:
+    """Lay out one chunk (its page counter from `job.start`, `job.seeds` carried in, the
+    external anchors' page numbers printed by `target-counter()`). Raises BuildFailed when
+    the gate refuses a resource, ChunkUnsafe when the chunk is not laid out as it would be in
+    the whole book (it does not open on a recto; its page counter is reset inside it)."""
+    used: dict[str, int] = {}
+    local: list[str] = []
+    seeds_used: dict[str, str] = {}
+    first = f"@page :first {{ counter-reset: page {job.start} }}" if job.start != 1 else ""
+    sheets = [weasyprint.CSS(string=first)] if first else None
+    kept: list[Any] = []
+    fetcher = ProjectFetcher(access)
+    try:
+        with (
+            recording() as reads,
+            notes_stay_with_calls(),
+            list_numbers_kept(),
+            targets_from(dict(job.externals), used, local),
+            context_kept(kept),
+            strings_from(dict(job.seeds), seeds_used),
+        ):
+            document = weasyprint.HTML(
+                string=job.html, base_url=job.base_url, url_fetcher=fetcher
+            ).render(stylesheets=sheets)
+    except Refusal as refusal:
+        raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
+    laid = LaidChunk(job, document, kept[0], seeds_used)
+    check_chunk(laid)
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(laid.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    strings: dict[str, str] = {}
+    for name, by_page in laid.context.string_set.items():
+        assigned = [number for number in by_page if by_page[number]]
+        if assigned and min(assigned) <= len(laid.pages):
+            strings[name] = by_page[max(n for n in assigned if n <= len(laid.pages))][-1]
+    shape = Shape(
+        len(laid.pages),
+        tuple(sorted(anchors.items())),
+        tuple(sorted(strings.items())),
+        tuple(sorted(used.items())),
+        bool(local),
+        reads.inputs(),
+    )
+    return laid, shape
+
+
+def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str]) -> ChunkPdf:
+    """Write a laid-out chunk as PDF from page number `start` with the named strings `seeds`
+    carried in: when either differs from what it was laid out with, only the margin boxes
+    (folios, running heads) are made again, as WeasyPrint makes them after paginating."""
+    if start != laid.job.start or seeds != dict(laid.job.seeds):
+        laid.seeds_used.clear()
+        with strings_from(seeds, laid.seeds_used):
+            remake_margins(laid, start - laid.job.start)
+    job = laid.job
+    document = laid.document.copy(laid.pages)
+    document.metadata.keywords = list(job.keywords)
+    if job.stamp is not None:
+        document.metadata.created = document.metadata.modified = job.stamp
+    options: dict[str, object] = {
+        "uncompressed_pdf": False,
+        "pdf_identifier": job.book_id.encode("ascii"),
+    }
+    if job.variant:
+        options["pdf_variant"] = job.variant
+    try:
+        with stable_xmp_ids(job.book_id), fonts_keyed_by_file(), links_kept(job.externals):
+            data: bytes = document.write_pdf(**options)
+    except Refusal as refusal:
+        raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
+    bookmarks = tuple(
+        Bookmark(index, level, label, x * _SCALE, (page.height - y) * _SCALE, state == "closed")
+        for index, page in enumerate(document.pages)
+        for level, label, (x, y), state in page.bookmarks
+    )
+    pagination = paginate(document, start) if job.paginate else None
+    screen = screen_write(laid) if job.screen is not None else b""
+    return ChunkPdf(
+        shape, start, tuple(sorted(laid.seeds_used.items())), data, bookmarks, pagination, screen
+    )

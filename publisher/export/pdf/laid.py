@@ -1,0 +1,61 @@
+"""A chunk laid out and kept until it is written: its checks against the whole book's layout,
+and its margin boxes made again when its page numbers move."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import weasyprint.layout.background
+import weasyprint.layout.page
+
+from ..chunkdata import ChunkJob, ChunkUnsafe
+from .boxes import MarginBox
+
+
+class LaidChunk:
+    """A chunk laid out in this process and kept until `finish_chunk` writes it: the document,
+    WeasyPrint's layout context (page states, named strings) and what the layout used."""
+
+    def __init__(self, job: ChunkJob, document: Any, context: Any, seeds_used: dict[str, str]):
+        self.job, self.document, self.context = job, document, context
+        self.seeds_used = seeds_used
+
+    @property
+    def pages(self) -> list[Any]:
+        pages: list[Any] = self.document.pages
+        return pages[:-1] if self.job.sentinel else pages
+
+
+def check_chunk(laid: LaidChunk) -> None:
+    """The chunk's page numbers run on from its first page, and (but for the book's first
+    chunk) its first document breaks to a recto, as each does in the whole book."""
+    for index in range(0 if laid.job.cover else len(laid.pages)):
+        counters = laid.context.page_maker[index + 1][3][1]
+        if counters.get("page", [None])[-1] != laid.job.start + index:
+            raise ChunkUnsafe(f"{laid.job.name}: the page counter is set inside the chunk")
+    if not laid.job.recto or not laid.pages:
+        return
+    html_box = laid.pages[0]._page_box.children[0]
+    body = next((box for box in html_box.children if box.element_tag == "body"), None)
+    opening = next((box for box in getattr(body, "children", ()) if box.element is not None), None)
+    if opening is None or opening.style["break_before"] not in ("right", "recto"):
+        raise ChunkUnsafe(f"{laid.job.name}: the chunk does not open on a recto")
+
+
+def remake_margins(laid: LaidChunk, offset: int) -> None:
+    """Make each page's margin boxes again with the page counter moved by `offset`: the last
+    step of WeasyPrint's `layout_document`, on the pages it paginated."""
+    context = laid.context
+    for index, page in enumerate(laid.pages):
+        box = page._page_box
+        context.current_page = index + 1
+        state = copy.deepcopy(context.page_maker[index + 1][3])
+        counters = state[1]
+        if "page" in counters:
+            counters["page"] = [value + offset for value in counters["page"]]
+        kept = [child for child in box.children if not isinstance(child, MarginBox)]
+        box.children = tuple(kept) + tuple(
+            weasyprint.layout.page.make_margin_boxes(context, box, state)
+        )
+        weasyprint.layout.background.layout_backgrounds(box, context.get_image_from_uri)
