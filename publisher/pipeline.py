@@ -293,9 +293,8 @@ def build(request: BuildRequest) -> BuildResult:
         passes = _passes(plan, stale, pages.carried, pages.kept is not None)
         chunking = _chunking(request, cache)
         with _writing(out_dir), Staging(out_dir) as staging:
-            built = _render_and_export(
-                anthology, passes, staging, cache, timed, access, pages.kept, claiming, chunking
-            )
+            exporter = _Exporter(staging, cache, timed, access, pages.kept, claiming, chunking)
+            built = _render_and_export(anthology, passes, exporter)
             _refuse_errors(diagnostics, built)
             with timed("commit", "putting the new editions in place"):
                 staging.commit()
@@ -347,22 +346,31 @@ def _passes(
     return first, [item for item in stale if item not in first]
 
 
+@dataclass(frozen=True)
+class _Exporter:
+    """What every edition one build exports shares: the `staging` it is written into, the
+    `cache` of rendered fragments, the stage timer, the gate (`access`), the print PDF's
+    pagination `kept` by the cache (None: made in this build, or not needed), the EPUB's
+    accessibility claim (`claiming`, claim.py) and how PDFs are laid out in chunks
+    (`chunking`; None: whole)."""
+
+    staging: Staging
+    cache: BuildCache
+    timed: _StageTimer
+    access: Access
+    kept: Pagination | None = None
+    claiming: Claiming = dataclasses.field(default_factory=Claiming)
+    chunking: Chunking | None = None
+
+
 def _render_and_export(
-    anthology: Anthology,
-    passes: tuple[list[Planned], list[Planned]],
-    staging: Staging,
-    cache: BuildCache,
-    timed: _StageTimer,
-    access: Access,
-    kept: Pagination | None = None,
-    claiming: Claiming | None = None,
-    chunking: Chunking | None = None,
+    anthology: Anthology, passes: tuple[list[Planned], list[Planned]], exporter: _Exporter
 ) -> dict[Path, Exported]:
-    """Render and export each pass into `staging`; the second pass carries the print PDF's
-    pagination, made in the first (or `kept` by the cache). `claiming`: the EPUB's
-    accessibility claim, when this build makes one (claim.py). PDFs are laid out in chunks
-    (`chunking`), or whole when it is None."""
-    claiming = claiming or Claiming()
+    """Render and export each pass into `exporter.staging`; the second pass carries the print
+    PDF's pagination, made in the first (or `exporter.kept` by the cache)."""
+    staging, cache, timed = exporter.staging, exporter.cache, exporter.timed
+    access, kept = exporter.access, exporter.kept
+    claiming, chunking = exporter.claiming, exporter.chunking
     first, later = passes
     staged = {item.path: staging.place(item.path) for item in first + later}
     # One cover for the screen PDF, the web edition, the EPUB and the wrap (none in print).
