@@ -47,6 +47,8 @@ class Prepass:
         self.union.finish()
 
     def _copy_fonts(self, source: pikepdf.Pdf) -> dict[tuple[int, int], Any]:
+        """The chunk's fonts (of its pages and the forms they draw) copied into the scratch,
+        in order of use; (object, generation) in the chunk → the copy."""
         before = len(self.scratch.objects)
         copies: dict[tuple[int, int], Any] = {}
         for resources in _resources(source, range(len(source.pages)), set()):
@@ -67,15 +69,15 @@ class Prepass:
         numbers = [
             {key: copier.number(self.union.replacement(font)) for key, font in copies.items()}
             for copies in self.fonts
-        ]  # fmt: skip
+        ]
         copier.drain()
         self.scratch.close()
         return numbers
 
 
 def _materialize(out: pikepdf.Pdf, first: int) -> None:
-    """Read the streams copied from a chunk (objects from `first` on) into the merged file:
-    pikepdf copies a foreign stream's data only when saving, which needs its chunk open."""
+    """Read the streams copied from a chunk (objects from `first` on) into `out`: pikepdf
+    copies a foreign stream's data only when it is saved or read, which needs its chunk open."""
     objects = out.objects  # a new list of every object at each access: take it once
     for item in objects[first:]:
         if isinstance(item, pikepdf.Stream):
