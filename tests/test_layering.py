@@ -53,6 +53,8 @@ ENGINES: dict[str, tuple[str, ...]] = {
         "publisher.validation",
         "publisher.export.output_intent",
         "publisher.export.merge",
+        "publisher.export.merge_prepass",  # merge's helper: what it must know first
+        "publisher.export.pdf_writer",  # merge's helper: the file written object by object
         "publisher.export.font_union",  # merge's helpers: one font per face
         "publisher.export.font_cmaps",
         "publisher.export.pagelabels",  # the screen PDF's /PageLabels

@@ -29,7 +29,7 @@ A face some chunk drew a missing glyph with (as .notdef) has an embedded encodin
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,7 @@ class _Face:
 
     fonts: list[Any] = field(default_factory=list)  # Type0 dictionaries, first use first
     uses: list[tuple[Any, Name]] = field(default_factory=list)  # (a /Font resource dict, key)
+    united: bool = False  # `finish` made fonts[0] the face's only font
 
 
 class FontUnion:
@@ -59,6 +60,7 @@ class FontUnion:
         self.out = out
         self.faces: dict[str, _Face] = {}
         self.seen: set[tuple[int, int]] = set()
+        self.face_of: dict[tuple[int, int], _Face] = {}
 
     def add(self, pages: range) -> None:
         """Record the fonts used by the pages at these indexes of the merged file (and by
@@ -73,6 +75,21 @@ class FontUnion:
                     face.fonts.append(font)
                 face.uses.append((fonts, Name(key)))
 
+    def add_fonts(self, fonts: Iterable[Any]) -> None:
+        """Record font dictionaries of `out` without the resource dictionaries naming them
+        (a merge that maps the fonts itself asks `replacement` after `finish`)."""
+        for font in fonts:
+            face = self.faces.setdefault(str(font.get("/BaseFont", "")), _Face())
+            if not any(font.objgen == known.objgen for known in face.fonts):
+                face.fonts.append(font)
+            self.face_of[font.objgen] = face
+
+    def replacement(self, font: Any) -> Any:
+        """After `finish`: the font dictionary standing for `font` (one recorded by
+        `add_fonts`): its face's one font when the face was united, else itself."""
+        face = self.face_of[font.objgen]
+        return face.fonts[0] if face.united else font
+
     def finish(self) -> None:
         """One font per face that can be united; a tag from its own program for every other
         embedded subset."""
@@ -80,7 +97,7 @@ class FontUnion:
             if "+" not in name:
                 continue  # not a subset: nothing to unite or tag
             if _unitable(face.fonts):
-                _unite(self.out, face)
+                face.united = _unite(self.out, face)
             else:
                 for font in face.fonts:
                     program = _descriptor(font).get(_program_key(font) or "/FontFile")
@@ -134,9 +151,9 @@ def _unitable(fonts: list[Any]) -> bool:
     return len(kinds) == 1
 
 
-def _unite(out: pikepdf.Pdf, face: _Face) -> None:
+def _unite(out: pikepdf.Pdf, face: _Face) -> bool:
     """Make the face's first font dictionary its only one, over the union of all (above);
-    when the programs cannot be joined, tag each font from its own program instead."""
+    when the programs cannot be joined, tag each font from its own program instead (False)."""
     keeper = face.fonts[0]
     cid_font = keeper.DescendantFonts[0]
     descriptor = cid_font.FontDescriptor
@@ -159,7 +176,7 @@ def _unite(out: pikepdf.Pdf, face: _Face) -> None:
     if program is None:
         for font in face.fonts:
             _retag(font, _descriptor(font)[key].read_raw_bytes())
-        return
+        return False
     stream = out.make_stream(program)
     if key == "/FontFile3":
         stream.Subtype = Name.OpenType
@@ -181,6 +198,7 @@ def _unite(out: pikepdf.Pdf, face: _Face) -> None:
     for fonts, name in face.uses:
         fonts[name] = keeper
     _retag(keeper, program)
+    return True
 
 
 def _encoding(out: pikepdf.Pdf, encodings: list[Any], texts: dict[int, str]) -> Any:

@@ -1,4 +1,4 @@
-"""One PDF from the chunks of a book laid out apart (export/chunked.py), with pikepdf.
+"""One PDF from the chunks of a book laid out apart (export/chunked.py), written object by object.
 
 What WeasyPrint writes for a whole book is rebuilt over all the pages: the named destinations
 (every anchor; the links keep naming theirs, so a link into another chunk lands), the outline
@@ -11,6 +11,14 @@ written from the same head. Each chunk embeds its own font subsets: they become 
 face (export/font_union.py).
 The first half of the file identifier names the book (as export/pdf.py writes it); the second
 is a digest of the chunks, which decide every byte of the merged file.
+
+Memory (issue 17): a prepass (export/merge_prepass.py) reads each chunk's destination names (to
+drop links to anchors no chunk placed) and copies its fonts into a small scratch PDF, where
+they are united; then each chunk in turn is opened with pikepdf, its objects renumbered and
+written to the output (export/pdf_writer.py), and the chunk let go. Between chunks only
+numbers and short encoded values are kept (the pages', the Document's kids, the ParentTree's
+entries, the destinations), so peak memory follows the largest chunk and the output's bytes,
+not the number of objects (merge peak at 400 reviews: 267 → 106 MiB; tests/test_merge_memory.py).
 """
 
 from __future__ import annotations
@@ -19,18 +27,16 @@ import datetime as dt
 import hashlib
 import io
 import itertools
-import warnings
 from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from .chunkdata import Bookmark, ChunkPdf
-from .font_union import FontUnion
-from .pagelabels import PageLabel, set_labels
+from .merge_prepass import Prepass
+from .pagelabels import PageLabel, label_tree
+from .pdf_writer import Copier, Ref, Writer, encode
 
-# Objects packed in compressed object streams, as WeasyPrint (pydyf) writes them.
-STREAMS = pikepdf.ObjectStreamMode.generate
 # Catalog entries taken from the first chunk (the rest are rebuilt here).
 CATALOG_KEPT = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents")
 
@@ -47,65 +53,230 @@ def merge(
     over the chunks' own; None keeps theirs (SOURCE_DATE_EPOCH's, when it is set: chunks are
     kept in the cache, so they cannot carry the clock).
 
-    One chunk at a time: its pages, destinations, structure and fonts are copied, its streams
-    read into the merged file, and the chunk let go, so memory holds one chunk's objects
-    besides the merged file's, whatever the number of chunks."""
-    out = pikepdf.new()
-    tree = pikepdf.NameTree.new(out)
-    structure = _Structure(out)
-    fonts = FontUnion(out)
-    version = "1.3"
+    Each chunk is opened twice, one at a time (the prepass, then the copy), so memory holds
+    one chunk's objects, the united fonts and the output's bytes, whatever the number of
+    chunks."""
+    prepass = Prepass(chunks)
+    buffer = io.BytesIO()
+    writer = Writer(buffer, max(prepass.version, "1.5"))  # object streams are PDF 1.5
+    book = _Book(writer, prepass)
+    book.fonts = prepass.write_fonts(writer)
+    catalog: dict[str, Any] = {}
+    trailer: dict[str, Any] = {"/Root": Ref(book.catalog)}
     for index, chunk in enumerate(chunks):
         with pikepdf.open(io.BytesIO(chunk.data)) as source:
-            before = len(out.objects)
-            offset = len(out.pages)
-            with warnings.catch_warnings():
-                # Named destinations are gathered below, over all the chunks.
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                out.pages.extend(source.pages)
-            _destinations(out, source, tree)
-            structure.add(source, offset)
-            fonts.add(range(offset, len(out.pages)))
+            copier = Copier(writer, book.fixed(source, index))
             if index == 0:
+                if moment is not None:
+                    _stamp(source, moment)
                 for key in CATALOG_KEPT:
                     if key in source.Root:
-                        out.Root[key] = _copy(out, source.Root[key])
-                out.docinfo = out.copy_foreign(source.trailer.Info)  # type: ignore[assignment]
-                version = source.pdf_version  # the chunks' own (PDF/UA-1 is PDF 1.7)
-            _materialize(out, before)
-    _drop_dangling_links(out, tree, structure)
-    fonts.finish()
-    out.Root.Names = Dictionary(Dests=tree.obj)
-    set_labels(out, labels)
-    if moment is not None:
-        _stamp(out, moment)
+                        catalog[key] = copier.encode(source.Root[key])
+                if "/Info" in source.trailer:
+                    trailer["/Info"] = copier.encode(source.trailer.Info)
+            book.add(source, copier)
+            copier.drain()
     offsets = list(itertools.accumulate((chunk.shape.pages for chunk in chunks), initial=0))
     marks = [
         (offset + mark.page, mark)
         for offset, chunk in zip(offsets, chunks, strict=False)
         for mark in chunk.bookmarks
     ]
-    _outline(out, marks)
-    structure.finish()
+    catalog.update(book.finish(marks))
+    # Entries the book adds to its catalog besides the first chunk's and the rebuilt ones go here.
+    if labels:
+        catalog["/PageLabels"] = label_tree(labels)
+    writer.put(book.catalog, encode({"/Type": Name.Catalog, **catalog}, _none))
     # The second half of /ID from the content: the chunks' bytes decide the merged file's.
     content = hashlib.md5(usedforsecurity=False)
     for chunk in chunks:
         content.update(hashlib.sha256(chunk.data).digest())
-    out.trailer.ID = Array([String(book_id.encode("ascii")), String(content.hexdigest().encode())])
-    return _saved(out, version)
-
-
-def _saved(out: pikepdf.Pdf, version: str) -> bytes:
-    buffer = io.BytesIO()
-    out.save(
-        buffer,
-        static_id=True,  # keep the /ID set above
-        compress_streams=True,
-        stream_decode_level=pikepdf.StreamDecodeLevel.none,  # streams copied as they are
-        object_stream_mode=STREAMS,
-        min_version=version,
-    )
+    trailer["/ID"] = [String(book_id.encode("ascii")), String(content.hexdigest().encode())]
+    writer.finish(trailer)
     return buffer.getvalue()
+
+
+def _none(value: Any) -> bytes:
+    raise TypeError("no chunk object expected here")
+
+
+class _Book:
+    """The book's own objects, numbered before the chunks are written and written at
+    `finish`: catalog, page tree, structure tree root, Document element, ParentTree,
+    destinations, outline. Between chunks it keeps numbers and short encoded values only."""
+
+    def __init__(self, writer: Writer, prepass: Prepass) -> None:
+        self.writer = writer
+        self.names = prepass.names
+        self.tagged = prepass.tagged
+        self.total = prepass.pages
+        self.catalog, self.pages = writer.allocate(), writer.allocate()
+        self.root = self.document = self.parent_tree = 0
+        if self.tagged:
+            self.root, self.document = writer.allocate(), writer.allocate()
+            self.parent_tree = writer.allocate()
+        self.fonts: list[dict[tuple[int, int], int]] = []
+        self.page_numbers: list[int] = []
+        self.kids: list[bytes] = []  # the Document element's
+        self.page_parents: list[tuple[int, bytes]] = []  # ParentTree: (page index, value)
+        self.link_parents: list[bytes] = []  # ParentTree: each link's element, from `total` on
+        self.dests: dict[str, bytes] = {}
+
+    def fixed(self, source: pikepdf.Pdf, index: int) -> dict[tuple[int, int], int]:
+        """The chunk's objects the book's stand for: its catalog, page tree nodes, structure
+        tree root, Document element and ParentTree, and its fonts."""
+        fixed = dict(self.fonts[index])
+        fixed[source.Root.objgen] = self.catalog
+        for page in source.pages:
+            node = page.obj.get("/Parent")
+            while node is not None and node.objgen not in fixed:
+                fixed[node.objgen] = self.pages
+                node = node.get("/Parent")
+        tree = source.Root.get("/StructTreeRoot")
+        if self.tagged and tree is not None:
+            fixed[tree.objgen] = self.root
+            fixed[_document_element(tree).objgen] = self.document
+            fixed[tree.ParentTree.objgen] = self.parent_tree
+        return fixed
+
+    def add(self, source: pikepdf.Pdf, copier: Copier) -> None:
+        """Prepare one chunk's pages, structure and destinations (the chunk's objects are
+        changed in memory: links dropped, ParentTree keys renumbered) and name them."""
+        dropped = self._drop_dangling_links(source)
+        if self.tagged:
+            self._structure(source, copier, dropped)
+        for page in source.pages:
+            self.page_numbers.append(copier.number(page.obj))
+        names = source.Root.get("/Names")
+        if names is not None and "/Dests" in names:
+            for name, destination in pikepdf.NameTree(names.Dests).items():
+                if name not in self.dests:  # the first of a name wins
+                    self.dests[name] = copier.encode(destination)
+
+    def _drop_dangling_links(self, source: pikepdf.Pdf) -> list[Any]:
+        """Drop each link naming a destination that no chunk holds (a chunk keeps its links
+        to the other chunks' anchors, and an anchor without a box, under `display: none`, has
+        none): what WeasyPrint does in one layout (`resolve_links` drops a link to an anchor
+        it did not place, before the link is annotated and tagged). Returns the links dropped."""
+        dropped: list[Any] = []
+        for page in source.pages:
+            annotations = page.obj.get("/Annots")
+            if annotations is None:
+                continue
+            gone = [a for a in annotations if _named(a) is not None and _named(a) not in self.names]
+            if not gone:
+                continue
+            dropped += gone
+            keys = {a.objgen for a in gone}
+            kept = [a for a in annotations if a.objgen not in keys]
+            if kept:
+                page.obj.Annots = Array(kept)
+            else:
+                del page.obj["/Annots"]
+        return dropped
+
+    def _structure(self, source: pikepdf.Pdf, copier: Copier, dropped: list[Any]) -> None:
+        """The chunk's page elements under the Document; its pages' ParentTree entries keyed
+        by their page index in the book, its links' numbered after every page, in order."""
+        tree = source.Root.StructTreeRoot
+        offset = len(self.page_numbers)
+        own = len(source.pages)
+        nums = tree.ParentTree.Nums
+        elements: dict[int, Any] = {}
+        for position in range(0, len(nums), 2):
+            elements[int(nums[position])] = nums[position + 1]
+        gone = {a.objgen for a in dropped}
+        for annotation in dropped:  # untagged: its OBJR out of its element, which keeps its text
+            if "/StructParent" in annotation:
+                element = elements[int(annotation.StructParent)]
+                element.K = Array(
+                    kid for kid in element.K
+                    if not (isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
+                            and kid.Obj.objgen in gone)
+                )  # fmt: skip
+        for key, value in elements.items():
+            if key < own:
+                self.page_parents.append((offset + key, copier.encode(value)))
+        for index, page in enumerate(source.pages):
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = offset + index
+            for annotation in page.obj.get("/Annots", Array()):
+                if "/StructParent" in annotation:
+                    element = elements[int(annotation.StructParent)]
+                    annotation.StructParent = self.total + len(self.link_parents)
+                    self.link_parents.append(copier.encode(element))
+        for kid in _document_element(tree).K:
+            self.kids.append(copier.encode(kid))
+
+    def finish(self, marks: list[tuple[int, Bookmark]]) -> dict[str, Any]:
+        """Write the book's objects; the catalog's entries naming them."""
+        put = self.writer.put
+        if len(self.page_numbers) != self.total:
+            raise ValueError(f"{len(self.page_numbers)} pages written of {self.total}")
+        kids = [Ref(number) for number in self.page_numbers]
+        put(self.pages, encode({"/Type": Name.Pages, "/Kids": kids, "/Count": len(kids)}, _none))
+        entries: dict[str, Any] = {"/Pages": Ref(self.pages)}
+        dests = self.writer.allocate()
+        names: list[Any] = []
+        for name in sorted(self.dests, key=lambda text: String(text).unparse()):
+            names += [String(name), self.dests[name]]
+        put(dests, encode({"/Names": names}, _none))
+        entries["/Names"] = {"/Dests": Ref(dests)}
+        outline = self._outline(marks)
+        if outline is not None:
+            entries["/Outlines"] = Ref(outline)
+        if self.tagged:
+            numbers: list[Any] = []
+            for key, value in sorted(self.page_parents, key=lambda entry: entry[0]):
+                numbers += [key, value]
+            for position, value in enumerate(self.link_parents, start=self.total):
+                numbers += [position, value]
+            put(self.parent_tree, encode({"/Nums": numbers}, _none))
+            document = {"/Type": Name.StructElem, "/S": Name.Document, "/P": Ref(self.root)}
+            put(self.document, encode({**document, "/K": self.kids}, _none))
+            root = {"/Type": Name.StructTreeRoot, "/K": [Ref(self.document)]}
+            put(self.root, encode({**root, "/ParentTree": Ref(self.parent_tree)}, _none))
+            entries["/StructTreeRoot"] = Ref(self.root)
+        return entries
+
+    def _outline(self, marks: list[tuple[int, Bookmark]]) -> int | None:
+        from .pdf import bookmark_tree  # WeasyPrint's nesting rule
+
+        tree = bookmark_tree(marks)
+        if not tree:
+            return None
+        root = self.writer.allocate()
+        items, count = self._outline_items(tree, root)
+        self.writer.put(
+            root, encode({"/Count": count, "/First": Ref(items[0]), "/Last": Ref(items[-1])}, _none)
+        )
+        return root
+
+    def _outline_items(self, tree: list[Any], parent: int) -> tuple[list[int], int]:
+        """Outline items of `tree` under `parent`, linked; and how many are visible (open)."""
+        items = [self.writer.allocate() for _ in tree]
+        count = len(tree)
+        for position, (label, (page, x, y), children, state) in enumerate(tree):
+            kids, kids_count = self._outline_items(children, items[position])
+            destination = [Ref(self.page_numbers[page]), Name.XYZ, x, y, 0]
+            item: dict[str, Any] = {"/Title": String(label), "/Dest": destination}
+            item["/Parent"] = Ref(parent)
+            item["/Count"] = -kids_count if state == "closed" else kids_count
+            if state != "closed":
+                count += kids_count
+            if kids:
+                item["/First"], item["/Last"] = Ref(kids[0]), Ref(kids[-1])
+            if position > 0:
+                item["/Prev"] = Ref(items[position - 1])
+            if position < len(items) - 1:
+                item["/Next"] = Ref(items[position + 1])
+            self.writer.put(items[position], encode(item, _none))
+        return items, count
+
+
+def _document_element(tree: Any) -> Any:
+    """A chunk's Document element: its structure tree root's (first) kid."""
+    return tree.K[0] if isinstance(tree.K, Array) else tree.K
 
 
 def _stamp(out: pikepdf.Pdf, moment: dt.datetime) -> None:
@@ -123,62 +294,6 @@ def _stamp(out: pikepdf.Pdf, moment: dt.datetime) -> None:
                 xmp[key] = w3c
 
 
-def _materialize(out: pikepdf.Pdf, first: int) -> None:
-    """Read the streams copied from a chunk (objects from `first` on) into the merged file:
-    pikepdf copies a foreign stream's data only when saving, which needs its chunk open."""
-    objects = out.objects  # a new list of every object at each access: take it once
-    for item in objects[first:]:
-        if isinstance(item, pikepdf.Stream):
-            filters: Any = item.get("/Filter")
-            parameters: Any = item.get("/DecodeParms")
-            item.write(item.read_raw_bytes(), filter=filters, decode_parms=parameters)
-
-
-def _copy(out: pikepdf.Pdf, value: Any) -> Any:
-    """`value` from a chunk into `out`: indirect objects through pikepdf's foreign copy (which
-    maps a chunk's pages to their copies in `out`), direct arrays and dictionaries by item."""
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return out.copy_foreign(value)
-    if isinstance(value, Array):
-        return Array([_copy(out, item) for item in value])
-    if isinstance(value, Dictionary):
-        return Dictionary({key: _copy(out, item) for key, item in value.items()})
-    return value
-
-
-def _destinations(out: pikepdf.Pdf, source: pikepdf.Pdf, tree: pikepdf.NameTree) -> None:
-    """A chunk's named destinations into the book's name tree; the first of a name wins."""
-    names = source.Root.get("/Names")
-    if names is None or "/Dests" not in names:
-        return
-    for name, destination in pikepdf.NameTree(names.Dests).items():
-        if name not in tree:
-            tree[name] = _copy(out, destination)
-
-
-def _drop_dangling_links(out: pikepdf.Pdf, tree: pikepdf.NameTree, structure: _Structure) -> None:
-    """Drop each link naming a destination that no chunk holds (a chunk keeps its links to
-    the other chunks' anchors, and an anchor without a box, under `display: none`, has none),
-    with its OBJR in the structure tree: what WeasyPrint does in one layout (`resolve_links`
-    drops a link to an anchor it did not place, before the link is annotated and tagged)."""
-    dropped: set[tuple[int, int]] = set()
-    for page in out.pages:
-        annotations = page.obj.get("/Annots")
-        if annotations is None:
-            continue
-        gone = {a.objgen for a in annotations if _named(a) is not None and _named(a) not in tree}
-        if not gone:
-            continue
-        dropped |= gone
-        kept = [a for a in annotations if a.objgen not in gone]
-        if kept:
-            page.obj.Annots = Array(kept)
-        else:
-            del page.obj["/Annots"]
-    if dropped:
-        structure.forget(dropped)
-
-
 def _named(annotation: Any) -> str | None:
     """The destination name a link annotation goes to (`/Dest`, or a GoTo action's `/D`)."""
     if "/Dest" in annotation and isinstance(annotation.Dest, String):
@@ -187,106 +302,3 @@ def _named(annotation: Any) -> str | None:
     if action.get("/S") == Name.GoTo and isinstance(action.get("/D"), String):
         return str(action.D)
     return None
-
-
-def _outline(out: pikepdf.Pdf, marks: list[tuple[int, Bookmark]]) -> None:
-    from .pdf import bookmark_tree  # WeasyPrint's nesting rule
-
-    tree = bookmark_tree(marks)
-    if not tree:
-        return
-    root = out.make_indirect(Dictionary())
-    items, count = _outline_items(out, tree, root)
-    root.Count = count
-    root.First, root.Last = items[0], items[-1]
-    out.Root.Outlines = root
-
-
-def _outline_items(out: pikepdf.Pdf, tree: list[Any], parent: Any) -> tuple[list[Any], int]:
-    """Outline items of `tree` under `parent`, linked; and how many are visible (open)."""
-    items: list[Any] = []
-    count = len(tree)
-    for label, (page, x, y), children, state in tree:
-        destination = Array([out.pages[page].obj, Name.XYZ, x, y, 0])
-        item = out.make_indirect(Dictionary(Title=String(label), Dest=destination, Parent=parent))
-        kids, kids_count = _outline_items(out, children, item)
-        item.Count = -kids_count if state == "closed" else kids_count
-        if state != "closed":
-            count += kids_count
-        if kids:
-            item.First, item.Last = kids[0], kids[-1]
-        if items:
-            item.Prev = items[-1]
-            items[-1].Next = item
-        items.append(item)
-    return items, count
-
-
-class _Structure:
-    """One structure tree: the chunks' page elements under one Document element; the
-    ParentTree keyed by page index, then by annotation in page order (WeasyPrint's scheme).
-    `add` each chunk in order, then `finish` (nothing when the chunks are not tagged)."""
-
-    def __init__(self, out: pikepdf.Pdf) -> None:
-        self.out = out
-        self.root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-        self.document = out.make_indirect(
-            Dictionary(Type=Name.StructElem, S=Name.Document, P=self.root)
-        )
-        self.kids: list[Any] = []
-        self.pages: list[tuple[int, Any]] = []
-        self.annotations: list[tuple[Any, Any]] = []  # (annotation, its structure element)
-        self.tagged = True
-
-    def add(self, source: pikepdf.Pdf, offset: int) -> None:
-        tree = source.Root.get("/StructTreeRoot")
-        if tree is None:
-            self.tagged = False
-            return
-        own = len(source.pages)
-        for element in tree.K[0].K if isinstance(tree.K, Array) else tree.K.K:
-            copied = self.out.copy_foreign(element)
-            copied.P = self.document
-            self.kids.append(copied)
-        nums = tree.ParentTree.Nums
-        elements: dict[int, Any] = {}
-        for position in range(0, len(nums), 2):
-            key, value = int(nums[position]), _copy(self.out, nums[position + 1])
-            if key < own:
-                self.pages.append((offset + key, value))
-            else:
-                elements[key] = value
-        for index in range(offset, offset + own):
-            page = self.out.pages[index].obj
-            if "/StructParents" in page:
-                page.StructParents = index
-            for annotation in page.get("/Annots", Array()):
-                if "/StructParent" in annotation:
-                    self.annotations.append((annotation, elements[int(annotation.StructParent)]))
-
-    def forget(self, annotations: set[tuple[int, int]]) -> None:
-        """Untag these annotations (by objgen): out of the ParentTree, and their OBJR out of
-        their structure element (which keeps its marked content, as WeasyPrint's)."""
-        for annotation, element in self.annotations:
-            if annotation.objgen in annotations:
-                element.K = Array(
-                    kid for kid in element.K
-                    if not (isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
-                            and kid.Obj.objgen in annotations)
-                )  # fmt: skip
-        self.annotations = [(a, e) for a, e in self.annotations if a.objgen not in annotations]
-
-    def finish(self) -> None:
-        if not self.tagged:
-            return
-        self.document.K = Array(self.kids)
-        total = len(self.out.pages)
-        numbers: list[Any] = []  # one Array made at the end: extending one is slow
-        for key, value in sorted(self.pages, key=lambda entry: entry[0]):
-            numbers += [key, value]
-        for position, (annotation, element) in enumerate(self.annotations, start=total):
-            annotation.StructParent = position
-            numbers += [position, element]
-        self.root.K = Array([self.document])
-        self.root.ParentTree = self.out.make_indirect(Dictionary(Nums=Array(numbers)))
-        self.out.Root.StructTreeRoot = self.root

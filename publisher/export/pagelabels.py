@@ -77,9 +77,14 @@ def labelled(data: bytes, labels: tuple[PageLabel, ...]) -> bytes:
 
 
 def set_labels(out: pikepdf.Pdf, labels: tuple[PageLabel, ...]) -> None:
-    """/PageLabels: a number tree from page index to label dictionary (ISO 32000-1 §12.4.2)."""
-    if not labels:
-        return
+    """`out`'s /PageLabels set to `labels` (none when empty)."""
+    if labels:
+        out.Root.PageLabels = label_tree(labels)
+
+
+def label_tree(labels: tuple[PageLabel, ...]) -> Dictionary:
+    """/PageLabels as a direct dictionary: a number tree from page index to label dictionary
+    (ISO 32000-1 §12.4.2), one /Nums array."""
     numbers: list[Any] = []
     for label in labels:
         entry = Dictionary(Type=Name.PageLabel)
@@ -90,4 +95,4 @@ def set_labels(out: pikepdf.Pdf, labels: tuple[PageLabel, ...]) -> None:
         if label.prefix:
             entry.P = String(label.prefix)
         numbers += [label.page, entry]
-    out.Root.PageLabels = Dictionary(Nums=Array(numbers))
+    return Dictionary(Nums=Array(numbers))

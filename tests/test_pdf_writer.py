@@ -1,0 +1,88 @@
+"""A PDF written object by object (export/pdf_writer.py): read back by qpdf as written."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pikepdf import Name, String
+
+from publisher.export.pdf_writer import BATCH, Copier, Ref, Writer, encode
+
+
+def _none(value: object) -> bytes:
+    raise AssertionError("no source object here")
+
+
+def _written(count: int) -> bytes:
+    """A one-page PDF with `count` small dictionaries hung from the catalog, an unfiltered
+    content stream and an XMP stream."""
+    buffer = io.BytesIO()
+    writer = Writer(buffer, "1.7")
+    catalog, pages, page = writer.allocate(), writer.allocate(), writer.allocate()
+    content, metadata = writer.allocate(), writer.allocate()
+    items = [writer.allocate() for _ in range(count)]
+    for position, number in enumerate(items):
+        entry = {"/N": position, "/T": String(f"Escena «{position}»"), "/R": 0.5, "/Z": None}
+        writer.put(number, encode(entry, _none))
+    writer.put_stream(content, {}, b"BT /F1 12 Tf 72 720 Td (Hola) Tj ET", _none)
+    xmp = b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>"
+    writer.put_stream(metadata, {"/Type": Name.Metadata, "/Subtype": Name.XML}, xmp, _none)
+    mediabox = [0, 0, 420, 595]
+    page_entries = {"/Type": Name.Page, "/Parent": Ref(pages), "/MediaBox": mediabox}
+    writer.put(page, encode({**page_entries, "/Contents": Ref(content)}, _none))
+    writer.put(pages, encode({"/Type": Name.Pages, "/Kids": [Ref(page)], "/Count": 1}, _none))
+    catalog_entries = {"/Type": Name.Catalog, "/Pages": Ref(pages), "/Metadata": Ref(metadata)}
+    items_entry = {"/Items": [Ref(number) for number in items]}
+    writer.put(catalog, encode({**catalog_entries, **items_entry}, _none))
+    writer.finish({"/Root": Ref(catalog), "/ID": [String("a" * 32), String("b" * 32)]})
+    return buffer.getvalue()
+
+
+def test_objects_are_packed_in_object_streams_and_read_back(tmp_path: Path) -> None:
+    data = _written(2 * BATCH + 7)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        items = pdf.Root.Items
+        assert [int(item.N) for item in items] == list(range(2 * BATCH + 7))
+        assert str(items[-1].T) == f"Escena «{2 * BATCH + 6}»"
+        assert pdf.pages[0].Contents.read_bytes() == b"BT /F1 12 Tf 72 720 Td (Hola) Tj ET"
+        assert pdf.pages[0].Contents.Filter == Name.FlateDecode  # compressed here
+        assert "/Filter" not in pdf.Root.Metadata  # XMP left readable
+    assert data.count(b"/Type /ObjStm") == 3
+    if shutil.which("qpdf"):
+        path = tmp_path / "written.pdf"
+        path.write_bytes(data)
+        check = subprocess.run(["qpdf", "--check", path], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_number_given_but_never_written_is_an_error() -> None:
+    writer = Writer(io.BytesIO(), "1.7")
+    catalog, forgotten = writer.allocate(), writer.allocate()
+    writer.put(catalog, encode({"/Type": Name.Catalog}, _none))
+    with pytest.raises(ValueError, match=f"objects numbered but not written: \\[{forgotten}\\]"):
+        writer.finish({"/Root": Ref(catalog)})
+
+
+def test_a_copier_writes_what_a_source_object_names_once() -> None:
+    source = pikepdf.new()
+    shared = source.make_indirect(pikepdf.Dictionary(Kind=Name.Shared))
+    first = source.make_indirect(pikepdf.Dictionary(Next=shared, Own=pikepdf.Array([shared])))
+    buffer = io.BytesIO()
+    writer = Writer(buffer, "1.7")
+    catalog, pages = writer.allocate(), writer.allocate()
+    copier = Copier(writer, {})
+    entries = {"/Type": Name.Catalog, "/Pages": Ref(pages), "/First": copier.encode(first)}
+    copier.drain()
+    writer.put(catalog, encode(entries, _none))
+    writer.put(pages, encode({"/Type": Name.Pages, "/Kids": [], "/Count": 0}, _none))
+    writer.finish({"/Root": Ref(catalog)})
+    with pikepdf.open(io.BytesIO(buffer.getvalue())) as pdf:
+        copied = pdf.Root.First
+        assert copied.Next.Kind == Name.Shared
+        assert copied.Own[0].objgen == copied.Next.objgen
+        assert int(pdf.trailer.Size) == 1 + 4 + 2  # free head, 4 objects, object stream, xref
