@@ -256,8 +256,9 @@ def write_results(
         "- Wall time is what the targets are stated in, but it is only trustworthy on an idle "
         "machine: when the load average is above `nproc`, other work was competing for the "
         "CPUs, and the CPU column (and the CPU-time ratios) is the steadier comparison.",
-        "- `cold: pdf` writes **two** PDFs (screen, tagged PDF/UA-1; and print), each a full "
-        "WeasyPrint layout of the whole book; it is reported as is.",
+        "- `cold: pdf` writes **two** PDFs (screen, tagged PDF/UA-1; and print) from **one** "
+        "layout of the book's chunks, each chunk written twice (issue 17); the floor lays the "
+        "book out twice, once per PDF, as our build did before.",
         "- The floor is one `weasyprint` CLI process on the exact HTML our exporter hands to "
         "WeasyPrint (paged CSS inlined; written beforehand by `benchmarks/floor_page.py`), "
         "with the same PDF variant (screen: `--pdf-variant pdf/ua-1`). Pandoc's PDF is a "
