@@ -48,32 +48,18 @@ class _Face:
     """Every font dictionary one face has in the merged file, and where each is named."""
 
     fonts: list[Any] = field(default_factory=list)  # Type0 dictionaries, first use first
-    uses: list[tuple[Any, Name]] = field(default_factory=list)  # (a /Font resource dict, key)
     united: bool = False  # `finish` made fonts[0] the face's only font
 
 
 class FontUnion:
-    """Collects the fonts of the merged file's pages chunk by chunk (`add`), then makes one
-    font per face (`finish`). Only handles to objects of `out` are kept between chunks."""
+    """Collects the chunks' font dictionaries, copied into `out` (`add_fonts`: the merge's
+    prepass, export/merge_prepass.py), then makes one font per face (`finish`); the merge asks
+    which font stands for each (`replacement`)."""
 
     def __init__(self, out: pikepdf.Pdf) -> None:
         self.out = out
         self.faces: dict[str, _Face] = {}
-        self.seen: set[tuple[int, int]] = set()
         self.face_of: dict[tuple[int, int], _Face] = {}
-
-    def add(self, pages: range) -> None:
-        """Record the fonts used by the pages at these indexes of the merged file (and by
-        the forms they draw)."""
-        for resources in _resources(self.out, pages, self.seen):
-            fonts = resources.get("/Font")
-            if not isinstance(fonts, Dictionary):
-                continue
-            for key, font in fonts.items():
-                face = self.faces.setdefault(str(font.get("/BaseFont", "")), _Face())
-                if not any(font.objgen == known.objgen for known in face.fonts):
-                    face.fonts.append(font)
-                face.uses.append((fonts, Name(key)))
 
     def add_fonts(self, fonts: Iterable[Any]) -> None:
         """Record font dictionaries of `out` without the resource dictionaries naming them
@@ -105,7 +91,7 @@ class FontUnion:
                         _retag(font, program.read_raw_bytes())
 
 
-def _resources(out: pikepdf.Pdf, pages: range, seen: set[tuple[int, int]]) -> Iterator[Any]:
+def page_resources(out: pikepdf.Pdf, pages: range, seen: set[tuple[int, int]]) -> Iterator[Any]:
     """The resource dictionaries of these pages and of the forms they use, each once."""
     pending = [out.pages[index].obj.get("/Resources") for index in pages]
     while pending:
@@ -195,8 +181,6 @@ def _unite(out: pikepdf.Pdf, face: _Face) -> bool:
     keeper.ToUnicode = out.make_stream(to_unicode_cmap(texts))
     if encodings:
         keeper.Encoding = _encoding(out, encodings, texts)
-    for fonts, name in face.uses:
-        fonts[name] = keeper
     _retag(keeper, program)
     return True
 

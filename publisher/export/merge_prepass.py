@@ -16,7 +16,7 @@ import pikepdf
 from pikepdf import Dictionary
 
 from .chunkdata import ChunkPdf
-from .font_union import FontUnion, _resources
+from .font_union import FontUnion, page_resources
 from .pdf_writer import Copier, Writer
 
 
@@ -51,7 +51,7 @@ class Prepass:
         in order of use; (object, generation) in the chunk → the copy."""
         before = len(self.scratch.objects)
         copies: dict[tuple[int, int], Any] = {}
-        for resources in _resources(source, range(len(source.pages)), set()):
+        for resources in page_resources(source, range(len(source.pages)), set()):
             fonts = resources.get("/Font")
             if not isinstance(fonts, Dictionary):
                 continue
