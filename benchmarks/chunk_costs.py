@@ -1,7 +1,8 @@
 """What each chunk of a chunked PDF layout costs, and the PDF stage projected on W workers.
 
-`python -m benchmarks.chunk_costs ANTHOLOGY [--workers 1,2,8,32]` lays out the screen and the
-print PDF in this one process (`export_chunked` with one worker: every task in turn), timing
+`python -m benchmarks.chunk_costs ANTHOLOGY [--workers 1,2,8,32]` lays out the book once for
+both PDFs in this one process (`export_editions` with one in-process worker: every task in
+turn; each task writes the chunk as the print and as the screen PDF's), timing
 each task (a chunk laid out whole, laid out and held, or finished from its first page), and
 prints JSON: the tasks (profile, kind, chunk, seconds), each profile's total, and for each W
 the PDF stage projected on W workers: the serial part (splitting, merging, everything outside
@@ -22,39 +23,42 @@ import time
 from pathlib import Path
 from typing import Any
 
+PROFILE = "screen + print"  # both PDFs from one layout: each chunk's task writes both
+
 
 def costs(anthology_file: Path) -> dict[str, Any]:
     from publisher.base.rendered import Target
-    from publisher.export import chunked, pool
+    from publisher.export import editions, pool
     from publisher.pipeline import load, render
 
     anthology, _ = load(anthology_file)
-    original = pool._run
+    original, forking = pool._run, pool._may_fork
     tasks: list[tuple[str, str, str, float]] = []
     totals: dict[str, float] = {}
-    for target in (Target.SCREEN_PDF, Target.PRINT_PDF):
-        book = render(anthology, target)
+    printed = render(anthology, Target.PRINT_PDF)
+    screen = render(anthology, Target.SCREEN_PDF)
 
-        def timed(task: Any, held: Any, access: Any, profile: str = target.value) -> Any:
-            start = time.perf_counter()
-            answer = original(task, held, access)
-            name = task.name if isinstance(task, pool.Finish) else task.job.name
-            kind = "finish" if isinstance(task, pool.Finish) else "hold" if task.hold else "whole"
-            tasks.append((profile, kind, name, time.perf_counter() - start))
-            return answer
+    def timed(task: Any, held: Any, access: Any) -> Any:
+        start = time.perf_counter()
+        answer = original(task, held, access)
+        name = task.name if isinstance(task, pool.Finish) else task.job.name
+        kind = "finish" if isinstance(task, pool.Finish) else "hold" if task.hold else "whole"
+        tasks.append((PROFILE, kind, name, time.perf_counter() - start))
+        return answer
 
-        pool._run = timed
-        try:
-            start = time.perf_counter()
-            chunked.export_chunked(book, 1)
-            totals[target.value] = time.perf_counter() - start
-        finally:
-            pool._run = original
+    pool._run = timed
+    pool._may_fork = lambda count: False  # every task in this process, where it is timed
+    try:
+        start = time.perf_counter()
+        editions.export_editions(printed, screen, 1)  # one layout, both PDFs (issue 17)
+        totals[PROFILE] = time.perf_counter() - start
+    finally:
+        pool._run, pool._may_fork = original, forking
     return {"tasks": tasks, "totals": totals}
 
 
 def project(measured: dict[str, Any], workers: int) -> float:
-    """The PDF stage (both profiles, one after the other) on `workers` processes."""
+    """The PDF stage (both PDFs from one layout) on `workers` processes."""
     stage = 0.0
     for profile, total in measured["totals"].items():
         rows = [row for row in measured["tasks"] if row[0] == profile]

@@ -36,7 +36,7 @@ def stage_times(anthology_file: Path, out_dir: Path) -> list[tuple[str, float]]:
     start = time.perf_counter()
     import publisher.export.epub
     import publisher.export.pdf  # noqa: F401  (timed here, not inside the first export)
-    from publisher.export import Chunking, write, write_chunked
+    from publisher.export import Chunking, write, write_editions
 
     rows.append(("import exporters (WeasyPrint, EbookLib)", time.perf_counter() - start))
 
@@ -52,8 +52,12 @@ def stage_times(anthology_file: Path, out_dir: Path) -> list[tuple[str, float]]:
     chunking = Chunking(os.cpu_count() or 1)
     screen_pdf, print_pdf = out_dir / f"{slug}.pdf", out_dir / f"{slug}-print.pdf"
     quiet = lambda name, laid: None  # noqa: E731
-    _timed(rows, "export screen PDF", lambda: write_chunked(screen, screen_pdf, chunking, quiet))
-    _timed(rows, "export print PDF", lambda: write_chunked(paper, print_pdf, chunking, quiet))
+    both = ((paper, print_pdf), (screen, screen_pdf))
+    _timed(
+        rows,
+        "export print + screen PDF (one layout)",
+        lambda: write_editions(*both, chunking, quiet, quiet),
+    )
     _timed(rows, "export EPUB", lambda: write(epub, out_dir / f"{slug}.epub"))
     return rows
 
