@@ -141,6 +141,32 @@ def test_the_screen_pages_look_like_the_print_pages_inside_the_trim(
         assert differing <= TOLERANCE, (number, differing)
 
 
+def _forms(document: pikepdf.Pdf) -> int:
+    return sum(
+        1
+        for page in document.pages
+        for form in page.obj.get("/Resources", {}).get("/XObject", {}).values()
+        if form.get("/Subtype") == "/Form"
+    )
+
+
+def test_the_screen_pdf_draws_none_of_the_print_pdfs_crop_marks(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    """WeasyPrint draws the crop marks as a layer it adds to the page's background; the screen
+    write of the same layout (after the print write) must not draw them again, even outside
+    its trim: its pages use the forms a whole layout of the screen book uses (none here)."""
+    anthology = _book(make_project)
+    _build(anthology, tmp_path / "out", 2, clean=True)
+    printed, screen = _editions(tmp_path / "out")
+    whole = pdf.export_pdf(render(load(anthology)[0], Target.SCREEN_PDF)).data
+    (tmp_path / "whole.pdf").write_bytes(whole)
+    with pikepdf.open(printed) as document:
+        assert _forms(document) >= len(document.pages)  # the marks, one form per page
+    with pikepdf.open(screen) as document, pikepdf.open(tmp_path / "whole.pdf") as one:
+        assert _forms(document) == _forms(one) == 0
+
+
 def _link_areas(path: Path) -> list[list[tuple[int, int, int, int]]]:
     """Per page, the rectangles of its link annotations in pixels at 30 dpi (origin at the top
     left), one pixel wider on each side for the anti-aliased edge."""

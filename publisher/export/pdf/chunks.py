@@ -15,7 +15,7 @@ from .carried import context_kept, links_kept, strings_from, targets_from
 from .face_fonts import fonts_keyed_by_file
 from .fetcher import ProjectFetcher, Refusal
 from .identity import stable_xmp_ids
-from .laid import LaidChunk, check_chunk, remake_margins
+from .laid import LaidChunk, backgrounds_kept, check_chunk, remake_margins
 from .pagination import paginate
 from .patches import list_numbers_kept, notes_stay_with_calls
 from .restyle import screen_write
@@ -91,7 +91,12 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
     if job.variant:
         options["pdf_variant"] = job.variant
     try:
-        with stable_xmp_ids(job.book_id), fonts_keyed_by_file(), links_kept(job.externals):
+        with (
+            stable_xmp_ids(job.book_id),
+            fonts_keyed_by_file(),
+            links_kept(job.externals),
+            backgrounds_kept(laid),  # the crop marks: the print write's alone
+        ):
             data: bytes = document.write_pdf(**options)
     except Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None

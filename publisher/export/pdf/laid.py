@@ -4,6 +4,8 @@ and its margin boxes made again when its page numbers move."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import weasyprint.layout.background
@@ -25,6 +27,27 @@ class LaidChunk:
     def pages(self) -> list[Any]:
         pages: list[Any] = self.document.pages
         return pages[:-1] if self.job.sentinel else pages
+
+
+@contextmanager
+def backgrounds_kept(laid: LaidChunk) -> Iterator[None]:
+    """The pages' backgrounds as laid out, again after a write: WeasyPrint's drawing inserts
+    the crop marks as a layer of the page's background (weasyprint/draw/__init__.py
+    `draw_background`, `background.layers.insert(0, …)`), so a second write of the same
+    layout (the screen PDF's, without marks) would draw the print PDF's marks again."""
+    kept = [(box, list(box.background.layers)) for box in _page_boxes(laid)]
+    try:
+        yield
+    finally:
+        for box, layers in kept:
+            box.background.layers[:] = layers
+
+
+def _page_boxes(laid: LaidChunk) -> Iterator[Any]:
+    for page in laid.document.pages:
+        box = page._page_box
+        if box.background is not None:
+            yield box
 
 
 def check_chunk(laid: LaidChunk) -> None:
