@@ -38,6 +38,7 @@ class CachedOutput:
     inputs: tuple[Input, ...] = ()  # what the build read (gate.recording); none: never fresh
     fragments: tuple[str, ...] = ()  # keys of the fragments its render used (kept from pruning)
     pagination: Pagination | None = None  # the print PDF's: where each of its pages begins
+    print_pages: bool = False  # a web or EPUB edition made with the print page numbers
 
 
 _FRAGMENT_NAME = re.compile(r"[0-9a-f]{64}\.html")
@@ -117,12 +118,14 @@ class BuildCache:
         diagnostics: tuple[Diagnostic, ...],
         inputs: tuple[Input, ...] = (),
         pagination: Pagination | None = None,
+        print_pages: bool = False,
     ) -> None:
         data_hash = file_sha256(output)
         fragments = tuple(sorted(self.used.get(str(output), ())))
         self.outputs[str(output)] = CachedOutput(
-            key, data_hash, output.stat().st_size, diagnostics, inputs, fragments, pagination
-        )
+            key, data_hash, output.stat().st_size, diagnostics, inputs, fragments, pagination,
+            print_pages,
+        )  # fmt: skip
 
     def pagination(self, output: Path, key: str) -> Pagination | None:
         """The pagination recorded with `output` (the print PDF) when it is fresh for `key`."""
@@ -242,6 +245,7 @@ def _cached_output(raw: object) -> CachedOutput:
         if raw.get("pagination_sha256")
         == _pagination_digest(str(raw["sha256"]), raw.get("pagination"))
         else None,
+        print_pages=raw.get("print_pages") is True,
     )
 
 

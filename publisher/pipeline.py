@@ -303,7 +303,9 @@ def build(request: BuildRequest) -> BuildResult:
         for item in plan:
             if item.path in built:
                 found = diagnostics + built[item.path].diagnostics
-                cache.record(item.path, item.key, found, inputs, built[item.path].pagination)
+                carries = pages.carried and item.target in PAGINATED  # the print page numbers
+                pagination = built[item.path].pagination
+                cache.record(item.path, item.key, found, inputs, pagination, carries)
         if request.cache:
             diagnostics += _saved(cache)
     for exported in built.values():

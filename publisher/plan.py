@@ -17,7 +17,7 @@ from .base.model import AnthologySpec
 from .base.progress import ProgressCallback
 from .base.project import source_epoch
 from .base.rendered import Pagination, Target
-from .cache import BuildCache
+from .cache import BuildCache, CachedOutput
 from .export.staging import ForeignOutput, check_replaceable
 
 
@@ -124,7 +124,7 @@ def print_pages(
         if not carried
         and item.target in PAGINATED
         and str(item.path) in cache.outputs
-        and cache.outputs[str(item.path)].key == full[item.target].key
+        and _had_print_pages(cache.outputs[str(item.path)], full[item.target].key)
     ]
     fix = ",".join(f.value for f in Format if f in request.formats or f is Format.PDF)
     print_name = full[Target.PRINT_PDF].path.name
@@ -141,6 +141,13 @@ def print_pages(
         for item in dropped
     )
     return plan, PrintPages(carried, kept, downgrades)
+
+
+def _had_print_pages(made: CachedOutput, paginated_key: str) -> bool:
+    """The edition in place carries print page numbers: recorded so, or (a manifest from
+    before that was recorded) made with the settings of a paginated build. Recorded, it holds
+    whatever else changed since (SOURCE_DATE_EPOCH, `--allow-remote`)."""
+    return made.print_pages or made.key == paginated_key
 
 
 def refuse_foreign(plan: list[Planned]) -> None:

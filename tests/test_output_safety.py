@@ -437,6 +437,24 @@ def test_a_stale_print_pdf_gives_unpaginated_editions_and_a_warning(project: Pro
     assert page_list(project.dist / "mini.epub")
 
 
+def test_other_build_settings_without_pdf_still_say_what_they_drop(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another SOURCE_DATE_EPOCH (or `--allow-remote`) changes every output's key: the print
+    PDF is not current for it, and the editions in place, made with page numbers, are
+    replaced by editions without them: said, not silent (a new user's trial found it)."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    make(project, ALL)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    result = make(project, HTML_EPUB)
+    assert [(d.code, Path(d.path).name) for d in result.diagnostics] == [
+        ("edition-unpaginated", "mini.html"),
+        ("edition-unpaginated", "mini.epub"),
+    ]
+    assert not page_list(project.dist / "mini.epub")
+    assert make(project, HTML_EPUB).diagnostics == ()  # said once
+
+
 def test_a_clean_build_without_pdf_still_says_what_it_drops(project: Project) -> None:
     make(project, ALL)
     result = make(project, frozenset({Format.EPUB}), clean=True)
