@@ -157,8 +157,12 @@ def load_book(
     `access`: the gate the build opened (`--allow-remote`), after `fetch_remote` (run here
     when it has not been); by default no network. Writes nothing."""
     access = fetch_remote(spec, access or Access.for_spec(spec))
+    # A film may be from up to the year after the build's day or the anthology's date, the
+    # later: a SOURCE_DATE_EPOCH of 0 (a common reproducible-build setting) must not make
+    # every recent film an error.
+    latest = max(today(), spec.date)
     loaded = load_manuscripts(
-        spec.root, spec.reviews_dir, _front_dir(spec), spec.lang, today(),
+        spec.root, spec.reviews_dir, _front_dir(spec), spec.lang, latest,
         survey, access, theme_for(spec).directories,
     )  # fmt: skip
     # The anthology's `extra_css` is checked like the theme's stylesheets, at its own line.

@@ -20,7 +20,7 @@ from publisher.base.project import today
 from publisher.cli import main
 from publisher.cli.common import count_line
 from publisher.load.toml_positions import toml_positions
-from publisher.pipeline import load
+from publisher.pipeline import load, read_spec
 
 from .conftest import MINI_TOML, ProjectMaker, review
 
@@ -309,6 +309,20 @@ def test_a_misaligned_key_is_reported_and_still_read(make_project: ProjectMaker)
         f"{path}:11:1: error: front-matter-value: `lang` must be a language tag (BCP 47) such as `en`, `es` or `pt-BR`"
         " (did you mean `es-ES`?)",
         f"{path}:12:1: error: front-matter-syntax: key `tags` appears twice (first at line 10)",
+    ]
+
+
+def test_the_film_year_bound_follows_the_anthologys_date_under_an_old_epoch(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SOURCE_DATE_EPOCH=0 (1970) must not make a recent film an error: the bound is the
+    year after the later of the build's day and the anthology's date."""
+    anthology = make_project({"a.md": review(year=2001), "b.md": review(year=1850)})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    bound = read_spec(anthology).date.year + 1
+    assert messages(anthology) == [
+        f"manuscripts/reviews/b.md:5:3: error: film-year-range: `film.year` 1850 is outside"
+        f" 1895..{bound}",
     ]
 
 
