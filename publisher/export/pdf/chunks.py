@@ -15,7 +15,7 @@ from .carried import context_kept, links_kept, strings_from, targets_from
 from .face_fonts import fonts_keyed_by_file
 from .fetcher import ProjectFetcher, Refusal
 from .identity import stable_xmp_ids
-from .laid import LaidChunk, backgrounds_kept, check_chunk, remake_margins
+from .laid import LaidChunk, backgrounds_kept, check_chunk, remake_margins, to_write
 from .pagination import paginate
 from .patches import list_numbers_kept, notes_stay_with_calls
 from .restyle import screen_write
@@ -80,16 +80,7 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
         with strings_from(seeds, laid.seeds_used):
             remake_margins(laid, start - laid.job.start)
     job = laid.job
-    document = laid.document.copy(laid.pages)
-    document.metadata.keywords = list(job.keywords)
-    if job.stamp is not None:
-        document.metadata.created = document.metadata.modified = job.stamp
-    options: dict[str, object] = {
-        "uncompressed_pdf": False,
-        "pdf_identifier": job.book_id.encode("ascii"),
-    }
-    if job.variant:
-        options["pdf_variant"] = job.variant
+    document, options = to_write(laid, job.book_id, job.variant)
     try:
         with (
             stable_xmp_ids(job.book_id),

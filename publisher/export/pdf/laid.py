@@ -50,6 +50,23 @@ def _page_boxes(laid: LaidChunk) -> Iterator[Any]:
             yield box
 
 
+def to_write(laid: LaidChunk, book_id: str, variant: str | None) -> tuple[Any, dict[str, object]]:
+    """The chunk's pages as a document to write (the job's keywords and dates) and the
+    write_pdf options for an edition: its /ID's first half `book_id`, its PDF `variant`."""
+    job = laid.job
+    document = laid.document.copy(laid.pages)
+    document.metadata.keywords = list(job.keywords)
+    if job.stamp is not None:
+        document.metadata.created = document.metadata.modified = job.stamp
+    options: dict[str, object] = {
+        "uncompressed_pdf": False,
+        "pdf_identifier": book_id.encode("ascii"),
+    }
+    if variant:
+        options["pdf_variant"] = variant
+    return document, options
+
+
 def check_chunk(laid: LaidChunk) -> None:
     """The chunk's page numbers run on from its first page, and (but for the book's first
     chunk) its first document breaks to a recto, as each does in the whole book."""

@@ -20,7 +20,7 @@ from .cascades import DRAW_ONLY, computed_differences, declared_differences, pag
 from .face_fonts import fonts_keyed_by_file
 from .fetcher import Refusal
 from .identity import stable_xmp_ids
-from .laid import LaidChunk
+from .laid import LaidChunk, to_write
 from .patches import list_numbers_kept
 
 _SIDES = ("top", "right", "bottom", "left")
@@ -92,15 +92,7 @@ def screen_write(laid: LaidChunk) -> bytes:
                 elif area is not None:
                     _restyle(box, styles(page_box.page_type, area), differing)
         page.bleed = {side: page_box.style[f"bleed_{side}"].value for side in _SIDES}
-    document = laid.document.copy(laid.pages)
-    document.metadata.keywords = list(job.keywords)
-    if job.stamp is not None:
-        document.metadata.created = document.metadata.modified = job.stamp
-    options: dict[str, object] = {
-        "uncompressed_pdf": False,
-        "pdf_identifier": screen.book_id.encode("ascii"),
-        "pdf_variant": screen.variant,
-    }
+    document, options = to_write(laid, screen.book_id, screen.variant)
     try:
         with stable_xmp_ids(screen.book_id), fonts_keyed_by_file(), links_kept(job.externals):
             data: bytes = document.write_pdf(**options)
