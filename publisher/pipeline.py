@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -34,6 +34,7 @@ from .base.rendered import Exported, Pagination, RenderedBook, Target
 from .base.text import counted
 from .base.theme import theme_for
 from .cache import BuildCache
+from .chunk_tally import ChunkCount, ChunkTally, Tell
 from .claim import Claiming, plan_claim, settle
 from .export import Chunking, write, write_chunked, write_claimed, write_editions, write_wrap
 from .export.cover_art import cover_art
@@ -84,6 +85,7 @@ class Output:
     sha256: str
     pages: int | None
     cached: bool  # up to date: not rebuilt
+    chunks: ChunkCount | None = None  # a PDF laid out in chunks in this build (chunk_tally.py)
 
 
 @dataclass(frozen=True)
@@ -296,8 +298,11 @@ def build(request: BuildRequest) -> BuildResult:
             check_apart_from_inputs(out_dir, reads.inputs(), spec.root)
         passes = _passes(plan, stale, pages.carried, pages.kept is not None)
         chunking = _chunking(request, cache)
+        tally = ChunkTally(timed.tell)
         with _writing(out_dir), Staging(out_dir) as staging:
-            exporter = _Exporter(staging, cache, timed, access, pages.kept, claiming, chunking)
+            exporter = _Exporter(
+                staging, cache, timed, access, pages.kept, claiming, chunking, tally
+            )
             built = _render_and_export(anthology, passes, exporter)
             _refuse_errors(diagnostics, built)
             with timed("commit", "putting the new editions in place"):
@@ -316,8 +321,13 @@ def build(request: BuildRequest) -> BuildResult:
         diagnostics += tuple(d for d in exported.diagnostics if d not in diagnostics)
     diagnostics += pages.downgrades  # not cached: said once, as the paginated files go
     outputs = tuple(
-        _output(
-            item, built[item.path].pages if item.path in built else None, item.path not in built
+        dataclasses.replace(
+            _output(
+                item,
+                built[item.path].pages if item.path in built else None,
+                item.path not in built,
+            ),
+            chunks=tally.count(item.target),
         )
         for item in plan
     )
@@ -367,6 +377,7 @@ class _Exporter:
     kept: Pagination | None = None
     claiming: Claiming = dataclasses.field(default_factory=Claiming)
     chunking: Chunking | None = None
+    chunks: ChunkTally | None = None  # what the chunk layouts told (chunk_tally.py)
 
 
 def _render_and_export(
@@ -382,7 +393,8 @@ def _render_and_export(
     # One cover for the screen PDF, the web edition, the EPUB and the wrap (none in print).
     covered = any(item.target is not Target.PRINT_PDF for item in first + later)
     cover = book_cover(anthology.spec, access) if covered else None
-    count = _Count(len(first) + len(later), len(anthology.reviews))
+    tally = exporter.chunks or ChunkTally(timed.tell)
+    count = _Count(len(first) + len(later), len(anthology.reviews), tally)
     books: dict[Target, RenderedBook] = {}
     with timed("render"):
         for item in first:
@@ -419,10 +431,12 @@ def _render_and_export(
 
 @dataclass
 class _Count:
-    """How many editions are rendered and exported so far, for the progress events."""
+    """How many editions are rendered and exported so far, for the progress events; `chunks`
+    hears of the chunks of the PDFs laid out in chunks."""
 
     editions: int
     reviews: int
+    chunks: ChunkTally
     rendered: int = 0
     exported: int = 0
 
@@ -444,6 +458,15 @@ class _Count:
         timed.tell(
             Progress(f"export-{target.value}", what, self.exported, self.editions, "editions")
         )
+
+    def teller(self, *targets: Target) -> Tell:
+        """Progress events for each chunk of one layout serving `targets`, said once each:
+        `laid out chunk body-003 of the print and screen PDFs`, `reused chunk …` (from the
+        cache), stage `export-<first target>`, unit `chunks` (chunk_tally.py)."""
+        labels = [LABELS[target] for target in targets]
+        if len(labels) > 1:
+            labels = [" and ".join(label.removesuffix(" PDF") for label in labels) + " PDFs"]
+        return self.chunks.teller(f"export-{targets[0].value}", labels[0], *targets)
 
 
 @contextlib.contextmanager
@@ -500,7 +523,7 @@ def _export_each(
                     book, path, claiming.claim
                 )
             elif chunking is not None and book.target.paged:
-                tell = _chunk_teller(timed, item.target)
+                tell = count.teller(item.target)
                 exported = write_chunked(book, path, chunking, tell)
                 built[item.path] = dataclasses.replace(exported, data=b"")
             else:
@@ -530,8 +553,9 @@ def _export_pdfs(
             (books[Target.PRINT_PDF], staged[printed.path]),
             (books[Target.SCREEN_PDF], staged[screen.path]),
             chunking,
-            _chunk_teller(timed, Target.PRINT_PDF),
-            _chunk_teller(timed, Target.SCREEN_PDF),
+            count.teller(Target.PRINT_PDF, Target.SCREEN_PDF),
+            count.teller(Target.SCREEN_PDF),
+            count.teller(Target.PRINT_PDF),
         )
     built = {}
     for item, made in zip((printed, screen), exported, strict=True):
@@ -545,20 +569,6 @@ def _chunking(request: BuildRequest, cache: BuildCache) -> Chunking:
     workers = request.workers or os.cpu_count() or 1
     store = cache.directory / "chunks" if request.cache else None
     return Chunking(workers, store, not request.clean)
-
-
-def _chunk_teller(timed: _StageTimer, target: Target) -> Callable[[str, bool], None]:
-    """Progress events for each chunk of a PDF: `laid out chunk body-003 of the print PDF`,
-    `reused chunk …` (from the cache): stage `export-<target>`, unit `chunks`."""
-    done = [0]
-
-    def tell(name: str, laid_out: bool) -> None:
-        done[0] += 1
-        verb = "laid out" if laid_out else "reused"
-        what = f"{verb} chunk {name} of the {LABELS[target]}"
-        timed.tell(Progress(f"export-{target.value}", what, done[0], None, "chunks"))
-
-    return tell
 
 
 def _written(book: RenderedBook, path: Path) -> Exported:

@@ -10,6 +10,7 @@ from typing import TextIO
 from . import __version__
 from .base.diagnostics import Diagnostic
 from .base.files import write_bytes_atomically
+from .chunk_tally import ChunkCount
 from .package import PackageResult
 from .pipeline import BuildResult
 from .validation import ValidatorResult
@@ -40,6 +41,7 @@ def build_report(result: BuildResult, command: str, exit_code: int) -> dict[str,
                 "sha256": output.sha256,
                 "pages": output.pages,
                 "cached": output.cached,
+                "chunks": _chunks(output.chunks),
             }
             for output in result.outputs
         ],
@@ -52,6 +54,14 @@ def build_report(result: BuildResult, command: str, exit_code: int) -> dict[str,
             "fragments_reused": result.fragments_reused,
         },
     }
+
+
+def _chunks(count: ChunkCount | None) -> dict[str, int] | None:
+    """A PDF's chunks laid out and reused in this build (chunk_tally.py); None: not laid out
+    in chunks in this build (up to date, laid out whole, or not a PDF)."""
+    if count is None:
+        return None
+    return {"laid_out": count.laid_out, "reused": count.reused}
 
 
 def diagnostics_report(

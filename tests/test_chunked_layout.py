@@ -84,12 +84,16 @@ def _build(anthology: Path, out: Path, workers: int, **options: object) -> list[
 
 
 def _chunks(events: list[Progress], verb: str, label: str = "print PDF") -> set[str]:
-    """Chunk names of the `laid out` / `reused` events of one PDF."""
+    """Chunk names of the `laid out` / `reused` events of one PDF (the print PDF's include the
+    one layout of both, `of the print and screen PDFs`), the screen PDF's cover left out."""
+    endings = [f"of the {label}"]
+    if label == "print PDF":
+        endings.append("of the print and screen PDFs")
     found = set()
     for event in events:
-        if event.what.startswith(f"{verb} chunk ") and event.what.endswith(f"of the {label}"):
+        if event.what.startswith(f"{verb} chunk ") and event.what.endswith(tuple(endings)):
             found.add(event.what.split()[3 if verb == "laid out" else 2])
-    return found
+    return found - {"cover"}
 
 
 def _pdfs(out: Path) -> dict[str, bytes]:

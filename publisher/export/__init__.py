@@ -105,15 +105,19 @@ def write_editions(
     chunking: Chunking,
     tell: Callable[[str, bool], None],
     tell_screen: Callable[[str, bool], None],
+    tell_print: Callable[[str, bool], None] | None = None,
 ) -> tuple[Exported, Exported]:
     """Write the print and the screen PDF (each a book and its path) from one layout of the
     print book's chunks (export/chunked.py `export_editions`), atomically; `tell` hears of the
-    chunks laid out or reused, `tell_screen` of the screen PDF's own when it needs a layout."""
+    chunks of that layout laid out or reused, `tell_screen` of the screen PDF's own (its cover;
+    all its chunks when it needs a layout of its own), `tell_print` of the print PDF's then."""
     from .chunkstore import ChunkStore
     from .editions import export_editions
 
     store = ChunkStore(chunking.store, chunking.reuse) if chunking.store is not None else None
-    exported = export_editions(printed[0], screen[0], chunking.workers, store, tell, tell_screen)
+    exported = export_editions(
+        printed[0], screen[0], chunking.workers, store, tell, tell_screen, tell_print
+    )
     write_bytes_atomically(printed[1], exported[0].data)
     write_bytes_atomically(screen[1], exported[1].data)
     return exported

@@ -284,7 +284,7 @@ def export_chunked(
     except ChunkUnsafe:
         return pdf.export_pdf(book)
     if book.target is Target.SCREEN_PDF:
-        return screen_pdf(book, chunks, pagination_of(chunks), store)
+        return screen_pdf(book, chunks, pagination_of(chunks), store, tell)
     return print_pdf(book, chunks)
 
 

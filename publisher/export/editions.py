@@ -32,15 +32,16 @@ from .screen import screen_pdf
 
 def export_editions(
     printed: RenderedBook, screen: RenderedBook, workers: int, store: ChunkStore | None = None,
-    tell: Tell | None = None, tell_screen: Tell | None = None,
+    tell: Tell | None = None, tell_screen: Tell | None = None, tell_print: Tell | None = None,
 ) -> tuple[Exported, Exported]:  # fmt: skip
     """The print PDF and the screen PDF from ONE layout of the print book's chunks: each chunk
     is written twice (pdf/restyle.py `screen_write`), and the screen PDF is the cover and its
     verso followed by the print book's pages, with their folios (issue 17). `tell` hears of
-    the chunks laid out; `tell_screen`, of the screen PDF's chunks when the screen PDF had to be
-    laid out on its own: when its cascade differs from the print PDF's in more than the
-    properties that only change drawing (LayoutsDiffer), or when the book cannot be chunked
-    (both whole, export_pdf). Raises BuildFailed as export_pdf does."""
+    the chunks laid out; `tell_screen`, of the screen PDF's cover, and of all its chunks when
+    the screen PDF had to be laid out on its own: when its cascade differs from the print PDF's
+    in more than the properties that only change drawing (LayoutsDiffer; `tell_print`, else
+    `tell`, then hears of the print PDF's), or when the book cannot be chunked (both whole,
+    export_pdf). Raises BuildFailed as export_pdf does."""
     from . import pdf
 
     try:
@@ -53,14 +54,14 @@ def export_editions(
         chunks = lay_out(printed, jobs, pieces, workers, store, tell)
     except LayoutsDiffer:
         return (
-            export_chunked(printed, workers, store, tell),
+            export_chunked(printed, workers, store, tell_print or tell),
             export_chunked(screen, workers, store, tell_screen),
         )
     except ChunkUnsafe:
         return pdf.export_pdf(printed), pdf.export_pdf(screen)
     exported = print_pdf(printed, chunks)
     writes = [replace(chunk, data=chunk.screen) for chunk in chunks]
-    return exported, screen_pdf(screen, writes, exported.pagination, store)
+    return exported, screen_pdf(screen, writes, exported.pagination, store, tell_screen)
 
 
 def _screen_page(html: str, printed: str, screen: str) -> str:

@@ -8,6 +8,7 @@ its /PageLabels name the cover with the book's word for it and then give the fol
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from ..base.access import Access
 from ..base.gate import note
@@ -27,16 +28,17 @@ def moment() -> dt.datetime | None:
 
 def screen_pdf(
     book: RenderedBook, chunks: list[ChunkPdf], pagination: Pagination | None,
-    store: ChunkStore | None,
+    store: ChunkStore | None, tell: Callable[[str, bool], None] | None = None,
 ) -> Exported:  # fmt: skip
     """The screen PDF: its cover pages (laid out apart, not counted by the folios) and the
-    chunks, labelled with the printed folios (export/pagelabels.py)."""
+    chunks, labelled with the printed folios (export/pagelabels.py). `tell("cover", laid_out)`
+    hears whether the cover was laid out (True) or taken from `store` (False)."""
     from . import pdf
     from .merge import merge
     from .output_intent import pdfx_for_spec
     from .pagelabels import page_labels
 
-    cover = _cover(book, store)
+    cover = _cover(book, store, tell)
     front = [] if cover is None else [cover]
     folios = [page.label for page in pagination.pages] if pagination else []
     word = Locale.for_spec(book.anthology.spec).word("cover")
@@ -48,7 +50,9 @@ def screen_pdf(
     return Exported(data, total, pdf.book_diagnostics(book), None)
 
 
-def _cover(book: RenderedBook, store: ChunkStore | None) -> ChunkPdf | None:
+def _cover(
+    book: RenderedBook, store: ChunkStore | None, tell: Callable[[str, bool], None] | None
+) -> ChunkPdf | None:
     """The screen PDF's cover and its blank verso, laid out on their own (in this process: one
     image on one page), or as `store` keeps them; None for a book without a cover."""
     from . import pdf
@@ -70,6 +74,8 @@ def _cover(book: RenderedBook, store: ChunkStore | None) -> ChunkPdf | None:
     cached = store.get(key) if store is not None else None
     if cached is not None:
         note(cached.shape.inputs)
+        if tell is not None:
+            tell(job.name, False)
         return cached
     laid, shape = pdf.lay_out_chunk(job, book.access or Access.for_spec(spec))
     chunk = pdf.finish_chunk(laid, shape, 1, {})
@@ -77,6 +83,8 @@ def _cover(book: RenderedBook, store: ChunkStore | None) -> ChunkPdf | None:
     if store is not None:
         store.put(key, chunk)
         store.keep({key}, owner)
+    if tell is not None:
+        tell(job.name, True)
     return chunk
 
 
