@@ -127,19 +127,33 @@ def test_a_catalogue_file_lists_books_by_file_folder_and_pattern(
     ]
 
 
-def test_catalogue_problems_are_named_at_their_line(
+def test_catalogue_problems_are_named_at_their_line_and_stop_only_themselves(
     books: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "catalogo.toml").write_text(
         '[catalogue]\nanthologies = [\n  "exilio",\n  "westerns",\n  7,\n]\n', encoding="utf-8"
     )
-    assert main(["build", "catalogo.toml", "-f", "html"]) == 1
-    assert capsys.readouterr().err.splitlines() == [
+    # The bad entries are reported, the good one is built, and the exit code says not all were.
+    assert main(["build", "catalogo.toml", "-f", "html", "-j", "1"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "building 1 book (1 at once)",
         "catalogo.toml:4:3: error: catalogue-entry: 'westerns' names no anthology file"
         " (paths and patterns are relative to the catalogue file's folder)",
         "catalogo.toml:5:3: error: catalogue-entry: an entry must be a path, as text",
         "publisher: 2 errors",
     ]
+    assert captured.out.splitlines() == ["built exilio/anthology.toml: 1 file, 1 written"]
+    # A catalogue file that lists nothing stops only itself too, beside a book named alone.
+    (tmp_path / "vacio.toml").write_text("[catalogue]\n", encoding="utf-8")
+    assert main(["build", "vacio.toml", "guerra", "-f", "html", "-j", "1"]) == 1
+    captured = capsys.readouterr()
+    assert [line for line in captured.err.splitlines() if "error" in line] == [
+        "vacio.toml:1:2: error: catalogue-empty: `anthologies` must list the anthology files"
+        ' to build, e.g. anthologies = ["guerra/anthology.toml", "westerns"]',
+        "publisher: 1 error",
+    ]
+    assert captured.out.splitlines() == ["built guerra/anthology.toml: 1 file, 1 written"]
 
 
 def test_a_broken_book_stops_only_itself_and_clashes_stop_both(

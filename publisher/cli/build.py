@@ -112,9 +112,9 @@ def run(args: argparse.Namespace) -> int:
     from ..report import build_report
     from .catalogue import catalogue_books, run_catalogue
 
-    books = catalogue_books(args.anthology)
-    if books is not None:
-        return run_catalogue(args, books)
+    catalogue = catalogue_books(args.anthology)
+    if catalogue is not None:
+        return run_catalogue(args, *catalogue)
     args.anthology = args.anthology[0] if args.anthology else None
     anthology = resolve_anthology(args)
     view = progress(args)

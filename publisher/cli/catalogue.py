@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
-from ..base.diagnostics import Diagnostic
+from ..base.diagnostics import BuildFailed, Diagnostic
 from ..base.project import find_anthology
 from ..base.text import counted
 from ..catalogue import BookResult, LocalPool, Runner, build_catalogue, plan_catalogue
@@ -20,28 +20,38 @@ from ..report import build_report
 from .common import finish, here, paint
 
 
-def catalogue_books(given: Sequence[Path]) -> list[Path] | None:
-    """The anthology files of a catalogue build, in order and each once, or None when the
-    command names one book (or none: the one found from the working directory). Raises
-    BuildFailed for a catalogue file's problems, ProjectNotFound for a path with no book."""
+def catalogue_books(given: Sequence[Path]) -> tuple[list[Path], tuple[Diagnostic, ...]] | None:
+    """The anthology files of a catalogue build, in order and each once, and the problems of
+    the catalogue files (a bad entry, or a catalogue file that lists nothing: the other books
+    are still built); None when the command names one book (or none: the one found from the
+    working directory). Raises ProjectNotFound for a path with no book."""
     cwd = Path.cwd()
     catalogues = [is_catalogue(cwd / path) for path in given]
     if len(given) == 0 or (len(given) == 1 and not catalogues[0]):
         return None
     books: list[Path] = []
+    problems: tuple[Diagnostic, ...] = ()
     for path, catalogue in zip(given, catalogues, strict=True):
-        found = (
-            read_catalogue(cwd / path).anthologies
-            if catalogue
-            else (find_anthology(path, cwd).absolute(),)
-        )
+        found: tuple[Path, ...] = ()
+        if not catalogue:
+            found = (find_anthology(path, cwd).absolute(),)
+        else:
+            try:
+                listed = read_catalogue(cwd / path)
+            except BuildFailed as failure:
+                problems += tuple(failure.diagnostics)
+            else:
+                found, problems = listed.anthologies, problems + listed.problems
         books += [book for book in found if book not in books]
-    return books
+    return books, problems
 
 
-def run_catalogue(args: argparse.Namespace, books: list[Path]) -> int:
+def run_catalogue(
+    args: argparse.Namespace, books: list[Path], listing: Sequence[Diagnostic] = ()
+) -> int:
     """Build `books` as the options say; print each book's line and every diagnostic (paths
-    from the working directory); the JSON report lists each book's build report."""
+    from the working directory), `listing`'s (the catalogue files' problems) first; the JSON
+    report lists each book's build report. Exit 1 when any book failed or was left out."""
     template = BuildRequest(
         Path(),
         args.format[0],
@@ -53,7 +63,8 @@ def run_catalogue(args: argparse.Namespace, books: list[Path]) -> int:
         # The books are the parallel unit: each lays its PDFs out in one process unless told.
         workers=args.workers or 1,
     )
-    groups, problems = plan_catalogue(books, template)
+    groups, planned = plan_catalogue(books, template)
+    problems = (*listing, *planned)
     try:
         runner = _runner(args)
     except ClusterUnavailable as problem:  # before any book: the command cannot run as asked
@@ -78,6 +89,8 @@ def run_catalogue(args: argparse.Namespace, books: list[Path]) -> int:
         "publisher": __version__,
         "command": "build",
         "books": [_book_report(book) for book in results],
+        # What belongs to no book built: bad catalogue entries, books left out by a clash.
+        "diagnostics": [d.to_json() for d in problems],
     }
     code = finish(args, diagnostics, report)
     if not args.quiet:

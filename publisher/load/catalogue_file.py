@@ -7,7 +7,9 @@ Each entry is relative to the catalogue file's folder: an anthology file, a proj
 (the anthology file in it: `anthology.toml` or `manuscripts/anthology.toml`), or a glob pattern
 (`pathlib.Path.glob`, its matches in sorted order, so the order never depends on the file
 system). A TOML file with a `[catalogue]` table is a catalogue; any other is an anthology.
-Problems are reported at the entry's line and column, all at once.
+Problems are reported at the entry's line and column, all at once; a bad entry costs only
+itself (the other entries' books are still built, as a bad anthology file named on the command
+line stops only itself).
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ MAX_CATALOGUE_BYTES = 1 << 20  # a list of paths; a bigger file is not a catalog
 @dataclass(frozen=True)
 class Catalogue:
     """`path`: the catalogue file; `anthologies`: absolute anthology files, in the catalogue's
-    order (each once: a book listed twice, or matched by two patterns, is built once)."""
+    order (each once: a book listed twice, or matched by two patterns, is built once);
+    `problems`: the entries that name no anthology (`catalogue-entry`, at their line)."""
 
     path: Path
     anthologies: tuple[Path, ...]
+    problems: tuple[Diagnostic, ...] = ()
 
 
 def is_catalogue(path: Path) -> bool:
@@ -53,8 +57,9 @@ def _text(path: Path) -> str:
 
 
 def read_catalogue(path: Path) -> Catalogue:
-    """The catalogue at `path`. Raises BuildFailed with every problem: syntax, a missing or
-    malformed `anthologies` list, an entry that names no anthology or matches nothing."""
+    """The catalogue at `path`, with the problems of its entries (an entry that is not a path,
+    names no anthology or matches nothing) in `problems`. Raises BuildFailed when the file
+    lists nothing: it cannot be read, does not parse, or has no `anthologies` list."""
     shown = str(path)
     try:
         text = _text(path)
@@ -92,9 +97,7 @@ def read_catalogue(path: Path) -> Catalogue:
                 )
             )
         found += [match for match in matches if match not in found]
-    if problems:
-        raise BuildFailed(problems)
-    return Catalogue(path, tuple(found))
+    return Catalogue(path, tuple(found), tuple(problems))
 
 
 def _matches(folder: Path, entry: str) -> list[Path]:
