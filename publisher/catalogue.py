@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Protocol
 
 from .base.diagnostics import BuildFailed, Diagnostic, error
-from .base.project import project_root, source_epoch
+from .base.model import AnthologySpec
+from .base.project import for_reader, project_root, source_epoch
 from .pipeline import BuildRequest, BuildResult, build, read_spec
 from .plan import output_dir
 
@@ -78,15 +79,17 @@ class LocalPool:
 
 
 def plan_catalogue(
-    anthologies: Sequence[Path], template: BuildRequest
+    anthologies: Sequence[Path], template: BuildRequest, base: Path | None = None
 ) -> tuple[list[Group], tuple[Diagnostic, ...]]:
     """The groups to build: one request per anthology, made from `template` (formats and
     options; with `template.out_dir` set, each book writes into `<out_dir>/<slug>/`), grouped
     by project root in first-seen order. Problems found before any build: an anthology file
     that does not load (that book is left out, the others go on) and two books that would
-    write the same file (`catalogue-output-clash`: both left out)."""
+    write the same file (`catalogue-output-clash`: both left out, the later one reported at
+    its `output_dir` or `slug` (else `title`) line, naming the other at its own; paths in the
+    message as seen from `base`, by default the working directory)."""
     problems: list[Diagnostic] = []
-    requests: list[tuple[Path, BuildRequest, tuple[Path, str]]] = []
+    requests: list[tuple[AnthologySpec, BuildRequest]] = []
     for anthology in anthologies:
         try:
             spec = read_spec(anthology)
@@ -95,28 +98,58 @@ def plan_catalogue(
             continue
         given = template.out_dir / spec.slug if template.out_dir is not None else None
         out = output_dir(spec, given)
-        request = dataclasses.replace(template, anthology=anthology, out_dir=out)
-        requests.append((spec.root, request, (out, spec.slug)))
+        requests.append((spec, dataclasses.replace(template, anthology=anthology, out_dir=out)))
     clashing: set[Path] = set()
-    for index, (_, request, editions) in enumerate(requests):
-        for _, other, other_editions in requests[index + 1 :]:
-            if editions == other_editions:  # every file name is the slug's (plan.FILE_NAMES)
+    for index, (spec, request) in enumerate(requests):
+        for other_spec, other in requests[index + 1 :]:
+            # Every file name is the slug's (plan.FILE_NAMES): one slug in one folder clashes.
+            if (request.out_dir, spec.slug) == (other.out_dir, other_spec.slug):
                 clashing |= {request.anthology, other.anthology}
-                problems.append(
-                    error(
-                        str(other.anthology),
-                        0,
-                        "catalogue-output-clash",
-                        f"this book and {request.anthology} would both write the"
-                        f" `{editions[1]}` editions in {editions[0]}; give one of them"
-                        " another `slug` or `output_dir`",
-                    )
-                )
+                by_out = template.out_dir is not None
+                clash = _clash((spec, request), (other_spec, other), by_out, base or Path.cwd())
+                problems.append(clash)
     groups: dict[Path, list[BuildRequest]] = {}
-    for root, request, _ in requests:
+    for spec, request in requests:
         if request.anthology not in clashing:
-            groups.setdefault(root, []).append(request)
+            groups.setdefault(spec.root, []).append(request)
     return [tuple(group) for group in groups.values()], tuple(problems)
+
+
+def _clash(
+    first: tuple[AnthologySpec, BuildRequest], later: tuple[AnthologySpec, BuildRequest],
+    by_out: bool, base: Path,
+) -> Diagnostic:  # fmt: skip
+    """`catalogue-output-clash` at the `later` book's deciding line (`_decided_at`), naming
+    the `first` at its own, and what tells them apart: with `--out DIR` (`by_out`: each book
+    in `DIR/<slug>/`) only another `slug`; else another `slug` or `output_dir`."""
+    (spec, request), (other_spec, other) = first, later
+    line, _ = _decided_at(spec, by_out)
+    other_line, col = _decided_at(other_spec, by_out)
+    first_shown = for_reader(str(request.anthology), base, base)
+    folder = for_reader(str(request.out_dir), base, base)
+    fix = (
+        "give one of them another `slug` (with --out DIR each book writes into DIR/<slug>/,"
+        " whatever its `output_dir`)"
+        if by_out
+        else "give one of them another `slug`, or an `output_dir` of its own"
+    )
+    return error(
+        str(other.anthology),
+        other_line,
+        "catalogue-output-clash",
+        f"this book and {first_shown}:{line} would both write the `{spec.slug}` editions"
+        f" (file names from the `slug`, else the `title`) in {folder}; {fix}",
+        col,
+    )
+
+
+def _decided_at(spec: AnthologySpec, by_out: bool) -> tuple[int, int]:
+    """(line, column) of what decides where a book's files go: its `output_dir` when written
+    and used (no --out), else the `slug`, else the `title` its slug comes from."""
+    if not by_out and spec.output_dir is not None:
+        return spec.output_dir_at
+    _, line, col = spec.slug_at
+    return line, col
 
 
 def build_catalogue(groups: Sequence[Group], runner: Runner) -> list[BookResult]:

@@ -168,11 +168,47 @@ def test_a_broken_book_stops_only_itself_and_clashes_stop_both(
     errors = [line for line in captured.err.splitlines() if ": error: " in line]
     assert errors == [
         "exilio/anthology.toml:2:1: error: toml-syntax: `title` is set twice (first at line 1)",
-        f"guerra/copia.toml: error: catalogue-output-clash: this book and {books[2]} would"
-        f" both write the `posguerra` editions in {tmp_path / 'guerra' / 'dist'}; give one of"
-        " them another `slug` or `output_dir`",
+        "guerra/copia.toml:1:1: error: catalogue-output-clash: this book and"
+        " guerra/posguerra.toml:1 would both write the `posguerra` editions (file names from"
+        " the `slug`, else the `title`) in guerra/dist; give one of them another `slug`, or an"
+        " `output_dir` of its own",
     ]
     assert captured.out.splitlines() == ["built guerra/anthology.toml: 1 file, 1 written"]
+
+
+def test_a_clash_is_named_at_the_line_that_decides_it_with_the_fix_that_works(
+    books: list[Path], tmp_path: Path
+) -> None:
+    # Two books of two projects with one `slug`, and a third sharing the first's `output_dir`.
+    westerns = _project(tmp_path / "westerns", "Cine del oeste", "Río Rojo")
+    first, rest = westerns.read_text("utf-8").split("\n", 1)  # the title, the rest
+    westerns.write_text(f'{first}\nslug = "cine-de-la-guerra"\n{rest}', encoding="utf-8")
+    shared = tmp_path / "exilio" / "copia.toml"
+    first, rest = books[1].read_text("utf-8").split("\n", 1)
+    text = f'{first}\noutput_dir = "dist"\n{rest}'
+    shared.write_text(text, encoding="utf-8")
+    books[1].write_text(text, encoding="utf-8")
+    anthologies = [books[0], westerns, books[1], shared]
+    # With --out DIR each book writes into DIR/<slug>/: only the slug tells two apart.
+    _, problems = plan_catalogue(anthologies, _template(tmp_path / "web"), tmp_path)
+    assert [d.format() for d in problems] == [
+        f"{westerns}:2:1: error: catalogue-output-clash: this book and"
+        " guerra/anthology.toml:1 would both write the `cine-de-la-guerra` editions (file names"
+        " from the `slug`, else the `title`) in web/cine-de-la-guerra; give one of them another"
+        " `slug` (with --out DIR each book writes into DIR/<slug>/, whatever its `output_dir`)",
+        f"{shared}:1:1: error: catalogue-output-clash: this book and exilio/anthology.toml:1"
+        " would both write the `cine-del-exilio` editions (file names from the `slug`, else the"
+        " `title`) in web/cine-del-exilio; give one of them another `slug` (with --out DIR each"
+        " book writes into DIR/<slug>/, whatever its `output_dir`)",
+    ]
+    # Without --out, `output_dir` decides the folder: the clash is at its line.
+    _, problems = plan_catalogue(anthologies, BuildRequest(Path(), FORMATS, None), tmp_path)
+    assert [d.format() for d in problems] == [
+        f"{shared}:2:1: error: catalogue-output-clash: this book and"
+        " exilio/anthology.toml:2 would both write the `cine-del-exilio` editions (file"
+        " names from the `slug`, else the `title`) in exilio/dist; give one of them another"
+        " `slug`, or an `output_dir` of its own",
+    ]
 
 
 def test_an_unreachable_scheduler_stops_before_any_book(

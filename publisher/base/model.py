@@ -255,6 +255,10 @@ class AnthologySpec:
     spine: str = "top-to-bottom"
     # `isbn_print` as written (hyphens kept), for the barcode's human-readable line ("": not set).
     isbn_print_written: str = ""
+    # Where the book's slug (its output file names) is decided: (`slug`, else `title`, line,
+    # column); where `output_dir` is written ((1, 0): not set). catalogue-output-clash names them.
+    slug_at: tuple[str, int, int] = ("title", 1, 0)
+    output_dir_at: tuple[int, int] = (1, 0)
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,8 @@ class _Reader:
             trade=read_trade(data, self.at, self.fail_at),  # `[sales]`, `[prices]`
             description_at=self.at.of("description"),
             identifiers_at=self.at.of("identifiers") if "identifiers" in data else None,
+            slug_at=self.slug_at(),
+            output_dir_at=self.at.of("output_dir") if "output_dir" in data else (1, 0),
         )
         if self.problems:
             raise BuildFailed(self.problems)
@@ -360,6 +362,11 @@ class _Reader:
                 f"`date` must be a TOML date like {DATE_EXAMPLE}{hint}",
             )
         return dt.date(1970, 1, 1)
+
+    def slug_at(self) -> tuple[str, int, int]:
+        """The key the book's slug comes from (`slug`, else `title`), and where it is."""
+        key = "slug" if "slug" in self.data else "title"
+        return (key, *self.at.of(key))
 
     def slug(self, slug: str) -> str:
         if len(slug) > MAX_SLUG_CHARS:
