@@ -30,6 +30,7 @@ def assemble(
     """Raises BuildFailed listing every selection problem at once."""
     problems: list[Diagnostic] = []
     chosen = _choose_parts(spec, reviews, problems)
+    problems += _slugs_missing(spec, reviews)
     front_pieces = _front_in_order(spec, front, problems)
     if problems:
         raise BuildFailed(problems)
@@ -119,6 +120,24 @@ def _choose_parts(
                 )
             )
     return chosen
+
+
+def _slugs_missing(spec: AnthologySpec, reviews: tuple[Manuscript, ...]) -> tuple[Diagnostic, ...]:
+    """`select-slug-missing`: an error at each `select.slugs` entry naming no review of the
+    pool, with the closest slug, as `front` entries naming no piece are (`front-missing`): a
+    typo would leave the review out of the book, or the part empty, without a word."""
+    pool = [manuscript.slug for manuscript in reviews]
+    found = []
+    for part in spec.parts:
+        places = part.select.slugs_at or ((part.line, 0),) * len(part.select.slugs)
+        for slug, (line, col) in zip(part.select.slugs, places, strict=True):
+            if slug not in pool:
+                message = (
+                    f"part `{part.id}` selects `{slug}`, which is no review in"
+                    f" {spec.reviews_dir.name}/{suggestion(slug, pool)}"
+                )
+                found.append(error(spec.path, line, "select-slug-missing", message, col))
+    return tuple(found)
 
 
 def _ordered(part: PartSpec, manuscripts: list[Manuscript], lang: str) -> list[Manuscript]:

@@ -178,8 +178,10 @@ def load_book(
         try:
             assemble(spec, loaded.reviews, loaded.front)
         except BuildFailed as more:
-            # Not `no-reviews`: reviews that failed to load are already reported.
-            found = tuple(d for d in more.diagnostics if d.code != "no-reviews")
+            # Not `no-reviews`, nor a `select.slugs` entry naming no review (it may name one
+            # that failed to load): reviews that failed to load are already reported.
+            unsure = ("no-reviews", "select-slug-missing")
+            found = tuple(d for d in more.diagnostics if d.code not in unsure)
             raise BuildFailed(loaded.diagnostics + found) from None
         raise BuildFailed(loaded.diagnostics)
     anthology = assemble(spec, loaded.reviews, loaded.front)

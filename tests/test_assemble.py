@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+
+from publisher.base.diagnostics import BuildFailed
 from publisher.pipeline import load
 
 from .conftest import MINI_TOML, ProjectMaker, review
@@ -65,3 +68,33 @@ def test_subset_book_leaves_out_what_it_does_not_select(make_project: ProjectMak
     anthology.write_text(toml, encoding="utf-8")
     book, _ = load(anthology)
     assert [r.slug for r in book.reviews] == ["a"]
+
+
+def test_a_select_slug_naming_no_review_is_an_error_at_its_entry(
+    make_project: ProjectMaker,
+) -> None:
+    toml = MINI_TOML.replace(
+        'select = { tags = ["exilio"] }',
+        'select = { tags = ["exilio"], slugs = [\n  "la-vaquilla",\n  "la-vaquila",\n  "otra",\n] }',
+    )
+    anthology = make_project(
+        {"la-vaquilla.md": review(film="La vaquilla", tags="[exilio]")}, toml=toml
+    )
+    with pytest.raises(BuildFailed) as failed:
+        load(anthology)
+    assert [d.format() for d in failed.value.diagnostics] == [
+        "manuscripts/anthology.toml:21:3: error: select-slug-missing: part `exilio` selects"
+        " `la-vaquila`, which is no review in reviews/ (did you mean `la-vaquilla`?)",
+        "manuscripts/anthology.toml:22:3: error: select-slug-missing: part `exilio` selects"
+        " `otra`, which is no review in reviews/",
+    ]
+
+
+def test_a_select_slug_naming_a_review_that_failed_to_load_is_not_called_missing(
+    make_project: ProjectMaker,
+) -> None:
+    toml = MINI_TOML.replace('select = { tags = ["exilio"] }', 'select = { slugs = ["rota"] }')
+    anthology = make_project({"a.md": review(), "rota.md": "sin front matter\n"}, toml=toml)
+    with pytest.raises(BuildFailed) as failed:
+        load(anthology)
+    assert [d.code for d in failed.value.diagnostics] == ["front-matter-missing"]

@@ -91,6 +91,8 @@ class Selection:
     tags: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
     slugs: tuple[str, ...] = ()
+    # (line, column) of each of `slugs` in the anthology file (assemble.py: `select-slug-missing`)
+    slugs_at: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
     def matches(self, manuscript: Manuscript) -> bool:
         if manuscript.slug in self.slugs:

@@ -474,10 +474,12 @@ class _Reader:
                 self.fail_at(
                     (*where, "years"), "anthology-type", "`select.years` must be [first, last]"
                 )
+        slugs = self.names(select, "slugs", where)
         return Selection(
             tags=self.names(select, "tags", where),
             years=year_range,
-            slugs=self.names(select, "slugs", where),
+            slugs=slugs,
+            slugs_at=tuple(self.at.of(*where, "slugs", index) for index in range(len(slugs))),
         )
 
 
