@@ -1,4 +1,7 @@
-"""Typed domain objects passed between the pipeline stages. All frozen: stages never mutate."""
+"""Typed domain objects passed between the pipeline stages. All frozen: stages never mutate.
+
+Length: the one vocabulary of the domain (anthology file, manuscripts, parts, back matter).
+"""
 
 from __future__ import annotations
 
@@ -91,8 +94,7 @@ class Selection:
     tags: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
     slugs: tuple[str, ...] = ()
-    # (line, column) of each of `slugs` in the anthology file (assemble.py: `select-slug-missing`)
-    slugs_at: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+    slugs_at: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # (line, col)s
 
     def matches(self, manuscript: Manuscript) -> bool:
         if manuscript.slug in self.slugs:
@@ -257,10 +259,8 @@ class AnthologySpec:
     spine: str = "top-to-bottom"
     # `isbn_print` as written (hyphens kept), for the barcode's human-readable line ("": not set).
     isbn_print_written: str = ""
-    # Where the book's slug (its output file names) is decided: (`slug`, else `title`, line,
-    # column); where `output_dir` is written ((1, 0): not set). catalogue-output-clash names them.
-    slug_at: tuple[str, int, int] = ("title", 1, 0)
-    output_dir_at: tuple[int, int] = (1, 0)
+    slug_at: tuple[str, int, int] = ("title", 1, 0)  # `slug` (else `title`), line, column
+    output_dir_at: tuple[int, int] = (1, 0)  # where `output_dir` is written ((1, 0): not set)
 
 
 @dataclass(frozen=True)
