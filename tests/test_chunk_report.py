@@ -25,7 +25,9 @@ pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pop
 TIME = re.compile(r"^publisher: \[ *[0-9.]+s\] ")
 
 
-def _build(anthology: Path, capsys: pytest.CaptureFixture[str]) -> tuple[list[str], dict]:  # type: ignore[type-arg]
+def _build(
+    anthology: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[list[str], dict[str, object]]:
     """The `-v` lines about chunks (without their time), and each PDF's `chunks` in the
     JSON report, by file name."""
     report = anthology.parent.parent / "report.json"
