@@ -323,13 +323,11 @@ def build(request: BuildRequest) -> BuildResult:
         diagnostics += tuple(d for d in exported.diagnostics if d not in diagnostics)
     diagnostics += pages.downgrades  # not cached: said once, as the paginated files go
     outputs = tuple(
-        dataclasses.replace(
-            _output(
-                item,
-                built[item.path].pages if item.path in built else None,
-                item.path not in built,
-            ),
-            chunks=tally.count(item.target),
+        _output(
+            item,
+            built[item.path].pages if item.path in built else None,
+            item.path not in built,
+            tally.count(item.target),
         )
         for item in plan
     )
@@ -578,9 +576,11 @@ def _written(book: RenderedBook, path: Path) -> Exported:
     return dataclasses.replace(write(book, path), data=b"")
 
 
-def _output(item: Planned, pages: int | None, cached: bool) -> Output:
+def _output(
+    item: Planned, pages: int | None, cached: bool, chunks: ChunkCount | None = None
+) -> Output:
     if cached:
-        pages = None
+        pages, chunks = None, None
     return Output(
         item.path,
         item.format.value,
@@ -589,6 +589,7 @@ def _output(item: Planned, pages: int | None, cached: bool) -> Output:
         file_sha256(item.path),
         pages,
         cached,
+        chunks,
     )
 
 
