@@ -4,11 +4,12 @@ What WeasyPrint writes for a whole book is rebuilt over all the pages: the named
 (every anchor; the links keep naming theirs, so a link into another chunk lands), the outline
 (nested by `bookmark-level` across chunks, as WeasyPrint nests it), and for the tagged screen
 PDF the structure tree: one `Document` element over every chunk's page elements, one
-ParentTree numbering each page's marked content (key = page index, as WeasyPrint numbers it)
-and then every link annotation. Catalog entries (language, XMP metadata, output intents, viewer
-preferences, mark info) and the document information come from the first chunk, which was
-written from the same head. Each chunk embeds its own font subsets: they become one font per
-face (export/font_union.py).
+ParentTree holding each page's marked content and each link annotation's element (keyed by the
+page's or the annotation's own object number: the keys need only be unique, ISO 32000-1
+§14.7.4.4, and so do not depend on the other chunks). Catalog entries (language, XMP metadata,
+output intents, viewer preferences, mark info) and the document information come from the
+first chunk, which was written from the same head. Each chunk embeds its own font subsets:
+they become one font per face (export/font_union.py).
 The first half of the file identifier names the book (as export/pdf.py writes it); the second
 is a digest of the chunks, which decide every byte of the merged file.
 
@@ -19,6 +20,12 @@ written to the output (export/pdf_writer.py), and the chunk let go. Between chun
 numbers and short encoded values are kept (the pages', the Document's kids, the ParentTree's
 entries, the destinations), so peak memory follows the largest chunk and the output's bytes,
 not the number of objects (merge peak at 400 reviews: 267 → 106 MiB; tests/test_merge_memory.py).
+
+Reuse (issue 17): each chunk's objects are numbered in a range of their own, so what is written
+of a chunk depends only on the chunk, its range, its fonts' numbers, the links it must drop
+and (the first chunk) the build's moment; it is kept with the prepass's facts and the united
+fonts (export/merge_cache.py), and the next merge splices it in unchanged. The file's bytes are
+the same with the cache or without (tests/test_merge_cache.py).
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from ..base.digests import digest
 from .chunkdata import Bookmark, ChunkPdf
 from .merge_cache import MergeCache, Part, WriteJob, part_of, record_of
 from .merge_outline import write_outline
-from .merge_prepass import Facts, chunk_digest, facts_of, named, united_fonts
+from .merge_prepass import Facts, facts_of, named, united_fonts
 from .pagelabels import PageLabel, label_tree
 from .pdf_writer import BATCH, MAX_NUMBER, Copier, Ref, Segment, Writer, encode
 
@@ -67,13 +74,13 @@ def merge(
     A page's /StructParents and a link's /StructParent (keys of the ParentTree, unique) are
     its own object number."""
     cache = cache or MergeCache(None, book_id)
-    facts = [facts_of(chunk, cache) for chunk in chunks]
+    facts, scratch = facts_of(chunks, cache)
     version = facts[0].version if facts else "1.3"
     buffer = io.BytesIO()
     writer = Writer(buffer, max(version, "1.5"))  # object streams are PDF 1.5
     tagged = bool(facts) and all(known.tagged for known in facts)
     book = _Book(writer, tagged, sum(known.pages for known in facts))
-    fonts, font_numbers = united_fonts(chunks, facts, writer.count, cache)
+    fonts, font_numbers = united_fonts(chunks, facts, writer.count, cache, scratch)
     writer.splice(fonts)
     bases = _bases(facts, fonts.end)
     if bases[-1] > MAX_NUMBER:
@@ -84,7 +91,7 @@ def merge(
         dropped = sorted(set(known.links) - names)
         stamp = moment.isoformat() if moment is not None and index == 0 else ""
         key = digest(
-            "segment", chunk_digest(chunk), str(base), str(index == 0), stamp, str(tagged),
+            "segment", known.digest, str(base), str(index == 0), stamp, str(tagged),
             repr(sorted(font_numbers[index].items())), repr(book.numbers()), *dropped,
         )  # fmt: skip
         kept = cache.get(key)
@@ -194,7 +201,7 @@ class _Book:
                         catalog.append((key, copier.encode(source.Root[key])))
                 if "/Info" in source.trailer:
                     info = copier.encode(source.trailer.Info)
-            dropped = self._drop_dangling_links(source, job.dropped)
+            dropped = self._drop_dangling_links(source, job.dropped) if job.dropped else []
             kids: list[bytes] = []
             parents: list[tuple[int, bytes]] = []
             if self.tagged:

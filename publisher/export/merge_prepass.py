@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pikepdf
@@ -37,7 +37,7 @@ class Facts:
     """A chunk's facts: `version` ("1.7"), `pages`, `tagged`, `size` (its trailer's /Size: an
     object count bound), `names` (its destinations), `links` (the names its links go to),
     `fonts` ((object, generation) of each font dictionary, first use first) and `prints` (a
-    digest of each font's objects, the same order)."""
+    digest of each font's objects, the same order); `digest`, the chunk PDF's sha256."""
 
     version: str
     pages: int
@@ -47,30 +47,58 @@ class Facts:
     links: tuple[str, ...]
     fonts: tuple[ObjGen, ...]
     prints: tuple[str, ...]
+    digest: str = ""
 
 
 def chunk_digest(chunk: ChunkPdf) -> str:
     return hashlib.sha256(chunk.data).hexdigest()
 
 
-def facts_of(chunk: ChunkPdf, cache: MergeCache) -> Facts:
-    """The chunk's facts, as kept or read from its PDF (and kept)."""
-    key = digest("facts", chunk_digest(chunk))
-    kept = cache.get(key)
-    if kept is not None:
-        try:
-            record = kept[0]
-            return Facts(
-                str(record["version"]), int(record["pages"]), bool(record["tagged"]),
-                int(record["size"]), tuple(record["names"]), tuple(record["links"]),
-                tuple((int(o), int(g)) for o, g in record["fonts"]), tuple(record["prints"]),
-            )  # fmt: skip
-        except (KeyError, TypeError, ValueError):
-            pass
-    with pikepdf.open(io.BytesIO(chunk.data)) as source:
-        facts = _read_facts(source)
-    cache.put(key, {**facts.__dict__}, Segment(b"", (), (), 0))
-    return facts
+class Scratch:
+    """A scratch PDF holding the chunks' fonts, each chunk's copied when it is opened (at most
+    once per merge: for its facts, or for the union): `copies[index]`, the chunk's font
+    dictionaries copied, in the order of its facts."""
+
+    def __init__(self) -> None:
+        self.pdf = pikepdf.new()
+        self.copies: dict[int, list[Any]] = {}
+
+    def copy(self, index: int, source: pikepdf.Pdf, fonts: tuple[ObjGen, ...]) -> None:
+        before = len(self.pdf.objects)
+        self.copies[index] = [self.pdf.copy_foreign(source.get_object(font)) for font in fonts]
+        _materialize(self.pdf, before)
+
+
+def facts_of(chunks: list[ChunkPdf], cache: MergeCache) -> tuple[list[Facts], Scratch]:
+    """Each chunk's facts, as kept or read from its PDF (and kept); the fonts of the chunks
+    read, copied into a Scratch for `united_fonts`."""
+    scratch = Scratch()
+    facts: list[Facts] = []
+    for index, chunk in enumerate(chunks):
+        sha256 = chunk_digest(chunk)
+        key = digest("facts", sha256)
+        known = _kept_facts(cache.get(key))
+        if known is None:
+            with pikepdf.open(io.BytesIO(chunk.data)) as source:
+                known = _read_facts(source)
+                scratch.copy(index, source, known.fonts)
+            cache.put(key, {**known.__dict__}, Segment(b"", (), (), 0))
+        facts.append(replace(known, digest=sha256))
+    return facts, scratch
+
+
+def _kept_facts(kept: tuple[dict[str, Any], Segment] | None) -> Facts | None:
+    if kept is None:
+        return None
+    record = kept[0]
+    try:
+        return Facts(
+            str(record["version"]), int(record["pages"]), bool(record["tagged"]),
+            int(record["size"]), tuple(record["names"]), tuple(record["links"]),
+            tuple((int(o), int(g)) for o, g in record["fonts"]), tuple(record["prints"]),
+        )  # fmt: skip
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _read_facts(source: pikepdf.Pdf) -> Facts:
@@ -142,35 +170,36 @@ def _fingerprint(font: Any) -> str:
 
 
 def united_fonts(
-    chunks: list[ChunkPdf], facts: list[Facts], first: int, cache: MergeCache
+    chunks: list[ChunkPdf], facts: list[Facts], first: int, cache: MergeCache, scratch: Scratch
 ) -> tuple[Segment, list[dict[ObjGen, int]]]:
     """The fonts standing for the chunks' (united, or each its own: export/font_union.py),
     written as a Segment numbered from `first`; per chunk, its font dictionaries' (object,
-    generation) → number of the font written."""
+    generation) → number of the font written. `scratch`: the fonts facts_of copied (closed
+    here); the other chunks are opened for theirs only when the union is not kept."""
     key = digest("fonts", str(first), *("\n".join(f.prints) for f in facts))
     kept = cache.get(key)
     if kept is not None:
         try:
             lists = [[int(n) for n in row] for row in kept[0]["numbers"]]
             if [len(row) for row in lists] == [len(f.fonts) for f in facts]:
+                scratch.pdf.close()
                 return kept[1], _maps(facts, lists)
         except (KeyError, TypeError, ValueError):
             pass
-    scratch = pikepdf.new()
-    union = FontUnion(scratch)
-    copies: list[list[Any]] = []
-    for chunk, known in zip(chunks, facts, strict=True):
-        with pikepdf.open(io.BytesIO(chunk.data)) as source:
-            before = len(scratch.objects)
-            copies.append([scratch.copy_foreign(source.get_object(o)) for o in known.fonts])
-            union.add_fonts(copies[-1])
-            _materialize(scratch, before)
+    for index, (chunk, known) in enumerate(zip(chunks, facts, strict=True)):
+        if index not in scratch.copies:
+            with pikepdf.open(io.BytesIO(chunk.data)) as source:
+                scratch.copy(index, source, known.fonts)
+    union = FontUnion(scratch.pdf)
+    copies = [scratch.copies[index] for index in range(len(chunks))]
+    for row in copies:
+        union.add_fonts(row)  # in the chunks' order: a face's first font is kept
     union.finish()
     writer = Writer(io.BytesIO(), None, first)
     copier = Copier(writer, {})
     lists = [[copier.number(union.replacement(font)) for font in row] for row in copies]
     copier.drain()
-    scratch.close()
+    scratch.pdf.close()
     segment = writer.segment()
     cache.put(key, {"numbers": lists}, segment)
     return segment, _maps(facts, lists)
