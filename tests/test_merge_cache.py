@@ -112,3 +112,14 @@ def test_a_kept_chunk_loses_its_links_to_a_chunk_no_longer_there(
     with pikepdf.open(io.BytesIO(shorter)) as pdf:
         links = [str(a.Dest) for page in pdf.pages for a in page.obj.get("/Annots", Array())]
     assert links == ["uno-1", "uno-2", "tres-1", "tres-2", "tres-3", "uno-1"]
+
+
+def test_a_chunk_that_grows_moves_the_ranges_after_it(tmp_path: Path, counted: Counted) -> None:
+    """SECOND grown past its range's power of two: THIRD's objects take other numbers, so
+    they are written again (kept as they were, they would overlap SECOND's)."""
+    grown = synthetic_chunk(pages=6, runs=20, prefix="dos", word="Trinchera")
+    merge.merge([FIRST, SECOND, THIRD], BOOK_ID, cache=_cache(tmp_path))
+    counted.reset()
+    moved = merge.merge([FIRST, grown, THIRD], BOOK_ID, cache=_cache(tmp_path))
+    assert counted.written == [grown.data, THIRD.data]
+    assert moved == merge.merge([FIRST, grown, THIRD], BOOK_ID)

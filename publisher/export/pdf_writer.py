@@ -140,7 +140,12 @@ class Writer:
         self.count = number
 
     def splice(self, segment: Segment) -> None:
-        """Write `segment`'s objects here (numbered apart: none may be numbered here yet)."""
+        """Write `segment`'s objects here (numbered apart). Raises ValueError when one of its
+        numbers is already written here."""
+        taken = [n for n, _ in segment.placed if n in self.entries]
+        taken += [n for n, _, _ in segment.packed if n in self.entries]
+        if taken:
+            raise ValueError(f"objects numbered twice: {taken[:5]}")
         start = self.position
         self._write(segment.data)
         for number, offset in segment.placed:
