@@ -224,9 +224,12 @@ def _materialize(out: pikepdf.Pdf, first: int) -> None:
 
 def named(annotation: Any) -> str | None:
     """The destination name a link annotation goes to (`/Dest`, or a GoTo action's `/D`)."""
-    if "/Dest" in annotation and isinstance(annotation.Dest, String):
-        return str(annotation.Dest)
-    action = annotation.get("/A", Dictionary())
-    if action.get("/S") == Name.GoTo and isinstance(action.get("/D"), String):
-        return str(action.D)
+    target = annotation.get("/Dest")
+    if isinstance(target, String):
+        return str(target)
+    action = annotation.get("/A")
+    if isinstance(action, Dictionary) and action.get("/S") == Name.GoTo:
+        target = action.get("/D")
+        if isinstance(target, String):
+            return str(target)
     return None
