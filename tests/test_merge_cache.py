@@ -17,7 +17,7 @@ import pikepdf
 import pytest
 from pikepdf import Array
 
-from publisher.export import font_union, merge
+from publisher.export import font_union, merge, merge_cache
 from publisher.export.chunkdata import ChunkPdf
 from publisher.export.merge_cache import MergeCache
 from tests.test_merge_memory import BOOK_ID, synthetic_chunk
@@ -123,3 +123,16 @@ def test_a_chunk_that_grows_moves_the_ranges_after_it(tmp_path: Path, counted: C
     moved = merge.merge([FIRST, grown, THIRD], BOOK_ID, cache=_cache(tmp_path))
     assert counted.written == [grown.data, THIRD.data]
     assert moved == merge.merge([FIRST, grown, THIRD], BOOK_ID)
+
+
+def test_what_an_older_merge_wrote_is_not_spliced(
+    tmp_path: Path, counted: Counted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keys name the code that wrote (this package's digest, pikepdf's version): a
+    changed merge writes every chunk again."""
+    merge.merge([FIRST, SECOND], BOOK_ID, cache=_cache(tmp_path))
+    counted.reset()
+    monkeypatch.setattr(merge_cache, "_code", lambda: "another merge")
+    merge.merge([FIRST, SECOND], BOOK_ID, cache=_cache(tmp_path))
+    assert counted.written == [FIRST.data, SECOND.data]
+    assert counted.unions == 1

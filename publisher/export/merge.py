@@ -39,7 +39,6 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from ..base.digests import digest
 from .chunkdata import Bookmark, ChunkPdf
 from .merge_cache import MergeCache, Part, WriteJob, part_of, record_of
 from .merge_outline import write_outline
@@ -90,7 +89,7 @@ def merge(
         base = bases[index]
         dropped = sorted(set(known.links) - names)
         stamp = moment.isoformat() if moment is not None and index == 0 else ""
-        key = digest(
+        key = cache.key(
             "segment", known.digest, str(base), str(index == 0), stamp, str(tagged),
             repr(sorted(font_numbers[index].items())), repr(book.numbers()), *dropped,
         )  # fmt: skip

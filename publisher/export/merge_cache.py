@@ -14,17 +14,25 @@ the reuse, never the build. `prune` deletes the book's files the merge did not u
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from array import array
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ..base.digests import digest, package_digest
 from ..base.files import write_bytes_atomically
 from .pdf_writer import Segment
 
 FORMAT = "merge/2"
 HEAD = 8  # digits of the JSON head's length
+
+
+@functools.cache
+def _code() -> str:
+    return digest(package_digest(), metadata.version("pikepdf"))
 
 
 class MergeCache:
@@ -36,6 +44,11 @@ class MergeCache:
         self.book = book
         self.read = read
         self.used: set[str] = set()
+
+    def key(self, *parts: str) -> str:
+        """A file's key: a digest of `parts` and of the code that writes (this package's,
+        pikepdf's), so that a changed merge never splices what an older one wrote."""
+        return digest(FORMAT, _code(), *parts)
 
     def _path(self, key: str) -> Path:
         assert self.directory is not None

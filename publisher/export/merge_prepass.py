@@ -23,7 +23,6 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from ..base.digests import digest
 from .chunkdata import ChunkPdf
 from .font_union import FontUnion, page_resources
 from .merge_cache import MergeCache
@@ -76,7 +75,7 @@ def facts_of(chunks: list[ChunkPdf], cache: MergeCache) -> tuple[list[Facts], Sc
     facts: list[Facts] = []
     for index, chunk in enumerate(chunks):
         sha256 = chunk_digest(chunk)
-        key = digest("facts", sha256)
+        key = cache.key("facts", sha256)
         known = _kept_facts(cache.get(key))
         if known is None:
             with pikepdf.open(io.BytesIO(chunk.data)) as source:
@@ -176,7 +175,7 @@ def united_fonts(
     written as a Segment numbered from `first`; per chunk, its font dictionaries' (object,
     generation) → number of the font written. `scratch`: the fonts facts_of copied (closed
     here); the other chunks are opened for theirs only when the union is not kept."""
-    key = digest("fonts", str(first), *("\n".join(f.prints) for f in facts))
+    key = cache.key("fonts", str(first), *("\n".join(f.prints) for f in facts))
     kept = cache.get(key)
     if kept is not None:
         try:

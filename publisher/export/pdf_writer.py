@@ -140,8 +140,7 @@ class Writer:
         self.count = number
 
     def splice(self, segment: Segment) -> None:
-        """Write `segment`'s objects here (numbered apart). Raises ValueError when one of its
-        numbers is already written here."""
+        """Write `segment`'s objects here. Raises ValueError for a number written here already."""
         taken = [n for n, _ in segment.placed if n in self.entries]
         taken += [n for n, _, _ in segment.packed if n in self.entries]
         if taken:
@@ -315,8 +314,7 @@ class Copier:
 
 
 def _rows(entries: list[tuple[int, int, int]], width: int) -> bytes:
-    """Cross-reference stream rows (§7.5.8.3, /W [1 width 2]) of `entries` (kind, field,
-    index), built a column at a time."""
+    """Cross-reference rows (§7.5.8.3, /W [1 width 2]) of `entries` (kind, field, index)."""
     columns = [bytes(kind for kind, _, _ in entries)]
     for shift in range(8 * (width - 1), -1, -8):
         columns.append(bytes((field >> shift) & 0xFF for _, field, _ in entries))
@@ -332,9 +330,9 @@ def _png_up(rows: bytes, columns: int) -> bytes:
     """`rows` (`columns` bytes each) under the PNG "Up" predictor (ISO 32000-1 §7.4.4.4,
     /Predictor 12): each row a filter byte 2, then each byte less the byte above it, mod 256.
     The cross-reference rows differ little from one to the next, so Flate then packs them
-    about tenfold (as qpdf and pydyf write cross-reference streams). The bytes are taken
-    all at once as one integer: a subtraction per byte without borrows between them (the
-    high bit of each byte set in the minuend and cleared in the subtrahend, then put back)."""
+    about tenfold (as qpdf and pydyf write cross-reference streams). All bytes at once, as one
+    integer: each byte's high bit set in the minuend, cleared in the subtrahend (no borrow
+    crosses a byte), then put back."""
     size = len(rows)
     if not size:
         return b""
