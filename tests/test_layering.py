@@ -54,6 +54,7 @@ ENGINES: dict[str, tuple[str, ...]] = {
         "publisher.export.output_intent",
         "publisher.export.merge",
         "publisher.export.merge_prepass",  # merge's helper: what it must know first
+        "publisher.export.merge_outline",  # merge's helper: the outline it writes
         "publisher.export.pdf_writer",  # merge's helper: the file written object by object
         "publisher.export.font_union",  # merge's helpers: one font per face
         "publisher.export.font_cmaps",

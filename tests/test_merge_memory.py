@@ -27,9 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOK_ID = "0123456789abcdef0123456789abcdef"
 
 
-def synthetic_chunk(pages: int = PAGES, runs: int = RUNS) -> ChunkPdf:
-    """A tagged chunk of `pages` pages, each with `runs` marked runs of text and one link to
-    the next page's named destination (the last page's to a name no chunk holds)."""
+def synthetic_chunk(
+    pages: int = PAGES, runs: int = RUNS, prefix: str = "escena", last: str = "sin-caja",
+    word: str = "Escena",
+) -> ChunkPdf:  # fmt: skip
+    """A tagged chunk of `pages` pages, each with `runs` marked runs of text (`word` and a
+    number) and one link to the next page's named destination (`prefix`-page index); the
+    last page's goes to `last` (by default a name no chunk holds)."""
     pdf = pikepdf.new()
     tree = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
     document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=tree))
@@ -43,8 +47,8 @@ def synthetic_chunk(pages: int = PAGES, runs: int = RUNS) -> ChunkPdf:
     for index in range(pages):
         page = pdf.add_blank_page(page_size=(420, 595)).obj
         runs_text = b"".join(
-            b"/P <</MCID %d>> BDC BT /F1 6 Tf %d %d Td (Escena %d) Tj ET EMC\n"
-            % (run, 10 + 100 * (run % 4), 20 + (run // 4) % 560, run)
+            b"/P <</MCID %d>> BDC BT /F1 6 Tf %d %d Td (%s %d) Tj ET EMC\n"
+            % (run, 10 + 100 * (run % 4), 20 + (run // 4) % 560, word.encode(), run)
             for run in range(runs)
         )
         page.Contents = pdf.make_stream(runs_text)
@@ -56,7 +60,7 @@ def synthetic_chunk(pages: int = PAGES, runs: int = RUNS) -> ChunkPdf:
             )
             for run in range(runs)
         ]
-        target = f"escena-{index + 1}" if index < pages - 1 else "sin-caja"
+        target = f"{prefix}-{index + 1}" if index < pages - 1 else last
         link = pdf.make_indirect(
             Dictionary(
                 Type=Name.Annot,
@@ -74,7 +78,7 @@ def synthetic_chunk(pages: int = PAGES, runs: int = RUNS) -> ChunkPdf:
         kids += [*elements, tagged]
         page_parents.append(Array(elements))
         link_parents.append(tagged)
-        names[f"escena-{index}"] = Array([page, Name.XYZ, 0, 595, 0])
+        names[f"{prefix}-{index}"] = Array([page, Name.XYZ, 0, 595, 0])
     numbers: list[pikepdf.Object | int] = []
     for key, value in enumerate([*page_parents, *link_parents]):
         numbers += [key, value]
@@ -130,17 +134,24 @@ def test_a_merged_synthetic_book_keeps_every_tag_and_drops_the_dangling_link() -
         assert len(document.K) == 2 * 3 * 6  # 5 runs and one link element per page
         assert all(kid.P.objgen == document.objgen for kid in document.K)
         nums = tree.ParentTree.Nums
+        entries = {int(nums[position]): nums[position + 1] for position in range(0, len(nums), 2)}
         keys = [int(nums[position]) for position in range(0, len(nums), 2)]
-        # Pages 0-5, then the links that were kept: each chunk's last page's is dropped.
-        assert keys == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
-        links = [a for page in merged.pages for a in page.obj.get("/Annots", Array())]
-        assert [int(link.StructParent) for link in links] == [6, 7, 8, 9]
-        assert [str(link.Dest) for link in links] == ["escena-1", "escena-2"] * 2
-        for position, link in zip(range(6, 10), links, strict=True):
-            element = nums[2 * position + 1]
-            assert element.K[0].Obj.objgen == link.objgen
+        assert keys == sorted(keys)  # a number tree's keys ascend
+        # Each page and each link kept is keyed by its own object number (unique in the file;
+        # each chunk's last page's link is dropped).
         pages = [page.obj.objgen for page in merged.pages]
-        assert [int(page.obj.StructParents) for page in merged.pages] == list(range(6))
+        links = [a for page in merged.pages for a in page.obj.get("/Annots", Array())]
+        assert [int(page.obj.StructParents) for page in merged.pages] == [n for n, _ in pages]
+        assert [int(link.StructParent) for link in links] == [link.objgen[0] for link in links]
+        assert sorted(keys) == sorted([n for n, _ in pages] + [link.objgen[0] for link in links])
+        assert len(keys) == 6 + 4
+        assert [str(link.Dest) for link in links] == ["escena-1", "escena-2"] * 2
+        for link in links:
+            assert entries[int(link.StructParent)].K[0].Obj.objgen == link.objgen
+        for page in merged.pages:
+            marked = entries[int(page.obj.StructParents)]
+            assert [int(element.K) for element in marked] == list(range(5))
+            assert all(element.Pg.objgen == page.obj.objgen for element in marked)
         dests = pikepdf.NameTree(merged.Root.Names.Dests)
         assert sorted(dests.keys()) == ["escena-0", "escena-1", "escena-2"]
         assert dests["escena-2"][0].objgen == pages[2]  # the first chunk's wins

@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 from pikepdf import Name, String
 
-from publisher.export.pdf_writer import BATCH, Copier, Ref, Writer, encode
+from publisher.export.pdf_writer import BATCH, Copier, Ref, Writer, _png_up, encode
 
 
 def _none(value: object) -> bytes:
@@ -101,3 +101,18 @@ def test_the_cross_reference_stream_is_predicted_and_small() -> None:
     start = data.rindex(b"/Type /XRef")
     length = int(data[data.index(b"/Length ", start) + 8 :].split(maxsplit=1)[0].rstrip(b">"))
     assert length < count, length
+
+
+def test_the_up_predictor_subtracts_each_byte_from_the_one_above_mod_256() -> None:
+    """_png_up subtracts all bytes at once (one integer): the same as byte by byte, borrows
+    included (0x00 - 0xff, 0x80 - 0x7f, …)."""
+    columns = 5
+    rows = bytes((index * 151 + (index // 7) * 89) % 256 for index in range(columns * 400))
+    rows += bytes([0, 0x80, 0xFF, 0x7F, 1]) + bytes([0xFF, 0x7F, 0, 0x80, 0xFE])
+    expected = bytearray()
+    above = bytes(columns)
+    for start in range(0, len(rows), columns):
+        row = rows[start : start + columns]
+        expected += b"\x02" + bytes((byte - up) % 256 for byte, up in zip(row, above, strict=True))
+        above = row
+    assert _png_up(rows, columns) == bytes(expected)

@@ -38,7 +38,7 @@ from ..base.gate import note
 from ..base.outline import Kind
 from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
-from .chunkstore import ChunkStore, book_prefixed, chunk_key
+from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
 from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
 from .screen import moment, screen_pdf
 
@@ -285,7 +285,7 @@ def export_chunked(
         return pdf.export_pdf(book)
     if book.target is Target.SCREEN_PDF:
         return screen_pdf(book, chunks, pagination_of(chunks), store, tell)
-    return print_pdf(book, chunks)
+    return print_pdf(book, chunks, store)
 
 
 def pagination_of(chunks: list[ChunkPdf]) -> Pagination:
@@ -297,12 +297,16 @@ def pagination_of(chunks: list[ChunkPdf]) -> Pagination:
     return Pagination(pages, tuple(openings.items()))
 
 
-def print_pdf(book: RenderedBook, chunks: list[ChunkPdf]) -> Exported:
+def print_pdf(
+    book: RenderedBook, chunks: list[ChunkPdf], store: ChunkStore | None = None
+) -> Exported:
+    """The print PDF merged from `chunks`, reusing what `store`'s merge cache keeps of them."""
     from . import pdf
     from .merge import merge
     from .output_intent import pdfx_for_spec
 
-    data = merge(chunks, pdf.book_id(book), moment())
+    book_id = pdf.book_id(book)
+    data = merge(chunks, book_id, moment(), cache=merge_cache(store, book_id))
     data = pdfx_for_spec(data, book.anthology.spec, book.anthology.spec.pdf_variant)
     give_back_memory()  # the merge's objects, freed: not carried into the next edition
     total = sum(chunk.shape.pages for chunk in chunks)

@@ -27,6 +27,7 @@ from ..base.files import write_bytes_atomically
 from ..base.gate import Input, still_valid
 from ..base.rendered import PageStart, Pagination
 from .chunkdata import Bookmark, ChunkJob, ChunkPdf, Shape
+from .merge_cache import MergeCache
 
 FORMAT = "chunk/2"
 
@@ -131,6 +132,14 @@ class ChunkStore:
                     path.unlink(missing_ok=True)
         except OSError:
             return
+
+
+def merge_cache(store: ChunkStore | None, book_id: str) -> MergeCache:
+    """Where the merge of a book's chunks keeps what it wrote of each (export/merge_cache.py):
+    beside the chunks, read as they are (not on a clean build)."""
+    if store is None:
+        return MergeCache(None, book_id)
+    return MergeCache(store.directory / "merge", book_id, store.read)
 
 
 def book_prefixed(book: str, key: str) -> str:

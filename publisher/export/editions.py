@@ -59,7 +59,7 @@ def export_editions(
         )
     except ChunkUnsafe:
         return pdf.export_pdf(printed), pdf.export_pdf(screen)
-    exported = print_pdf(printed, chunks)
+    exported = print_pdf(printed, chunks, store)
     writes = [replace(chunk, data=chunk.screen) for chunk in chunks]
     return exported, screen_pdf(screen, writes, exported.pagination, store, tell_screen)
 

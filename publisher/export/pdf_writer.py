@@ -8,14 +8,16 @@ scalar's syntax (used here) but an indirect reference with the object number of 
 The file (ISO 32000-1 §7.5): a header; stream objects written in place; every other object
 packed, in the order written, into compressed object streams of `BATCH` objects (§7.5.7), as
 qpdf's `generate` mode packs them; at the end one cross-reference stream (§7.5.8) holding the
-trailer. Streams without a filter are compressed (Flate), except XMP metadata, which qpdf's
+trailer, listing the numbers in use by `/Index` runs (numbers may be left unused: a merge gives
+each chunk a range of its own, so a chunk's objects can be written once and kept, a `Segment`).
+Streams without a filter are compressed (Flate), except XMP metadata, which qpdf's
 `compress_streams` leaves readable too.
 """
 
 from __future__ import annotations
 
+import io
 import zlib
-from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from typing import IO, Any
 import pikepdf
 
 BATCH = 100  # objects per object stream (qpdf's generate mode)
+MAX_NUMBER = 8_388_607  # the largest object number a reader must take (ISO 32000-1 Annex C)
 LEVEL = zlib.Z_DEFAULT_COMPRESSION
 DICTIONARY = pikepdf.ObjectType.dictionary
 ARRAY = pikepdf.ObjectType.array
@@ -92,28 +95,74 @@ def _dictionary(items: Any, refer: Refer) -> bytes:
     return b"<<" + b"".join(name(k) + b" " + encode(v, refer) for k, v in items) + b">>"
 
 
+@dataclass(frozen=True)
+class Segment:
+    """Objects written apart (a Writer without a header), to be spliced into a file: `data`,
+    their bytes; `placed`, (number, offset in `data`) of each object written in place;
+    `packed`, (number, object stream's number, index in it) of each packed one; `end`, the
+    first number after those it used."""
+
+    data: bytes
+    placed: tuple[tuple[int, int], ...]
+    packed: tuple[tuple[int, int, int], ...]
+    end: int
+
+
 class Writer:
     """Writes a PDF to `output` (a binary file) object by object. `allocate` numbers an object
-    before it is written (so others can name it); `put` writes a non-stream object's syntax,
-    `put_stream` a stream; `finish` writes what is pending and the cross-reference stream."""
+    before it is written (so others can name it), from `first` on; `put` writes a non-stream
+    object's syntax, `put_stream` a stream; `finish` writes what is pending and the
+    cross-reference stream. `version` None: no header, the objects of a Segment (`segment`);
+    `splice` writes one into the file, `skip_to` leaves numbers unused."""
 
-    def __init__(self, output: IO[bytes], version: str) -> None:
+    def __init__(self, output: IO[bytes], version: str | None, first: int = 1) -> None:
         self.output = output
         self.position = 0
-        self.count = 1  # object 0 is the head of the free list
-        self.kinds = array("b", [0])  # per object: 0 free, 1 in place, 2 in an object stream
-        self.fields = array("q", [0])  # offset, or the object stream's number
-        self.indexes = array("l", [65535])  # generation, or index in its object stream
+        self.count = first
+        # number → (1, offset, 0) in place, or (2, object stream's number, index in it)
+        self.entries: dict[int, tuple[int, int, int]] = {}
+        self.unwritten: set[int] = set()
         self.pending: list[tuple[int, bytes]] = []
-        self._write(b"%PDF-" + version.encode("ascii") + b"\n%\xbf\xf7\xa2\xfe\n")
+        if version is not None:
+            self._write(b"%PDF-" + version.encode("ascii") + b"\n%\xbf\xf7\xa2\xfe\n")
 
     def allocate(self) -> int:
         number = self.count
         self.count += 1
-        self.kinds.append(0)
-        self.fields.append(0)
-        self.indexes.append(0)
+        self.unwritten.add(number)
         return number
+
+    def skip_to(self, number: int) -> None:
+        """Number the next object `number` (at least the next number): those between stay
+        unused (free)."""
+        if number < self.count:
+            raise ValueError(f"object {number} is already numbered")
+        self.count = number
+
+    def splice(self, segment: Segment) -> None:
+        """Write `segment`'s objects here. Raises ValueError for a number written here already."""
+        taken = [n for n, _ in segment.placed if n in self.entries]
+        taken += [n for n, _, _ in segment.packed if n in self.entries]
+        if taken:
+            raise ValueError(f"objects numbered twice: {taken[:5]}")
+        start = self.position
+        self._write(segment.data)
+        for number, offset in segment.placed:
+            self.entries[number] = (1, start + offset, 0)
+        for number, stream, index in segment.packed:
+            self.entries[number] = (2, stream, index)
+        self.count = max(self.count, segment.end)
+
+    def segment(self) -> Segment:
+        """What a header-less Writer over a BytesIO wrote, packed, as a Segment."""
+        if self.pending:
+            self._pack()
+        if self.unwritten:
+            raise ValueError(f"objects numbered but not written: {sorted(self.unwritten)[:5]}")
+        assert isinstance(self.output, io.BytesIO)
+        placed = tuple((n, e[1]) for n, e in self.entries.items() if e[0] == 1)
+        packed = tuple((n, e[1], e[2]) for n, e in self.entries.items() if e[0] == 2)
+        return Segment(self.output.getvalue(), placed, packed, self.count)
 
     def put(self, number: int, syntax: bytes) -> None:
         self.pending.append((number, syntax))
@@ -137,22 +186,29 @@ class Writer:
         (/Root, /Info, /ID); every allocated number must have been written."""
         if self.pending:
             self._pack()
+        self._pad()
         number = self.allocate()
+        if number > MAX_NUMBER:
+            raise ValueError(f"object number {number} over the PDF limit of {MAX_NUMBER}")
         self._place(number)
-        unwritten = [n for n in range(1, number) if self.kinds[n] == 0]
-        if unwritten:
-            raise ValueError(f"objects numbered but not written: {unwritten[:5]}")
-        width = max(1, (max(self.fields).bit_length() + 7) // 8)
-        rows = bytearray()
-        for kind, field, index in zip(self.kinds, self.fields, self.indexes, strict=True):
-            rows.append(kind)
-            rows += field.to_bytes(width, "big")
-            rows += index.to_bytes(2, "big")
+        if self.unwritten:
+            raise ValueError(f"objects numbered but not written: {sorted(self.unwritten)[:5]}")
+        table = {0: (0, 0, 65535), **self.entries}  # object 0 heads the free list
+        keys = sorted(table)
+        width = max(1, (max(field for _, field, _ in table.values()).bit_length() + 7) // 8)
+        rows = _rows([table[key] for key in keys], width)
+        runs: list[int] = []  # /Index: first number and count of each run of numbers in use
+        for key in keys:
+            if runs and runs[-2] + runs[-1] == key:
+                runs[-1] += 1
+            else:
+                runs += [key, 1]
         columns = 1 + width + 2
         data = zlib.compress(_png_up(bytes(rows), columns), LEVEL)
         entries = {
             "/Type": pikepdf.Name.XRef,
             "/Size": self.count,
+            **({} if runs == [0, self.count] else {"/Index": runs}),
             "/W": [1, width, 2],
             **trailer,
             "/Filter": pikepdf.Name.FlateDecode,
@@ -170,7 +226,8 @@ class Writer:
         bodies: list[bytes] = []
         offset = 0
         for index, (packed, syntax) in enumerate(self.pending):
-            self.kinds[packed], self.fields[packed], self.indexes[packed] = 2, number, index
+            self.entries[packed] = (2, number, index)
+            self.unwritten.discard(packed)
             heads.append(b"%d %d" % (packed, offset))
             bodies.append(syntax)
             offset += len(syntax) + 1
@@ -188,8 +245,19 @@ class Writer:
         self._write(b"%d 0 obj\n" % number + encode(entries, _no_reference) + b"\nstream\n")
         self._write(data + b"\nendstream\nendobj\n")
 
+    def _pad(self) -> None:
+        """A comment long enough that the file holds 3 bytes per object number: qpdf 12 takes
+        a number over a third of the file's length for damage (found by trial), and numbers
+        left unused (`skip_to`) can make a small file too short for its numbers."""
+        short = 3 * (self.count + 2) - self.position
+        while short > 0:
+            line = min(short, 250)
+            self._write(b"%" + b" " * (line - 2) + b"\n")
+            short -= line
+
     def _place(self, number: int) -> None:
-        self.kinds[number], self.fields[number], self.indexes[number] = 1, self.position, 0
+        self.entries[number] = (1, self.position, 0)
+        self.unwritten.discard(number)
 
     def _write(self, data: bytes) -> None:
         self.output.write(data)
@@ -245,16 +313,38 @@ class Copier:
                 self.writer.put(number, value.unparse())
 
 
+def _rows(entries: list[tuple[int, int, int]], width: int) -> bytes:
+    """Cross-reference rows (§7.5.8.3, /W [1 width 2]) of `entries` (kind, field, index)."""
+    columns = [bytes(kind for kind, _, _ in entries)]
+    for shift in range(8 * (width - 1), -1, -8):
+        columns.append(bytes((field >> shift) & 0xFF for _, field, _ in entries))
+    columns.append(bytes(index >> 8 for _, _, index in entries))
+    columns.append(bytes(index & 0xFF for _, _, index in entries))
+    rows = bytearray(len(entries) * len(columns))
+    for position, column in enumerate(columns):
+        rows[position :: len(columns)] = column
+    return bytes(rows)
+
+
 def _png_up(rows: bytes, columns: int) -> bytes:
     """`rows` (`columns` bytes each) under the PNG "Up" predictor (ISO 32000-1 §7.4.4.4,
     /Predictor 12): each row a filter byte 2, then each byte less the byte above it, mod 256.
     The cross-reference rows differ little from one to the next, so Flate then packs them
-    about tenfold (as qpdf and pydyf write cross-reference streams)."""
-    out = bytearray()
-    above = bytes(columns)
-    for start in range(0, len(rows), columns):
-        row = rows[start : start + columns]
-        out.append(2)
-        out += bytes((byte - up) & 0xFF for byte, up in zip(row, above, strict=True))
-        above = row
+    about tenfold (as qpdf and pydyf write cross-reference streams). All bytes at once, as one
+    integer: each byte's high bit set in the minuend, cleared in the subtrahend (no borrow
+    crosses a byte), then put back."""
+    size = len(rows)
+    if not size:
+        return b""
+    above = int.from_bytes(bytes(columns) + rows[:-columns], "big")
+    here = int.from_bytes(rows, "big")
+    high = int.from_bytes(b"\x80" * size, "big")
+    every = (1 << (8 * size)) - 1
+    difference = ((here | high) - (above & ~high & every)) ^ ((here ^ above ^ every) & high)
+    data = (difference & every).to_bytes(size, "big")
+    count = size // columns
+    out = bytearray(count * (columns + 1))
+    out[0 :: columns + 1] = b"\x02" * count
+    for position in range(columns):
+        out[position + 1 :: columns + 1] = data[position::columns]
     return bytes(out)

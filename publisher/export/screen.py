@@ -15,7 +15,7 @@ from ..base.gate import note
 from ..base.locale import Locale
 from ..base.rendered import Exported, Pagination, RenderedBook
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf
-from .chunkstore import ChunkStore, book_prefixed, chunk_key
+from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
 from .pool import give_back_memory
 
 
@@ -43,7 +43,8 @@ def screen_pdf(
     folios = [page.label for page in pagination.pages] if pagination else []
     word = Locale.for_spec(book.anthology.spec).word("cover")
     labels = page_labels(cover.shape.pages if cover else 0, word, folios)
-    data = merge(front + chunks, pdf.book_id(book), moment(), labels)
+    book_id = pdf.book_id(book)
+    data = merge(front + chunks, book_id, moment(), labels, merge_cache(store, book_id))
     data = pdfx_for_spec(data, book.anthology.spec, "pdf/ua-1")
     give_back_memory()  # the merge's objects, freed: not carried into the next edition
     total = sum(chunk.shape.pages for chunk in front + chunks)
