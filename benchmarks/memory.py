@@ -1,7 +1,7 @@
 """Peak memory as the book grows: is a cold build's peak RSS flat in the number of reviews?
 
     .venv/bin/python -m benchmarks.memory [--sizes 100,400,1000] [--workdir DIR]
-                                          [--formats html,pdf,epub]
+                                          [--formats html,pdf,epub] [--workers 1,2]
 
 For each size N, generates a corpus (`benchmarks/generate.py`, seed 0: the same text as
 `benchmarks.run`), then runs cold builds of every format (`publisher build --format
@@ -118,12 +118,14 @@ def run_watched(command: list[str | Path], cwd: Path, log: Path) -> Peaks:
     return Peaks(taken, peaks.get(child.pid, 0) / 1024, max(workers, default=0) / 1024)
 
 
-def measure(n: int, work: Path, log: Path, formats: str) -> dict[str, Peaks]:
+def measure(
+    n: int, work: Path, log: Path, formats: str, workers_tried: list[str]
+) -> dict[str, Peaks]:
     """Cold builds of an `n`-review corpus under `work`, keyed by worker count."""
     root = work / f"n{n}"
     anthology = generate(n, root)
     results: dict[str, Peaks] = {}
-    for workers in WORKERS:
+    for workers in workers_tried:
         shutil.rmtree(root / "manuscripts" / ".publisher-cache", ignore_errors=True)
         out = root / "dist"
         shutil.rmtree(out, ignore_errors=True)
@@ -145,12 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,400,1000")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--formats", default="html,pdf,epub")
+    parser.add_argument("--workers", default=",".join(WORKERS))
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
+    tried = args.workers.split(",")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="memory-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     log = work / "bench.log"
-    table = {n: measure(n, work, log, args.formats) for n in sizes}
+    table = {n: measure(n, work, log, args.formats, tried) for n in sizes}
     smallest = table[sizes[0]]
     print(
         f"| reviews | workers | peak RSS (MiB) | largest process | ratio to N = {sizes[0]} "
@@ -158,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("|--:|--:|--:|:--|--:|--:|--:|--:|--:|")
     for n in sizes:
-        for workers in WORKERS:
+        for workers in tried:
             peaks = table[n][workers]
             taken = peaks.taken
             ratio = taken.peak_rss_mb / smallest[workers].taken.peak_rss_mb
