@@ -38,6 +38,7 @@ from .chunk_tally import ChunkCount, ChunkTally, Tell
 from .claim import Claiming, plan_claim, settle
 from .export import Chunking, write, write_chunked, write_claimed, write_editions, write_wrap
 from .export.cover_art import cover_art
+from .export.pool import forked_early
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
     bleed_warnings,
@@ -295,20 +296,21 @@ def build(request: BuildRequest) -> BuildResult:
         fetching = "fetching remote images" if access.allow_remote is not None else None
         with timed("fetch remote resources when allowed", fetching):
             access = fetch_remote(spec, access)
-        with timed("load", "reading the manuscripts"):
-            anthology, diagnostics = load_book(spec, access)
-            check_apart_from_inputs(out_dir, reads.inputs(), spec.root)
         passes = _passes(plan, stale, pages.carried, pages.kept is not None)
         chunking = _chunking(request, cache)
         tally = ChunkTally(timed.tell)
-        with _writing(out_dir), Staging(out_dir) as staging:
-            exporter = _Exporter(
-                staging, cache, timed, access, pages.kept, claiming, chunking, tally
-            )
-            built = _render_and_export(anthology, passes, exporter)
-            _refuse_errors(diagnostics, built)
-            with timed("commit", "putting the new editions in place"):
-                staging.commit()
+        with _layout_workers(passes, chunking, access):
+            with timed("load", "reading the manuscripts"):
+                anthology, diagnostics = load_book(spec, access)
+                check_apart_from_inputs(out_dir, reads.inputs(), spec.root)
+            with _writing(out_dir), Staging(out_dir) as staging:
+                exporter = _Exporter(
+                    staging, cache, timed, access, pages.kept, claiming, chunking, tally
+                )
+                built = _render_and_export(anthology, passes, exporter)
+                _refuse_errors(diagnostics, built)
+                with timed("commit", "putting the new editions in place"):
+                    staging.commit()
     with timed("cache"):  # only now that every output is in place
         inputs = reads.inputs()
         for item in plan:
@@ -333,6 +335,17 @@ def build(request: BuildRequest) -> BuildResult:
     )
     result = BuildResult(outputs, diagnostics, (), (), cache.fragments_read)
     return _validated(result, timed, request, spec, access, anthology, claiming)
+
+
+def _layout_workers(
+    passes: tuple[list[Planned], list[Planned]], chunking: Chunking, access: Access
+) -> contextlib.AbstractContextManager[None]:
+    """The PDF layout workers, forked before the book is loaded when a PDF is to be made, so
+    that they do not start with the book in their resident set (export/pool.py
+    `forked_early`; issue 17: peak RSS)."""
+    if any(item.target.paged for item in passes[0] + passes[1]):
+        return forked_early(chunking.workers, access)
+    return contextlib.nullcontext()
 
 
 def _refuse_errors(diagnostics: tuple[Diagnostic, ...], built: dict[Path, Exported]) -> None:
@@ -403,6 +416,8 @@ def _render_and_export(
                 anthology, item.target, cache.for_output(item.path), None, access, cover
             )
     built = _export_each(first, books, staged, timed, count, claiming, chunking)
+    for item in first:  # exported: not held while the paginated editions are rendered
+        books.pop(item.target, None)
     if later:
         pagination = next((e.pagination for e in built.values() if e.pagination), kept)
         with timed("render-paginated"):

@@ -3,7 +3,12 @@ to finish them, so a chunk's finishing goes to the process that holds it.
 
 `Pool(count, access)`: `count` processes forked from this one (they inherit the gate, which is
 not picklable, WeasyPrint's loaded state, and they are this process's own children, so what
-they use counts in its resource usage). One worker is a forked process too: the layouts' memory
+they use counts in its resource usage). A build forks them early (`forked_early`, before it
+loads the manuscripts), so that they do not start with the book this process then loads and
+renders: a forked process's resident set counts every page it inherited, so workers forked
+after rendering each began with the whole book (issue 17: peak RSS, 567 MiB at 1,000 reviews).
+Each worker freezes what it inherited (`gc.freeze`), so its collections walk only its own
+objects. One worker is a forked process too: the layouts' memory
 (WeasyPrint's and its libraries' caches, a heap grown to the largest chunk) then ends with it,
 and the merge that follows in this process starts from the memory the build had before the
 layouts (issue 17: peak RSS). Where `fork` is unavailable, in a daemonic process (which may
@@ -22,7 +27,7 @@ import multiprocessing
 import multiprocessing.connection
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +86,7 @@ def _released(answer: ChunkPdf) -> ChunkPdf:
 
 
 def _serve(connection: multiprocessing.connection.Connection, access: Access) -> None:
+    gc.freeze()  # inherited: collections here skip it (and leave its pages shared)
     held: dict[str, Any] = {}
     while True:
         task = connection.recv()
@@ -95,37 +101,119 @@ def _serve(connection: multiprocessing.connection.Connection, access: Access) ->
                 connection.send((False, WorkerFailed(traceback.format_exc())))
 
 
+Connection = multiprocessing.connection.Connection
+
+
+def _fork(count: int, access: Access) -> tuple[list[Connection], list[Any]]:
+    """`count` worker processes forked from this one: their pipes' ends here, and the processes."""
+    context = multiprocessing.get_context("fork")
+    connections: list[Connection] = []
+    processes: list[Any] = []
+    for _ in range(count):
+        parent, child = context.Pipe()
+        process = context.Process(target=_serve, args=(child, access), daemon=True)
+        process.start()
+        child.close()
+        connections.append(parent)
+        processes.append(process)
+    return connections, processes
+
+
+def _end(connections: list[Connection], processes: list[Any]) -> None:
+    for connection in connections:
+        with contextlib.suppress(OSError):
+            connection.send(None)
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+@dataclass
+class _Early:
+    """Workers forked by `forked_early`, for the Pools of one thread with the same count and
+    gate; `in_use` while a Pool runs tasks on them."""
+
+    count: int
+    access: Access
+    thread: int
+    connections: list[Connection]
+    processes: list[Any]
+    in_use: bool = False
+
+    def fits(self, count: int, access: Access) -> bool:
+        return (
+            not self.in_use
+            and self.count == count
+            and self.access == access
+            and self.access.fetched is access.fetched  # not compared by ==
+            and self.thread == threading.get_ident()
+        )
+
+
+_early: _Early | None = None
+
+
+@contextlib.contextmanager
+def forked_early(count: int, access: Access) -> Iterator[None]:
+    """Fork the `count` layout workers now, while this process holds little (WeasyPrint is
+    imported first, so they share its loaded modules), for every `Pool(count, access)` made
+    in this thread until the block ends; they end with it. Only in a process with no other
+    thread (a library caller's or a Dask worker's threads: Pools fork their own, as before),
+    and where `_may_fork` allows it; otherwise nothing is forked here."""
+    global _early
+    if _early is not None or threading.active_count() != 1 or not _may_fork(count):
+        yield
+        return
+    from . import pdf  # noqa: F401  (WeasyPrint: loaded once, shared by the workers)
+
+    give_back_memory()
+    early = _Early(count, access, threading.get_ident(), *_fork(count, access))
+    _early = early
+    try:
+        yield
+    finally:
+        if _early is early:
+            _early = None
+            _end(early.connections, early.processes)
+
+
+def _drop_early(early: _Early) -> None:
+    """Workers left in an unknown state (a run that raised): ended; later Pools fork anew."""
+    global _early
+    if _early is early:
+        _early = None
+    _end(early.connections, early.processes)
+
+
 class Pool:
     """`run(tasks, then)`: run each task, and each that `then(task, answer)` adds; a Finish
-    goes to the process holding its chunk. Use as a context manager (ends the processes)."""
+    goes to the process holding its chunk. Use as a context manager (ends the processes it
+    forked; gives back the early ones, `forked_early`, unless a task raised)."""
 
     def __init__(self, count: int, access: Access) -> None:
         self.access = access
         self.held: dict[str, Any] = {}  # in-process mode
-        self.connections: list[multiprocessing.connection.Connection] = []
+        self.connections: list[Connection] = []
         self.processes: list[Any] = []
-        if _may_fork(count):
-            context = multiprocessing.get_context("fork")
-            for _ in range(count):
-                parent, child = context.Pipe()
-                process = context.Process(target=_serve, args=(child, access), daemon=True)
-                process.start()
-                child.close()
-                self.connections.append(parent)
-                self.processes.append(process)
+        self.early = _early if _early is not None and _early.fits(count, access) else None
+        if self.early is not None:
+            self.early.in_use = True
+            self.connections, self.processes = self.early.connections, self.early.processes
+        elif _may_fork(count):
+            self.connections, self.processes = _fork(count, access)
 
     def __enter__(self) -> Pool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        for connection in self.connections:
-            with contextlib.suppress(OSError):
-                connection.send(None)
-        for process in self.processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if self.early is None:
+            _end(self.connections, self.processes)
+        elif kind is not None:
+            _drop_early(self.early)
+        else:
+            self.early.in_use = False
 
     def run(self, tasks: list[Task], then: Callable[[Task, Answer], list[Task]]) -> None:
         """Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise)."""

@@ -1,0 +1,141 @@
+"""The layout workers do not carry the book (export/pool.py `forked_early`, issue 17: peak RSS).
+
+A forked process's resident set counts every page it inherited: workers forked after the book
+was loaded and rendered each began with it. A build forks them before loading; what the build
+then allocates must not appear in the workers, and each worker freezes what it inherited
+(`gc.freeze`), so its collections skip it. The workers' task runner is replaced here (before
+the fork: the children inherit the replacement) by one that answers with the worker's resident
+set and frozen object count, read from /proc/self/status (proc(5)).
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import threading
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from publisher import pipeline
+from publisher.base.access import Access
+from publisher.export import pool
+from publisher.export.chunkdata import ChunkJob
+from tests.conftest import ONE_PART_TOML, ProjectMaker, review
+
+BOOK_MIB = 96  # what the build allocates after forking: far more than a worker's own growth
+
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux" or not pool._may_fork(2), reason="needs fork and /proc"
+)
+
+
+def _resident_kib() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def _report(task: pool.Task, held: dict[str, Any], access: Access) -> tuple[int, int]:
+    return _resident_kib(), gc.get_freeze_count()
+
+
+def _tasks(count: int) -> list[pool.Task]:
+    return [pool.Layout(cast(ChunkJob, None), hold=False) for _ in range(count)]
+
+
+def _answers(workers: pool.Pool, count: int) -> list[Any]:
+    answers: list[Any] = []
+    workers.run(_tasks(count), lambda task, answer: answers.append(answer) or [])
+    return answers
+
+
+def test_workers_forked_early_do_not_start_with_what_the_build_loads_after(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(pool, "_run", _report)
+    access = Access(tmp_path)
+    before = _resident_kib()
+    with pool.forked_early(2, access):
+        book = bytearray(BOOK_MIB << 20)  # zero-filled: every page touched, resident
+        assert _resident_kib() > before + (BOOK_MIB << 10) // 2
+        with pool.Pool(2, access) as workers:
+            first = _answers(workers, 4)
+        with pool.Pool(2, access) as workers:  # the next PDF's layout: the same processes
+            second = _answers(workers, 2)
+            reused = workers.early
+        del book
+    for resident, frozen in first + second:
+        assert resident < before + (BOOK_MIB << 10) // 2, (before, resident)
+        assert frozen > 0
+    assert reused is not None
+
+
+def test_a_run_that_fails_ends_the_early_workers_and_the_next_pool_forks_its_own(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def fail(task: pool.Task, held: dict[str, Any], access: Access) -> None:
+        raise ValueError("una tarea que falla")
+
+    access = Access(tmp_path)
+    monkeypatch.setattr(pool, "_run", fail)
+    with pool.forked_early(2, access):
+        early = pool._early
+        assert early is not None
+        with pytest.raises(ValueError, match="una tarea que falla"), pool.Pool(2, access) as ps:
+            _answers(ps, 2)
+        assert pool._early is None
+        assert not any(process.is_alive() for process in early.processes)
+        monkeypatch.setattr(pool, "_run", _report)  # forked now: the new runner
+        with pool.Pool(2, access) as workers:
+            assert workers.early is None
+            assert len(_answers(workers, 2)) == 2
+
+
+def test_another_thread_or_gate_gets_workers_of_its_own(tmp_path: Path) -> None:
+    access = Access(tmp_path)
+    with pool.forked_early(2, access):
+        assert pool._early is not None
+        with pool.Pool(2, Access(tmp_path / "otro")) as other:
+            assert other.early is None
+        with pool.Pool(1, access) as fewer:
+            assert fewer.early is None
+        taken: list[object] = []
+
+        def in_a_thread() -> None:
+            with pool.Pool(2, access) as workers:
+                taken.append(workers.early)
+
+        thread = threading.Thread(target=in_a_thread)
+        thread.start()
+        thread.join()
+        assert taken == [None]
+        with pool.Pool(2, access) as workers:
+            assert workers.early is pool._early
+
+
+def test_a_pdf_build_forks_its_workers_before_loading_the_book(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    anthology = make_project(
+        {f"resena-{i}.md": review(title=f"Reseña {i}", year=1940 + i) for i in (1, 2, 3)},
+        ONE_PART_TOML,
+    )
+    seen: list[object] = []
+    loading = pipeline.load_book
+
+    def load_book(*args: Any) -> Any:
+        seen.append(pool._early)
+        return loading(*args)
+
+    monkeypatch.setattr(pipeline, "load_book", load_book)
+    request = pipeline.BuildRequest(
+        anthology, frozenset({pipeline.Format.PDF}), tmp_path / "out", workers=2
+    )
+    pipeline.build(request)
+    assert len(seen) == 1
+    early = seen[0]
+    assert isinstance(early, pool._Early) and early.count == 2
+    assert pool._early is None  # ended with the build
+    assert not any(process.is_alive() for process in early.processes)
+    assert sorted(path.suffix for path in (tmp_path / "out").iterdir()) == [".pdf", ".pdf"]
