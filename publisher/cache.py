@@ -9,7 +9,8 @@ Layout of `<root>/.publisher-cache/`:
   numbers the EPUB and HTML editions carry), so a build without `pdf` can keep them while the
   print PDF is current;
 - `fragments/<key>.html`: per-document Markdown → HTML results, reused when one review changes;
-  each starts with a line holding the sha256 of its key and HTML, checked on every read.
+  each starts with a line holding the sha256 of its key and HTML, checked on every read;
+- `surveys.json`: each manuscript body's Markdown reading for the loader (survey_cache.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .base.gate import Input, still_valid
 from .base.project import CACHE_DIR
 from .base.rendered import PageStart, Pagination
 from .export.staging import sweep_parts
+from .survey_cache import SurveyStore
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class BuildCache:
     used: dict[str, set[str]] = field(default_factory=dict)  # output path → fragment keys
     # Inputs re-checked in this build: the outputs of one build share one list, read once.
     _unchanged: dict[tuple[Input, ...], bool] = field(default_factory=dict)
+    surveys: SurveyStore | None = None  # the loader's Markdown readings (survey_cache.py)
 
     @classmethod
     def open(cls, root: Path, enabled: bool = True, records: bool = False) -> BuildCache:
@@ -85,6 +88,7 @@ class BuildCache:
         (`--clean`): what each output was built with is then known (`outputs`), nothing is
         reused, and `save()` keeps the entries of the outputs this build did not make."""
         cache = cls(root / CACHE_DIR, enabled)
+        cache.surveys = SurveyStore.open(cache.directory, enabled)
         if enabled or records:
             try:
                 text = (cache.directory / "outputs.json").read_text(encoding="utf-8")
@@ -162,6 +166,8 @@ class BuildCache:
         fragments.mkdir(parents=True, exist_ok=True)
         for folder in (self.directory, fragments, self.directory / "remote"):
             sweep_parts(folder)  # temporary files of killed builds
+        if self.surveys is not None and self.surveys.used:
+            self.surveys.save()
         for key, html in self.fragments_written.items():
             target = fragments / f"{key}.html"
             if _stored(target) != _stamped(key, html):

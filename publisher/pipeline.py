@@ -154,19 +154,22 @@ def _front_dir(spec: AnthologySpec) -> Path:
 
 
 def load_book(
-    spec: AnthologySpec, access: Access | None = None
+    spec: AnthologySpec, access: Access | None = None, cache: BuildCache | None = None
 ) -> tuple[Anthology, tuple[Diagnostic, ...]]:
     """Load the manuscripts, assemble the book and resolve its links. Raises BuildFailed.
     `access`: the gate the build opened (`--allow-remote`), after `fetch_remote` (run here
-    when it has not been); by default no network. Writes nothing."""
+    when it has not been); by default no network. `cache`: the build's, whose stored Markdown
+    readings of unchanged bodies are reused (survey_cache.py). Writes nothing."""
     access = fetch_remote(spec, access or Access.for_spec(spec))
+    surveys = cache.surveys if cache is not None else None
+    reading = surveys.reading(survey) if surveys is not None else survey
     # A film may be from up to the year after the build's day or the anthology's date, the
     # later: a SOURCE_DATE_EPOCH of 0 (a common reproducible-build setting) must not make
     # every recent film an error.
     latest = max(today(), spec.date)
     loaded = load_manuscripts(
         spec.root, spec.reviews_dir, _front_dir(spec), spec.lang, latest,
-        survey, access, theme_for(spec).directories,
+        reading, access, theme_for(spec).directories,
     )  # fmt: skip
     # The anthology's `extra_css` is checked like the theme's stylesheets, at its own line.
     extra_css = tuple(extra_css_problems(spec.extra_css, str(spec.path), access))
@@ -189,7 +192,7 @@ def load_book(
     # Links need the assembled book: which reviews it holds, every heading's id.
     placed = {part.id for part in anthology.parts}
     intros = tuple(
-        (f"part-{part.id}", intro_outline(part.intro, part.line, survey))
+        (f"part-{part.id}", intro_outline(part.intro, part.line, reading))
         for part in spec.parts
         if part.intro and part.id in placed
     )
@@ -301,7 +304,7 @@ def build(request: BuildRequest) -> BuildResult:
         tally = ChunkTally(timed.tell)
         with _layout_workers(passes, chunking, access):
             with timed("load", "reading the manuscripts"):
-                anthology, diagnostics = load_book(spec, access)
+                anthology, diagnostics = load_book(spec, access, cache)
                 check_apart_from_inputs(out_dir, reads.inputs(), spec.root)
             with _writing(out_dir), Staging(out_dir) as staging:
                 exporter = _Exporter(

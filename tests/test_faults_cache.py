@@ -48,6 +48,16 @@ def _each_fragment(change: Callable[[bytes], bytes]) -> Callable[[Project], None
     return damage
 
 
+def _surveys(change: Callable[[bytes], bytes]) -> Callable[[Project], None]:
+    def damage(project: Project) -> None:
+        path = project.cache / "surveys.json"
+        edited = change(path.read_bytes())
+        assert edited != path.read_bytes()
+        path.write_bytes(edited)
+
+    return damage
+
+
 def _poisoned(data: bytes) -> bytes:
     head, _, body = data.partition(b"\n")
     return head + b"\n" + body.replace(b"<p>", b'<p><script>alert("x")</script>', 1)
@@ -69,6 +79,11 @@ DAMAGE: dict[str, Callable[[Project], None]] = {
     "fragment-poisoned": _each_fragment(_poisoned),
     "fragment-empty": _each_fragment(lambda data: b""),
     "fragment-without-hash": _each_fragment(lambda data: data.partition(b"\n")[2]),
+    # The loader's Markdown readings (survey_cache.py): trusted, a link would go nowhere.
+    "surveys-truncated": _surveys(lambda data: data[: len(data) // 2]),
+    "surveys-garbled": _surveys(lambda data: bytes(b ^ 0x5A for b in data)),
+    "surveys-edited": _surveys(lambda data: data.replace(b"],[]]", b'],["#nowhere"]]')),
+    "surveys-without-hash": _surveys(lambda data: data.partition(b"\n")[2]),
 }
 
 

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .fonts import GENERIC, Ranges, _merge, _optical_size_of, fc_list, font_stacks, uncovered
 from .fonts import installed_families as fontconfig_families
 
 
 @functools.cache
-def _charsets() -> dict[str, Ranges] | None:
-    """Each installed family (lower case) and the characters its faces cover; None without
+def _charset_tokens() -> dict[str, tuple[str, ...]] | None:
+    """Each installed family (lower case) and the charset tokens of its faces; None without
     fontconfig."""
     listing = fc_list("%{family}\t%{charset}\n")
     if listing is None:
@@ -33,7 +33,16 @@ def _charsets() -> dict[str, Ranges] | None:
         for name in names.split(","):
             if name.strip():
                 tokens.setdefault(name.strip().lower(), []).extend(charset.split())
-    return {name: _merge(found) for name, found in tokens.items()}
+    return {name: tuple(found) for name, found in tokens.items()}
+
+
+@functools.cache
+def _charset(family: str) -> Ranges | None:
+    """The characters the installed faces of `family` (lower case) cover, merged when first
+    asked for (a book's stacks name a few of the hundreds of families); None when unknown."""
+    tokens = _charset_tokens()
+    found = tokens.get(family) if tokens is not None else None
+    return _merge(list(found)) if found is not None else None
 
 
 def faces_used(
@@ -50,7 +59,11 @@ def faces_used(
     when the stack names both); generic families name no face."""
     families = installed if installed is not None else fontconfig_families()
     known = {name.lower() for name in families} if families is not None else None
-    coverage = charsets if charsets is not None else (_charsets() if text else None)
+    coverage: Callable[[str], Ranges | None] | None = None
+    if charsets is not None:
+        coverage = charsets.get
+    elif text and _charset_tokens() is not None:
+        coverage = _charset
     letters = "".join(c for c in dict.fromkeys(text) if unicodedata.category(c).startswith("L"))
     faces: dict[str, None] = {}
     for stack in font_stacks(css):
@@ -62,11 +75,11 @@ def faces_used(
         faces.setdefault(_family(named[0], named), None)
         if coverage is None:
             continue
-        left = "".join(uncovered(letters, coverage.get(named[0].lower())))
+        left = "".join(uncovered(letters, coverage(named[0].lower())))
         for name in named[1:]:
             if not left:
                 break
-            still = "".join(uncovered(left, coverage.get(name.lower())))
+            still = "".join(uncovered(left, coverage(name.lower())))
             if len(still) < len(left):
                 faces.setdefault(_family(name, named), None)
             left = still

@@ -27,7 +27,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .diagnostics import Diagnostic, warning
-from .rendered import RenderedBook
+from .rendered import Printed, RenderedBook
 
 GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math"}
 # Last resort when the whole stack is missing: what WeasyPrint's fontconfig would pick.
@@ -224,25 +224,46 @@ def typeset_text(page: str, css: str) -> str:
     """Every character a page prints: the text of its `<body>` (front matter, labels, indexes,
     running heads copied from headings by `string-set`), the strings of the stylesheet's
     `content` declarations and, when the page has a bulleted list, its markers."""
+    text, bulleted = _read(page)
+    return typeset_characters(Printed(text, bulleted), css)
+
+
+def page_text(page: str) -> Printed:
+    """What `page` prints (`Printed`), read with Python's html.parser; render/printed.py reads
+    the same faster, with lxml, for the pages the renderer makes."""
+    text, bulleted = _read(page)
+    return Printed("".join(dict.fromkeys(text)), bulleted)
+
+
+def _read(page: str) -> tuple[str, bool]:
     reader = _BodyText()
     reader.feed(page)
     reader.close()
+    return "".join(reader.parts), reader.bulleted
+
+
+def typeset_characters(printed: Printed, css: str) -> str:
+    """`typeset_text` of a page whose text is `printed` (its characters, each once when read
+    by `page_text`), the stylesheet's `content` strings and the list markers."""
     generated = [
         first or second
         for value in CSS_STRING.findall(COMMENT.sub("", css))
         for first, second in QUOTED.findall(value)
     ]
-    return "".join(reader.parts) + "".join(generated) + (MARKERS if reader.bulleted else "")
+    markers = MARKERS if printed.bulleted else ""
+    return printed.characters + "".join(generated) + markers
 
 
 def check_typeset(
-    page: str, css: str, sources: Sequence[tuple[Path, Path]], fallback: Path
+    page: str | Printed, css: str, sources: Sequence[tuple[Path, Path]], fallback: Path
 ) -> tuple[Diagnostic, ...]:
     """One `glyph-missing` warning per source line holding characters that no face of the
     stylesheet's stacks has, at the column of the first; characters found in no source
     (generated labels, the theme's own strings) are reported at `fallback`. `sources` pairs
-    each file as shown in messages with its path on disk, searched in order."""
-    missing = uncovered(typeset_text(page, css), stack_coverage(css))
+    each file as shown in messages with its path on disk, searched in order. `page`: the
+    page's HTML, or what it prints when already read (`Printed`)."""
+    printed = page if isinstance(page, Printed) else page_text(page)
+    missing = uncovered(typeset_characters(printed, css), stack_coverage(css))
     found: dict[tuple[Path, int], tuple[int, list[str]]] = {}
     texts = _source_texts(sources) if missing else []
     for char in missing:
@@ -317,4 +338,5 @@ def check_book(book: RenderedBook) -> tuple[Diagnostic, ...]:
     shown += [review.manuscript.path for review in book.anthology.reviews]
     anthology = spec.path  # already the shown path (relative to the project)
     sources = [(path, spec.root / path) for path in shown] + [(anthology, spec.path)]
-    return check_typeset(book.page, book.stylesheet, sources, anthology)
+    page = book.printed if book.printed is not None else book.page
+    return check_typeset(page, book.stylesheet, sources, anthology)

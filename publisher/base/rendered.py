@@ -69,6 +69,16 @@ class ImageAsset:
 
 
 @dataclass(frozen=True)
+class Printed:
+    """What a page or document prints, as the glyph checks need it: each character of its
+    text (outside `<head>`, `<style>`, `<script>`, `<template>`; entities decoded) once, in
+    order of first use, and whether it has a bulleted list (`<ul>`: the markers print too)."""
+
+    characters: str
+    bulleted: bool = False
+
+
+@dataclass(frozen=True)
 class RenderedBook:
     anthology: Anthology
     target: Target
@@ -82,6 +92,7 @@ class RenderedBook:
     outline: Outline = NO_OUTLINE  # contents, nav and NCX (base/outline.py), by the renderer
     access: Access | None = None  # the gate the renderer read through (None: no network)
     cover: CoverArt | None = None  # the book's cover (base/cover.py); None: no cover
+    printed: Printed | None = None  # what `page` prints (render/printed.py); None: not read
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ links (base/links.py resolves them once the book is assembled). Each problem is 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -104,6 +105,7 @@ def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
+@functools.lru_cache(maxsize=4)  # a body is masked by `check_body`, then by its loader
 def mask_code(body: str) -> str:
     """Code is shown as written: blank it out (keeping offsets) so it is not scanned."""
     text = CODE_SPAN.sub(_blank, FENCE.sub(_blank, body))

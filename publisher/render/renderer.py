@@ -25,7 +25,7 @@ from ..base.cover import CoverArt
 from ..base.diagnostics import BuildFailed, Diagnostic, error
 from ..base.digests import digest, package_digest
 from ..base.faces import faces_used
-from ..base.fonts import typeset_text
+from ..base.fonts import typeset_characters
 from ..base.links import LinkPlan, plan
 from ..base.locale import Locale
 from ..base.model import Anthology, FrontPiece, Part, Review
@@ -45,6 +45,7 @@ from ..base.theme import Theme, read_theme_file
 from .markup import Fragment, render_markdown
 from .outline import build_outline, roman, with_pages
 from .pagemarks import mark_pages
+from .printed import book_page_text, documents_text
 from .typography import smarten
 
 
@@ -78,6 +79,26 @@ class _GateLoader(jinja2.BaseLoader):
                 self.served.add(str(candidate))
                 return source, str(candidate), lambda: True
         raise jinja2.TemplateNotFound(template)
+
+
+class _Compiled(jinja2.BytecodeCache):
+    """Templates compiled once per process, for every edition's environment (all made with
+    the same options): Jinja2 keys each by its name and file and checks the source's sha1, so
+    an edited template is compiled again. Its source is still read through the gate."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.codes.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _Compiled()
 
 
 class FragmentStore(Protocol):
@@ -150,6 +171,8 @@ def render_book(
         outline=outline,
         access=access,
         cover=cover,
+        # What the page prints, for the glyph check (fonts.py): read once, here.
+        printed=book_page_text(page, [doc.body for doc in documents]) if target.paged else None,
     )
 
 
@@ -182,6 +205,7 @@ class _Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=_COMPILED,
         )
         self.env.filters["smart"] = lambda text, lang=None: smarten(
             str(text), lang or self.spec.lang
@@ -212,7 +236,8 @@ class _Renderer:
     def faces(self) -> str:
         """The faces the print edition sets the documents rendered so far in, as a list in
         running text (`EB Garamond y Noto Sans`): for the colophon, the last document."""
-        text = typeset_text("".join(doc.body for doc in self.rendered), self.print_css)
+        printed = documents_text(doc.body for doc in self.rendered)
+        text = typeset_characters(printed, self.print_css)
         return self.locale.join(faces_used(self.print_css, text))
 
     def sentence(self, key: str, **values: object) -> Markup:

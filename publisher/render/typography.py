@@ -33,6 +33,7 @@ The rules, in the order they apply:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -79,8 +80,9 @@ class _Quote:
     possessive: bool = False  # a "trail" after s, x, z or ß: maybe a possessive apostrophe
 
 
+@functools.lru_cache(maxsize=1 << 16)  # titles and names recur in every edition's templates
 def smarten(text: str, lang: str) -> str:
-    """Whole-string convenience wrapper around `smarten_runs`."""
+    """Whole-string convenience wrapper around `smarten_runs` (pure: memoised)."""
     return smarten_runs([Run(text, lang)])[0]
 
 
