@@ -40,6 +40,7 @@ from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key
 from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
+from .pool import _may_fork as may_fork
 from .screen import moment, screen_pdf
 
 BODY = frozenset({Kind.PART, Kind.REVIEW})
@@ -85,7 +86,7 @@ def split(book: RenderedBook) -> list[Piece]:
     head_end = page.rfind("</head>", 0, positions[0])
     body_open = page.index(">", page.index("<body", head_end)) + 1
     head, tail = page[:body_open] + "\n", page[cursor:]
-    size = max(2, round(math.sqrt(len(body))))
+    size = chunk_size(len(body))
     back = [
         i for i, document in enumerate(documents) if i > body[-1] and document.kind in BACK_RECTO
     ]
@@ -103,6 +104,25 @@ def split(book: RenderedBook) -> list[Piece]:
         ids, targets = _anchors(documents[low:high])
         pieces.append(Piece(f"{kind}-{number:03d}", kind, html, ids, targets))
     return pieces
+
+
+# Measured (issue 17, 2 cores, a chunk of 20 reviews of the 400-review benchmark, CPU time): a
+# chunk costs ~0.3 s that do not depend on its text (stylesheets parsed, the screen cascade, the
+# layout context's fonts) and ~0.06 s a document to lay out, ~0.035 s to write as print and
+# ~0.045 s as screen PDF (written at once in two processes when a worker is idle). The chunk an
+# edit lays out again then takes ~FIXED_S + (0.06 + 0.045) s a document: at most EDIT_S.
+FIXED_S = 0.3
+CRITICAL_S_PER_DOCUMENT = 0.105
+EDIT_S = 1.35  # CPU seconds of the edited chunk's critical path (~1.2 s of wall on an idle core)
+MOST_DOCUMENTS = math.floor((EDIT_S - FIXED_S) / CRITICAL_S_PER_DOCUMENT)  # 10
+
+
+def chunk_size(body: int) -> int:
+    """Documents (parts and reviews) per body chunk for a book of `body` of them: √body (as
+    many chunks as documents in each, the fixed cost shared evenly) but at most MOST_DOCUMENTS,
+    so that the chunk an edit lays out again stays small in a large book; at least 2. The size
+    depends on the book alone, so an edit inside a review moves no boundary."""
+    return max(2, min(MOST_DOCUMENTS, round(math.sqrt(body))))
 
 
 def _anchors(documents: tuple[Document, ...]) -> tuple[frozenset[str], frozenset[str]]:
@@ -129,6 +149,7 @@ class _Settling:
     pieces: list[Piece]
     jobs: dict[str, ChunkJob]
     tell: Tell | None
+    forks: int = 0  # workers that may fork a screen write when idle (0: none may)
     shapes: dict[str, Shape] = field(default_factory=dict)
     pdfs: dict[str, ChunkPdf] = field(default_factory=dict)
     held: dict[str, int] = field(default_factory=dict)  # name → the start it was laid out at
@@ -219,7 +240,20 @@ class _Settling:
                         self.held[name] = task.job.start
                 self.flying.add(name)
                 found.append(task)
-        return found
+        return self._forking(found)
+
+    def _forking(self, found: list[Task]) -> list[Task]:
+        """`found` with up to as many layouts as there would be idle workers told to write
+        their screen chunk in a forked process (a lone chunk: the one an edit re-lays out, the
+        front matter laid out again at the end)."""
+        idle = self.forks - len(self.flying)
+        tasks: list[Task] = []
+        for task in found:
+            if idle > 0 and isinstance(task, Layout) and not task.hold and task.job.screen:
+                task = replace(task, job=replace(task.job, fork_screen=True))
+                idle -= 1
+            tasks.append(task)
+        return tasks
 
     def then(self, task: Task, answer: Answer) -> list[Task]:
         name = task.name if isinstance(task, Finish) else task.job.name
@@ -240,7 +274,7 @@ def lay_out(
     store: ChunkStore | None, tell: Tell | None,
 ) -> list[ChunkPdf]:  # fmt: skip
     """Every chunk finished, in book order, each valid for the final page numbers."""
-    state = _Settling(pieces, jobs, tell)
+    state = _Settling(pieces, jobs, tell, workers if workers > 1 and may_fork(workers) else 0)
     keys = {name: book_prefixed(job.book_id, chunk_key(job)) for name, job in jobs.items()}
     if store is not None:
         for piece in pieces:
@@ -249,6 +283,10 @@ def lay_out(
                 state.pdfs[piece.name] = cached
                 state.shapes[piece.name] = cached.shape
     reused = set(state.pdfs)
+    if state.forks and len(reused) < len(pieces):
+        from . import pdf
+
+        pdf.rules_compared(jobs[pieces[0].name])  # once here, inherited by every worker
     give_back_memory()  # before the workers are forked: they start with this process's pages
     with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
         pool.run(state.tasks(), state.then)

@@ -29,6 +29,7 @@ from .identity import book_id, w3c_source_date
 from .laid import LaidChunk
 from .pagination import paginate
 from .patches import ORPHAN_REPORT, linebox_layout_keeping_notes, notes_stay_with_calls
+from .restyle import rules_compared
 from .whole import book_diagnostics, export_pdf
 from .wrap_layout import Overflow, export_wrap, widths
 
@@ -46,6 +47,7 @@ __all__ = [
     "linebox_layout_keeping_notes",
     "notes_stay_with_calls",
     "paginate",
+    "rules_compared",
     "w3c_source_date",
     "widths",
 ]

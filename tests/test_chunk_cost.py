@@ -1,0 +1,123 @@
+"""What a chunk costs besides its text (issue 17): the screen write forked when a worker would
+wait, the two pages' style rules compared once per build, the chunk size capped.
+
+Seen through what ran where (a log the forked processes append to), never through timings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from publisher.export import chunked
+from publisher.export.chunkdata import ChunkJob, LayoutsDiffer, ScreenJob
+from publisher.export.pdf import cascades, chunks
+from publisher.export.pdf.forked import forked
+from publisher.export.pool import Layout
+from tests.conftest import ProjectMaker
+from tests.test_chunked_layout import _book, _build, _chunks, _pdfs
+
+
+def test_a_forked_write_answers_from_another_process() -> None:
+    here = os.getpid()
+    assert forked(lambda: str(os.getpid()).encode())() != str(here).encode()
+
+
+def test_a_forked_writes_error_is_raised_here() -> None:
+    def differ() -> bytes:
+        raise LayoutsDiffer("body-001: the screen and print pages differ in font-size")
+
+    wait = forked(differ)
+    with pytest.raises(LayoutsDiffer, match=r"^body-001: the screen .* in font-size$"):
+        wait()
+
+
+def test_a_forked_write_that_dies_is_done_here() -> None:
+    here = os.getpid()
+
+    def dies_in_the_child() -> bytes:
+        if os.getpid() != here:
+            os._exit(3)
+        return b"written here"
+
+    assert forked(dies_in_the_child)() == b"written here"
+
+
+def _job(name: str, screen: bool = True) -> ChunkJob:
+    return ChunkJob(
+        name, "<html></html>", "/", "0" * 32, None, (), None,
+        screen=ScreenJob("<html></html>", "1" * 32) if screen else None,
+    )  # fmt: skip
+
+
+def test_a_layout_forks_its_screen_write_only_when_a_worker_would_wait() -> None:
+    state = chunked._Settling([], {}, None, forks=2)
+    lone = Layout(_job("body-003"), hold=False)
+    state.flying = {"body-003"}  # as tasks() leaves it: the task found is flying
+    assert [t.job.fork_screen for t in state._forking([lone])] == [True]  # type: ignore[union-attr]
+    state.flying = {"body-003", "body-004"}  # both workers busy
+    assert [t.job.fork_screen for t in state._forking([lone])] == [False]  # type: ignore[union-attr]
+    state.flying = {"body-003"}
+    held = Layout(_job("body-003"), hold=True)  # finished later, maybe among others
+    printed = Layout(_job("body-003", screen=False), hold=False)  # no screen write to fork
+    for task in (held, printed):
+        assert not state._forking([task])[0].job.fork_screen  # type: ignore[union-attr]
+    alone = chunked._Settling([], {}, None, forks=0)  # one worker, or no fork here
+    alone.flying = {"body-003"}
+    assert not alone._forking([lone])[0].job.fork_screen  # type: ignore[union-attr]
+
+
+def test_an_edited_chunk_forks_its_screen_write_and_keeps_the_bytes(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anthology = _book(make_project)
+    log = tmp_path / "forks.txt"  # appended to by the pool's forked workers
+    original = chunks.forked
+
+    def logged(work: Any) -> Any:
+        with log.open("a", encoding="utf-8") as file:
+            file.write("fork\n")
+        return original(work)
+
+    monkeypatch.setattr(chunks, "forked", logged)
+    _build(anthology, tmp_path / "out", 2)
+    edited = anthology.parent / "reviews" / "resena-05.md"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("pueblo", "aldea!", 1), encoding="utf-8"
+    )
+    log.unlink(missing_ok=True)
+    events = _build(anthology, tmp_path / "out", 2)
+    assert len(_chunks(events, "laid out")) == 1
+    assert log.read_text(encoding="utf-8").split() == ["fork"]
+    _build(anthology, tmp_path / "clean", 1, clean=True)  # one worker: nothing forked
+    assert _pdfs(tmp_path / "out") == _pdfs(tmp_path / "clean")
+
+
+def test_the_style_rules_are_compared_once_per_build(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anthology = _book(make_project)
+    log = tmp_path / "parsed.txt"
+    original = cascades._rules
+
+    def logged(css: str, context: tuple[str, ...]) -> Any:
+        if not context:  # not an @media block's recursion
+            with log.open("a", encoding="utf-8") as file:
+                file.write(f"{os.getpid()}\n")
+        return original(css, context)
+
+    monkeypatch.setattr(cascades, "_rules", logged)
+    cascades.differing_rules.cache_clear()
+    events = _build(anthology, tmp_path / "out", 2, clean=True)
+    assert len(_chunks(events, "laid out")) >= 4
+    # The print and the screen page's style text, each parsed once, before the workers fork.
+    assert log.read_text(encoding="utf-8").split() == [str(os.getpid())] * 2
+
+
+def test_the_chunk_size_is_the_root_of_the_body_but_at_most_the_cap() -> None:
+    assert chunked.MOST_DOCUMENTS == 10
+    sizes = {body: chunked.chunk_size(body) for body in (2, 9, 20, 105, 405, 1005)}
+    assert sizes == {2: 2, 9: 3, 20: 4, 105: 10, 405: 10, 1005: 10}
