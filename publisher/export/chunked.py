@@ -24,10 +24,12 @@ The chunking depends only on the book, never on the worker count, so the bytes d
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -288,7 +290,10 @@ def lay_out(
 
         pdf.rules_compared(jobs[pieces[0].name])  # once here, inherited by every worker
     give_back_memory()  # before the workers are forked: they start with this process's pages
-    with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
+    with (
+        frozen_heap(),
+        Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool,
+    ):
         pool.run(state.tasks(), state.then)
     now = (state.starts(), state.numbers(), state.carried())
     if any(not state.valid(piece.name, now) for piece in pieces):
@@ -303,6 +308,21 @@ def lay_out(
     if store is not None:
         store.keep(set(keys.values()), jobs[pieces[0].name].book_id)
     return chunks
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """This process's objects kept out of the garbage collector's passes while the pool runs
+    (`gc.freeze`, as CPython's `gc` documentation advises before forking): a worker's full
+    collections then walk the objects of its own chunks, not the whole build's it inherited
+    (measured at 100 reviews, 2 workers: 3.7 s of the workers' CPU in full collections, ~15 %),
+    and touch none of the inherited pages (copy on write). Unfrozen after: nothing of this
+    process's is freed meanwhile (it waits for the workers)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def export_chunked(
