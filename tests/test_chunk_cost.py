@@ -6,13 +6,14 @@ Seen through what ran where (a log the forked processes append to), never throug
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from publisher.export import chunked
+from publisher.export import chunked, pdf
 from publisher.export.chunkdata import ChunkJob, LayoutsDiffer, ScreenJob
 from publisher.export.pdf import cascades, chunks
 from publisher.export.pdf.forked import forked
@@ -122,3 +123,26 @@ def test_the_chunk_size_is_the_root_of_the_body_but_at_most_the_cap() -> None:
     assert chunked.MOST_DOCUMENTS == 10
     sizes = {body: chunked.chunk_size(body) for body in (2, 9, 20, 105, 405, 1005)}
     assert sizes == {2: 2, 9: 3, 20: 4, 105: 10, 405: 10, 1005: 10}
+
+
+def test_the_workers_collect_only_their_own_objects(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anthology = _book(make_project)
+    log = tmp_path / "frozen.txt"  # appended to by the pool's forked workers
+    original = pdf.lay_out_chunk
+
+    def logged(job: ChunkJob, access: Any) -> Any:
+        with log.open("a", encoding="utf-8") as file:
+            file.write(f"{job.name}={gc.get_freeze_count() > 0}\n")
+        return original(job, access)
+
+    monkeypatch.setattr(pdf, "lay_out_chunk", logged)
+    _build(anthology, tmp_path / "out", 2, clean=True)
+    # Every layout in the pool ran with the build's inherited heap frozen (the screen PDF's
+    # cover is laid out in the build's process, after the pool); the build's is thawed after.
+    layouts = [line.split("=") for line in log.read_text(encoding="utf-8").split()]
+    pooled = [frozen for name, frozen in layouts if name != "cover"]
+    assert len(pooled) >= 4
+    assert set(pooled) == {"True"}
+    assert gc.get_freeze_count() == 0
