@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from publisher.export import chunked, pdf
+from publisher.export import chunk_cost, pdf
+from publisher.export.chunk_cost import forking
 from publisher.export.chunkdata import ChunkJob, LayoutsDiffer, ScreenJob
 from publisher.export.pdf import cascades, chunks
 from publisher.export.pdf.forked import forked
@@ -55,20 +56,17 @@ def _job(name: str, screen: bool = True) -> ChunkJob:
 
 
 def test_a_layout_forks_its_screen_write_only_when_a_worker_would_wait() -> None:
-    state = chunked._Settling([], {}, None, forks=2)
     lone = Layout(_job("body-003"), hold=False)
-    state.flying = {"body-003"}  # as tasks() leaves it: the task found is flying
-    assert [t.job.fork_screen for t in state._forking([lone])] == [True]  # type: ignore[union-attr]
-    state.flying = {"body-003", "body-004"}  # both workers busy
-    assert [t.job.fork_screen for t in state._forking([lone])] == [False]  # type: ignore[union-attr]
-    state.flying = {"body-003"}
     held = Layout(_job("body-003"), hold=True)  # finished later, maybe among others
     printed = Layout(_job("body-003", screen=False), hold=False)  # no screen write to fork
-    for task in (held, printed):
-        assert not state._forking([task])[0].job.fork_screen  # type: ignore[union-attr]
-    alone = chunked._Settling([], {}, None, forks=0)  # one worker, or no fork here
-    alone.flying = {"body-003"}
-    assert not alone._forking([lone])[0].job.fork_screen  # type: ignore[union-attr]
+
+    def forks(tasks: list[Layout], idle: int) -> list[bool]:
+        return [task.job.fork_screen for task in forking(list(tasks), idle)]  # type: ignore[union-attr]
+
+    assert forks([lone], 1) == [True]
+    assert forks([lone], 0) == [False]  # both workers busy, or one worker
+    assert forks([lone, lone], 1) == [True, False]
+    assert forks([held, printed], 2) == [False, False]
 
 
 def test_an_edited_chunk_forks_its_screen_write_and_keeps_the_bytes(
@@ -120,8 +118,8 @@ def test_the_style_rules_are_compared_once_per_build(
 
 
 def test_the_chunk_size_is_the_root_of_the_body_but_at_most_the_cap() -> None:
-    assert chunked.MOST_DOCUMENTS == 10
-    sizes = {body: chunked.chunk_size(body) for body in (2, 9, 20, 105, 405, 1005)}
+    assert chunk_cost.MOST_DOCUMENTS == 10
+    sizes = {body: chunk_cost.chunk_size(body) for body in (2, 9, 20, 105, 405, 1005)}
     assert sizes == {2: 2, 9: 3, 20: 4, 105: 10, 405: 10, 1005: 10}
 
 

@@ -24,12 +24,9 @@ The chunking depends only on the book, never on the worker count, so the bytes d
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import itertools
-import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -39,6 +36,7 @@ from ..base.access import Access
 from ..base.gate import note
 from ..base.outline import Kind
 from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
+from .chunk_cost import chunk_size, forking, frozen_heap
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key
 from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
@@ -106,25 +104,6 @@ def split(book: RenderedBook) -> list[Piece]:
         ids, targets = _anchors(documents[low:high])
         pieces.append(Piece(f"{kind}-{number:03d}", kind, html, ids, targets))
     return pieces
-
-
-# Measured (issue 17, 2 cores, a chunk of 20 reviews of the 400-review benchmark, CPU time): a
-# chunk costs ~0.3 s that do not depend on its text (stylesheets parsed, the screen cascade, the
-# layout context's fonts) and ~0.06 s a document to lay out, ~0.035 s to write as print and
-# ~0.045 s as screen PDF (written at once in two processes when a worker is idle). The chunk an
-# edit lays out again then takes ~FIXED_S + (0.06 + 0.045) s a document: at most EDIT_S.
-FIXED_S = 0.3
-CRITICAL_S_PER_DOCUMENT = 0.105
-EDIT_S = 1.35  # CPU seconds of the edited chunk's critical path (~1.2 s of wall on an idle core)
-MOST_DOCUMENTS = math.floor((EDIT_S - FIXED_S) / CRITICAL_S_PER_DOCUMENT)  # 10
-
-
-def chunk_size(body: int) -> int:
-    """Documents (parts and reviews) per body chunk for a book of `body` of them: √body (as
-    many chunks as documents in each, the fixed cost shared evenly) but at most MOST_DOCUMENTS,
-    so that the chunk an edit lays out again stays small in a large book; at least 2. The size
-    depends on the book alone, so an edit inside a review moves no boundary."""
-    return max(2, min(MOST_DOCUMENTS, round(math.sqrt(body))))
 
 
 def _anchors(documents: tuple[Document, ...]) -> tuple[frozenset[str], frozenset[str]]:
@@ -242,20 +221,7 @@ class _Settling:
                         self.held[name] = task.job.start
                 self.flying.add(name)
                 found.append(task)
-        return self._forking(found)
-
-    def _forking(self, found: list[Task]) -> list[Task]:
-        """`found` with up to as many layouts as there would be idle workers told to write
-        their screen chunk in a forked process (a lone chunk: the one an edit re-lays out, the
-        front matter laid out again at the end)."""
-        idle = self.forks - len(self.flying)
-        tasks: list[Task] = []
-        for task in found:
-            if idle > 0 and isinstance(task, Layout) and not task.hold and task.job.screen:
-                task = replace(task, job=replace(task.job, fork_screen=True))
-                idle -= 1
-            tasks.append(task)
-        return tasks
+        return forking(found, self.forks - len(self.flying))
 
     def then(self, task: Task, answer: Answer) -> list[Task]:
         name = task.name if isinstance(task, Finish) else task.job.name
@@ -308,21 +274,6 @@ def lay_out(
     if store is not None:
         store.keep(set(keys.values()), jobs[pieces[0].name].book_id)
     return chunks
-
-
-@contextlib.contextmanager
-def frozen_heap() -> Iterator[None]:
-    """This process's objects kept out of the garbage collector's passes while the pool runs
-    (`gc.freeze`, as CPython's `gc` documentation advises before forking): a worker's full
-    collections then walk the objects of its own chunks, not the whole build's it inherited
-    (measured at 100 reviews, 2 workers: 3.7 s of the workers' CPU in full collections, ~15 %),
-    and touch none of the inherited pages (copy on write). Unfrozen after: nothing of this
-    process's is freed meanwhile (it waits for the workers)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def export_chunked(
