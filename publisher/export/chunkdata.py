@@ -58,7 +58,9 @@ class ChunkJob:
     next chunk stays, as one layout makes it); `recto`: check that the chunk's first document
     breaks to a recto (every chunk but the book's first); `screen`: also write the layout as
     the screen PDF's chunk (ChunkPdf.screen); `cover`: the screen PDF's cover pages, whose page
-    counter runs before the book's first page (its check is skipped).
+    counter runs before the book's first page (its check is skipped); `fork_screen`: write the
+    screen chunk in a forked process while this one writes the print chunk (set by the planner
+    when a worker would otherwise wait; how, not what: the chunk's key leaves it out).
     """
 
     name: str
@@ -76,6 +78,7 @@ class ChunkJob:
     paginate: bool = False
     screen: ScreenJob | None = None
     cover: bool = False
+    fork_screen: bool = False
 
 
 @dataclass(frozen=True)

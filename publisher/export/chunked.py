@@ -25,7 +25,6 @@ The chunking depends only on the book, never on the worker count, so the bytes d
 from __future__ import annotations
 
 import itertools
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -37,9 +36,11 @@ from ..base.access import Access
 from ..base.gate import note
 from ..base.outline import Kind
 from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
+from .chunk_cost import chunk_size, forking, frozen_heap
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
 from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
+from .pool import _may_fork as may_fork
 from .screen import moment, screen_pdf
 
 BODY = frozenset({Kind.PART, Kind.REVIEW})
@@ -85,7 +86,7 @@ def split(book: RenderedBook) -> list[Piece]:
     head_end = page.rfind("</head>", 0, positions[0])
     body_open = page.index(">", page.index("<body", head_end)) + 1
     head, tail = page[:body_open] + "\n", page[cursor:]
-    size = max(2, round(math.sqrt(len(body))))
+    size = chunk_size(len(body))
     back = [
         i for i, document in enumerate(documents) if i > body[-1] and document.kind in BACK_RECTO
     ]
@@ -129,6 +130,7 @@ class _Settling:
     pieces: list[Piece]
     jobs: dict[str, ChunkJob]
     tell: Tell | None
+    forks: int = 0  # workers that may fork a screen write when idle (0: none may)
     shapes: dict[str, Shape] = field(default_factory=dict)
     pdfs: dict[str, ChunkPdf] = field(default_factory=dict)
     held: dict[str, int] = field(default_factory=dict)  # name → the start it was laid out at
@@ -219,7 +221,7 @@ class _Settling:
                         self.held[name] = task.job.start
                 self.flying.add(name)
                 found.append(task)
-        return found
+        return forking(found, self.forks - len(self.flying))
 
     def then(self, task: Task, answer: Answer) -> list[Task]:
         name = task.name if isinstance(task, Finish) else task.job.name
@@ -240,7 +242,7 @@ def lay_out(
     store: ChunkStore | None, tell: Tell | None,
 ) -> list[ChunkPdf]:  # fmt: skip
     """Every chunk finished, in book order, each valid for the final page numbers."""
-    state = _Settling(pieces, jobs, tell)
+    state = _Settling(pieces, jobs, tell, workers if workers > 1 and may_fork(workers) else 0)
     keys = {name: book_prefixed(job.book_id, chunk_key(job)) for name, job in jobs.items()}
     if store is not None:
         for piece in pieces:
@@ -249,8 +251,15 @@ def lay_out(
                 state.pdfs[piece.name] = cached
                 state.shapes[piece.name] = cached.shape
     reused = set(state.pdfs)
+    if state.forks and len(reused) < len(pieces):
+        from . import pdf
+
+        pdf.rules_compared(jobs[pieces[0].name])  # once here, inherited by every worker
     give_back_memory()  # before the workers are forked: they start with this process's pages
-    with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
+    with (
+        frozen_heap(),
+        Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool,
+    ):
         pool.run(state.tasks(), state.then)
     now = (state.starts(), state.numbers(), state.carried())
     if any(not state.valid(piece.name, now) for piece in pieces):

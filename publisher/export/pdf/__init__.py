@@ -14,7 +14,7 @@ Modules, one concern each:
   links);
 - restyle.py and cascades.py: a print chunk's layout written again as the screen PDF's chunk
   (one layout for both PDFs, export/editions.py) when the two cascades differ only in what is
-  drawn;
+  drawn; forked.py: that write in a forked process beside the print write, for a lone chunk;
 - pagination.py: where each printed page begins in the text; bookmarks.py: the merged outline;
 - identity.py: dates and identifiers; fetcher.py: every URL through the project's gate;
 - patches.py and face_fonts.py: workarounds of WeasyPrint 70 (notes kept with their calls, list
@@ -29,6 +29,7 @@ from .identity import book_id, w3c_source_date
 from .laid import LaidChunk
 from .pagination import paginate
 from .patches import ORPHAN_REPORT, linebox_layout_keeping_notes, notes_stay_with_calls
+from .restyle import rules_compared
 from .whole import book_diagnostics, export_pdf
 from .wrap_layout import Overflow, export_wrap, widths
 
@@ -46,6 +47,7 @@ __all__ = [
     "linebox_layout_keeping_notes",
     "notes_stay_with_calls",
     "paginate",
+    "rules_compared",
     "w3c_source_date",
     "widths",
 ]

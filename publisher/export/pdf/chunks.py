@@ -3,6 +3,8 @@ export/pool.py runs them, export/merge.py merges them)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import weasyprint
@@ -14,11 +16,12 @@ from ..chunkdata import Bookmark, ChunkJob, ChunkPdf, Shape
 from .carried import context_kept, links_kept, strings_from, targets_from
 from .face_fonts import fonts_keyed_by_file
 from .fetcher import ProjectFetcher, Refusal
+from .forked import forked
 from .identity import stable_xmp_ids
 from .laid import LaidChunk, backgrounds_kept, check_chunk, remake_margins, to_write
 from .pagination import paginate
 from .patches import list_numbers_kept, notes_stay_with_calls
-from .restyle import screen_write
+from .restyle import rules_compared, screen_write
 
 _SCALE = 0.75  # CSS px → PDF pt, as WeasyPrint writes at zoom 1
 
@@ -80,6 +83,7 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
         with strings_from(seeds, laid.seeds_used):
             remake_margins(laid, start - laid.job.start)
     job = laid.job
+    screen_later = _screen_forked(laid)
     document, options = to_write(laid, job.book_id, job.variant)
     try:
         with (
@@ -90,14 +94,40 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
         ):
             data: bytes = document.write_pdf(**options)
     except Refusal as refusal:
+        _abandon(screen_later)
         raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
+    except BaseException:
+        _abandon(screen_later)
+        raise
     bookmarks = tuple(
         Bookmark(index, level, label, x * _SCALE, (page.height - y) * _SCALE, state == "closed")
         for index, page in enumerate(document.pages)
         for level, label, (x, y), state in page.bookmarks
     )
     pagination = paginate(document, start) if job.paginate else None
-    screen = screen_write(laid) if job.screen is not None else b""
+    if screen_later is not None:
+        screen = screen_later()
+    else:
+        screen = screen_write(laid) if job.screen is not None else b""
     return ChunkPdf(
         shape, start, tuple(sorted(laid.seeds_used.items())), data, bookmarks, pagination, screen
     )
+
+
+def _screen_forked(laid: LaidChunk) -> Callable[[], bytes] | None:
+    """The screen write started in a forked process when the job asks for it (`fork_screen`),
+    else None (also when this process cannot fork)."""
+    if laid.job.screen is None or not laid.job.fork_screen:
+        return None
+    rules_compared(laid.job)
+    try:
+        return forked(lambda: screen_write(laid))
+    except OSError:
+        return None
+
+
+def _abandon(later: Callable[[], bytes] | None) -> None:
+    """Wait for a forked write whose answer is no longer wanted (the print write failed)."""
+    if later is not None:
+        with contextlib.suppress(Exception):
+            later()

@@ -13,10 +13,17 @@ import weasyprint.layout.page
 import weasyprint.text.line_break
 
 from ...base.diagnostics import BuildFailed
-from ..chunkdata import LayoutsDiffer
+from ..chunkdata import ChunkJob, LayoutsDiffer
 from .boxes import MarginBox, every_box
 from .carried import links_kept
-from .cascades import DRAW_ONLY, computed_differences, declared_differences, page_differences
+from .cascades import (
+    DRAW_ONLY,
+    computed_differences,
+    declared_differences,
+    differing_rules,
+    page_differences,
+    style_text,
+)
 from .face_fonts import fonts_keyed_by_file
 from .fetcher import Refusal
 from .identity import stable_xmp_ids
@@ -99,6 +106,20 @@ def screen_write(laid: LaidChunk) -> bytes:
     except Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
     return data
+
+
+def rules_compared(job: ChunkJob) -> None:
+    """Compare the style rules of the job's print and screen pages now (cascades.py
+    `differing_rules`, kept per process): called before the workers are forked, they inherit
+    the answer, and so does a screen write in a forked process (forked.py), which would
+    otherwise compare them for itself and lose the answer when it ends."""
+    if job.screen is None:
+        return
+    heads = (
+        weasyprint.HTML(string=_head_only(page), base_url=job.base_url).etree_element
+        for page in (job.html, job.screen.html)
+    )
+    differing_rules(*(style_text(head) for head in heads))
 
 
 def _head_only(page: str) -> str:
