@@ -31,6 +31,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def _one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite's earlier tests may leave threads behind (a Dask cluster's, a server's), and
+    workers are forked early only in a process with no other thread: counted as one here, as
+    in the command-line process these tests stand for."""
+    monkeypatch.setattr(pool.threading, "active_count", lambda: 1)
+
+
 def _resident_kib() -> int:
     with open("/proc/self/status", encoding="ascii") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
