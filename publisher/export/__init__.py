@@ -99,28 +99,57 @@ def write_chunked(
     return exported
 
 
+@dataclass
+class Handed:
+    """The print and the screen book handed over to `export_editions` (the caller keeps no
+    other reference to them): it takes them out of `books` and lets go of their pages and
+    documents once the chunk jobs are made (issue 17: peak RSS: the jobs hold the book's text
+    once). `again()` renders both anew, for the rare book whose chunks cannot serve both PDFs
+    or any (LayoutsDiffer, ChunkUnsafe raised while laying out): each is then laid out apart."""
+
+    books: list[RenderedBook]
+    again: Callable[[], tuple[RenderedBook, RenderedBook]]
+
+    def take(self) -> tuple[RenderedBook, RenderedBook]:
+        """The print and the screen book, taken out (a second take renders them anew)."""
+        if not self.books:
+            return self.again()
+        printed, screen = self.books
+        self.books.clear()
+        return printed, screen
+
+
 def write_editions(
-    printed: tuple[RenderedBook, Path],
-    screen: tuple[RenderedBook, Path],
+    handed: Handed,
+    paths: tuple[Path, Path],
     chunking: Chunking,
     tell: Callable[[str, bool], None],
     tell_screen: Callable[[str, bool], None],
     tell_print: Callable[[str, bool], None] | None = None,
 ) -> tuple[Exported, Exported]:
-    """Write the print and the screen PDF (each a book and its path) from one layout of the
-    print book's chunks (export/chunked.py `export_editions`), atomically; `tell` hears of the
-    chunks of that layout laid out or reused, `tell_screen` of the screen PDF's own (its cover;
-    all its chunks when it needs a layout of its own), `tell_print` of the print PDF's then."""
+    """Write the print and the screen PDF (`handed`'s books, to `paths`, in that order) from one
+    layout of the print book's chunks (export/editions.py `export_editions`, which lets go of
+    the books once their chunk jobs are made), atomically; `tell` hears of the chunks of that
+    layout laid out or reused, `tell_screen` of the screen PDF's own (its cover; all its chunks
+    when it needs a layout of its own), `tell_print` of the print PDF's then. The print PDF is
+    written as soon as it is merged, before the screen PDF's merge; both are returned without
+    their bytes (`data` b"": they are on disk)."""
     from .chunkstore import ChunkStore
     from .editions import export_editions
 
     store = ChunkStore(chunking.store, chunking.reuse) if chunking.store is not None else None
+
+    def keep_print(exported: Exported) -> Exported:
+        write_bytes_atomically(paths[0], exported.data)
+        return dataclasses.replace(exported, data=b"")
+
     exported = export_editions(
-        printed[0], screen[0], chunking.workers, store, tell, tell_screen, tell_print
+        handed, chunking.workers, store, tell, tell_screen, tell_print, keep_print
     )
-    write_bytes_atomically(printed[1], exported[0].data)
-    write_bytes_atomically(screen[1], exported[1].data)
-    return exported
+    if exported[0].data:  # laid out apart or whole: not written yet
+        write_bytes_atomically(paths[0], exported[0].data)
+    write_bytes_atomically(paths[1], exported[1].data)
+    return dataclasses.replace(exported[0], data=b""), dataclasses.replace(exported[1], data=b"")
 
 
 def export(book: RenderedBook) -> Exported:
