@@ -9,7 +9,9 @@ Layout of `<root>/.publisher-cache/`:
   numbers the EPUB and HTML editions carry), so a build without `pdf` can keep them while the
   print PDF is current;
 - `fragments/<key>.html`: per-document Markdown → HTML results, reused when one review changes;
-  each starts with a line holding the sha256 of its key and HTML, checked on every read;
+  each starts with a line holding the sha256 of its key and HTML, checked on every read; a
+  build that will save the cache writes its new fragments as it makes them (held by key only:
+  peak RSS, issue 17), and `save()` removes the fragments no output uses;
 - `surveys.json`: each manuscript body's Markdown reading for the loader (survey_cache.py).
 """
 
