@@ -10,6 +10,10 @@ When the screen cascade differs from the print cascade in a property that moves 
 print stylesheet that changes a font size: LayoutsDiffer), the two PDFs are laid out apart, the
 screen PDF still with its cover apart and the same folios; a book that cannot be chunked is laid
 out whole, twice (export_pdf; the screen page's `@page cover` keeps its folios the same).
+
+Peak RSS (issue 17): the two books are handed over (export.Handed) and let go of once the chunk
+jobs are made, so the book's text is held once, by the jobs; when a layout must then be done
+apart or whole, they are rendered anew. The print PDF is written before the screen PDF's merge.
 """
 
 from __future__ import annotations
