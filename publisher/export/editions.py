@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..base.rendered import Exported, RenderedBook
-from . import Handed
 from .chunkdata import ChunkJob, ChunkUnsafe, LayoutsDiffer, ScreenJob
 from .chunked import (
     Piece,
@@ -34,6 +33,7 @@ from .chunked import (
     split,
 )
 from .chunkstore import ChunkStore
+from .handed import Handed
 from .screen import Kept, keep, screen_pdf
 
 
