@@ -9,7 +9,9 @@ Layout of `<root>/.publisher-cache/`:
   numbers the EPUB and HTML editions carry), so a build without `pdf` can keep them while the
   print PDF is current;
 - `fragments/<key>.html`: per-document Markdown → HTML results, reused when one review changes;
-  each starts with a line holding the sha256 of its key and HTML, checked on every read;
+  each starts with a line holding the sha256 of its key and HTML, checked on every read; a
+  build that will save the cache writes its new fragments as it makes them (held by key only:
+  peak RSS, issue 17), and `save()` removes the fragments no output uses;
 - `surveys.json`: each manuscript body's Markdown reading for the loader (survey_cache.py).
 """
 
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from .base.diagnostics import Diagnostic
 from .base.digests import digest, file_sha256
-from .base.files import check_folder, write_bytes_atomically
+from .base.files import ForeignOutput, check_folder, write_bytes_atomically
 from .base.gate import Input, still_valid
 from .base.project import CACHE_DIR
 from .base.rendered import PageStart, Pagination
@@ -76,18 +78,24 @@ class BuildCache:
     enabled: bool = True
     outputs: dict[str, CachedOutput] = field(default_factory=dict)
     fragments_read: int = 0
+    # Fragments made in this build: on disk already (`records`: written as they are made, not
+    # held until `save()`, issue 17: peak RSS), else here, for `save()` to write.
     fragments_written: dict[str, str] = field(default_factory=dict)
+    fragments_stored: set[str] = field(default_factory=set)
+    records: bool = False  # `save()` will run: fragments go to disk as they are made
     used: dict[str, set[str]] = field(default_factory=dict)  # output path → fragment keys
     # Inputs re-checked in this build: the outputs of one build share one list, read once.
     _unchanged: dict[tuple[Input, ...], bool] = field(default_factory=dict)
     surveys: SurveyStore | None = None  # the loader's Markdown readings (survey_cache.py)
+    _folder_checked: bool = False
 
     @classmethod
     def open(cls, root: Path, enabled: bool = True, records: bool = False) -> BuildCache:
         """`enabled`: reuse what is cached. `records`: read the manifest even when not enabled
         (`--clean`): what each output was built with is then known (`outputs`), nothing is
-        reused, and `save()` keeps the entries of the outputs this build did not make."""
-        cache = cls(root / CACHE_DIR, enabled)
+        reused, and `save()` keeps the entries of the outputs this build did not make; the
+        caller will `save()`, so new fragments are written as they are made."""
+        cache = cls(root / CACHE_DIR, enabled, records=records)
         cache.surveys = SurveyStore.open(cache.directory, enabled)
         if enabled or records:
             try:
@@ -144,6 +152,8 @@ class BuildCache:
             return None
         if key in self.fragments_written:
             return self.fragments_written[key]
+        if key in self.fragments_stored:  # made by this build: not counted as read
+            return _verified(key, _stored(self._fragment_path(key)) or b"")
         try:
             data = (self.directory / "fragments" / f"{key}.html").read_bytes()
         except OSError:
@@ -154,7 +164,31 @@ class BuildCache:
         return html
 
     def keep_fragment(self, key: str, html: str) -> None:
+        """Keep a fragment made in this build: written now when the cache records (only its
+        key is held), else held for `save()`. A folder that cannot be written now is tried
+        again by `save()`, which raises then."""
+        if self.records:
+            try:
+                path = self._fragment_path(key)
+                if _stored(path) != _stamped(key, html):
+                    write_bytes_atomically(path, _stamped(key, html))
+            except (OSError, ForeignOutput):
+                pass  # held instead: save() meets the same error and reports it
+            else:
+                self.fragments_stored.add(key)
+                return
         self.fragments_written[key] = html
+
+    def _fragment_path(self, key: str) -> Path:
+        """Where the fragment `key` is kept; the folders checked (and made) once. Raises
+        OSError or ForeignOutput as `save()` does."""
+        fragments = self.directory / "fragments"
+        if not self._folder_checked:
+            check_folder(self.directory)
+            check_folder(fragments)
+            fragments.mkdir(parents=True, exist_ok=True)
+            self._folder_checked = True
+        return fragments / f"{key}.html"
 
     def save(self) -> None:
         """Write the manifest and new fragments, then remove the fragments no output uses.

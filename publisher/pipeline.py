@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -36,7 +36,15 @@ from .base.theme import theme_for
 from .cache import BuildCache
 from .chunk_tally import ChunkCount, ChunkTally, Tell
 from .claim import Claiming, plan_claim, settle
-from .export import Chunking, write, write_chunked, write_claimed, write_editions, write_wrap
+from .export import (
+    Chunking,
+    Handed,
+    write,
+    write_chunked,
+    write_claimed,
+    write_editions,
+    write_wrap,
+)
 from .export.cover_art import cover_art
 from .export.pool import forked_early
 from .export.staging import ForeignOutput, Staging, recover
@@ -418,7 +426,11 @@ def _render_and_export(
             books[item.target] = render(
                 anthology, item.target, cache.for_output(item.path), None, access, cover
             )
-    built = _export_each(first, books, staged, timed, count, claiming, chunking)
+
+    def again(item: Planned) -> RenderedBook:  # a handed-over book, rendered anew (Handed)
+        return render(anthology, item.target, cache.for_output(item.path), None, access, cover)
+
+    built = _export_each(first, books, staged, timed, count, claiming, chunking, again)
     for item in first:  # exported: not held while the paginated editions are rendered
         books.pop(item.target, None)
     if later:
@@ -525,11 +537,13 @@ def _export_each(
     count: _Count,
     claiming: Claiming,
     chunking: Chunking | None = None,
+    again: Callable[[Planned], RenderedBook] | None = None,
 ) -> dict[Path, Exported]:
     """Export each item to its staged path (`staged[item.path]`); the EPUB with `claiming`'s
     claim, when there is one, its bytes without the claim kept in `claiming.unclaimed`.
-    Laid out in chunks, the print and the screen PDF come from one layout (`_export_pdfs`)."""
-    built = _export_pdfs(items, books, staged, timed, count, chunking)
+    Laid out in chunks, the print and the screen PDF come from one layout (`_export_pdfs`:
+    their books are taken out of `books`; `again` renders one anew)."""
+    built = _export_pdfs(items, books, staged, timed, count, chunking, again)
     for item in items:
         if item.path in built:
             continue
@@ -557,19 +571,26 @@ def _export_pdfs(
     timed: _StageTimer,
     count: _Count,
     chunking: Chunking | None,
+    again: Callable[[Planned], RenderedBook] | None = None,
 ) -> dict[Path, Exported]:
     """The print and the screen PDF from one layout (export/chunked.py `export_editions`),
-    when both are to be made in chunks; else nothing (each is exported on its own)."""
+    when both are to be made in chunks; else nothing (each is exported on its own). Their books
+    are taken out of `books` and handed over (export.Handed: let go of once the chunk jobs
+    exist, issue 17: peak RSS); `again(item)` renders one anew if the layout must be redone."""
     pdfs = {item.target: item for item in items if item.target.paged}
-    if chunking is None or len(pdfs) < 2:
+    if chunking is None or len(pdfs) < 2 or again is None:
         return {}
     printed, screen = pdfs[Target.PRINT_PDF], pdfs[Target.SCREEN_PDF]
     for item in (printed, screen):
         count.exporting(timed, item.target)
+    handed = Handed(
+        [books.pop(Target.PRINT_PDF), books.pop(Target.SCREEN_PDF)],
+        lambda: (again(printed), again(screen)),
+    )
     with timed(f"export-{Target.PRINT_PDF.value}"):
         exported = write_editions(
-            (books[Target.PRINT_PDF], staged[printed.path]),
-            (books[Target.SCREEN_PDF], staged[screen.path]),
+            handed,
+            (staged[printed.path], staged[screen.path]),
             chunking,
             count.teller(Target.PRINT_PDF, Target.SCREEN_PDF),
             count.teller(Target.SCREEN_PDF),

@@ -17,6 +17,7 @@ from ..base.cover import CoverArt, CoverText
 from ..base.files import write_bytes_atomically
 from ..base.model import AnthologySpec, Certification
 from ..base.rendered import Exported, RenderedBook, Target
+from .handed import Handed as Handed
 
 Exporter = Callable[[RenderedBook], Exported]
 
@@ -100,27 +101,36 @@ def write_chunked(
 
 
 def write_editions(
-    printed: tuple[RenderedBook, Path],
-    screen: tuple[RenderedBook, Path],
+    handed: Handed,
+    paths: tuple[Path, Path],
     chunking: Chunking,
     tell: Callable[[str, bool], None],
     tell_screen: Callable[[str, bool], None],
     tell_print: Callable[[str, bool], None] | None = None,
 ) -> tuple[Exported, Exported]:
-    """Write the print and the screen PDF (each a book and its path) from one layout of the
-    print book's chunks (export/chunked.py `export_editions`), atomically; `tell` hears of the
-    chunks of that layout laid out or reused, `tell_screen` of the screen PDF's own (its cover;
-    all its chunks when it needs a layout of its own), `tell_print` of the print PDF's then."""
+    """Write the print and the screen PDF (`handed`'s books, to `paths`, in that order) from one
+    layout of the print book's chunks (export/editions.py `export_editions`, which lets go of
+    the books once their chunk jobs are made), atomically; `tell` hears of the chunks of that
+    layout laid out or reused, `tell_screen` of the screen PDF's own (its cover; all its chunks
+    when it needs a layout of its own), `tell_print` of the print PDF's then. The print PDF is
+    written as soon as it is merged, before the screen PDF's merge; both are returned without
+    their bytes (`data` b"": they are on disk)."""
     from .chunkstore import ChunkStore
     from .editions import export_editions
 
     store = ChunkStore(chunking.store, chunking.reuse) if chunking.store is not None else None
+
+    def keep_print(exported: Exported) -> Exported:
+        write_bytes_atomically(paths[0], exported.data)
+        return dataclasses.replace(exported, data=b"")
+
     exported = export_editions(
-        printed[0], screen[0], chunking.workers, store, tell, tell_screen, tell_print
+        handed, chunking.workers, store, tell, tell_screen, tell_print, keep_print
     )
-    write_bytes_atomically(printed[1], exported[0].data)
-    write_bytes_atomically(screen[1], exported[1].data)
-    return exported
+    if exported[0].data:  # laid out apart or whole: not written yet
+        write_bytes_atomically(paths[0], exported[0].data)
+    write_bytes_atomically(paths[1], exported[1].data)
+    return dataclasses.replace(exported[0], data=b""), dataclasses.replace(exported[1], data=b"")
 
 
 def export(book: RenderedBook) -> Exported:

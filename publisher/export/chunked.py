@@ -41,7 +41,7 @@ from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
 from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
 from .pool import _may_fork as may_fork
-from .screen import moment, screen_pdf
+from .screen import Kept, moment, screen_pdf
 
 BODY = frozenset({Kind.PART, Kind.REVIEW})
 # Back matter that opens on a recto (paged.css), each a chunk of its own; the colophon, which
@@ -307,9 +307,11 @@ def pagination_of(chunks: list[ChunkPdf]) -> Pagination:
 
 
 def print_pdf(
-    book: RenderedBook, chunks: list[ChunkPdf], store: ChunkStore | None = None
-) -> Exported:
-    """The print PDF merged from `chunks`, reusing what `store`'s merge cache keeps of them."""
+    book: RenderedBook, chunks: list[ChunkPdf], store: ChunkStore | None = None,
+    kept: Kept | None = None,
+) -> Exported:  # fmt: skip
+    """The print PDF merged from `chunks`, reusing what `store`'s merge cache keeps of them;
+    `kept`: what was taken from the book before its page was let go (screen.py `keep`)."""
     from . import pdf
     from .merge import merge
     from .output_intent import pdfx_for_spec
@@ -319,7 +321,8 @@ def print_pdf(
     data = pdfx_for_spec(data, book.anthology.spec, book.anthology.spec.pdf_variant)
     give_back_memory()  # the merge's objects, freed: not carried into the next edition
     total = sum(chunk.shape.pages for chunk in chunks)
-    return Exported(data, total, pdf.book_diagnostics(book), pagination_of(chunks))
+    diagnostics = kept.diagnostics if kept is not None else pdf.book_diagnostics(book)
+    return Exported(data, total, diagnostics, pagination_of(chunks))
 
 
 def jobs_for(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict[str, ChunkJob]:

@@ -10,15 +10,21 @@ When the screen cascade differs from the print cascade in a property that moves 
 print stylesheet that changes a font size: LayoutsDiffer), the two PDFs are laid out apart, the
 screen PDF still with its cover apart and the same folios; a book that cannot be chunked is laid
 out whole, twice (export_pdf; the screen page's `@page cover` keeps its folios the same).
+
+Peak RSS (issue 17): the two books are handed over (export.Handed) and let go of once the chunk
+jobs are made, so the book's text is held once, by the jobs; when a layout must then be done
+apart or whole, they are rendered anew. The print PDF is written before the screen PDF's merge.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from ..base.rendered import Exported, RenderedBook
-from .chunkdata import ChunkUnsafe, LayoutsDiffer, ScreenJob
+from .chunkdata import ChunkJob, ChunkUnsafe, LayoutsDiffer, ScreenJob
 from .chunked import (
+    Piece,
     Tell,
     export_chunked,
     jobs_for,
@@ -27,41 +33,86 @@ from .chunked import (
     split,
 )
 from .chunkstore import ChunkStore
-from .screen import screen_pdf
+from .handed import Handed
+from .screen import Kept, keep, screen_pdf
 
 
 def export_editions(
-    printed: RenderedBook, screen: RenderedBook, workers: int, store: ChunkStore | None = None,
+    handed: Handed, workers: int, store: ChunkStore | None = None,
     tell: Tell | None = None, tell_screen: Tell | None = None, tell_print: Tell | None = None,
+    keep_print: Callable[[Exported], Exported] | None = None,
 ) -> tuple[Exported, Exported]:  # fmt: skip
-    """The print PDF and the screen PDF from ONE layout of the print book's chunks: each chunk
-    is written twice (pdf/restyle.py `screen_write`), and the screen PDF is the cover and its
-    verso followed by the print book's pages, with their folios (issue 17). `tell` hears of
-    the chunks laid out; `tell_screen`, of the screen PDF's cover, and of all its chunks when
-    the screen PDF had to be laid out on its own: when its cascade differs from the print PDF's
-    in more than the properties that only change drawing (LayoutsDiffer; `tell_print`, else
-    `tell`, then hears of the print PDF's), or when the book cannot be chunked (both whole,
-    export_pdf). Raises BuildFailed as export_pdf does."""
+    """The print PDF and the screen PDF (`handed`'s books) from ONE layout of the print book's
+    chunks: each chunk is written twice (pdf/restyle.py `screen_write`), and the screen PDF is
+    the cover and its verso followed by the print book's pages, with their folios (issue 17).
+    `tell` hears of the chunks laid out; `tell_screen`, of the screen PDF's cover, and of all
+    its chunks when the screen PDF had to be laid out on its own: when its cascade differs
+    from the print PDF's in more than the properties that only change drawing (LayoutsDiffer;
+    `tell_print`, else `tell`, then hears of the print PDF's), or when the book cannot be
+    chunked (both whole, export_pdf). `keep_print(exported)`, when given, is called with the
+    print PDF as soon as it is merged (to write it) and what it returns is kept instead (its
+    bytes dropped), so the print PDF's bytes are not held while the screen PDF is merged.
+    Raises BuildFailed as export_pdf does."""
     from . import pdf
 
+    printed, screen = handed.take()
     try:
-        pieces = split(printed)
-        jobs = jobs_for(printed, pieces, pdf.w3c_source_date())
-        screen_id = pdf.book_id(screen)
-        for name, job in jobs.items():
-            page = _screen_page(job.html, printed.page, screen.page)
-            jobs[name] = replace(job, screen=ScreenJob(page, screen_id))
-        chunks = lay_out(printed, jobs, pieces, workers, store, tell)
-    except LayoutsDiffer:
-        return (
-            export_chunked(printed, workers, store, tell_print or tell),
-            export_chunked(screen, workers, store, tell_screen),
-        )
+        prepared = _prepared(printed, screen)
     except ChunkUnsafe:
         return pdf.export_pdf(printed), pdf.export_pdf(screen)
-    exported = print_pdf(printed, chunks, store)
-    writes = [replace(chunk, data=chunk.screen) for chunk in chunks]
-    return exported, screen_pdf(screen, writes, exported.pagination, store, tell_screen)
+    printed, screen, jobs, pieces, kept = prepared
+    del prepared
+    try:
+        chunks = lay_out(printed, jobs, pieces, workers, store, tell)
+    except LayoutsDiffer:
+        return _apart(handed, workers, store, tell_print or tell, tell_screen, whole=False)
+    except ChunkUnsafe:
+        return _apart(handed, workers, store, None, None, whole=True)
+    del jobs, pieces
+    exported = print_pdf(printed, chunks, store, kept[0])
+    if keep_print is not None:
+        exported = keep_print(exported)
+    # Only the screen writes are held from here on: each chunk's print bytes are let go.
+    writes = [replace(chunk, data=chunk.screen, screen=b"") for chunk in chunks]
+    del chunks
+    pagination = exported.pagination
+    return exported, screen_pdf(screen, writes, pagination, store, tell_screen, kept[1])
+
+
+_Prepared = tuple[RenderedBook, RenderedBook, dict[str, ChunkJob], list[Piece], tuple[Kept, Kept]]
+
+
+def _prepared(printed: RenderedBook, screen: RenderedBook) -> _Prepared:
+    """The chunk jobs (each with the screen write's page) and pieces, what the merges need of
+    each book (screen.py `keep`), and both books without their pages and documents: only the
+    jobs hold the book's text from here on. Raises ChunkUnsafe as `split` does."""
+    from . import pdf
+
+    pieces = split(printed)
+    jobs = jobs_for(printed, pieces, pdf.w3c_source_date())
+    screen_id = pdf.book_id(screen)
+    for name, job in jobs.items():
+        page = _screen_page(job.html, printed.page, screen.page)
+        jobs[name] = replace(job, screen=ScreenJob(page, screen_id))
+    kept = (keep(printed), keep(screen))
+    slim = [replace(book, page="", documents=(), printed=None) for book in (printed, screen)]
+    return slim[0], slim[1], jobs, pieces, kept
+
+
+def _apart(
+    handed: Handed, workers: int, store: ChunkStore | None, tell_print: Tell | None,
+    tell_screen: Tell | None, whole: bool,
+) -> tuple[Exported, Exported]:  # fmt: skip
+    """Both PDFs laid out apart (each in chunks of its own) or, `whole`, each at once."""
+    from . import pdf
+
+    printed, screen = handed.take()
+    if whole:
+        return pdf.export_pdf(printed), pdf.export_pdf(screen)
+    return (
+        export_chunked(printed, workers, store, tell_print),
+        export_chunked(screen, workers, store, tell_screen),
+    )
 
 
 def _screen_page(html: str, printed: str, screen: str) -> str:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..base.access import Access
+from ..base.diagnostics import Diagnostic
 from ..base.gate import note
 from ..base.locale import Locale
-from ..base.rendered import Exported, Pagination, RenderedBook
+from ..base.rendered import Exported, Pagination, RenderedBook, Target
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
 from .pool import give_back_memory
@@ -29,16 +31,19 @@ def moment() -> dt.datetime | None:
 def screen_pdf(
     book: RenderedBook, chunks: list[ChunkPdf], pagination: Pagination | None,
     store: ChunkStore | None, tell: Callable[[str, bool], None] | None = None,
+    kept: Kept | None = None,
 ) -> Exported:  # fmt: skip
     """The screen PDF: its cover pages (laid out apart, not counted by the folios) and the
     chunks, labelled with the printed folios (export/pagelabels.py). `tell("cover", laid_out)`
-    hears whether the cover was laid out (True) or taken from `store` (False)."""
+    hears whether the cover was laid out (True) or taken from `store` (False). `kept`: what
+    was taken from the book before its page was let go (its cover's job, its diagnostics)."""
     from . import pdf
     from .merge import merge
     from .output_intent import pdfx_for_spec
     from .pagelabels import page_labels
 
-    cover = _cover(book, store, tell)
+    kept = kept or keep(book)
+    cover = _cover(book, kept.cover, store, tell)
     front = [] if cover is None else [cover]
     folios = [page.label for page in pagination.pages] if pagination else []
     word = Locale.for_spec(book.anthology.spec).word("cover")
@@ -48,14 +53,29 @@ def screen_pdf(
     data = pdfx_for_spec(data, book.anthology.spec, "pdf/ua-1")
     give_back_memory()  # the merge's objects, freed: not carried into the next edition
     total = sum(chunk.shape.pages for chunk in front + chunks)
-    return Exported(data, total, pdf.book_diagnostics(book), None)
+    return Exported(data, total, kept.diagnostics, None)
 
 
-def _cover(
-    book: RenderedBook, store: ChunkStore | None, tell: Callable[[str, bool], None] | None
-) -> ChunkPdf | None:
-    """The screen PDF's cover and its blank verso, laid out on their own (in this process: one
-    image on one page), or as `store` keeps them; None for a book without a cover."""
+@dataclass(frozen=True)
+class Kept:
+    """What a PDF's merge needs of its book's page, taken before the page is let go: the
+    screen PDF's `cover` job (None: no cover), the book's `diagnostics` (book_diagnostics)."""
+
+    cover: ChunkJob | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def keep(book: RenderedBook) -> Kept:
+    """What `screen_pdf` and `print_pdf` need of `book`'s page (its cover's job: screen PDF)."""
+    from . import pdf
+
+    cover = cover_job(book) if book.target is Target.SCREEN_PDF else None
+    return Kept(cover, pdf.book_diagnostics(book))
+
+
+def cover_job(book: RenderedBook) -> ChunkJob | None:
+    """The job laying out the screen PDF's cover and its blank verso on their own (the page
+    up to its first document); None for a book without a cover."""
     from . import pdf
 
     page = book.page
@@ -66,10 +86,23 @@ def _cover(
         return None
     html = page[:first] + SENTINEL + page[page.rindex("</body>") :]
     spec = book.anthology.spec
-    job = ChunkJob(
+    return ChunkJob(
         "cover", html, str(spec.root), pdf.book_id(book), "pdf/ua-1", tuple(spec.subjects),
         pdf.w3c_source_date(), sentinel=True, recto=False, cover=True,
     )  # fmt: skip
+
+
+def _cover(
+    book: RenderedBook, job: ChunkJob | None, store: ChunkStore | None,
+    tell: Callable[[str, bool], None] | None,
+) -> ChunkPdf | None:  # fmt: skip
+    """The screen PDF's cover and its blank verso (`job`, cover_job), laid out on their own
+    (in this process: one image on one page), or as `store` keeps them; None for none."""
+    from . import pdf
+
+    if job is None:
+        return None
+    spec = book.anthology.spec
     owner = f"cover-{job.book_id}"
     key = book_prefixed(owner, chunk_key(job))
     cached = store.get(key) if store is not None else None
