@@ -11,6 +11,7 @@ set and frozen object count, read from /proc/self/status (proc(5)).
 from __future__ import annotations
 
 import gc
+import mmap
 import sys
 import threading
 from pathlib import Path
@@ -44,6 +45,15 @@ def _resident_kib() -> int:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
 
 
+def _resident_mapping(size: int) -> mmap.mmap:
+    """`size` bytes of fresh anonymous memory with every page written, so resident (a
+    `bytearray` may get untouched zero pages from calloc, or reuse pages already resident)."""
+    mapping = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE)  # private: a fork inherits its pages
+    for offset in range(0, size, mmap.PAGESIZE):
+        mapping[offset] = 1
+    return mapping
+
+
 def _report(task: pool.Task, held: dict[str, Any], access: Access) -> tuple[int, int]:
     return _resident_kib(), gc.get_freeze_count()
 
@@ -63,16 +73,16 @@ def test_workers_forked_early_do_not_start_with_what_the_build_loads_after(
 ) -> None:
     monkeypatch.setattr(pool, "_run", _report)
     access = Access(tmp_path)
-    before = _resident_kib()
     with pool.forked_early(2, access):
-        book = bytearray(BOOK_MIB << 20)  # zero-filled: every page touched, resident
+        before = _resident_kib()  # after the fork (and the heap handed back before it)
+        book = _resident_mapping(BOOK_MIB << 20)
         assert _resident_kib() > before + (BOOK_MIB << 10) // 2
         with pool.Pool(2, access) as workers:
             first = _answers(workers, 4)
         with pool.Pool(2, access) as workers:  # the next PDF's layout: the same processes
             second = _answers(workers, 2)
             reused = workers.early
-        del book
+        book.close()
     for resident, frozen in first + second:
         assert resident < before + (BOOK_MIB << 10) // 2, (before, resident)
         assert frozen > 0
