@@ -29,6 +29,7 @@ PROFILE = "screen + print"  # both PDFs from one layout: each chunk's task write
 def costs(anthology_file: Path) -> dict[str, Any]:
     from publisher.base.rendered import Target
     from publisher.export import editions, pool
+    from publisher.export.handed import Handed
     from publisher.pipeline import load, render
 
     anthology, _ = load(anthology_file)
@@ -50,7 +51,8 @@ def costs(anthology_file: Path) -> dict[str, Any]:
     pool._may_fork = lambda count: False  # every task in this process, where it is timed
     try:
         start = time.perf_counter()
-        editions.export_editions(printed, screen, 1)  # one layout, both PDFs (issue 17)
+        handed = Handed([printed, screen], lambda: (printed, screen))
+        editions.export_editions(handed, 1)  # one layout, both PDFs (issue 17)
         totals[PROFILE] = time.perf_counter() - start
     finally:
         pool._run, pool._may_fork = original, forking

@@ -129,7 +129,8 @@ def measure(
         shutil.rmtree(root / "manuscripts" / ".publisher-cache", ignore_errors=True)
         out = root / "dist"
         shutil.rmtree(out, ignore_errors=True)
-        command = [VENV_BIN / "python", "-m", "publisher", "build", anthology, "--format", formats]
+        command: list[str | Path] = [VENV_BIN / "python", "-m", "publisher", "build", anthology]
+        command += ["--format", formats]
         command += ["--out", out, "--quiet", "--clean", "--workers", workers]
         results[workers] = run_watched(command, root, log)
         peaks = results[workers]

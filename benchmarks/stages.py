@@ -37,6 +37,7 @@ def stage_times(anthology_file: Path, out_dir: Path) -> list[tuple[str, float]]:
     import publisher.export.epub
     import publisher.export.pdf  # noqa: F401  (timed here, not inside the first export)
     from publisher.export import Chunking, write, write_editions
+    from publisher.export.handed import Handed
 
     rows.append(("import exporters (WeasyPrint, EbookLib)", time.perf_counter() - start))
 
@@ -52,11 +53,11 @@ def stage_times(anthology_file: Path, out_dir: Path) -> list[tuple[str, float]]:
     chunking = Chunking(os.cpu_count() or 1)
     screen_pdf, print_pdf = out_dir / f"{slug}.pdf", out_dir / f"{slug}-print.pdf"
     quiet = lambda name, laid: None  # noqa: E731
-    both = ((paper, print_pdf), (screen, screen_pdf))
+    handed = Handed([paper, screen], lambda: (paper, screen))
     _timed(
         rows,
         "export print + screen PDF (one layout)",
-        lambda: write_editions(*both, chunking, quiet, quiet),
+        lambda: write_editions(handed, (print_pdf, screen_pdf), chunking, quiet, quiet),
     )
     _timed(rows, "export EPUB", lambda: write(epub, out_dir / f"{slug}.epub"))
     return rows
