@@ -95,6 +95,13 @@ def test_a_failure_at_any_write_leaves_dist_as_it_was(built: Project) -> None:
             # After the commit (saving the cache): the new set, and a warning.
             assert files(built.dist) == new, f"write {number} ({calls[-1]}): a mixed dist/"
             codes = [d.code for d in result.diagnostics]
+            if not codes and "fsync" not in calls[: number - 1]:
+                # A fragment written to the cache as it was made (issue 17: peak RSS) failed
+                # before the commit (which begins with its fsyncs): it stayed in memory and the
+                # save wrote it, nothing lost.
+                assert not built.build().diagnostics, f"write {number}: the next build"
+                assert files(built.dist) == new, f"write {number}: the next build's dist/"
+                continue
             assert codes == ["cache-unwritable"], f"write {number} ({calls[-1]}): {codes}"
         # Once the commit had begun (its renames), the next build is still a clean build. (Before
         # it, nothing but the staging folder was touched, and that is checked above.)
