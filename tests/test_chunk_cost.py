@@ -137,8 +137,9 @@ def test_the_workers_collect_only_their_own_objects(
 
     monkeypatch.setattr(pdf, "lay_out_chunk", logged)
     _build(anthology, tmp_path / "out", 2, clean=True)
-    # Every layout in the pool ran with the build's inherited heap frozen (the screen PDF's
-    # cover is laid out in the build's process, after the pool); the build's is thawed after.
+    # Every layout in the pool ran with the heap its worker inherited frozen (export/pool.py
+    # `_serve`; the screen PDF's cover is laid out in the build's process, after the pool);
+    # the build's own heap is never frozen.
     layouts = [line.split("=") for line in log.read_text(encoding="utf-8").split()]
     pooled = [frozen for name, frozen in layouts if name != "cover"]
     assert len(pooled) >= 4

@@ -1,13 +1,10 @@
 """What a chunk of the chunked layout costs besides its text, and how export/chunked.py keeps
 it low (issue 17): how many documents a chunk holds, which layouts write their two PDFs at
-once, the build's heap kept out of the workers' garbage collection."""
+once."""
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
-from collections.abc import Iterator
 from dataclasses import replace
 
 from .pool import Layout, Task
@@ -43,18 +40,3 @@ def forking(found: list[Task], idle: int) -> list[Task]:
             idle -= 1
         tasks.append(task)
     return tasks
-
-
-@contextlib.contextmanager
-def frozen_heap() -> Iterator[None]:
-    """This process's objects kept out of the garbage collector's passes while the pool runs
-    (`gc.freeze`, as CPython's `gc` documentation advises before forking): a worker's full
-    collections then walk the objects of its own chunks, not the whole build's it inherited
-    (measured at 100 reviews, 2 workers: 3.7 s of the workers' CPU in full collections, ~15 %),
-    and touch none of the inherited pages (copy on write). Unfrozen after: nothing of this
-    process's is freed meanwhile (it waits for the workers)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()

@@ -36,7 +36,7 @@ from ..base.access import Access
 from ..base.gate import note
 from ..base.outline import Kind
 from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
-from .chunk_cost import chunk_size, forking, frozen_heap
+from .chunk_cost import chunk_size, forking
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
 from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
@@ -256,10 +256,7 @@ def lay_out(
 
         pdf.rules_compared(jobs[pieces[0].name])  # once here, inherited by every worker
     give_back_memory()  # before the workers are forked: they start with this process's pages
-    with (
-        frozen_heap(),
-        Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool,
-    ):
+    with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
         pool.run(state.tasks(), state.then)
     now = (state.starts(), state.numbers(), state.carried())
     if any(not state.valid(piece.name, now) for piece in pieces):
