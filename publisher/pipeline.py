@@ -461,19 +461,18 @@ def _render_and_export(
 
 @dataclass
 class _Count:
-    """How many editions are rendered and exported so far, for the progress events; `chunks`
-    hears of the chunks of the PDFs laid out in chunks."""
+    """How many editions are done (exported) so far, for the progress events: every event
+    counts editions done, so the count never goes back (rendering one is not doing it);
+    `chunks` hears of the chunks of the PDFs laid out in chunks."""
 
     editions: int
     reviews: int
     chunks: ChunkTally
-    rendered: int = 0
     exported: int = 0
 
     def rendering(self, timed: _StageTimer, stage: str, target: Target) -> None:
         what = f"rendering {counted(self.reviews, 'review')} for the {LABELS[target]}"
-        timed.tell(Progress(stage, what, self.rendered, self.editions, "editions"))
-        self.rendered += 1
+        timed.tell(Progress(stage, what, self.exported, self.editions, "editions"))
 
     def exporting(self, timed: _StageTimer, target: Target) -> None:
         verb = "laying out" if target.paged else "writing"

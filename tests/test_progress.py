@@ -44,7 +44,7 @@ def test_a_library_caller_gets_typed_events_named_as_the_report_stages(
         "writing the EPUB (1/2 editions)",
         "EPUB done (2/2 editions)",
     ]
-    assert "rendering 2 reviews for the EPUB (1/2 editions)" in [str(e) for e in events]
+    assert "rendering 2 reviews for the EPUB (0/2 editions)" in [str(e) for e in events]
 
 
 def _fake(name: str) -> object:
@@ -107,3 +107,24 @@ def test_validate_verbose_prints_each_validator_off_a_terminal(
     ]
     assert main(["validate", "a.epub", "--color", "always"]) == 0
     assert capsys.readouterr().out.startswith("epubcheck: a.epub: \x1b[32mok\x1b[0m (errors 0)\n")
+
+
+def test_the_edition_counter_counts_editions_done_and_never_goes_back(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    """All four editions: the print PDF is rendered and laid out first (its pages number the
+    others), yet no event counts an edition before it is done, and the last says 4/4."""
+    anthology = make_project({"a.md": review()}, MINI_TOML)
+    events: list[Progress] = []
+    formats = frozenset({Format.HTML, Format.PDF, Format.EPUB})
+    request = BuildRequest(
+        anthology, formats, tmp_path / "out", cache=False, progress=events.append
+    )
+    build(request)
+    counted = [event for event in events if event.unit == "editions"]
+    done = [event.done for event in counted]
+    assert done == sorted(done), [str(event) for event in counted]
+    assert done[0] == 0 and done[-1] == 4 and {event.total for event in counted} == {4}
+    finished = [str(e) for e in counted if e.what.endswith("done") or " done: " in e.what]
+    assert [event.done for event in counted if str(event) in finished] == [1, 2, 3, 4]
+    assert "rendering 1 review for the print PDF (0/4 editions)" in [str(e) for e in counted]
