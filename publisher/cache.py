@@ -43,6 +43,7 @@ class CachedOutput:
     fragments: tuple[str, ...] = ()  # keys of the fragments its render used (kept from pruning)
     pagination: Pagination | None = None  # the print PDF's: where each of its pages begins
     print_pages: bool = False  # a web or EPUB edition made with the print page numbers
+    pages: int | None = None  # a PDF's page count, reported again when it is reused whole
 
 
 _FRAGMENT_NAME = re.compile(r"[0-9a-f]{64}\.html")
@@ -131,13 +132,20 @@ class BuildCache:
         inputs: tuple[Input, ...] = (),
         pagination: Pagination | None = None,
         print_pages: bool = False,
+        pages: int | None = None,
     ) -> None:
         data_hash = file_sha256(output)
         fragments = tuple(sorted(self.used.get(str(output), ())))
         self.outputs[str(output)] = CachedOutput(
             key, data_hash, output.stat().st_size, diagnostics, inputs, fragments, pagination,
-            print_pages,
+            print_pages, pages,
         )  # fmt: skip
+
+    def pages(self, output: Path) -> int | None:
+        """The page count recorded with `output` (a PDF), None when none was: asked of an
+        output the plan found fresh, so its bytes are the ones the count was taken from."""
+        entry = self.outputs.get(str(output))
+        return entry.pages if entry is not None else None
 
     def pagination(self, output: Path, key: str) -> Pagination | None:
         """The pagination recorded with `output` (the print PDF) when it is fresh for `key`."""
@@ -286,7 +294,13 @@ def _cached_output(raw: object) -> CachedOutput:
         == _pagination_digest(str(raw["sha256"]), raw.get("pagination"))
         else None,
         print_pages=raw.get("print_pages") is True,
+        pages=_count(raw.get("pages")),
     )
+
+
+def _count(raw: object) -> int | None:
+    """A stored page count: a whole number (not a bool) of 1 or more, else None (unknown)."""
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0 else None
 
 
 def _pagination(raw: object) -> Pagination | None:

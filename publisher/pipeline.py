@@ -329,7 +329,8 @@ def build(request: BuildRequest) -> BuildResult:
                 found = diagnostics + built[item.path].diagnostics
                 carries = pages.carried and item.target in PAGINATED  # the print page numbers
                 pagination = built[item.path].pagination
-                cache.record(item.path, item.key, found, inputs, pagination, carries)
+                made = built[item.path].pages
+                cache.record(item.path, item.key, found, inputs, pagination, carries, made)
         if request.cache:
             diagnostics += _saved(cache)
     for exported in built.values():
@@ -338,7 +339,7 @@ def build(request: BuildRequest) -> BuildResult:
     outputs = tuple(
         _output(
             item,
-            built[item.path].pages if item.path in built else None,
+            built[item.path].pages if item.path in built else cache.pages(item.path),
             item.path not in built,
             tally.count(item.target),
         )
@@ -618,7 +619,7 @@ def _output(
     item: Planned, pages: int | None, cached: bool, chunks: ChunkCount | None = None
 ) -> Output:
     if cached:
-        pages, chunks = None, None
+        chunks = None  # none laid out in this build; the page count is the cache's
     return Output(
         item.path,
         item.format.value,
@@ -646,7 +647,8 @@ def _unchanged(plan: list[Planned], cache: BuildCache) -> BuildResult:
         diagnostics += tuple(
             d for d in cache.outputs[str(item.path)].diagnostics if d not in diagnostics
         )
-    return BuildResult(tuple(_output(item, None, True) for item in plan), diagnostics)
+    outputs = tuple(_output(item, cache.pages(item.path), True) for item in plan)
+    return BuildResult(outputs, diagnostics)
 
 
 def _validated(

@@ -124,6 +124,20 @@ def test_json_report_describes_outputs(incremental: dict[str, object]) -> None:
     assert data["exit_code"] == 0 and data["diagnostics"] == []
 
 
+def test_a_noop_rebuild_reports_the_page_counts_of_a_fresh_build(
+    incremental: dict[str, object],
+) -> None:
+    """A PDF reused whole from the cache still has its pages in the report (the cache keeps
+    the count with the file's sha256), as the build that wrote it said."""
+    runs = incremental["runs"]
+    assert isinstance(runs, dict)
+    (_, cold), (_, noop) = runs["cold"], runs["noop"]
+    pages = {Path(o["path"]).name: (o["pages"], o["cached"]) for o in noop["outputs"]}
+    fresh = {Path(o["path"]).name: (o["pages"], True) for o in cold["outputs"]}
+    assert pages == fresh
+    assert pages["mini-print.pdf"][0] > 5 and pages["mini.html"][0] is None
+
+
 def test_messages_formats_strict_and_quiet(tmp_path: Path) -> None:
     anthology = copy_project(MINI, tmp_path)
     review = anthology.parent / "reviews" / "ay-carmela.md"
