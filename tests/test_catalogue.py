@@ -4,6 +4,7 @@ bytes as building each book alone, one after the other; problems named at their 
 from __future__ import annotations
 
 import hashlib
+import io
 import sys
 import textwrap
 from pathlib import Path
@@ -138,7 +139,7 @@ def test_catalogue_problems_are_named_at_their_line_and_stop_only_themselves(
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
         "building 1 book (1 at once)",
-        "catalogo.toml:4:3: error: catalogue-entry: 'westerns' names no anthology file"
+        "catalogo.toml:4:3: error: catalogue-entry: `westerns` names no anthology file"
         " (paths and patterns are relative to the catalogue file's folder)",
         "catalogo.toml:5:3: error: catalogue-entry: an entry must be a path, as text",
         "publisher: 2 errors",
@@ -154,6 +155,28 @@ def test_catalogue_problems_are_named_at_their_line_and_stop_only_themselves(
         "publisher: 1 error",
     ]
     assert captured.out.splitlines() == ["built guerra/anthology.toml: 1 file, 1 written"]
+
+
+def test_the_error_count_comes_last_after_every_book(
+    books: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a terminal shows (standard output and error on one screen): the problems, each
+    book's line, then the count, as ruff and MkDocs end with their summary."""
+    screen = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", screen)
+    monkeypatch.setattr(sys, "stderr", screen)
+    (tmp_path / "catalogo.toml").write_text(
+        '[catalogue]\nanthologies = ["exilio", "westerns", "guerra"]\n', encoding="utf-8"
+    )
+    assert main(["build", "catalogo.toml", "-f", "html", "-j", "1"]) == 1
+    assert screen.getvalue().splitlines() == [
+        "building 2 books (1 at once)",
+        "catalogo.toml:2:26: error: catalogue-entry: `westerns` names no anthology file"
+        " (paths and patterns are relative to the catalogue file's folder)",
+        "built exilio/anthology.toml: 1 file, 1 written",
+        "built guerra/anthology.toml: 1 file, 1 written",
+        "publisher: 1 error",
+    ]
 
 
 def test_a_broken_book_stops_only_itself_and_clashes_stop_both(

@@ -135,12 +135,13 @@ def run(args: argparse.Namespace) -> int:
     if args.verbose and result.stages:
         print(timings([(s.name, s.seconds) for s in result.stages]), file=sys.stderr)
     report = build_report(result, "build", 0)
-    code = finish(args, result.diagnostics, report)
-    if not args.quiet:
+
+    def made() -> None:
         colour = paint(args)
         if result.up_to_date:
             print("up to date: nothing to rebuild")
         for output in result.outputs:
             state = colour("unchanged", "quiet") if output.cached else colour("wrote", "good")
             print(f"{state} {here(output.path)} ({output.bytes:,} bytes)")
-    return code
+
+    return finish(args, result.diagnostics, report, None if args.quiet else made)

@@ -92,10 +92,8 @@ def run_catalogue(
         # What belongs to no book built: bad catalogue entries, books left out by a clash.
         "diagnostics": [d.to_json() for d in problems],
     }
-    code = finish(args, diagnostics, report)
-    if not args.quiet:
-        _print_books(args, results)
-    return code
+    quiet = args.quiet
+    return finish(args, diagnostics, report, None if quiet else lambda: _print_books(args, results))
 
 
 def _runner(args: argparse.Namespace) -> Runner:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -148,8 +148,11 @@ def finish(
     args: argparse.Namespace,
     diagnostics: Sequence[Diagnostic],
     report: dict[str, object] | None = None,
+    made: Callable[[], None] | None = None,
 ) -> int:
-    """Print diagnostics as asked, write the JSON report, and decide the exit code."""
+    """Print diagnostics as asked, then `made` (what the command prints of what it made: the
+    files written, each book of a catalogue), then the count line last, as ruff and MkDocs end
+    with their summary; write the JSON report, and decide the exit code."""
     from ..report import diagnostics_report
 
     if getattr(args, "strict", False):
@@ -167,6 +170,10 @@ def finish(
             else paint.diagnostic(diagnostic, diagnostic.format())
         )
         print(line, file=sys.stderr)
+    if made is not None:
+        sys.stderr.flush()
+        made()
+        sys.stdout.flush()  # on one screen, what was made shows before the count below it
     errors = sum(d.severity is Severity.ERROR for d in ordered)
     if not getattr(args, "quiet", False) and (tally := count_line(ordered)):
         name, counts = tally.split(": ", 1)  # the counts coloured, as the severity words are

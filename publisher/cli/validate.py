@@ -131,8 +131,8 @@ def _finish(
 
     diagnostics = [*problems, *(d for result in results for d in result.diagnostics)]
     report = diagnostics_report(diagnostics, "validate", 0, results)
-    code = finish(args, diagnostics, report)
-    if not args.quiet:
+
+    def made() -> None:  # each validator's verdict, before the count line
         colour = paint(args)
         for result in results:
             counts = ", ".join(f"{key} {value}" for key, value in result.counts.items()) or (
@@ -140,4 +140,5 @@ def _finish(
             )
             verdict = colour("ok", "good") if result.ok else colour("FAILED", "bad")
             print(f"{result.validator}: {here(result.target)}: {verdict} ({counts})")
-    return code
+
+    return finish(args, diagnostics, report, None if args.quiet else made)

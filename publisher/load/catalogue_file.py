@@ -91,7 +91,7 @@ def read_catalogue(path: Path) -> Catalogue:
                     shown,
                     line,
                     "catalogue-entry",
-                    f"{entry!r} names no anthology file (paths and patterns are relative to"
+                    f"`{entry}` names no anthology file (paths and patterns are relative to"
                     " the catalogue file's folder)",
                     col,
                 )
