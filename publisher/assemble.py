@@ -21,6 +21,7 @@ from .base.model import (
     Review,
 )
 from .base.names import FiledName, file_name
+from .base.project import shown
 from .base.text import suggestion
 
 
@@ -54,7 +55,7 @@ def assemble(
 def _no_reviews(spec: AnthologySpec, pool: tuple[Manuscript, ...]) -> Diagnostic:
     """A book without a single review is an accident (a moved or misnamed folder) unless the
     anthology says it is a stub."""
-    folder = spec.reviews_dir.name
+    folder = shown(spec.reviews_dir, spec.root)
     why = (
         f"no part selects any of the {len(pool)} reviews in `{folder}`"
         if pool
@@ -64,16 +65,16 @@ def _no_reviews(spec: AnthologySpec, pool: tuple[Manuscript, ...]) -> Diagnostic
     return error(
         spec.path, line, "no-reviews",
         f"the book would have no reviews: {why} (a book without reviews must say"
-        " `stub = true`)", col,
+        " `stub = true`)", col, (folder,),
     )  # fmt: skip
 
 
 def stub_warning(spec: AnthologySpec) -> Diagnostic:
     """`no-reviews` as a warning: a book that says `stub = true` and holds no review yet."""
     line, col = spec.reviews_at
-    folder = spec.reviews_dir.name
+    folder = shown(spec.reviews_dir, spec.root)
     message = f"the book has no reviews yet (`stub = true`; add manuscripts to `{folder}`)"
-    return warning(spec.path, line, "no-reviews", message, col)
+    return warning(spec.path, line, "no-reviews", message, col, (folder,))
 
 
 def _choose_parts(
@@ -89,8 +90,9 @@ def _choose_parts(
                         manuscript.path,
                         manuscript.section_line,
                         "unknown-section",
-                        f"section `{manuscript.section}` is not a part of {spec.path}"
+                        f"section `{manuscript.section}` is not a part of `{spec.path}`"
                         f"{suggestion(manuscript.section, part_ids)}",
+                        names=(spec.path,),
                     )
                 )
             else:
@@ -115,8 +117,9 @@ def _choose_parts(
                     manuscript.path,
                     1,
                     "unselected",
-                    f"no part of {spec.path} selects this review"
+                    f"no part of `{spec.path}` selects this review"
                     f" (tags: {', '.join(manuscript.tags) or 'none'})",
+                    names=(spec.path,),
                 )
             )
     return chosen
@@ -127,6 +130,7 @@ def _slugs_missing(spec: AnthologySpec, reviews: tuple[Manuscript, ...]) -> tupl
     pool, with the closest slug, as `front` entries naming no piece are (`front-missing`): a
     typo would leave the review out of the book, or the part empty, without a word."""
     pool = [manuscript.slug for manuscript in reviews]
+    folder = shown(spec.reviews_dir, spec.root)
     found = []
     for part in spec.parts:
         places = part.select.slugs_at or ((part.line, 0),) * len(part.select.slugs)
@@ -134,9 +138,9 @@ def _slugs_missing(spec: AnthologySpec, reviews: tuple[Manuscript, ...]) -> tupl
             if slug not in pool:
                 message = (
                     f"part `{part.id}` selects `{slug}`, which is no review in"
-                    f" {spec.reviews_dir.name}/{suggestion(slug, pool)}"
+                    f" `{folder}`{suggestion(slug, pool)}"
                 )
-                found.append(error(spec.path, line, "select-slug-missing", message, col))
+                found.append(error(spec.path, line, "select-slug-missing", message, col, (folder,)))
     return tuple(found)
 
 
@@ -181,13 +185,15 @@ def _front_in_order(
             ordered.append(by_slug[slug])
         else:
             line, col = spec.front_at[index] if index < len(spec.front_at) else (1, 0)
+            folder = shown(spec.reviews_dir.parent / "front", spec.root)  # as pipeline reads
             problems.append(
                 error(
                     spec.path,
                     line,
                     "front-missing",
-                    f"front matter piece `{slug}` not found in front/{_closest(slug, by_slug)}",
+                    f"front matter piece `{slug}` not found in `{folder}`{_closest(slug, by_slug)}",
                     col,
+                    (folder,),
                 )
             )
     return tuple(ordered)

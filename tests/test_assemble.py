@@ -84,9 +84,9 @@ def test_a_select_slug_naming_no_review_is_an_error_at_its_entry(
         load(anthology)
     assert [d.format() for d in failed.value.diagnostics] == [
         "manuscripts/anthology.toml:21:3: error: select-slug-missing: part `exilio` selects"
-        " `la-vaquila`, which is no review in reviews/ (did you mean `la-vaquilla`?)",
+        " `la-vaquila`, which is no review in `manuscripts/reviews` (did you mean `la-vaquilla`?)",
         "manuscripts/anthology.toml:22:3: error: select-slug-missing: part `exilio` selects"
-        " `otra`, which is no review in reviews/",
+        " `otra`, which is no review in `manuscripts/reviews`",
     ]
 
 

@@ -155,6 +155,7 @@ def test_messages_formats_strict_and_quiet(tmp_path: Path) -> None:
             "code": "front-matter-missing-key",
             "message": "missing required key `film.year`",
             "source": "publisher",
+            "names": [],
         }
     ]
     github = cli("check", "--format-messages", "github", cwd=tmp_path)

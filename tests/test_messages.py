@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -113,9 +114,9 @@ def test_front_missing_is_reported_at_its_entry(make_project: ProjectMaker) -> N
     anthology = make_project({"a.md": review()}, toml=toml, front=front)
     assert messages(anthology) == [
         f"{ANTHOLOGY}:11:3: error: front-missing: front matter piece `prolgo` not found in"
-        " front/ (did you mean `prologo`?)",
+        " `manuscripts/front` (did you mean `prologo`?)",
         f"{ANTHOLOGY}:12:3: error: front-missing: front matter piece `nota` not found in"
-        " front/ (it has: prologo)",
+        " `manuscripts/front` (it has: prologo)",
     ]
 
 
@@ -240,7 +241,7 @@ def test_empty_reviews_folder_of_a_stub_is_a_warning_not_ok(
     assert code == 0
     assert said == (
         f"{ANTHOLOGY}:1:1: warning: no-reviews: the book has no reviews yet (`stub = true`;"
-        " add manuscripts to `reviews`)\npublisher: 1 warning\n"
+        " add manuscripts to `manuscripts/reviews`)\npublisher: 1 warning\n"
         f"{ANTHOLOGY}: 0 reviews in 0 parts\n"
     )
 
@@ -250,7 +251,7 @@ def test_empty_reviews_folder_is_an_error_at_the_reviews_key(make_project: Proje
     anthology = make_project({}, toml=toml)
     assert messages(anthology) == [
         f"{ANTHOLOGY}:10:1: error: no-reviews: the book would have no reviews: the reviews"
-        " folder `reviews` holds no manuscript (a book without reviews must say `stub = true`)"
+        " folder `manuscripts/reviews` holds no manuscript (a book without reviews must say `stub = true`)"
     ]
 
 
@@ -421,3 +422,55 @@ def test_toml_positions_of_keys_tables_and_entries() -> None:
     assert at.of("parts", 1, "select", "tags") == (9, 14)
     assert at.of("parts", 1, "title") == (8, 3)  # missing: its part's header
     assert at.of("date") == (1, 0)
+
+
+def test_paths_in_message_texts_are_shown_as_their_locations_are(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run from `manuscripts/reviews/`, every path is relative to it: the location and the
+    paths the text names (`Diagnostic.names`), never one from the project and one from here;
+    the JSON report keeps both relative to the project."""
+    toml = MINI_TOML.replace("front = []", 'front = ["prologo"]')
+    anthology = make_project(
+        {"c.md": review(film="C", tags="[ninguna]"), "d.md": review(extra="section: exili\n")},
+        toml,
+    )
+    monkeypatch.chdir(anthology.parent / "reviews")
+    assert main(["check", "--json", "-"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "../anthology.toml:9:10: error: front-missing: front matter piece `prologo` not found"
+        " in `../front` (the folder has no pieces)",
+        "c.md:1: error: unselected: no part of `../anthology.toml` selects this review"
+        " (tags: ninguna)",
+        "d.md:11: error: unknown-section: section `exili` is not a part of `../anthology.toml`"
+        " (did you mean `exilio`?)",
+        "publisher: 3 errors",
+    ]
+    [_, unselected, _] = json.loads(captured.out)["diagnostics"]
+    assert unselected["path"] == "manuscripts/reviews/c.md"
+    assert unselected["message"] == (
+        "no part of `manuscripts/anthology.toml` selects this review (tags: ninguna)"
+    )
+    assert unselected["names"] == ["manuscripts/anthology.toml"]
+
+
+def test_a_diagnostic_relocates_its_path_and_each_name_its_message_quotes() -> None:
+    """Only a backticked name the diagnostic holds as a path changes; a longer name holding a
+    shorter one is replaced whole (the backticks delimit it); a name the message does not quote is not kept."""
+    problem = error(
+        "manuscripts/anthology.toml", 3, "x",
+        "`manuscripts/front` and `manuscripts/front/a.md`, not `front` nor manuscripts/front",
+        names=("manuscripts/front", "manuscripts/front/a.md", "manuscripts/absent"),
+    )  # fmt: skip
+    assert problem.names == ("manuscripts/front", "manuscripts/front/a.md")
+    moved = problem.relocated(lambda path: f"../{path.removeprefix('manuscripts/')}")
+    assert moved.format() == (
+        "../anthology.toml:3: error: x: `../front` and `../front/a.md`, not `front` nor"
+        " manuscripts/front"
+    )
+    assert moved.names == ("../front", "../front/a.md")
+    # The location quoted in its own message is a name without being told.
+    alone = error("reviews/a.md", 0, "encoding", "`reviews/a.md` is not UTF-8 text")
+    assert alone.names == ("reviews/a.md",)
+    assert Diagnostic.from_json(moved.to_json()) == moved

@@ -49,7 +49,7 @@ def test_stub_book_without_reviews_builds_every_format(
     assert (code, stderr) == (
         0,
         "manuscripts/anthology.toml:1: warning: no-reviews: the book has no reviews yet"
-        " (`stub = true`; add manuscripts to `reviews`)\npublisher: 1 warning\n",
+        " (`stub = true`; add manuscripts to `manuscripts/reviews`)\npublisher: 1 warning\n",
     )
     assert {path.suffix for path in out.iterdir()} >= {".html", ".epub", ".pdf"}
     [epub] = out.glob("*.epub")

@@ -51,10 +51,10 @@ def test_every_problem_in_every_file_is_reported_at_once(make_project: ProjectMa
         "manuscripts/reviews/b.md:14:6: error: image-missing: image `foto.png` not found",
         "manuscripts/reviews/b.md:14:6: error: image-missing-alt: image has no alt text:"
         " write ![description](…)",
-        "manuscripts/reviews/c.md:1: error: unselected: no part of manuscripts/anthology.toml"
+        "manuscripts/reviews/c.md:1: error: unselected: no part of `manuscripts/anthology.toml`"
         " selects this review (tags: ninguna)",
         "manuscripts/reviews/d.md:11: error: unknown-section: section `exili` is not a part of"
-        " manuscripts/anthology.toml (did you mean `exilio`?)",
+        " `manuscripts/anthology.toml` (did you mean `exilio`?)",
     ]
 
 

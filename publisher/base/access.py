@@ -68,9 +68,10 @@ class Access:
         try:
             return gate.read_file(path, self.roots, limit, too_large, written or self.shown(path))
         except Refused as refused:
-            if refused.code == gate.MISSING:
-                raise Refused(gate.UNREADABLE, refused.message) from None
-            raise
+            # `written`: as the manuscript wrote it (relative to it), not a project path.
+            names = () if written else refused.names
+            code = gate.UNREADABLE if refused.code == gate.MISSING else refused.code
+            raise Refused(code, refused.message, names) from None
 
     def read_text(self, path: Path, limit: int | None = None) -> str:
         """A template or stylesheet as UTF-8 text. Raises Refused (`encoding` when not UTF-8)."""
@@ -79,7 +80,8 @@ class Access:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise Refused("encoding", f"`{self.shown(path)}` is not UTF-8 text") from None
+            name = self.shown(path)
+            raise Refused("encoding", f"`{name}` is not UTF-8 text", (name,)) from None
 
     def listing(self, folder: Path) -> list[gate.Entry]:
         """The entries of a project folder, recorded for the cache. Raises Refused."""

@@ -1,13 +1,18 @@
 """One problem type for every report: loader, assembler, renderer, exporters, validators.
 
 One order (`sort_key`: path, line, column, code; `sorted()` uses it) and one JSON form
-(`to_json`/`from_json`: the report's and the build cache's)."""
+(`to_json`/`from_json`: the report's and the build cache's).
+
+Paths are data: a diagnostic's `path` and each path its message names (`names`, quoted in the
+message in backticks) are written as `project.shown` gives them (relative to the project, or
+absolute); whoever prints one shows them all from where the reader stands with `relocated`
+(the command line: relative to the working directory), so the text and the location agree."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -19,7 +24,8 @@ class Severity(enum.Enum):
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A problem located in a source file; `line`/`col` are 1-based, 0 when unknown."""
+    """A problem located in a source file; `line`/`col` are 1-based, 0 when unknown; `names`:
+    the paths the message quotes (each as `` `name` ``), in the form `path` has."""
 
     path: str
     line: int
@@ -28,6 +34,17 @@ class Diagnostic:
     code: str
     message: str
     source: str = "publisher"
+    names: tuple[str, ...] = ()
+
+    def relocated(self, show: Callable[[str], str]) -> Diagnostic:
+        """This diagnostic with its `path` and every path its message names passed through
+        `show` (e.g. `project.for_reader` from the working directory): `` `name` `` in the
+        message becomes `` `show(name)` ``; nothing else in the text changes."""
+        message = self.message
+        for name in self.names:  # whole quoted spans: `a` is not replaced inside `a/b.md`
+            message = message.replace(f"`{name}`", f"`{show(name)}`")
+        names = tuple(show(name) for name in self.names)
+        return replace(self, path=show(self.path), message=message, names=names)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         """Where, then what: the order every listing of problems uses."""
@@ -45,6 +62,7 @@ class Diagnostic:
             "code": self.code,
             "message": self.message,
             "source": self.source,
+            "names": list(self.names),
         }
 
     @classmethod
@@ -58,6 +76,7 @@ class Diagnostic:
             str(raw["code"]),
             str(raw["message"]),
             str(raw.get("source", "publisher")),
+            _names(raw.get("names", [])),
         )
 
     def format(self) -> str:
@@ -79,12 +98,53 @@ class Diagnostic:
         return f"::{kind} {','.join(props)}::{text}"
 
 
-def error(path: Path | str, line: int, code: str, message: str, col: int = 0) -> Diagnostic:
-    return Diagnostic(str(path), line, col, Severity.ERROR, code, _one_line(message))
+def _names(raw: object) -> tuple[str, ...]:
+    """`names` as JSON holds them; raises ValueError on another shape."""
+    if not isinstance(raw, list) or not all(isinstance(name, str) for name in raw):
+        raise ValueError("`names` is not a list of paths")
+    return tuple(raw)
 
 
-def warning(path: Path | str, line: int, code: str, message: str, col: int = 0) -> Diagnostic:
-    return Diagnostic(str(path), line, col, Severity.WARNING, code, _one_line(message))
+def error(
+    path: Path | str,
+    line: int,
+    code: str,
+    message: str,
+    col: int = 0,
+    names: Iterable[Path | str] = (),
+) -> Diagnostic:
+    """An error at `path:line:col`; `names`: the other paths `message` quotes in backticks
+    (see the module), the `path` itself counted when the message quotes it so."""
+    return _made(Severity.ERROR, path, line, code, message, col, names)
+
+
+def warning(
+    path: Path | str,
+    line: int,
+    code: str,
+    message: str,
+    col: int = 0,
+    names: Iterable[Path | str] = (),
+) -> Diagnostic:
+    """A warning, as `error` makes an error."""
+    return _made(Severity.WARNING, path, line, code, message, col, names)
+
+
+def _made(
+    severity: Severity,
+    path: Path | str,
+    line: int,
+    code: str,
+    message: str,
+    col: int,
+    names: Iterable[Path | str],
+) -> Diagnostic:
+    text = _one_line(message)
+    named = [str(name) for name in names]
+    if str(path) and f"`{path}`" in text:
+        named.append(str(path))  # "`reviews/a.md` is not UTF-8 text", at reviews/a.md
+    quoted = tuple(dict.fromkeys(name for name in named if f"`{name}`" in text))
+    return Diagnostic(str(path), line, col, severity, code, text, names=quoted)
 
 
 def _one_line(message: str) -> str:

@@ -42,15 +42,16 @@ class Refused(Exception):
     """A path the gate will not read; `code` is the diagnostic code (`path-outside-project`,
     `not-a-regular-file`, `unreadable`, `missing`, or the caller's too-large code)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, names: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.names = names  # the paths the message quotes, as `project.shown` gives them
 
     def diagnostic(self, path: str | Path, line: int = 0, col: int = 0) -> Diagnostic:
         """The refusal as the one problem type, an error at `path`:`line`:`col` (the place
         that named what was refused): the only conversion of a Refused."""
-        return error(path, line, self.code, self.message, col)
+        return error(path, line, self.code, self.message, col, self.names)
 
 
 @dataclass(frozen=True, order=True)
@@ -141,10 +142,10 @@ def _open_resolved(resolved: Path, directory: bool = False) -> int:
 def _failure(exc: OSError, shown: str) -> Refused:
     if exc.errno in (errno.ELOOP, errno.ENOTDIR):
         # A component became a symlink (or a file) after the path was resolved.
-        return Refused(OUTSIDE, f"`{shown}` changed while it was being opened: not read")
+        return Refused(OUTSIDE, f"`{shown}` changed while it was being opened: not read", (shown,))
     if exc.errno == errno.ENOENT:
-        return Refused(MISSING, f"`{shown}` does not exist")
-    return Refused(UNREADABLE, f"cannot read `{shown}`: {exc.strerror or exc}")
+        return Refused(MISSING, f"`{shown}` does not exist", (shown,))
+    return Refused(UNREADABLE, f"cannot read `{shown}`: {exc.strerror or exc}", (shown,))
 
 
 def read_file(
@@ -157,7 +158,7 @@ def read_file(
     shown = shown or os.fsdecode(path)
     resolved = inside(path, roots)
     if resolved is None:
-        raise Refused(OUTSIDE, f"`{shown}` is outside the project: not read")
+        raise Refused(OUTSIDE, f"`{shown}` is outside the project: not read", (shown,))
     try:
         fd = _open_resolved(resolved)
     except OSError as exc:
@@ -173,11 +174,13 @@ def read_file(
         if not regular:
             os.close(fd)
     if not regular:
-        raise Refused(NOT_REGULAR, f"`{shown}` is not a regular file: not read")
+        raise Refused(NOT_REGULAR, f"`{shown}` is not a regular file: not read", (shown,))
     with os.fdopen(fd, "rb", buffering=0) as handle:
         try:
             if info.st_size > limit:
-                raise Refused(too_large, f"`{shown}` is {info.st_size:,} bytes (limit {limit:,})")
+                raise Refused(
+                    too_large, f"`{shown}` is {info.st_size:,} bytes (limit {limit:,})", (shown,)
+                )
             chunks: list[bytes] = []
             size = 0
             while size <= limit:
@@ -190,7 +193,7 @@ def read_file(
             raise _failure(exc, shown) from None
     data = b"".join(chunks)
     if len(data) > limit:
-        raise Refused(too_large, f"`{shown}` holds more than {limit:,} bytes")
+        raise Refused(too_large, f"`{shown}` holds more than {limit:,} bytes", (shown,))
     _record(resolved, FILE + hashlib.sha256(data).hexdigest())
     return data
 
@@ -219,7 +222,7 @@ def list_folder(folder: Path, roots: Iterable[Path], shown: str | None = None) -
     shown = shown or os.fsdecode(folder)
     resolved = inside(folder, roots)
     if resolved is None:
-        raise Refused(OUTSIDE, f"`{shown}` is outside the project: not read")
+        raise Refused(OUTSIDE, f"`{shown}` is outside the project: not read", (shown,))
     entries = _entries(resolved, shown)
     _record(resolved, LISTING + _listing_digest(entries))
     return [Entry(folder / name, name) for name, _ in entries]
@@ -230,7 +233,7 @@ def _entries(resolved: Path, shown: str) -> list[tuple[str, str]]:
         fd = _open_resolved(resolved, directory=True)
     except OSError as exc:
         if exc.errno == errno.ENOTDIR:
-            raise Refused(NOT_REGULAR, f"`{shown}` is not a folder") from None
+            raise Refused(NOT_REGULAR, f"`{shown}` is not a folder", (shown,)) from None
         raise _failure(exc, shown) from None
     try:
         with os.scandir(fd) as scan:

@@ -208,11 +208,12 @@ def _for_reader(
     diagnostics: Sequence[Diagnostic], args: argparse.Namespace, github: bool
 ) -> list[Diagnostic]:
     """Diagnostics name files relative to the project root (or absolutely): printed, they are
-    relative to the working directory, or for GitHub annotations to the repository's root."""
+    relative to the working directory, or for GitHub annotations to the repository's root;
+    the paths their messages name (`Diagnostic.names`) as their locations are."""
     cwd = Path.cwd()
     root = getattr(args, "project_root", None) or cwd
     base = repository_root(cwd, os.environ.get("GITHUB_WORKSPACE")) if github else cwd
-    return [replace(d, path=for_reader(d.path, root, base)) for d in diagnostics]
+    return [d.relocated(lambda path: for_reader(path, root, base)) for d in diagnostics]
 
 
 def paint(args: argparse.Namespace, stream: TextIO | None = None) -> Paint:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import sys
 import threading
@@ -119,8 +118,8 @@ class Builder:
             errors = (error(self._shown(self.anthology_file), 0, "build-error", "build failed"),)
         self._anthology = None  # reload everything next time
         for diagnostic in ordered:  # the terminal names files from where the user stands
-            here = for_reader(diagnostic.path, self.root, Path.cwd())
-            print(dataclasses.replace(diagnostic, path=here).format(), file=sys.stderr)
+            here = diagnostic.relocated(lambda path: for_reader(path, self.root, Path.cwd()))
+            print(here.format(), file=sys.stderr)
         print(
             "publisher: the preview shows the last good build until this is fixed", file=sys.stderr
         )
