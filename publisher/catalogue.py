@@ -25,7 +25,7 @@ from typing import Protocol
 
 from .base.diagnostics import BuildFailed, Diagnostic, error
 from .base.model import AnthologySpec
-from .base.project import for_reader, project_root, source_epoch
+from .base.project import project_root, source_epoch
 from .pipeline import BuildRequest, BuildResult, build, read_spec
 from .plan import output_dir
 
@@ -79,15 +79,15 @@ class LocalPool:
 
 
 def plan_catalogue(
-    anthologies: Sequence[Path], template: BuildRequest, base: Path | None = None
+    anthologies: Sequence[Path], template: BuildRequest
 ) -> tuple[list[Group], tuple[Diagnostic, ...]]:
     """The groups to build: one request per anthology, made from `template` (formats and
     options; with `template.out_dir` set, each book writes into `<out_dir>/<slug>/`), grouped
     by project root in first-seen order. Problems found before any build: an anthology file
     that does not load (that book is left out, the others go on) and two books that would
     write the same file (`catalogue-output-clash`: both left out, the later one reported at
-    its `output_dir` or `slug` (else `title`) line, naming the other at its own; paths in the
-    message as seen from `base`, by default the working directory)."""
+    its `output_dir` or `slug` (else `title`) line, naming the other at its own; the paths, in
+    the location and the message (`Diagnostic.names`), absolute)."""
     problems: list[Diagnostic] = []
     requests: list[tuple[AnthologySpec, BuildRequest]] = []
     for anthology in anthologies:
@@ -106,7 +106,7 @@ def plan_catalogue(
             if (request.out_dir, spec.slug) == (other.out_dir, other_spec.slug):
                 clashing |= {request.anthology, other.anthology}
                 by_out = template.out_dir is not None
-                clash = _clash((spec, request), (other_spec, other), by_out, base or Path.cwd())
+                clash = _clash((spec, request), (other_spec, other), by_out)
                 problems.append(clash)
     groups: dict[Path, list[BuildRequest]] = {}
     for spec, request in requests:
@@ -117,7 +117,7 @@ def plan_catalogue(
 
 def _clash(
     first: tuple[AnthologySpec, BuildRequest], later: tuple[AnthologySpec, BuildRequest],
-    by_out: bool, base: Path,
+    by_out: bool,
 ) -> Diagnostic:  # fmt: skip
     """`catalogue-output-clash` at the `later` book's deciding line (`_decided_at`), naming
     the `first` at its own, and what tells them apart: with `--out DIR` (`by_out`: each book
@@ -125,8 +125,7 @@ def _clash(
     (spec, request), (other_spec, other) = first, later
     line, _ = _decided_at(spec, by_out)
     other_line, col = _decided_at(other_spec, by_out)
-    first_shown = for_reader(str(request.anthology), base, base)
-    folder = for_reader(str(request.out_dir), base, base)
+    first_shown, folder = str(request.anthology), str(request.out_dir)
     fix = (
         "give one of them another `slug` (with --out DIR each book writes into DIR/<slug>/,"
         " whatever its `output_dir`)"
@@ -137,9 +136,10 @@ def _clash(
         str(other.anthology),
         other_line,
         "catalogue-output-clash",
-        f"this book and {first_shown}:{line} would both write the `{spec.slug}` editions"
-        f" (file names from the `slug`, else the `title`) in {folder}; {fix}",
+        f"this book and `{first_shown}` (line {line}) would both write the `{spec.slug}`"
+        f" editions (file names from the `slug`, else the `title`) in `{folder}`; {fix}",
         col,
+        (first_shown, folder),
     )
 
 

@@ -53,7 +53,7 @@ def check_output_folder(spec: AnthologySpec, out_dir: Path) -> None:
         raise BuildFailed((error(out_dir, 0, "output-folder-not-a-folder", message),)) from None
     found = _overlap(spec, out_dir.resolve())
     if found is not None:
-        raise BuildFailed((_in_sources(out_dir, found),))
+        raise BuildFailed((_in_sources(out_dir, *found),))
 
 
 def check_apart_from_inputs(out_dir: Path, inputs: Iterable[Input], root: Path) -> None:
@@ -64,16 +64,19 @@ def check_apart_from_inputs(out_dir: Path, inputs: Iterable[Input], root: Path) 
         path = Path(item.path)
         if path == out or path.is_relative_to(out):
             what = "looks for" if item.digest == "absent" else "reads"
-            where = f"holds {shown(path, root)}, which the build {what}"
-            raise BuildFailed((_in_sources(out_dir, where),))
+            name = shown(path, root)
+            where = f"holds `{name}`, which the build {what}"
+            raise BuildFailed((_in_sources(out_dir, where, name),))
         if item.digest.startswith("listing:") and out.is_relative_to(path):
-            where = f"is inside {shown(path, root)}, a folder the build lists"
-            raise BuildFailed((_in_sources(out_dir, where),))
+            name = shown(path, root)
+            where = f"is inside `{name}`, a folder the build lists"
+            raise BuildFailed((_in_sources(out_dir, where, name),))
 
 
-def _in_sources(out_dir: Path, relation: str) -> Diagnostic:
+def _in_sources(out_dir: Path, relation: str, name: str) -> Diagnostic:
+    """`relation` quotes `name`, a path as `shown` writes it."""
     message = f"the output folder {relation}: {_APART}"
-    return error(out_dir, 0, "output-folder-in-sources", message)
+    return error(out_dir, 0, "output-folder-in-sources", message, names=(name,))
 
 
 def _source_folders(spec: AnthologySpec) -> Iterator[tuple[str, Path]]:
@@ -88,24 +91,25 @@ def _source_folders(spec: AnthologySpec) -> Iterator[tuple[str, Path]]:
     yield "the build cache", spec.root.resolve() / CACHE_DIR
 
 
-def _overlap(spec: AnthologySpec, out: Path) -> str | None:
-    """How `out` (resolved) overlaps the sources, as the message says it; None when apart."""
+def _overlap(spec: AnthologySpec, out: Path) -> tuple[str, str] | None:
+    """How `out` (resolved) overlaps the sources, as the message says it, and the path it
+    quotes; None when apart."""
     root = spec.root.resolve()
     if out == root:
-        return f"is the project folder {root}"
+        return f"is the project folder `{root}`", str(root)
     if root.is_relative_to(out):
-        return f"holds the project folder {root}"
+        return f"holds the project folder `{root}`", str(root)
     folders = list(_source_folders(spec))
     # The closest relation names the folder best: the folder itself, the deepest one holding
     # the output folder, then one the output folder holds.
     for what, folder in folders:
         if out == folder:
-            return f"is {what} {shown(folder, root)}"
+            return f"is {what} `{shown(folder, root)}`", shown(folder, root)
     holding = [(what, folder) for what, folder in folders if out.is_relative_to(folder)]
     if holding:
         what, folder = max(holding, key=lambda found: len(found[1].parts))
-        return f"is inside {what} {shown(folder, root)}"
+        return f"is inside {what} `{shown(folder, root)}`", shown(folder, root)
     for what, folder in folders:
         if folder.is_relative_to(out):
-            return f"holds {what} {shown(folder, root)}"
+            return f"holds {what} `{shown(folder, root)}`", shown(folder, root)
     return None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from publisher.base.project import for_reader
 from publisher.catalogue import LocalPool, Sequential, build_catalogue, plan_catalogue
 from publisher.cli.main import main
 from publisher.pipeline import BuildRequest, Format
@@ -192,9 +193,9 @@ def test_a_broken_book_stops_only_itself_and_clashes_stop_both(
     assert errors == [
         "exilio/anthology.toml:2:1: error: toml-syntax: `title` is set twice (first at line 1)",
         "guerra/copia.toml:1:1: error: catalogue-output-clash: this book and"
-        " guerra/posguerra.toml:1 would both write the `posguerra` editions (file names from"
-        " the `slug`, else the `title`) in guerra/dist; give one of them another `slug`, or an"
-        " `output_dir` of its own",
+        " `guerra/posguerra.toml` (line 1) would both write the `posguerra` editions (file names"
+        " from the `slug`, else the `title`) in `guerra/dist`; give one of them another `slug`,"
+        " or an `output_dir` of its own",
     ]
     assert captured.out.splitlines() == ["built guerra/anthology.toml: 1 file, 1 written"]
 
@@ -213,23 +214,29 @@ def test_a_clash_is_named_at_the_line_that_decides_it_with_the_fix_that_works(
     books[1].write_text(text, encoding="utf-8")
     anthologies = [books[0], westerns, books[1], shared]
     # With --out DIR each book writes into DIR/<slug>/: only the slug tells two apart.
-    _, problems = plan_catalogue(anthologies, _template(tmp_path / "web"), tmp_path)
-    assert [d.format() for d in problems] == [
-        f"{westerns}:2:1: error: catalogue-output-clash: this book and"
-        " guerra/anthology.toml:1 would both write the `cine-de-la-guerra` editions (file names"
-        " from the `slug`, else the `title`) in web/cine-de-la-guerra; give one of them another"
-        " `slug` (with --out DIR each book writes into DIR/<slug>/, whatever its `output_dir`)",
-        f"{shared}:1:1: error: catalogue-output-clash: this book and exilio/anthology.toml:1"
-        " would both write the `cine-del-exilio` editions (file names from the `slug`, else the"
-        " `title`) in web/cine-del-exilio; give one of them another `slug` (with --out DIR each"
-        " book writes into DIR/<slug>/, whatever its `output_dir`)",
+    _, problems = plan_catalogue(anthologies, _template(tmp_path / "web"))
+    # The paths are absolute, in the text as in the location; printed, both from one folder.
+    assert problems[1].names == (str(books[1]), str(tmp_path / "web" / "cine-del-exilio"))
+    seen = [d.relocated(lambda path: for_reader(path, tmp_path, tmp_path)) for d in problems]
+    assert [d.format() for d in seen] == [
+        "westerns/anthology.toml:2:1: error: catalogue-output-clash: this book and"
+        " `guerra/anthology.toml` (line 1) would both write the `cine-de-la-guerra` editions"
+        " (file names from the `slug`, else the `title`) in `web/cine-de-la-guerra`; give one of"
+        " them another `slug` (with --out DIR each book writes into DIR/<slug>/, whatever its"
+        " `output_dir`)",
+        "exilio/copia.toml:1:1: error: catalogue-output-clash: this book and"
+        " `exilio/anthology.toml` (line 1) would both write the `cine-del-exilio` editions (file"
+        " names from the `slug`, else the `title`) in `web/cine-del-exilio`; give one of them"
+        " another `slug` (with --out DIR each book writes into DIR/<slug>/, whatever its"
+        " `output_dir`)",
     ]
     # Without --out, `output_dir` decides the folder: the clash is at its line.
-    _, problems = plan_catalogue(anthologies, BuildRequest(Path(), FORMATS, None), tmp_path)
-    assert [d.format() for d in problems] == [
-        f"{shared}:2:1: error: catalogue-output-clash: this book and"
-        " exilio/anthology.toml:2 would both write the `cine-del-exilio` editions (file"
-        " names from the `slug`, else the `title`) in exilio/dist; give one of them another"
+    _, problems = plan_catalogue(anthologies, BuildRequest(Path(), FORMATS, None))
+    seen = [d.relocated(lambda path: for_reader(path, tmp_path, tmp_path)) for d in problems]
+    assert [d.format() for d in seen] == [
+        "exilio/copia.toml:2:1: error: catalogue-output-clash: this book and"
+        " `exilio/anthology.toml` (line 2) would both write the `cine-del-exilio` editions (file"
+        " names from the `slug`, else the `title`) in `exilio/dist`; give one of them another"
         " `slug`, or an `output_dir` of its own",
     ]
 

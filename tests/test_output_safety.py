@@ -316,12 +316,13 @@ def around(project: Project) -> Iterator[tuple[str, int, int, int]]:
 @pytest.mark.parametrize(
     ("out", "relation"),
     [
-        (".", "is the project folder {root}"),
-        ("..", "holds the project folder {root}"),
-        ("manuscripts", "is the anthology file's folder manuscripts"),
-        ("manuscripts/reviews", "is the reviews folder manuscripts/reviews"),
-        ("manuscripts/reviews/dist", "is inside the reviews folder manuscripts/reviews"),
-        (".publisher-cache", "is the build cache .publisher-cache"),
+        # Run from the project folder: every path as the location is, from there.
+        (".", "is the project folder `.`"),
+        ("..", "holds the project folder `.`"),
+        ("manuscripts", "is the anthology file's folder `manuscripts`"),
+        ("manuscripts/reviews", "is the reviews folder `manuscripts/reviews`"),
+        ("manuscripts/reviews/dist", "is inside the reviews folder `manuscripts/reviews`"),
+        (".publisher-cache", "is the build cache `.publisher-cache`"),
     ],
 )
 def test_an_output_folder_among_the_sources_is_refused(
@@ -330,8 +331,7 @@ def test_an_output_folder_among_the_sources_is_refused(
     before = list(around(project))
     result = cli(project, "build", "--format", "html,epub", "--out", out)
     assert result.returncode == 1
-    message = relation.format(root=project.root)
-    expected = f"{out}: error: output-folder-in-sources: the output folder {message}: {APART}"
+    expected = f"{out}: error: output-folder-in-sources: the output folder {relation}: {APART}"
     assert result.stderr == expected
     assert list(around(project)) == before
 
@@ -344,7 +344,7 @@ def test_an_output_folder_holding_an_image_the_book_reads_is_refused(project: Pr
     result = cli(project, "build", "--format", "html,epub", "--out", "fotos")
     assert result.returncode == 1
     assert result.stderr == (
-        "fotos: error: output-folder-in-sources: the output folder holds fotos/cartel.png,"
+        "fotos: error: output-folder-in-sources: the output folder holds `fotos/cartel.png`,"
         f" which the build reads: {APART}"
     )
     assert list(around(project)) == before
