@@ -188,7 +188,7 @@ def test_the_check_names_every_kind_it_refuses(tmp_path: Path) -> None:
         check_replaceable(Path("/dev/null"))
     assert (
         str(refused.value)
-        == "/dev/null is a character device, not ours to replace: it is left as it is"
+        == "`/dev/null` is a character device, not ours to replace: it is left as it is"
     )
 
 
@@ -270,10 +270,12 @@ def test_a_symlink_in_the_cache_is_not_written_through(project: Project, tmp_pat
     project.edit()
     result = project.build()
     assert [d.format() for d in result.diagnostics] == [
-        f"{manifest}: warning: cache-unwritable: the build cache was not saved ({manifest} is a"
-        " symbolic link, not ours to replace: it is left as it is): the next build redoes"
+        f"{manifest}: warning: cache-unwritable: the build cache was not saved (`{manifest}` is"
+        " a symbolic link, not ours to replace: it is left as it is): the next build redoes"
         " this work"
     ]
+    # The path the text quotes is its location: printed, both are shown alike.
+    assert result.diagnostics[0].names == (str(manifest),)
     assert (identity(manifest), identity(outside)) == before
     assert outside.read_text(encoding="utf-8") == "mío\n"
 

@@ -146,8 +146,8 @@ def _with_colophon(make_project: ProjectMaker, text: str) -> Path:
         (
             '<p>Colofón.</p>\n{% include "sello.html.j2" %}\n',
             f"{COLOPHON}:2: error: template-missing: template `sello.html.j2` not found in the"
-            " theme (manuscripts/style-overrides/templates, {styles}/clasico/templates,"
-            " {styles}/base/templates)",
+            " theme (`manuscripts/style-overrides/templates`, `{styles}/clasico/templates`,"
+            " `{styles}/base/templates`)",
         ),
         (
             "<p>Colofón.</p>\n<p>Impreso en Madrid.</p>\n{% if %}\n{% endif %}\n",

@@ -96,9 +96,11 @@ class Access:
         resolved = gate.inside(path, self.roots)
         if resolved is not None:
             return resolved
+        name = written or self.shown(path)  # as the manuscript wrote it, or a project path
         raise Refused(
             "path-outside-project",
-            f"`{written or path}` is outside the project ({self.root.resolve()}): not read",
+            f"`{name}` is outside the project (`{self.root.resolve()}`): not read",
+            (str(self.root.resolve()),) if written else (name, str(self.root.resolve())),
         )
 
     def reference(self, src: str, base: Path) -> Path:

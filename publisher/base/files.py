@@ -39,7 +39,7 @@ class ForeignOutput(Exception):
     pipe)", "a socket" or "not a regular file"."""
 
     def __init__(self, path: Path, what: str) -> None:
-        super().__init__(f"{path} is {what}, not ours to replace: it is left as it is")
+        super().__init__(f"`{path}` is {what}, not ours to replace: it is left as it is")
         self.path, self.what = path, what
 
     @property

@@ -117,7 +117,7 @@ def here(path: Path | str) -> str:
 def _hosts(value: str) -> frozenset[str]:
     if "/" in value or value.endswith(".toml"):
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not a host list: write --allow-remote=HOST,HOST (with `=`)"
+            f"`{value}` is not a host list: write --allow-remote=HOST,HOST (with `=`)"
         )
     return frozenset(host.strip().lower() for host in value.split(",") if host.strip())
 

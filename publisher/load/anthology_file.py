@@ -66,14 +66,16 @@ def load_anthology_spec(path: Path, root: Path) -> AnthologySpec:
     shown = Path(shown_path(path, root))
     try:
         # Through the gate like every other file: a FIFO or a device is refused, not waited on.
-        raw = read_file(path, (root,), Limits().max_manuscript_bytes, "anthology-unreadable")
+        limit = Limits().max_manuscript_bytes
+        raw = read_file(path, (root,), limit, "anthology-unreadable", str(shown))
         text = raw.decode("utf-8-sig")
     except Refused as refused:
         if refused.code == "missing":
             raise BuildFailed(
                 [error(shown, 0, "anthology-missing", "anthology file not found")]
             ) from None
-        raise BuildFailed([error(shown, 0, "anthology-unreadable", refused.message)]) from None
+        problem = error(shown, 0, "anthology-unreadable", refused.message, names=refused.names)
+        raise BuildFailed([problem]) from None
     except UnicodeDecodeError as exc:
         raise BuildFailed([error(shown, 0, "anthology-unreadable", str(exc))]) from None
     data = parse_toml(text, shown)

@@ -105,7 +105,7 @@ def _markdown_files(
         entries = access.listing(folder)
     except Refused as refused:
         code = "reviews-missing" if refused.code == "missing" else refused.code
-        sink.append(error(shown, 0, code, refused.message))
+        sink.append(error(shown, 0, code, refused.message, names=refused.names))
         return []
     return [entry for entry in entries if entry.name.endswith(".md")]
 

@@ -58,7 +58,7 @@ def extra_css_problems(
                 found += stylesheet_problems(sheet.path, access)
         except Refused as refused:
             message = f"`extra_css`: {refused.message}"
-            found.append(error(anthology, sheet.line, refused.code, message))
+            found.append(error(anthology, sheet.line, refused.code, message, 0, refused.names))
     return found
 
 

@@ -257,9 +257,10 @@ class _Renderer:
         except jinja2.TemplateNotFound as fault:
             where, line = self._template_line(fault, name)
             chain = self.loader.directories
-            folders = ", ".join(self._shown(str(path / "templates")) for path in chain)
-            message = f"template `{fault.name}` not found in the theme ({folders})"
-            problem = error(where, line or 0, "template-missing", message)
+            folders = [self._shown(str(path / "templates")) for path in chain]
+            listed = ", ".join(f"`{folder}`" for folder in folders)
+            message = f"template `{fault.name}` not found in the theme ({listed})"
+            problem = error(where, line or 0, "template-missing", message, names=folders)
         except Refused as refused:
             where, line = self._template_line(refused, name)
             problem = refused.diagnostic(where, line or 0)

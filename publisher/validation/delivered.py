@@ -120,7 +120,7 @@ def _unzip(archive: Path, folder: Path) -> ValidatorResult | None:
             entries = zipped.infolist()
             bad = [e.filename for e in entries if e.is_dir() or not _plain(e.filename)]
             if bad:
-                why = f"not a retailer package: {bad[0]!r} is not a plain file name"
+                why = f"not a retailer package: `{bad[0]}` is not a plain file name"
             elif sum(e.file_size for e in entries) > MAX_UNZIPPED:
                 why = f"not a retailer package: more than {MAX_UNZIPPED} bytes unzipped"
             else:
