@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import sys
 import textwrap
 from pathlib import Path
@@ -267,3 +268,46 @@ def test_without_the_extra_the_scheduler_option_says_what_to_install(
     assert capsys.readouterr().err.splitlines() == [
         "publisher: error: --scheduler needs Dask: pip install 'publisher[distributed]'"
     ]
+
+
+def test_a_catalogue_json_report_is_one_document_with_the_books_in_order(
+    books: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--json -`: one JSON document alone on standard output, each book's report in the
+    order given, the problems of no book at the top; the lines for people on stderr."""
+    (tmp_path / "catalogo.toml").write_text(
+        '[catalogue]\nanthologies = ["exilio", "westerns", "guerra"]\n', encoding="utf-8"
+    )
+    assert main(["build", "catalogo.toml", "-f", "html", "-j", "2", "--json", "-"]) == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert [(Path(book["anthology"]), book["built"]) for book in report["books"]] == [
+        (books[1], True),
+        (books[0], True),
+    ]
+    assert [(d["path"], d["code"]) for d in report["diagnostics"]] == [
+        (str(tmp_path / "catalogo.toml"), "catalogue-entry")
+    ]
+    assert report["exit_code"] == 1 and report["command"] == "build"
+    assert captured.err.splitlines()[-3:] == [
+        "built exilio/anthology.toml: 1 file, 1 written",
+        "built guerra/anthology.toml: 1 file, 1 written",
+        "publisher: 1 error",
+    ]
+
+
+def test_quiet_prints_only_the_problems(
+    books: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "catalogo.toml").write_text(
+        '[catalogue]\nanthologies = ["exilio", "westerns"]\n', encoding="utf-8"
+    )
+    assert main(["build", "catalogo.toml", "-f", "html", "-j", "1", "-q"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "catalogo.toml:2:26: error: catalogue-entry: `westerns` names no anthology file"
+        " (paths and patterns are relative to the catalogue file's folder)"
+    ]
+    assert main(["build", "exilio", "-f", "html", "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
