@@ -124,7 +124,7 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     done = cli("init", "book", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr == (
-        "publisher: error: book is not empty; nothing was written (init starts a new book)\n"
+        "publisher: error: `book` is not empty; nothing was written (init starts a new book)\n"
     )
     assert [p.name for p in (tmp_path / "book").iterdir()] == ["notes.txt"]
 
@@ -134,7 +134,7 @@ def test_init_with_a_language_it_has_no_text_for_is_a_usage_error(tmp_path: Path
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1] == (
         "publisher init: error: argument --lang: init has example text for en, es"
-        " (and any en-*, es-*), not 'fr'"
+        " (and any en-*, es-*), not `fr`"
     )
     assert not (tmp_path / "book").exists()
 

@@ -36,7 +36,7 @@ def _lang(value: str) -> str:
 
     if text_language(value) is None:
         raise argparse.ArgumentTypeError(
-            f"init has example text for {', '.join(LANGS)} (and any en-*, es-*), not {value!r}"
+            f"init has example text for {', '.join(LANGS)} (and any en-*, es-*), not `{value}`"
         )
     return value
 

@@ -59,11 +59,11 @@ def write_project(directory: Path, lang: str, title: str | None = None) -> list[
     control characters. A file is never overwritten: each is created exclusively."""
     language = text_language(lang)
     if language is None:
-        raise ValueError(f"no example text for {lang!r}")
+        raise ValueError(f"no example text for `{lang}`")
     if directory.exists() and not directory.is_dir():
-        raise InitError(f"{directory} exists and is not a folder; nothing was written")
+        raise InitError(f"`{directory}` exists and is not a folder; nothing was written")
     if directory.is_dir() and any(directory.iterdir()):
-        raise InitError(f"{directory} is not empty; nothing was written (init starts a new book)")
+        raise InitError(f"`{directory}` is not empty; nothing was written (init starts a new book)")
     date = today()
     fields = {
         "title": toml_string(title if title is not None else TEXTS[language]),

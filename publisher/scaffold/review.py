@@ -111,7 +111,7 @@ def write_skeleton(
         with target.open("x", encoding="utf-8") as handle:  # never replaces a file
             handle.write(_text(front, placeholder_for(spec.lang)))
     except OSError as exc:  # FileExistsError: made by someone else since the name was chosen
-        raise ScaffoldError(f"cannot write {target}: {exc.strerror}", usage=False) from None
+        raise ScaffoldError(f"cannot write `{target}`: {exc.strerror}", usage=False) from None
     return Written(target, landing, how)
 
 
