@@ -253,5 +253,5 @@ def test_workers_must_be_a_positive_number(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit) as exited:
         main(["build", "--workers", "0"])
     assert exited.value.code == 2
-    expected = "argument --workers: a number of processes, 1 or more; got '0'"
+    expected = "argument --workers: a number of processes, 1 or more; got `0`"
     assert expected in capsys.readouterr().err

@@ -98,13 +98,13 @@ def formats(value: str) -> tuple[frozenset[Format], bool]:
         return frozenset(Format(name) for name in names - {"cover"}), "cover" in names
     except ValueError:
         known = "html, pdf, epub, cover"
-        raise argparse.ArgumentTypeError(f"formats are {known}; got {value!r}") from None
+        raise argparse.ArgumentTypeError(f"formats are {known}; got `{value}`") from None
 
 
 def workers(value: str) -> int:
     """`--workers`: a whole number of processes, at least 1."""
     if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"a number of processes, 1 or more; got {value!r}")
+        raise argparse.ArgumentTypeError(f"a number of processes, 1 or more; got `{value}`")
     return int(value)
 
 

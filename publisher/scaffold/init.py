@@ -47,7 +47,7 @@ def toml_string(value: str) -> str:
         raise ValueError("a title cannot hold control characters")
     written = json.dumps(value, ensure_ascii=False)
     if tomllib.loads(f"v = {written}")["v"] != value:  # cannot happen without a control character
-        raise ValueError(f"{value!r} cannot be written as a TOML string")
+        raise ValueError(f"`{value}` cannot be written as a TOML string")
     return written
 
 

@@ -70,7 +70,7 @@ def _fonts(pdf: Path, proc: subprocess.CompletedProcess[str]) -> tuple[list[Diag
     for name, kind, embedded in fonts:
         # Type 3 glyphs are PDF drawing procedures: always "in" the file although pdffonts says no.
         if not embedded and not kind.startswith("Type 3"):
-            message = f"font {name!r} ({kind or 'unknown type'}) is not embedded"
+            message = f"font “{name}” ({kind or 'unknown type'}) is not embedded"
             out.append(diag(Severity.ERROR, pdf, "font-not-embedded", message, "pdffonts"))
     return out, len(fonts), len(out)
 
