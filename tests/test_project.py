@@ -180,7 +180,7 @@ def test_no_project_anywhere_says_how_to_start_one(tmp_path: Path) -> None:
         done = cli(verb, *args, cwd=tmp_path)
         assert done.returncode == 2, verb
         assert done.stderr == (
-            f"publisher: error: no anthology.toml in {tmp_path} or any folder above it;"
+            f"publisher: error: no anthology.toml in `{tmp_path}` or any folder above it;"
             " start a book with `publisher init DIR`\n"
         ), verb
 

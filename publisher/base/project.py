@@ -74,7 +74,7 @@ class ProjectNotFound(Exception):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         super().__init__(
-            f"no anthology.toml in {folder} or any folder above it;"
+            f"no anthology.toml in `{folder}` or any folder above it;"
             " start a book with `publisher init DIR`"
         )
 
