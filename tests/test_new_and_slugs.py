@@ -94,9 +94,9 @@ def test_slug_collisions_name_both_files(make_project: ProjectMaker) -> None:
     )
     assert _messages(anthology) == [
         "manuscripts/reviews/b.md:11:1: error: duplicate-slug: slug `a` is already used by"
-        " manuscripts/reviews/a.md",
+        " `manuscripts/reviews/a.md`",
         "manuscripts/reviews/Иди и смотри.md:1: error: duplicate-slug: slug `idi-i-smotri` is"
-        " already used by manuscripts/reviews/Idi i smotri.md",
+        " already used by `manuscripts/reviews/Idi i smotri.md`",
     ]
 
 

@@ -40,8 +40,12 @@ class Problems:
         # Keys whose value could not be read (a YAML error, already reported): not "missing".
         self.unreadable = unreadable
 
-    def add(self, line: int, code: str, message: str, col: int = 0) -> None:
-        self.report(error(self.path, line, code, message, col))
+    def add(
+        self, line: int, code: str, message: str, col: int = 0, names: tuple[str, ...] = ()
+    ) -> None:
+        """An error at this file's `line`:`col`; `names`: the paths `message` quotes
+        (`Diagnostic.names`)."""
+        self.report(error(self.path, line, code, message, col, names))
 
     def report(self, diagnostic: Diagnostic) -> None:
         """Keep a diagnostic made elsewhere (the body check, a refusal)."""

@@ -81,8 +81,9 @@ class Slugs:
         key = fields.get("slug")
         line, col = (key.line, key.col) if key else (1, 0)
         if slug in self.seen:
-            message = f"slug `{slug}` is already used by {self.seen[slug]}"
-            problems.add(line, "duplicate-slug", message, col)
+            taken = str(self.seen[slug])
+            message = f"slug `{slug}` is already used by `{taken}`"
+            problems.add(line, "duplicate-slug", message, col, (taken,))
             return None
         self.seen[slug] = problems.path
         return slug
