@@ -189,4 +189,7 @@ def test_the_cover_verso_is_not_labelled_as_the_cover_and_the_outline_opens_on_i
         assert first.title == "Cubierta"
         destination = first.destination
         assert destination is not None and destination[0].objgen == pdf.pages[0].objgen
+        # At the page's top left corner (/XYZ left top zoom): the viewer shows the whole cover.
+        top = float(pdf.pages[0].MediaBox[3])
+        assert [str(destination[1]), *map(float, destination[2:])] == ["/XYZ", 0, top, 0]
         assert "Índice" in [item.title for item in outline.root[1:3]]
