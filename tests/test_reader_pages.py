@@ -193,3 +193,27 @@ def test_the_cover_verso_is_not_labelled_as_the_cover_and_the_outline_opens_on_i
         top = float(pdf.pages[0].MediaBox[3])
         assert [str(destination[1]), *map(float, destination[2:])] == ["/XYZ", 0, top, 0]
         assert "Índice" in [item.title for item in outline.root[1:3]]
+
+
+@pytest.mark.parametrize(
+    ("source", "marked"),
+    [
+        ("Vimos *¡Ay, Carmela!* (1990) en el cine.", ["¡Ay, Carmela!"]),
+        ("Vimos *La vaquilla*, de Berlanga.", []),  # no room before a comma (The TeXbook, ch. 4)
+        ("Al final de *La tregua*.", []),  # nor before a full stop
+        ("Un párrafo que acaba en *Pan negro*", []),  # nor at the block's end
+        ("Ver [*Silencio roto*](https://example.org/silencio) (2001).", ["Silencio roto"]),
+        ("*Cita con *otra* dentro* y sigue.", ["Cita con otra dentro"]),  # the outer run only
+    ],
+)
+def test_the_renderer_marks_italic_runs_that_roman_text_follows(
+    source: str, marked: list[str]
+) -> None:
+    from xml.etree import ElementTree
+
+    from publisher.render.markup import render_markdown
+
+    body = render_markdown(source, "es", "r", 1).html
+    root = ElementTree.fromstring(f"<div>{body}</div>")
+    found = ["".join(e.itertext()) for e in root.iter() if "italic-end" in e.get("class", "")]
+    assert found == marked, body
