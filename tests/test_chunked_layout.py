@@ -220,7 +220,8 @@ def test_merged_pdf_reads_like_one_layout(
         assert len(merged.pages) == len(one.pages)
         assert _outline(merged) == _outline(one)
         assert _links(merged) == _links(one)
-        assert len(_links(one)) >= 8
+        # The print PDF annotates no link (PDF/X: export/pdf/carried.py); the screen PDF does.
+        assert len(_links(one)) >= 8 if target is Target.SCREEN_PDF else _links(one) == []
         if target is Target.SCREEN_PDF:
             assert _tags(merged) == _tags(one)
     if target is Target.PRINT_PDF:

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm")), reason="needs poppler"
 )
 TOLERANCE = 10  # pixels of a page at 30 dpi (175 × 249 for the test book's trim)
-COVER = ["Cubierta", "Cubierta"]  # es.toml's word for the cover, on the cover and its verso
+COVER = ["Cubierta", ""]  # es.toml's word for the cover; its verso unlabelled (pagelabels.py)
 
 
 def _editions(out: Path) -> tuple[Path, Path]:
@@ -219,6 +219,7 @@ def test_page_labels_follow_the_printed_folios() -> None:
     folios = ["i", "ii", "iii", "1", "2", "4", "5", "A-1", "6"]
     assert page_labels(2, "Cubierta", folios) == (
         PageLabel(0, "", "Cubierta"),
+        PageLabel(1, ""),  # the cover's verso: no label, none repeating the cover's
         PageLabel(2, "r", "", 1),
         PageLabel(5, "D", "", 1),
         PageLabel(7, "D", "", 4),

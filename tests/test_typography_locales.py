@@ -123,12 +123,12 @@ REVIEWS: list[tuple[str, str, str]] = [
     (
         "es",
         'Dijo "<span lang="en">*"Hi"* and "by the \'70s"</span>" ya.',
-        '<p>Dijo «<span lang="en" xml:lang="en"><em>“Hi”</em> and “by the ’70s”</span>» ya.</p>',
+        '<p>Dijo «<span lang="en" xml:lang="en"><em class="italic-end">“Hi”</em> and “by the ’70s”</span>» ya.</p>',
     ),
     (
         "es",
         'Vimos *"Le Silence"*{: lang=fr } y "Esto?"',
-        f'<p>Vimos <em lang="fr">«{N}Le Silence{N}»</em> y «Esto?»</p>',
+        f'<p>Vimos <em class="italic-end" lang="fr">«{N}Le Silence{N}»</em> y «Esto?»</p>',
     ),
     (
         "es",
@@ -166,7 +166,7 @@ REVIEWS: list[tuple[str, str, str]] = [
     (
         "en",
         '<span lang="fr">*"Oui"*</span> *<span lang="de">"Ja"</span>*',
-        f'<p><span lang="fr" xml:lang="fr"><em>«{N}Oui{N}»</em></span> '
+        f'<p><span lang="fr" xml:lang="fr"><em class="italic-end">«{N}Oui{N}»</em></span> '
         '<em><span lang="de" xml:lang="de">„Ja“</span></em></p>',
     ),
 ]

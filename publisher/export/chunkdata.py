@@ -60,7 +60,8 @@ class ChunkJob:
     the screen PDF's chunk (ChunkPdf.screen); `cover`: the screen PDF's cover pages, whose page
     counter runs before the book's first page (its check is skipped); `fork_screen`: write the
     screen chunk in a forked process while this one writes the print chunk (set by the planner
-    when a worker would otherwise wait; how, not what: the chunk's key leaves it out).
+    when a worker would otherwise wait; how, not what: the chunk's key leaves it out); `links`:
+    annotate the chunk's links (False for the print PDF's: export/pdf/carried.py `links_kept`).
     """
 
     name: str
@@ -79,6 +80,7 @@ class ChunkJob:
     screen: ScreenJob | None = None
     cover: bool = False
     fork_screen: bool = False
+    links: bool = True
 
 
 @dataclass(frozen=True)

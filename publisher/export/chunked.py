@@ -343,5 +343,6 @@ def jobs_for(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict
             sentinel=index < len(pieces) - 1,
             recto=index > 0,
             paginate=True,  # the print PDF's pagination; the screen PDF's page labels
+            links=book.target is Target.SCREEN_PDF,
         )
     return jobs

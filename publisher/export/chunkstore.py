@@ -44,7 +44,7 @@ def chunk_key(job: ChunkJob) -> str:
         "\n".join(job.keywords),
         job.stamp or "now",
         "\n".join(anchor for anchor, _ in job.externals),
-        f"{job.sentinel}|{job.recto}|{job.paginate}|{job.cover}",
+        f"{job.sentinel}|{job.recto}|{job.paginate}|{job.cover}|{job.links}",
         *(() if job.screen is None else (job.screen.html, job.screen.book_id, job.screen.variant)),
     )
 

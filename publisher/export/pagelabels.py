@@ -1,7 +1,9 @@
 """The screen PDF's page labels (ISO 32000-1 §12.4.2, /PageLabels): what a viewer's page box
 shows for each page. The screen PDF is the cover and its blank verso, then the print book's
-pages: the cover pages are labelled with the book's word for its cover ("Cubierta"), the others
-with the printed folios, so "p. 37" in the viewer is p. 37 of the printed book. Set with pikepdf
+pages: the cover is labelled with the book's word for it ("Cubierta"), its blank verso with an
+empty label (a range with neither /S nor /P, §12.4.2: "the prefix alone"), so no two pages
+share a label and a viewer's "go to page Cubierta" finds the cover alone; the others with the
+printed folios, so "p. 37" in the viewer is p. 37 of the printed book. Set with pikepdf
 (the merge's, and `labelled` for a screen PDF laid out whole); made here by hand because pikepdf
 reads page labels (`Page.label`) but does not write them.
 """
@@ -46,10 +48,13 @@ def _number(label: str) -> tuple[str, int] | None:
 
 
 def page_labels(cover: int, word: str, folios: Sequence[str]) -> tuple[PageLabel, ...]:
-    """The ranges for `cover` cover pages labelled `word`, then pages labelled `folios` (the
-    print book's, one per page: a folio, or the page number of a page that prints none). A
-    folio that is not a decimal or roman number is a range of its own, labelled by its text."""
+    """The ranges for `cover` cover pages, the first labelled `word`, the others (its verso)
+    unlabelled, then pages labelled `folios` (the print book's, one per page: a folio, or the
+    page number of a page that prints none). A folio that is not a decimal or roman number is a
+    range of its own, labelled by its text."""
     ranges: list[PageLabel] = [PageLabel(0, "", word)] if cover else []
+    if cover > 1:
+        ranges.append(PageLabel(1, ""))
     last: tuple[str, int] | None = None
     for index, folio in enumerate(folios, start=cover):
         number = _number(folio)

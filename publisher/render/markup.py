@@ -28,6 +28,7 @@ from ..base.links import LinkPlan
 from ..base.sanitize import sanitize_block, sanitize_tag
 from ..base.xmlnames import OPS_NS
 from .figures import mark_long_captions
+from .italics import mark_italic_ends
 from .linebreaks import break_urls
 from .notes import number_notes
 from .tables import mark_dense_tables
@@ -229,6 +230,7 @@ class _BookTree(Treeprocessor):
         self._footnotes(root)
         _safe_links(root)
         break_urls(root, self.lang)
+        mark_italic_ends(root, BLOCK_TAGS)
         mark_dense_tables(root)
         mark_long_captions(root)
 

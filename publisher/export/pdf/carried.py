@@ -91,9 +91,26 @@ def strings_from(seeds: dict[str, str], used: dict[str, str]) -> AbstractContext
     return mock.patch.object(context_class, "get_string_or_element_for", lookup)
 
 
-def links_kept(externals: Pairs) -> AbstractContextManager[object]:
-    """Keep the links to anchors in other chunks (WeasyPrint drops links to anchors it has
-    not laid out): they name their destination, which the merged book holds."""
+def links_kept(externals: Pairs, annotated: bool = True) -> AbstractContextManager[object]:
+    """The links a write annotates: one per link rectangle, and those to anchors in other
+    chunks (`externals`) kept; none at all when not `annotated` (the anchors, named
+    destinations, are kept either way).
+
+    - Links to other chunks: WeasyPrint drops a link to an anchor it has not laid out; these
+      name their destination, which the merged book holds.
+    - One annotation per rectangle: WeasyPrint 70 (`anchors.gather_anchors`) annotates every
+      inline box inside a link with the link's target, so `<a><cite>Título</cite></a>` made two
+      annotations over one rectangle, the second outside the structure tree's Link element.
+      A box that only inherits its link (it is not an `<a>` itself) is not annotated when a
+      link to the same target already kept on the page covers its rectangle (`_covered`):
+      one click area, one annotation, and ISO 14289-1 (PDF/UA-1) §7.18.5 wants each Link
+      annotation inside a Link structure element, which only the `<a>` box makes.
+    - Not `annotated`: the print PDF, for a printer. PDF/X (ISO 15930-4 for X-1a:2003, -6 for
+      X-3:2003, -7 for X-4) allows annotations only outside the BleedBox (the TrimBox when
+      there is none), TrapNet annotations excepted (as Kodak's and Enfocus's preflight manuals
+      state the rule), and a link on paper does nothing: the print PDF has none, PDF/X or
+      not; the screen PDF keeps them.
+    """
     elsewhere = {name for name, _ in externals}
 
     def resolve(pages: Any) -> Iterator[Any]:
@@ -106,12 +123,32 @@ def links_kept(externals: Pairs) -> AbstractContextManager[object]:
                 if name not in anchors:
                     paged[-1].append((name, x, y))
                     anchors.add(name)
+        known = anchors | elsewhere
         for page, page_anchors in zip(pages, paged, strict=True):
-            links = [
-                link
-                for link in page.links
-                if link[0] != "internal" or link[1] in anchors or link[1] in elsewhere
-            ]
+            links: list[Any] = []
+            for link in page.links if annotated else ():
+                if link[0] == "internal" and link[1] not in known:
+                    continue
+                if link[3].link is None and _covered(link, links):
+                    continue
+                links.append(link)
             yield links, page_anchors
 
     return mock.patch.object(weasyprint.pdf, "resolve_links", resolve)
+
+
+_SLACK = 0.01  # CSS px: rounding in the boxes' positions
+
+
+def _covered(link: Any, kept: list[Any]) -> bool:
+    """Whether a link in `kept` (type, target, (x1, y1, x2, y2), box) goes where `link` goes
+    and its rectangle holds `link`'s."""
+    kind, target, (x1, y1, x2, y2), _ = link
+    return any(
+        other[:2] == (kind, target)
+        and other[2][0] - _SLACK <= x1
+        and other[2][1] - _SLACK <= y1
+        and x2 <= other[2][2] + _SLACK
+        and y2 <= other[2][3] + _SLACK
+        for other in kept
+    )

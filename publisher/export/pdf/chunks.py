@@ -89,7 +89,7 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
         with (
             stable_xmp_ids(job.book_id),
             fonts_keyed_by_file(),
-            links_kept(job.externals),
+            links_kept(job.externals, annotated=job.links),
             backgrounds_kept(laid),  # the crop marks: the print write's alone
         ):
             data: bytes = document.write_pdf(**options)

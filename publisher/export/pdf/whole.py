@@ -13,6 +13,7 @@ from ...base.locale import Locale
 from ...base.model import AnthologySpec
 from ...base.rendered import Exported, RenderedBook, Target
 from ..output_intent import pdfx_for_spec
+from .carried import links_kept
 from .face_fonts import fonts_keyed_by_file
 from .fetcher import ProjectFetcher, Refusal
 from .identity import book_id, stable_xmp_ids, w3c, w3c_source_date
@@ -60,7 +61,8 @@ def export_pdf(book: RenderedBook) -> Exported:
     if variant:
         options["pdf_variant"] = variant
 
-    with stable_xmp_ids(book), fonts_keyed_by_file():
+    annotated = book.target is Target.SCREEN_PDF  # carried.py: no link in the print PDF
+    with stable_xmp_ids(book), fonts_keyed_by_file(), links_kept((), annotated):
         try:
             data: bytes = document.write_pdf(**options)
         except Refusal as refusal:  # attachments are fetched while writing
