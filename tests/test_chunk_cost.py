@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from publisher.export import chunk_cost, pdf
+from publisher.export import chunk_cost, editions, pdf
 from publisher.export.chunk_cost import forking
 from publisher.export.chunkdata import ChunkJob, LayoutsDiffer, ScreenJob
 from publisher.export.pdf import cascades, chunks
@@ -132,16 +132,42 @@ def test_the_workers_collect_only_their_own_objects(
 
     def logged(job: ChunkJob, access: Any) -> Any:
         with log.open("a", encoding="utf-8") as file:
-            file.write(f"{job.name}={gc.get_freeze_count() > 0}\n")
+            file.write(f"{job.name}={gc.get_freeze_count() > 0}={os.getpid()}\n")
         return original(job, access)
 
     monkeypatch.setattr(pdf, "lay_out_chunk", logged)
     _build(anthology, tmp_path / "out", 2, clean=True)
-    # Every layout in the pool ran with the heap its worker inherited frozen (export/pool.py
-    # `_serve`; the screen PDF's cover is laid out in the build's process, after the pool);
-    # the build's own heap is never frozen.
+    # Every layout, the screen PDF's cover's too (a task of the same pool: screen.py `Cover`),
+    # ran in a pool worker with the heap it inherited frozen (export/pool.py `_serve`); the
+    # build's own heap is never frozen.
     layouts = [line.split("=") for line in log.read_text(encoding="utf-8").split()]
-    pooled = [frozen for name, frozen in layouts if name != "cover"]
-    assert len(pooled) >= 4
-    assert set(pooled) == {"True"}
+    assert len(layouts) >= 5
+    assert "cover" in {name for name, _, _ in layouts}
+    assert {(frozen, pid != str(os.getpid())) for _, frozen, pid in layouts} == {("True", True)}
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_screen_merge_runs_beside_the_print_merge_with_two_workers(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    anthology = _book(make_project)
+    log = tmp_path / "merges.txt"  # appended to by the forked merge too
+    original_screen, original_print = editions.screen_merge, editions.print_pdf
+
+    def logged(name: str, original: Any) -> Any:
+        def merge(*args: Any) -> Any:
+            with log.open("a", encoding="utf-8") as file:
+                file.write(f"{name}={os.getpid()}\n")
+            return original(*args)
+
+        return merge
+
+    monkeypatch.setattr(editions, "screen_merge", logged("screen", original_screen))
+    monkeypatch.setattr(editions, "print_pdf", logged("print", original_print))
+    _build(anthology, tmp_path / "out", workers, clean=True)
+    merges = dict(line.split("=") for line in log.read_text(encoding="utf-8").split())
+    # Two workers: the screen PDF is merged in a process forked from the build's while the
+    # build merges the print PDF (editions.py `_aside`); one worker: one core, both here.
+    assert merges["print"] == str(os.getpid())
+    assert (merges["screen"] != str(os.getpid())) == (workers == 2)
