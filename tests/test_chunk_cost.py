@@ -13,12 +13,15 @@ from typing import Any
 
 import pytest
 
+from publisher import pipeline
+from publisher.base.rendered import Target
 from publisher.export import chunk_cost, editions, pdf
 from publisher.export.chunk_cost import forking
 from publisher.export.chunkdata import ChunkJob, LayoutsDiffer, ScreenJob
 from publisher.export.pdf import cascades, chunks
 from publisher.export.pdf.forked import forked
 from publisher.export.pool import Layout
+from publisher.pipeline import BuildRequest, Format
 from tests.conftest import ProjectMaker
 from tests.test_chunked_layout import _book, _build, _chunks, _pdfs
 
@@ -171,3 +174,29 @@ def test_the_screen_merge_runs_beside_the_print_merge_with_two_workers(
     # build merges the print PDF (editions.py `_aside`); one worker: one core, both here.
     assert merges["print"] == str(os.getpid())
     assert (merges["screen"] != str(os.getpid())) == (workers == 2)
+
+
+def test_the_paginated_editions_are_made_while_the_screen_pdf_merges(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anthology = _book(make_project)
+    order: list[str] = []
+    rendering, exporting = pipeline.render, editions.screen_exported
+
+    def render(anthology: Any, target: Target, *args: Any) -> Any:
+        order.append(target.value)
+        return rendering(anthology, target, *args)
+
+    def screen_exported(*args: Any) -> Any:  # once the screen PDF's merge is waited for
+        order.append("screen merged")
+        return exporting(*args)
+
+    monkeypatch.setattr(pipeline, "render", render)
+    monkeypatch.setattr(editions, "screen_exported", screen_exported)
+    every = frozenset(Format)  # the web edition and the EPUB carry the print page numbers
+    request = BuildRequest(anthology, every, tmp_path / "out", workers=2, clean=True)
+    result = pipeline.build(request)
+    assert not [d for d in result.diagnostics if d.severity.value == "error"]
+    # The web edition and the EPUB print the print PDF's page numbers: rendered (and written)
+    # as soon as the print PDF is, while the screen PDF merges (editions.py `meanwhile`).
+    assert order[-3:] == [Target.WEB.value, Target.EPUB.value, "screen merged"]
