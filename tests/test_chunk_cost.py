@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from publisher import pipeline
+from publisher.base.diagnostics import has_errors
 from publisher.base.rendered import Target
 from publisher.export import chunk_cost, editions, pdf
 from publisher.export.chunk_cost import forking
@@ -22,6 +24,7 @@ from publisher.export.pdf import cascades, chunks
 from publisher.export.pdf.forked import forked
 from publisher.export.pool import Layout
 from publisher.pipeline import BuildRequest, Format
+from publisher.render import renderer
 from tests.conftest import ProjectMaker
 from tests.test_chunked_layout import _book, _build, _chunks, _pdfs
 
@@ -200,3 +203,28 @@ def test_the_paginated_editions_are_made_while_the_screen_pdf_merges(
     # The web edition and the EPUB print the print PDF's page numbers: rendered (and written)
     # as soon as the print PDF is, while the screen PDF merges (editions.py `meanwhile`).
     assert order[-3:] == [Target.WEB.value, Target.EPUB.value, "screen merged"]
+
+
+def test_a_cold_build_converts_each_body_once_per_flow(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anthology = _book(make_project)
+    converted: list[tuple[str, bool]] = []
+    original = renderer.render_markdown
+
+    def counted(
+        source: str, lang: str, prefix: str, offset: int, paged: bool, *rest: Any, **named: Any
+    ) -> Any:
+        converted.append((prefix, paged))
+        return original(source, lang, prefix, offset, paged, *rest, **named)
+
+    monkeypatch.setattr(renderer, "render_markdown", counted)
+    request = BuildRequest(anthology, frozenset(Format), tmp_path / "out", workers=1, clean=True)
+    assert not has_errors(pipeline.build(request).diagnostics)
+    # The screen and the print PDF share each body's HTML, and so do the web edition and the
+    # EPUB (renderer.py `markdown`: keyed by `paged`, not by the target), even with --clean,
+    # but for a body whose links differ between them (resena-02… link to resena-01).
+    twice = Counter(converted)
+    assert len(converted) >= 2 * 9
+    assert [key for key, n in twice.items() if n > 1 and key[1]] == []
+    assert twice[("resena-01", False)] == 1 and twice[("resena-02", False)] == 2

@@ -36,14 +36,13 @@ from .chunked import (
     export_chunked,
     jobs_for,
     lay_out,
-    pagination_of,
     print_pdf,
     split,
 )
 from .chunkstore import ChunkStore
 from .handed import Handed
 from .pool import _may_fork as may_fork
-from .screen import Kept, cover_of, keep, screen_exported, screen_merge
+from .screen import Kept, cover_of, keep, pagination_of, screen_exported, screen_merge
 
 
 def export_editions(

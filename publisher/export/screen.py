@@ -17,7 +17,7 @@ from ..base.locale import Locale
 from ..base.rendered import Exported, Pagination, RenderedBook, Target
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
-from .pool import give_back_memory
+from .pool import Answer, Layout, Task, give_back_memory
 
 
 def moment() -> dt.datetime | None:
@@ -75,6 +75,17 @@ def _front(cover: Cover | None) -> list[ChunkPdf]:
     if cover.chunk is None:
         raise ValueError("the screen PDF's cover was not laid out (chunked.lay_out)")
     return [cover.chunk]
+
+
+def pagination_of(chunks: list[ChunkPdf]) -> Pagination:
+    """The print pagination of `chunks` laid out with `paginate` (each page's folio, where each
+    document opens), in book order: what the web edition and the EPUB print."""
+    pages = tuple(start for chunk in chunks for start in chunk.pagination.pages)  # type: ignore[union-attr]
+    openings: dict[str, str] = {}
+    for chunk in chunks:
+        for document_id, label in chunk.pagination.openings:  # type: ignore[union-attr]
+            openings.setdefault(document_id, label)
+    return Pagination(pages, tuple(openings.items()))
 
 
 @dataclass(frozen=True)
@@ -140,19 +151,35 @@ class Cover:
         self._done(cached, False)
         return True
 
-    def laid_out(self, chunk: ChunkPdf) -> None:
-        """The cover, laid out and finished from page 1 (a pool's answer): kept in `store`."""
+    def tasks(self) -> list[Task]:
+        """Its layout as a task of the chunks' pool; none when `store` kept it."""
+        return [] if self.kept() else [Layout(self.job, hold=False)]
+
+    def laid_out(self, chunk: Answer) -> list[Task]:
+        """The cover, laid out and finished from page 1 (the pool's answer to `tasks`): kept
+        in `store`. No more tasks follow from it. Raises ValueError for an unfinished one."""
+        if not isinstance(chunk, ChunkPdf):
+            raise ValueError("the cover's layout was not finished")
         if self.store is not None:
             owner, key = self._key()
             self.store.put(key, chunk)
             self.store.keep({key}, owner)
         self._done(chunk, True)
+        return []
 
     def _done(self, chunk: ChunkPdf, laid: bool) -> None:
         self.chunk = chunk
         note(chunk.shape.inputs)
         if self.tell is not None:
             self.tell(self.job.name, laid)
+
+
+def cover_for(
+    book: RenderedBook, store: ChunkStore | None, tell: Callable[[str, bool], None] | None
+) -> Cover | None:
+    """A screen PDF's cover to lay out on the pool (None: not a screen PDF, or no cover)."""
+    job = cover_job(book) if book.target is Target.SCREEN_PDF else None
+    return None if job is None else Cover(job, store, tell)
 
 
 def cover_of(
