@@ -153,10 +153,11 @@ def test_the_workers_collect_only_their_own_objects(
     assert gc.get_freeze_count() == 0
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(("workers", "edit"), [(1, False), (2, False), (2, True)])
 def test_the_screen_merge_runs_beside_the_print_merge_with_two_workers(
-    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
-) -> None:
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int,
+    edit: bool,
+) -> None:  # fmt: skip
     anthology = _book(make_project)
     log = tmp_path / "merges.txt"  # appended to by the forked merge too
     original_screen, original_print = editions.screen_merge, editions.print_pdf
@@ -171,12 +172,19 @@ def test_the_screen_merge_runs_beside_the_print_merge_with_two_workers(
 
     monkeypatch.setattr(editions, "screen_merge", logged("screen", original_screen))
     monkeypatch.setattr(editions, "print_pdf", logged("print", original_print))
-    _build(anthology, tmp_path / "out", workers, clean=True)
+    if edit:  # a warm build, then one review edited: one chunk laid out again
+        _build(anthology, tmp_path / "out", workers)
+        edited = anthology.parent / "reviews" / "resena-05.md"
+        text = edited.read_text(encoding="utf-8")
+        edited.write_text(text.replace("pueblo", "aldea!", 1), encoding="utf-8")
+        log.unlink()
+    _build(anthology, tmp_path / "out", workers, clean=not edit)
     merges = dict(line.split("=") for line in log.read_text(encoding="utf-8").split())
-    # Two workers: the screen PDF is merged in a process forked from the build's while the
-    # build merges the print PDF (editions.py `_aside`); one worker: one core, both here.
+    # Two workers, a cold build: the screen PDF is merged in a process forked from the
+    # build's while the build merges the print PDF (editions.py `_aside`); one worker (one
+    # core), or an edit (the merges mostly read from the merge cache): both in the build's.
     assert merges["print"] == str(os.getpid())
-    assert (merges["screen"] != str(os.getpid())) == (workers == 2)
+    assert (merges["screen"] != str(os.getpid())) == (workers == 2 and not edit)
 
 
 def test_the_paginated_editions_are_made_while_the_screen_pdf_merges(

@@ -75,8 +75,16 @@ def export_editions(
     printed, screen, jobs, pieces, kept = prepared
     del prepared
     cover = cover_of(kept[1], store, tell_screen)
+    laid: list[str] = []  # the chunks laid out in this build (not taken from `store`)
+
+    def told(name: str, laid_out: bool) -> None:
+        if laid_out:
+            laid.append(name)
+        if tell is not None:
+            tell(name, laid_out)
+
     try:
-        chunks = lay_out(printed, jobs, pieces, workers, store, tell, cover)
+        chunks = lay_out(printed, jobs, pieces, workers, store, told, cover)
     except LayoutsDiffer:
         return _apart(handed, workers, store, tell_print or tell, tell_screen, whole=False)
     except ChunkUnsafe:
@@ -84,7 +92,7 @@ def export_editions(
     del jobs, pieces
     writes = [replace(chunk, data=chunk.screen, screen=b"") for chunk in chunks]
     merging = partial(screen_merge, screen, writes, pagination_of(chunks), store, cover)
-    merged = _aside(merging, workers)
+    merged = _aside(merging, workers if 2 * len(set(laid)) > len(chunks) else 1)
     try:
         exported = print_pdf(printed, chunks, store, kept[0])
         if keep_print is not None:
@@ -101,9 +109,11 @@ def _aside(work: Callable[[], bytes], workers: int) -> Callable[[], bytes]:
     """`work` (the screen PDF's merge) started in a process forked now, so that it runs while
     this one merges and writes the print PDF (issue 17: the two merges were the build's
     one-core tail); the function returned waits for its bytes (pdf/forked.py). Only when the
-    build has more than one worker (`--workers 1`: one core, one merge after the other) and
-    this process has no other thread (a lock one holds would stay held in the child); else,
-    and when the process cannot fork, `work` runs when waited for."""
+    build has more than one worker (`--workers 1`: one core, one merge after the other; the
+    caller passes 1 too when most chunks came from the store: their merges are then mostly
+    read from the merge cache, 0.1 s at 100 reviews, and the fork cost more than it saved)
+    and this process has no other thread (a lock one holds would stay held in the child);
+    else, and when the process cannot fork, `work` runs when waited for."""
     if workers > 1 and may_fork(workers) and threading.active_count() == 1:
         from .pdf.forked import forked  # the package: WeasyPrint, loaded only for a PDF
 
