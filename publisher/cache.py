@@ -155,13 +155,14 @@ class BuildCache:
         return entry.pagination
 
     def fragment(self, key: str) -> str | None:
-        """The stored HTML for `key`, or None when absent or when it fails verification."""
-        if not self.enabled:
-            return None
+        """The stored HTML for `key`, or None when absent or when it fails verification. A
+        fragment made by this build is found even when the cache is not read (`--clean`)."""
         if key in self.fragments_written:
             return self.fragments_written[key]
         if key in self.fragments_stored:  # made by this build: not counted as read
             return _verified(key, _stored(self._fragment_path(key)) or b"")
+        if not self.enabled:
+            return None
         try:
             data = (self.directory / "fragments" / f"{key}.html").read_bytes()
         except OSError:

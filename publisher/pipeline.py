@@ -431,13 +431,18 @@ def _render_and_export(
     def again(item: Planned) -> RenderedBook:  # a handed-over book, rendered anew (Handed)
         return render(anthology, item.target, cache.for_output(item.path), None, access, cover)
 
-    built = _export_each(first, books, staged, timed, count, claiming, chunking, again)
-    for item in first:  # exported: not held while the paginated editions are rendered
-        books.pop(item.target, None)
-    if later:
-        pagination = next((e.pagination for e in built.values() if e.pagination), kept)
+    built: dict[Path, Exported] = {}
+    pending = [later] if later else []
+
+    def paginated(pagination: Pagination | None) -> None:
+        """The editions that carry the print PDF's page numbers (`later`), made once, as soon
+        as they are known: while the PDFs are merged (export_editions' `meanwhile`: issue 17,
+        the build's one-core tail), else after the first pass."""
+        if not pending:
+            return
+        items = pending.pop()
         with timed("render-paginated"):
-            for item in later:
+            for item in items:
                 if item.target is Target.COVER:
                     continue  # not rendered from the book: drawn from its spec (export/wrap.py)
                 count.rendering(timed, "render-paginated", item.target)
@@ -446,9 +451,9 @@ def _render_and_export(
                     cover,
                 )  # fmt: skip
         pages = len(pagination.pages) if pagination else 0
-        books_later = [item for item in later if item.target is not Target.COVER]
+        books_later = [item for item in items if item.target is not Target.COVER]
         built.update(_export_each(books_later, books, staged, timed, count, claiming, chunking))
-        for item in later:
+        for item in items:
             if item.target is Target.COVER:
                 count.exporting(timed, item.target)
                 with timed(f"export-{item.target.value}"):
@@ -457,6 +462,13 @@ def _render_and_export(
                         cover_text(anthology.spec),
                     )  # fmt: skip
                 count.exported_one(timed, item.target, built[item.path].pages)
+
+    built.update(
+        _export_each(first, books, staged, timed, count, claiming, chunking, again, paginated)
+    )
+    for item in first:  # exported: not held while the paginated editions are rendered
+        books.pop(item.target, None)
+    paginated(next((e.pagination for e in built.values() if e.pagination), kept))
     return built
 
 
@@ -538,12 +550,14 @@ def _export_each(
     claiming: Claiming,
     chunking: Chunking | None = None,
     again: Callable[[Planned], RenderedBook] | None = None,
+    meanwhile: Callable[[Pagination | None], None] | None = None,
 ) -> dict[Path, Exported]:
     """Export each item to its staged path (`staged[item.path]`); the EPUB with `claiming`'s
     claim, when there is one, its bytes without the claim kept in `claiming.unclaimed`.
     Laid out in chunks, the print and the screen PDF come from one layout (`_export_pdfs`:
-    their books are taken out of `books`; `again` renders one anew)."""
-    built = _export_pdfs(items, books, staged, timed, count, chunking, again)
+    their books are taken out of `books`; `again` renders one anew; `meanwhile` is called
+    with the print pagination while they are merged)."""
+    built = _export_pdfs(items, books, staged, timed, count, chunking, again, meanwhile)
     for item in items:
         if item.path in built:
             continue
@@ -572,11 +586,13 @@ def _export_pdfs(
     count: _Count,
     chunking: Chunking | None,
     again: Callable[[Planned], RenderedBook] | None = None,
+    meanwhile: Callable[[Pagination | None], None] | None = None,
 ) -> dict[Path, Exported]:
     """The print and the screen PDF from one layout (export/chunked.py `export_editions`),
     when both are to be made in chunks; else nothing (each is exported on its own). Their books
     are taken out of `books` and handed over (export.Handed: let go of once the chunk jobs
-    exist, issue 17: peak RSS); `again(item)` renders one anew if the layout must be redone."""
+    exist, issue 17: peak RSS); `again(item)` renders one anew if the layout must be redone;
+    `meanwhile(pagination)` runs while the PDFs are merged (export/editions.py)."""
     pdfs = {item.target: item for item in items if item.target.paged}
     if chunking is None or len(pdfs) < 2 or again is None:
         return {}
@@ -595,6 +611,7 @@ def _export_pdfs(
             count.teller(Target.PRINT_PDF, Target.SCREEN_PDF),
             count.teller(Target.SCREEN_PDF),
             count.teller(Target.PRINT_PDF),
+            meanwhile,
         )
     built = {}
     for item, made in zip((printed, screen), exported, strict=True):

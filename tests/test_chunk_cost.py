@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from publisher.export import chunk_cost, pdf
+from publisher import pipeline
+from publisher.base.diagnostics import has_errors
+from publisher.base.rendered import Target
+from publisher.export import chunk_cost, editions, pdf
 from publisher.export.chunk_cost import forking
 from publisher.export.chunkdata import ChunkJob, LayoutsDiffer, ScreenJob
 from publisher.export.pdf import cascades, chunks
 from publisher.export.pdf.forked import forked
 from publisher.export.pool import Layout
+from publisher.pipeline import BuildRequest, Format
+from publisher.render import renderer
 from tests.conftest import ProjectMaker
 from tests.test_chunked_layout import _book, _build, _chunks, _pdfs
 
@@ -132,16 +138,101 @@ def test_the_workers_collect_only_their_own_objects(
 
     def logged(job: ChunkJob, access: Any) -> Any:
         with log.open("a", encoding="utf-8") as file:
-            file.write(f"{job.name}={gc.get_freeze_count() > 0}\n")
+            file.write(f"{job.name}={gc.get_freeze_count() > 0}={os.getpid()}\n")
         return original(job, access)
 
     monkeypatch.setattr(pdf, "lay_out_chunk", logged)
     _build(anthology, tmp_path / "out", 2, clean=True)
-    # Every layout in the pool ran with the heap its worker inherited frozen (export/pool.py
-    # `_serve`; the screen PDF's cover is laid out in the build's process, after the pool);
-    # the build's own heap is never frozen.
+    # Every layout, the screen PDF's cover's too (a task of the same pool: screen.py `Cover`),
+    # ran in a pool worker with the heap it inherited frozen (export/pool.py `_serve`); the
+    # build's own heap is never frozen.
     layouts = [line.split("=") for line in log.read_text(encoding="utf-8").split()]
-    pooled = [frozen for name, frozen in layouts if name != "cover"]
-    assert len(pooled) >= 4
-    assert set(pooled) == {"True"}
+    assert len(layouts) >= 5
+    assert "cover" in {name for name, _, _ in layouts}
+    assert {(frozen, pid != str(os.getpid())) for _, frozen, pid in layouts} == {("True", True)}
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize(("workers", "edit"), [(1, False), (2, False), (2, True)])
+def test_the_screen_merge_runs_beside_the_print_merge_with_two_workers(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int,
+    edit: bool,
+) -> None:  # fmt: skip
+    anthology = _book(make_project)
+    log = tmp_path / "merges.txt"  # appended to by the forked merge too
+    original_screen, original_print = editions.screen_merge, editions.print_pdf
+
+    def logged(name: str, original: Any) -> Any:
+        def merge(*args: Any) -> Any:
+            with log.open("a", encoding="utf-8") as file:
+                file.write(f"{name}={os.getpid()}\n")
+            return original(*args)
+
+        return merge
+
+    monkeypatch.setattr(editions, "screen_merge", logged("screen", original_screen))
+    monkeypatch.setattr(editions, "print_pdf", logged("print", original_print))
+    if edit:  # a warm build, then one review edited: one chunk laid out again
+        _build(anthology, tmp_path / "out", workers)
+        edited = anthology.parent / "reviews" / "resena-05.md"
+        text = edited.read_text(encoding="utf-8")
+        edited.write_text(text.replace("pueblo", "aldea!", 1), encoding="utf-8")
+        log.unlink()
+    _build(anthology, tmp_path / "out", workers, clean=not edit)
+    merges = dict(line.split("=") for line in log.read_text(encoding="utf-8").split())
+    # Two workers, a cold build: the screen PDF is merged in a process forked from the
+    # build's while the build merges the print PDF (editions.py `_aside`); one worker (one
+    # core), or an edit (the merges mostly read from the merge cache): both in the build's.
+    assert merges["print"] == str(os.getpid())
+    assert (merges["screen"] != str(os.getpid())) == (workers == 2 and not edit)
+
+
+def test_the_paginated_editions_are_made_while_the_screen_pdf_merges(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anthology = _book(make_project)
+    order: list[str] = []
+    rendering, exporting = pipeline.render, editions.screen_exported
+
+    def render(anthology: Any, target: Target, *args: Any) -> Any:
+        order.append(target.value)
+        return rendering(anthology, target, *args)
+
+    def screen_exported(*args: Any) -> Any:  # once the screen PDF's merge is waited for
+        order.append("screen merged")
+        return exporting(*args)
+
+    monkeypatch.setattr(pipeline, "render", render)
+    monkeypatch.setattr(editions, "screen_exported", screen_exported)
+    every = frozenset(Format)  # the web edition and the EPUB carry the print page numbers
+    request = BuildRequest(anthology, every, tmp_path / "out", workers=2, clean=True)
+    result = pipeline.build(request)
+    assert not [d for d in result.diagnostics if d.severity.value == "error"]
+    # The web edition and the EPUB print the print PDF's page numbers: rendered (and written)
+    # as soon as the print PDF is, while the screen PDF merges (editions.py `meanwhile`).
+    assert order[-3:] == [Target.WEB.value, Target.EPUB.value, "screen merged"]
+
+
+def test_a_cold_build_converts_each_body_once_per_flow(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anthology = _book(make_project)
+    converted: list[tuple[str, bool]] = []
+    original = renderer.render_markdown
+
+    def counted(
+        source: str, lang: str, prefix: str, offset: int, paged: bool, *rest: Any, **named: Any
+    ) -> Any:
+        converted.append((prefix, paged))
+        return original(source, lang, prefix, offset, paged, *rest, **named)
+
+    monkeypatch.setattr(renderer, "render_markdown", counted)
+    request = BuildRequest(anthology, frozenset(Format), tmp_path / "out", workers=1, clean=True)
+    assert not has_errors(pipeline.build(request).diagnostics)
+    # The screen and the print PDF share each body's HTML, and so do the web edition and the
+    # EPUB (renderer.py `markdown`: keyed by `paged`, not by the target), even with --clean,
+    # but for a body whose links differ between them (resena-02… link to resena-01).
+    twice = Counter(converted)
+    assert len(converted) >= 2 * 9
+    assert [key for key, n in twice.items() if n > 1 and key[1]] == []
+    assert twice[("resena-01", False)] == 1 and twice[("resena-02", False)] == 2

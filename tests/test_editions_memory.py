@@ -57,15 +57,15 @@ def test_the_screen_merge_holds_no_print_chunk(
     anthology = _book(make_project)
     out = tmp_path / "out"
     seen: list[tuple[int, int, list[Path]]] = []
-    merging = editions.screen_pdf
+    merging = editions.screen_merge
 
-    def screen_pdf(book: RenderedBook, chunks: list[ChunkPdf], *args: Any) -> Any:
+    def screen_merge(book: RenderedBook, chunks: list[ChunkPdf], *args: Any) -> Any:
         held = [chunk for chunk in _alive(ChunkPdf) if chunk.screen]
         written = [path for path in out.rglob("*.pdf") if path.read_bytes()[:5] == b"%PDF-"]
         seen.append((len(chunks), len(held), written))
         return merging(book, chunks, *args)
 
-    monkeypatch.setattr(editions, "screen_pdf", screen_pdf)
+    monkeypatch.setattr(editions, "screen_merge", screen_merge)
     _build(anthology, out, 1, cache=False)
     assert len(seen) == 1
     chunks, held, written = seen[0]

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..base.cover import CoverArt, CoverText
 from ..base.files import write_bytes_atomically
 from ..base.model import AnthologySpec, Certification
-from ..base.rendered import Exported, RenderedBook, Target
+from ..base.rendered import Exported, Pagination, RenderedBook, Target
 from .handed import Handed as Handed
 
 Exporter = Callable[[RenderedBook], Exported]
@@ -107,13 +107,15 @@ def write_editions(
     tell: Callable[[str, bool], None],
     tell_screen: Callable[[str, bool], None],
     tell_print: Callable[[str, bool], None] | None = None,
+    meanwhile: Callable[[Pagination | None], None] | None = None,
 ) -> tuple[Exported, Exported]:
     """Write the print and the screen PDF (`handed`'s books, to `paths`, in that order) from one
     layout of the print book's chunks (export/editions.py `export_editions`, which lets go of
     the books once their chunk jobs are made), atomically; `tell` hears of the chunks of that
     layout laid out or reused, `tell_screen` of the screen PDF's own (its cover; all its chunks
     when it needs a layout of its own), `tell_print` of the print PDF's then. The print PDF is
-    written as soon as it is merged, before the screen PDF's merge; both are returned without
+    written as soon as it is merged; `meanwhile(pagination)` is called with the print PDF's
+    pagination while the screen PDF is merged (export_editions); both are returned without
     their bytes (`data` b"": they are on disk)."""
     from .chunkstore import ChunkStore
     from .editions import export_editions
@@ -125,7 +127,7 @@ def write_editions(
         return dataclasses.replace(exported, data=b"")
 
     exported = export_editions(
-        handed, chunking.workers, store, tell, tell_screen, tell_print, keep_print
+        handed, chunking.workers, store, tell, tell_screen, tell_print, keep_print, meanwhile
     )
     if exported[0].data:  # laid out apart or whole: not written yet
         write_bytes_atomically(paths[0], exported[0].data)

@@ -35,13 +35,13 @@ import lxml.html
 from ..base.access import Access
 from ..base.gate import note
 from ..base.outline import Kind
-from ..base.rendered import Document, Exported, Pagination, RenderedBook, Target
+from ..base.rendered import Document, Exported, RenderedBook, Target
 from .chunk_cost import chunk_size, forking
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
 from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
 from .pool import _may_fork as may_fork
-from .screen import Kept, moment, screen_pdf
+from .screen import Cover, Kept, cover_for, keep, moment, pagination_of, screen_pdf
 
 BODY = frozenset({Kind.PART, Kind.REVIEW})
 # Back matter that opens on a recto (paged.css), each a chunk of its own; the colophon, which
@@ -131,6 +131,7 @@ class _Settling:
     jobs: dict[str, ChunkJob]
     tell: Tell | None
     forks: int = 0  # workers that may fork a screen write when idle (0: none may)
+    cover: Cover | None = None  # the screen PDF's cover, laid out on the same pool
     shapes: dict[str, Shape] = field(default_factory=dict)
     pdfs: dict[str, ChunkPdf] = field(default_factory=dict)
     held: dict[str, int] = field(default_factory=dict)  # name → the start it was laid out at
@@ -224,6 +225,8 @@ class _Settling:
         return forking(found, self.forks - len(self.flying))
 
     def then(self, task: Task, answer: Answer) -> list[Task]:
+        if isinstance(task, Layout) and task.job.cover and self.cover is not None:
+            return self.cover.laid_out(answer)
         name = task.name if isinstance(task, Finish) else task.job.name
         self.flying.discard(name)
         if isinstance(answer, Shape):
@@ -239,10 +242,12 @@ class _Settling:
 
 def lay_out(
     book: RenderedBook, jobs: dict[str, ChunkJob], pieces: list[Piece], workers: int,
-    store: ChunkStore | None, tell: Tell | None,
+    store: ChunkStore | None, tell: Tell | None, cover: Cover | None = None,
 ) -> list[ChunkPdf]:  # fmt: skip
-    """Every chunk finished, in book order, each valid for the final page numbers."""
-    state = _Settling(pieces, jobs, tell, workers if workers > 1 and may_fork(workers) else 0)
+    """Every chunk finished, in book order, each valid for the final page numbers; `cover`,
+    the screen PDF's, laid out on the same pool (screen.py `Cover`)."""
+    forks = workers if workers > 1 and may_fork(workers) else 0
+    state = _Settling(pieces, jobs, tell, forks, cover=cover)
     keys = {name: book_prefixed(job.book_id, chunk_key(job)) for name, job in jobs.items()}
     if store is not None:
         for piece in pieces:
@@ -257,7 +262,7 @@ def lay_out(
         pdf.rules_compared(jobs[pieces[0].name])  # once here, inherited by every worker
     give_back_memory()  # before the workers are forked: they start with this process's pages
     with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
-        pool.run(state.tasks(), state.then)
+        pool.run(state.tasks() + (cover.tasks() if cover else []), state.then)
     now = (state.starts(), state.numbers(), state.carried())
     if any(not state.valid(piece.name, now) for piece in pieces):
         raise ChunkUnsafe("the chunks' page numbers did not settle")
@@ -286,21 +291,13 @@ def export_chunked(
     try:
         pieces = split(book)
         jobs = jobs_for(book, pieces, pdf.w3c_source_date())
-        chunks = lay_out(book, jobs, pieces, workers, store, tell)
+        cover = cover_for(book, store, tell)
+        chunks = lay_out(book, jobs, pieces, workers, store, tell, cover)
     except ChunkUnsafe:
         return pdf.export_pdf(book)
     if book.target is Target.SCREEN_PDF:
-        return screen_pdf(book, chunks, pagination_of(chunks), store, tell)
+        return screen_pdf(book, chunks, pagination_of(chunks), store, keep(book), cover)
     return print_pdf(book, chunks, store)
-
-
-def pagination_of(chunks: list[ChunkPdf]) -> Pagination:
-    pages = tuple(start for chunk in chunks for start in chunk.pagination.pages)  # type: ignore[union-attr]
-    openings: dict[str, str] = {}
-    for chunk in chunks:
-        for document_id, label in chunk.pagination.openings:  # type: ignore[union-attr]
-            openings.setdefault(document_id, label)
-    return Pagination(pages, tuple(openings.items()))
 
 
 def print_pdf(

@@ -13,15 +13,22 @@ out whole, twice (export_pdf; the screen page's `@page cover` keeps its folios t
 
 Peak RSS (issue 17): the two books are handed over (export.Handed) and let go of once the chunk
 jobs are made, so the book's text is held once, by the jobs; when a layout must then be done
-apart or whole, they are rendered anew. The print PDF is written before the screen PDF's merge.
+apart or whole, they are rendered anew.
+
+The build's one-core tail (issue 17): the screen PDF's cover is one more task of the chunks'
+pool (screen.py `Cover`), and with more than one worker the screen PDF is merged in a forked
+process while this one merges and writes the print PDF (`_aside`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
-from ..base.rendered import Exported, RenderedBook
+from ..base.rendered import Exported, Pagination, RenderedBook
 from .chunkdata import ChunkJob, ChunkUnsafe, LayoutsDiffer, ScreenJob
 from .chunked import (
     Piece,
@@ -34,13 +41,15 @@ from .chunked import (
 )
 from .chunkstore import ChunkStore
 from .handed import Handed
-from .screen import Kept, keep, screen_pdf
+from .pool import _may_fork as may_fork
+from .screen import Kept, cover_of, keep, pagination_of, screen_exported, screen_merge
 
 
 def export_editions(
     handed: Handed, workers: int, store: ChunkStore | None = None,
     tell: Tell | None = None, tell_screen: Tell | None = None, tell_print: Tell | None = None,
     keep_print: Callable[[Exported], Exported] | None = None,
+    meanwhile: Callable[[Pagination | None], None] | None = None,
 ) -> tuple[Exported, Exported]:  # fmt: skip
     """The print PDF and the screen PDF (`handed`'s books) from ONE layout of the print book's
     chunks: each chunk is written twice (pdf/restyle.py `screen_write`), and the screen PDF is
@@ -51,8 +60,11 @@ def export_editions(
     `tell_print`, else `tell`, then hears of the print PDF's), or when the book cannot be
     chunked (both whole, export_pdf). `keep_print(exported)`, when given, is called with the
     print PDF as soon as it is merged (to write it) and what it returns is kept instead (its
-    bytes dropped), so the print PDF's bytes are not held while the screen PDF is merged.
-    Raises BuildFailed as export_pdf does."""
+    bytes dropped), so the print PDF's bytes are not held once it is written.
+    `meanwhile(pagination)`, when given, is called with the print PDF's pagination once it is
+    written, while the screen PDF is merged (in a forked process: `_aside`), so the editions
+    that print its page numbers are made meanwhile; not called when the PDFs had to be laid
+    out apart or whole. Raises BuildFailed as export_pdf does."""
     from . import pdf
 
     printed, screen = handed.take()
@@ -62,21 +74,52 @@ def export_editions(
         return pdf.export_pdf(printed), pdf.export_pdf(screen)
     printed, screen, jobs, pieces, kept = prepared
     del prepared
+    cover = cover_of(kept[1], store, tell_screen)
+    laid: list[str] = []  # the chunks laid out in this build (not taken from `store`)
+
+    def told(name: str, laid_out: bool) -> None:
+        if laid_out:
+            laid.append(name)
+        if tell is not None:
+            tell(name, laid_out)
+
     try:
-        chunks = lay_out(printed, jobs, pieces, workers, store, tell)
+        chunks = lay_out(printed, jobs, pieces, workers, store, told, cover)
     except LayoutsDiffer:
         return _apart(handed, workers, store, tell_print or tell, tell_screen, whole=False)
     except ChunkUnsafe:
         return _apart(handed, workers, store, None, None, whole=True)
     del jobs, pieces
-    exported = print_pdf(printed, chunks, store, kept[0])
-    if keep_print is not None:
-        exported = keep_print(exported)
-    # Only the screen writes are held from here on: each chunk's print bytes are let go.
     writes = [replace(chunk, data=chunk.screen, screen=b"") for chunk in chunks]
-    del chunks
-    pagination = exported.pagination
-    return exported, screen_pdf(screen, writes, pagination, store, tell_screen, kept[1])
+    merging = partial(screen_merge, screen, writes, pagination_of(chunks), store, cover)
+    merged = _aside(merging, workers if 2 * len(set(laid)) > len(chunks) else 1)
+    try:
+        exported = print_pdf(printed, chunks, store, kept[0])
+        if keep_print is not None:
+            exported = keep_print(exported)
+        del chunks  # only the screen writes are held from here on
+        if meanwhile is not None:
+            meanwhile(exported.pagination)
+    finally:
+        data = merged()  # the forked merge, always waited for
+    return exported, screen_exported(data, writes, kept[1], cover)
+
+
+def _aside(work: Callable[[], bytes], workers: int) -> Callable[[], bytes]:
+    """`work` (the screen PDF's merge) started in a process forked now, so that it runs while
+    this one merges and writes the print PDF (issue 17: the two merges were the build's
+    one-core tail); the function returned waits for its bytes (pdf/forked.py). Only when the
+    build has more than one worker (`--workers 1`: one core, one merge after the other; the
+    caller passes 1 too when most chunks came from the store: their merges are then mostly
+    read from the merge cache, 0.1 s at 100 reviews, and the fork cost more than it saved)
+    and this process has no other thread (a lock one holds would stay held in the child);
+    else, and when the process cannot fork, `work` runs when waited for."""
+    if workers > 1 and may_fork(workers) and threading.active_count() == 1:
+        from .pdf.forked import forked  # the package: WeasyPrint, loaded only for a PDF
+
+        with contextlib.suppress(OSError):
+            return forked(work)
+    return work
 
 
 _Prepared = tuple[RenderedBook, RenderedBook, dict[str, ChunkJob], list[Piece], tuple[Kept, Kept]]

@@ -1,7 +1,7 @@
 """The screen PDF put together from chunks (export/chunked.py, export/editions.py): the book's
-cover and its blank verso, laid out apart (in this process: one image on one page) and kept in
-the chunk store, in front of the book's pages, which start at folio 1 as the printed book's do;
-its /PageLabels name the cover with the book's word for it and then give the folios
+cover and its blank verso, laid out apart (on the chunks' pool, as one more task: `Cover`) and
+kept in the chunk store, in front of the book's pages, which start at folio 1 as the printed
+book's do; its /PageLabels name the cover with the book's word for it and then give the folios
 (export/pagelabels.py).
 """
 
@@ -11,14 +11,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..base.access import Access
 from ..base.diagnostics import Diagnostic
 from ..base.gate import note
 from ..base.locale import Locale
 from ..base.rendered import Exported, Pagination, RenderedBook, Target
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
-from .pool import give_back_memory
+from .pool import Answer, Layout, Task, give_back_memory
 
 
 def moment() -> dt.datetime | None:
@@ -30,30 +29,63 @@ def moment() -> dt.datetime | None:
 
 def screen_pdf(
     book: RenderedBook, chunks: list[ChunkPdf], pagination: Pagination | None,
-    store: ChunkStore | None, tell: Callable[[str, bool], None] | None = None,
-    kept: Kept | None = None,
+    store: ChunkStore | None, kept: Kept, cover: Cover | None,
 ) -> Exported:  # fmt: skip
-    """The screen PDF: its cover pages (laid out apart, not counted by the folios) and the
-    chunks, labelled with the printed folios (export/pagelabels.py). `tell("cover", laid_out)`
-    hears whether the cover was laid out (True) or taken from `store` (False). `kept`: what
-    was taken from the book before its page was let go (its cover's job, its diagnostics)."""
+    """The screen PDF: its `cover` pages (laid out on the pool with the chunks, `Cover`; not
+    counted by the folios) and the chunks, labelled with the printed folios
+    (export/pagelabels.py). `kept`: what was taken from the book before its page was let go
+    (its diagnostics)."""
+    data = screen_merge(book, chunks, pagination, store, cover)
+    return screen_exported(data, chunks, kept, cover)
+
+
+def screen_merge(
+    book: RenderedBook, chunks: list[ChunkPdf], pagination: Pagination | None,
+    store: ChunkStore | None, cover: Cover | None,
+) -> bytes:  # fmt: skip
+    """The screen PDF's bytes (`screen_pdf`): the merge, its /PageLabels and PDF/UA marks.
+    Raises ValueError when `cover` was not laid out yet."""
     from . import pdf
     from .merge import merge
     from .output_intent import pdfx_for_spec
     from .pagelabels import page_labels
 
-    kept = kept or keep(book)
-    cover = _cover(book, kept.cover, store, tell)
-    front = [] if cover is None else [cover]
+    front = _front(cover)
     folios = [page.label for page in pagination.pages] if pagination else []
     word = Locale.for_spec(book.anthology.spec).word("cover")
-    labels = page_labels(cover.shape.pages if cover else 0, word, folios)
+    labels = page_labels(front[0].shape.pages if front else 0, word, folios)
     book_id = pdf.book_id(book)
     data = merge(front + chunks, book_id, moment(), labels, merge_cache(store, book_id))
     data = pdfx_for_spec(data, book.anthology.spec, "pdf/ua-1")
     give_back_memory()  # the merge's objects, freed: not carried into the next edition
-    total = sum(chunk.shape.pages for chunk in front + chunks)
+    return data
+
+
+def screen_exported(
+    data: bytes, chunks: list[ChunkPdf], kept: Kept, cover: Cover | None
+) -> Exported:
+    """The screen PDF made of `data` (screen_merge's): its page count and diagnostics."""
+    total = sum(chunk.shape.pages for chunk in _front(cover) + chunks)
     return Exported(data, total, kept.diagnostics, None)
+
+
+def _front(cover: Cover | None) -> list[ChunkPdf]:
+    if cover is None:
+        return []
+    if cover.chunk is None:
+        raise ValueError("the screen PDF's cover was not laid out (chunked.lay_out)")
+    return [cover.chunk]
+
+
+def pagination_of(chunks: list[ChunkPdf]) -> Pagination:
+    """The print pagination of `chunks` laid out with `paginate` (each page's folio, where each
+    document opens), in book order: what the web edition and the EPUB print."""
+    pages = tuple(start for chunk in chunks for start in chunk.pagination.pages)  # type: ignore[union-attr]
+    openings: dict[str, str] = {}
+    for chunk in chunks:
+        for document_id, label in chunk.pagination.openings:  # type: ignore[union-attr]
+            openings.setdefault(document_id, label)
+    return Pagination(pages, tuple(openings.items()))
 
 
 @dataclass(frozen=True)
@@ -92,34 +124,69 @@ def cover_job(book: RenderedBook) -> ChunkJob | None:
     )  # fmt: skip
 
 
-def _cover(
-    book: RenderedBook, job: ChunkJob | None, store: ChunkStore | None,
-    tell: Callable[[str, bool], None] | None,
-) -> ChunkPdf | None:  # fmt: skip
-    """The screen PDF's cover and its blank verso (`job`, cover_job), laid out on their own
-    (in this process: one image on one page), or as `store` keeps them; None for none."""
-    from . import pdf
+@dataclass
+class Cover:
+    """The screen PDF's cover and its blank verso (`job`, cover_job) as one more task of the
+    chunks' pool (export/chunked.py `lay_out`): it needs nothing from the chunks, so a worker
+    lays it out whenever it would otherwise wait, not this process after the pool (issue 17:
+    the build's one-core tail). `store` keeps it between builds; `tell("cover", laid_out)`
+    hears whether it was laid out (True) or taken from `store` (False)."""
 
-    if job is None:
-        return None
-    spec = book.anthology.spec
-    owner = f"cover-{job.book_id}"
-    key = book_prefixed(owner, chunk_key(job))
-    cached = store.get(key) if store is not None else None
-    if cached is not None:
-        note(cached.shape.inputs)
-        if tell is not None:
-            tell(job.name, False)
-        return cached
-    laid, shape = pdf.lay_out_chunk(job, book.access or Access.for_spec(spec))
-    chunk = pdf.finish_chunk(laid, shape, 1, {})
-    note(shape.inputs)
-    if store is not None:
-        store.put(key, chunk)
-        store.keep({key}, owner)
-    if tell is not None:
-        tell(job.name, True)
-    return chunk
+    job: ChunkJob
+    store: ChunkStore | None
+    tell: Callable[[str, bool], None] | None = None
+    chunk: ChunkPdf | None = None
+
+    def _key(self) -> tuple[str, str]:
+        owner = f"cover-{self.job.book_id}"
+        return owner, book_prefixed(owner, chunk_key(self.job))
+
+    def kept(self) -> bool:
+        """Whether `store` kept this cover (then `chunk` is it, and `tell` heard so)."""
+        if self.store is None:
+            return False
+        cached = self.store.get(self._key()[1])
+        if cached is None:
+            return False
+        self._done(cached, False)
+        return True
+
+    def tasks(self) -> list[Task]:
+        """Its layout as a task of the chunks' pool; none when `store` kept it."""
+        return [] if self.kept() else [Layout(self.job, hold=False)]
+
+    def laid_out(self, chunk: Answer) -> list[Task]:
+        """The cover, laid out and finished from page 1 (the pool's answer to `tasks`): kept
+        in `store`. No more tasks follow from it. Raises ValueError for an unfinished one."""
+        if not isinstance(chunk, ChunkPdf):
+            raise ValueError("the cover's layout was not finished")
+        if self.store is not None:
+            owner, key = self._key()
+            self.store.put(key, chunk)
+            self.store.keep({key}, owner)
+        self._done(chunk, True)
+        return []
+
+    def _done(self, chunk: ChunkPdf, laid: bool) -> None:
+        self.chunk = chunk
+        note(chunk.shape.inputs)
+        if self.tell is not None:
+            self.tell(self.job.name, laid)
+
+
+def cover_for(
+    book: RenderedBook, store: ChunkStore | None, tell: Callable[[str, bool], None] | None
+) -> Cover | None:
+    """A screen PDF's cover to lay out on the pool (None: not a screen PDF, or no cover)."""
+    job = cover_job(book) if book.target is Target.SCREEN_PDF else None
+    return None if job is None else Cover(job, store, tell)
+
+
+def cover_of(
+    kept: Kept, store: ChunkStore | None, tell: Callable[[str, bool], None] | None
+) -> Cover | None:
+    """The screen PDF's cover to lay out on the pool (None: the book has none)."""
+    return None if kept.cover is None else Cover(kept.cover, store, tell)
 
 
 def body_open(page: str, before: int) -> int:

@@ -362,10 +362,11 @@ class _Renderer:
     ) -> Fragment:
         resolve = self._image_resolver(self.spec.root / origin.parent, prefix)
         # Bodies with images are not reused: their output depends on the image files too.
+        # Without images a body's HTML depends on the target only through `paged` (the
+        # arguments below): the print PDF reuses the screen PDF's, the EPUB the web edition's.
         reusable = self.fragments is not None and "![" not in source
-        key = digest(
-            package_digest(), source, lang, prefix, str(offset), self.target.value, repr(links)
-        )
+        flow = "paged" if self.target.paged else "flowing"
+        key = digest(package_digest(), source, lang, prefix, str(offset), flow, repr(links))
         if reusable and self.fragments is not None:
             html = self.fragments.fragment(key)
             if html is not None:
