@@ -136,10 +136,11 @@ def test_the_workers_collect_only_their_own_objects(
     log = tmp_path / "frozen.txt"  # appended to by the pool's forked workers
     original = pdf.lay_out_chunk
 
-    def logged(job: ChunkJob, access: Any) -> Any:
+    def logged(job: ChunkJob, access: Any, fonts: Any = None) -> Any:
         with log.open("a", encoding="utf-8") as file:
-            file.write(f"{job.name}={gc.get_freeze_count() > 0}={os.getpid()}\n")
-        return original(job, access)
+            file.write(f"{job.name}={gc.get_freeze_count() > 0}={os.getpid()}
+")
+        return original(job, access, fonts)
 
     monkeypatch.setattr(pdf, "lay_out_chunk", logged)
     _build(anthology, tmp_path / "out", 2, clean=True)

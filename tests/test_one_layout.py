@@ -57,10 +57,10 @@ def test_both_pdfs_come_from_one_layout(
     log = tmp_path / "layouts.txt"  # written by the forked worker too (one line per layout)
     original = pdf.lay_out_chunk
 
-    def counted(job, access):  # type: ignore[no-untyped-def]
+    def counted(job, access, fonts=None):  # type: ignore[no-untyped-def]
         with log.open("a", encoding="utf-8") as file:
             file.write(job.name + "\n")
-        return original(job, access)
+        return original(job, access, fonts)
 
     monkeypatch.setattr(pdf, "lay_out_chunk", counted)  # inherited by the forked worker
     events = _build(anthology, tmp_path / "out", 1, clean=True)

@@ -28,7 +28,7 @@ import multiprocessing.connection
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..base.access import Access
@@ -65,15 +65,34 @@ class WorkerFailed(Exception):
     """A worker raised something that is not a build error: its traceback, as text."""
 
 
-def _run(task: Task, held: dict[str, Any], access: Access) -> Answer:
+@dataclass
+class Held:
+    """What one process keeps between its tasks: the chunks laid out and not yet finished, by
+    name, and the font configuration all its layouts share (`pdf.chunk_fonts`, made at the
+    first layout; let go with this, by `let_go`)."""
+
+    chunks: dict[str, Any] = field(default_factory=dict)
+    fonts: Any = None
+
+    def let_go(self) -> None:
+        """Drop the chunks and the fonts, then collect (the fonts' temporary folder goes)."""
+        if self.chunks or self.fonts is not None:
+            self.chunks.clear()
+            self.fonts = None
+            gc.collect()
+
+
+def _run(task: Task, held: Held, access: Access) -> Answer:
     from . import pdf  # WeasyPrint: imported where the layout happens
 
     if isinstance(task, Finish):
-        laid, shape = held.pop(task.name)
+        laid, shape = held.chunks.pop(task.name)
         return _released(pdf.finish_chunk(laid, shape, task.start, dict(task.seeds)))
-    laid, shape = pdf.lay_out_chunk(task.job, access)
+    if held.fonts is None:
+        held.fonts = pdf.chunk_fonts()
+    laid, shape = pdf.lay_out_chunk(task.job, access, held.fonts)
     if task.hold:
-        held[task.job.name] = (laid, shape)
+        held.chunks[task.job.name] = (laid, shape)
         return shape
     return _released(pdf.finish_chunk(laid, shape, task.job.start, dict(task.job.seeds)))
 
@@ -87,10 +106,11 @@ def _released(answer: ChunkPdf) -> ChunkPdf:
 
 def _serve(connection: multiprocessing.connection.Connection, access: Access) -> None:
     gc.freeze()  # inherited: collections here skip it (and leave its pages shared)
-    held: dict[str, Any] = {}
+    held = Held()
     while True:
         task = connection.recv()
         if task is None:
+            held.let_go()  # the process ends with os._exit: no finalizer would run
             return
         try:
             connection.send((True, _run(task, held, access)))
@@ -194,7 +214,7 @@ class Pool:
 
     def __init__(self, count: int, access: Access) -> None:
         self.access = access
-        self.held: dict[str, Any] = {}  # in-process mode
+        self.held = Held()  # in-process mode
         self.connections: list[Connection] = []
         self.processes: list[Any] = []
         self.early = _early if _early is not None and _early.fits(count, access) else None
@@ -208,6 +228,7 @@ class Pool:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.held.let_go()
         if self.early is None:
             _end(self.connections, self.processes)
         elif kind is not None:

@@ -8,8 +8,8 @@ Modules, one concern each:
 - whole.py: a whole book laid out in one render (`export_pdf`);
 - wrap_layout.py: the cover wrap's page (`export_wrap`, `widths`; export/wrap.py builds it);
 - chunks.py: one chunk of a book laid out on its own and written (`lay_out_chunk`,
-  `finish_chunk`; export/chunked.py plans them, export/pool.py runs them), laid.py: the laid-out
-  chunk kept between the two, its checks, its margin boxes made again;
+  `finish_chunk`, `chunk_fonts`; export/chunked.py plans them, export/pool.py runs them),
+  laid.py: the laid-out chunk kept between the two, its checks, its margin boxes made again;
 - carried.py: what a chunk takes from the others (page numbers of anchors, named strings,
   links);
 - restyle.py and cascades.py: a print chunk's layout written again as the screen PDF's chunk
@@ -24,7 +24,7 @@ Callers import this package inside functions, so WeasyPrint loads only when a PD
 """
 
 from .bookmarks import bookmark_tree
-from .chunks import finish_chunk, lay_out_chunk
+from .chunks import chunk_fonts, finish_chunk, lay_out_chunk
 from .identity import book_id, w3c_source_date
 from .laid import LaidChunk
 from .pagination import paginate
@@ -40,6 +40,7 @@ __all__ = [
     "book_diagnostics",
     "book_id",
     "bookmark_tree",
+    "chunk_fonts",
     "export_pdf",
     "export_wrap",
     "finish_chunk",
