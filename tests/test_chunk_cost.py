@@ -138,8 +138,7 @@ def test_the_workers_collect_only_their_own_objects(
 
     def logged(job: ChunkJob, access: Any, fonts: Any = None) -> Any:
         with log.open("a", encoding="utf-8") as file:
-            file.write(f"{job.name}={gc.get_freeze_count() > 0}={os.getpid()}
-")
+            file.write(f"{job.name}={gc.get_freeze_count() > 0}={os.getpid()}\n")
         return original(job, access, fonts)
 
     monkeypatch.setattr(pdf, "lay_out_chunk", logged)
