@@ -119,7 +119,8 @@ def test_the_style_rules_are_compared_once_per_build(
     cascades.differing_rules.cache_clear()
     events = _build(anthology, tmp_path / "out", 2, clean=True)
     assert len(_chunks(events, "laid out")) >= 4
-    # The print and the screen page's style text, each parsed once, before the workers fork.
+    # The print and the screen page's style text, each parsed once, in the build process: the
+    # rules are sent with the jobs to the workers, forked before the book existed.
     assert log.read_text(encoding="utf-8").split() == [str(os.getpid())] * 2
 
 

@@ -9,7 +9,7 @@ prints); page indices count from 0 within a chunk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..base.gate import Input
 from ..base.rendered import Pagination
@@ -37,11 +37,16 @@ class ChunkUnsafe(Exception):
 class ScreenJob:
     """The screen PDF's write of a print chunk's layout: `html`, the chunk's page with the
     screen profile's head (its cascade gives the values of the properties that only change
-    drawing, such as link colours); `book_id` (32 hex digits) and `variant` of the screen PDF."""
+    drawing, such as link colours); `book_id` (32 hex digits) and `variant` of the screen PDF;
+    `rules`: the style rules found in one page's head and not in the other's (pdf/cascades.py
+    `differing_rules`), compared once by the build process and sent with every job, since its
+    workers are forked before the book exists (None: the worker compares them itself). Derived
+    from the two pages, so not part of the chunk's key."""
 
     html: str
     book_id: str
     variant: str = "pdf/ua-1"
+    rules: tuple[tuple[object, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,12 @@ class ChunkJob:
     cover: bool = False
     fork_screen: bool = False
     links: bool = True
+
+    def with_rules(self, rules: tuple[tuple[object, ...], ...] | None) -> ChunkJob:
+        """This job with its screen write's differing style rules given (ScreenJob.rules)."""
+        return (
+            self if self.screen is None else replace(self, screen=replace(self.screen, rules=rules))
+        )
 
 
 @dataclass(frozen=True)

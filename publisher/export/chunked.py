@@ -259,7 +259,9 @@ def lay_out(
     if state.forks and len(reused) < len(pieces):
         from . import pdf
 
-        pdf.rules_compared(jobs[pieces[0].name])  # once here, inherited by every worker
+        # Compared once here and sent with every job: the workers may be forked already.
+        rules = pdf.rules_compared(jobs[pieces[0].name])
+        state.jobs = {name: job.with_rules(rules) for name, job in jobs.items()}
     give_back_memory()  # before the workers are forked: they start with this process's pages
     with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
         pool.run(state.tasks() + (cover.tasks() if cover else []), state.then)

@@ -54,7 +54,8 @@ def screen_write(laid: LaidChunk) -> bytes:
     html = weasyprint.HTML(
         string=_head_only(screen.html), base_url=job.base_url, url_fetcher=fetcher
     )
-    declared = declared_differences(root, html.etree_element) if root is not None else ()
+    rules = screen.rules
+    declared = declared_differences(root, html.etree_element, rules) if root is not None else ()
     if declared:  # the elements' styles may differ: the whole screen page's cascade
         html = weasyprint.HTML(string=screen.html, base_url=job.base_url, url_fetcher=fetcher)
     first = f"@page :first {{ counter-reset: page {job.start} }}" if job.start != 1 else ""
@@ -108,18 +109,20 @@ def screen_write(laid: LaidChunk) -> bytes:
     return data
 
 
-def rules_compared(job: ChunkJob) -> None:
-    """Compare the style rules of the job's print and screen pages now (cascades.py
-    `differing_rules`, kept per process): called before the workers are forked, they inherit
-    the answer, and so does a screen write in a forked process (forked.py), which would
-    otherwise compare them for itself and lose the answer when it ends."""
+def rules_compared(job: ChunkJob) -> tuple[tuple[object, ...], ...] | None:
+    """The style rules found in the job's print page's head and not in its screen page's, or
+    the other way round (cascades.py `differing_rules`, kept per process); None for a job
+    without a screen write. The build process compares them once and sends them with every
+    job (ScreenJob.rules); a screen write in a forked process (forked.py) inherits them."""
     if job.screen is None:
-        return
+        return None
+    if job.screen.rules is not None:
+        return job.screen.rules
     heads = (
         weasyprint.HTML(string=_head_only(page), base_url=job.base_url).etree_element
         for page in (job.html, job.screen.html)
     )
-    differing_rules(*(style_text(head) for head in heads))
+    return differing_rules(*(style_text(head) for head in heads))
 
 
 def _head_only(page: str) -> str:
