@@ -154,6 +154,34 @@ def test_the_workers_collect_only_their_own_objects(
     assert gc.get_freeze_count() == 0
 
 
+def test_the_front_matter_is_written_once_after_it_is_measured(
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anthology = _book(make_project)
+    log = tmp_path / "writes.txt"  # appended to by the pool's forked workers
+    laid_out, finished = pdf.lay_out_chunk, pdf.finish_chunk
+
+    def lays(job: ChunkJob, access: Any, fonts: Any = None) -> Any:
+        with log.open("a", encoding="utf-8") as file:
+            file.write(f"laid={job.name}\n")
+        return laid_out(job, access, fonts)
+
+    def writes(laid: Any, shape: Any, start: int, seeds: dict[str, str]) -> Any:
+        with log.open("a", encoding="utf-8") as file:
+            file.write(f"written={laid.job.name}\n")
+        return finished(laid, shape, start, seeds)
+
+    monkeypatch.setattr(pdf, "lay_out_chunk", lays)
+    monkeypatch.setattr(pdf, "finish_chunk", writes)
+    _build(anthology, tmp_path / "out", 2, clean=True)
+    events = Counter(log.read_text(encoding="utf-8").split())
+    # The contents prints every review's page number: the front matter is laid out once to
+    # learn its length (measured, unwritten), then laid out and written once with the numbers.
+    assert events["laid=front-000"] == 2
+    assert events["written=front-000"] == 1
+    assert all(count == 1 for event, count in events.items() if event.startswith("written="))
+
+
 @pytest.mark.parametrize(("workers", "edit"), [(1, False), (2, False), (2, True)])
 def test_the_screen_merge_runs_beside_the_print_merge_with_two_workers(
     make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int,

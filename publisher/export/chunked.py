@@ -201,8 +201,11 @@ class _Settling:
             start, seeds = starts.get(name), carried.get(name)
             task: Task | None = None
             if piece.kind == "front":
-                if name not in self.shapes or everything:
-                    task = Layout(self.job(piece, 1, {}), hold=False)
+                if name not in self.shapes or everything or not self.shapes[name].used:
+                    # Measured first when it links to other chunks: if its text prints their
+                    # page numbers, it is laid out and written once every shape is known.
+                    measure = name not in self.shapes and bool(self.jobs[name].externals)
+                    task = Layout(self.job(piece, 1, {}), hold=False, measure=measure)
             elif piece.kind == "back" and not known:
                 continue  # its text prints page numbers of the chunks before it
             elif name in self.held and start is not None and seeds is not None:

@@ -38,10 +38,13 @@ from .chunkdata import ChunkJob, ChunkPdf, Shape
 @dataclass(frozen=True)
 class Layout:
     """Lay `job` out; `hold`: keep it for a `Finish` (answer: its Shape), else finish it at
-    once from `job.start` with `job.seeds` (answer: its ChunkPdf)."""
+    once from `job.start` with `job.seeds` (answer: its ChunkPdf); `measure`: only learn its
+    Shape and let the layout go, unwritten (a chunk that must be laid out again once the page
+    numbers it prints are known: writing it first would be thrown away)."""
 
     job: ChunkJob
     hold: bool
+    measure: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,10 @@ def _run(task: Task, held: Held, access: Access) -> Answer:
     if held.fonts is None:
         held.fonts = pdf.chunk_fonts()
     laid, shape = pdf.lay_out_chunk(task.job, access, held.fonts)
+    if task.measure:
+        del laid
+        gc.collect()  # the box tree is cyclic (boxes name their parents)
+        return shape
     if task.hold:
         held.chunks[task.job.name] = (laid, shape)
         return shape
