@@ -200,6 +200,9 @@ def test_the_screen_merge_runs_beside_the_print_merge_with_two_workers(
         return merge
 
     monkeypatch.setattr(editions, "screen_merge", logged("screen", original_screen))
+    # Threads earlier tests left idle in this process would forbid the fork (a lock one holds
+    # stays held in the child): a build's process has none.
+    monkeypatch.setattr(editions.threading, "active_count", lambda: 1)
     monkeypatch.setattr(editions, "print_pdf", logged("print", original_print))
     if edit:  # a warm build, then one review edited: one chunk laid out again
         _build(anthology, tmp_path / "out", workers)
