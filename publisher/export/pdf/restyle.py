@@ -83,7 +83,7 @@ def screen_write(laid: LaidChunk) -> bytes:
     if set(declared) <= DRAW_ONLY:  # only these may differ: restyle with them, unmeasured
         differing |= set(declared)
     else:
-        computed = every_style(printed), styles._computed_styles
+        computed = every_style(printed), every_style(styles)
         differing |= computed_differences(*computed, elements, declared)
     if differing - DRAW_ONLY:
         names = ", ".join(sorted(name.replace("_", "-") for name in differing - DRAW_ONLY))
