@@ -61,6 +61,36 @@ class _ExternalTarget:
     cached_counter_values: dict[str, list[int]]
 
 
+@dataclass(frozen=True)
+class _SettledTarget:
+    """A laid-out anchor as `target-counter()` reads it (WeasyPrint's build.py
+    `compute_content_list`): its counter values."""
+
+    cached_counter_values: dict[str, list[int]] | None
+
+
+def targets_settled(context: Any) -> None:
+    """After a render, let go of the box tree its layout was made from: WeasyPrint's target
+    collector keeps, for each anchor that a `target-counter()` of the chunk looked up, the
+    anchor's box of that tree (and, through it, the whole tree: 7 MiB, a sixth of the
+    layout, for the contents of a 400-review book) and the functions that built the boxes
+    asking for it. A margin box made again (laid.py `remake_margins`) still reads the same
+    counter values (`_SettledTarget`); the layout is over, so nothing else is built again.
+    When a page-margin box's `content` has `target-text()`, which reads the anchor's box
+    (`Box.extract_text`, a deep copy of it), the boxes are kept."""
+    for (page_type, _), declared in context.style_for.get_cascaded_styles().items():
+        content = declared.get("content", (None,))[0] if isinstance(page_type, tuple) else None
+        if isinstance(content, list | tuple) and any(
+            isinstance(part, tuple) and part[:1] == ("target-text()",) for part in content
+        ):
+            return
+    for item in context.target_collector.target_lookup_items.values():
+        box = item.target_box
+        if box is not None and not isinstance(box, _ExternalTarget | _SettledTarget):
+            item.target_box = _SettledTarget(box.cached_counter_values)
+        item.parse_again_functions.clear()
+
+
 def _anchor_name(anchor_token: Any, source_box: Any) -> str | None:
     if anchor_token[0] == "attr()":
         attribute, kind, fallback = anchor_token[1]

@@ -13,7 +13,7 @@ from ...base.access import Access
 from ...base.diagnostics import BuildFailed
 from ...base.gate import recording
 from ..chunkdata import Bookmark, ChunkJob, ChunkPdf, Shape
-from .carried import context_kept, links_kept, strings_from, targets_from
+from .carried import context_kept, links_kept, strings_from, targets_from, targets_settled
 from .face_fonts import fonts_keyed_by_file
 from .fetcher import ProjectFetcher, Refusal
 from .forked import forked
@@ -21,6 +21,7 @@ from .identity import stable_xmp_ids
 from .laid import LaidChunk, backgrounds_kept, check_chunk, remake_margins, to_write
 from .pagination import paginate
 from .patches import list_numbers_kept, notes_stay_with_calls
+from .pseudo_styles import pseudo_styles_on_demand
 from .restyle import rules_compared, screen_write
 
 _SCALE = 0.75  # CSS px → PDF pt, as WeasyPrint writes at zoom 1
@@ -55,6 +56,7 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
         with (
             recording() as reads,
             notes_stay_with_calls(),
+            pseudo_styles_on_demand(),
             list_numbers_kept(),
             targets_from(dict(job.externals), used, local),
             context_kept(kept),
@@ -65,6 +67,7 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
             ).render(stylesheets=sheets, font_config=fonts)
     except Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
+    targets_settled(kept[0])
     laid = LaidChunk(job, document, kept[0], seeds_used)
     check_chunk(laid)
     anchors: dict[str, int] = {}

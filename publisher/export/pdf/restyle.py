@@ -29,6 +29,7 @@ from .fetcher import Refusal
 from .identity import stable_xmp_ids
 from .laid import LaidChunk, to_write
 from .patches import list_numbers_kept
+from .pseudo_styles import every_style
 
 _SIDES = ("top", "right", "bottom", "left")
 PAGE_ONLY = frozenset({"marks", *(f"bleed_{side}" for side in _SIDES)})  # the page box's own
@@ -82,7 +83,7 @@ def screen_write(laid: LaidChunk) -> bytes:
     if set(declared) <= DRAW_ONLY:  # only these may differ: restyle with them, unmeasured
         differing |= set(declared)
     else:
-        computed = printed._computed_styles, styles._computed_styles
+        computed = every_style(printed), every_style(styles)
         differing |= computed_differences(*computed, elements, declared)
     if differing - DRAW_ONLY:
         names = ", ".join(sorted(name.replace("_", "-") for name in differing - DRAW_ONLY))

@@ -19,6 +19,7 @@ from .fetcher import ProjectFetcher, Refusal
 from .identity import book_id, stable_xmp_ids, w3c, w3c_source_date
 from .pagination import documents, folio, paginate
 from .patches import list_numbers_kept, notes_stay_with_calls
+from .pseudo_styles import pseudo_styles_on_demand
 
 
 def book_diagnostics(book: RenderedBook) -> tuple[Diagnostic, ...]:
@@ -36,7 +37,7 @@ def export_pdf(book: RenderedBook) -> Exported:
     # The gate the book was rendered through: the build's `--allow-remote`, not the spec's.
     fetcher = ProjectFetcher(book.access or Access.for_spec(spec))
     try:
-        with notes_stay_with_calls(), list_numbers_kept():
+        with notes_stay_with_calls(), pseudo_styles_on_demand(), list_numbers_kept():
             document = weasyprint.HTML(
                 string=book.page, base_url=str(spec.root), url_fetcher=fetcher
             ).render()
