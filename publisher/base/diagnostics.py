@@ -11,7 +11,6 @@ absolute); whoever prints one shows them all from where the reader stands with `
 from __future__ import annotations
 
 import enum
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,14 +39,11 @@ class Diagnostic:
     def relocated(self, show: Callable[[str], str]) -> Diagnostic:
         """This diagnostic with its `path` and every path its message names passed through
         `show` (e.g. `project.for_reader` from the working directory): `` `name` `` in the
-        message becomes `` `show(name)` ``; nothing else in the text changes. A name outside
-        the project (absolute: the tool's own theme folders) stays absolute, whatever folder it
-        shares with the working directory."""
+        message becomes `` `show(name)` ``; nothing else in the text changes."""
         message = self.message
-        shown = {name: name if os.path.isabs(name) else show(name) for name in self.names}
-        for name, text in shown.items():  # whole quoted spans: `a` is not replaced in `a/b.md`
-            message = message.replace(f"`{name}`", f"`{text}`")
-        names = tuple(shown[name] for name in self.names)
+        for name in self.names:  # whole quoted spans: `a` is not replaced inside `a/b.md`
+            message = message.replace(f"`{name}`", f"`{show(name)}`")
+        names = tuple(show(name) for name in self.names)
         return replace(self, path=show(self.path), message=message, names=names)
 
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import os
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -260,7 +261,10 @@ class _Renderer:
             folders = [self._shown(str(path / "templates")) for path in chain]
             listed = ", ".join(f"`{folder}`" for folder in folders)
             message = f"template `{fault.name}` not found in the theme ({listed})"
-            problem = error(where, line or 0, "template-missing", message, names=folders)
+            # The project's folders are shown from the working directory; the tool's own (absolute,
+            # where it is installed) stay as they are, wherever the reader stands.
+            ours = [folder for folder in folders if not os.path.isabs(folder)]
+            problem = error(where, line or 0, "template-missing", message, names=ours)
         except Refused as refused:
             where, line = self._template_line(refused, name)
             problem = refused.diagnostic(where, line or 0)
