@@ -41,7 +41,7 @@ from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
 from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
 from .pool import _may_fork as may_fork
-from .screen import Cover, Kept, cover_for, keep, moment, pagination_of, screen_pdf
+from .screen import Cover, Kept, cover_of, keep, moment, pagination_of, screen_pdf
 
 BODY = frozenset({Kind.PART, Kind.REVIEW})
 # Back matter that opens on a recto (paged.css), each a chunk of its own; the colophon, which
@@ -296,19 +296,19 @@ def export_chunked(
     try:
         pieces = split(book)
         jobs = jobs_for(book, pieces, pdf.w3c_source_date())
-        cover = cover_for(book, store, tell)
+        kept = keep(book)
+        cover = cover_of(kept, store, tell)
         chunks = lay_out(book, jobs, pieces, workers, store, tell, cover)
     except ChunkUnsafe:
         return pdf.export_pdf(book)
     if book.target is Target.SCREEN_PDF:
-        return screen_pdf(book, chunks, pagination_of(chunks), store, keep(book), cover)
-    return print_pdf(book, chunks, store)
+        return screen_pdf(book, chunks, pagination_of(chunks), store, kept, cover)
+    return print_pdf(book, chunks, store, kept)
 
 
 def print_pdf(
-    book: RenderedBook, chunks: list[ChunkPdf], store: ChunkStore | None = None,
-    kept: Kept | None = None,
-) -> Exported:  # fmt: skip
+    book: RenderedBook, chunks: list[ChunkPdf], store: ChunkStore | None, kept: Kept
+) -> Exported:
     """The print PDF merged from `chunks`, reusing what `store`'s merge cache keeps of them;
     `kept`: what was taken from the book before its page was let go (screen.py `keep`)."""
     from . import pdf
@@ -320,8 +320,7 @@ def print_pdf(
     data = pdfx_for_spec(data, book.anthology.spec, book.anthology.spec.pdf_variant)
     give_back_memory()  # the merge's objects, freed: not carried into the next edition
     total = sum(chunk.shape.pages for chunk in chunks)
-    diagnostics = kept.diagnostics if kept is not None else pdf.book_diagnostics(book)
-    return Exported(data, total, diagnostics, pagination_of(chunks))
+    return Exported(data, total, kept.diagnostics, pagination_of(chunks))
 
 
 def jobs_for(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict[str, ChunkJob]:

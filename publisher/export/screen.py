@@ -174,14 +174,6 @@ class Cover:
             self.tell(self.job.name, laid)
 
 
-def cover_for(
-    book: RenderedBook, store: ChunkStore | None, tell: Callable[[str, bool], None] | None
-) -> Cover | None:
-    """A screen PDF's cover to lay out on the pool (None: not a screen PDF, or no cover)."""
-    job = cover_job(book) if book.target is Target.SCREEN_PDF else None
-    return None if job is None else Cover(job, store, tell)
-
-
 def cover_of(
     kept: Kept, store: ChunkStore | None, tell: Callable[[str, bool], None] | None
 ) -> Cover | None:
