@@ -154,6 +154,14 @@ class BuildCache:
             return None
         return entry.pagination
 
+    def foreseen(self, output: Path) -> Pagination | None:
+        """The pagination recorded with `output` (the print PDF) by the last build, current or
+        not: what an edit most likely leaves as it was (pipeline.py makes the paginated
+        editions on it while the PDF is laid out, then compares). None when nothing is reused
+        (`--clean`, `--no-cache`) or none was recorded."""
+        entry = self.outputs.get(str(output))
+        return entry.pagination if self.enabled and entry is not None else None
+
     def fragment(self, key: str) -> str | None:
         """The stored HTML for `key`, or None when absent or when it fails verification. A
         fragment made by this build is found even when the cache is not read (`--clean`)."""

@@ -316,8 +316,9 @@ def build(request: BuildRequest) -> BuildResult:
                 check_apart_from_inputs(out_dir, reads.inputs(), spec.root)
             with _writing(out_dir), Staging(out_dir) as staging:
                 exporter = _Exporter(
-                    staging, cache, timed, access, pages.kept, claiming, chunking, tally
-                )
+                    staging, cache, timed, access, pages.kept, claiming, chunking, tally,
+                    _foreseen(plan, cache, pages.kept),
+                )  # fmt: skip
                 built = _render_and_export(anthology, passes, exporter)
                 _refuse_errors(diagnostics, built)
                 with timed("commit", "putting the new editions in place"):
@@ -403,13 +404,26 @@ class _Exporter:
     claiming: Claiming = dataclasses.field(default_factory=Claiming)
     chunking: Chunking | None = None
     chunks: ChunkTally | None = None  # what the chunk layouts told (chunk_tally.py)
+    foreseen: Pagination | None = None  # the last build's print pagination (`_foreseen`)
+
+
+def _foreseen(plan: list[Planned], cache: BuildCache, kept: Pagination | None) -> Pagination | None:
+    """The print pagination the cache recorded with the print PDF, which this build lays out
+    again (`kept` is None): after an edit it most often comes out the same, so the paginated
+    editions are made on it while the PDF is laid out (`_render_and_export`)."""
+    printed = next((item for item in plan if item.target is Target.PRINT_PDF), None)
+    if kept is not None or printed is None:
+        return None
+    return cache.foreseen(printed.path)
 
 
 def _render_and_export(
     anthology: Anthology, passes: tuple[list[Planned], list[Planned]], exporter: _Exporter
 ) -> dict[Path, Exported]:
     """Render and export each pass into `exporter.staging`; the second pass carries the print
-    PDF's pagination, made in the first (or `exporter.kept` by the cache)."""
+    PDF's pagination, made in the first (or `exporter.kept` by the cache). With a pagination
+    `exporter.foreseen`, the second pass is made on it while the PDFs' chunks are laid out,
+    if a worker would wait (an edit), and kept when the print PDF's pagination is the same."""
     staging, cache, timed = exporter.staging, exporter.cache, exporter.timed
     access, kept = exporter.access, exporter.kept
     claiming, chunking = exporter.claiming, exporter.chunking
@@ -433,26 +447,67 @@ def _render_and_export(
 
     built: dict[Path, Exported] = {}
     pending = [later] if later else []
+    # The wrap is not rendered from the book: drawn from its spec (export/wrap.py).
+    rendered = [item for item in later if item.target is not Target.COVER]
+    foreseen = exporter.foreseen if rendered else None
+    ahead: dict[Path, Exported] = {}  # `rendered`, made on `foreseen`, not yet counted done
+    reads: list[int] = []  # the cache's fragments the render of `ahead` read
 
-    def paginated(pagination: Pagination | None) -> None:
-        """The editions that carry the print PDF's page numbers (`later`), made once, as soon
-        as they are known: while the PDFs are merged (export_editions' `meanwhile`: issue 17,
-        the build's one-core tail), else after the first pass."""
-        if not pending:
-            return
-        items = pending.pop()
+    def make(pagination: Pagination | None) -> dict[Path, Exported]:
+        """`rendered`, rendered on `pagination` and written to the staging folder."""
         with timed("render-paginated"):
-            for item in items:
-                if item.target is Target.COVER:
-                    continue  # not rendered from the book: drawn from its spec (export/wrap.py)
+            for item in rendered:
                 count.rendering(timed, "render-paginated", item.target)
                 books[item.target] = render(
                     anthology, item.target, cache.for_output(item.path), pagination, access,
                     cover,
                 )  # fmt: skip
+        made = _export_each(rendered, books, staged, timed, count, claiming, chunking)
+        for item in rendered:
+            books.pop(item.target, None)
+        return made
+
+    def foresee() -> None:
+        """The layout pool's `idle` (an edit: one chunk laid out, this process waiting; issue
+        17, the edit's tail): `rendered` made on the `foreseen` pagination, counted done only
+        once `paginated` finds the print PDF's the same (`_Count.hold`). One that cannot be
+        rendered or written is left to `paginated`, which says why."""
+        if not pending or foreseen is None:
+            return
+        before = cache.fragments_read
+        with count.hold():
+            try:
+                ahead.update(make(foreseen))
+            except (BuildFailed, OSError):
+                ahead.clear()
+        reads.append(cache.fragments_read - before)
+        if not ahead:
+            forget()
+
+    def forget() -> None:
+        """What `foresee` read and used, not counted twice when `rendered` is made anew."""
+        cache.fragments_read -= sum(reads)
+        count.drop()
+        for item in rendered:
+            cache.used.pop(str(item.path), None)
+
+    def paginated(pagination: Pagination | None) -> None:
+        """The editions that carry the print PDF's page numbers (`later`), made once, as soon
+        as they are known: while the PDFs are merged (export_editions' `meanwhile`: issue 17,
+        the build's one-core tail), else after the first pass; those made on the `foreseen`
+        pagination are kept when it is this one, else made again (their staged files
+        replaced)."""
+        if not pending:
+            return
+        items = pending.pop()
+        if ahead and pagination == foreseen:
+            built.update(ahead)
+            count.release(timed)
+        else:
+            if ahead:
+                forget()
+            built.update(make(pagination))
         pages = len(pagination.pages) if pagination else 0
-        books_later = [item for item in items if item.target is not Target.COVER]
-        built.update(_export_each(books_later, books, staged, timed, count, claiming, chunking))
         for item in items:
             if item.target is Target.COVER:
                 count.exporting(timed, item.target)
@@ -464,7 +519,9 @@ def _render_and_export(
                 count.exported_one(timed, item.target, built[item.path].pages)
 
     built.update(
-        _export_each(first, books, staged, timed, count, claiming, chunking, again, paginated)
+        _export_each(
+            first, books, staged, timed, count, claiming, chunking, again, paginated, foresee
+        )
     )
     for item in first:  # exported: not held while the paginated editions are rendered
         books.pop(item.target, None)
@@ -476,12 +533,33 @@ def _render_and_export(
 class _Count:
     """How many editions are done (exported) so far, for the progress events: every event
     counts editions done, so the count never goes back (rendering one is not doing it);
-    `chunks` hears of the chunks of the PDFs laid out in chunks."""
+    `chunks` hears of the chunks of the PDFs laid out in chunks. Editions exported while
+    `hold` is on are counted (and said) done only at `release`: made on a foreseen pagination,
+    they may be made again."""
 
     editions: int
     reviews: int
     chunks: ChunkTally
     exported: int = 0
+    holding: bool = False
+    held: list[tuple[Target, int | None]] = dataclasses.field(default_factory=list)
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+
+    def release(self, timed: _StageTimer) -> None:
+        """The editions held, counted done now; forgotten by `drop`."""
+        for target, pages in self.held:
+            self.exported_one(timed, target, pages)
+        self.held.clear()
+
+    def drop(self) -> None:
+        self.held.clear()
 
     def rendering(self, timed: _StageTimer, stage: str, target: Target) -> None:
         what = f"rendering {counted(self.reviews, 'review')} for the {LABELS[target]}"
@@ -495,6 +573,9 @@ class _Count:
         )
 
     def exported_one(self, timed: _StageTimer, target: Target, pages: int | None) -> None:
+        if self.holding:
+            self.held.append((target, pages))
+            return
         self.exported += 1
         what = f"{LABELS[target]} done" + (f": {counted(pages, 'page')}" if pages else "")
         timed.tell(
@@ -551,13 +632,15 @@ def _export_each(
     chunking: Chunking | None = None,
     again: Callable[[Planned], RenderedBook] | None = None,
     meanwhile: Callable[[Pagination | None], None] | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> dict[Path, Exported]:
     """Export each item to its staged path (`staged[item.path]`); the EPUB with `claiming`'s
     claim, when there is one, its bytes without the claim kept in `claiming.unclaimed`.
     Laid out in chunks, the print and the screen PDF come from one layout (`_export_pdfs`:
     their books are taken out of `books`; `again` renders one anew; `meanwhile` is called
-    with the print pagination while they are merged)."""
-    built = _export_pdfs(items, books, staged, timed, count, chunking, again, meanwhile)
+    with the print pagination while they are merged; `idle` once while they are laid out,
+    if a worker would wait)."""
+    built = _export_pdfs(items, books, staged, timed, count, chunking, again, meanwhile, idle)
     for item in items:
         if item.path in built:
             continue
@@ -587,12 +670,14 @@ def _export_pdfs(
     chunking: Chunking | None,
     again: Callable[[Planned], RenderedBook] | None = None,
     meanwhile: Callable[[Pagination | None], None] | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> dict[Path, Exported]:
     """The print and the screen PDF from one layout (export/chunked.py `export_editions`),
     when both are to be made in chunks; else nothing (each is exported on its own). Their books
     are taken out of `books` and handed over (export.Handed: let go of once the chunk jobs
     exist, issue 17: peak RSS); `again(item)` renders one anew if the layout must be redone;
-    `meanwhile(pagination)` runs while the PDFs are merged (export/editions.py)."""
+    `meanwhile(pagination)` runs while the PDFs are merged (export/editions.py), `idle()`
+    once while their chunks are laid out, if a worker would wait (export/chunked.py)."""
     pdfs = {item.target: item for item in items if item.target.paged}
     if chunking is None or len(pdfs) < 2 or again is None:
         return {}
@@ -612,6 +697,7 @@ def _export_pdfs(
             count.teller(Target.SCREEN_PDF),
             count.teller(Target.PRINT_PDF),
             meanwhile,
+            idle,
         )
     built = {}
     for item, made in zip((printed, screen), exported, strict=True):

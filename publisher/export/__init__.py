@@ -108,6 +108,7 @@ def write_editions(
     tell_screen: Callable[[str, bool], None],
     tell_print: Callable[[str, bool], None] | None = None,
     meanwhile: Callable[[Pagination | None], None] | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> tuple[Exported, Exported]:
     """Write the print and the screen PDF (`handed`'s books, to `paths`, in that order) from one
     layout of the print book's chunks (export/editions.py `export_editions`, which lets go of
@@ -115,7 +116,8 @@ def write_editions(
     layout laid out or reused, `tell_screen` of the screen PDF's own (its cover; all its chunks
     when it needs a layout of its own), `tell_print` of the print PDF's then. The print PDF is
     written as soon as it is merged; `meanwhile(pagination)` is called with the print PDF's
-    pagination while the screen PDF is merged (export_editions); both are returned without
+    pagination while the screen PDF is merged (export_editions), `idle()` once while the
+    chunks are laid out if a worker would wait (chunked.py `lay_out`); both are returned without
     their bytes (`data` b"": they are on disk)."""
     from .chunkstore import ChunkStore
     from .editions import export_editions
@@ -127,8 +129,9 @@ def write_editions(
         return dataclasses.replace(exported, data=b"")
 
     exported = export_editions(
-        handed, chunking.workers, store, tell, tell_screen, tell_print, keep_print, meanwhile
-    )
+        handed, chunking.workers, store, tell, tell_screen, tell_print, keep_print, meanwhile,
+        idle,
+    )  # fmt: skip
     if exported[0].data:  # laid out apart or whole: not written yet
         write_bytes_atomically(paths[0], exported[0].data)
     write_bytes_atomically(paths[1], exported[1].data)

@@ -246,9 +246,13 @@ class _Settling:
 def lay_out(
     book: RenderedBook, jobs: dict[str, ChunkJob], pieces: list[Piece], workers: int,
     store: ChunkStore | None, tell: Tell | None, cover: Cover | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> list[ChunkPdf]:  # fmt: skip
     """Every chunk finished, in book order, each valid for the final page numbers; `cover`,
-    the screen PDF's, laid out on the same pool (screen.py `Cover`)."""
+    the screen PDF's, laid out on the same pool (screen.py `Cover`). `idle`, when given, is
+    called once in this process while the workers lay out the first chunks (export/pool.py
+    `Pool.run`), only when fewer layouts are to be done than there are workers (an edit: a
+    worker, and this process, would wait); else not at all."""
     forks = workers if workers > 1 and may_fork(workers) else 0
     state = _Settling(pieces, jobs, tell, forks, cover=cover)
     keys = {name: book_prefixed(job.book_id, chunk_key(job)) for name, job in jobs.items()}
@@ -266,8 +270,11 @@ def lay_out(
         rules = pdf.rules_compared(jobs[pieces[0].name])
         state.jobs = {name: job.with_rules(rules) for name, job in jobs.items()}
     give_back_memory()  # before the workers are forked: they start with this process's pages
+    covering = cover.tasks() if cover else []
+    if len(pieces) - len(reused) + len(covering) >= workers:
+        idle = None  # every worker busy: this process's work would slow theirs
     with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
-        pool.run(state.tasks() + (cover.tasks() if cover else []), state.then)
+        pool.run(state.tasks() + covering, state.then, idle)
     now = (state.starts(), state.numbers(), state.carried())
     if any(not state.valid(piece.name, now) for piece in pieces):
         raise ChunkUnsafe("the chunks' page numbers did not settle")

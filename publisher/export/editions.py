@@ -50,6 +50,7 @@ def export_editions(
     tell: Tell | None = None, tell_screen: Tell | None = None, tell_print: Tell | None = None,
     keep_print: Callable[[Exported], Exported] | None = None,
     meanwhile: Callable[[Pagination | None], None] | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> tuple[Exported, Exported]:  # fmt: skip
     """The print PDF and the screen PDF (`handed`'s books) from ONE layout of the print book's
     chunks: each chunk is written twice (pdf/restyle.py `screen_write`), and the screen PDF is
@@ -64,7 +65,9 @@ def export_editions(
     `meanwhile(pagination)`, when given, is called with the print PDF's pagination once it is
     written, while the screen PDF is merged (in a forked process: `_aside`), so the editions
     that print its page numbers are made meanwhile; not called when the PDFs had to be laid
-    out apart or whole. Raises BuildFailed as export_pdf does."""
+    out apart or whole. `idle()`, when given, is called once while the workers lay out the
+    chunks, if one of them would wait (chunked.py `lay_out`). Raises BuildFailed as export_pdf
+    does."""
     from . import pdf
 
     printed, screen = handed.take()
@@ -84,7 +87,7 @@ def export_editions(
             tell(name, laid_out)
 
     try:
-        chunks = lay_out(printed, jobs, pieces, workers, store, told, cover)
+        chunks = lay_out(printed, jobs, pieces, workers, store, told, cover, idle)
     except LayoutsDiffer:
         return _apart(handed, workers, store, tell_print or tell, tell_screen, whole=False)
     except ChunkUnsafe:

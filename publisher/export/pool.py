@@ -243,8 +243,13 @@ class Pool:
         else:
             self.early.in_use = False
 
-    def run(self, tasks: list[Task], then: Callable[[Task, Answer], list[Task]]) -> None:
-        """Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise)."""
+    def run(
+        self, tasks: list[Task], then: Callable[[Task, Answer], list[Task]],
+        idle: Callable[[], None] | None = None,
+    ) -> None:  # fmt: skip
+        """`idle`, when given, is called once in this process after the first tasks are sent
+        to the workers, while they run (never with no worker process: it would only wait).
+        Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise)."""
         if not self.connections:
             queue = list(tasks)
             while queue:  # a finishing first: it lets a held layout go
@@ -252,9 +257,12 @@ class Pool:
                 task = queue.pop(first)
                 queue.extend(then(task, _run(task, self.held, self.access)))
             return
-        self._run_parallel(list(tasks), then)
+        self._run_parallel(list(tasks), then, idle)
 
-    def _run_parallel(self, queue: list[Task], then: Callable[[Task, Answer], list[Task]]) -> None:
+    def _run_parallel(
+        self, queue: list[Task], then: Callable[[Task, Answer], list[Task]],
+        idle: Callable[[], None] | None,
+    ) -> None:  # fmt: skip
         owner: dict[str, int] = {}
         held_by: list[int] = []  # one entry per chunk held, naming its process
         busy: dict[int, Task] = {}
@@ -274,6 +282,10 @@ class Pool:
                 self.connections[worker].send(task)
             if not busy:
                 raise WorkerFailed(f"no worker can run {queue[0]!r}")
+            if idle is not None:
+                now = idle
+                idle = None
+                now()
             waiting = {self.connections[worker]: worker for worker in busy}
             for ready in multiprocessing.connection.wait(list(waiting)):
                 worker = waiting[ready]  # type: ignore[index]
