@@ -93,6 +93,7 @@ def test_an_edit_that_moves_the_pages_makes_the_paginated_editions_again(
     make_project: ProjectMaker, tmp_path: Path
 ) -> None:
     log, same = _edited(make_project, tmp_path, PAGES)
+    assert same  # not the editions made on the pages as they were
     laid = [i for i, line in enumerate(log) if line.startswith("laid out chunk ")]
     renders = [line for line in log if line.startswith("render ")]
     assert len(laid) > 1  # the edited chunk, and those after it (their folios moved)
@@ -101,4 +102,3 @@ def test_an_edit_that_moves_the_pages_makes_the_paginated_editions_again(
     assert renders == ["render screen", "render print"] + ["render web", "render epub"] * 2
     assert log.index("render epub") < laid[0]
     assert [line.split(" done")[0] for line in _done(log)] == EDITIONS
-    assert same
