@@ -248,20 +248,15 @@ def lay_out(
     store: ChunkStore | None, tell: Tell | None, cover: Cover | None = None,
     idle: Callable[[], None] | None = None,
 ) -> list[ChunkPdf]:  # fmt: skip
-    """Every chunk finished, in book order, each valid for the final page numbers; `cover`,
-    the screen PDF's, laid out on the same pool (screen.py `Cover`). `idle`, when given, is
-    called once in this process while the workers lay out the first chunks (export/pool.py
-    `Pool.run`), only when fewer layouts are to be done than there are workers (an edit: a
-    worker, and this process, would wait); else not at all."""
+    """Every chunk finished, in book order, valid for the final page numbers; `cover` (the
+    screen PDF's) laid out on the same pool; `idle()` run once meanwhile (pool.py) if a
+    worker would wait (an edit: fewer layouts due than workers)."""
     forks = workers if workers > 1 and may_fork(workers) else 0
     state = _Settling(pieces, jobs, tell, forks, cover=cover)
     keys = {name: book_prefixed(job.book_id, chunk_key(job)) for name, job in jobs.items()}
-    if store is not None:
-        for piece in pieces:
-            cached = store.get(keys[piece.name])
-            if cached is not None:
-                state.pdfs[piece.name] = cached
-                state.shapes[piece.name] = cached.shape
+    found = {p.name: store.get(keys[p.name]) for p in pieces} if store is not None else {}
+    state.pdfs.update((name, chunk) for name, chunk in found.items() if chunk is not None)
+    state.shapes.update((name, chunk.shape) for name, chunk in state.pdfs.items())
     reused = set(state.pdfs)
     if state.forks and len(reused) < len(pieces):
         from . import pdf
@@ -270,9 +265,8 @@ def lay_out(
         rules = pdf.rules_compared(jobs[pieces[0].name])
         state.jobs = {name: job.with_rules(rules) for name, job in jobs.items()}
     give_back_memory()  # before the workers are forked: they start with this process's pages
-    covering = cover.tasks() if cover else []
-    if len(pieces) - len(reused) + len(covering) >= workers:
-        idle = None  # every worker busy: this process's work would slow theirs
+    covering = cover.tasks() if cover else []  # every worker busy: no `idle` work
+    idle = idle if len(pieces) - len(reused) + len(covering) < workers else None
     with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
         pool.run(state.tasks() + covering, state.then, idle)
     now = (state.starts(), state.numbers(), state.carried())
