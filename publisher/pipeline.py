@@ -71,7 +71,6 @@ from .plan import (  # BuildRequest and Format: the library's API, with build()
 )
 from .render import FragmentStore, cover_text, render_book, survey
 from .validation import ValidatorResult
-from .validation.files import validate_files
 
 __all__ = ["BuildRequest", "BuildResult", "Format", "Output", "build", "load", "render"]
 
@@ -768,6 +767,8 @@ def _validated(
     `claiming`: the EPUB's accessibility claim, kept or withdrawn on the validators' word."""
     validators: tuple[ValidatorResult, ...] = ()
     if request.validate:
+        from .validation.files import validate_files  # pikepdf, fontTools: only when asked
+
         with timed("validate"):
             if anthology is None:
                 timed.tell(Progress("validate", "reading the manuscripts"))

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from . import gate
 from .gate import Refused as Refused  # the gate's refusal, re-exported for its users
@@ -145,6 +144,8 @@ class Access:
         scheme = parts.scheme.lower()
         if scheme == "file":
             # Our own renderer names project files by file URL; anything else is refused.
+            from urllib.request import url2pathname  # http.client, email: not for every build
+
             path = self.local(Path(url2pathname(parts.path)), url)
             return self.read(path, self.limits.max_image_bytes, "resource-too-large", url)
         if scheme in ("http", "https"):
