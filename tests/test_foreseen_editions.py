@@ -102,3 +102,20 @@ def test_an_edit_that_moves_the_pages_makes_the_paginated_editions_again(
     assert renders == ["render screen", "render print"] + ["render web", "render epub"] * 2
     assert log.index("render epub") < laid[0]
     assert [line.split(" done")[0] for line in _done(log)] == EDITIONS
+
+
+def test_a_build_that_lays_out_every_chunk_does_not_make_them_meanwhile(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    anthology = _book(make_project)
+    _build(anthology, tmp_path / "out", [])
+    for edited in sorted((anthology.parent / "reviews").glob("*.md")):
+        edited.write_text(edited.read_text(encoding="utf-8") + SENTENCE, encoding="utf-8")
+    log: list[str] = []
+    _build(anthology, tmp_path / "out", log)
+    laid = [i for i, line in enumerate(log) if line.startswith("laid out chunk ")]
+    # Every review edited (a theme change does the same): every worker busy laying out, so
+    # the paginated editions wait for the print pagination, as in a cold build.
+    assert len(laid) >= 4
+    assert log.index("render web") > laid[-1]
+    assert [line for line in log if line.startswith("render ")][2:] == ["render web", "render epub"]
