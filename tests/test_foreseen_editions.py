@@ -1,7 +1,8 @@
 """After an edit, the web edition and the EPUB are made while the PDFs' chunks are laid out,
 on the print pagination the last build recorded (pipeline.py `_render_and_export`, issue 17:
 the edit's tail), and kept when the print PDF's pagination comes out the same; made again when
-the edit moved it. Either way the files are those of a clean build.
+the edit moved it. Either way the files are those of a clean build. A build that keeps every
+worker busy (every chunk laid out again) makes them after the layout, as a cold build does.
 
 Seen through the order of what the build did (its renders and progress events), not timings.
 """
