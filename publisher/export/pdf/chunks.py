@@ -18,7 +18,14 @@ from .face_fonts import fonts_keyed_by_file
 from .fetcher import ProjectFetcher, Refusal
 from .forked import forked
 from .identity import stable_xmp_ids
-from .laid import LaidChunk, backgrounds_kept, check_chunk, remake_margins, to_write
+from .laid import (
+    LaidChunk,
+    backgrounds_kept,
+    check_chunk,
+    remake_margins,
+    tables_released,
+    to_write,
+)
 from .pagination import paginate
 from .patches import list_numbers_kept, notes_stay_with_calls
 from .pseudo_styles import pseudo_styles_on_demand
@@ -68,6 +75,7 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
     except Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
     targets_settled(kept[0])
+    tables_released(kept[0])
     laid = LaidChunk(job, document, kept[0], seeds_used)
     check_chunk(laid)
     anchors: dict[str, int] = {}

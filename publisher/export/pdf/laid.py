@@ -67,6 +67,19 @@ def to_write(laid: LaidChunk, book_id: str, variant: str | None) -> tuple[Any, d
     return document, options
 
 
+def tables_released(context: Any) -> None:
+    """After a render whose layout context is kept (carried.context_kept), let go of
+    WeasyPrint 70's table cache: `LayoutContext.tables` (layout/preferred.py
+    `table_and_columns_preferred_widths`) maps each table box of the tree the layout was made
+    from to its columns' widths and its grid of cells, so it keeps that whole table (rows,
+    cells, lines, text) beside the laid-out copies the pages hold: half the boxes of a
+    chunk whose documents are tables (the filmography, the indexes) and 7 MiB of Python
+    objects for an 800-review filmography (issue 17: peak RSS). Only a table's layout reads
+    it; what is laid out after the render (margin boxes made again, `remake_margins`) has no
+    table, and drawing reads the laid-out boxes, so the pages are the same."""
+    context.tables.clear()
+
+
 def check_chunk(laid: LaidChunk) -> None:
     """The chunk's page numbers run on from its first page, and (but for the book's first
     chunk) its first document breaks to a recto, as each does in the whole book."""

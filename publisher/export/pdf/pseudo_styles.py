@@ -29,11 +29,18 @@ from unittest import mock
 
 import weasyprint.css
 
-# Kept on a StyleFor: (element, pseudo-element) -> its cascaded declarations, for the styles
-# not made yet; the document's root element and base URL, the same for all; and one of each
-# set of equal cascaded declarations (read, never written, by a ComputedStyle), so that the
-# six user-agent rules' declarations are kept six times, not six times per element.
+# Kept on a StyleFor: element -> its pseudo-elements whose styles are not made yet, as a tuple
+# of (pseudo-element, cascaded declarations) pairs; the document's root element and base URL,
+# the same for all; one of each set of equal cascaded declarations (read, never written, by a
+# ComputedStyle), so that the six user-agent rules' declarations are kept six times, not six
+# times per element; and one of each such tuple (`_CHAINS`: (id of the tuple it extends,
+# pseudo-element, declarations' key) -> tuple), so that the elements that only the user-agent
+# rules match share one tuple: an element costs one entry of the table, not six entries
+# keyed by six (element, pseudo-element) tuples (an 800-review filmography's layout kept
+# 3.4 MiB of such entries from its first step to its end, now 0.3; issue 17: peak RSS).
 _DEFERRED, _SHARED, _ALIKE = "_publisher_deferred", "_publisher_shared", "_publisher_alike"
+_CHAINS = "_publisher_chains"
+Deferred = tuple[tuple[str | None, dict[str, Any]], ...]  # (pseudo-element, cascaded declarations)
 
 
 @contextmanager
@@ -62,8 +69,15 @@ def pseudo_styles_on_demand() -> Iterator[None]:
             return
         alike = self.__dict__.setdefault(_ALIKE, {})
         key = tuple((name, id(values), weight) for name, (values, weight) in cascaded.items())
-        deferred = self.__dict__.setdefault(_DEFERRED, {})
-        deferred[element, pseudo_type] = alike.setdefault(key, cascaded)
+        deferred: dict[Any, Deferred] = self.__dict__.setdefault(_DEFERRED, {})
+        chains: dict[tuple[int, str | None, Any], Deferred] = self.__dict__.setdefault(_CHAINS, {})
+        before = deferred.get(element, ())
+        chain = chains.get((id(before), pseudo_type, key))
+        if chain is None:
+            chain = (*before, (pseudo_type, alike.setdefault(key, cascaded)))
+            # `before` is () or a value of `chains`, kept there: its id names no other tuple
+            chains[id(before), pseudo_type, key] = chain
+        deferred[element] = chain
 
     def asking(self: Any, element: Any, pseudo_type: str | None = None) -> Any:
         _made(self, make, (element, pseudo_type))
@@ -80,20 +94,29 @@ def every_style(style_for: Any) -> dict[Any, Any]:
     """`style_for`'s whole table of computed styles, (element, pseudo-element) -> style, as
     WeasyPrint would have made it: the styles not yet asked for are made now."""
     make = weasyprint.css.StyleFor.set_computed_styles
-    for key in list(style_for.__dict__.get(_DEFERRED, ())):
-        _made(style_for, make, key)
+    for element, chain in list(style_for.__dict__.get(_DEFERRED, {}).items()):
+        for pseudo_type, _ in chain:
+            _made(style_for, make, (element, pseudo_type))
     table: dict[Any, Any] = style_for._computed_styles
     return table
 
 
 def _made(style_for: Any, make: Any, key: tuple[Any, str | None]) -> None:
     """Make the deferred style of `key` (if it is one) with WeasyPrint's own `make`."""
-    deferred = style_for.__dict__.get(_DEFERRED)
-    if not deferred or key not in deferred:
-        return
-    cascaded = deferred.pop(key)
-    root, base_url = style_for.__dict__[_SHARED]
     element, pseudo_type = key
+    deferred: dict[Any, Deferred] | None = style_for.__dict__.get(_DEFERRED)
+    if pseudo_type is None or not deferred:
+        return
+    chain = deferred.get(element, ())
+    cascaded = next((declared for pseudo, declared in chain if pseudo == pseudo_type), None)
+    if cascaded is None:
+        return
+    rest = tuple(pair for pair in chain if pair[0] != pseudo_type)
+    if rest:
+        deferred[element] = rest
+    else:
+        del deferred[element]
+    root, base_url = style_for.__dict__[_SHARED]
     cascades = style_for.get_cascaded_styles()
     had = cascades.get(key)
     cascades[key] = cascaded  # set_computed_styles reads them there (cleared since)
