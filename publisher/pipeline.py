@@ -46,7 +46,7 @@ from .export import (
     write_wrap,
 )
 from .export.cover_art import cover_art
-from .export.pool import forked_early
+from .export.pool import forked_early, give_back_memory
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
     bleed_warnings,
@@ -441,18 +441,19 @@ def _render_and_export(
         if not pending:
             return
         items = pending.pop()
-        with timed("render-paginated"):
-            for item in items:
-                if item.target is Target.COVER:
-                    continue  # not rendered from the book: drawn from its spec (export/wrap.py)
+        for item in items:  # each rendered, written and let go before the next (peak RSS)
+            if item.target is Target.COVER:
+                continue  # not rendered from the book: drawn from its spec (export/wrap.py)
+            with timed("render-paginated"):
                 count.rendering(timed, "render-paginated", item.target)
                 books[item.target] = render(
                     anthology, item.target, cache.for_output(item.path), pagination, access,
                     cover,
                 )  # fmt: skip
+            built.update(_export_each([item], books, staged, timed, count, claiming, chunking))
+            del books[item.target]
+            give_back_memory()
         pages = len(pagination.pages) if pagination else 0
-        books_later = [item for item in items if item.target is not Target.COVER]
-        built.update(_export_each(books_later, books, staged, timed, count, claiming, chunking))
         for item in items:
             if item.target is Target.COVER:
                 count.exporting(timed, item.target)

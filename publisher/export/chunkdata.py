@@ -9,7 +9,9 @@ prints); page indices count from 0 within a chunk.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ..base.gate import Input
 from ..base.rendered import Pagination
@@ -123,10 +125,21 @@ class Bookmark:
 
 
 @dataclass(frozen=True)
+class Spilled:
+    """A chunk's PDF kept in a file rather than in memory (issue 17: peak RSS): the chunk store's
+    `path`, and the `sha256` (hex) of the bytes it held when written."""
+
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
 class ChunkPdf:
     """A finished chunk: its PDF (metadata, tags and fonts of its own; merged later), laid out
     from page number `start` with the named strings in `seeds_used` carried in; `screen`: the
-    same layout written as the screen PDF's chunk (b"" when the job asked for none)."""
+    same layout written as the screen PDF's chunk (b"" when the job asked for none). `spilled`,
+    `screen_spilled`: where `data` and `screen` are when they were let go of (b"": read them
+    with `pdf_bytes`; export/chunkstore.py `ChunkStore.spill`)."""
 
     shape: Shape
     start: int
@@ -135,3 +148,28 @@ class ChunkPdf:
     bookmarks: tuple[Bookmark, ...]
     pagination: Pagination | None = None
     screen: bytes = b""
+    spilled: Spilled | None = None
+    screen_spilled: Spilled | None = None
+
+    def screen_write(self) -> ChunkPdf:
+        """The chunk with its screen write as its PDF (what the screen PDF's merge reads)."""
+        return replace(self, data=self.screen, screen=b"", spilled=self.screen_spilled,
+                       screen_spilled=None)  # fmt: skip
+
+
+def pdf_bytes(chunk: ChunkPdf) -> bytes:
+    """The chunk's PDF: `data`, or read from where it was spilled. Raises OSError when that file
+    cannot be read, ValueError when it no longer holds what was written there."""
+    if chunk.spilled is None:
+        return chunk.data
+    data = chunk.spilled.path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != chunk.spilled.sha256:
+        raise ValueError(f"{chunk.spilled.path} changed after it was written")
+    return data
+
+
+def pdf_sha256(chunk: ChunkPdf) -> str:
+    """The sha256 (hex) of the chunk's PDF, without reading it back when it was spilled."""
+    if chunk.spilled is not None:
+        return chunk.spilled.sha256
+    return hashlib.sha256(chunk.data).hexdigest()

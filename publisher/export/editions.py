@@ -50,6 +50,7 @@ def export_editions(
     tell: Tell | None = None, tell_screen: Tell | None = None, tell_print: Tell | None = None,
     keep_print: Callable[[Exported], Exported] | None = None,
     meanwhile: Callable[[Pagination | None], None] | None = None,
+    keep_screen: Callable[[bytes], None] | None = None,
 ) -> tuple[Exported, Exported]:  # fmt: skip
     """The print PDF and the screen PDF (`handed`'s books) from ONE layout of the print book's
     chunks: each chunk is written twice (pdf/restyle.py `screen_write`), and the screen PDF is
@@ -61,6 +62,9 @@ def export_editions(
     chunked (both whole, export_pdf). `keep_print(exported)`, when given, is called with the
     print PDF as soon as it is merged (to write it) and what it returns is kept instead (its
     bytes dropped), so the print PDF's bytes are not held once it is written.
+    `keep_screen(data)`, when given, is called with the screen PDF's bytes where they are
+    merged (in the forked process, `_aside`: it writes them, and they never come back through
+    the pipe), and the screen PDF is returned without them (`data` b"").
     `meanwhile(pagination)`, when given, is called with the print PDF's pagination once it is
     written, while the screen PDF is merged (in a forked process: `_aside`), so the editions
     that print its page numbers are made meanwhile; not called when the PDFs had to be laid
@@ -90,8 +94,10 @@ def export_editions(
     except ChunkUnsafe:
         return _apart(handed, workers, store, None, None, whole=True)
     del jobs, pieces
-    writes = [replace(chunk, data=chunk.screen, screen=b"") for chunk in chunks]
+    writes = [chunk.screen_write() for chunk in chunks]
     merging = partial(screen_merge, screen, writes, pagination_of(chunks), store, cover)
+    if keep_screen is not None:
+        merging = partial(_kept, merging, keep_screen)
     merged = _aside(merging, workers if 2 * len(set(laid)) > len(chunks) else 1)
     try:
         exported = print_pdf(printed, chunks, store, kept[0])
@@ -103,6 +109,12 @@ def export_editions(
     finally:
         data = merged()  # the forked merge, always waited for
     return exported, screen_exported(data, writes, kept[1], cover)
+
+
+def _kept(merging: Callable[[], bytes], keep: Callable[[bytes], None]) -> bytes:
+    """The screen PDF merged and handed to `keep` (which writes it) where it is merged: b""."""
+    keep(merging())
+    return b""
 
 
 def _aside(work: Callable[[], bytes], workers: int) -> Callable[[], bytes]:
