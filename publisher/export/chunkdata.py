@@ -37,15 +37,16 @@ class ChunkUnsafe(Exception):
 
 @dataclass(frozen=True)
 class ScreenJob:
-    """The screen PDF's write of a print chunk's layout: `html`, the chunk's page with the
-    screen profile's head (its cascade gives the values of the properties that only change
-    drawing, such as link colours); `book_id` (32 hex digits) and `variant` of the screen PDF;
+    """The screen PDF's write of a print chunk's layout: `head`, the screen profile's head, up
+    to and including the `<body>` tag, which takes the place of the print page's (ChunkJob
+    `screen_page`: its cascade gives the values of the properties that only change drawing,
+    such as link colours); `book_id` (32 hex digits) and `variant` of the screen PDF;
     `rules`: the style rules found in one page's head and not in the other's (pdf/cascades.py
     `differing_rules`), compared once by the build process and sent with every job, since its
     workers are forked before the book exists (None: the worker compares them itself). Derived
     from the two pages, so not part of the chunk's key."""
 
-    html: str
+    head: str
     book_id: str
     variant: str = "pdf/ua-1"
     rules: tuple[tuple[object, ...], ...] | None = None
@@ -55,7 +56,9 @@ class ScreenJob:
 class ChunkJob:
     """One chunk to lay out.
 
-    `html`: the whole page of the chunk (head, stylesheet, its documents); `start`: the page
+    `html`: the whole page of the chunk (head, stylesheet, its documents), or what follows
+    `head` in it when `head` is given (`page` is then the two together: the head, the same
+    for every chunk, is held once: issue 17, peak RSS); `start`: the page
     number of its first page (provisional while earlier chunks are not laid out: only the
     margin boxes depend on it and `finish_chunk` remakes them); `externals`: every anchor its
     links point to in other chunks, with the page number it is known to have (0 while unknown),
@@ -88,6 +91,23 @@ class ChunkJob:
     cover: bool = False
     fork_screen: bool = False
     links: bool = True
+    head: str = ""
+
+    @property
+    def page(self) -> str:
+        """The chunk's whole page (its `head` and `html`)."""
+        return self.head + self.html
+
+    @property
+    def screen_page(self) -> str:
+        """The page of the screen write: the screen head, then what follows the print head.
+        Raises ValueError for a job without a screen write or a page without a `<body>`."""
+        if self.screen is None:
+            raise ValueError(f"{self.name}: no screen write")
+        if self.head:
+            return self.screen.head + self.html
+        body = self.html.index(">", self.html.index("<body", self.html.rindex("</head>"))) + 1
+        return self.screen.head + self.html[body:]
 
     def with_rules(self, rules: tuple[tuple[object, ...], ...] | None) -> ChunkJob:
         """This job with its screen write's differing style rules given (ScreenJob.rules)."""

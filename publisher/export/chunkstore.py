@@ -37,7 +37,7 @@ def chunk_key(job: ChunkJob) -> str:
     return digest(
         FORMAT,
         _environment(),
-        job.html,
+        job.page,
         job.base_url,
         job.book_id,
         job.variant or "",
@@ -45,7 +45,7 @@ def chunk_key(job: ChunkJob) -> str:
         job.stamp or "now",
         "\n".join(anchor for anchor, _ in job.externals),
         f"{job.sentinel}|{job.recto}|{job.paginate}|{job.cover}|{job.links}",
-        *(() if job.screen is None else (job.screen.html, job.screen.book_id, job.screen.variant)),
+        *(() if job.screen is None else (job.screen_page, job.screen.book_id, job.screen.variant)),
     )
 
 

@@ -138,17 +138,25 @@ _Prepared = tuple[RenderedBook, RenderedBook, dict[str, ChunkJob], list[Piece], 
 
 
 def _prepared(printed: RenderedBook, screen: RenderedBook) -> _Prepared:
-    """The chunk jobs (each with the screen write's page) and pieces, what the merges need of
+    """The chunk jobs (each with the screen write's head) and pieces, what the merges need of
     each book (screen.py `keep`), and both books without their pages and documents: only the
-    jobs hold the book's text from here on. Raises ChunkUnsafe as `split` does."""
+    jobs hold the book's text from here on, once: each job without the page's head, which
+    they share (ChunkJob.head: the head's stylesheet quotes an emoji, so any text with it
+    takes 4 bytes a character), the pieces without their text. Raises ChunkUnsafe as `split`
+    does, and when the screen and print pages are not cut alike."""
     from . import pdf
 
+    heads = _heads(printed.page, screen.page)
     pieces = split(printed)
     jobs = jobs_for(printed, pieces, pdf.w3c_source_date())
-    screen_id = pdf.book_id(screen)
-    for name, job in jobs.items():
-        page = _screen_page(job.html, printed.page, screen.page)
-        jobs[name] = replace(job, screen=ScreenJob(page, screen_id))
+    screen_job = ScreenJob(heads[1], pdf.book_id(screen))
+    for index, piece in enumerate(pieces):
+        job = jobs[piece.name]
+        if not job.html.startswith(heads[0]):
+            raise ChunkUnsafe("the screen and print pages are not cut alike")
+        body = job.html[len(heads[0]) :]
+        pieces[index] = replace(piece, html="")  # its text: the job's, from here on
+        jobs[piece.name] = replace(job, html=body, head=heads[0], screen=screen_job)
     kept = (keep(printed), keep(screen))
     slim = [replace(book, page="", documents=(), printed=None) for book in (printed, screen)]
     return slim[0], slim[1], jobs, pieces, kept
@@ -170,14 +178,14 @@ def _apart(
     )
 
 
-def _screen_page(html: str, printed: str, screen: str) -> str:
-    """A print chunk's page with the screen page's head: the same documents, each profile's
-    stylesheet. Raises ChunkUnsafe when the pages do not begin and end alike."""
+def _heads(printed: str, screen: str) -> tuple[str, str]:
+    """The print and the screen page's heads, each up to and including its `<body>` tag.
+    Raises ChunkUnsafe when the pages do not end alike (the chunks' screen pages are the
+    screen head followed by the print page's text)."""
     heads = [
         page[: page.index(">", page.index("<body", page.rindex("</head>"))) + 1]
         for page in (printed, screen)
     ]
-    tails = [page[page.rindex("</body>") :] for page in (printed, screen)]
-    if not html.startswith(heads[0]) or tails[0] != tails[1]:
+    if printed[printed.rindex("</body>") :] != screen[screen.rindex("</body>") :]:
         raise ChunkUnsafe("the screen and print pages are not cut alike")
-    return heads[1] + html[len(heads[0]) :]
+    return heads[0], heads[1]
