@@ -6,6 +6,9 @@ moment must not grow with the book.
   while the pool lays the others out and while the print and the screen PDFs are merged
   (export/chunkstore.py `ChunkStore.spill`): at each merge, the bytes of every `ChunkPdf` alive
   are the screen PDF's cover alone, the same for N and 4N reviews.
+- The chunk jobs hold the book's text once: the page's head (4 bytes a character: its
+  stylesheet quotes an emoji) is one string shared by every job and the screen write's, the
+  pieces keep no text (export/editions.py `_prepared`).
 - The web edition and the EPUB are rendered and written one at a time: when the EPUB is made,
   no other rendered book with its page is alive (pipeline.py `paginated`).
 - The screen PDF is written where it is merged (a forked process with two workers): its bytes
@@ -54,6 +57,7 @@ def _project(root: Path, reviews: int) -> Path:
 
 
 MERGE, EXPORT_EPUB, SCREEN_EXPORTED = merge.merge, epub.export_epub, editions.screen_exported
+LAY_OUT = editions.lay_out
 
 
 def _alive(kind: type) -> list[Any]:
@@ -63,7 +67,14 @@ def _alive(kind: type) -> list[Any]:
 
 def _held(root: Path, reviews: int, workers: int, patch: pytest.MonkeyPatch) -> dict[str, Any]:
     """What a cold build of `reviews` reviews held at each moment watched."""
-    seen: dict[str, Any] = {"merges": [], "books": [], "screen": []}
+    seen: dict[str, Any] = {"merges": [], "books": [], "screen": [], "jobs": []}
+
+    def watched_lay_out(book: RenderedBook, jobs: dict[str, Any], *args: Any) -> Any:
+        heads = {id(job.head) for job in jobs.values()}
+        heads |= {id(job.screen.head) for job in jobs.values()}
+        whole = [job.name for job in jobs.values() if "</head>" in job.html]
+        seen["jobs"].append((len(heads), whole, sum(len(piece.html) for piece in args[0])))
+        return LAY_OUT(book, jobs, *args)
 
     def watched_merge(chunks: list[ChunkPdf], *args: Any, **kwargs: Any) -> bytes:
         held = _alive(ChunkPdf)
@@ -80,6 +91,7 @@ def _held(root: Path, reviews: int, workers: int, patch: pytest.MonkeyPatch) -> 
         return SCREEN_EXPORTED(data, *args)
 
     patch.setattr(merge, "merge", watched_merge)
+    patch.setattr(editions, "lay_out", watched_lay_out)
     patch.setattr(epub, "export_epub", watched_epub)
     patch.setattr(editions, "screen_exported", watched_screen)
     patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
@@ -104,4 +116,5 @@ def test_what_the_build_holds_does_not_grow_with_the_book(
     # Only the screen PDF's cover (the same for both books) is held in memory.
     assert large["merges"] == small["merges"], (small["merges"], large["merges"])
     assert small["books"] == large["books"] == [[]]  # the EPUB's book alone
+    assert small["jobs"] == large["jobs"] == [(2, [], 0)]  # one print head, one screen head
     assert small["screen"] == large["screen"] == [0]  # written where it was merged
