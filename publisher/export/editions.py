@@ -12,8 +12,11 @@ screen PDF still with its cover apart and the same folios; a book that cannot be
 out whole, twice (export_pdf; the screen page's `@page cover` keeps its folios the same).
 
 Peak RSS (issue 17): the two books are handed over (export.Handed) and let go of once the chunk
-jobs are made, so the book's text is held once, by the jobs; when a layout must then be done
-apart or whole, they are rendered anew.
+jobs are made, so the book's text is held once, by the jobs, which share the page's head
+(`_prepared`); when a layout must then be done apart or whole, they are rendered anew. Each
+chunk's two writes go to the chunk store's files as they come back from the pool
+(ChunkStore.spill), and the merges read them back one at a time; the screen PDF is written
+by the process that merges it (`keep_screen`), so its bytes never come back here.
 
 The build's one-core tail (issue 17): the screen PDF's cover is one more task of the chunks'
 pool (screen.py `Cover`), and with more than one worker the screen PDF is merged in a forked
@@ -71,10 +74,11 @@ def export_editions(
     out apart or whole. Raises BuildFailed as export_pdf does."""
     from . import pdf
 
-    printed, screen = handed.take()
+    books = list(handed.take())  # the only reference: `_prepared` lets go of their pages
     try:
-        prepared = _prepared(printed, screen)
+        prepared = _prepared(books)
     except ChunkUnsafe:
+        printed, screen = books if all(book.page for book in books) else handed.take()
         return pdf.export_pdf(printed), pdf.export_pdf(screen)
     printed, screen, jobs, pieces, kept = prepared
     del prepared
@@ -137,19 +141,26 @@ def _aside(work: Callable[[], bytes], workers: int) -> Callable[[], bytes]:
 _Prepared = tuple[RenderedBook, RenderedBook, dict[str, ChunkJob], list[Piece], tuple[Kept, Kept]]
 
 
-def _prepared(printed: RenderedBook, screen: RenderedBook) -> _Prepared:
+def _prepared(books: list[RenderedBook]) -> _Prepared:
     """The chunk jobs (each with the screen write's head) and pieces, what the merges need of
     each book (screen.py `keep`), and both books without their pages and documents: only the
     jobs hold the book's text from here on, once: each job without the page's head, which
     they share (ChunkJob.head: the head's stylesheet quotes an emoji, so any text with it
-    takes 4 bytes a character), the pieces without their text. Raises ChunkUnsafe as `split`
-    does, and when the screen and print pages are not cut alike."""
+    takes 4 bytes a character), the pieces without their text. `books` (print, screen) is
+    the only reference to the books: each is replaced by its slim copy as soon as it is not
+    needed whole (the screen book before the print book is cut), so their pages are let go
+    of early (issue 17: this was the build process's peak). Raises ChunkUnsafe as `split`
+    does, and when the screen and print pages are not cut alike (`books` may then be slim)."""
     from . import pdf
 
-    heads = _heads(printed.page, screen.page)
-    pieces = split(printed)
-    jobs = jobs_for(printed, pieces, pdf.w3c_source_date())
-    screen_job = ScreenJob(heads[1], pdf.book_id(screen))
+    heads = _heads(books[0].page, books[1].page)
+    kept_screen = keep(books[1])
+    screen_job = ScreenJob(heads[1], pdf.book_id(books[1]))
+    books[1] = _slim(books[1])
+    pieces = split(books[0])
+    jobs = jobs_for(books[0], pieces, pdf.w3c_source_date())
+    kept_print = keep(books[0])
+    books[0] = _slim(books[0])
     for index, piece in enumerate(pieces):
         job = jobs[piece.name]
         if not job.html.startswith(heads[0]):
@@ -157,9 +168,12 @@ def _prepared(printed: RenderedBook, screen: RenderedBook) -> _Prepared:
         body = job.html[len(heads[0]) :]
         pieces[index] = replace(piece, html="")  # its text: the job's, from here on
         jobs[piece.name] = replace(job, html=body, head=heads[0], screen=screen_job)
-    kept = (keep(printed), keep(screen))
-    slim = [replace(book, page="", documents=(), printed=None) for book in (printed, screen)]
-    return slim[0], slim[1], jobs, pieces, kept
+    return books[0], books[1], jobs, pieces, (kept_print, kept_screen)
+
+
+def _slim(book: RenderedBook) -> RenderedBook:
+    """The book without its page and documents (what the merges still read of it)."""
+    return replace(book, page="", documents=(), printed=None)
 
 
 def _apart(
