@@ -46,7 +46,7 @@ from .export import (
     write_wrap,
 )
 from .export.cover_art import cover_art
-from .export.pool import forked_early
+from .export.pool import forked_early, give_back_memory
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
     bleed_warnings,
@@ -453,17 +453,19 @@ def _render_and_export(
     reads: list[int] = []  # the cache's fragments the render of `ahead` read
 
     def make(pagination: Pagination | None) -> dict[Path, Exported]:
-        """`rendered`, rendered on `pagination` and written to the staging folder."""
-        with timed("render-paginated"):
-            for item in rendered:
+        """`rendered`, each rendered on `pagination`, written to the staging folder and let go
+        before the next is rendered (issue 17: the build process's peak RSS)."""
+        made: dict[Path, Exported] = {}
+        for item in rendered:
+            with timed("render-paginated"):
                 count.rendering(timed, "render-paginated", item.target)
                 books[item.target] = render(
                     anthology, item.target, cache.for_output(item.path), pagination, access,
                     cover,
                 )  # fmt: skip
-        made = _export_each(rendered, books, staged, timed, count, claiming, chunking)
-        for item in rendered:
+            made.update(_export_each([item], books, staged, timed, count, claiming, chunking))
             books.pop(item.target, None)
+            give_back_memory()
         return made
 
     def foresee() -> None:

@@ -115,7 +115,8 @@ def write_editions(
     the books once their chunk jobs are made), atomically; `tell` hears of the chunks of that
     layout laid out or reused, `tell_screen` of the screen PDF's own (its cover; all its chunks
     when it needs a layout of its own), `tell_print` of the print PDF's then. The print PDF is
-    written as soon as it is merged; `meanwhile(pagination)` is called with the print PDF's
+    written as soon as it is merged, the screen PDF by the process that merges it (a forked
+    one, export/editions.py `_aside`); `meanwhile(pagination)` is called with the print PDF's
     pagination while the screen PDF is merged (export_editions), `idle()` once while the
     chunks are laid out if a worker would wait (chunked.py `lay_out`); both are returned without
     their bytes (`data` b"": they are on disk)."""
@@ -128,13 +129,16 @@ def write_editions(
         write_bytes_atomically(paths[0], exported.data)
         return dataclasses.replace(exported, data=b"")
 
+    def keep_screen(data: bytes) -> None:  # where it is merged: a forked process, often
+        write_bytes_atomically(paths[1], data)
+
     exported = export_editions(
         handed, chunking.workers, store, tell, tell_screen, tell_print, keep_print, meanwhile,
-        idle,
+        idle, keep_screen,
     )  # fmt: skip
-    if exported[0].data:  # laid out apart or whole: not written yet
-        write_bytes_atomically(paths[0], exported[0].data)
-    write_bytes_atomically(paths[1], exported[1].data)
+    for path, made in zip(paths, exported, strict=True):
+        if made.data:  # laid out apart or whole: not written yet
+            write_bytes_atomically(path, made.data)
     return dataclasses.replace(exported[0], data=b""), dataclasses.replace(exported[1], data=b"")
 
 

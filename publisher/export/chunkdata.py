@@ -9,7 +9,9 @@ prints); page indices count from 0 within a chunk.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ..base.gate import Input
 from ..base.rendered import Pagination
@@ -35,15 +37,16 @@ class ChunkUnsafe(Exception):
 
 @dataclass(frozen=True)
 class ScreenJob:
-    """The screen PDF's write of a print chunk's layout: `html`, the chunk's page with the
-    screen profile's head (its cascade gives the values of the properties that only change
-    drawing, such as link colours); `book_id` (32 hex digits) and `variant` of the screen PDF;
+    """The screen PDF's write of a print chunk's layout: `head`, the screen profile's head, up
+    to and including the `<body>` tag, which takes the place of the print page's (ChunkJob
+    `screen_page`: its cascade gives the values of the properties that only change drawing,
+    such as link colours); `book_id` (32 hex digits) and `variant` of the screen PDF;
     `rules`: the style rules found in one page's head and not in the other's (pdf/cascades.py
     `differing_rules`), compared once by the build process and sent with every job, since its
     workers are forked before the book exists (None: the worker compares them itself). Derived
     from the two pages, so not part of the chunk's key."""
 
-    html: str
+    head: str
     book_id: str
     variant: str = "pdf/ua-1"
     rules: tuple[tuple[object, ...], ...] | None = None
@@ -53,7 +56,9 @@ class ScreenJob:
 class ChunkJob:
     """One chunk to lay out.
 
-    `html`: the whole page of the chunk (head, stylesheet, its documents); `start`: the page
+    `html`: the whole page of the chunk (head, stylesheet, its documents), or what follows
+    `head` in it when `head` is given (`page` is then the two together: the head, the same
+    for every chunk, is held once: issue 17, peak RSS); `start`: the page
     number of its first page (provisional while earlier chunks are not laid out: only the
     margin boxes depend on it and `finish_chunk` remakes them); `externals`: every anchor its
     links point to in other chunks, with the page number it is known to have (0 while unknown),
@@ -86,6 +91,23 @@ class ChunkJob:
     cover: bool = False
     fork_screen: bool = False
     links: bool = True
+    head: str = ""
+
+    @property
+    def page(self) -> str:
+        """The chunk's whole page (its `head` and `html`)."""
+        return self.head + self.html
+
+    @property
+    def screen_page(self) -> str:
+        """The page of the screen write: the screen head, then what follows the print head.
+        Raises ValueError for a job without a screen write or a page without a `<body>`."""
+        if self.screen is None:
+            raise ValueError(f"{self.name}: no screen write")
+        if self.head:
+            return self.screen.head + self.html
+        body = self.html.index(">", self.html.index("<body", self.html.rindex("</head>"))) + 1
+        return self.screen.head + self.html[body:]
 
     def with_rules(self, rules: tuple[tuple[object, ...], ...] | None) -> ChunkJob:
         """This job with its screen write's differing style rules given (ScreenJob.rules)."""
@@ -123,10 +145,21 @@ class Bookmark:
 
 
 @dataclass(frozen=True)
+class Spilled:
+    """A chunk's PDF kept in a file rather than in memory (issue 17: peak RSS): the chunk store's
+    `path`, and the `sha256` (hex) of the bytes it held when written."""
+
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
 class ChunkPdf:
     """A finished chunk: its PDF (metadata, tags and fonts of its own; merged later), laid out
     from page number `start` with the named strings in `seeds_used` carried in; `screen`: the
-    same layout written as the screen PDF's chunk (b"" when the job asked for none)."""
+    same layout written as the screen PDF's chunk (b"" when the job asked for none). `spilled`,
+    `screen_spilled`: where `data` and `screen` are when they were let go of (b"": read them
+    with `pdf_bytes`; export/chunkstore.py `ChunkStore.spill`)."""
 
     shape: Shape
     start: int
@@ -135,3 +168,28 @@ class ChunkPdf:
     bookmarks: tuple[Bookmark, ...]
     pagination: Pagination | None = None
     screen: bytes = b""
+    spilled: Spilled | None = None
+    screen_spilled: Spilled | None = None
+
+    def screen_write(self) -> ChunkPdf:
+        """The chunk with its screen write as its PDF (what the screen PDF's merge reads)."""
+        return replace(self, data=self.screen, screen=b"", spilled=self.screen_spilled,
+                       screen_spilled=None)  # fmt: skip
+
+
+def pdf_bytes(chunk: ChunkPdf) -> bytes:
+    """The chunk's PDF: `data`, or read from where it was spilled. Raises OSError when that file
+    cannot be read, ValueError when it no longer holds what was written there."""
+    if chunk.spilled is None:
+        return chunk.data
+    data = chunk.spilled.path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != chunk.spilled.sha256:
+        raise ValueError(f"{chunk.spilled.path} changed after it was written")
+    return data
+
+
+def pdf_sha256(chunk: ChunkPdf) -> str:
+    """The sha256 (hex) of the chunk's PDF, without reading it back when it was spilled."""
+    if chunk.spilled is not None:
+        return chunk.spilled.sha256
+    return hashlib.sha256(chunk.data).hexdigest()

@@ -20,6 +20,7 @@ the back matter. What one chunk's layout needs from the others, and how it gets 
 A chunk whose layout cannot be the whole book's (pdf.py's checks: `ChunkUnsafe`), and a
 stylesheet using what this does not carry across chunks (UNCHUNKABLE), lay the book out whole.
 The chunking depends only on the book, never on the worker count, so the bytes do not either.
+Length: the settling state and its one driver (`lay_out`) read best together.
 """
 
 from __future__ import annotations
@@ -137,6 +138,7 @@ class _Settling:
     held: dict[str, int] = field(default_factory=dict)  # name → the start it was laid out at
     flying: set[str] = field(default_factory=set)
     layouts: Counter[str] = field(default_factory=Counter)
+    spill: Callable[[str, ChunkPdf], ChunkPdf] | None = None  # ChunkStore.spill (None: held)
 
     def starts(self) -> dict[str, int]:
         starts: dict[str, int] = {}
@@ -236,7 +238,7 @@ class _Settling:
             self.shapes[name] = answer
         else:
             self.shapes[name] = answer.shape
-            self.pdfs[name] = answer
+            self.pdfs[name] = answer if self.spill is None else self.spill(name, answer)
             self.held.pop(name, None)
         if self.tell is not None and isinstance(task, Layout):
             self.tell(name, True)
@@ -254,6 +256,8 @@ def lay_out(
     forks = workers if workers > 1 and may_fork(workers) else 0
     state = _Settling(pieces, jobs, tell, forks, cover=cover)
     keys = {name: book_prefixed(job.book_id, chunk_key(job)) for name, job in jobs.items()}
+    if store is not None:
+        state.spill = lambda name, chunk: store.spill(keys[name], chunk)  # issue 17: peak RSS
     found = {p.name: store.get(keys[p.name]) for p in pieces} if store is not None else {}
     state.pdfs.update((name, chunk) for name, chunk in found.items() if chunk is not None)
     state.shapes.update((name, chunk.shape) for name, chunk in state.pdfs.items())

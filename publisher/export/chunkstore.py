@@ -26,7 +26,7 @@ from ..base.digests import digest, package_digest
 from ..base.files import write_bytes_atomically
 from ..base.gate import Input, still_valid
 from ..base.rendered import PageStart, Pagination
-from .chunkdata import Bookmark, ChunkJob, ChunkPdf, Shape
+from .chunkdata import Bookmark, ChunkJob, ChunkPdf, Shape, Spilled
 from .merge_cache import MergeCache
 
 FORMAT = "chunk/2"
@@ -37,7 +37,7 @@ def chunk_key(job: ChunkJob) -> str:
     return digest(
         FORMAT,
         _environment(),
-        job.html,
+        job.page,
         job.base_url,
         job.book_id,
         job.variant or "",
@@ -45,7 +45,7 @@ def chunk_key(job: ChunkJob) -> str:
         job.stamp or "now",
         "\n".join(anchor for anchor, _ in job.externals),
         f"{job.sentinel}|{job.recto}|{job.paginate}|{job.cover}|{job.links}",
-        *(() if job.screen is None else (job.screen.html, job.screen.book_id, job.screen.variant)),
+        *(() if job.screen is None else (job.screen_page, job.screen.book_id, job.screen.variant)),
     )
 
 
@@ -110,6 +110,8 @@ class ChunkStore:
         """Keep `chunk`. A folder that cannot be written costs the reuse, never the build (the
         build cache's own manifest, in the same folder, says `cache-unwritable`)."""
         record_path, pdf_path = self._paths(key)
+        if chunk.spilled is not None and chunk.spilled.path == pdf_path:
+            return  # `spill` kept it here already
         if record_path.exists() and self.get(key) == chunk:
             return
         screen = _sha256(chunk.screen) if chunk.screen else ""
@@ -123,6 +125,29 @@ class ChunkStore:
             write_bytes_atomically(record_path, text)
         except OSError:
             return
+
+    def spill(self, key: str, chunk: ChunkPdf) -> ChunkPdf:
+        """Keep `chunk` (`put`) and let go of its bytes (issue 17: peak RSS): the chunk returned
+        has its PDF and its screen write in this store's files (chunkdata.py `Spilled`, read
+        back with `pdf_bytes`), or is `chunk` itself when they could not be written."""
+        if chunk.spilled is not None:
+            return chunk
+        self.put(key, chunk)
+        record_path, pdf_path = self._paths(key)
+        screen_path = self._screen_path(key)
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            if record["sha256"] != _sha256(chunk.data) or pdf_path.stat().st_size != len(
+                chunk.data
+            ):
+                return chunk
+            if chunk.screen and record["screen_sha256"] != _sha256(chunk.screen):
+                return chunk
+        except (OSError, ValueError, KeyError, TypeError):
+            return chunk
+        data = Spilled(pdf_path, record["sha256"])
+        screen = Spilled(screen_path, record["screen_sha256"]) if chunk.screen else None
+        return replace(chunk, data=b"", screen=b"", spilled=data, screen_spilled=screen)
 
     def keep(self, keys: set[str], book: str) -> None:
         """Delete the chunks of `book` (the key prefix) not in `keys` (as `put`, quietly)."""
@@ -149,7 +174,7 @@ def book_prefixed(book: str, key: str) -> str:
 
 def _record(chunk: ChunkPdf) -> dict[str, Any]:
     record = asdict(chunk)
-    del record["data"], record["screen"]
+    del record["data"], record["screen"], record["spilled"], record["screen_spilled"]
     return record
 
 

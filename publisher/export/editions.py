@@ -12,8 +12,11 @@ screen PDF still with its cover apart and the same folios; a book that cannot be
 out whole, twice (export_pdf; the screen page's `@page cover` keeps its folios the same).
 
 Peak RSS (issue 17): the two books are handed over (export.Handed) and let go of once the chunk
-jobs are made, so the book's text is held once, by the jobs; when a layout must then be done
-apart or whole, they are rendered anew.
+jobs are made, so the book's text is held once, by the jobs, which share the page's head
+(`_prepared`); when a layout must then be done apart or whole, they are rendered anew. Each
+chunk's two writes go to the chunk store's files as they come back from the pool
+(ChunkStore.spill), and the merges read them back one at a time; the screen PDF is written
+by the process that merges it (`keep_screen`), so its bytes never come back here.
 
 The build's one-core tail (issue 17): the screen PDF's cover is one more task of the chunks'
 pool (screen.py `Cover`), and with more than one worker the screen PDF is merged in a forked
@@ -51,6 +54,7 @@ def export_editions(
     keep_print: Callable[[Exported], Exported] | None = None,
     meanwhile: Callable[[Pagination | None], None] | None = None,
     idle: Callable[[], None] | None = None,
+    keep_screen: Callable[[bytes], None] | None = None,
 ) -> tuple[Exported, Exported]:  # fmt: skip
     """The print PDF and the screen PDF (`handed`'s books) from ONE layout of the print book's
     chunks: each chunk is written twice (pdf/restyle.py `screen_write`), and the screen PDF is
@@ -62,6 +66,9 @@ def export_editions(
     chunked (both whole, export_pdf). `keep_print(exported)`, when given, is called with the
     print PDF as soon as it is merged (to write it) and what it returns is kept instead (its
     bytes dropped), so the print PDF's bytes are not held once it is written.
+    `keep_screen(data)`, when given, is called with the screen PDF's bytes where they are
+    merged (in the forked process, `_aside`: it writes them, and they never come back through
+    the pipe), and the screen PDF is returned without them (`data` b"").
     `meanwhile(pagination)`, when given, is called with the print PDF's pagination once it is
     written, while the screen PDF is merged (in a forked process: `_aside`), so the editions
     that print its page numbers are made meanwhile; not called when the PDFs had to be laid
@@ -70,10 +77,11 @@ def export_editions(
     does."""
     from . import pdf
 
-    printed, screen = handed.take()
+    books = list(handed.take())  # the only reference: `_prepared` lets go of their pages
     try:
-        prepared = _prepared(printed, screen)
+        prepared = _prepared(books)
     except ChunkUnsafe:
+        printed, screen = books if all(book.page for book in books) else handed.take()
         return pdf.export_pdf(printed), pdf.export_pdf(screen)
     printed, screen, jobs, pieces, kept = prepared
     del prepared
@@ -93,8 +101,10 @@ def export_editions(
     except ChunkUnsafe:
         return _apart(handed, workers, store, None, None, whole=True)
     del jobs, pieces
-    writes = [replace(chunk, data=chunk.screen, screen=b"") for chunk in chunks]
+    writes = [chunk.screen_write() for chunk in chunks]
     merging = partial(screen_merge, screen, writes, pagination_of(chunks), store, cover)
+    if keep_screen is not None:
+        merging = partial(_kept, merging, keep_screen)
     merged = _aside(merging, workers if 2 * len(set(laid)) > len(chunks) else 1)
     try:
         exported = print_pdf(printed, chunks, store, kept[0])
@@ -106,6 +116,12 @@ def export_editions(
     finally:
         data = merged()  # the forked merge, always waited for
     return exported, screen_exported(data, writes, kept[1], cover)
+
+
+def _kept(merging: Callable[[], bytes], keep: Callable[[bytes], None]) -> bytes:
+    """The screen PDF merged and handed to `keep` (which writes it) where it is merged: b""."""
+    keep(merging())
+    return b""
 
 
 def _aside(work: Callable[[], bytes], workers: int) -> Callable[[], bytes]:
@@ -128,21 +144,39 @@ def _aside(work: Callable[[], bytes], workers: int) -> Callable[[], bytes]:
 _Prepared = tuple[RenderedBook, RenderedBook, dict[str, ChunkJob], list[Piece], tuple[Kept, Kept]]
 
 
-def _prepared(printed: RenderedBook, screen: RenderedBook) -> _Prepared:
-    """The chunk jobs (each with the screen write's page) and pieces, what the merges need of
+def _prepared(books: list[RenderedBook]) -> _Prepared:
+    """The chunk jobs (each with the screen write's head) and pieces, what the merges need of
     each book (screen.py `keep`), and both books without their pages and documents: only the
-    jobs hold the book's text from here on. Raises ChunkUnsafe as `split` does."""
+    jobs hold the book's text from here on, once: each job without the page's head, which
+    they share (ChunkJob.head: the head's stylesheet quotes an emoji, so any text with it
+    takes 4 bytes a character), the pieces without their text. `books` (print, screen) is
+    the only reference to the books: each is replaced by its slim copy as soon as it is not
+    needed whole (the screen book before the print book is cut), so their pages are let go
+    of early (issue 17: this was the build process's peak). Raises ChunkUnsafe as `split`
+    does, and when the screen and print pages are not cut alike (`books` may then be slim)."""
     from . import pdf
 
-    pieces = split(printed)
-    jobs = jobs_for(printed, pieces, pdf.w3c_source_date())
-    screen_id = pdf.book_id(screen)
-    for name, job in jobs.items():
-        page = _screen_page(job.html, printed.page, screen.page)
-        jobs[name] = replace(job, screen=ScreenJob(page, screen_id))
-    kept = (keep(printed), keep(screen))
-    slim = [replace(book, page="", documents=(), printed=None) for book in (printed, screen)]
-    return slim[0], slim[1], jobs, pieces, kept
+    heads = _heads(books[0].page, books[1].page)
+    kept_screen = keep(books[1])
+    screen_job = ScreenJob(heads[1], pdf.book_id(books[1]))
+    books[1] = _slim(books[1])
+    pieces = split(books[0])
+    jobs = jobs_for(books[0], pieces, pdf.w3c_source_date())
+    kept_print = keep(books[0])
+    books[0] = _slim(books[0])
+    for index, piece in enumerate(pieces):
+        job = jobs[piece.name]
+        if not job.html.startswith(heads[0]):
+            raise ChunkUnsafe("the screen and print pages are not cut alike")
+        body = job.html[len(heads[0]) :]
+        pieces[index] = replace(piece, html="")  # its text: the job's, from here on
+        jobs[piece.name] = replace(job, html=body, head=heads[0], screen=screen_job)
+    return books[0], books[1], jobs, pieces, (kept_print, kept_screen)
+
+
+def _slim(book: RenderedBook) -> RenderedBook:
+    """The book without its page and documents (what the merges still read of it)."""
+    return replace(book, page="", documents=(), printed=None)
 
 
 def _apart(
@@ -161,14 +195,14 @@ def _apart(
     )
 
 
-def _screen_page(html: str, printed: str, screen: str) -> str:
-    """A print chunk's page with the screen page's head: the same documents, each profile's
-    stylesheet. Raises ChunkUnsafe when the pages do not begin and end alike."""
+def _heads(printed: str, screen: str) -> tuple[str, str]:
+    """The print and the screen page's heads, each up to and including its `<body>` tag.
+    Raises ChunkUnsafe when the pages do not end alike (the chunks' screen pages are the
+    screen head followed by the print page's text)."""
     heads = [
         page[: page.index(">", page.index("<body", page.rindex("</head>"))) + 1]
         for page in (printed, screen)
     ]
-    tails = [page[page.rindex("</body>") :] for page in (printed, screen)]
-    if not html.startswith(heads[0]) or tails[0] != tails[1]:
+    if printed[printed.rindex("</body>") :] != screen[screen.rindex("</body>") :]:
         raise ChunkUnsafe("the screen and print pages are not cut alike")
-    return heads[1] + html[len(heads[0]) :]
+    return heads[0], heads[1]

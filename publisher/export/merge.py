@@ -39,7 +39,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from .chunkdata import Bookmark, ChunkPdf
+from .chunkdata import Bookmark, ChunkPdf, pdf_bytes, pdf_sha256
 from .merge_cache import MergeCache, Part, WriteJob, part_of, record_of
 from .merge_outline import write_outline
 from .merge_prepass import Facts, facts_of, named, united_fonts
@@ -122,7 +122,7 @@ def merge(
     # The second half of /ID from the content: the chunks' bytes decide the merged file's.
     content = hashlib.md5(usedforsecurity=False)
     for chunk in chunks:
-        content.update(hashlib.sha256(chunk.data).digest())
+        content.update(bytes.fromhex(pdf_sha256(chunk)))
     trailer["/ID"] = [String(book_id.encode("ascii")), String(content.hexdigest().encode())]
     writer.finish(trailer)
     cache.prune()
@@ -188,7 +188,7 @@ class _Book:
     def write_chunk(self, chunk: ChunkPdf, job: WriteJob) -> tuple[Part, Segment]:
         """The chunk's objects written apart (numbered from `job.base`) and its Part."""
         writer = Writer(io.BytesIO(), None, job.base)
-        with pikepdf.open(io.BytesIO(chunk.data)) as source:
+        with pikepdf.open(io.BytesIO(pdf_bytes(chunk))) as source:
             copier = Copier(writer, self.fixed(source, job.fonts))
             catalog: list[tuple[str, bytes]] = []
             info = None

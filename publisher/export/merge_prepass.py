@@ -23,7 +23,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from .chunkdata import ChunkPdf
+from .chunkdata import ChunkPdf, pdf_bytes, pdf_sha256
 from .font_union import FontUnion, page_resources
 from .merge_cache import MergeCache
 from .pdf_writer import Copier, Segment, Writer
@@ -50,7 +50,7 @@ class Facts:
 
 
 def chunk_digest(chunk: ChunkPdf) -> str:
-    return hashlib.sha256(chunk.data).hexdigest()
+    return pdf_sha256(chunk)
 
 
 class Scratch:
@@ -78,7 +78,7 @@ def facts_of(chunks: list[ChunkPdf], cache: MergeCache) -> tuple[list[Facts], Sc
         key = cache.key("facts", sha256)
         known = _kept_facts(cache.get(key))
         if known is None:
-            with pikepdf.open(io.BytesIO(chunk.data)) as source:
+            with pikepdf.open(io.BytesIO(pdf_bytes(chunk))) as source:
                 known = _read_facts(source)
                 scratch.copy(index, source, known.fonts)
             cache.put(key, {**known.__dict__}, Segment(b"", (), (), 0))
@@ -187,7 +187,7 @@ def united_fonts(
             pass
     for index, (chunk, known) in enumerate(zip(chunks, facts, strict=True)):
         if index not in scratch.copies:
-            with pikepdf.open(io.BytesIO(chunk.data)) as source:
+            with pikepdf.open(io.BytesIO(pdf_bytes(chunk))) as source:
                 scratch.copy(index, source, known.fonts)
     union = FontUnion(scratch.pdf)
     copies = [scratch.copies[index] for index in range(len(chunks))]

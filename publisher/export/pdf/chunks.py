@@ -70,7 +70,7 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
             strings_from(dict(job.seeds), seeds_used),
         ):
             document = weasyprint.HTML(
-                string=job.html, base_url=job.base_url, url_fetcher=fetcher
+                string=job.page, base_url=job.base_url, url_fetcher=fetcher
             ).render(stylesheets=sheets, font_config=fonts)
     except Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None

@@ -53,12 +53,12 @@ def screen_write(laid: LaidChunk) -> bytes:
     root = laid.pages[0]._page_box.children[0].element if laid.pages else None
     fetcher = laid.document.url_fetcher
     html = weasyprint.HTML(
-        string=_head_only(screen.html), base_url=job.base_url, url_fetcher=fetcher
+        string=_head_only(screen.head), base_url=job.base_url, url_fetcher=fetcher
     )
     rules = screen.rules
     declared = declared_differences(root, html.etree_element, rules) if root is not None else ()
     if declared:  # the elements' styles may differ: the whole screen page's cascade
-        html = weasyprint.HTML(string=screen.html, base_url=job.base_url, url_fetcher=fetcher)
+        html = weasyprint.HTML(string=job.screen_page, base_url=job.base_url, url_fetcher=fetcher)
     first = f"@page :first {{ counter-reset: page {job.start} }}" if job.start != 1 else ""
     sheets = [weasyprint.CSS(string=first)] if first else None
     try:
@@ -121,7 +121,7 @@ def rules_compared(job: ChunkJob) -> tuple[tuple[object, ...], ...] | None:
         return job.screen.rules
     heads = (
         weasyprint.HTML(string=_head_only(page), base_url=job.base_url).etree_element
-        for page in (job.html, job.screen.html)
+        for page in (job.page, job.screen_page)
     )
     return differing_rules(*(style_text(head) for head in heads))
 
