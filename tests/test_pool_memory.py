@@ -15,6 +15,7 @@ import mmap
 import sys
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -54,12 +55,20 @@ def _resident_mapping(size: int) -> mmap.mmap:
     return mapping
 
 
+def _all_ended(early: pool._Early, pids: list[int]) -> bool:
+    """The zygote waited for (joined) and its workers waited for by it: no /proc entry left."""
+    return not early.crew.zygote.process.is_alive() and not any(
+        Path(f"/proc/{pid}").exists() for pid in pids
+    )
+
+
 def _report(task: pool.Task, held: dict[str, Any], access: Access) -> tuple[int, int]:
     return _resident_kib(), gc.get_freeze_count()
 
 
 def _tasks(count: int) -> list[pool.Task]:
-    return [pool.Layout(cast(ChunkJob, None), hold=False) for _ in range(count)]
+    job = cast(ChunkJob, SimpleNamespace(name="body-001"))  # the runner here reads nothing else
+    return [pool.Layout(job, hold=False) for _ in range(count)]
 
 
 def _answers(workers: pool.Pool, count: int) -> list[Any]:
@@ -101,9 +110,10 @@ def test_a_run_that_fails_ends_the_early_workers_and_the_next_pool_forks_its_own
         early = pool._early
         assert early is not None
         with pytest.raises(ValueError, match="una tarea que falla"), pool.Pool(2, access) as ps:
+            pids = [worker.pid for worker in early.crew.ready()]
             _answers(ps, 2)
         assert pool._early is None
-        assert not any(process.is_alive() for process in early.processes)
+        assert _all_ended(early, pids)
         monkeypatch.setattr(pool, "_run", _report)  # forked now: the new runner
         with pool.Pool(2, access) as workers:
             assert workers.early is None
@@ -140,11 +150,19 @@ def test_a_pdf_build_forks_its_workers_before_loading_the_book(
         ONE_PART_TOML,
     )
     seen: list[object] = []
-    loading = pipeline.load_book
+    pids: list[int] = []
+    loading, running = pipeline.load_book, pool.Pool.run
 
     def load_book(*args: Any) -> Any:
         seen.append(pool._early)
         return loading(*args)
+
+    def run(self: pool.Pool, *args: Any) -> None:
+        pids.extend(worker.pid for worker in self.crew.workers) if self.crew else None
+        running(self, *args)
+        pids.extend(worker.pid for worker in self.crew.workers) if self.crew else None
+
+    monkeypatch.setattr(pool.Pool, "run", run)
 
     monkeypatch.setattr(pipeline, "load_book", load_book)
     request = pipeline.BuildRequest(
@@ -155,5 +173,5 @@ def test_a_pdf_build_forks_its_workers_before_loading_the_book(
     early = seen[0]
     assert isinstance(early, pool._Early) and early.count == 2
     assert pool._early is None  # ended with the build
-    assert not any(process.is_alive() for process in early.processes)
+    assert pids and _all_ended(early, pids)
     assert sorted(path.suffix for path in (tmp_path / "out").iterdir()) == [".pdf", ".pdf"]

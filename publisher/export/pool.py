@@ -33,6 +33,7 @@ from typing import Any
 
 from ..base.access import Access
 from .chunkdata import ChunkJob, ChunkPdf, Shape
+from .zygote import Worker, Zygote, ZygoteFailed
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ Task = Layout | Finish
 # a process that holds this many takes no new held layout until it has finished one.
 HOLD_AT_MOST = 1
 Answer = Shape | ChunkPdf
+# Layouts a worker runs before it is replaced by a fresh one (`_due`).
+RECYCLE_AFTER = 8
 
 
 class WorkerFailed(Exception):
@@ -128,33 +131,52 @@ def _serve(connection: multiprocessing.connection.Connection, access: Access) ->
                 connection.send((False, WorkerFailed(traceback.format_exc())))
 
 
-Connection = multiprocessing.connection.Connection
+def _stop(worker: Worker) -> None:
+    """Tell `worker` to end (it lets its layouts go and exits; its zygote waits for it)."""
+    with contextlib.suppress(OSError):
+        worker.connection.send(None)
+    worker.connection.close()
 
 
-def _fork(count: int, access: Access) -> tuple[list[Connection], list[Any]]:
-    """`count` worker processes forked from this one: their pipes' ends here, and the processes."""
-    context = multiprocessing.get_context("fork")
-    connections: list[Connection] = []
-    processes: list[Any] = []
-    for _ in range(count):
-        parent, child = context.Pipe()
-        process = context.Process(target=_serve, args=(child, access), daemon=True)
-        process.start()
-        child.close()
-        connections.append(parent)
-        processes.append(process)
-    return connections, processes
+@dataclass
+class _Crew:
+    """`count` layout workers and the zygote they are forked from (export/zygote.py); the
+    workers are taken from the zygote when first needed (`ready`), so that its import of
+    WeasyPrint overlaps what the build does meanwhile."""
 
+    zygote: Zygote
+    count: int
+    workers: list[Worker] = field(default_factory=list)
 
-def _end(connections: list[Connection], processes: list[Any]) -> None:
-    for connection in connections:
-        with contextlib.suppress(OSError):
-            connection.send(None)
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-            process.join()
+    @classmethod
+    def forked(cls, count: int, access: Access) -> _Crew:
+        zygote = Zygote(access, _serve)
+        zygote.order(count)
+        return cls(zygote, count)
+
+    def ready(self) -> list[Worker]:
+        """The workers, all running (raises WorkerFailed when the zygote ended)."""
+        try:
+            while len(self.workers) < self.count:
+                self.workers.append(self.zygote.take())
+        except ZygoteFailed as failed:
+            raise WorkerFailed(str(failed)) from None
+        return self.workers
+
+    def replace(self, index: int) -> Worker:
+        """Worker `index` ended and a fresh one in its place (raises WorkerFailed as `ready`)."""
+        _stop(self.workers[index])
+        try:
+            self.workers[index] = self.zygote.take()
+        except ZygoteFailed as failed:
+            raise WorkerFailed(str(failed)) from None
+        return self.workers[index]
+
+    def end(self) -> None:
+        for worker in self.workers:
+            _stop(worker)
+        self.workers.clear()
+        self.zygote.end()
 
 
 @dataclass
@@ -165,8 +187,7 @@ class _Early:
     count: int
     access: Access
     thread: int
-    connections: list[Connection]
-    processes: list[Any]
+    crew: _Crew
     in_use: bool = False
 
     def fits(self, count: int, access: Access) -> bool:
@@ -184,26 +205,24 @@ _early: _Early | None = None
 
 @contextlib.contextmanager
 def forked_early(count: int, access: Access) -> Iterator[None]:
-    """Fork the `count` layout workers now, while this process holds little (WeasyPrint is
-    imported first, so they share its loaded modules), for every `Pool(count, access)` made
-    in this thread until the block ends; they end with it. Only in a process with no other
-    thread (a library caller's or a Dask worker's threads: Pools fork their own, as before),
-    and where `_may_fork` allows it; otherwise nothing is forked here."""
+    """Fork the zygote of the `count` layout workers now, while this process holds little (it
+    imports WeasyPrint and forks the workers meanwhile: export/zygote.py), for every
+    `Pool(count, access)` made in this thread until the block ends; they end with it. Only in
+    a process with no other thread (a library caller's or a Dask worker's threads: Pools fork
+    their own, as before), and where `_may_fork` allows it; otherwise nothing is forked here."""
     global _early
     if _early is not None or threading.active_count() != 1 or not _may_fork(count):
         yield
         return
-    from . import pdf  # noqa: F401  (WeasyPrint: loaded once, shared by the workers)
-
     give_back_memory()
-    early = _Early(count, access, threading.get_ident(), *_fork(count, access))
+    early = _Early(count, access, threading.get_ident(), _Crew.forked(count, access))
     _early = early
     try:
         yield
     finally:
         if _early is early:
             _early = None
-            _end(early.connections, early.processes)
+            early.crew.end()
 
 
 def _drop_early(early: _Early) -> None:
@@ -211,77 +230,120 @@ def _drop_early(early: _Early) -> None:
     global _early
     if _early is early:
         _early = None
-    _end(early.connections, early.processes)
+    early.crew.end()
 
 
 class Pool:
     """`run(tasks, then)`: run each task, and each that `then(task, answer)` adds; a Finish
     goes to the process holding its chunk. Use as a context manager (ends the processes it
-    forked; gives back the early ones, `forked_early`, unless a task raised)."""
+    forked; gives back the early ones, `forked_early`, unless a task raised). A worker that
+    holds no layout is replaced by a fresh one (`_due`) before a layout."""
 
     def __init__(self, count: int, access: Access) -> None:
         self.access = access
         self.held = Held()  # in-process mode
-        self.connections: list[Connection] = []
-        self.processes: list[Any] = []
+        self.crew: _Crew | None = None
         self.early = _early if _early is not None and _early.fits(count, access) else None
         if self.early is not None:
             self.early.in_use = True
-            self.connections, self.processes = self.early.connections, self.early.processes
+            self.crew = self.early.crew
         elif _may_fork(count):
-            self.connections, self.processes = _fork(count, access)
+            self.crew = _Crew.forked(count, access)
 
     def __enter__(self) -> Pool:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         self.held.let_go()
+        if self.crew is None:
+            return
         if self.early is None:
-            _end(self.connections, self.processes)
+            self.crew.end()
         elif kind is not None:
             _drop_early(self.early)
         else:
             self.early.in_use = False
 
     def run(self, tasks: list[Task], then: Callable[[Task, Answer], list[Task]]) -> None:
-        """Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise)."""
-        if not self.connections:
+        """Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise, and
+        when a worker ended without answering)."""
+        if self.crew is None:
             queue = list(tasks)
             while queue:  # a finishing first: it lets a held layout go
                 first = next((i for i, t in enumerate(queue) if isinstance(t, Finish)), 0)
                 task = queue.pop(first)
                 queue.extend(then(task, _run(task, self.held, self.access)))
             return
-        self._run_parallel(list(tasks), then)
+        self._run_parallel(self.crew, list(tasks), then)
 
-    def _run_parallel(self, queue: list[Task], then: Callable[[Task, Answer], list[Task]]) -> None:
+    def _run_parallel(
+        self, crew: _Crew, queue: list[Task], then: Callable[[Task, Answer], list[Task]]
+    ) -> None:
+        workers = crew.ready()
         owner: dict[str, int] = {}
         held_by: list[int] = []  # one entry per chunk held, naming its process
         busy: dict[int, Task] = {}
         while queue or busy:
-            for worker in range(len(self.connections)):
-                if worker in busy:
+            for index in range(len(workers)):
+                if index in busy:
                     continue
-                task = _pick(queue, worker, owner, held_by.count(worker) >= HOLD_AT_MOST)
+                task = _pick(queue, index, owner, held_by.count(index) >= HOLD_AT_MOST)
                 if task is None:
                     continue
-                if isinstance(task, Layout) and task.hold:
-                    owner[task.job.name] = worker
-                    held_by.append(worker)
+                if isinstance(task, Layout):
+                    if index not in held_by and _due(workers[index], task):
+                        crew.replace(index)
+                    workers[index].layouts += RECYCLE_AFTER if _one_document(task) else 1
+                    if task.hold:
+                        owner[task.job.name] = index
+                        held_by.append(index)
                 elif isinstance(task, Finish):
-                    held_by.remove(worker)
-                busy[worker] = task
-                self.connections[worker].send(task)
+                    held_by.remove(index)
+                busy[index] = task
+                _send(workers[index], task)
             if not busy:
                 raise WorkerFailed(f"no worker can run {queue[0]!r}")
-            waiting = {self.connections[worker]: worker for worker in busy}
+            waiting = {workers[index].connection: index for index in busy}
             for ready in multiprocessing.connection.wait(list(waiting)):
-                worker = waiting[ready]  # type: ignore[index]
-                task = busy.pop(worker)
-                ok, answer = self.connections[worker].recv()
+                index = waiting[ready]  # type: ignore[index]
+                task = busy.pop(index)
+                ok, answer = _answer(workers[index], task)
                 if not ok:
                     raise answer
                 queue.extend(then(task, answer))
+
+
+def _send(worker: Worker, task: Task) -> None:
+    try:
+        worker.connection.send(task)
+    except OSError:
+        raise WorkerFailed(_ended(worker, task)) from None
+
+
+def _answer(worker: Worker, task: Task) -> tuple[bool, Any]:
+    try:
+        answer: tuple[bool, Any] = worker.connection.recv()
+    except (EOFError, OSError):
+        raise WorkerFailed(_ended(worker, task)) from None
+    return answer
+
+
+def _ended(worker: Worker, task: Task) -> str:
+    name = task.name if isinstance(task, Finish) else task.job.name
+    return f"a layout worker (pid {worker.pid}) ended while laying out {name}"
+
+
+def _one_document(task: Layout) -> bool:
+    """A chunk of the front or back matter (export/chunked.py `split` names them `front-…`,
+    `back-…`): one document (the contents, an index) whose layout grows with the book."""
+    return task.job.name.startswith(("front-", "back-"))
+
+
+def _due(worker: Worker, task: Layout) -> bool:
+    """`worker`, holding no layout, is replaced by a fresh one before `task`: after
+    RECYCLE_AFTER layouts (each leaves about 1 MiB of C memory behind, issue 17), before a
+    one-document chunk when it laid out anything, and after one (counted as RECYCLE_AFTER)."""
+    return worker.layouts >= RECYCLE_AFTER or (worker.layouts > 0 and _one_document(task))
 
 
 def _may_fork(count: int) -> bool:
