@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import gc
 import mmap
+import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -175,3 +177,55 @@ def test_a_pdf_build_forks_its_workers_before_loading_the_book(
     assert pool._early is None  # ended with the build
     assert pids and _all_ended(early, pids)
     assert sorted(path.suffix for path in (tmp_path / "out").iterdir()) == [".pdf", ".pdf"]
+
+
+def _named(*names: str) -> list[pool.Task]:
+    return [pool.Layout(cast(ChunkJob, SimpleNamespace(name=name)), hold=False) for name in names]
+
+
+def _pid(task: pool.Task, held: dict[str, Any], access: Access) -> int:
+    return os.getpid()
+
+
+def test_workers_are_replaced_after_some_layouts_and_around_one_document_chunks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(pool, "_run", _pid)
+    monkeypatch.setattr(pool, "RECYCLE_AFTER", 3)
+    names = ["front-000", "body-001", "body-002", "body-003", "body-004", "back-005", "body-006"]
+    ran: list[tuple[str, int]] = []
+    with pool.Pool(1, Access(tmp_path)) as workers:
+        workers.run(
+            _named(*names),
+            lambda task, pid: ran.append((task.job.name, pid)) or [],  # type: ignore[union-attr]
+        )
+    pids = [pid for _, pid in ran]
+    assert [name for name, _ in ran] == names
+    # front-000 fresh; body-001..003 in a fresh one (after a one-document chunk), body-004 in a
+    # fresh one (3 layouts), back-005 in a fresh one (one document), body-006 too (after it).
+    fresh = [pids.index(pid) for pid in dict.fromkeys(pids)]
+    assert fresh == [0, 1, 4, 5, 6], pids
+    assert os.getpid() not in pids
+
+
+def test_a_worker_that_dies_is_named_and_nothing_hangs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def die(task: pool.Task, held: dict[str, Any], access: Access) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(pool, "_run", die)
+    message = r"^a layout worker \(pid \d+\) ended while laying out body-001$"
+    with pytest.raises(pool.WorkerFailed, match=message), pool.Pool(2, Access(tmp_path)) as ps:
+        ps.run(_named("body-001"), lambda task, answer: [])
+
+
+def test_a_zygote_that_died_is_a_clear_error(tmp_path: Path) -> None:
+    with pool.Pool(1, Access(tmp_path)) as workers:
+        assert workers.crew is not None
+        workers.crew.ready()
+        workers.crew.zygote.process.kill()
+        workers.crew.zygote.process.join()
+        message = "^the layout workers' zygote ended before forking a worker$"
+        with pytest.raises(pool.WorkerFailed, match=message):
+            workers.crew.replace(0)
