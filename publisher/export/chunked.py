@@ -259,12 +259,9 @@ def lay_out(
                 state.pdfs[piece.name] = cached
                 state.shapes[piece.name] = cached.shape
     reused = set(state.pdfs)
-    if state.forks and len(reused) < len(pieces):
-        from . import pdf
-
-        # Compared once here and sent with every job: the workers may be forked already.
-        rules = pdf.rules_compared(jobs[pieces[0].name])
-        state.jobs = {name: job.with_rules(rules) for name, job in jobs.items()}
+    # The screen write's differing rules (ScreenJob.rules) are left to each worker, which
+    # compares them once (pdf/cascades.py `differing_rules`): comparing them here imported
+    # WeasyPrint into this process, on every build's critical path (export/zygote.py).
     give_back_memory()  # before the workers are forked: they start with this process's pages
     with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
         pool.run(state.tasks() + (cover.tasks() if cover else []), state.then)

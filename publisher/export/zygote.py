@@ -106,7 +106,9 @@ def _zygote(there: socket.socket, here: socket.socket, access: Access, serve: Se
     """The zygote's loop: a worker forked for each FORK read, until END or the build's end of
     the socket closes; then every worker is waited for (killed after END_SECONDS)."""
     here.close()
-    from . import pdf  # noqa: F401  (WeasyPrint: loaded once here, shared by every worker)
+    from . import pdf
+
+    pdf.warm()  # WeasyPrint and the package: loaded once here, shared by every worker
 
     gc.collect()
     gc.freeze()  # what the workers inherit: their collections skip it
