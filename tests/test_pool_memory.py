@@ -11,9 +11,11 @@ set and frozen object count, read from /proc/self/status (proc(5)).
 from __future__ import annotations
 
 import gc
+import json
 import mmap
 import os
 import signal
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -229,3 +231,38 @@ def test_a_zygote_that_died_is_a_clear_error(tmp_path: Path) -> None:
         message = "^the layout workers' zygote ended before forking a worker$"
         with pytest.raises(pool.WorkerFailed, match=message):
             workers.crew.replace(0)
+
+
+BUILD_HERE = """
+import json, sys
+from pathlib import Path
+from publisher import pipeline
+from publisher.export import pool
+if sys.argv[3] == "in-process":
+    pool._may_fork = lambda count: False
+request = pipeline.BuildRequest(
+    Path(sys.argv[1]), frozenset({pipeline.Format.PDF}), Path(sys.argv[2]),
+    workers=2,
+)
+pipeline.build(request)
+print(json.dumps("weasyprint" in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(("mode", "imported"), [("forked", False), ("in-process", True)])
+def test_a_chunked_build_leaves_weasyprint_to_the_workers(
+    make_project: ProjectMaker, tmp_path: Path, mode: str, imported: bool
+) -> None:
+    """In its own process (this one imported WeasyPrint long ago): the chunked build's process
+    never imports it when the layouts run in workers (their zygote does: export/zygote.py);
+    with no fork, the layouts run here, importing it, and give the same two PDFs."""
+    anthology = make_project(
+        {f"resena-{i}.md": review(title=f"Reseña {i}", year=1940 + i) for i in (1, 2, 3)},
+        ONE_PART_TOML,
+    )
+    out = tmp_path / f"out-{mode}"
+    command = [sys.executable, "-c", BUILD_HERE, str(anthology), str(out), mode]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) is imported
+    assert sorted(path.suffix for path in out.iterdir()) == [".pdf", ".pdf"]
