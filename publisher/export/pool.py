@@ -33,7 +33,7 @@ from typing import Any
 
 from ..base.access import Access
 from .chunkdata import ChunkJob, ChunkPdf, Shape
-from .zygote import Worker, Zygote, ZygoteFailed
+from .zygote import Crew, Worker, WorkerFailed
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,6 @@ HOLD_AT_MOST = 1
 Answer = Shape | ChunkPdf
 # Layouts a worker runs before it is replaced by a fresh one (`_due`).
 RECYCLE_AFTER = 8
-
-
-class WorkerFailed(Exception):
-    """A worker raised something that is not a build error: its traceback, as text."""
 
 
 @dataclass
@@ -131,54 +127,6 @@ def _serve(connection: multiprocessing.connection.Connection, access: Access) ->
                 connection.send((False, WorkerFailed(traceback.format_exc())))
 
 
-def _stop(worker: Worker) -> None:
-    """Tell `worker` to end (it lets its layouts go and exits; its zygote waits for it)."""
-    with contextlib.suppress(OSError):
-        worker.connection.send(None)
-    worker.connection.close()
-
-
-@dataclass
-class _Crew:
-    """`count` layout workers and the zygote they are forked from (export/zygote.py); the
-    workers are taken from the zygote when first needed (`ready`), so that its import of
-    WeasyPrint overlaps what the build does meanwhile."""
-
-    zygote: Zygote
-    count: int
-    workers: list[Worker] = field(default_factory=list)
-
-    @classmethod
-    def forked(cls, count: int, access: Access) -> _Crew:
-        zygote = Zygote(access, _serve)
-        zygote.order(count)
-        return cls(zygote, count)
-
-    def ready(self) -> list[Worker]:
-        """The workers, all running (raises WorkerFailed when the zygote ended)."""
-        try:
-            while len(self.workers) < self.count:
-                self.workers.append(self.zygote.take())
-        except ZygoteFailed as failed:
-            raise WorkerFailed(str(failed)) from None
-        return self.workers
-
-    def replace(self, index: int) -> Worker:
-        """Worker `index` ended and a fresh one in its place (raises WorkerFailed as `ready`)."""
-        _stop(self.workers[index])
-        try:
-            self.workers[index] = self.zygote.take()
-        except ZygoteFailed as failed:
-            raise WorkerFailed(str(failed)) from None
-        return self.workers[index]
-
-    def end(self) -> None:
-        for worker in self.workers:
-            _stop(worker)
-        self.workers.clear()
-        self.zygote.end()
-
-
 @dataclass
 class _Early:
     """Workers forked by `forked_early`, for the Pools of one thread with the same count and
@@ -187,7 +135,7 @@ class _Early:
     count: int
     access: Access
     thread: int
-    crew: _Crew
+    crew: Crew
     in_use: bool = False
 
     def fits(self, count: int, access: Access) -> bool:
@@ -215,7 +163,7 @@ def forked_early(count: int, access: Access) -> Iterator[None]:
         yield
         return
     give_back_memory()
-    early = _Early(count, access, threading.get_ident(), _Crew.forked(count, access))
+    early = _Early(count, access, threading.get_ident(), Crew.forked(count, access, _serve))
     _early = early
     try:
         yield
@@ -242,13 +190,13 @@ class Pool:
     def __init__(self, count: int, access: Access) -> None:
         self.access = access
         self.held = Held()  # in-process mode
-        self.crew: _Crew | None = None
+        self.crew: Crew | None = None
         self.early = _early if _early is not None and _early.fits(count, access) else None
         if self.early is not None:
             self.early.in_use = True
             self.crew = self.early.crew
         elif _may_fork(count):
-            self.crew = _Crew.forked(count, access)
+            self.crew = Crew.forked(count, access, _serve)
 
     def __enter__(self) -> Pool:
         return self
@@ -277,7 +225,7 @@ class Pool:
         self._run_parallel(self.crew, list(tasks), then)
 
     def _run_parallel(
-        self, crew: _Crew, queue: list[Task], then: Callable[[Task, Answer], list[Task]]
+        self, crew: Crew, queue: list[Task], then: Callable[[Task, Answer], list[Task]]
     ) -> None:
         workers = crew.ready()
         owner: dict[str, int] = {}

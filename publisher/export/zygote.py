@@ -29,7 +29,7 @@ import signal
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..base.access import Access
@@ -43,8 +43,9 @@ PID_BYTES = 8
 END_SECONDS = 5.0  # a worker still running this long after the zygote is told to end is killed
 
 
-class ZygoteFailed(Exception):
-    """The zygote ended (killed, or it could not fork) before it sent a worker."""
+class WorkerFailed(Exception):
+    """A worker raised something that is not a build error (its traceback, as text), a worker
+    ended without answering, or the zygote ended before it sent a worker."""
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Worker:
 
 class Zygote:
     """`Zygote(access, serve)` forks the zygote now; `order(n)` asks it for n workers without
-    waiting, `take()` gives the next one ordered (raises ZygoteFailed when it ended), `end()`
+    waiting, `take()` gives the next one ordered (raises WorkerFailed when it ended), `end()`
     ends the zygote once it has waited for its workers (which must have been told to end)."""
 
     def __init__(self, access: Access, serve: Serve) -> None:
@@ -85,11 +86,11 @@ class Zygote:
         try:
             message, fds, _, _ = socket.recv_fds(self.socket, PID_BYTES, 1)
         except OSError as error:
-            raise ZygoteFailed(f"the layout workers' zygote did not answer: {error}") from None
+            raise WorkerFailed(f"the layout workers' zygote did not answer: {error}") from None
         if len(message) != PID_BYTES or len(fds) != 1:
             for fd in fds:
                 os.close(fd)
-            raise ZygoteFailed("the layout workers' zygote ended before forking a worker")
+            raise WorkerFailed("the layout workers' zygote ended before forking a worker")
         return Worker(int.from_bytes(message, "little"), Connection(fds[0]))
 
     def end(self) -> None:
@@ -100,6 +101,48 @@ class Zygote:
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
+
+
+def _stop(worker: Worker) -> None:
+    """Tell `worker` to end (it lets its layouts go and exits; its zygote waits for it)."""
+    with contextlib.suppress(OSError):
+        worker.connection.send(None)
+    worker.connection.close()
+
+
+@dataclass
+class Crew:
+    """`count` layout workers and the zygote (`Zygote`) they are forked from; the
+    workers are taken from the zygote when first needed (`ready`), so that its import of
+    WeasyPrint overlaps what the build does meanwhile."""
+
+    zygote: Zygote
+    count: int
+    workers: list[Worker] = field(default_factory=list)
+
+    @classmethod
+    def forked(cls, count: int, access: Access, serve: Serve) -> Crew:
+        zygote = Zygote(access, serve)
+        zygote.order(count)
+        return cls(zygote, count)
+
+    def ready(self) -> list[Worker]:
+        """The workers, all running (raises WorkerFailed when the zygote ended)."""
+        while len(self.workers) < self.count:
+            self.workers.append(self.zygote.take())
+        return self.workers
+
+    def replace(self, index: int) -> Worker:
+        """Worker `index` ended and a fresh one in its place (raises WorkerFailed as `ready`)."""
+        _stop(self.workers[index])
+        self.workers[index] = self.zygote.take()
+        return self.workers[index]
+
+    def end(self) -> None:
+        for worker in self.workers:
+            _stop(worker)
+        self.workers.clear()
+        self.zygote.end()
 
 
 def _zygote(there: socket.socket, here: socket.socket, access: Access, serve: Serve) -> None:
