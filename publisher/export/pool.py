@@ -1,21 +1,28 @@
 """Worker processes for the chunked layout: each keeps the chunks it laid out until it is told
 to finish them, so a chunk's finishing goes to the process that holds it.
 
-`Pool(count, access)`: `count` processes forked from this one (they inherit the gate, which is
-not picklable, WeasyPrint's loaded state, and they are this process's own children, so what
-they use counts in its resource usage). A build forks them early (`forked_early`, before it
-loads the manuscripts), so that they do not start with the book this process then loads and
-renders: a forked process's resident set counts every page it inherited, so workers forked
-after rendering each began with the whole book (issue 17: peak RSS, 567 MiB at 1,000 reviews).
-Each worker freezes what it inherited (`gc.freeze`), so its collections walk only its own
-objects. One worker is a forked process too: the layouts' memory
-(WeasyPrint's and its libraries' caches, a heap grown to the largest chunk) then ends with it,
-and the merge that follows in this process starts from the memory the build had before the
-layouts (issue 17: peak RSS). Where `fork` is unavailable, in a daemonic process (which may
-not have children), and for one worker in a process running other threads, the tasks run in
-this process, one after another, with the same results. Tasks and results are
-plain data (export/chunkdata.py). Written here rather than with `concurrent.futures` because a
-pool there sends each task to whichever process is free: a held layout could not be finished.
+`Pool(count, access)`: `count` processes forked from a zygote (export/zygote.py), itself forked
+from this one (they inherit the gate, which is not picklable, and the zygote's loaded
+WeasyPrint; they are this process's grandchildren, waited for by the zygote, so what they use
+counts in this process's resource usage). A build forks the zygote early (`forked_early`,
+before it loads the manuscripts), so that the workers do not start with the book this process
+then loads and renders: a forked process's resident set counts every page it inherited, so
+workers forked after rendering each began with the whole book (issue 17: peak RSS, 567 MiB at
+1,000 reviews). A worker that holds no layout is replaced by a fresh one from the zygote
+(`_due`) after RECYCLE_AFTER layouts (each leaves about 1 MiB of C memory behind that
+`malloc_trim` does not give back: 6 MiB over 24 layouts of one chunk,
+tests/test_worker_growth.py), and before and after a one-document chunk (the contents, an
+index: its layout grows with the book), so a worker's peak is a fresh worker's plus one
+chunk's. A replacement costs ~0.1 s of CPU (a fork, the fonts of its first layout): two cold
+builds of 100 reviews each way, every layout in a fresh worker vs none, took +0.9 s user and
++0.6 s system over 16 chunks. Each worker freezes what it inherited (`gc.freeze`), so its
+collections walk only its own objects. One worker is a forked process too: the layouts' memory
+then ends with it, and the merge that follows in this process starts from the memory the build
+had before the layouts. Where `fork` is unavailable, in a daemonic process (which may not have
+children), and for one worker in a process running other threads, the tasks run in this
+process, one after another, with the same results. Tasks and results are plain data
+(export/chunkdata.py). Written here rather than with `concurrent.futures` because a pool there
+sends each task to whichever process is free: a held layout could not be finished.
 """
 
 from __future__ import annotations
