@@ -189,25 +189,29 @@ def _pid(task: pool.Task, held: dict[str, Any], access: Access) -> int:
     return os.getpid()
 
 
-def test_workers_are_replaced_after_some_layouts_and_around_one_document_chunks(
+def _fresh(names: list[str], tmp_path: Path) -> list[int]:
+    """Where in `names` (each run by one worker, in order) a fresh worker took over."""
+    ran: list[tuple[str, int]] = []
+    with pool.Pool(1, Access(tmp_path)) as workers:
+        workers.run(_named(*names), lambda task, pid: ran.append((task.job.name, pid)) or [])  # type: ignore[union-attr]
+    assert [name for name, _ in ran] == names
+    pids = [pid for _, pid in ran]
+    assert os.getpid() not in pids
+    return [pids.index(pid) for pid in dict.fromkeys(pids)]
+
+
+def test_workers_are_replaced_after_some_layouts_and_before_one_document_chunks(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(pool, "_run", _pid)
     monkeypatch.setattr(pool, "RECYCLE_AFTER", 3)
-    names = ["front-000", "body-001", "body-002", "body-003", "body-004", "back-005", "body-006"]
-    ran: list[tuple[str, int]] = []
-    with pool.Pool(1, Access(tmp_path)) as workers:
-        workers.run(
-            _named(*names),
-            lambda task, pid: ran.append((task.job.name, pid)) or [],  # type: ignore[union-attr]
-        )
-    pids = [pid for _, pid in ran]
-    assert [name for name, _ in ran] == names
-    # front-000 fresh; body-001..003 in a fresh one (after a one-document chunk), body-004 in a
-    # fresh one (3 layouts), back-005 in a fresh one (one document), body-006 too (after it).
-    fresh = [pids.index(pid) for pid in dict.fromkeys(pids)]
-    assert fresh == [0, 1, 4, 5, 6], pids
-    assert os.getpid() not in pids
+    assert _fresh([f"body-{i:03d}" for i in range(1, 8)], tmp_path) == [0, 3, 6]
+    monkeypatch.setattr(pool, "RECYCLE_AFTER", 8)
+    # back-003 after 3 layouts (ONE_DOCUMENT_AFTER), not back-004 and back-005 (1 and 2).
+    names = ["front-000", "body-001", "body-002", "back-003", "back-004", "back-005"]
+    assert _fresh(names, tmp_path) == [0, 3]
+    # An edit: the contents measured, the edited chunk, the contents again: no replacement.
+    assert _fresh(["front-000", "body-007", "front-000"], tmp_path) == [0]
 
 
 def test_a_worker_that_dies_is_named_and_nothing_hangs(

@@ -11,18 +11,18 @@ workers forked after rendering each began with the whole book (issue 17: peak RS
 1,000 reviews). A worker that holds no layout is replaced by a fresh one from the zygote
 (`_due`) after RECYCLE_AFTER layouts (each leaves about 1 MiB of C memory behind that
 `malloc_trim` does not give back: 6 MiB over 24 layouts of one chunk,
-tests/test_worker_growth.py), and before and after a one-document chunk (the contents, an
-index: its layout grows with the book), so a worker's peak is a fresh worker's plus one
-chunk's. A replacement costs ~0.1 s of CPU (a fork, the fonts of its first layout): two cold
-builds of 100 reviews each way, every layout in a fresh worker vs none, took +0.9 s user and
-+0.6 s system over 16 chunks. Each worker freezes what it inherited (`gc.freeze`), so its
-collections walk only its own objects. One worker is a forked process too: the layouts' memory
-then ends with it, and the merge that follows in this process starts from the memory the build
-had before the layouts. Where `fork` is unavailable, in a daemonic process (which may not have
-children), and for one worker in a process running other threads, the tasks run in this
-process, one after another, with the same results. Tasks and results are plain data
-(export/chunkdata.py). Written here rather than with `concurrent.futures` because a pool there
-sends each task to whichever process is free: a held layout could not be finished.
+tests/test_worker_growth.py), and before a one-document chunk (the contents, an index: its
+layout grows with the book) once it laid out ONE_DOCUMENT_AFTER, so a worker's peak is a fresh
+worker's plus one chunk's. A replacement costs ~0.1 s of CPU (a fork, the fonts of its first
+layout): two cold builds of 100 reviews each way, every layout in a fresh worker vs none, took
++0.9 s user and +0.6 s system over 16 chunks. Each worker freezes what it inherited
+(`gc.freeze`), so its collections walk only its own objects. One worker is a forked process
+too: the layouts' memory then ends with it, and the merge that follows in this process starts
+from the memory the build had before the layouts. Where `fork` is unavailable, in a daemonic
+process (which may not have children), and for one worker in a process running other threads,
+the tasks run in this process, one after another, with the same results. Tasks and results are
+plain data (export/chunkdata.py). Written here rather than with `concurrent.futures` because a
+pool there sends each task to whichever process is free: a held layout could not be finished.
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ HOLD_AT_MOST = 1
 Answer = Shape | ChunkPdf
 # Layouts a worker runs before it is replaced by a fresh one (`_due`).
 RECYCLE_AFTER = 8
+ONE_DOCUMENT_AFTER = 3
 
 
 @dataclass
@@ -248,7 +249,7 @@ class Pool:
                 if isinstance(task, Layout):
                     if index not in held_by and _due(workers[index], task):
                         crew.replace(index)
-                    workers[index].layouts += RECYCLE_AFTER if _one_document(task) else 1
+                    workers[index].layouts += 1
                     if task.hold:
                         owner[task.job.name] = index
                         held_by.append(index)
@@ -296,9 +297,15 @@ def _one_document(task: Layout) -> bool:
 
 def _due(worker: Worker, task: Layout) -> bool:
     """`worker`, holding no layout, is replaced by a fresh one before `task`: after
-    RECYCLE_AFTER layouts (each leaves about 1 MiB of C memory behind, issue 17), before a
-    one-document chunk when it laid out anything, and after one (counted as RECYCLE_AFTER)."""
-    return worker.layouts >= RECYCLE_AFTER or (worker.layouts > 0 and _one_document(task))
+    RECYCLE_AFTER layouts (each leaves about 1 MiB of C memory behind, issue 17), and before a
+    one-document chunk once it laid out ONE_DOCUMENT_AFTER (the contents' or an index's layout
+    then starts from a fresh worker's memory, not one grown by the body's chunks). Not after a
+    one-document chunk: the next layouts reuse the heap it freed. A fresh worker's first layout
+    costs ~0.1 s more (caches, fonts): an edit (the contents measured, the edited chunk, the
+    contents laid out again) stays in the workers it starts with, one worker or two."""
+    return worker.layouts >= RECYCLE_AFTER or (
+        worker.layouts >= ONE_DOCUMENT_AFTER and _one_document(task)
+    )
 
 
 def _may_fork(count: int) -> bool:
