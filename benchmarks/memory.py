@@ -7,10 +7,12 @@ For each size N, generates a corpus (`benchmarks/generate.py`, seed 0: the same 
 `benchmarks.run`), then runs cold builds of every format (`publisher build --format
 html,pdf,epub --clean`, the cache deleted first) with `--workers 1` and `--workers 2`, each in
 its own child process. The peak RSS is the largest process's: `os.wait4` reports it (the
-largest `ru_maxrss` of the build and of the worker processes it waited for). Which process it
-was is found by reading, every 20 ms, `VmHWM` (the process's own peak resident set, in KiB;
-proc(5)) of the build and of every process under it: "build" is the process started here,
-"worker" one it forked (the layout workers, export/pool.py). A process's `VmHWM` only grows,
+largest `ru_maxrss` of the build and of the processes it waited for, and of theirs: the layout
+workers are forked by a zygote, export/zygote.py, which waits for each before the build waits
+for it; getrusage(2)). Which process it was is found by reading, every 20 ms, `VmHWM` (the
+process's own peak resident set, in KiB; proc(5)) of the build and of every process under it,
+children and grandchildren: "build" is the process started here, "worker" any under it (the
+layout workers, their zygote, a forked merge). A process's `VmHWM` only grows,
 so the last value read is its peak unless it grew in its last 20 ms; the table gives both
 peaks as read, and `ru_maxrss` as the figure. Prints a Markdown table with the ratio of each
 peak to the smallest corpus's, and the wall and CPU seconds for context. Memory does not depend

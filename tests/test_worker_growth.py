@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.generate import generate
 from publisher.base.access import Access
 from publisher.base.rendered import Target
 from publisher.export import pool
@@ -29,6 +30,8 @@ N = 6
 # Per task after the first N. With a font configuration per render: 6.13 MiB over 18 tasks
 # (0.34 a task) on this book when this test was written; with one per worker, 0.52 MiB (0.03).
 MIB_PER_TASK = 0.15
+CORPUS_REVIEWS = 12
+POOL_MIB_PER_TASK = 0.1
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/status")
 
@@ -88,3 +91,43 @@ def test_the_fonts_temporary_folder_goes_with_the_worker(make_project: ProjectMa
     held.let_go()
     assert held.chunks == {} and held.fonts is None
     assert not Path(folder).exists()
+
+
+def _worker_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def _corpus_job(root: Path) -> tuple[ChunkJob, Access]:
+    """The largest body chunk of the benchmarks' corpus of CORPUS_REVIEWS reviews (its text
+    varied as a real book's: a chunk of the same short paragraph repeated hardly grows it)."""
+    anthology, _ = load(generate(CORPUS_REVIEWS, root))
+    book = render(anthology, Target.PRINT_PDF)
+    pieces = split(book)
+    jobs = jobs_for(book, pieces, None)
+    body = max((piece for piece in pieces if piece.kind == "body"), key=lambda p: len(p.html))
+    return jobs[body.name], Access.for_spec(anthology.spec)
+
+
+def test_a_pool_worker_is_replaced_before_it_grows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pool.threading, "active_count", lambda: 1)  # as in the CLI's process
+    if not pool._may_fork(1):
+        pytest.skip("needs fork")
+    job, access = _corpus_job(tmp_path)
+    n = pool.RECYCLE_AFTER
+    resident: list[int] = []  # the worker's VmRSS (KiB) after each task, read by its pid
+    with pool.Pool(1, access) as workers:
+        assert workers.crew is not None
+
+        def then(task: pool.Task, answer: pool.Answer) -> list[pool.Task]:
+            assert workers.crew is not None
+            resident.append(_worker_kib(workers.crew.workers[0].pid))
+            return []
+
+        for _ in range(4 * n):  # one at a time, as one worker laying out a book's chunks
+            workers.run([pool.Layout(job, hold=False)], then)
+    grown = (resident[4 * n - 1] - resident[n - 1]) / 1024
+    print(f"worker after {n}, {4 * n} layouts: {[kib // 1024 for kib in resident]} MiB")
+    assert grown < POOL_MIB_PER_TASK * 3 * n, f"{grown:.2f} MiB over {3 * n} more layouts"

@@ -42,8 +42,8 @@ class ScreenJob:
     `screen_page`: its cascade gives the values of the properties that only change drawing,
     such as link colours); `book_id` (32 hex digits) and `variant` of the screen PDF;
     `rules`: the style rules found in one page's head and not in the other's (pdf/cascades.py
-    `differing_rules`), compared once by the build process and sent with every job, since its
-    workers are forked before the book exists (None: the worker compares them itself). Derived
+    `differing_rules`), when known (None: the worker compares them itself, once per process:
+    what export/chunked.py sends, so the build process need not import WeasyPrint). Derived
     from the two pages, so not part of the chunk's key."""
 
     head: str

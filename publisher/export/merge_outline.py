@@ -17,9 +17,7 @@ def write_outline(
 ) -> int | None:
     """The outline root's number (None without bookmarks); `marks`: (page index in the book,
     bookmark); `page_numbers`: each page's object number."""
-    from .pdf import bookmark_tree  # WeasyPrint's nesting rule
-
-    tree = bookmark_tree(marks)
+    tree = nested(marks)
     if not tree:
         return None
     root = writer.allocate()
@@ -27,6 +25,32 @@ def write_outline(
     entries = {"/Count": count, "/First": Ref(items[0]), "/Last": Ref(items[-1])}
     writer.put(root, encode(entries, _none))
     return root
+
+
+def nested(marks: list[tuple[int, Bookmark]]) -> list[Any]:
+    """The outline of bookmarks from several chunks (page index in the merged book, entry): a
+    list of subtrees `(label, (page, x, y), children, "open" | "closed")`, each bookmark under
+    the nearest one before it of a lower `bookmark-level` (a skipped level nests one deeper,
+    not more). WeasyPrint's nesting (`make_page_bookmark_tree`, pdf/bookmarks.py
+    `bookmark_tree` calls it; tests/test_outline_nesting.py compares the two), written here so
+    that the build process, which merges, does not import WeasyPrint (issue 17)."""
+    root: list[Any] = []
+    opened: list[tuple[int, list[Any]]] = []  # (level, children) of the entries still open
+    for page, mark in marks:
+        while opened and opened[-1][0] >= mark.level:
+            opened.pop()
+        children: list[Any] = []
+        state = "closed" if mark.closed else "open"
+        entry = (mark.label, (page, *_placed(mark.x, mark.y)), children, state)
+        (opened[-1][1] if opened else root).append(entry)
+        opened.append((mark.level, children))
+    return root
+
+
+def _placed(x: float, y: float) -> tuple[float, float]:
+    """The point as WeasyPrint's identity transform gives it (`Matrix().transform_point`: the
+    same sums, so the same numbers and types, -0.0 as 0.0, written alike)."""
+    return 0 + x * 1 + y * 0 + 1 * 0, 0 + x * 0 + y * 1 + 1 * 0
 
 
 def _items(

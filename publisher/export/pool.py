@@ -1,19 +1,26 @@
 """Worker processes for the chunked layout: each keeps the chunks it laid out until it is told
 to finish them, so a chunk's finishing goes to the process that holds it.
 
-`Pool(count, access)`: `count` processes forked from this one (they inherit the gate, which is
-not picklable, WeasyPrint's loaded state, and they are this process's own children, so what
-they use counts in its resource usage). A build forks them early (`forked_early`, before it
-loads the manuscripts), so that they do not start with the book this process then loads and
-renders: a forked process's resident set counts every page it inherited, so workers forked
-after rendering each began with the whole book (issue 17: peak RSS, 567 MiB at 1,000 reviews).
-Each worker freezes what it inherited (`gc.freeze`), so its collections walk only its own
-objects. One worker is a forked process too: the layouts' memory
-(WeasyPrint's and its libraries' caches, a heap grown to the largest chunk) then ends with it,
-and the merge that follows in this process starts from the memory the build had before the
-layouts (issue 17: peak RSS). Where `fork` is unavailable, in a daemonic process (which may
-not have children), and for one worker in a process running other threads, the tasks run in
-this process, one after another, with the same results. Tasks and results are
+`Pool(count, access)`: `count` processes forked from a zygote (export/zygote.py), itself forked
+from this one (they inherit the gate, which is not picklable, and the zygote's loaded
+WeasyPrint; they are this process's grandchildren, waited for by the zygote, so what they use
+counts in this process's resource usage). A build forks the zygote early (`forked_early`,
+before it loads the manuscripts), so that the workers do not start with the book this process
+then loads and renders: a forked process's resident set counts every page it inherited, so
+workers forked after rendering each began with the whole book (issue 17: peak RSS, 567 MiB at
+1,000 reviews). A worker that holds no layout is replaced by a fresh one from the zygote
+(`_due`) after RECYCLE_AFTER layouts (each leaves about 1 MiB of C memory behind that
+`malloc_trim` does not give back: 6 MiB over 24 layouts of one chunk,
+tests/test_worker_growth.py), and before a one-document chunk (the contents, an index: its
+layout grows with the book) once it laid out ONE_DOCUMENT_AFTER, so a worker's peak is a fresh
+worker's plus one chunk's. A replacement costs ~0.1 s of CPU (a fork, the fonts of its first
+layout): two cold builds of 100 reviews each way, every layout in a fresh worker vs none, took
++0.9 s user and +0.6 s system over 16 chunks. Each worker freezes what it inherited
+(`gc.freeze`), so its collections walk only its own objects. One worker is a forked process
+too: the layouts' memory then ends with it, and the merge that follows in this process starts
+from the memory the build had before the layouts. Where `fork` is unavailable, in a daemonic
+process (which may not have children), and for one worker in a process running other threads,
+the tasks run in this process, one after another, with the same results. Tasks and results are
 plain data (export/chunkdata.py). Written here rather than with `concurrent.futures` because a
 pool there sends each task to whichever process is free: a held layout could not be finished.
 """
@@ -33,6 +40,7 @@ from typing import Any
 
 from ..base.access import Access
 from .chunkdata import ChunkJob, ChunkPdf, Shape
+from .zygote import Crew, Worker, WorkerFailed
 
 
 @dataclass(frozen=True)
@@ -62,10 +70,9 @@ Task = Layout | Finish
 # a process that holds this many takes no new held layout until it has finished one.
 HOLD_AT_MOST = 1
 Answer = Shape | ChunkPdf
-
-
-class WorkerFailed(Exception):
-    """A worker raised something that is not a build error: its traceback, as text."""
+# Layouts a worker runs before it is replaced by a fresh one (`_due`).
+RECYCLE_AFTER = 8
+ONE_DOCUMENT_AFTER = 3
 
 
 @dataclass
@@ -128,35 +135,6 @@ def _serve(connection: multiprocessing.connection.Connection, access: Access) ->
                 connection.send((False, WorkerFailed(traceback.format_exc())))
 
 
-Connection = multiprocessing.connection.Connection
-
-
-def _fork(count: int, access: Access) -> tuple[list[Connection], list[Any]]:
-    """`count` worker processes forked from this one: their pipes' ends here, and the processes."""
-    context = multiprocessing.get_context("fork")
-    connections: list[Connection] = []
-    processes: list[Any] = []
-    for _ in range(count):
-        parent, child = context.Pipe()
-        process = context.Process(target=_serve, args=(child, access), daemon=True)
-        process.start()
-        child.close()
-        connections.append(parent)
-        processes.append(process)
-    return connections, processes
-
-
-def _end(connections: list[Connection], processes: list[Any]) -> None:
-    for connection in connections:
-        with contextlib.suppress(OSError):
-            connection.send(None)
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-            process.join()
-
-
 @dataclass
 class _Early:
     """Workers forked by `forked_early`, for the Pools of one thread with the same count and
@@ -165,8 +143,7 @@ class _Early:
     count: int
     access: Access
     thread: int
-    connections: list[Connection]
-    processes: list[Any]
+    crew: Crew
     in_use: bool = False
 
     def fits(self, count: int, access: Access) -> bool:
@@ -184,26 +161,24 @@ _early: _Early | None = None
 
 @contextlib.contextmanager
 def forked_early(count: int, access: Access) -> Iterator[None]:
-    """Fork the `count` layout workers now, while this process holds little (WeasyPrint is
-    imported first, so they share its loaded modules), for every `Pool(count, access)` made
-    in this thread until the block ends; they end with it. Only in a process with no other
-    thread (a library caller's or a Dask worker's threads: Pools fork their own, as before),
-    and where `_may_fork` allows it; otherwise nothing is forked here."""
+    """Fork the zygote of the `count` layout workers now, while this process holds little (it
+    imports WeasyPrint and forks the workers meanwhile: export/zygote.py), for every
+    `Pool(count, access)` made in this thread until the block ends; they end with it. Only in
+    a process with no other thread (a library caller's or a Dask worker's threads: Pools fork
+    their own, as before), and where `_may_fork` allows it; otherwise nothing is forked here."""
     global _early
     if _early is not None or threading.active_count() != 1 or not _may_fork(count):
         yield
         return
-    from . import pdf  # noqa: F401  (WeasyPrint: loaded once, shared by the workers)
-
     give_back_memory()
-    early = _Early(count, access, threading.get_ident(), *_fork(count, access))
+    early = _Early(count, access, threading.get_ident(), Crew.forked(count, access, _serve))
     _early = early
     try:
         yield
     finally:
         if _early is early:
             _early = None
-            _end(early.connections, early.processes)
+            early.crew.end()
 
 
 def _drop_early(early: _Early) -> None:
@@ -211,33 +186,35 @@ def _drop_early(early: _Early) -> None:
     global _early
     if _early is early:
         _early = None
-    _end(early.connections, early.processes)
+    early.crew.end()
 
 
 class Pool:
     """`run(tasks, then)`: run each task, and each that `then(task, answer)` adds; a Finish
     goes to the process holding its chunk. Use as a context manager (ends the processes it
-    forked; gives back the early ones, `forked_early`, unless a task raised)."""
+    forked; gives back the early ones, `forked_early`, unless a task raised). A worker that
+    holds no layout is replaced by a fresh one (`_due`) before a layout."""
 
     def __init__(self, count: int, access: Access) -> None:
         self.access = access
         self.held = Held()  # in-process mode
-        self.connections: list[Connection] = []
-        self.processes: list[Any] = []
+        self.crew: Crew | None = None
         self.early = _early if _early is not None and _early.fits(count, access) else None
         if self.early is not None:
             self.early.in_use = True
-            self.connections, self.processes = self.early.connections, self.early.processes
+            self.crew = self.early.crew
         elif _may_fork(count):
-            self.connections, self.processes = _fork(count, access)
+            self.crew = Crew.forked(count, access, _serve)
 
     def __enter__(self) -> Pool:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         self.held.let_go()
+        if self.crew is None:
+            return
         if self.early is None:
-            _end(self.connections, self.processes)
+            self.crew.end()
         elif kind is not None:
             _drop_early(self.early)
         else:
@@ -249,51 +226,96 @@ class Pool:
     ) -> None:  # fmt: skip
         """`idle`, when given, is called once in this process after the first tasks are sent
         to the workers, while they run (never with no worker process: it would only wait).
-        Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise)."""
-        if not self.connections:
+        Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise, and when
+        a worker ended without answering)."""
+        if self.crew is None:
             queue = list(tasks)
             while queue:  # a finishing first: it lets a held layout go
                 first = next((i for i, t in enumerate(queue) if isinstance(t, Finish)), 0)
                 task = queue.pop(first)
                 queue.extend(then(task, _run(task, self.held, self.access)))
             return
-        self._run_parallel(list(tasks), then, idle)
+        self._run_parallel(self.crew, list(tasks), then, idle)
 
     def _run_parallel(
-        self, queue: list[Task], then: Callable[[Task, Answer], list[Task]],
+        self, crew: Crew, queue: list[Task], then: Callable[[Task, Answer], list[Task]],
         idle: Callable[[], None] | None,
     ) -> None:  # fmt: skip
+        workers = crew.ready()
         owner: dict[str, int] = {}
         held_by: list[int] = []  # one entry per chunk held, naming its process
         busy: dict[int, Task] = {}
         while queue or busy:
-            for worker in range(len(self.connections)):
-                if worker in busy:
+            for index in range(len(workers)):
+                if index in busy:
                     continue
-                task = _pick(queue, worker, owner, held_by.count(worker) >= HOLD_AT_MOST)
+                task = _pick(queue, index, owner, held_by.count(index) >= HOLD_AT_MOST)
                 if task is None:
                     continue
-                if isinstance(task, Layout) and task.hold:
-                    owner[task.job.name] = worker
-                    held_by.append(worker)
+                if isinstance(task, Layout):
+                    if index not in held_by and _due(workers[index], task):
+                        crew.replace(index)
+                    workers[index].layouts += 1
+                    if task.hold:
+                        owner[task.job.name] = index
+                        held_by.append(index)
                 elif isinstance(task, Finish):
-                    held_by.remove(worker)
-                busy[worker] = task
-                self.connections[worker].send(task)
+                    held_by.remove(index)
+                busy[index] = task
+                _send(workers[index], task)
             if not busy:
                 raise WorkerFailed(f"no worker can run {queue[0]!r}")
             if idle is not None:
                 now = idle
                 idle = None
                 now()
-            waiting = {self.connections[worker]: worker for worker in busy}
+            waiting = {workers[index].connection: index for index in busy}
             for ready in multiprocessing.connection.wait(list(waiting)):
-                worker = waiting[ready]  # type: ignore[index]
-                task = busy.pop(worker)
-                ok, answer = self.connections[worker].recv()
+                index = waiting[ready]  # type: ignore[index]
+                task = busy.pop(index)
+                ok, answer = _answer(workers[index], task)
                 if not ok:
                     raise answer
                 queue.extend(then(task, answer))
+
+
+def _send(worker: Worker, task: Task) -> None:
+    try:
+        worker.connection.send(task)
+    except OSError:
+        raise WorkerFailed(_ended(worker, task)) from None
+
+
+def _answer(worker: Worker, task: Task) -> tuple[bool, Any]:
+    try:
+        answer: tuple[bool, Any] = worker.connection.recv()
+    except (EOFError, OSError):
+        raise WorkerFailed(_ended(worker, task)) from None
+    return answer
+
+
+def _ended(worker: Worker, task: Task) -> str:
+    name = task.name if isinstance(task, Finish) else task.job.name
+    return f"a layout worker (pid {worker.pid}) ended while laying out {name}"
+
+
+def _one_document(task: Layout) -> bool:
+    """A chunk of the front or back matter (export/chunked.py `split` names them `front-…`,
+    `back-…`): one document (the contents, an index) whose layout grows with the book."""
+    return task.job.name.startswith(("front-", "back-"))
+
+
+def _due(worker: Worker, task: Layout) -> bool:
+    """`worker`, holding no layout, is replaced by a fresh one before `task`: after
+    RECYCLE_AFTER layouts (each leaves about 1 MiB of C memory behind, issue 17), and before a
+    one-document chunk once it laid out ONE_DOCUMENT_AFTER (the contents' or an index's layout
+    then starts from a fresh worker's memory, not one grown by the body's chunks). Not after a
+    one-document chunk: the next layouts reuse the heap it freed. A fresh worker's first layout
+    costs ~0.1 s more (caches, fonts): an edit (the contents measured, the edited chunk, the
+    contents laid out again) stays in the workers it starts with, one worker or two."""
+    return worker.layouts >= RECYCLE_AFTER or (
+        worker.layouts >= ONE_DOCUMENT_AFTER and _one_document(task)
+    )
 
 
 def _may_fork(count: int) -> bool:

@@ -20,18 +20,66 @@ Modules, one concern each:
 - patches.py and face_fonts.py: workarounds of WeasyPrint 70 (notes kept with their calls, list
   numbers, one PDF font per font file), each for one render or write.
 
-Callers import this package inside functions, so WeasyPrint loads only when a PDF is made.
+Callers import this package inside functions; each name below loads its module when first
+used, so WeasyPrint loads only where a PDF is laid out (identity.py and verdicts.py do not
+import it). `warm()` imports them all (the layout workers' zygote, export/zygote.py).
 """
 
-from .bookmarks import bookmark_tree
-from .chunks import chunk_fonts, finish_chunk, lay_out_chunk
-from .identity import book_id, w3c_source_date
-from .laid import LaidChunk
-from .pagination import paginate
-from .patches import ORPHAN_REPORT, linebox_layout_keeping_notes, notes_stay_with_calls
-from .restyle import rules_compared
-from .whole import book_diagnostics, export_pdf
-from .wrap_layout import Overflow, export_wrap, widths
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .bookmarks import bookmark_tree
+    from .chunks import chunk_fonts, finish_chunk, lay_out_chunk
+    from .identity import book_id, w3c_source_date
+    from .laid import LaidChunk
+    from .pagination import paginate
+    from .patches import ORPHAN_REPORT, linebox_layout_keeping_notes, notes_stay_with_calls
+    from .restyle import rules_compared
+    from .verdicts import book_diagnostics
+    from .whole import export_pdf
+    from .wrap_layout import Overflow, export_wrap, widths
+
+# Each name's module, imported when the name is first used (PEP 562 `__getattr__`): the build
+# process of a chunked build uses only identity.py and verdicts.py, which do not import
+# WeasyPrint (the layout workers do: export/zygote.py; issue 17, an edit's critical path).
+_HOME = {
+    "ORPHAN_REPORT": "patches",
+    "LaidChunk": "laid",
+    "Overflow": "wrap_layout",
+    "book_diagnostics": "verdicts",
+    "book_id": "identity",
+    "bookmark_tree": "bookmarks",
+    "chunk_fonts": "chunks",
+    "export_pdf": "whole",
+    "export_wrap": "wrap_layout",
+    "finish_chunk": "chunks",
+    "lay_out_chunk": "chunks",
+    "linebox_layout_keeping_notes": "patches",
+    "notes_stay_with_calls": "patches",
+    "paginate": "pagination",
+    "rules_compared": "restyle",
+    "w3c_source_date": "identity",
+    "widths": "wrap_layout",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The public name `name`, from its module (imported now); AttributeError otherwise."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def warm() -> None:
+    """Import every module of the package now (a process that forks layout workers)."""
+    for home in set(_HOME.values()):
+        importlib.import_module(f".{home}", __name__)
+
 
 __all__ = [
     "ORPHAN_REPORT",

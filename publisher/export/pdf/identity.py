@@ -13,8 +13,6 @@ import uuid
 from contextlib import AbstractContextManager, nullcontext
 from unittest import mock
 
-import weasyprint.pdf.metadata
-
 from ...base.project import source_date
 from ...base.rendered import RenderedBook
 
@@ -43,6 +41,8 @@ def _book_id(book: RenderedBook) -> str:
 def stable_xmp_ids(book: RenderedBook | str) -> AbstractContextManager[object]:
     """PDF/X-4 XMP gets a random xmpMM:DocumentID from uuid4 (a TODO in WeasyPrint 70):
     replace it, for this write only, with a UUID derived from the book (or its id)."""
+    import weasyprint.pdf.metadata  # here: the build process uses this module without it
+
     if not hasattr(weasyprint.pdf.metadata, "uuid4"):
         return nullcontext()
     book_id = book if isinstance(book, str) else _book_id(book)

@@ -7,8 +7,7 @@ import datetime as dt
 import weasyprint
 
 from ...base.access import Access
-from ...base.diagnostics import BuildFailed, Diagnostic
-from ...base.fonts import check_book, check_fonts
+from ...base.diagnostics import BuildFailed
 from ...base.locale import Locale
 from ...base.model import AnthologySpec
 from ...base.rendered import Exported, RenderedBook, Target
@@ -20,12 +19,7 @@ from .identity import book_id, stable_xmp_ids, w3c, w3c_source_date
 from .pagination import documents, folio, paginate
 from .patches import list_numbers_kept, notes_stay_with_calls
 from .pseudo_styles import pseudo_styles_on_demand
-
-
-def book_diagnostics(book: RenderedBook) -> tuple[Diagnostic, ...]:
-    """What the fonts the book's stylesheet names, and its text, need said (base/fonts.py)."""
-    where = book.anthology.spec.path  # already the shown path (relative to the project)
-    return tuple(check_fonts(book.stylesheet, where) + check_book(book))
+from .verdicts import book_diagnostics
 
 
 def export_pdf(book: RenderedBook) -> Exported:
