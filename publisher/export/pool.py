@@ -224,10 +224,9 @@ class Pool:
         self, tasks: list[Task], then: Callable[[Task, Answer], list[Task]],
         idle: Callable[[], None] | None = None,
     ) -> None:  # fmt: skip
-        """`idle`, when given, is called once in this process after the first tasks are sent
-        to the workers, while they run (never with no worker process: it would only wait).
-        Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed otherwise, and when
-        a worker ended without answering)."""
+        """`idle()` runs once here after the first tasks are sent, while workers run them (not
+        without workers). Raises what a task raised (BuildFailed, ChunkUnsafe; WorkerFailed
+        otherwise, and when a worker ended without answering)."""
         if self.crew is None:
             queue = list(tasks)
             while queue:  # a finishing first: it lets a held layout go
