@@ -251,14 +251,21 @@ class _StageTimer:
 
     @contextlib.contextmanager
     def __call__(self, name: str, what: str | None = None) -> Iterator[None]:
-        """Time the phase `name`; `what`, the phase in words, is told as it starts."""
+        """Time the phase `name` (a phase run twice, e.g. one edition rendered after another,
+        is one entry: the sum); `what`, the phase in words, is told as it starts."""
         if what is not None:
             self.tell(Progress(name, what))
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.times.append(StageTime(name, round(time.perf_counter() - start, 4)))
+            seconds = time.perf_counter() - start
+            before = next((i for i, done in enumerate(self.times) if done.name == name), None)
+            if before is None:
+                self.times.append(StageTime(name, round(seconds, 4)))
+            else:
+                summed = self.times[before].seconds + seconds
+                self.times[before] = StageTime(name, round(summed, 4))
 
 
 def build(request: BuildRequest) -> BuildResult:

@@ -128,3 +128,16 @@ def test_the_edition_counter_counts_editions_done_and_never_goes_back(
     finished = [str(e) for e in counted if e.what.endswith("done") or " done: " in e.what]
     assert [event.done for event in counted if str(event) in finished] == [1, 2, 3, 4]
     assert "rendering 1 review for the print PDF (0/4 editions)" in [str(e) for e in counted]
+
+
+def test_a_phase_run_twice_is_one_timing_the_sum() -> None:
+    """The web edition and the EPUB are each rendered, written and let go in turn, so the
+    `render-paginated` phase runs twice: `-v`'s timings line and `--json` name it once."""
+    from publisher.pipeline import _StageTimer
+
+    timed = _StageTimer()
+    for name in ("render-paginated", "export-web", "render-paginated"):
+        with timed(name):
+            pass
+    names = [stage.name for stage in timed.times]
+    assert names == ["render-paginated", "export-web"]
