@@ -156,7 +156,7 @@ class BuildCache:
 
     def foreseen(self, output: Path) -> Pagination | None:
         """The pagination recorded with `output` (the print PDF) by the last build, current or
-        not: what an edit most likely leaves as it was (pipeline.py makes the paginated
+        not: what an edit most likely leaves as it was (passes.py makes the paginated
         editions on it while the PDF is laid out, then compares). None when nothing is reused
         (`--clean`, `--no-cache`) or none was recorded."""
         entry = self.outputs.get(str(output))

@@ -1,11 +1,13 @@
 """The build recipe: gather everything, then write. `build()` wires the stages in order.
 
 What a build makes (outputs, paths, cache keys, where print page numbers come from) is planned
-in `plan.py`; this module runs it.
+in `plan.py`; this module runs it. The editions are rendered and exported in passes
+(`passes.py`); `render` and `book_cover` live in `rendering.py`, the stage timer in
+`timing.py`, and all three are importable from here.
 
-Length: the recipe, the library's entry points (`load`, `load_book`, `render`), and the
-bookkeeping of running it (the print-first pass, progress counts, staging and cache errors)
-read best in one file.
+Length: the recipe, the library's entry points (`read_spec`, `load`, `load_book`,
+`fetch_remote`, `build`) and result types, and the bookkeeping of running it (which passes,
+staging and cache errors, the validators) read best in one file.
 """
 
 from __future__ import annotations
@@ -13,40 +15,28 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from .assemble import assemble, empty_parts, stub_warning
 from .base.access import Access, Refused
-from .base.cover import CoverArt
 from .base.diagnostics import BuildFailed, Diagnostic, Severity, error, has_errors, warning
 from .base.digests import file_sha256
 from .base.gate import recording
 from .base.links import link_table
 from .base.locale import labels_fallback
 from .base.model import Anthology, AnthologySpec
-from .base.progress import Progress, ProgressCallback
+from .base.progress import Progress
 from .base.project import project_root, today
-from .base.rendered import Exported, Pagination, RenderedBook, Target
-from .base.text import counted
+from .base.rendered import Exported, Target
 from .base.theme import theme_for
 from .cache import BuildCache
-from .chunk_tally import ChunkCount, ChunkTally, Tell
+from .chunk_tally import ChunkCount, ChunkTally
 from .claim import Claiming, plan_claim, settle
-from .export import (
-    Chunking,
-    Handed,
-    write,
-    write_chunked,
-    write_claimed,
-    write_editions,
-    write_wrap,
-)
-from .export.cover_art import cover_art
-from .export.pool import forked_early, give_back_memory
+from .export import Chunking
+from .export.pool import forked_early
 from .export.staging import ForeignOutput, Staging, recover
 from .load import (
     bleed_warnings,
@@ -59,6 +49,7 @@ from .load import (
     remote_references,
 )
 from .output_folder import check_apart_from_inputs, check_output_folder
+from .passes import Exporter, foreseen_pagination, render_and_export
 from .plan import (  # BuildRequest and Format: the library's API, with build()
     PAGINATED,
     BuildRequest,
@@ -69,19 +60,14 @@ from .plan import (  # BuildRequest and Format: the library's API, with build()
     print_pages,
     refuse_foreign,
 )
-from .render import FragmentStore, cover_text, render_book, survey
+from .render import survey
+from .rendering import book_cover as book_cover  # the library's, with render
+from .rendering import render
+from .timing import StageTime as StageTime  # a result type, with BuildResult
+from .timing import StageTimer
 from .validation import ValidatorResult
 
 __all__ = ["BuildRequest", "BuildResult", "Format", "Output", "build", "load", "render"]
-
-# Each edition as the progress messages name it.
-LABELS: dict[Target, str] = {
-    Target.WEB: "web edition",
-    Target.SCREEN_PDF: "screen PDF",
-    Target.PRINT_PDF: "print PDF",
-    Target.EPUB: "EPUB",
-    Target.COVER: "cover wrap",
-}
 
 
 @dataclass(frozen=True)
@@ -94,12 +80,6 @@ class Output:
     pages: int | None
     cached: bool  # up to date: not rebuilt
     chunks: ChunkCount | None = None  # a PDF laid out in chunks in this build (chunk_tally.py)
-
-
-@dataclass(frozen=True)
-class StageTime:
-    name: str
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -214,60 +194,6 @@ def load_book(
     return dataclasses.replace(anthology, links=table), loaded.diagnostics + found
 
 
-def render(
-    anthology: Anthology,
-    target: Target,
-    fragments: FragmentStore | None = None,
-    pagination: Pagination | None = None,
-    access: Access | None = None,
-    cover: CoverArt | None = None,
-) -> RenderedBook:
-    """`access`: the gate the build opened (`--allow-remote`); by default no network.
-    `cover`: the book's cover (`book_cover`); by default made here for every edition but the
-    print interior, which has none. Raises BuildFailed."""
-    theme = theme_for(anthology.spec)
-    if cover is None and target is not Target.PRINT_PDF:
-        cover = book_cover(anthology.spec, access or Access.for_spec(anthology.spec))
-    return render_book(anthology, target, theme, fragments, pagination, access, cover)
-
-
-def book_cover(spec: AnthologySpec, access: Access) -> CoverArt:
-    """The one cover of every edition and the wrap's front: the anthology's `cover_image`
-    read through `access`, else the generated typographic cover (export/cover_art.py), made
-    here and handed to the renderer as data (render/ does not import export/)."""
-    return cover_art(spec, access)
-
-
-class _StageTimer:
-    """Times each named phase of a build, for the report; tells `progress` what each does."""
-
-    def __init__(self, progress: ProgressCallback | None = None) -> None:
-        self.times: list[StageTime] = []
-        self.progress = progress
-
-    def tell(self, event: Progress) -> None:
-        if self.progress is not None:
-            self.progress(event)
-
-    @contextlib.contextmanager
-    def __call__(self, name: str, what: str | None = None) -> Iterator[None]:
-        """Time the phase `name` (a phase run twice, e.g. one edition rendered after another,
-        is one entry: the sum); `what`, the phase in words, is told as it starts."""
-        if what is not None:
-            self.tell(Progress(name, what))
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            seconds = time.perf_counter() - start
-            before = next((i for i, done in enumerate(self.times) if done.name == name), None)
-            if before is None:
-                self.times.append(StageTime(name, round(seconds, 4)))
-            else:
-                summed = self.times[before].seconds + seconds
-                self.times[before] = StageTime(name, round(summed, 4))
-
-
 def build(request: BuildRequest) -> BuildResult:
     """The recipe, one named phase at a time:
 
@@ -283,7 +209,7 @@ def build(request: BuildRequest) -> BuildResult:
     6. validate, when asked.
 
     Raises BuildFailed when an output path is not ours to replace or cannot be written."""
-    timed = _StageTimer(request.progress)
+    timed = StageTimer(request.progress)
     # Every file the gate opens from here on is an input, the anthology file first.
     with recording() as reads:
         with timed("plan", "planning the build"):
@@ -321,11 +247,11 @@ def build(request: BuildRequest) -> BuildResult:
                 anthology, diagnostics = load_book(spec, access, cache)
                 check_apart_from_inputs(out_dir, reads.inputs(), spec.root)
             with _writing(out_dir), Staging(out_dir) as staging:
-                exporter = _Exporter(
+                exporter = Exporter(
                     staging, cache, timed, access, pages.kept, claiming, chunking, tally,
-                    _foreseen(plan, cache, pages.kept),
+                    foreseen_pagination(plan, cache, pages.kept),
                 )  # fmt: skip
-                built = _render_and_export(anthology, passes, exporter)
+                built = render_and_export(anthology, passes, exporter)
                 _refuse_errors(diagnostics, built)
                 with timed("commit", "putting the new editions in place"):
                     staging.commit()
@@ -394,212 +320,6 @@ def _passes(
     return first, [item for item in stale if item not in first]
 
 
-@dataclass(frozen=True)
-class _Exporter:
-    """What every edition one build exports shares: the `staging` it is written into, the
-    `cache` of rendered fragments, the stage timer, the gate (`access`), the print PDF's
-    pagination `kept` by the cache (None: made in this build, or not needed), the EPUB's
-    accessibility claim (`claiming`, claim.py) and how PDFs are laid out in chunks
-    (`chunking`; None: whole)."""
-
-    staging: Staging
-    cache: BuildCache
-    timed: _StageTimer
-    access: Access
-    kept: Pagination | None = None
-    claiming: Claiming = dataclasses.field(default_factory=Claiming)
-    chunking: Chunking | None = None
-    chunks: ChunkTally | None = None  # what the chunk layouts told (chunk_tally.py)
-    foreseen: Pagination | None = None  # the last build's print pagination (`_foreseen`)
-
-
-def _foreseen(plan: list[Planned], cache: BuildCache, kept: Pagination | None) -> Pagination | None:
-    """The print pagination the cache recorded with the print PDF, which this build lays out
-    again (`kept` is None): after an edit it most often comes out the same, so the paginated
-    editions are made on it while the PDF is laid out (`_render_and_export`)."""
-    printed = next((item for item in plan if item.target is Target.PRINT_PDF), None)
-    if kept is not None or printed is None:
-        return None
-    return cache.foreseen(printed.path)
-
-
-def _render_and_export(
-    anthology: Anthology, passes: tuple[list[Planned], list[Planned]], exporter: _Exporter
-) -> dict[Path, Exported]:
-    """Render and export each pass into `exporter.staging`; the second pass carries the print
-    PDF's pagination, made in the first (or `exporter.kept` by the cache). With a pagination
-    `exporter.foreseen`, the second pass is made on it while the PDFs' chunks are laid out,
-    if a worker would wait (an edit), and kept when the print PDF's pagination is the same."""
-    staging, cache, timed = exporter.staging, exporter.cache, exporter.timed
-    access, kept = exporter.access, exporter.kept
-    claiming, chunking = exporter.claiming, exporter.chunking
-    first, later = passes
-    staged = {item.path: staging.place(item.path) for item in first + later}
-    # One cover for the screen PDF, the web edition, the EPUB and the wrap (none in print).
-    covered = any(item.target is not Target.PRINT_PDF for item in first + later)
-    cover = book_cover(anthology.spec, access) if covered else None
-    tally = exporter.chunks or ChunkTally(timed.tell)
-    count = _Count(len(first) + len(later), len(anthology.reviews), tally)
-    books: dict[Target, RenderedBook] = {}
-    with timed("render"):
-        for item in first:
-            count.rendering(timed, "render", item.target)
-            books[item.target] = render(
-                anthology, item.target, cache.for_output(item.path), None, access, cover
-            )
-
-    def again(item: Planned) -> RenderedBook:  # a handed-over book, rendered anew (Handed)
-        return render(anthology, item.target, cache.for_output(item.path), None, access, cover)
-
-    built: dict[Path, Exported] = {}
-    pending = [later] if later else []
-    # The wrap is not rendered from the book: drawn from its spec (export/wrap.py).
-    rendered = [item for item in later if item.target is not Target.COVER]
-    foreseen = exporter.foreseen if rendered else None
-    ahead: dict[Path, Exported] = {}  # `rendered`, made on `foreseen`, not yet counted done
-    reads: list[int] = []  # the cache's fragments the render of `ahead` read
-
-    def make(pagination: Pagination | None) -> dict[Path, Exported]:
-        """`rendered`, each rendered on `pagination`, written to the staging folder and let go
-        before the next is rendered (issue 17: the build process's peak RSS)."""
-        made: dict[Path, Exported] = {}
-        for item in rendered:
-            with timed("render-paginated"):
-                count.rendering(timed, "render-paginated", item.target)
-                books[item.target] = render(
-                    anthology, item.target, cache.for_output(item.path), pagination, access,
-                    cover,
-                )  # fmt: skip
-            made.update(_export_each([item], books, staged, timed, count, claiming, chunking))
-            books.pop(item.target, None)
-            give_back_memory()
-        return made
-
-    def foresee() -> None:
-        """The layout pool's `idle` (an edit: one chunk laid out, this process waiting; issue
-        17, the edit's tail): `rendered` made on the `foreseen` pagination, counted done only
-        once `paginated` finds the print PDF's the same (`_Count.hold`). One that cannot be
-        rendered or written is left to `paginated`, which says why."""
-        if not pending or foreseen is None:
-            return
-        before = cache.fragments_read
-        with count.hold():
-            try:
-                ahead.update(make(foreseen))
-            except (BuildFailed, OSError):
-                ahead.clear()
-        reads.append(cache.fragments_read - before)
-        if not ahead:
-            forget()
-
-    def forget() -> None:
-        """What `foresee` read and used, not counted twice when `rendered` is made anew."""
-        cache.fragments_read -= sum(reads)
-        count.drop()
-        for item in rendered:
-            cache.used.pop(str(item.path), None)
-
-    def paginated(pagination: Pagination | None) -> None:
-        """The editions that carry the print PDF's page numbers (`later`), made once, as soon
-        as they are known: while the PDFs are merged (export_editions' `meanwhile`: issue 17,
-        the build's one-core tail), else after the first pass; those made on the `foreseen`
-        pagination are kept when it is this one, else made again (their staged files
-        replaced)."""
-        if not pending:
-            return
-        items = pending.pop()
-        if ahead and pagination == foreseen:
-            built.update(ahead)
-            count.release(timed)
-        else:
-            if ahead:
-                forget()
-            built.update(make(pagination))
-        pages = len(pagination.pages) if pagination else 0
-        for item in items:
-            if item.target is Target.COVER:
-                count.exporting(timed, item.target)
-                with timed(f"export-{item.target.value}"):
-                    built[item.path] = write_wrap(
-                        anthology.spec, pages, staged[item.path], cover,
-                        cover_text(anthology.spec),
-                    )  # fmt: skip
-                count.exported_one(timed, item.target, built[item.path].pages)
-
-    built.update(
-        _export_each(
-            first, books, staged, timed, count, claiming, chunking, again, paginated, foresee
-        )
-    )
-    for item in first:  # exported: not held while the paginated editions are rendered
-        books.pop(item.target, None)
-    paginated(next((e.pagination for e in built.values() if e.pagination), kept))
-    return built
-
-
-@dataclass
-class _Count:
-    """How many editions are done (exported) so far, for the progress events: every event
-    counts editions done, so the count never goes back (rendering one is not doing it);
-    `chunks` hears of the chunks of the PDFs laid out in chunks. Editions exported while
-    `hold` is on are counted (and said) done only at `release`: made on a foreseen pagination,
-    they may be made again."""
-
-    editions: int
-    reviews: int
-    chunks: ChunkTally
-    exported: int = 0
-    holding: bool = False
-    held: list[tuple[Target, int | None]] = dataclasses.field(default_factory=list)
-
-    @contextlib.contextmanager
-    def hold(self) -> Iterator[None]:
-        self.holding = True
-        try:
-            yield
-        finally:
-            self.holding = False
-
-    def release(self, timed: _StageTimer) -> None:
-        """The editions held, counted done now; forgotten by `drop`."""
-        for target, pages in self.held:
-            self.exported_one(timed, target, pages)
-        self.held.clear()
-
-    def drop(self) -> None:
-        self.held.clear()
-
-    def rendering(self, timed: _StageTimer, stage: str, target: Target) -> None:
-        what = f"rendering {counted(self.reviews, 'review')} for the {LABELS[target]}"
-        timed.tell(Progress(stage, what, self.exported, self.editions, "editions"))
-
-    def exporting(self, timed: _StageTimer, target: Target) -> None:
-        verb = "laying out" if target.paged else "writing"
-        what = f"{verb} the {LABELS[target]}"
-        timed.tell(
-            Progress(f"export-{target.value}", what, self.exported, self.editions, "editions")
-        )
-
-    def exported_one(self, timed: _StageTimer, target: Target, pages: int | None) -> None:
-        if self.holding:
-            self.held.append((target, pages))
-            return
-        self.exported += 1
-        what = f"{LABELS[target]} done" + (f": {counted(pages, 'page')}" if pages else "")
-        timed.tell(
-            Progress(f"export-{target.value}", what, self.exported, self.editions, "editions")
-        )
-
-    def teller(self, *targets: Target) -> Tell:
-        """Progress events for each chunk of one layout serving `targets`, said once each:
-        `laid out chunk body-003 of the print and screen PDFs`, `reused chunk …` (from the
-        cache), stage `export-<first target>`, unit `chunks` (chunk_tally.py)."""
-        labels = [LABELS[target] for target in targets]
-        if len(labels) > 1:
-            labels = [" and ".join(label.removesuffix(" PDF") for label in labels) + " PDFs"]
-        return self.chunks.teller(f"export-{targets[0].value}", labels[0], *targets)
-
-
 @contextlib.contextmanager
 def _writing(out_dir: Path) -> Iterator[None]:
     """An output that cannot be staged or committed (full disk, read-only folder, a folder
@@ -630,100 +350,11 @@ def _saved(cache: BuildCache) -> tuple[Diagnostic, ...]:
     return ()
 
 
-def _export_each(
-    items: list[Planned],
-    books: dict[Target, RenderedBook],
-    staged: dict[Path, Path],
-    timed: _StageTimer,
-    count: _Count,
-    claiming: Claiming,
-    chunking: Chunking | None = None,
-    again: Callable[[Planned], RenderedBook] | None = None,
-    meanwhile: Callable[[Pagination | None], None] | None = None,
-    idle: Callable[[], None] | None = None,
-) -> dict[Path, Exported]:
-    """Export each item to its staged path (`staged[item.path]`); the EPUB with `claiming`'s
-    claim, when there is one, its bytes without the claim kept in `claiming.unclaimed`.
-    Laid out in chunks, the print and the screen PDF come from one layout (`_export_pdfs`:
-    their books are taken out of `books`; `again` renders one anew; `meanwhile` is called
-    with the print pagination while they are merged; `idle` once while they are laid out,
-    if a worker would wait)."""
-    built = _export_pdfs(items, books, staged, timed, count, chunking, again, meanwhile, idle)
-    for item in items:
-        if item.path in built:
-            continue
-        count.exporting(timed, item.target)
-        with timed(f"export-{item.target.value}"):
-            book, path = books[item.target], staged[item.path]
-            if item.path == claiming.epub and claiming.claim is not None:
-                built[item.path], claiming.unclaimed[item.path] = write_claimed(
-                    book, path, claiming.claim
-                )
-            elif chunking is not None and book.target.paged:
-                tell = count.teller(item.target)
-                exported = write_chunked(book, path, chunking, tell)
-                built[item.path] = dataclasses.replace(exported, data=b"")
-            else:
-                built[item.path] = _written(book, path)
-        count.exported_one(timed, item.target, built[item.path].pages)
-    return built
-
-
-def _export_pdfs(
-    items: list[Planned],
-    books: dict[Target, RenderedBook],
-    staged: dict[Path, Path],
-    timed: _StageTimer,
-    count: _Count,
-    chunking: Chunking | None,
-    again: Callable[[Planned], RenderedBook] | None = None,
-    meanwhile: Callable[[Pagination | None], None] | None = None,
-    idle: Callable[[], None] | None = None,
-) -> dict[Path, Exported]:
-    """The print and the screen PDF from one layout (export/chunked.py `export_editions`),
-    when both are to be made in chunks; else nothing (each is exported on its own). Their books
-    are taken out of `books` and handed over (export.Handed: let go of once the chunk jobs
-    exist, issue 17: peak RSS); `again(item)` renders one anew if the layout must be redone;
-    `meanwhile(pagination)` runs while the PDFs are merged (export/editions.py), `idle()`
-    once while their chunks are laid out, if a worker would wait (export/chunked.py)."""
-    pdfs = {item.target: item for item in items if item.target.paged}
-    if chunking is None or len(pdfs) < 2 or again is None:
-        return {}
-    printed, screen = pdfs[Target.PRINT_PDF], pdfs[Target.SCREEN_PDF]
-    for item in (printed, screen):
-        count.exporting(timed, item.target)
-    handed = Handed(
-        [books.pop(Target.PRINT_PDF), books.pop(Target.SCREEN_PDF)],
-        lambda: (again(printed), again(screen)),
-    )
-    with timed(f"export-{Target.PRINT_PDF.value}"):
-        exported = write_editions(
-            handed,
-            (staged[printed.path], staged[screen.path]),
-            chunking,
-            count.teller(Target.PRINT_PDF, Target.SCREEN_PDF),
-            count.teller(Target.SCREEN_PDF),
-            count.teller(Target.PRINT_PDF),
-            meanwhile,
-            idle,
-        )
-    built = {}
-    for item, made in zip((printed, screen), exported, strict=True):
-        built[item.path] = dataclasses.replace(made, data=b"")
-        count.exported_one(timed, item.target, made.pages)
-    return built
-
-
 def _chunking(request: BuildRequest, cache: BuildCache) -> Chunking:
     """`--workers` (default: one per core), and the cache's chunk folder when it is used."""
     workers = request.workers or os.cpu_count() or 1
     store = cache.directory / "chunks" if request.cache else None
     return Chunking(workers, store, not request.clean)
-
-
-def _written(book: RenderedBook, path: Path) -> Exported:
-    """Write one output; keep what the exporter reported (not the bytes: they are on disk)."""
-    return dataclasses.replace(write(book, path), data=b"")
 
 
 def _output(
@@ -764,7 +395,7 @@ def _unchanged(plan: list[Planned], cache: BuildCache) -> BuildResult:
 
 def _validated(
     result: BuildResult,
-    timed: _StageTimer,
+    timed: StageTimer,
     request: BuildRequest,
     spec: AnthologySpec,
     access: Access,

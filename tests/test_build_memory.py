@@ -10,7 +10,7 @@ moment must not grow with the book.
   stylesheet quotes an emoji) is one string shared by every job and the screen write's, the
   pieces keep no text (export/editions.py `_prepared`).
 - The web edition and the EPUB are rendered and written one at a time: when the EPUB is made,
-  no other rendered book with its page is alive (pipeline.py `paginated`).
+  no other rendered book with its page is alive (passes.py `paginated`).
 - The screen PDF is written where it is merged (a forked process with two workers): its bytes
   never come back to the build process (export/editions.py `keep_screen`).
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from publisher import pipeline
+from publisher import passes, pipeline
 from publisher.base.diagnostics import has_errors
 from publisher.base.rendered import Target
 from publisher.export import chunk_cost, editions, pdf
@@ -227,7 +227,7 @@ def test_the_paginated_editions_are_made_while_the_screen_pdf_merges(
 ) -> None:
     anthology = _book(make_project)
     order: list[str] = []
-    rendering, exporting = pipeline.render, editions.screen_exported
+    rendering, exporting = passes.render, editions.screen_exported
 
     def render(anthology: Any, target: Target, *args: Any) -> Any:
         order.append(target.value)
@@ -237,7 +237,7 @@ def test_the_paginated_editions_are_made_while_the_screen_pdf_merges(
         order.append("screen merged")
         return exporting(*args)
 
-    monkeypatch.setattr(pipeline, "render", render)
+    monkeypatch.setattr(passes, "render", render)
     monkeypatch.setattr(editions, "screen_exported", screen_exported)
     every = frozenset(Format)  # the web edition and the EPUB carry the print page numbers
     request = BuildRequest(anthology, every, tmp_path / "out", workers=2, clean=True)

@@ -1,5 +1,5 @@
 """After an edit, the web edition and the EPUB are made while the PDFs' chunks are laid out,
-on the print pagination the last build recorded (pipeline.py `_render_and_export`, issue 17:
+on the print pagination the last build recorded (passes.py `render_and_export`, issue 17:
 the edit's tail), and kept when the print PDF's pagination comes out the same; made again when
 the edit moved it. Either way the files are those of a clean build. A build that keeps every
 worker busy (every chunk laid out again) makes them after the layout, as a cold build does.
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from publisher import pipeline
+from publisher import passes, pipeline
 from publisher.base.progress import Progress
 from publisher.base.rendered import Target
 from publisher.pipeline import BuildRequest, Format
@@ -37,13 +37,13 @@ def _build(anthology: Path, out: Path, log: list[str], **options: object) -> Non
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        rendering = pipeline.render
+        rendering = passes.render  # what the passes render each edition with
 
         def render(anthology: Any, target: Target, *args: Any) -> Any:
             log.append(f"render {target.value}")
             return rendering(anthology, target, *args)
 
-        patch.setattr(pipeline, "render", render)
+        patch.setattr(passes, "render", render)
         request = BuildRequest(
             anthology, frozenset(Format), out, workers=2, progress=told,
             **options,  # type: ignore[arg-type]

@@ -6,9 +6,10 @@ Layers (README, "Architecture"), from the ground up:
 * `publisher.base`: anyone may import it; it imports only itself.
 * the four stages, `publisher.load`, `publisher.assemble`, `publisher.render`, `publisher.export`:
   each imports the base layer and itself, never another stage nor the application.
-* the application (`pipeline`, `cache`, `report`, `catalogue`, `cluster`, `scaffold`, `cli`,
-  `serve/`, `validation/`) on top: it may import anything below it; `validation/` reads outputs and manuscripts, so it
-  imports the base layer and the load stage only.
+* the application (`pipeline`, `passes`, `rendering`, `timing`, `cache`, `report`, `catalogue`,
+  `cluster`, `scaffold`, `cli`, `serve/`, `validation/`) on top: it may import anything below
+  it; `validation/` reads outputs and manuscripts, so it imports the base layer and the load
+  stage only.
 
 Every import counts: at module level, inside functions, under `TYPE_CHECKING`.
 """

@@ -133,9 +133,9 @@ def test_the_edition_counter_counts_editions_done_and_never_goes_back(
 def test_a_phase_run_twice_is_one_timing_the_sum() -> None:
     """The web edition and the EPUB are each rendered, written and let go in turn, so the
     `render-paginated` phase runs twice: `-v`'s timings line and `--json` name it once."""
-    from publisher.pipeline import _StageTimer
+    from publisher.timing import StageTimer
 
-    timed = _StageTimer()
+    timed = StageTimer()
     for name in ("render-paginated", "export-web", "render-paginated"):
         with timed(name):
             pass
