@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import traceback
 from collections.abc import Callable
 
@@ -23,8 +24,10 @@ def forked(work: Callable[[], bytes]) -> Callable[[], bytes]:
     """Start `work` in a child process forked now; the function returned waits for it and gives
     its bytes, or raises what it raised (pickled back: BuildFailed, LayoutsDiffer, …;
     ForkedFailed when that cannot be pickled). If the child ends without an answer (killed),
-    the waiting function runs `work` in this process instead. Raises OSError when the process
-    cannot fork (callers then run `work` themselves)."""
+    the waiting function runs `work` in this process instead; if the wait is interrupted
+    (SIGTERM raised as an exception, Ctrl-C), the child is killed and reaped before the
+    interruption goes on, so it writes nothing after (tests/test_interrupt.py). Raises OSError
+    when the process cannot fork (callers then run `work` themselves)."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -48,8 +51,13 @@ def forked(work: Callable[[], bytes]) -> Callable[[], bytes]:
     os.close(writer)
 
     def wait() -> bytes:
-        with os.fdopen(reader, "rb") as stream:
-            data = stream.read()
+        try:
+            with os.fdopen(reader, "rb") as stream:
+                data = stream.read()
+        except BaseException:  # interrupted (SIGTERM, Ctrl-C): the child must not outlive this
+            os.kill(pid, signal.SIGKILL)  # wait, nor write into a staging folder removed next
+            os.waitpid(pid, 0)
+            raise
         os.waitpid(pid, 0)
         try:
             ok, value = pickle.loads(data)
