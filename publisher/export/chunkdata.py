@@ -40,16 +40,14 @@ class ScreenJob:
     """The screen PDF's write of a print chunk's layout: `head`, the screen profile's head, up
     to and including the `<body>` tag, which takes the place of the print page's (ChunkJob
     `screen_page`: its cascade gives the values of the properties that only change drawing,
-    such as link colours); `book_id` (32 hex digits) and `variant` of the screen PDF;
-    `rules`: the style rules found in one page's head and not in the other's (pdf/cascades.py
-    `differing_rules`), when known (None: the worker compares them itself, once per process:
-    what export/chunked.py sends, so the build process need not import WeasyPrint). Derived
-    from the two pages, so not part of the chunk's key."""
+    such as link colours); `book_id` (32 hex digits) and `variant` of the screen PDF. The
+    style rules that differ between the two heads are compared by each worker, once per
+    process (pdf/cascades.py `differing_rules`' cache), so the build process need not import
+    WeasyPrint."""
 
     head: str
     book_id: str
     variant: str = "pdf/ua-1"
-    rules: tuple[tuple[object, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -108,12 +106,6 @@ class ChunkJob:
             return self.screen.head + self.html
         body = self.html.index(">", self.html.index("<body", self.html.rindex("</head>"))) + 1
         return self.screen.head + self.html[body:]
-
-    def with_rules(self, rules: tuple[tuple[object, ...], ...] | None) -> ChunkJob:
-        """This job with its screen write's differing style rules given (ScreenJob.rules)."""
-        return (
-            self if self.screen is None else replace(self, screen=replace(self.screen, rules=rules))
-        )
 
 
 @dataclass(frozen=True)

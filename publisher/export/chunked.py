@@ -262,9 +262,6 @@ def lay_out(
     state.pdfs.update((name, chunk) for name, chunk in found.items() if chunk is not None)
     state.shapes.update((name, chunk.shape) for name, chunk in state.pdfs.items())
     reused = set(state.pdfs)
-    # The screen write's differing rules (ScreenJob.rules) are left to each worker, which
-    # compares them once (pdf/cascades.py `differing_rules`): comparing them here imported
-    # WeasyPrint into this process, on every build's critical path (export/zygote.py).
     give_back_memory()  # before the workers are forked: they start with this process's pages
     covering = cover.tasks() if cover else []  # every worker busy: no `idle` work
     idle = idle if len(pieces) - len(reused) + len(covering) < workers else None

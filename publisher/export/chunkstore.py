@@ -109,13 +109,32 @@ class ChunkStore:
     def put(self, key: str, chunk: ChunkPdf) -> None:
         """Keep `chunk`. A folder that cannot be written costs the reuse, never the build (the
         build cache's own manifest, in the same folder, says `cache-unwritable`)."""
+        self._written(key, chunk)
+
+    def spill(self, key: str, chunk: ChunkPdf) -> ChunkPdf:
+        """Keep `chunk` (`put`) and let go of its bytes (issue 17: peak RSS): the chunk returned
+        has its PDF and its screen write in this store's files (chunkdata.py `Spilled`, read
+        back with `pdf_bytes`), or is `chunk` itself when they could not be written."""
+        if chunk.spilled is not None:
+            return chunk
+        digests = self._written(key, chunk)
+        if digests is None:
+            return chunk
+        data = Spilled(self._paths(key)[1], digests[0])
+        screen = Spilled(self._screen_path(key), digests[1]) if chunk.screen else None
+        return replace(chunk, data=b"", screen=b"", spilled=data, screen_spilled=screen)
+
+    def _written(self, key: str, chunk: ChunkPdf) -> tuple[str, str] | None:
+        """Write `chunk`'s files unless they hold it already; the SHA-256 (hex) of its PDF and
+        of its screen write ("" for none) that they hold, or None when they could not be
+        written (or `chunk` is already spilled here)."""
         record_path, pdf_path = self._paths(key)
         if chunk.spilled is not None and chunk.spilled.path == pdf_path:
-            return  # `spill` kept it here already
+            return None  # `spill` kept it here already
+        digests = (_sha256(chunk.data), _sha256(chunk.screen) if chunk.screen else "")
         if record_path.exists() and self.get(key) == chunk:
-            return
-        screen = _sha256(chunk.screen) if chunk.screen else ""
-        record = {"sha256": _sha256(chunk.data), "screen_sha256": screen, **_record(chunk)}
+            return digests
+        record = {"sha256": digests[0], "screen_sha256": digests[1], **_record(chunk)}
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_bytes_atomically(pdf_path, chunk.data)
@@ -124,30 +143,8 @@ class ChunkStore:
             text = json.dumps(record, sort_keys=True).encode("utf-8")
             write_bytes_atomically(record_path, text)
         except OSError:
-            return
-
-    def spill(self, key: str, chunk: ChunkPdf) -> ChunkPdf:
-        """Keep `chunk` (`put`) and let go of its bytes (issue 17: peak RSS): the chunk returned
-        has its PDF and its screen write in this store's files (chunkdata.py `Spilled`, read
-        back with `pdf_bytes`), or is `chunk` itself when they could not be written."""
-        if chunk.spilled is not None:
-            return chunk
-        self.put(key, chunk)
-        record_path, pdf_path = self._paths(key)
-        screen_path = self._screen_path(key)
-        try:
-            record = json.loads(record_path.read_text(encoding="utf-8"))
-            if record["sha256"] != _sha256(chunk.data) or pdf_path.stat().st_size != len(
-                chunk.data
-            ):
-                return chunk
-            if chunk.screen and record["screen_sha256"] != _sha256(chunk.screen):
-                return chunk
-        except (OSError, ValueError, KeyError, TypeError):
-            return chunk
-        data = Spilled(pdf_path, record["sha256"])
-        screen = Spilled(screen_path, record["screen_sha256"]) if chunk.screen else None
-        return replace(chunk, data=b"", screen=b"", spilled=data, screen_spilled=screen)
+            return None
+        return digests
 
     def keep(self, keys: set[str], book: str) -> None:
         """Delete the chunks of `book` (the key prefix) not in `keys` (as `put`, quietly)."""

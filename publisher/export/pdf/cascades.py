@@ -46,20 +46,16 @@ def page_differences(printed: dict[Any, Any], screen: dict[Any, Any]) -> set[str
     return differing
 
 
-def declared_differences(
-    printed: Any, screen: Any, rules: tuple[tuple[Any, ...], ...] | None = None
-) -> tuple[str, ...]:
+def declared_differences(printed: Any, screen: Any) -> tuple[str, ...]:
     """The properties that the rules found in one page's stylesheets and not in the other's
     declare (shorthands as every longhand they may set; all properties when a differing rule
     sets a custom property or is an at-rule other than @page and @media): only these can
-    differ between the two cascades' computed styles. `rules`: the differing rules when
-    already known (`differing_rules` of the two pages' style texts), else found here."""
+    differ between the two cascades' computed styles (the rules: `differing_rules`, kept per
+    process)."""
     every = tuple(weasyprint.css.properties.INITIAL_VALUES)
     names: set[str] = set()
     wrapper: Any = None
-    if rules is None:
-        rules = differing_rules(style_text(printed), style_text(screen))
-    for rule in rules:
+    for rule in differing_rules(style_text(printed), style_text(screen)):
         if rule[1].startswith("@page"):
             continue  # page properties: compared by `page_differences`
         if not rule[1].startswith("@") and not {n.replace("-", "_") for n in rule[-1]} <= DRAW_ONLY:

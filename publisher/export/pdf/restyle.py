@@ -55,8 +55,7 @@ def screen_write(laid: LaidChunk) -> bytes:
     html = weasyprint.HTML(
         string=_head_only(screen.head), base_url=job.base_url, url_fetcher=fetcher
     )
-    rules = screen.rules
-    declared = declared_differences(root, html.etree_element, rules) if root is not None else ()
+    declared = declared_differences(root, html.etree_element) if root is not None else ()
     if declared:  # the elements' styles may differ: the whole screen page's cascade
         html = weasyprint.HTML(string=job.screen_page, base_url=job.base_url, url_fetcher=fetcher)
     first = f"@page :first {{ counter-reset: page {job.start} }}" if job.start != 1 else ""
@@ -113,12 +112,10 @@ def screen_write(laid: LaidChunk) -> bytes:
 def rules_compared(job: ChunkJob) -> tuple[tuple[object, ...], ...] | None:
     """The style rules found in the job's print page's head and not in its screen page's, or
     the other way round (cascades.py `differing_rules`, kept per process); None for a job
-    without a screen write. The build process compares them once and sends them with every
-    job (ScreenJob.rules); a screen write in a forked process (forked.py) inherits them."""
+    without a screen write. Called before a screen write is forked (chunks.py), so the
+    forked process inherits them."""
     if job.screen is None:
         return None
-    if job.screen.rules is not None:
-        return job.screen.rules
     heads = (
         weasyprint.HTML(string=_head_only(page), base_url=job.base_url).etree_element
         for page in (job.page, job.screen_page)
