@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import textwrap
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +95,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="rewrite golden files from current output"
     )
+
+
+def traced_layout(job: Any, access: Any, fonts: Any) -> tuple[float, float, Any]:
+    """A chunk job's layout (export/pdf `lay_out_chunk`) measured once WeasyPrint's caches and
+    the fonts are warm (a first layout, let go): the peak and what the layout keeps, in KiB of
+    Python objects (tracemalloc), and the laid-out chunk."""
+    from publisher.export import pdf
+
+    pdf.lay_out_chunk(job, access, fonts)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        laid, _ = pdf.lay_out_chunk(job, access, fonts)
+        gc.collect()
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 1024, kept / 1024, laid

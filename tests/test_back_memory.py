@@ -13,7 +13,6 @@ of a book of N and of 4N reviews, per review added, and in boxes alive that no p
 from __future__ import annotations
 
 import gc
-import tracemalloc
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +25,7 @@ from publisher.export.chunkdata import ChunkJob
 from publisher.export.chunked import jobs_for, split
 from publisher.export.pdf.pseudo_styles import _DEFERRED
 from publisher.pipeline import load, render
-from tests.conftest import ProjectMaker, review
+from tests.conftest import ProjectMaker, review, traced_layout
 
 N = 8
 # KiB of Python objects per review kept after the layout of the back chunk that opens with
@@ -58,16 +57,8 @@ def _back_jobs(make_project: ProjectMaker, count: int) -> tuple[dict[str, ChunkJ
 
 def _kept(job: ChunkJob, access: Access, fonts: Any) -> tuple[float, pdf.LaidChunk]:
     """What the chunk's layout keeps, in KiB of Python objects, and the laid-out chunk."""
-    pdf.lay_out_chunk(job, access, fonts)  # warm: WeasyPrint's caches, the fonts
-    gc.collect()
-    tracemalloc.start()
-    try:
-        laid, _ = pdf.lay_out_chunk(job, access, fonts)
-        gc.collect()
-        kept, _ = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return kept / 1024, laid
+    _, kept, laid = traced_layout(job, access, fonts)
+    return kept, laid
 
 
 def _reached(laid: pdf.LaidChunk) -> set[int]:

@@ -12,8 +12,6 @@ collector. Measured in Python objects (tracemalloc), on the front chunk of a boo
 from __future__ import annotations
 
 import dataclasses
-import gc
-import tracemalloc
 from pathlib import Path
 
 import weasyprint
@@ -25,7 +23,7 @@ from publisher.export.chunkdata import ChunkJob
 from publisher.export.chunked import jobs_for, split
 from publisher.export.pdf.pseudo_styles import every_style, pseudo_styles_on_demand
 from publisher.pipeline import load, render
-from tests.conftest import ProjectMaker, review
+from tests.conftest import ProjectMaker, review, traced_layout
 
 N = 8
 # KiB of Python objects per contents entry, at the front chunk's layout peak and kept after
@@ -55,18 +53,9 @@ def _costs(make_project: ProjectMaker, count: int) -> tuple[float, float, int]:
     """The front chunk's layout: its peak and what it keeps (KiB of Python objects), and the
     number of external anchors (contents entries) it prints the page of."""
     job, access = _front_job(make_project, count)
-    fonts = pdf.chunk_fonts()
-    pdf.lay_out_chunk(job, access, fonts)  # warm: WeasyPrint's caches, the fonts
-    gc.collect()
-    tracemalloc.start()
-    try:
-        laid, _ = pdf.lay_out_chunk(job, access, fonts)
-        gc.collect()
-        kept, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    peak, kept, laid = traced_layout(job, access, pdf.chunk_fonts())
     assert laid.pages
-    return peak / 1024, kept / 1024, len(job.externals)
+    return peak, kept, len(job.externals)
 
 
 def test_the_contents_costs_no_more_per_entry_than_its_boxes(make_project: ProjectMaker) -> None:
