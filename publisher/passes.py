@@ -29,7 +29,7 @@ from .export import (
     write_editions,
     write_wrap,
 )
-from .export.pool import give_back_memory
+from .export.heap import give_back_memory
 from .export.staging import Staging
 from .plan import Planned
 from .render import cover_text

@@ -40,7 +40,8 @@ from ..base.rendered import Document, Exported, RenderedBook, Target
 from .chunk_cost import chunk_size, forking
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
-from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
+from .heap import give_back_memory
+from .pool import Answer, Finish, Layout, Pool, Task
 from .pool import _may_fork as may_fork
 from .screen import Cover, Kept, cover_of, keep, moment, pagination_of, screen_pdf
 

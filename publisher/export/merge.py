@@ -40,6 +40,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from .chunkdata import Bookmark, ChunkPdf, pdf_bytes, pdf_sha256
+from .heap import give_back_heap
 from .merge_cache import MergeCache, Part, WriteJob, part_of, record_of
 from .merge_outline import write_outline
 from .merge_prepass import Facts, facts_of, named, united_fonts
@@ -98,6 +99,7 @@ def merge(
         if kept is None or part is None:
             job = WriteJob(base, index == 0, moment, set(dropped), font_numbers[index])
             part, segment = book.write_chunk(chunk, job)
+            give_back_heap()
             cache.put(key, record_of(part), segment)
         else:
             segment = kept[1]

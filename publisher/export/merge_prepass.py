@@ -25,6 +25,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from .chunkdata import ChunkPdf, pdf_bytes, pdf_sha256
 from .font_union import FontUnion, page_resources
+from .heap import give_back_heap
 from .merge_cache import MergeCache
 from .pdf_writer import Copier, Segment, Writer
 
@@ -81,6 +82,7 @@ def facts_of(chunks: list[ChunkPdf], cache: MergeCache) -> tuple[list[Facts], Sc
             with pikepdf.open(io.BytesIO(pdf_bytes(chunk))) as source:
                 known = _read_facts(source)
                 scratch.copy(index, source, known.fonts)
+            give_back_heap()
             cache.put(key, {**known.__dict__}, Segment(b"", (), (), 0))
         facts.append(replace(known, digest=sha256))
     return facts, scratch
@@ -189,6 +191,7 @@ def united_fonts(
         if index not in scratch.copies:
             with pikepdf.open(io.BytesIO(pdf_bytes(chunk))) as source:
                 scratch.copy(index, source, known.fonts)
+            give_back_heap()
     union = FontUnion(scratch.pdf)
     copies = [scratch.copies[index] for index in range(len(chunks))]
     for row in copies:

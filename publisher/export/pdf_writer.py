@@ -17,7 +17,9 @@ Streams without a filter are compressed (Flate), except XMP metadata, which qpdf
 from __future__ import annotations
 
 import io
+import itertools
 import zlib
+from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ from decimal import Decimal
 from typing import IO, Any
 
 import pikepdf
+
+from .xref import XrefTable, png_up, rows
 
 BATCH = 100  # objects per object stream (qpdf's generate mode)
 MAX_NUMBER = 8_388_607  # the largest object number a reader must take (ISO 32000-1 Annex C)
@@ -119,8 +123,7 @@ class Writer:
         self.output = output
         self.position = 0
         self.count = first
-        # number → (1, offset, 0) in place, or (2, object stream's number, index in it)
-        self.entries: dict[int, tuple[int, int, int]] = {}
+        self.entries = XrefTable(first)
         self.unwritten: set[int] = set()
         self.pending: list[tuple[int, bytes]] = []
         if version is not None:
@@ -148,9 +151,9 @@ class Writer:
         start = self.position
         self._write(segment.data)
         for number, offset in segment.placed:
-            self.entries[number] = (1, start + offset, 0)
+            self.entries.set(number, 1, start + offset)
         for number, stream, index in segment.packed:
-            self.entries[number] = (2, stream, index)
+            self.entries.set(number, 2, stream, index)
         self.count = max(self.count, segment.end)
 
     def segment(self) -> Segment:
@@ -160,8 +163,9 @@ class Writer:
         if self.unwritten:
             raise ValueError(f"objects numbered but not written: {sorted(self.unwritten)[:5]}")
         assert isinstance(self.output, io.BytesIO)
-        placed = tuple((n, e[1]) for n, e in self.entries.items() if e[0] == 1)
-        packed = tuple((n, e[1], e[2]) for n, e in self.entries.items() if e[0] == 2)
+        entries = [(n, *self.entries.entry(n)) for n in self.entries.numbers()]
+        placed = tuple((n, field) for n, kind, field, _ in entries if kind == 1)
+        packed = tuple((n, field, index) for n, kind, field, index in entries if kind == 2)
         return Segment(self.output.getvalue(), placed, packed, self.count)
 
     def put(self, number: int, syntax: bytes) -> None:
@@ -193,10 +197,9 @@ class Writer:
         self._place(number)
         if self.unwritten:
             raise ValueError(f"objects numbered but not written: {sorted(self.unwritten)[:5]}")
-        table = {0: (0, 0, 65535), **self.entries}  # object 0 heads the free list
-        keys = sorted(table)
-        width = max(1, (max(field for _, field, _ in table.values()).bit_length() + 7) // 8)
-        rows = _rows([table[key] for key in keys], width)
+        keys = array("L", itertools.chain((0,), self.entries.numbers()))  # 0: the free list's head
+        width = max(1, (max(self.entries.fields, default=0).bit_length() + 7) // 8)
+        table_rows = rows(self.entries, keys, width)
         runs: list[int] = []  # /Index: first number and count of each run of numbers in use
         for key in keys:
             if runs and runs[-2] + runs[-1] == key:
@@ -204,7 +207,7 @@ class Writer:
             else:
                 runs += [key, 1]
         columns = 1 + width + 2
-        data = zlib.compress(_png_up(bytes(rows), columns), LEVEL)
+        data = zlib.compress(png_up(bytes(table_rows), columns), LEVEL)
         entries = {
             "/Type": pikepdf.Name.XRef,
             "/Size": self.count,
@@ -226,7 +229,7 @@ class Writer:
         bodies: list[bytes] = []
         offset = 0
         for index, (packed, syntax) in enumerate(self.pending):
-            self.entries[packed] = (2, number, index)
+            self.entries.set(packed, 2, number, index)
             self.unwritten.discard(packed)
             heads.append(b"%d %d" % (packed, offset))
             bodies.append(syntax)
@@ -256,7 +259,7 @@ class Writer:
             short -= line
 
     def _place(self, number: int) -> None:
-        self.entries[number] = (1, self.position, 0)
+        self.entries.set(number, 1, self.position)
         self.unwritten.discard(number)
 
     def _write(self, data: bytes) -> None:
@@ -311,40 +314,3 @@ class Copier:
                 self.writer.put(number, b"[" + b" ".join(map(self.encode, value)) + b"]")
             else:
                 self.writer.put(number, value.unparse())
-
-
-def _rows(entries: list[tuple[int, int, int]], width: int) -> bytes:
-    """Cross-reference rows (§7.5.8.3, /W [1 width 2]) of `entries` (kind, field, index)."""
-    columns = [bytes(kind for kind, _, _ in entries)]
-    for shift in range(8 * (width - 1), -1, -8):
-        columns.append(bytes((field >> shift) & 0xFF for _, field, _ in entries))
-    columns.append(bytes(index >> 8 for _, _, index in entries))
-    columns.append(bytes(index & 0xFF for _, _, index in entries))
-    rows = bytearray(len(entries) * len(columns))
-    for position, column in enumerate(columns):
-        rows[position :: len(columns)] = column
-    return bytes(rows)
-
-
-def _png_up(rows: bytes, columns: int) -> bytes:
-    """`rows` (`columns` bytes each) under the PNG "Up" predictor (ISO 32000-1 §7.4.4.4,
-    /Predictor 12): each row a filter byte 2, then each byte less the byte above it, mod 256.
-    The cross-reference rows differ little from one to the next, so Flate then packs them
-    about tenfold (as qpdf and pydyf write cross-reference streams). All bytes at once, as one
-    integer: each byte's high bit set in the minuend, cleared in the subtrahend (no borrow
-    crosses a byte), then put back."""
-    size = len(rows)
-    if not size:
-        return b""
-    above = int.from_bytes(bytes(columns) + rows[:-columns], "big")
-    here = int.from_bytes(rows, "big")
-    high = int.from_bytes(b"\x80" * size, "big")
-    every = (1 << (8 * size)) - 1
-    difference = ((here | high) - (above & ~high & every)) ^ ((here ^ above ^ every) & high)
-    data = (difference & every).to_bytes(size, "big")
-    count = size // columns
-    out = bytearray(count * (columns + 1))
-    out[0 :: columns + 1] = b"\x02" * count
-    for position in range(columns):
-        out[position + 1 :: columns + 1] = data[position::columns]
-    return bytes(out)

@@ -28,7 +28,6 @@ pool there sends each task to whichever process is free: a held layout could not
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import multiprocessing
 import multiprocessing.connection
@@ -40,6 +39,7 @@ from typing import Any
 
 from ..base.access import Access
 from .chunkdata import ChunkJob, ChunkPdf, Shape
+from .heap import give_back_memory
 from .zygote import Crew, Worker, WorkerFailed
 
 
@@ -325,16 +325,6 @@ def _may_fork(count: int) -> bool:
         and not multiprocessing.current_process().daemon
         and (count > 1 or threading.active_count() == 1)
     )
-
-
-def give_back_memory() -> None:
-    """Collect cyclic garbage, then hand the C heap's free pages back to the system (glibc's
-    `malloc_trim`; nothing elsewhere), so that the memory a stage used and freed (a merge's
-    pikepdf objects) is not counted again in the next stage's resident size, nor in the
-    processes forked from this one (a forked process starts with its parent's resident pages)."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).malloc_trim(0)  # this process's own symbols: libc's, on Linux
 
 
 def _pick(queue: list[Task], worker: int, owner: dict[str, int], full: bool) -> Task | None:

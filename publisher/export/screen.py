@@ -17,7 +17,8 @@ from ..base.locale import Locale
 from ..base.rendered import Exported, Pagination, RenderedBook, Target
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
-from .pool import Answer, Layout, Task, give_back_memory
+from .heap import give_back_memory
+from .pool import Answer, Layout, Task
 
 
 def moment() -> dt.datetime | None:
