@@ -128,11 +128,13 @@ def render_book(
     if target is Target.PRINT_PDF:
         cover = None  # the printer makes the cover from a wrap of its own
     renderer = _Renderer(anthology, target, theme, fragments, pagination, access)
-    documents = renderer.documents()
+    rendered = renderer.documents()
     pages: tuple[PageMark, ...] = ()
     if pagination is not None and not target.paged:
         textless = "textless-page" if target is Target.WEB else None
-        documents, pages = mark_pages(documents, pagination, textless)
+        pages = mark_pages(rendered, pagination, textless)  # in place: one body each held
+    documents = tuple(rendered)
+    del rendered
     outline = with_pages(renderer.outline, pages)
     stylesheet = theme.css(target, access)
     # The anthology's `extra_css` comes last, after the PDFs' page geometry too (theme.py).
@@ -293,8 +295,9 @@ class _Renderer:
         return f"#{anchor}"
 
     # -- documents in reading order ----------------------------------------------------------
-    def documents(self) -> tuple[Document, ...]:
-        """One document per outline entry (`outline.py`), in its order."""
+    def documents(self) -> list[Document]:
+        """One document per outline entry (`outline.py`), in its order: the caller's list
+        alone (the renderer keeps no reference to it once made)."""
         front = {piece.slug: piece for piece in self.anthology.front}
         parts = {f"part-{part.id}": part for part in self.anthology.parts}
         docs: list[Document] = []
@@ -308,7 +311,8 @@ class _Renderer:
                 docs.extend(self.review(review, part) for review in part.reviews)
             else:
                 docs.append(self.simple(entry.kind, entry.id, entry.title))
-        return tuple(docs)
+        self.rendered = []
+        return docs
 
     def simple(self, kind: Kind, doc_id: str, title: str) -> Document:
         body = self.template(f"{kind.value}.html.j2", doc_id=doc_id, title=title)
