@@ -98,8 +98,9 @@ def render_and_export(
     with timed("render"):
         for item in first:
             count.rendering(timed, "render", item.target)
+            # The web edition's page only written: made as UTF-8 (RenderedBook.encoded).
             books[item.target] = render(
-                anthology, item.target, cache.for_output(item.path), None, access, cover
+                anthology, item.target, cache.for_output(item.path), None, access, cover, True
             )
 
     def again(item: Planned) -> RenderedBook:  # a handed-over book, rendered anew (Handed)
@@ -122,7 +123,7 @@ def render_and_export(
                 count.rendering(timed, "render-paginated", item.target)
                 books[item.target] = render(
                     anthology, item.target, cache.for_output(item.path), pagination, access,
-                    cover,
+                    cover, True,
                 )  # fmt: skip
             made.update(_export_each([item], books, staged, timed, count, claiming, chunking))
             books.pop(item.target, None)

@@ -20,14 +20,16 @@ def render(
     pagination: Pagination | None = None,
     access: Access | None = None,
     cover: CoverArt | None = None,
+    encoded: bool = False,
 ) -> RenderedBook:
     """`access`: the gate the build opened (`--allow-remote`); by default no network.
     `cover`: the book's cover (`book_cover`); by default made here for every edition but the
-    print interior, which has none. Raises BuildFailed."""
+    print interior, which has none. `encoded`: the web edition's page made as UTF-8 only
+    (`RenderedBook.encoded`), for a build that writes it. Raises BuildFailed."""
     theme = theme_for(anthology.spec)
     if cover is None and target is not Target.PRINT_PDF:
         cover = book_cover(anthology.spec, access or Access.for_spec(anthology.spec))
-    return render_book(anthology, target, theme, fragments, pagination, access, cover)
+    return render_book(anthology, target, theme, fragments, pagination, access, cover, encoded)
 
 
 def book_cover(spec: AnthologySpec, access: Access) -> CoverArt:

@@ -16,7 +16,7 @@ import os
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -100,6 +100,7 @@ class _Compiled(jinja2.BytecodeCache):
 
 
 _COMPILED = _Compiled()
+_Made = TypeVar("_Made")
 
 
 class FragmentStore(Protocol):
@@ -118,12 +119,14 @@ def render_book(
     pagination: Pagination | None = None,
     access: Access | None = None,
     cover: CoverArt | None = None,
+    encoded: bool = False,
 ) -> RenderedBook:
     """`pagination` (the print edition's, for the EPUB and web targets) adds page markers.
     `access`: the build's gate (`--allow-remote`), kept in the book for the PDF exporter;
     by default the project's, with no network. `cover`: the book's cover (the pipeline makes
     it: the renderer never imports `export/`), page 1 of the screen PDF, the head of the web
-    edition and the EPUB's cover image; None: none of these."""
+    edition and the EPUB's cover image; None: none of these. `encoded`: the web edition's
+    page is only to be written, so it is made as UTF-8 (`RenderedBook.encoded`, `page` "")."""
     access = access or Access.for_spec(anthology.spec)
     if target is Target.PRINT_PDF:
         cover = None  # the printer makes the cover from a wrap of its own
@@ -156,13 +159,14 @@ def render_book(
             cover=cover,
         )
     profile = renderer.template("paged-profile.css.j2") if target.paged else ""
-    page = renderer.template(
-        "book.html.j2",
-        documents=documents,
-        cover=cover,  # page 1 of the screen PDF, the head of the web edition
-        stylesheet=Markup(stylesheet + "\n" + profile + after),
-        pages=pages,
-    )
+    context = {
+        "documents": documents,
+        "cover": cover,  # page 1 of the screen PDF, the head of the web edition
+        "stylesheet": Markup(stylesheet + "\n" + profile + after),
+        "pages": pages,
+    }
+    made = encoded and target is Target.WEB  # only written: made as UTF-8, not as a string
+    page = "" if made else renderer.template("book.html.j2", **context)
     return RenderedBook(
         anthology,
         target,
@@ -174,6 +178,7 @@ def render_book(
         outline=outline,
         access=access,
         cover=cover,
+        encoded=renderer.encoded("book.html.j2", **context) if made else b"",
         # What the page prints, for the glyph check (fonts.py): read once, here.
         printed=book_page_text(page, [doc.body for doc in documents]) if target.paged else None,
     )
@@ -252,8 +257,22 @@ class _Renderer:
         """`name` rendered with `context`. Raises BuildFailed naming the template file and line:
         `template-syntax`, `template-missing`, `template-error` (raised while rendering: an
         undefined name, a filter given the wrong type) or the gate's code for a refused name."""
+        return self._rendered(name, lambda template: template.render(**context))
+
+    def encoded(self, name: str, **context: object) -> bytes:
+        """`template(name, **context)` as UTF-8, encoded piece by piece as Jinja2 makes it,
+        never held as one string (issue 17: the web edition's page, whose stylesheet quotes
+        an emoji, took 4 bytes a character as a string; 1 as UTF-8). Raises as `template`."""
+
+        def pieces(template: jinja2.Template) -> list[bytes]:
+            return [piece.encode("utf-8") for piece in template.generate(**context)]
+
+        return b"".join(self._rendered(name, pieces))
+
+    def _rendered(self, name: str, rendering: Callable[[jinja2.Template], _Made]) -> _Made:
+        """`rendering(template)` of the template `name`; raises as `template` says."""
         try:
-            return self.env.get_template(name).render(**context)
+            return rendering(self.env.get_template(name))
         except jinja2.TemplateSyntaxError as fault:
             where = self._shown(fault.filename) if fault.filename else name
             problem = error(where, fault.lineno, "template-syntax", fault.message or str(fault))

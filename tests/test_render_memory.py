@@ -6,6 +6,8 @@ RSS flat as the book grows; at 1,000 reviews its peak was the web edition's page
   however long the book, and each document's unmarked body is let go of once it is marked.
 - What a document prints (render/printed.py `document_text`) is kept by the body's digest:
   once a rendered book is let go of, nothing holds its documents' text.
+- A build makes the web edition's page as UTF-8 (`RenderedBook.encoded`), never as one string
+  (its stylesheet quotes an emoji: 4 bytes a character), and writes the same bytes.
 
 lxml's trees are counted by walking what the collector tracks (each element Python holds is
 a tracked object; a tree nobody holds is freed with its last element).
@@ -20,8 +22,8 @@ import pytest
 from lxml import etree
 
 from publisher.base.rendered import Document, Kind, PageStart, Pagination, Target
-from publisher.pipeline import load, render
-from publisher.render import pagemarks
+from publisher.pipeline import BuildRequest, Format, build, load, render
+from publisher.render import pagemarks, renderer
 from tests.conftest import ONE_PART_TOML, review
 
 PARSE = pagemarks._parse
@@ -149,3 +151,23 @@ def _referents(holder: object) -> list[object]:
     """What `holder` refers to, a dict's keys too (the collector skips a dict's str keys)."""
     keys = list(holder) if isinstance(holder, dict) else []
     return keys + gc.get_referents(holder)
+
+
+def test_a_build_writes_the_web_page_without_making_it_a_string(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    template = renderer._Renderer.template
+
+    def watched(self: renderer._Renderer, name: str, **context: object) -> str:
+        made.append(name)
+        return template(self, name, **context)
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    anthology = _project(tmp_path)
+    expected = render(load(anthology)[0], Target.WEB).page.encode("utf-8")
+    monkeypatch.setattr(renderer._Renderer, "template", watched)
+    result = build(BuildRequest(anthology, frozenset({Format.HTML}), tmp_path / "dist"))
+    assert "review.html.j2" in made and "book.html.j2" not in made
+    [output] = result.outputs
+    assert output.path.read_bytes() == expected
