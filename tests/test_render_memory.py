@@ -8,6 +8,9 @@ RSS flat as the book grows; at 1,000 reviews its peak was the web edition's page
   once a rendered book is let go of, nothing holds its documents' text.
 - A build makes the web edition's page as UTF-8 (`RenderedBook.encoded`), never as one string
   (its stylesheet quotes an emoji: 4 bytes a character), and writes the same bytes.
+- When both PDFs come from one layout, what their chunks need of the screen book's page is
+  taken as soon as it is rendered (export/handed.py `screen_part`): while the print book is
+  rendered, no screen book with its page is alive.
 
 lxml's trees are counted by walking what the collector tracks (each element Python holds is
 a tracked object; a tree nobody holds is freed with its last element).
@@ -21,7 +24,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from publisher.base.rendered import Document, Kind, PageStart, Pagination, Target
+from publisher import passes
+from publisher.base.rendered import Document, Kind, PageStart, Pagination, RenderedBook, Target
 from publisher.pipeline import BuildRequest, Format, build, load, render
 from publisher.render import pagemarks, renderer
 from tests.conftest import ONE_PART_TOML, review
@@ -171,3 +175,27 @@ def test_a_build_writes_the_web_page_without_making_it_a_string(
     assert "review.html.j2" in made and "book.html.j2" not in made
     [output] = result.outputs
     assert output.path.read_bytes() == expected
+
+
+def test_the_screen_book_is_let_go_of_before_the_print_book_is_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, list[str]]] = []
+    rendering = render  # the one passes.py calls
+
+    def watched(anthology: object, target: Target, *args: object) -> RenderedBook:
+        gc.collect()
+        whole = [
+            thing.target.value
+            for thing in gc.get_objects()
+            if isinstance(thing, RenderedBook) and thing.page
+        ]
+        seen.append((target.value, whole))
+        return rendering(anthology, target, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(passes, "render", watched)
+    formats = frozenset({Format.PDF})
+    request = BuildRequest(_project(tmp_path), formats, tmp_path / "dist", workers=1)
+    assert len(build(request).outputs) == 2
+    assert seen == [("screen", []), ("print", [])]
