@@ -10,7 +10,9 @@ RSS flat as the book grows; at 1,000 reviews its peak was the web edition's page
   (its stylesheet quotes an emoji: 4 bytes a character), and writes the same bytes.
 - When both PDFs come from one layout, what their chunks need of the screen book's page is
   taken as soon as it is rendered (export/handed.py `screen_part`): while the print book is
-  rendered, no screen book with its page is alive.
+  rendered, no screen book with its page is alive; the print page is cut into pieces with a
+  head of their own (export/editions.py `HEADLESS`), so they do not take 4 bytes a character
+  like the page, whose head quotes an emoji.
 
 lxml's trees are counted by walking what the collector tracks (each element Python holds is
 a tracked object; a tree nobody holds is freed with its last element).
@@ -19,6 +21,7 @@ a tracked object; a tree nobody holds is freed with its last element).
 from __future__ import annotations
 
 import gc
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,7 @@ from lxml import etree
 
 from publisher import passes
 from publisher.base.rendered import Document, Kind, PageStart, Pagination, RenderedBook, Target
+from publisher.export import chunked, editions
 from publisher.pipeline import BuildRequest, Format, build, load, render
 from publisher.render import pagemarks, renderer
 from tests.conftest import ONE_PART_TOML, review
@@ -177,11 +181,21 @@ def test_a_build_writes_the_web_page_without_making_it_a_string(
     assert output.path.read_bytes() == expected
 
 
-def test_the_screen_book_is_let_go_of_before_the_print_book_is_rendered(
+def _width(text: str) -> int:
+    """Bytes a character `text` takes as a Python string (1, 2 or 4: PEP 393)."""
+    return round(sys.getsizeof(text + "x") - sys.getsizeof(text))
+
+
+def test_the_pdf_books_text_is_held_narrow_and_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """While the print book is rendered, no screen book with its page is alive; the print
+    book's page (its head quotes an emoji: 4 bytes a character) is cut into pieces that take
+    fewer (its own text: 1 for Latin-1, 2 with curly quotes)."""
     seen: list[tuple[str, list[str]]] = []
+    widths: list[tuple[int, list[int]]] = []
     rendering = render  # the one passes.py calls
+    splitting = chunked.split  # the one editions.py calls
 
     def watched(anthology: object, target: Target, *args: object) -> RenderedBook:
         gc.collect()
@@ -191,11 +205,21 @@ def test_the_screen_book_is_let_go_of_before_the_print_book_is_rendered(
             if isinstance(thing, RenderedBook) and thing.page
         ]
         seen.append((target.value, whole))
-        return rendering(anthology, target, *args)  # type: ignore[arg-type]
+        book = rendering(anthology, target, *args)  # type: ignore[arg-type]
+        if target is Target.PRINT_PDF:
+            widths.append((_width(book.page), []))
+        return book
+
+    def watched_split(book: RenderedBook) -> list[chunked.Piece]:
+        pieces = splitting(book)
+        widths[-1][1].extend(sorted({_width(piece.html) for piece in pieces}))
+        return pieces
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(passes, "render", watched)
+    monkeypatch.setattr(editions, "split", watched_split)
     formats = frozenset({Format.PDF})
     request = BuildRequest(_project(tmp_path), formats, tmp_path / "dist", workers=1)
     assert len(build(request).outputs) == 2
     assert seen == [("screen", []), ("print", [])]
+    assert widths == [(4, [1])]  # Spanish text in Latin-1: 1 byte a character

@@ -141,6 +141,8 @@ def _aside(work: Callable[[], bytes], workers: int) -> Callable[[], bytes]:
     return work
 
 
+# What `_prepared` puts in the place of the print page's head to cut it (chunked.py `split`).
+HEADLESS = "<html><head></head><body>"
 _Prepared = tuple[RenderedBook, RenderedBook, dict[str, ChunkJob], list[Piece], tuple[Kept, Kept]]
 
 
@@ -160,18 +162,24 @@ def _prepared(books: list[RenderedBook], screen: ScreenPart | None) -> _Prepared
 
     if screen is None:
         books[1], screen = screen_part(books[1])
-    head = page_head(books[0].page)
-    if page_tail(books[0].page) != screen.tail:
+    page = books[0].page
+    head = page_head(page)
+    if page_tail(page) != screen.tail:
         raise ChunkUnsafe("the screen and print pages are not cut alike")
+    kept_print = keep(books[0])
+    # Cut with a head of its own (`HEADLESS`): the page's quotes an emoji, so the page and
+    # every piece cut with it took 4 bytes a character (issue 17: the build's peak), and
+    # the pieces' heads are cut off below anyway. The page is let go of here.
+    books[0] = replace(books[0], page=HEADLESS + page[len(head) :])
+    del page
     pieces = split(books[0])
     jobs = jobs_for(books[0], pieces, pdf.w3c_source_date())
-    kept_print = keep(books[0])
     books[0] = slim(books[0])
     for index, piece in enumerate(pieces):
         job = jobs[piece.name]
-        if not job.html.startswith(head):
+        if not job.html.startswith(HEADLESS):
             raise ChunkUnsafe("the screen and print pages are not cut alike")
-        body = job.html[len(head) :]
+        body = job.html[len(HEADLESS) :]
         pieces[index] = replace(piece, html="")  # its text: the job's, from here on
         jobs[piece.name] = replace(job, html=body, head=head, screen=screen.job)
     return books[0], books[1], jobs, pieces, (kept_print, screen.kept)
