@@ -104,7 +104,7 @@ def render_and_export(
     with timed("render"):
         for item in first:
             count.rendering(timed, "render", item.target)
-            # The web edition's page only written: made as UTF-8 (RenderedBook.encoded).
+            # Only written (True): the web page made as UTF-8, the EPUB's documents bodiless.
             book = render(
                 anthology, item.target, cache.for_output(item.path), None, access, cover, True
             )

@@ -8,6 +8,8 @@ RSS flat as the book grows; at 1,000 reviews its peak was the web edition's page
   once a rendered book is let go of, nothing holds its documents' text.
 - A build makes the web edition's page as UTF-8 (`RenderedBook.encoded`), never as one string
   (its stylesheet quotes an emoji: 4 bytes a character), and writes the same bytes.
+- A build's EPUB book keeps its documents without their bodies (their text is in its XHTML
+  files), and the EPUB has the same bytes.
 - When both PDFs come from one layout, what their chunks need of the screen book's page is
   taken as soon as it is rendered (export/handed.py `screen_part`): while the print book is
   rendered, no screen book with its page is alive; the print page is cut into pieces with a
@@ -23,13 +25,22 @@ from __future__ import annotations
 import gc
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
 
 from publisher import passes
-from publisher.base.rendered import Document, Kind, PageStart, Pagination, RenderedBook, Target
-from publisher.export import chunked, editions
+from publisher.base.rendered import (
+    Document,
+    Exported,
+    Kind,
+    PageStart,
+    Pagination,
+    RenderedBook,
+    Target,
+)
+from publisher.export import chunked, editions, epub
 from publisher.pipeline import BuildRequest, Format, build, load, render
 from publisher.render import pagemarks, renderer
 from tests.conftest import ONE_PART_TOML, review
@@ -223,3 +234,21 @@ def test_the_pdf_books_text_is_held_narrow_and_once(
     assert len(build(request).outputs) == 2
     assert seen == [("screen", []), ("print", [])]
     assert widths == [(4, [1])]  # Spanish text in Latin-1: 1 byte a character
+
+
+def test_a_build_holds_the_epubs_text_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bodies: list[list[int]] = []
+    exporting = epub.export_epub
+
+    def watched(book: RenderedBook, *args: Any) -> Exported:
+        bodies.append([len(doc.body) for doc in book.documents])
+        return exporting(book, *args)
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    anthology = _project(tmp_path)
+    expected = exporting(render(load(anthology)[0], Target.EPUB)).data
+    monkeypatch.setattr(epub, "export_epub", watched)
+    result = build(BuildRequest(anthology, frozenset({Format.EPUB}), tmp_path / "dist"))
+    assert len(bodies) == 1 and len(bodies[0]) > 3 and set(bodies[0]) == {0}
+    [output] = result.outputs
+    assert output.path.read_bytes() == expected

@@ -11,6 +11,7 @@ diagnostics with the template's path and line stay with the only Jinja2 user.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import mimetypes
 import os
 import traceback
@@ -119,14 +120,16 @@ def render_book(
     pagination: Pagination | None = None,
     access: Access | None = None,
     cover: CoverArt | None = None,
-    encoded: bool = False,
+    written: bool = False,
 ) -> RenderedBook:
     """`pagination` (the print edition's, for the EPUB and web targets) adds page markers.
     `access`: the build's gate (`--allow-remote`), kept in the book for the PDF exporter;
     by default the project's, with no network. `cover`: the book's cover (the pipeline makes
     it: the renderer never imports `export/`), page 1 of the screen PDF, the head of the web
-    edition and the EPUB's cover image; None: none of these. `encoded`: the web edition's
-    page is only to be written, so it is made as UTF-8 (`RenderedBook.encoded`, `page` "")."""
+    edition and the EPUB's cover image; None: none of these. `written`: the book is only to
+    be written (a build; issue 17: its peak RSS): the web edition's page is made as UTF-8
+    (`RenderedBook.encoded`, `page` ""), and the EPUB's documents are kept without their
+    bodies, each let go of once its XHTML file is made (`xhtml` holds their text)."""
     access = access or Access.for_spec(anthology.spec)
     if target is Target.PRINT_PDF:
         cover = None  # the printer makes the cover from a wrap of its own
@@ -136,6 +139,12 @@ def render_book(
     if pagination is not None and not target.paged:
         textless = "textless-page" if target is Target.WEB else None
         pages = mark_pages(rendered, pagination, textless)  # in place: one body each held
+    xhtml: list[tuple[str, str]] = []
+    if target is Target.EPUB:
+        for index, doc in enumerate(rendered):
+            xhtml.append((doc.id, renderer.xhtml(doc)))
+            if written:
+                rendered[index] = dataclasses.replace(doc, body="")
     documents = tuple(rendered)
     del rendered
     outline = with_pages(renderer.outline, pages)
@@ -151,7 +160,7 @@ def render_book(
             stylesheet + after,
             "",
             renderer.image_assets(),
-            xhtml=tuple((doc.id, renderer.xhtml(doc)) for doc in documents),
+            xhtml=tuple(xhtml),
             nav=renderer.template("nav.xhtml.j2", outline=outline),
             pages=pages,
             outline=outline,
@@ -165,7 +174,7 @@ def render_book(
         "stylesheet": Markup(stylesheet + "\n" + profile + after),
         "pages": pages,
     }
-    made = encoded and target is Target.WEB  # only written: made as UTF-8, not as a string
+    made = written and target is Target.WEB  # only written: made as UTF-8, not as a string
     page = "" if made else renderer.template("book.html.j2", **context)
     return RenderedBook(
         anthology,
