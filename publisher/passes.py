@@ -1,6 +1,10 @@
 """The editions made in passes: the first pass, then those that carry the print PDF's page
 numbers, made on a foreseen pagination while the chunks are laid out or once the print PDF is
 merged. `pipeline.build()` plans the passes and hands them here with an `Exporter`.
+
+Length: `render_and_export`'s closures (make, foresee, forget, paginated) share one build's
+state, and what each pass renders, hands over and lets go of (issue 17: peak RSS) is read
+best beside them.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from .export import (
     write_editions,
     write_wrap,
 )
+from .export.handed import ScreenPart, screen_part
 from .export.heap import give_back_memory
 from .export.staging import Staging
 from .plan import Planned
@@ -95,12 +100,21 @@ def render_and_export(
     tally = exporter.chunks or ChunkTally(timed.tell)
     count = _Count(len(first) + len(later), len(anthology.reviews), tally)
     books: dict[Target, RenderedBook] = {}
+    parts: list[ScreenPart] = []  # the screen book's, when both PDFs come from one layout
     with timed("render"):
         for item in first:
             count.rendering(timed, "render", item.target)
-            books[item.target] = render(
-                anthology, item.target, cache.for_output(item.path), None, access, cover
+            # Only written (True): the web page made as UTF-8, the EPUB's documents bodiless.
+            book = render(
+                anthology, item.target, cache.for_output(item.path), None, access, cover, True
             )
+            if item.target is Target.SCREEN_PDF and _one_layout(first, chunking):
+                # What the chunks need of its page, taken now: the page let go of before the
+                # print book is rendered (issue 17: the build process's peak RSS).
+                book, part = screen_part(book)
+                parts.append(part)
+            books[item.target] = book
+            del book
 
     def again(item: Planned) -> RenderedBook:  # a handed-over book, rendered anew (Handed)
         return render(anthology, item.target, cache.for_output(item.path), None, access, cover)
@@ -122,7 +136,7 @@ def render_and_export(
                 count.rendering(timed, "render-paginated", item.target)
                 books[item.target] = render(
                     anthology, item.target, cache.for_output(item.path), pagination, access,
-                    cover,
+                    cover, True,
                 )  # fmt: skip
             made.update(_export_each([item], books, staged, timed, count, claiming, chunking))
             books.pop(item.target, None)
@@ -180,11 +194,12 @@ def render_and_export(
                     )  # fmt: skip
                 count.exported_one(timed, item.target, built[item.path].pages)
 
-    built.update(
-        _export_each(
-            first, books, staged, timed, count, claiming, chunking, again, paginated, foresee
-        )
+    screen = parts[0] if parts else None
+    exported = _export_each(
+        first, books, staged, timed, count, claiming, chunking, again, paginated, foresee, screen
     )
+    built.update(exported)
+    del exported
     for item in first:  # exported: not held while the paginated editions are rendered
         books.pop(item.target, None)
     paginated(next((e.pagination for e in built.values() if e.pagination), kept))
@@ -265,14 +280,17 @@ def _export_each(
     again: Callable[[Planned], RenderedBook] | None = None,
     meanwhile: Callable[[Pagination | None], None] | None = None,
     idle: Callable[[], None] | None = None,
+    screen: ScreenPart | None = None,
 ) -> dict[Path, Exported]:
     """Export each item to its staged path (`staged[item.path]`); the EPUB with `claiming`'s
     claim, when there is one, its bytes without the claim kept in `claiming.unclaimed`.
     Laid out in chunks, the print and the screen PDF come from one layout (`_export_pdfs`:
-    their books are taken out of `books`; `again` renders one anew; `meanwhile` is called
-    with the print pagination while they are merged; `idle` once while they are laid out,
-    if a worker would wait)."""
-    built = _export_pdfs(items, books, staged, timed, count, chunking, again, meanwhile, idle)
+    their books are taken out of `books`, the screen one slim when `screen` was taken of it;
+    `again` renders one anew; `meanwhile` is called with the print pagination while they are
+    merged; `idle` once while they are laid out, if a worker would wait)."""
+    built = _export_pdfs(
+        items, books, staged, timed, count, chunking, again, meanwhile, idle, screen
+    )
     for item in items:
         if item.path in built:
             continue
@@ -303,6 +321,7 @@ def _export_pdfs(
     again: Callable[[Planned], RenderedBook] | None = None,
     meanwhile: Callable[[Pagination | None], None] | None = None,
     idle: Callable[[], None] | None = None,
+    screen: ScreenPart | None = None,
 ) -> dict[Path, Exported]:
     """The print and the screen PDF from one layout (export/chunked.py `export_editions`),
     when both are to be made in chunks; else nothing (each is exported on its own). Their books
@@ -311,19 +330,20 @@ def _export_pdfs(
     `meanwhile(pagination)` runs while the PDFs are merged (export/editions.py), `idle()`
     once while their chunks are laid out, if a worker would wait (export/chunked.py)."""
     pdfs = {item.target: item for item in items if item.target.paged}
-    if chunking is None or len(pdfs) < 2 or again is None:
+    if chunking is None or not _one_layout(items, chunking) or again is None:
         return {}
-    printed, screen = pdfs[Target.PRINT_PDF], pdfs[Target.SCREEN_PDF]
-    for item in (printed, screen):
+    printed, shown = pdfs[Target.PRINT_PDF], pdfs[Target.SCREEN_PDF]
+    for item in (printed, shown):
         count.exporting(timed, item.target)
     handed = Handed(
         [books.pop(Target.PRINT_PDF), books.pop(Target.SCREEN_PDF)],
-        lambda: (again(printed), again(screen)),
+        lambda: (again(printed), again(shown)),
+        screen,
     )
     with timed(f"export-{Target.PRINT_PDF.value}"):
         exported = write_editions(
             handed,
-            (staged[printed.path], staged[screen.path]),
+            (staged[printed.path], staged[shown.path]),
             chunking,
             count.teller(Target.PRINT_PDF, Target.SCREEN_PDF),
             count.teller(Target.SCREEN_PDF),
@@ -332,10 +352,16 @@ def _export_pdfs(
             idle,
         )
     built = {}
-    for item, made in zip((printed, screen), exported, strict=True):
+    for item, made in zip((printed, shown), exported, strict=True):
         built[item.path] = dataclasses.replace(made, data=b"")
         count.exported_one(timed, item.target, made.pages)
     return built
+
+
+def _one_layout(items: list[Planned], chunking: Chunking | None) -> bool:
+    """Whether the print and the screen PDF of `items` come from one layout of chunks."""
+    paged = {item.target for item in items if item.target.paged}
+    return chunking is not None and len(paged) == 2
 
 
 def _written(book: RenderedBook, path: Path) -> Exported:

@@ -20,14 +20,17 @@ def render(
     pagination: Pagination | None = None,
     access: Access | None = None,
     cover: CoverArt | None = None,
+    written: bool = False,
 ) -> RenderedBook:
     """`access`: the gate the build opened (`--allow-remote`); by default no network.
     `cover`: the book's cover (`book_cover`); by default made here for every edition but the
-    print interior, which has none. Raises BuildFailed."""
+    print interior, which has none. `written`: the book is only to be written (a build): the
+    web edition's page made as UTF-8 only, the EPUB's documents without their bodies
+    (render/renderer.py `render_book`). Raises BuildFailed."""
     theme = theme_for(anthology.spec)
     if cover is None and target is not Target.PRINT_PDF:
         cover = book_cover(anthology.spec, access or Access.for_spec(anthology.spec))
-    return render_book(anthology, target, theme, fragments, pagination, access, cover)
+    return render_book(anthology, target, theme, fragments, pagination, access, cover, written)
 
 
 def book_cover(spec: AnthologySpec, access: Access) -> CoverArt:

@@ -93,6 +93,9 @@ class RenderedBook:
     access: Access | None = None  # the gate the renderer read through (None: no network)
     cover: CoverArt | None = None  # the book's cover (base/cover.py); None: no cover
     printed: Printed | None = None  # what `page` prints (render/printed.py); None: not read
+    # The web edition's page as UTF-8, made instead of `page` (then "") when the build only
+    # writes it (issue 17: as a string its stylesheet's emoji made it 4 bytes a character).
+    encoded: bytes = b""
 
 
 @dataclass(frozen=True)

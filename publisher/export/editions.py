@@ -32,7 +32,7 @@ from dataclasses import replace
 from functools import partial
 
 from ..base.rendered import Exported, Pagination, RenderedBook
-from .chunkdata import ChunkJob, ChunkUnsafe, LayoutsDiffer, ScreenJob
+from .chunkdata import ChunkJob, ChunkUnsafe, LayoutsDiffer
 from .chunked import (
     Piece,
     Tell,
@@ -43,7 +43,7 @@ from .chunked import (
     split,
 )
 from .chunkstore import ChunkStore
-from .handed import Handed
+from .handed import Handed, ScreenPart, page_head, page_tail, screen_part, slim
 from .pool import _may_fork as may_fork
 from .screen import Kept, cover_of, keep, pagination_of, screen_exported, screen_merge
 
@@ -79,7 +79,7 @@ def export_editions(
 
     books = list(handed.take())  # the only reference: `_prepared` lets go of their pages
     try:
-        prepared = _prepared(books)
+        prepared = _prepared(books, handed.screen)
     except ChunkUnsafe:
         printed, screen = books if all(book.page for book in books) else handed.take()
         return pdf.export_pdf(printed), pdf.export_pdf(screen)
@@ -141,10 +141,12 @@ def _aside(work: Callable[[], bytes], workers: int) -> Callable[[], bytes]:
     return work
 
 
+# What `_prepared` puts in the place of the print page's head to cut it (chunked.py `split`).
+HEADLESS = "<html><head></head><body>"
 _Prepared = tuple[RenderedBook, RenderedBook, dict[str, ChunkJob], list[Piece], tuple[Kept, Kept]]
 
 
-def _prepared(books: list[RenderedBook]) -> _Prepared:
+def _prepared(books: list[RenderedBook], screen: ScreenPart | None) -> _Prepared:
     """The chunk jobs (each with the screen write's head) and pieces, what the merges need of
     each book (screen.py `keep`), and both books without their pages and documents: only the
     jobs hold the book's text from here on, once: each job without the page's head, which
@@ -152,31 +154,35 @@ def _prepared(books: list[RenderedBook]) -> _Prepared:
     takes 4 bytes a character), the pieces without their text. `books` (print, screen) is
     the only reference to the books: each is replaced by its slim copy as soon as it is not
     needed whole (the screen book before the print book is cut), so their pages are let go
-    of early (issue 17: this was the build process's peak). Raises ChunkUnsafe as `split`
-    does, and when the screen and print pages are not cut alike (`books` may then be slim)."""
+    of early (issue 17: this was the build process's peak). `screen`: what was taken of the
+    screen book when it was rendered (handed.py `screen_part`; its book came slim), else
+    taken here. Raises ChunkUnsafe as `split` does, and when the screen and print pages are
+    not cut alike (`books` may then be slim)."""
     from . import pdf
 
-    heads = _heads(books[0].page, books[1].page)
-    kept_screen = keep(books[1])
-    screen_job = ScreenJob(heads[1], pdf.book_id(books[1]))
-    books[1] = _slim(books[1])
+    if screen is None:
+        books[1], screen = screen_part(books[1])
+    page = books[0].page
+    head = page_head(page)
+    if page_tail(page) != screen.tail:
+        raise ChunkUnsafe("the screen and print pages are not cut alike")
+    kept_print = keep(books[0])
+    # Cut with a head of its own (`HEADLESS`): the page's quotes an emoji, so the page and
+    # every piece cut with it took 4 bytes a character (issue 17: the build's peak), and
+    # the pieces' heads are cut off below anyway. The page is let go of here.
+    books[0] = replace(books[0], page=HEADLESS + page[len(head) :])
+    del page
     pieces = split(books[0])
     jobs = jobs_for(books[0], pieces, pdf.w3c_source_date())
-    kept_print = keep(books[0])
-    books[0] = _slim(books[0])
+    books[0] = slim(books[0])
     for index, piece in enumerate(pieces):
         job = jobs[piece.name]
-        if not job.html.startswith(heads[0]):
+        if not job.html.startswith(HEADLESS):
             raise ChunkUnsafe("the screen and print pages are not cut alike")
-        body = job.html[len(heads[0]) :]
+        body = job.html[len(HEADLESS) :]
         pieces[index] = replace(piece, html="")  # its text: the job's, from here on
-        jobs[piece.name] = replace(job, html=body, head=heads[0], screen=screen_job)
-    return books[0], books[1], jobs, pieces, (kept_print, kept_screen)
-
-
-def _slim(book: RenderedBook) -> RenderedBook:
-    """The book without its page and documents (what the merges still read of it)."""
-    return replace(book, page="", documents=(), printed=None)
+        jobs[piece.name] = replace(job, html=body, head=head, screen=screen.job)
+    return books[0], books[1], jobs, pieces, (kept_print, screen.kept)
 
 
 def _apart(
@@ -193,16 +199,3 @@ def _apart(
         export_chunked(printed, workers, store, tell_print),
         export_chunked(screen, workers, store, tell_screen),
     )
-
-
-def _heads(printed: str, screen: str) -> tuple[str, str]:
-    """The print and the screen page's heads, each up to and including its `<body>` tag.
-    Raises ChunkUnsafe when the pages do not end alike (the chunks' screen pages are the
-    screen head followed by the print page's text)."""
-    heads = [
-        page[: page.index(">", page.index("<body", page.rindex("</head>"))) + 1]
-        for page in (printed, screen)
-    ]
-    if printed[printed.rindex("</body>") :] != screen[screen.rindex("</body>") :]:
-        raise ChunkUnsafe("the screen and print pages are not cut alike")
-    return heads[0], heads[1]

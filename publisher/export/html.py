@@ -6,4 +6,5 @@ from ..base.rendered import Exported, RenderedBook
 
 
 def export_html(book: RenderedBook) -> Exported:
-    return Exported(book.page.encode("utf-8"))
+    """The page's bytes: `book.encoded`, when the renderer made it so, else `book.page`'s."""
+    return Exported(book.encoded or book.page.encode("utf-8"))

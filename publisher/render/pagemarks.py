@@ -29,52 +29,90 @@ Place = tuple[etree._Element, Slot, int]  # the element holding the text run, wh
 
 
 def mark_pages(
-    documents: Sequence[Document], pagination: Pagination, textless_class: str | None = None
-) -> tuple[tuple[Document, ...], tuple[PageMark, ...]]:
-    """The documents with markers in them, and where each page's marker went (page order).
+    documents: list[Document], pagination: Pagination, textless_class: str | None = None
+) -> tuple[PageMark, ...]:
+    """Where each page's marker went (page order); each document given a marker is replaced
+    in `documents` by its marked copy.
+
+    One document's tree at a time (issue 17: the build process's peak RSS grew with the book
+    while every document was parsed at once): a document is parsed when a page first needs
+    it, and serialized into `documents` (its unmarked body let go of) when a page needs
+    another one. The print pagination's pages come in document order, so each document is
+    parsed once; one that comes back is parsed again from its marked body, where the markers
+    already placed do not count (`_locate`).
 
     `textless_class` goes on the markers of pages with no text of their own in this edition
     (they share their place with the next page's): the web edition shows no number for them.
     """
-    trees = {doc.id: _parse(doc.body) for doc in documents}
+    positions = {doc.id: index for index, doc in enumerate(documents)}
     marks: list[PageMark] = []
     pending: list[str] = []  # labels of pages still waiting for a place
+    opened = _Opened(documents, textless_class)
     for page in pagination.pages:
         pending.append(page.label)
-        place = _locate(trees, page)
-        if place is None or page.document_id is None:
+        if page.document_id is None or page.document_id not in positions:
             continue
-        _insert(place, pending, trees[page.document_id][1], textless_class)
-        marks += [PageMark(label, page.document_id) for label in pending]
-        pending = []
+        if opened.placed(positions[page.document_id], page, pending):
+            marks += [PageMark(label, page.document_id) for label in pending]
+            pending = []
     if pending and documents:  # trailing blank pages: at the end of the book
-        last = documents[-1].id
-        root = trees[last][1]
-        end: Place = (
-            (root[-1], "tail", len(root[-1].tail or ""))
-            if len(root)
-            else (root, "text", len(root.text or ""))
-        )
-        _insert(end, pending, root, textless_class)
-        marks += [PageMark(label, last) for label in pending]
-    marked = {mark.document_id for mark in marks}
-    return (
-        tuple(
-            dataclasses.replace(doc, body=_serialize(trees[doc.id][0])) if doc.id in marked else doc
-            for doc in documents
-        ),
-        tuple(marks),
-    )
+        opened.placed(len(documents) - 1, None, pending)
+        marks += [PageMark(label, documents[-1].id) for label in pending]
+    opened.close()
+    return tuple(marks)
 
 
-def _parse(body: str) -> tuple[etree._Element, etree._Element]:
-    """(wrapper, the document's outer element). The wrapper declares the `epub:` prefix."""
+class _Opened:
+    """The one document of `documents` parsed at a time (`placed`); it is serialized into
+    `documents`, when a marker went into it, as soon as another one is parsed (`close`).
+    No element of a document is held outside it, so closing lets go of its tree."""
+
+    def __init__(self, documents: list[Document], textless_class: str | None) -> None:
+        self.documents = documents
+        self.textless_class = textless_class
+        self.position = -1
+        self.wrapper: etree._Element | None = None
+        self.marked = False
+
+    def placed(self, position: int, page: PageStart | None, labels: Sequence[str]) -> bool:
+        """Whether the markers of `labels` went into the document at `position`: where `page`
+        starts (not when its element path is not there), or at its end (`page` None)."""
+        if self.wrapper is None or position != self.position:
+            self.close()
+            self.position, self.wrapper = position, _parse(self.documents[position].body)
+        root = self.wrapper[0]
+        place = _locate(root, page) if page is not None else _end(root)
+        if place is None:
+            return False
+        _insert(place, labels, root, self.textless_class)
+        self.marked = True
+        return True
+
+    def close(self) -> None:
+        """The open document, serialized into `documents` if it was marked, and let go of."""
+        if self.wrapper is not None and self.marked:
+            document = self.documents[self.position]
+            self.documents[self.position] = dataclasses.replace(
+                document, body=_serialize(self.wrapper)
+            )
+        self.wrapper, self.marked = None, False
+
+
+def _end(root: etree._Element) -> Place:
+    """The end of the document whose outer element is `root`."""
+    if len(root):
+        return root[-1], "tail", len(root[-1].tail or "")
+    return root, "text", len(root.text or "")
+
+
+def _parse(body: str) -> etree._Element:
+    """The wrapper around the document's outer element: it declares the `epub:` prefix."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=False)
     parser.feed(f'<wrapper xmlns:epub="{OPS_NS}">')
     parser.feed(body)
     parser.feed("</wrapper>")
-    wrapper = parser.close()
-    return wrapper, wrapper[0]
+    wrapper: etree._Element = parser.close()
+    return wrapper
 
 
 def _serialize(wrapper: etree._Element) -> str:
@@ -86,12 +124,10 @@ def _serialize(wrapper: etree._Element) -> str:
     return text[text.index(">") + 1 : text.rindex("</wrapper>")]
 
 
-def _locate(
-    trees: dict[str, tuple[etree._Element, etree._Element]], page: PageStart
-) -> Place | None:
-    if page.document_id is None or page.document_id not in trees:
-        return None
-    element = trees[page.document_id][1]
+def _locate(root: etree._Element, page: PageStart) -> Place | None:
+    """Where `page` starts in its document (whose outer element is `root`); None when the
+    element path is not there."""
+    element = root
     for index in page.element_path:
         # Markers already placed are not in the print edition's tree: they do not count.
         children = [c for c in element if isinstance(c.tag, str) and not _is_marker(c)]

@@ -14,14 +14,15 @@ sample book and on hard cases).
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import cast
 
 from lxml import etree
 
+from ..base.digests import digest
 from ..base.rendered import Printed
 
 SKIPPED = frozenset({"head", "style", "script", "template"})
@@ -45,11 +46,25 @@ def page_text(html: str) -> Printed:
     return Printed("".join(sorted(set(text), key=text.index)), bulleted)  # in order of use
 
 
-@functools.lru_cache(maxsize=4096)
 def document_text(body: str) -> Printed:
     """`page_text` of one document's body, read once per process however many editions
-    render it alike (the print and screen PDFs, the web edition and the EPUB)."""
-    return page_text(body)
+    render it alike (the print and screen PDFs, the web edition and the EPUB). Kept by the
+    body's digest, not by the body: a cache keyed by the bodies held every document's text
+    of two editions until the process ended (issue 17: the build process's peak RSS)."""
+    key = digest(body)
+    found = _READ.get(key)
+    if found is None:
+        found = page_text(body)
+        with _READING:  # the preview's threads share it
+            _READ[key] = found
+            if len(_READ) > _KEPT:
+                del _READ[next(iter(_READ))]  # the oldest read
+    return found
+
+
+_KEPT = 4096  # bodies' readings kept (a few characters each), the oldest dropped first
+_READ: dict[str, Printed] = {}  # body's digest (base/digests.py) → what it prints
+_READING = threading.Lock()
 
 
 def documents_text(bodies: Iterable[str]) -> Printed:

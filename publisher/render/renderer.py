@@ -11,12 +11,13 @@ diagnostics with the template's path and line stay with the only Jinja2 user.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import mimetypes
 import os
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -100,6 +101,7 @@ class _Compiled(jinja2.BytecodeCache):
 
 
 _COMPILED = _Compiled()
+_Made = TypeVar("_Made")
 
 
 class FragmentStore(Protocol):
@@ -118,21 +120,33 @@ def render_book(
     pagination: Pagination | None = None,
     access: Access | None = None,
     cover: CoverArt | None = None,
+    written: bool = False,
 ) -> RenderedBook:
     """`pagination` (the print edition's, for the EPUB and web targets) adds page markers.
     `access`: the build's gate (`--allow-remote`), kept in the book for the PDF exporter;
     by default the project's, with no network. `cover`: the book's cover (the pipeline makes
     it: the renderer never imports `export/`), page 1 of the screen PDF, the head of the web
-    edition and the EPUB's cover image; None: none of these."""
+    edition and the EPUB's cover image; None: none of these. `written`: the book is only to
+    be written (a build; issue 17: its peak RSS): the web edition's page is made as UTF-8
+    (`RenderedBook.encoded`, `page` ""), and the EPUB's documents are kept without their
+    bodies, each let go of once its XHTML file is made (`xhtml` holds their text)."""
     access = access or Access.for_spec(anthology.spec)
     if target is Target.PRINT_PDF:
         cover = None  # the printer makes the cover from a wrap of its own
     renderer = _Renderer(anthology, target, theme, fragments, pagination, access)
-    documents = renderer.documents()
+    rendered = renderer.documents()
     pages: tuple[PageMark, ...] = ()
     if pagination is not None and not target.paged:
         textless = "textless-page" if target is Target.WEB else None
-        documents, pages = mark_pages(documents, pagination, textless)
+        pages = mark_pages(rendered, pagination, textless)  # in place: one body each held
+    xhtml: list[tuple[str, str]] = []
+    if target is Target.EPUB:
+        for index, doc in enumerate(rendered):
+            xhtml.append((doc.id, renderer.xhtml(doc)))
+            if written:
+                rendered[index] = dataclasses.replace(doc, body="")
+    documents = tuple(rendered)
+    del rendered
     outline = with_pages(renderer.outline, pages)
     stylesheet = theme.css(target, access)
     # The anthology's `extra_css` comes last, after the PDFs' page geometry too (theme.py).
@@ -146,7 +160,7 @@ def render_book(
             stylesheet + after,
             "",
             renderer.image_assets(),
-            xhtml=tuple((doc.id, renderer.xhtml(doc)) for doc in documents),
+            xhtml=tuple(xhtml),
             nav=renderer.template("nav.xhtml.j2", outline=outline),
             pages=pages,
             outline=outline,
@@ -154,13 +168,14 @@ def render_book(
             cover=cover,
         )
     profile = renderer.template("paged-profile.css.j2") if target.paged else ""
-    page = renderer.template(
-        "book.html.j2",
-        documents=documents,
-        cover=cover,  # page 1 of the screen PDF, the head of the web edition
-        stylesheet=Markup(stylesheet + "\n" + profile + after),
-        pages=pages,
-    )
+    context = {
+        "documents": documents,
+        "cover": cover,  # page 1 of the screen PDF, the head of the web edition
+        "stylesheet": Markup(stylesheet + "\n" + profile + after),
+        "pages": pages,
+    }
+    made = written and target is Target.WEB  # only written: made as UTF-8, not as a string
+    page = "" if made else renderer.template("book.html.j2", **context)
     return RenderedBook(
         anthology,
         target,
@@ -172,6 +187,7 @@ def render_book(
         outline=outline,
         access=access,
         cover=cover,
+        encoded=renderer.encoded("book.html.j2", **context) if made else b"",
         # What the page prints, for the glyph check (fonts.py): read once, here.
         printed=book_page_text(page, [doc.body for doc in documents]) if target.paged else None,
     )
@@ -250,8 +266,22 @@ class _Renderer:
         """`name` rendered with `context`. Raises BuildFailed naming the template file and line:
         `template-syntax`, `template-missing`, `template-error` (raised while rendering: an
         undefined name, a filter given the wrong type) or the gate's code for a refused name."""
+        return self._rendered(name, lambda template: template.render(**context))
+
+    def encoded(self, name: str, **context: object) -> bytes:
+        """`template(name, **context)` as UTF-8, encoded piece by piece as Jinja2 makes it,
+        never held as one string (issue 17: the web edition's page, whose stylesheet quotes
+        an emoji, took 4 bytes a character as a string; 1 as UTF-8). Raises as `template`."""
+
+        def pieces(template: jinja2.Template) -> list[bytes]:
+            return [piece.encode("utf-8") for piece in template.generate(**context)]
+
+        return b"".join(self._rendered(name, pieces))
+
+    def _rendered(self, name: str, rendering: Callable[[jinja2.Template], _Made]) -> _Made:
+        """`rendering(template)` of the template `name`; raises as `template` says."""
         try:
-            return self.env.get_template(name).render(**context)
+            return rendering(self.env.get_template(name))
         except jinja2.TemplateSyntaxError as fault:
             where = self._shown(fault.filename) if fault.filename else name
             problem = error(where, fault.lineno, "template-syntax", fault.message or str(fault))
@@ -293,8 +323,9 @@ class _Renderer:
         return f"#{anchor}"
 
     # -- documents in reading order ----------------------------------------------------------
-    def documents(self) -> tuple[Document, ...]:
-        """One document per outline entry (`outline.py`), in its order."""
+    def documents(self) -> list[Document]:
+        """One document per outline entry (`outline.py`), in its order: the caller's list
+        alone (the renderer keeps no reference to it once made)."""
         front = {piece.slug: piece for piece in self.anthology.front}
         parts = {f"part-{part.id}": part for part in self.anthology.parts}
         docs: list[Document] = []
@@ -308,7 +339,8 @@ class _Renderer:
                 docs.extend(self.review(review, part) for review in part.reviews)
             else:
                 docs.append(self.simple(entry.kind, entry.id, entry.title))
-        return tuple(docs)
+        self.rendered = []
+        return docs
 
     def simple(self, kind: Kind, doc_id: str, title: str) -> Document:
         body = self.template(f"{kind.value}.html.j2", doc_id=doc_id, title=title)
