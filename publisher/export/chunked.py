@@ -40,6 +40,7 @@ from ..base.rendered import Document, Exported, RenderedBook, Target
 from .chunk_cost import chunk_size, forking
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
+from .parts import Long, first_part, long_of, next_part, part_text, whole_job
 from .pool import Answer, Finish, Layout, Pool, Task, give_back_memory
 from .pool import _may_fork as may_fork
 from .screen import Cover, Kept, cover_of, keep, moment, pagination_of, screen_pdf
@@ -65,6 +66,7 @@ class Piece:
     html: str
     ids: frozenset[str]
     targets: frozenset[str]  # fragment ids its links name
+    long: Long | None = None  # a long document, laid out in parts (parts.py)
 
 
 def split(book: RenderedBook) -> list[Piece]:
@@ -101,9 +103,17 @@ def split(book: RenderedBook) -> list[Piece]:
         )
         # What precedes the documents (the screen PDF's cover) is laid out apart (cover_job).
         text = head + page[positions[low] : positions[high]]
-        html = text + ("" if high == len(documents) else SENTINEL) + tail
+        ending = "" if high == len(documents) else SENTINEL
+        html = text + ending + tail
         ids, targets = _anchors(documents[low:high])
-        pieces.append(Piece(f"{kind}-{number:03d}", kind, html, ids, targets))
+        end = positions[low] + len(documents[low].body)
+        long = long_of(documents[low].kind, page[positions[low] : end],
+                       page[end : positions[high]], ending, tail, book.stylesheet)  # fmt: skip
+        if kind == "back" and long is not None:
+            html = head + part_text(long, 0)
+        else:
+            long = None
+        pieces.append(Piece(f"{kind}-{number:03d}", kind, html, ids, targets, long))
     return pieces
 
 
@@ -139,6 +149,8 @@ class _Settling:
     flying: set[str] = field(default_factory=set)
     layouts: Counter[str] = field(default_factory=Counter)
     spill: Callable[[str, ChunkPdf], ChunkPdf] | None = None  # ChunkStore.spill (None: held)
+    stored: Callable[[ChunkJob], ChunkPdf | None] | None = None  # ChunkStore.get
+    reused: set[str] = field(default_factory=set)  # names of the chunks taken from the store
 
     def starts(self) -> dict[str, int]:
         starts: dict[str, int] = {}
@@ -234,6 +246,10 @@ class _Settling:
             return self.cover.laid_out(answer)
         name = task.name if isinstance(task, Finish) else task.job.name
         self.flying.discard(name)
+        if name not in self.jobs or (
+            isinstance(task, Layout) and task.job.part != self.jobs[name].part
+        ):
+            return self.tasks()  # a part no longer planned (parts.py)
         if isinstance(answer, Shape):
             self.shapes[name] = answer
         else:
@@ -242,7 +258,43 @@ class _Settling:
             self.held.pop(name, None)
         if self.tell is not None and isinstance(task, Layout):
             self.tell(name, True)
+        self.extend(name)
         return self.tasks()
+
+    def extend(self, name: str) -> None:
+        """Plan the part that follows chunk `name`'s, a part of a long document (parts.py),
+        once its layout says where it is cut (dropping the parts planned after an earlier
+        cut); when no page of it opens at an entry, lay the document out whole instead."""
+        index = next(i for i, piece in enumerate(self.pieces) if piece.name == name)
+        long, job = self.pieces[index].long, self.jobs[name]
+        if long is None or job.part is None or job.part.last:
+            return
+        stale = list(itertools.takewhile(lambda p: "." in p.name, self.pieces[index + 1 :]))
+        if self.shapes[name].cut == 0:
+            self.jobs[name] = whole_job(job, long)
+            for mapping in (self.shapes, self.pdfs, self.held):
+                mapping.pop(name, None)
+            following = None
+        else:
+            following = next_part(job, self.shapes[name], long)
+            if stale[:1] and stale[0].name == following.name:
+                return
+        for piece in stale:
+            del self.jobs[piece.name]
+            for mapping in (self.shapes, self.pdfs, self.held):
+                mapping.pop(piece.name, None)
+        del self.pieces[index + 1 : index + 1 + len(stale)]
+        if following is None:
+            return
+        self.pieces.insert(
+            index + 1, Piece(following.name, "back", "", frozenset(), frozenset(), long)
+        )
+        self.jobs[following.name] = following
+        found = self.stored(following) if self.stored is not None else None
+        if found is not None:
+            self.pdfs[following.name], self.shapes[following.name] = found, found.shape
+            self.reused.add(following.name)
+            self.extend(following.name)
 
 
 def lay_out(
@@ -254,23 +306,33 @@ def lay_out(
     screen PDF's) laid out on the same pool; `idle()` run once meanwhile (pool.py) if a
     worker would wait (an edit: fewer layouts due than workers)."""
     forks = workers if workers > 1 and may_fork(workers) else 0
-    state = _Settling(pieces, jobs, tell, forks, cover=cover)
-    keys = {name: book_prefixed(job.book_id, chunk_key(job)) for name, job in jobs.items()}
+    state = _Settling(list(pieces), dict(jobs), tell, forks, cover=cover)
+
+    def key(name: str) -> str:
+        return book_prefixed(state.jobs[name].book_id, chunk_key(state.jobs[name]))
+
     if store is not None:
-        state.spill = lambda name, chunk: store.spill(keys[name], chunk)  # issue 17: peak RSS
-    found = {p.name: store.get(keys[p.name]) for p in pieces} if store is not None else {}
+        state.spill = lambda name, chunk: store.spill(key(name), chunk)  # issue 17: peak RSS
+        state.stored = lambda job: store.get(book_prefixed(job.book_id, chunk_key(job)))
+    found = {p.name: store.get(key(p.name)) for p in pieces} if store is not None else {}
     state.pdfs.update((name, chunk) for name, chunk in found.items() if chunk is not None)
     state.shapes.update((name, chunk.shape) for name, chunk in state.pdfs.items())
-    reused = set(state.pdfs)
+    state.reused.update(state.pdfs)
+    for name in list(state.pdfs):
+        if name in state.pdfs:
+            state.extend(name)
+    reused = state.reused
     give_back_memory()  # before the workers are forked: they start with this process's pages
     covering = cover.tasks() if cover else []  # every worker busy: no `idle` work
     idle = idle if len(pieces) - len(reused) + len(covering) < workers else None
     with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
         pool.run(state.tasks() + covering, state.then, idle)
     now = (state.starts(), state.numbers(), state.carried())
+    pieces = state.pieces
     if any(not state.valid(piece.name, now) for piece in pieces):
         raise ChunkUnsafe("the chunks' page numbers did not settle")
     chunks = [state.pdfs[piece.name] for piece in pieces]
+    keys = {piece.name: key(piece.name) for piece in pieces}
     for piece, chunk in zip(pieces, chunks, strict=True):
         note(chunk.shape.inputs)
         if store is not None:
@@ -344,5 +406,6 @@ def jobs_for(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict
             recto=index > 0,
             paginate=True,  # the print PDF's pagination; the screen PDF's page labels
             links=book.target is Target.SCREEN_PDF,
+            part=None if piece.long is None else first_part(piece.long),
         )
     return jobs
