@@ -142,8 +142,8 @@ class _Settling:
                     task = Layout(self.job(piece, 1, {}), hold=False, measure=measure)
             elif piece.kind == "back" and not known:
                 continue  # its text prints page numbers of the chunks before it
-            elif (part := self.jobs[name].part) and part.first and None in (start, seeds):
-                continue  # a continuation part is never held: laid out once it can be finished
+            elif self.jobs[name].part is not None and None in (start, seeds):
+                continue  # a part is never held (its plan may change): laid out when it can be
             elif name in self.held and start is not None and seeds is not None:
                 if self.shapes[name].local_targets and start != self.held[name]:
                     raise ChunkUnsafe(f"{name}: its text prints its own page numbers")
