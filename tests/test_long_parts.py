@@ -11,6 +11,7 @@ of a worker laying out the parts, one after the other, does not grow with the en
 
 from __future__ import annotations
 
+import io
 import re
 import tracemalloc
 from pathlib import Path
@@ -48,8 +49,8 @@ def _reading(data: bytes) -> list[tuple[Any, ...]]:
     """What a reader sees of a PDF, by page index: each page's drawing (its form XObjects'
     names aside), boxes and links; the named destinations; the outline; the structure tree
     (element types, the pages and marked-content ids they hold); the page labels."""
-    document = pikepdf.open(__import__("io").BytesIO(data))
-    index = {page.objgen: number for number, page in enumerate(document.pages)}
+    document: Any = pikepdf.open(io.BytesIO(data))
+    index: dict[Any, int] = {page.objgen: number for number, page in enumerate(document.pages)}
     seen: list[tuple[Any, ...]] = []
     for number, page in enumerate(document.pages):
         contents = page.Contents
@@ -62,18 +63,20 @@ def _reading(data: bytes) -> list[tuple[Any, ...]]:
     for name, target in pikepdf.NameTree(names.Dests).items() if names is not None else ():
         seen.append((name, index[target[0].objgen], repr(list(target)[1:])))
     item = document.Root.Outlines.get("/First") if "/Outlines" in document.Root else None
-    stack = [(item, 0)]
+    stack: list[tuple[Any, int]] = [(item, 0)]
     while stack:
         item, depth = stack.pop()
         if item is not None:
             seen.append((depth, str(item.Title), index[item.Dest[0].objgen]))
             stack += [(item.get("/Next"), depth), (item.get("/First"), depth + 1)]
-    elements = [document.Root.StructTreeRoot] if "/StructTreeRoot" in document.Root else []
+    elements: list[Any] = (
+        [document.Root.StructTreeRoot] if "/StructTreeRoot" in document.Root else []
+    )
     while elements:
         element = elements.pop()
         if isinstance(element, pikepdf.Dictionary):
-            page = element.get("/Pg")
-            seen.append((str(element.get("/S")), index.get(page.objgen) if page else None))
+            shown = element.get("/Pg")
+            seen.append((str(element.get("/S")), index.get(shown.objgen) if shown else None))
             kids = element.get("/K")
             elements += list(kids) if isinstance(kids, pikepdf.Array) else [kids]
         elif isinstance(element, int):
@@ -151,3 +154,19 @@ def test_a_workers_peak_for_a_long_index_does_not_grow_with_its_entries(
     # measured when written); in parts
     # it stays that of one part.
     assert large < 1.2 * small, f"{small:.0f} KiB → {large:.0f} KiB"
+
+
+def test_a_part_with_no_page_opening_at_an_entry_lays_its_document_out_whole(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pool, "_may_fork", lambda count: False)
+    monkeypatch.setattr(parts, "PART_ENTRIES", parts.PART_ENTRIES)
+    whole, _, _ = _book(make_project, 10**6, Target.PRINT_PDF)
+    # 20 entries fill less than a page of an index: no page of a part opens at an entry
+    # before its last page, so each document is laid out again whole.
+    fallen_back, _, laid = _book(make_project, 20, Target.PRINT_PDF)
+    assert not any("." in name for name in laid)
+    # Each long document (the two indexes, the contributors): its first part, then whole.
+    again = {name for name in laid if name.startswith("back") and laid.count(name) == 2}
+    assert len(again) == 3, laid
+    assert _reading(fallen_back) == _reading(whole)
