@@ -25,7 +25,10 @@ them, export/pdf/chunks.py lays them out):
 The part size is fixed, never derived from the worker count, so the bytes do not depend on
 it. The markup of a part is the document's tree with the other entries removed (lxml); the
 elements it marks are styled by PART_STYLE (export/pdf/chunks.py). A table is not cut (the
-filmography): its columns take their widths from every row (CSS 2 §17.5.2.2).
+filmography): its columns take their widths from every row (CSS 2 §17.5.2.2). Not checked: a
+theme rule that selects entries by their siblings (`li:first-child`, `li + li`,
+`:nth-child()`) would match a continuation's first entry, which has none before it; the
+built-in themes have none (tests/test_long_parts.py compares the parts with the whole).
 """
 
 from __future__ import annotations
