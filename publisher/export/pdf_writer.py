@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import itertools
 import zlib
-from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -197,11 +196,10 @@ class Writer:
         self._place(number)
         if self.unwritten:
             raise ValueError(f"objects numbered but not written: {sorted(self.unwritten)[:5]}")
-        keys = array("L", itertools.chain((0,), self.entries.numbers()))  # 0: the free list's head
         width = max(1, (max(self.entries.fields, default=0).bit_length() + 7) // 8)
-        table_rows = rows(self.entries, keys, width)
+        table_rows = rows(self.entries, width)
         runs: list[int] = []  # /Index: first number and count of each run of numbers in use
-        for key in keys:
+        for key in itertools.chain((0,), self.entries.numbers()):  # 0: the free list's head
             if runs and runs[-2] + runs[-1] == key:
                 runs[-1] += 1
             else:

@@ -28,7 +28,8 @@ class XrefTable:
         return 0 <= at < len(self.kinds) and self.kinds[at] != 0
 
     def set(self, number: int, kind: int, field: int, index: int = 0) -> None:
-        """Number `number`'s entry; kind 1 or 2. Raises OverflowError for an index over 65,535."""
+        """Set `number`'s entry (kind 1 or 2). Raises ValueError for a number below `first`,
+        OverflowError for an index over 65,535."""
         at = number - self.first
         if at < 0:
             raise ValueError(f"object {number} numbered below {self.first}")
@@ -50,22 +51,19 @@ class XrefTable:
         return self.kinds[at], self.fields[at], self.indexes[at]
 
 
-def rows(table: XrefTable, keys: array[int], width: int) -> bytes:
-    """Cross-reference rows (§7.5.8.3, /W [1 width 2]) of `table`'s numbers `keys` (object 0,
-    not in use, heads the free list: generation 65535)."""
-    at = array("L", (key - table.first if key else 0 for key in keys))  # 0: read, then set
-    kinds = bytes(table.kinds[a] for a in at)
-    fields = array("Q", (table.fields[a] for a in at))
-    indexes = array("H", (table.indexes[a] for a in at))
-    if keys and keys[0] == 0:
-        fields[0], indexes[0] = 0, 65535
-        kinds = b"\0" + kinds[1:]
+def rows(table: XrefTable, width: int) -> bytes:
+    """Cross-reference rows (§7.5.8.3, /W [1 width 2]): object 0 first (not in use, the head
+    of the free list: generation 65535), then each number in use in `table`, in order."""
+    at = array("L", (number - table.first for number in table.numbers()))
+    kinds = b"\0" + bytes(table.kinds[a] for a in at)
+    fields = array("Q", [0]) + array("Q", (table.fields[a] for a in at))
+    indexes = array("H", [65535]) + array("H", (table.indexes[a] for a in at))
     columns = [kinds]
     for shift in range(8 * (width - 1), -1, -8):
         columns.append(bytes((field >> shift) & 0xFF for field in fields))
     columns.append(bytes(index >> 8 for index in indexes))
     columns.append(bytes(index & 0xFF for index in indexes))
-    rows = bytearray(len(keys) * len(columns))
+    rows = bytearray(len(kinds) * len(columns))
     for position, column in enumerate(columns):
         rows[position :: len(columns)] = column
     return bytes(rows)
