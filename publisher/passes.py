@@ -195,11 +195,12 @@ def render_and_export(
                 count.exported_one(timed, item.target, built[item.path].pages)
 
     screen = parts[0] if parts else None
-    exported = _export_each(
-        first, books, staged, timed, count, claiming, chunking, again, paginated, foresee, screen
-    )
-    built.update(exported)
-    del exported
+    pdfs = _export_pdfs(
+        first, books, staged, timed, count, chunking, again, paginated, foresee, screen
+    )  # fmt: skip
+    built.update(pdfs)
+    built.update(_export_each(first, books, staged, timed, count, claiming, chunking, set(pdfs)))
+    del pdfs
     for item in first:  # exported: not held while the paginated editions are rendered
         books.pop(item.target, None)
     paginated(next((e.pagination for e in built.values() if e.pagination), kept))
@@ -277,22 +278,14 @@ def _export_each(
     count: _Count,
     claiming: Claiming,
     chunking: Chunking | None = None,
-    again: Callable[[Planned], RenderedBook] | None = None,
-    meanwhile: Callable[[Pagination | None], None] | None = None,
-    idle: Callable[[], None] | None = None,
-    screen: ScreenPart | None = None,
+    done: set[Path] | frozenset[Path] = frozenset(),
 ) -> dict[Path, Exported]:
-    """Export each item to its staged path (`staged[item.path]`); the EPUB with `claiming`'s
-    claim, when there is one, its bytes without the claim kept in `claiming.unclaimed`.
-    Laid out in chunks, the print and the screen PDF come from one layout (`_export_pdfs`:
-    their books are taken out of `books`, the screen one slim when `screen` was taken of it;
-    `again` renders one anew; `meanwhile` is called with the print pagination while they are
-    merged; `idle` once while they are laid out, if a worker would wait)."""
-    built = _export_pdfs(
-        items, books, staged, timed, count, chunking, again, meanwhile, idle, screen
-    )
+    """Export each item but those at `done` (the PDFs of one layout: `_export_pdfs`) to its
+    staged path (`staged[item.path]`); the EPUB with `claiming`'s claim, when there is one,
+    its bytes without the claim kept in `claiming.unclaimed`."""
+    built: dict[Path, Exported] = {}
     for item in items:
-        if item.path in built:
+        if item.path in done:
             continue
         count.exporting(timed, item.target)
         with timed(f"export-{item.target.value}"):
