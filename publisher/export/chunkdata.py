@@ -51,6 +51,22 @@ class ScreenJob:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A part of a long document laid out on its own (export/parts.py): its entries from the
+    document's `first` (0-based) on; `left`: its first page is a verso (a continuation part
+    opens where an unforced page break fell); `last`: it keeps all its pages (the others keep
+    those before their last page that opens at an entry, `Shape.cut`); `document`: the id of
+    the document's element, whose entries' container is its child number `container` (among
+    its elements), so the part's pagination names the entries as the whole document does."""
+
+    first: int
+    left: bool
+    last: bool
+    document: str
+    container: int
+
+
+@dataclass(frozen=True)
 class ChunkJob:
     """One chunk to lay out.
 
@@ -69,7 +85,8 @@ class ChunkJob:
     counter runs before the book's first page (its check is skipped); `fork_screen`: write the
     screen chunk in a forked process while this one writes the print chunk (set by the planner
     when a worker would otherwise wait; how, not what: the chunk's key leaves it out); `links`:
-    annotate the chunk's links (False for the print PDF's: export/pdf/carried.py `links_kept`).
+    annotate the chunk's links (False for the print PDF's: export/pdf/carried.py `links_kept`);
+    `part`: the chunk is a part of a long document (export/parts.py), None for a whole one.
     """
 
     name: str
@@ -90,6 +107,7 @@ class ChunkJob:
     fork_screen: bool = False
     links: bool = True
     head: str = ""
+    part: Part | None = None
 
     @property
     def page(self) -> str:
@@ -113,7 +131,9 @@ class Shape:
     """What a chunk's layout tells before it is finished: its page count, the page index of
     each anchor in it, the last value of each named string it sets, the external page numbers
     its text printed (`used`), whether a `target-counter()` pointed inside it (its text then
-    depends on its first page number), and the files it read (gate inputs)."""
+    depends on its first page number), the files it read (gate inputs), and for a part of a
+    long document that is not its last (ChunkJob.part) the entry the next part opens with
+    (`cut`, 0 for any other chunk)."""
 
     pages: int
     anchors: Pairs
@@ -121,6 +141,7 @@ class Shape:
     used: Pairs
     local_targets: bool
     inputs: tuple[Input, ...]
+    cut: int = 0
 
 
 @dataclass(frozen=True)

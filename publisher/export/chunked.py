@@ -1,8 +1,10 @@
 """A PDF laid out in chunks, in parallel, each kept in the build cache (issue 17).
 
 Every part and review opens on a recto (paged.css: `break-before: right`), so the book splits
-into chunks that each open on one: the front matter, groups of about √n parts and reviews,
-the back matter. What one chunk's layout needs from the others, and how it gets it:
+into chunks that each open on one (export/pieces.py cuts the page): the front matter, groups
+of about √n parts and reviews, the back matter (a long index or list of contributors in parts
+of bounded size, planned as each part's layout says where the next opens: export/parts.py).
+What one chunk's layout needs from the others, and how it gets it:
 
 - its first folio: the pages of the chunks before it. A chunk laid out before that is known is
   held by its worker, and only its margin boxes (folios, running heads) are made again once it
@@ -20,7 +22,6 @@ the back matter. What one chunk's layout needs from the others, and how it gets 
 A chunk whose layout cannot be the whole book's (pdf.py's checks: `ChunkUnsafe`), and a
 stylesheet using what this does not carry across chunks (UNCHUNKABLE), lay the book out whole.
 The chunking depends only on the book, never on the worker count, so the bytes do not either.
-Length: the settling state and its one driver (`lay_out`) read best together.
 """
 
 from __future__ import annotations
@@ -29,97 +30,26 @@ import itertools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Literal
-
-import lxml.html
 
 from ..base.access import Access
 from ..base.gate import note
-from ..base.outline import Kind
-from ..base.rendered import Document, Exported, RenderedBook, Target
-from .chunk_cost import chunk_size, forking
-from .chunkdata import SENTINEL, ChunkJob, ChunkPdf, ChunkUnsafe, Shape
+from ..base.rendered import Exported, RenderedBook, Target
+from .chunk_cost import forking
+from .chunkdata import ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
 from .heap import give_back_memory
+from .parts import next_part, whole_job
+from .pieces import BACK_RECTO, BODY, UNCHUNKABLE, Piece, jobs_for, split
 from .pool import Answer, Finish, Layout, Pool, Task
 from .pool import _may_fork as may_fork
 from .screen import Cover, Kept, cover_of, keep, moment, pagination_of, screen_pdf
 
-BODY = frozenset({Kind.PART, Kind.REVIEW})
-# Back matter that opens on a recto (paged.css), each a chunk of its own; the colophon, which
-# only breaks to a new page, stays with the document before it.
-BACK_RECTO = frozenset({Kind.FILMOGRAPHY, Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, Kind.CONTRIBUTORS})
-# Page furniture that would need the whole book: total page count, running elements, text of
-# a target.
-UNCHUNKABLE = ("counter(pages)", "running(", "element(", "target-text(")
+# Re-exported: the planner's names, wherever they live.
+__all__ = ["BACK_RECTO", "BODY", "MAX_LAYOUTS", "UNCHUNKABLE", "Piece", "Tell", "export_chunked",
+           "jobs_for", "lay_out", "print_pdf", "split"]  # fmt: skip
 MAX_LAYOUTS = 4  # of one chunk in one build, before giving up on chunks
 
 Tell = Callable[[str, bool], None]  # (chunk name, laid out: True / reused from the cache: False)
-
-
-@dataclass(frozen=True)
-class Piece:
-    """One chunk of the book before layout: its name, place and page."""
-
-    name: str
-    kind: Literal["front", "body", "back"]
-    html: str
-    ids: frozenset[str]
-    targets: frozenset[str]  # fragment ids its links name
-
-
-def split(book: RenderedBook) -> list[Piece]:
-    """The book's page cut at document boundaries (the renderer writes each document's markup
-    verbatim into the page: these are cuts of that text, not markup made here). Raises
-    ChunkUnsafe when the page cannot be cut or there is nothing to split."""
-    page, documents = book.page, book.documents
-    body = [i for i, document in enumerate(documents) if document.kind in BODY]
-    if len(body) < 2 or any(marker in book.stylesheet for marker in UNCHUNKABLE):
-        raise ChunkUnsafe("nothing to split, or page furniture that needs the whole book")
-    positions: list[int] = []
-    cursor = 0
-    for document in documents:
-        found = page.find(document.body, cursor)
-        if found < 0:
-            raise ChunkUnsafe(f"document {document.id} not found in the page")
-        positions.append(found)
-        cursor = found + len(document.body)
-    positions.append(cursor)
-    head_end = page.rfind("</head>", 0, positions[0])
-    body_open = page.index(">", page.index("<body", head_end)) + 1
-    head, tail = page[:body_open] + "\n", page[cursor:]
-    size = chunk_size(len(body))
-    back = [
-        i for i, document in enumerate(documents) if i > body[-1] and document.kind in BACK_RECTO
-    ]
-    cuts = [0, body[0], *range(body[0] + size, body[-1] + 1, size), body[-1] + 1, *back]
-    cuts.append(len(documents))
-    cuts = sorted(set(cuts))
-    pieces: list[Piece] = []
-    for number, (low, high) in enumerate(itertools.pairwise(cuts)):
-        kind: Literal["front", "body", "back"] = (
-            "front" if high <= body[0] else "back" if low > body[-1] else "body"
-        )
-        # What precedes the documents (the screen PDF's cover) is laid out apart (cover_job).
-        text = head + page[positions[low] : positions[high]]
-        html = text + ("" if high == len(documents) else SENTINEL) + tail
-        ids, targets = _anchors(documents[low:high])
-        pieces.append(Piece(f"{kind}-{number:03d}", kind, html, ids, targets))
-    return pieces
-
-
-def _anchors(documents: tuple[Document, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """The ids in these documents, and the fragment ids their links name."""
-    ids: set[str] = set()
-    targets: set[str] = set()
-    for document in documents:
-        tree = lxml.html.fromstring(document.body)
-        for element in tree.iter():
-            ids.add(element.get("id") or "")
-            href = element.get("href") or ""
-            if href.startswith("#") and len(href) > 1:
-                targets.add(href[1:])
-    return frozenset(ids - {""}), frozenset(targets)
 
 
 _Now = tuple[dict[str, int], dict[str, int], dict[str, dict[str, str]]]  # starts, numbers, seeds
@@ -140,6 +70,8 @@ class _Settling:
     flying: set[str] = field(default_factory=set)
     layouts: Counter[str] = field(default_factory=Counter)
     spill: Callable[[str, ChunkPdf], ChunkPdf] | None = None  # ChunkStore.spill (None: held)
+    stored: Callable[[ChunkJob], ChunkPdf | None] | None = None  # ChunkStore.get
+    reused: set[str] = field(default_factory=set)  # names of the chunks taken from the store
 
     def starts(self) -> dict[str, int]:
         starts: dict[str, int] = {}
@@ -211,6 +143,8 @@ class _Settling:
                     task = Layout(self.job(piece, 1, {}), hold=False, measure=measure)
             elif piece.kind == "back" and not known:
                 continue  # its text prints page numbers of the chunks before it
+            elif self.jobs[name].part is not None and None in (start, seeds):
+                continue  # a part is never held (its plan may change): laid out when it can be
             elif name in self.held and start is not None and seeds is not None:
                 if self.shapes[name].local_targets and start != self.held[name]:
                     raise ChunkUnsafe(f"{name}: its text prints its own page numbers")
@@ -235,6 +169,10 @@ class _Settling:
             return self.cover.laid_out(answer)
         name = task.name if isinstance(task, Finish) else task.job.name
         self.flying.discard(name)
+        if name not in self.jobs or (
+            isinstance(task, Layout) and task.job.part != self.jobs[name].part
+        ):
+            return self.tasks()  # a part no longer planned (parts.py)
         if isinstance(answer, Shape):
             self.shapes[name] = answer
         else:
@@ -243,7 +181,43 @@ class _Settling:
             self.held.pop(name, None)
         if self.tell is not None and isinstance(task, Layout):
             self.tell(name, True)
+        self.extend(name)
         return self.tasks()
+
+    def extend(self, name: str) -> None:
+        """Plan the part that follows chunk `name`'s, a part of a long document (parts.py),
+        once its layout says where it is cut (dropping the parts planned after an earlier
+        cut); when no page of it opens at an entry, lay the document out whole instead."""
+        index = next(i for i, piece in enumerate(self.pieces) if piece.name == name)
+        long, job = self.pieces[index].long, self.jobs[name]
+        if long is None or job.part is None or job.part.last:
+            return
+        stale = list(itertools.takewhile(lambda p: "." in p.name, self.pieces[index + 1 :]))
+        if self.shapes[name].cut == 0:
+            self.jobs[name] = whole_job(job, long)
+            for mapping in (self.shapes, self.pdfs, self.held):
+                mapping.pop(name, None)
+            following = None
+        else:
+            following = next_part(job, self.shapes[name], long)
+            if stale[:1] and stale[0].name == following.name:
+                return
+        for piece in stale:
+            del self.jobs[piece.name]
+            for mapping in (self.shapes, self.pdfs, self.held):
+                mapping.pop(piece.name, None)
+        del self.pieces[index + 1 : index + 1 + len(stale)]
+        if following is None:
+            return
+        self.pieces.insert(
+            index + 1, Piece(following.name, "back", "", frozenset(), frozenset(), long)
+        )
+        self.jobs[following.name] = following
+        found = self.stored(following) if self.stored is not None else None
+        if found is not None:
+            self.pdfs[following.name], self.shapes[following.name] = found, found.shape
+            self.reused.add(following.name)
+            self.extend(following.name)
 
 
 def lay_out(
@@ -255,23 +229,33 @@ def lay_out(
     screen PDF's) laid out on the same pool; `idle()` run once meanwhile (pool.py) if a
     worker would wait (an edit: fewer layouts due than workers)."""
     forks = workers if workers > 1 and may_fork(workers) else 0
-    state = _Settling(pieces, jobs, tell, forks, cover=cover)
-    keys = {name: book_prefixed(job.book_id, chunk_key(job)) for name, job in jobs.items()}
+    state = _Settling(list(pieces), dict(jobs), tell, forks, cover=cover)
+
+    def key(name: str) -> str:
+        return book_prefixed(state.jobs[name].book_id, chunk_key(state.jobs[name]))
+
     if store is not None:
-        state.spill = lambda name, chunk: store.spill(keys[name], chunk)  # issue 17: peak RSS
-    found = {p.name: store.get(keys[p.name]) for p in pieces} if store is not None else {}
+        state.spill = lambda name, chunk: store.spill(key(name), chunk)  # issue 17: peak RSS
+        state.stored = lambda job: store.get(book_prefixed(job.book_id, chunk_key(job)))
+    found = {p.name: store.get(key(p.name)) for p in pieces} if store is not None else {}
     state.pdfs.update((name, chunk) for name, chunk in found.items() if chunk is not None)
     state.shapes.update((name, chunk.shape) for name, chunk in state.pdfs.items())
-    reused = set(state.pdfs)
+    state.reused.update(state.pdfs)
+    for name in list(state.pdfs):
+        if name in state.pdfs:
+            state.extend(name)
+    reused = state.reused
     give_back_memory()  # before the workers are forked: they start with this process's pages
     covering = cover.tasks() if cover else []  # every worker busy: no `idle` work
     idle = idle if len(pieces) - len(reused) + len(covering) < workers else None
     with Pool(workers, book.access or Access.for_spec(book.anthology.spec)) as pool:
         pool.run(state.tasks() + covering, state.then, idle)
     now = (state.starts(), state.numbers(), state.carried())
+    pieces = state.pieces
     if any(not state.valid(piece.name, now) for piece in pieces):
         raise ChunkUnsafe("the chunks' page numbers did not settle")
     chunks = [state.pdfs[piece.name] for piece in pieces]
+    keys = {piece.name: key(piece.name) for piece in pieces}
     for piece, chunk in zip(pieces, chunks, strict=True):
         note(chunk.shape.inputs)
         if store is not None:
@@ -321,29 +305,3 @@ def print_pdf(
     give_back_memory()  # the merge's objects, freed: not carried into the next edition
     total = sum(chunk.shape.pages for chunk in chunks)
     return Exported(data, total, kept.diagnostics, pagination_of(chunks))
-
-
-def jobs_for(book: RenderedBook, pieces: list[Piece], stamp: str | None) -> dict[str, ChunkJob]:
-    from . import pdf
-
-    spec = book.anthology.spec
-    variant = "pdf/ua-1" if book.target is Target.SCREEN_PDF else spec.pdf_variant
-    every = {anchor: piece.name for piece in pieces for anchor in piece.ids}
-    jobs: dict[str, ChunkJob] = {}
-    for index, piece in enumerate(pieces):
-        outside = sorted(a for a in piece.targets if a not in piece.ids and a in every)
-        jobs[piece.name] = ChunkJob(
-            piece.name,
-            piece.html,
-            str(spec.root),
-            pdf.book_id(book),
-            variant or None,
-            tuple(spec.subjects),
-            stamp,
-            externals=tuple((anchor, 0) for anchor in outside),
-            sentinel=index < len(pieces) - 1,
-            recto=index > 0,
-            paginate=True,  # the print PDF's pagination; the screen PDF's page labels
-            links=book.target is Target.SCREEN_PDF,
-        )
-    return jobs

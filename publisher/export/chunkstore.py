@@ -45,6 +45,7 @@ def chunk_key(job: ChunkJob) -> str:
         job.stamp or "now",
         "\n".join(anchor for anchor, _ in job.externals),
         f"{job.sentinel}|{job.recto}|{job.paginate}|{job.cover}|{job.links}",
+        repr(job.part),
         *(() if job.screen is None else (job.screen_page, job.screen.book_id, job.screen.variant)),
     )
 
@@ -194,6 +195,7 @@ def _chunk(record: dict[str, Any], data: bytes) -> ChunkPdf:
             _pairs(shape["used"]),
             bool(shape["local_targets"]),
             tuple(Input(item["path"], item["digest"]) for item in shape["inputs"]),
+            int(shape.get("cut", 0)),
         ),
         int(record["start"]),
         _pairs(record["seeds_used"]),

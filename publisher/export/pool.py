@@ -300,8 +300,10 @@ def _ended(worker: Worker, task: Task) -> str:
 
 def _one_document(task: Layout) -> bool:
     """A chunk of the front or back matter (export/chunked.py `split` names them `front-…`,
-    `back-…`): one document (the contents, an index) whose layout grows with the book."""
-    return task.job.name.startswith(("front-", "back-"))
+    `back-…`): one document (the contents, an index) whose layout grows with the book; not a
+    part of a long document after its first (export/parts.py), whose layout is bounded."""
+    name = task.job.name
+    return name.startswith(("front-", "back-")) and "." not in name  # parts.py `part_name`
 
 
 def _due(worker: Worker, task: Layout) -> bool:

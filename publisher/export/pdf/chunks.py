@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import weasyprint
@@ -12,7 +13,9 @@ import weasyprint
 from ...base.access import Access
 from ...base.diagnostics import BuildFailed
 from ...base.gate import recording
-from ..chunkdata import Bookmark, ChunkJob, ChunkPdf, Shape
+from ...base.rendered import Pagination
+from ..chunkdata import Bookmark, ChunkJob, ChunkPdf, Part, Shape
+from ..parts import PART_STYLE
 from .carried import context_kept, links_kept, strings_from, targets_from, targets_settled
 from .face_fonts import fonts_keyed_by_file
 from .fetcher import ProjectFetcher, Refusal
@@ -22,6 +25,7 @@ from .laid import (
     LaidChunk,
     backgrounds_kept,
     check_chunk,
+    part_cut,
     remake_margins,
     tables_released,
     to_write,
@@ -56,6 +60,8 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
     local: list[str] = []
     seeds_used: dict[str, str] = {}
     first = f"@page :first {{ counter-reset: page {job.start} }}" if job.start != 1 else ""
+    if job.part is not None:  # a part of a long document (export/parts.py)
+        first += PART_STYLE + ("html { break-before: left }" if job.part.left else "")
     sheets = [weasyprint.CSS(string=first)] if first else None
     kept: list[Any] = []
     fetcher = ProjectFetcher(access)
@@ -77,6 +83,7 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
     targets_settled(kept[0])
     tables_released(kept[0])
     laid = LaidChunk(job, document, kept[0], seeds_used)
+    cut = part_cut(laid) if job.part is not None and not job.part.last else 0
     check_chunk(laid)
     anchors: dict[str, int] = {}
     for index, page in enumerate(laid.pages):
@@ -94,6 +101,7 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
         tuple(sorted(used.items())),
         bool(local),
         reads.inputs(),
+        cut,
     )
     return laid, shape
 
@@ -129,6 +137,8 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
         for level, label, (x, y), state in page.bookmarks
     )
     pagination = paginate(document, start) if job.paginate else None
+    if pagination is not None and job.part is not None and job.part.first:
+        pagination = entries_renumbered(pagination, job.part)
     if screen_later is not None:
         screen = screen_later()
     else:
@@ -155,3 +165,15 @@ def _abandon(later: Callable[[], bytes] | None) -> None:
     if later is not None:
         with contextlib.suppress(Exception):
             later()
+
+
+def entries_renumbered(pagination: Pagination, part: Part) -> Pagination:
+    """A continuation part's pagination naming its entries by their number in the whole
+    document (the part's markup holds the entries from `part.first` on)."""
+    pages = []
+    for page in pagination.pages:
+        path = page.element_path
+        if page.document_id == part.document and path[:1] == (part.container,) and len(path) > 1:
+            page = replace(page, element_path=(path[0], path[1] + part.first, *path[2:]))
+        pages.append(page)
+    return Pagination(tuple(pages), pagination.openings)

@@ -22,11 +22,44 @@ class LaidChunk:
     def __init__(self, job: ChunkJob, document: Any, context: Any, seeds_used: dict[str, str]):
         self.job, self.document, self.context = job, document, context
         self.seeds_used = seeds_used
+        self.kept: int | None = None  # pages a part of a long document keeps (part_cut)
 
     @property
     def pages(self) -> list[Any]:
         pages: list[Any] = self.document.pages
+        if self.kept is not None:
+            return pages[: self.kept]
         return pages[:-1] if self.job.sentinel else pages
+
+
+def part_cut(laid: LaidChunk) -> int:
+    """For a part of a long document that is not its last (ChunkJob.part, export/parts.py):
+    keep its pages before the last page j (0 < j < its last page) that opens at the start of
+    an entry, and give that entry's number in the document (`Shape.cut`); 0 when no page
+    does (the document is then laid out whole). WeasyPrint's page maker holds where each page
+    resumes the box tree (`resume_at`, a skip stack: {body: {document: {list: {entry:
+    None}}}} when the page opens at the start of an entry: no entry is split by the break)."""
+    part = laid.job.part
+    assert part is not None
+    for index in range(len(laid.document.pages) - 2, 0, -1):
+        entry = _entry_at(laid.context.page_maker[index][0])
+        if entry is not None and entry > 0:
+            laid.kept = index
+            return part.first + entry
+    return 0
+
+
+def _entry_at(skip: Any) -> int | None:
+    """The entry a page opens with (its index among the list's boxes), or None when it does
+    not open at the start of one."""
+    for _ in range(3):
+        if not isinstance(skip, dict) or len(skip) != 1:
+            return None
+        (skip,) = skip.values()
+    if not isinstance(skip, dict) or len(skip) != 1:
+        return None
+    ((entry, rest),) = skip.items()
+    return int(entry) if rest is None else None
 
 
 @contextmanager
