@@ -50,6 +50,8 @@ PART_ENTRIES = 300  # about 10 pages of an index, 60 of the contributors
 LONG_KINDS = frozenset({Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, Kind.CONTRIBUTORS})
 MARK = "data-publisher-part"  # HIDDEN or CONTINUED on the elements of a continuation part
 HIDDEN, CONTINUED = "hidden", "continued"
+# On a table part's table: its document's id; on the row before a continuation's first, BEFORE.
+COLUMNS, BEFORE = "data-publisher-columns", "before"
 PART_STYLE = (
     f'[{MARK}="{HIDDEN}"] {{ display: none !important }}\n'
     f'[{MARK}="{CONTINUED}"] {{ margin-top: 0 !important; padding-top: 0 !important;'
@@ -74,6 +76,7 @@ class Long:
     after: str
     ending: str
     tail: str
+    rows: bool = False  # the entries are the rows of the container's <tbody> (a table)
 
 
 def long_of(
@@ -82,7 +85,11 @@ def long_of(
     """The document as a Long when it is one of LONG_KINDS with a list of more than
     LONG_ENTRIES entries: a `<ul>` or `<ol>` child of its element, whose children are the
     entries; None otherwise, and when the stylesheet styles the first page."""
-    if kind not in LONG_KINDS or _FIRST_PAGE.search(stylesheet):
+    if _FIRST_PAGE.search(stylesheet):
+        return None
+    if kind in TABLE_KINDS:
+        return long_table_of(document, after, ending, tail)
+    if kind not in LONG_KINDS:
         return None
     root = lxml.html.fragment_fromstring(document)
     children = [child for child in root if isinstance(child.tag, str)]
@@ -102,10 +109,17 @@ def part_text(long: Long, first: int) -> str:
     root = lxml.html.fragment_fromstring(long.document)
     children = [child for child in root if isinstance(child.tag, str)]
     container = children[long.container]
-    entries = [child for child in container if isinstance(child.tag, str)]
+    holder = _rows_of(container) if long.rows else container
+    assert holder is not None
+    if long.rows:  # the table laid out with the whole table's columns (export/pdf/columns.py)
+        container.set(COLUMNS, long.identifier)
+    entries = [child for child in holder if isinstance(child.tag, str)]
+    held = first - 1 if long.rows and first > 0 else first  # and the row before (columns.py)
     for index, entry in enumerate(entries):
-        if not first <= index < first + size:
-            container.remove(entry)  # with its tail: white space between entries
+        if not held <= index < first + size:
+            holder.remove(entry)  # with its tail: white space between entries
+    if held < first:
+        entries[held].set(COLUMNS, BEFORE)
     if first > 0:
         for child in children[: long.container]:
             child.set(MARK, HIDDEN)
@@ -119,6 +133,8 @@ def part_text(long: Long, first: int) -> str:
 
 def first_part(long: Long) -> Part:
     """The part that opens the document."""
+    if long.rows:  # its worker measures the whole table's columns (export/pdf/columns.py)
+        return Part(0, False, False, long.identifier, long.container, 2, table=long.document)
     return Part(0, False, False, long.identifier, long.container)
 
 
@@ -136,7 +152,14 @@ def next_part(job: ChunkJob, shape: Shape, long: Long) -> ChunkJob:
         job,
         name=part_name(job.name, shape.cut, left),
         html=prefix + part_text(long, shape.cut),
-        part=Part(shape.cut, left, last, part.document, part.container),
+        part=replace(
+            part,
+            first=shape.cut,
+            left=left,
+            last=last,
+            table="",
+            columns=part.columns or shape.columns,
+        ),
         recto=False,
         sentinel=bool(long.ending) if last else False,
     )
@@ -155,3 +178,52 @@ def part_name(name: str, first: int, left: bool) -> str:
     """The name of a continuation part of the chunk named `name` (its first part's)."""
     base = name.split(".", 1)[0]
     return f"{base}.{first:05d}{'v' if left else 'r'}"
+
+
+# A table (the filmography) of more than LONG_ENTRIES rows is laid out in parts of PART_ENTRIES
+# rows, each laid out with the whole table's column widths (export/pdf/columns.py).
+TABLE_KINDS = frozenset({Kind.FILMOGRAPHY})
+_SPANS = ("colspan", "rowspan")
+
+
+def long_table_of(document: str, after: str, ending: str, tail: str) -> Long | None:
+    """The document as a Long whose entries are the rows of its table (its element's one
+    `<table>` child, with one `<tbody>` of `<tr>` rows) when it has more than LONG_ENTRIES of
+    them and no cell spans columns or rows (a spanning cell's widths are shared out among its
+    columns from the other rows' figures, CSS 2 §17.5.2.2: not the elementwise maximum of
+    the parts' figures); None otherwise."""
+    root = lxml.html.fragment_fromstring(document)
+    children = [child for child in root if isinstance(child.tag, str)]
+    tables = [index for index, child in enumerate(children) if child.tag == "table"]
+    if len(tables) != 1 or not root.get("id"):
+        return None
+    table = children[tables[0]]
+    rows = _rows_of(table)
+    if rows is None or any(cell.get(span) for cell in table.iter("td", "th") for span in _SPANS):
+        return None
+    entries = [child for child in rows if isinstance(child.tag, str)]
+    if len(entries) <= LONG_ENTRIES or any(entry.tag != "tr" for entry in entries):
+        return None
+    return Long(document, str(root.get("id")), tables[0], len(entries), after, ending, tail, True)
+
+
+def _rows_of(table: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The table's one `<tbody>` (its rows are a table part's entries), or None."""
+    bodies = [child for child in table if isinstance(child.tag, str) and child.tag == "tbody"]
+    return bodies[0] if len(bodies) == 1 else None
+
+
+def table_slices(job: ChunkJob) -> list[str]:
+    """For the first part of a table (its `Part.table` holds the whole document), the page of
+    each slice of its rows after the part's own: the part's page with the rows [k, k +
+    PART_ENTRIES) in place of its own, for k = PART_ENTRIES, 2 × PART_ENTRIES, … (its worker
+    measures their columns: export/pdf/columns.py)."""
+    part = job.part
+    assert part is not None and part.table
+    long = long_table_of(part.table, "", "", "")
+    assert long is not None
+    own = part_text(long, 0)
+    start = job.html.rindex(own)
+    prefix, suffix = job.html[:start], job.html[start + len(own) :]
+    firsts = range(PART_ENTRIES, long.entries, PART_ENTRIES)
+    return [job.head + prefix + part_text(long, first) + suffix for first in firsts]

@@ -15,14 +15,20 @@ from ...base.rendered import PageStart, Pagination, letters
 GENERATED = ("::before", "::after", "::marker", "::footnote-call", "::footnote-marker")
 
 
-def paginate(document: weasyprint.Document, number_from: int = 1) -> Pagination:
+def paginate(
+    document: weasyprint.Document, number_from: int = 1, headers_shown: bool = False
+) -> Pagination:
     """The first body text on each page (margin boxes and the footnote area are not the flow),
     located by its element and the letters of that element's own text on earlier pages.
-    `number_from`: the first page's number (a page without a folio is labelled by its own)."""
+    `number_from`: the first page's number (a page without a folio is labelled by its own);
+    `headers_shown`: the tables' headers were laid out on an earlier page (a continuation part
+    of a table, export/parts.py), so their text is never the first on a page."""
     pages: list[PageStart] = []
     openings: dict[str, str] = {}
     counted: dict[Any, int] = {}  # element → letters of its own text laid out so far
     headers: set[int] = set()
+    if headers_shown:
+        headers = _Every()
     root = document.pages[0]._page_box.children[0].element if document.pages else None
     parents = {child: parent for parent in root.iter() for child in parent} if root else {}
     for number, page in enumerate(document.pages, number_from):
@@ -38,6 +44,13 @@ def paginate(document: weasyprint.Document, number_from: int = 1) -> Pagination:
             openings.setdefault(document_id, label)
         pages.append(_page_start(label, first, parents))
     return Pagination(tuple(pages), tuple(openings.items()))
+
+
+class _Every(set[int]):
+    """Every table header and footer already shown."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
 
 
 def _flow_text(box: Any, headers: set[int]) -> Iterator[Any]:
