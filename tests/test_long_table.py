@@ -6,13 +6,19 @@ reads as the table laid out whole (tests/test_long_parts.py `_reading`), screen 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from publisher.base.access import Access
 from publisher.base.rendered import Pagination, Target
 from publisher.export import parts, pool
-from publisher.export.chunked import export_chunked
+from publisher.export.chunked import export_chunked, jobs_for, split
+from publisher.export.chunkstore import ChunkStore
+from publisher.export.pdf import chunk_fonts, columns
+from publisher.export.pdf.fetcher import ProjectFetcher
 from publisher.pipeline import load, render
-from tests.conftest import ProjectMaker, review
+from tests.conftest import ONE_PART_TOML, ProjectMaker, review
 from tests.test_long_parts import _reading
 
 # Real films of the Spanish Civil War and its aftermath, with their directors: titles and
@@ -56,27 +62,43 @@ FILMS_IN_BOOK = 150
 PART_ROWS = 80  # a part's rows: about three pages of the filmography, so a part is cut
 
 
+@pytest.fixture(autouse=True)
+def _in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The layouts in this process; the filmography alone in parts (parts.LONG_KINDS: the
+    indexes and the contributors are laid out whole); the part size as each test sets it."""
+    monkeypatch.setattr(pool, "_may_fork", lambda count: False)
+    monkeypatch.setattr(parts, "PART_ENTRIES", parts.PART_ENTRIES)
+    monkeypatch.setattr(parts, "LONG_ENTRIES", parts.LONG_ENTRIES)
+    monkeypatch.setattr(parts, "LONG_KINDS", frozenset())
+
+
 def _book(
-    make_project: ProjectMaker, rows: int, target: Target
+    make_project: ProjectMaker,
+    rows: int,
+    target: Target,
+    store: ChunkStore | None = None,
+    toml: str = ONE_PART_TOML,
 ) -> tuple[bytes, Pagination | None, list[str]]:
-    """The PDF of a book of FILMS_IN_BOOK reviews laid out in chunks, its filmography in parts
-    of `rows` rows (its indexes and contributors, in parts of 10**6 entries, are laid out
-    whole), its pagination (the print PDF's) and the chunks laid out."""
+    """The PDF of a book of FILMS_IN_BOOK reviews laid out in chunks (kept in `store`), its
+    filmography in parts of `rows` rows, its pagination (the print PDF's) and the chunks laid
+    out."""
     parts.PART_ENTRIES = parts.LONG_ENTRIES = rows
-    anthology, _ = load(make_project(_reviews(FILMS_IN_BOOK)))
+    anthology, _ = load(make_project(_reviews(FILMS_IN_BOOK), toml))
     laid: list[str] = []
-    exported = export_chunked(render(anthology, target), 1, None, lambda name, _: laid.append(name))
+    book = render(anthology, target)
+
+    def tell(name: str, fresh: bool) -> None:
+        if fresh:
+            laid.append(name)
+
+    exported = export_chunked(book, 1, store, tell)
     return exported.data, exported.pagination, laid
 
 
 @pytest.mark.parametrize("target", [Target.PRINT_PDF, Target.SCREEN_PDF])
 def test_a_long_filmography_laid_out_in_parts_reads_as_laid_out_whole(
-    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch, target: Target
+    make_project: ProjectMaker, target: Target
 ) -> None:
-    monkeypatch.setattr(pool, "_may_fork", lambda count: False)  # the layouts in this process
-    monkeypatch.setattr(parts, "PART_ENTRIES", parts.PART_ENTRIES)
-    monkeypatch.setattr(parts, "LONG_ENTRIES", parts.LONG_ENTRIES)
-    monkeypatch.setattr(parts, "LONG_KINDS", frozenset())  # the filmography alone in parts
     whole, whole_pagination, laid_whole = _book(make_project, 10**6, target)
     split_up, pagination, laid = _book(make_project, PART_ROWS, target)
     assert not any("." in name for name in laid_whole)
@@ -84,3 +106,57 @@ def test_a_long_filmography_laid_out_in_parts_reads_as_laid_out_whole(
     assert len({name.split(".")[0] for name in continued}) == 1 and len(continued) >= 2, laid
     assert pagination == whole_pagination
     assert _reading(split_up) == _reading(whole)
+
+
+def test_the_first_parts_own_columns_are_not_the_whole_tables(
+    make_project: ProjectMaker,
+) -> None:
+    # What the test above proves needs each part laid out with the whole table's columns:
+    # here the first part's rows alone would make them otherwise (the longest title is in the
+    # second slice). Laid out with their own, pages 316 to 321 of the book drew otherwise
+    # (seen when written).
+    parts.PART_ENTRIES = parts.LONG_ENTRIES = PART_ROWS
+    anthology, _ = load(make_project(_reviews(FILMS_IN_BOOK)))
+    book = render(anthology, Target.PRINT_PDF)
+    pieces = split(book)
+    job = jobs_for(book, pieces, None)[next(p.name for p in pieces if p.long is not None)]
+    assert job.part is not None and job.part.depth == 2 and job.part.table
+    fetcher, fonts = ProjectFetcher(Access.for_spec(anthology.spec)), chunk_fonts()
+    own = columns.measured([job.page], job.part, job.base_url, fetcher, fonts)
+    others = columns.measured(parts.table_slices(job), job.part, job.base_url, fetcher, fonts)
+    assert len(own) == len(others) == 4
+    whole = columns.widest(own, others)
+    assert own != whole and others != own
+    assert whole[0][1] > own[0][1]  # the title column's max-content width: the long title
+
+
+def test_a_table_with_a_percentage_column_is_laid_out_whole(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    # A column with a percentage width takes its share of the table's width from every row
+    # (css-tables-3 §3.9): the parts' figures do not make the whole's, so the first part is
+    # cut nowhere and the filmography is laid out again whole.
+    (tmp_path / "manuscripts").mkdir()
+    (tmp_path / "manuscripts" / "casa.css").write_text(
+        ".filmography-table td:first-child { width: 40% }\n", encoding="utf-8"
+    )
+    toml = ONE_PART_TOML.replace("front = []", 'front = []\nextra_css = ["casa.css"]')
+    whole, _, _ = _book(make_project, 10**6, Target.PRINT_PDF, toml=toml)
+    fallen_back, _, laid = _book(make_project, PART_ROWS, Target.PRINT_PDF, toml=toml)
+    assert not any("." in name for name in laid)
+    twice = [name for name in laid if name.startswith("back") and laid.count(name) == 2]
+    assert twice == ["back-017", "back-017"]
+    assert _reading(fallen_back) == _reading(whole)
+
+
+def test_a_rebuild_takes_every_part_of_the_table_from_the_cache(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    # The first part's columns (Shape.columns) come back from the chunk store, so the next
+    # parts' jobs, keyed with them, are found there too.
+    store = ChunkStore(tmp_path / "chunks")
+    first, _, laid = _book(make_project, PART_ROWS, Target.PRINT_PDF, store)
+    assert any("." in name for name in laid)
+    again, _, laid_again = _book(make_project, PART_ROWS, Target.PRINT_PDF, store)
+    assert laid_again == []
+    assert again == first
