@@ -19,6 +19,7 @@ from publisher.export.pdf import chunk_fonts, columns
 from publisher.export.pdf.fetcher import ProjectFetcher
 from publisher.pipeline import load, render
 from tests.conftest import ONE_PART_TOML, ProjectMaker, review
+from tests.test_chunked_layout import _build, _chunks, _pdfs
 from tests.test_long_parts import _reading
 
 # Real films of the Spanish Civil War and its aftermath, with their directors: titles and
@@ -44,8 +45,8 @@ FILMS = (
 
 
 def _reviews(count: int) -> dict[str, str]:
-    """`count` reviews, one film each: the titles sort in the order they are made (a number
-    in front), so the longest title and the longest list of directors fall in late rows."""
+    """`count` reviews, one film each, of years 1936 to 1985 (the filmography runs by year,
+    then title): the one far longer title, of 1979, falls in the table's last rows."""
     made = {}
     for i in range(count):
         title, directors = FILMS[i % len(FILMS)]
@@ -95,17 +96,33 @@ def _book(
     return exported.data, exported.pagination, laid
 
 
-@pytest.mark.parametrize("target", [Target.PRINT_PDF, Target.SCREEN_PDF])
 def test_a_long_filmography_laid_out_in_parts_reads_as_laid_out_whole(
-    make_project: ProjectMaker, target: Target
+    make_project: ProjectMaker,
 ) -> None:
-    whole, whole_pagination, laid_whole = _book(make_project, 10**6, target)
-    split_up, pagination, laid = _book(make_project, PART_ROWS, target)
+    whole, whole_pagination, laid_whole = _book(make_project, 10**6, Target.PRINT_PDF)
+    split_up, pagination, laid = _book(make_project, PART_ROWS, Target.PRINT_PDF)
     assert not any("." in name for name in laid_whole)
     continued = [name for name in laid if "." in name]
     assert len({name.split(".")[0] for name in continued}) == 1 and len(continued) >= 2, laid
     assert pagination == whole_pagination
     assert _reading(split_up) == _reading(whole)
+
+
+def test_both_pdfs_of_one_layout_in_parts_read_as_laid_out_whole(
+    make_project: ProjectMaker, tmp_path: Path
+) -> None:
+    # A build lays the print book out once and writes each chunk twice, as the print PDF's
+    # and as the screen PDF's (export/editions.py): each part too.
+    parts.PART_ENTRIES = parts.LONG_ENTRIES = 10**6
+    anthology = make_project(_reviews(FILMS_IN_BOOK))
+    _build(anthology, tmp_path / "whole", 1, clean=True)
+    parts.PART_ENTRIES = parts.LONG_ENTRIES = PART_ROWS
+    events = _build(anthology, tmp_path / "parts", 1, clean=True)
+    assert any("." in name for name in _chunks(events, "laid out"))
+    whole, split_up = _pdfs(tmp_path / "whole"), _pdfs(tmp_path / "parts")
+    assert sorted(whole) == sorted(split_up) and len(whole) == 2
+    for name, data in whole.items():
+        assert _reading(split_up[name]) == _reading(data), name
 
 
 def test_the_first_parts_own_columns_are_not_the_whole_tables(
@@ -150,10 +167,11 @@ def test_a_table_with_a_percentage_column_is_laid_out_whole(
 
 
 def test_a_rebuild_takes_every_part_of_the_table_from_the_cache(
-    make_project: ProjectMaker, tmp_path: Path
+    make_project: ProjectMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The first part's columns (Shape.columns) come back from the chunk store, so the next
     # parts' jobs, keyed with them, are found there too.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the same dates in both builds
     store = ChunkStore(tmp_path / "chunks")
     first, _, laid = _book(make_project, PART_ROWS, Target.PRINT_PDF, store)
     assert any("." in name for name in laid)

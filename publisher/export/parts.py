@@ -24,11 +24,20 @@ them, export/pdf/chunks.py lays them out):
 
 The part size is fixed, never derived from the worker count, so the bytes do not depend on
 it. The markup of a part is the document's tree with the other entries removed (lxml); the
-elements it marks are styled by PART_STYLE (export/pdf/chunks.py). A table is not cut (the
-filmography): its columns take their widths from every row (CSS 2 §17.5.2.2). Not checked: a
-theme rule that selects entries by their siblings (`li:first-child`, `li + li`,
-`:nth-child()`) would match a continuation's first entry, which has none before it; the
-built-in themes have none (tests/test_long_parts.py compares the parts with the whole).
+elements it marks are styled by PART_STYLE (export/pdf/chunks.py). Not checked: a theme rule
+that selects entries by their siblings (`li:first-child`, `li + li`, `:nth-child()`) would
+match a continuation's first entry, which has none before it; the built-in themes have none
+(tests/test_long_parts.py compares the parts with the whole).
+
+A table (the filmography, TABLE_KINDS) is cut the same way, its entries the rows of its
+`<tbody>`; its header (`<thead>`) is in every part, as WeasyPrint repeats it on every page the
+table spans. Its columns take their widths from every row (CSS 2 §17.5.2.2), so each part is
+laid out with the whole table's (export/pdf/columns.py: the first part's job holds the whole
+document, `Part.table`, and its worker measures the other rows; the next parts' jobs carry the
+figures, `Part.columns`). A continuation part also holds the row before its first, dropped
+once the collapsed borders are resolved (COLUMNS, BEFORE: columns.py). Not cut: a table with a
+cell spanning rows or columns (`long_table_of`), or a column of a percentage width (laid out
+whole, columns.py); tests/test_long_table.py compares the parts with the whole.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ with a fixed `width`) is the OR over the rows, also exact.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 from unittest import mock
 
@@ -93,7 +93,8 @@ def _stop(columns: Columns) -> Columns:
 @contextmanager
 def columns_from(part: Part, given: Columns, used: list[Columns]) -> Iterator[None]:
     """During one render, the part's table laid out with the elementwise maximum of its own
-    columns and `given`'s; that maximum appended to `used`. Raises Unsafe."""
+    columns and `given`'s (the whole table's in a continuation part's job: its own cells are
+    then not measured); that maximum appended to `used`. Raises Unsafe."""
 
     def whole(own: Columns) -> Columns:
         columns = widest(own, given)
@@ -101,22 +102,35 @@ def columns_from(part: Part, given: Columns, used: list[Columns]) -> Iterator[No
             used.append(columns)
         return columns
 
-    with _hooked(part, whole):
+    with _hooked(part, whole, covered=bool(given) and not part.table):
         yield
 
 
 @contextmanager
-def _hooked(part: Part, columns: Callable[[Columns], Columns]) -> Iterator[None]:
+def _cells_unmeasured() -> Iterator[None]:
+    """Every table cell's min- and max-content width taken as 0."""
+    with mock.patch.object(
+        weasyprint.layout.preferred, "table_cell_min_max_content_width", lambda *_: (0, 0)
+    ):
+        yield
+
+
+@contextmanager
+def _hooked(
+    part: Part, columns: Callable[[Columns], Columns], covered: bool = False
+) -> Iterator[None]:
     """`table_and_columns_preferred_widths` answering, for the part's table, with the columns
     `columns(own)` gives (own: the table's own columns), once per table box WeasyPrint asks
-    about (its answer is cached in the layout context's `tables`)."""
+    about (its answer is cached in the layout context's `tables`). `covered`: what `columns`
+    gives covers the part's rows, so its cells are not measured (own: their `<col>`s' alone),
+    a third of the CPU of a part's layout."""
 
     def preferred(context: Any, box: Any, outer: bool = True) -> Any:
         table = box.get_wrapped_table()
-        fresh = table not in context.tables
-        answer = _ORIGINAL(context, box, outer)
-        if not fresh or not _is_parts(table, part):
-            return answer
+        if table in context.tables or not _is_parts(table, part):
+            return _ORIGINAL(context, box, outer)
+        with _cells_unmeasured() if covered else nullcontext():
+            _ORIGINAL(context, box, outer)
         figures = context.tables[table][False]
         mins, maxs, percentages, fixed = figures[2:6]
         if any(percentages):

@@ -27,8 +27,6 @@ def paginate(
     openings: dict[str, str] = {}
     counted: dict[Any, int] = {}  # element → letters of its own text laid out so far
     headers: set[int] = set()
-    if headers_shown:
-        headers = _Every()
     root = document.pages[0]._page_box.children[0].element if document.pages else None
     parents = {child: parent for parent in root.iter() for child in parent} if root else {}
     for number, page in enumerate(document.pages, number_from):
@@ -36,7 +34,7 @@ def paginate(
         flow = page_box.children[0]
         label = folio(page_box) or str(number)
         first: tuple[Any, int] | None = None
-        for box in _flow_text(flow, headers):
+        for box in _flow_text(flow, headers, headers_shown):
             if first is None:
                 first = (box.element, counted.get(box.element, 0))
             counted[box.element] = counted.get(box.element, 0) + letters(box.text)
@@ -46,20 +44,14 @@ def paginate(
     return Pagination(tuple(pages), tuple(openings.items()))
 
 
-class _Every(set[int]):
-    """Every table header and footer already shown."""
-
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-def _flow_text(box: Any, headers: set[int]) -> Iterator[Any]:
-    """Text boxes of source text, in document order."""
+def _flow_text(box: Any, headers: set[int], headers_shown: bool = False) -> Iterator[Any]:
+    """Text boxes of source text, in document order; `headers_shown`: no table header's or
+    footer's (see `paginate`)."""
     if (box.element_tag or "").endswith(GENERATED):
         return
     if getattr(box, "is_header", False) or getattr(box, "is_footer", False):
         # A table header or footer repeats on every page the table spans: text only once.
-        if id(box.element) in headers:
+        if headers_shown or id(box.element) in headers:
             return
         headers.add(id(box.element))
     if isinstance(box, weasyprint.formatting_structure.boxes.TextBox):
@@ -67,7 +59,7 @@ def _flow_text(box: Any, headers: set[int]) -> Iterator[Any]:
             yield box
         return
     for child in getattr(box, "children", ()):
-        yield from _flow_text(child, headers)
+        yield from _flow_text(child, headers, headers_shown)
 
 
 def documents(flow: Any) -> Iterator[str]:
