@@ -75,7 +75,7 @@ def measured(pages: list[str], part: Part, base_url: str, fetcher: Any, fonts: A
     sheets = [weasyprint.CSS(string=PART_STYLE)]
     for page in pages:
         try:
-            with notes_stay_with_calls(), _hooked(part, lambda own: _stop(own)):
+            with notes_stay_with_calls(), _hooked(part, _stop):
                 weasyprint.HTML(string=page, base_url=base_url, url_fetcher=fetcher).render(
                     stylesheets=sheets, font_config=fonts
                 )
@@ -122,8 +122,8 @@ def _hooked(
     """`table_and_columns_preferred_widths` answering, for the part's table, with the columns
     `columns(own)` gives (own: the table's own columns), once per table box WeasyPrint asks
     about (its answer is cached in the layout context's `tables`). `covered`: what `columns`
-    gives covers the part's rows, so its cells are not measured (own: their `<col>`s' alone),
-    a third of the CPU of a part's layout."""
+    gives covers the part's rows, so its cells are not measured (own: their `<col>`s' alone;
+    0.14 s of a 300-row part's 0.9 s of CPU)."""
 
     def preferred(context: Any, box: Any, outer: bool = True) -> Any:
         table = box.get_wrapped_table()
