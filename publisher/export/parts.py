@@ -93,7 +93,8 @@ def long_of(
 ) -> Long | None:
     """The document as a Long when it is one of LONG_KINDS with a list of more than
     LONG_ENTRIES entries: a `<ul>` or `<ol>` child of its element, whose children are the
-    entries; None otherwise, and when the stylesheet styles the first page."""
+    entries, or one of TABLE_KINDS with a table of more than LONG_ENTRIES rows
+    (`long_table_of`); None otherwise, and when the stylesheet styles the first page."""
     if _FIRST_PAGE.search(stylesheet):
         return None
     if kind in TABLE_KINDS:
