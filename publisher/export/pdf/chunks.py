@@ -16,6 +16,7 @@ from ...base.diagnostics import BuildFailed
 from ...base.gate import recording
 from ...base.rendered import Pagination
 from ..chunkdata import Bookmark, ChunkJob, ChunkPdf, ChunkUnsafe, Columns, Part, Shape
+from ..heap import give_back_memory
 from ..parts import PART_STYLE, table_slices
 from .carried import context_kept, links_kept, strings_from, targets_from, targets_settled
 from .columns import Unsafe, columns_from, measured
@@ -136,7 +137,9 @@ def _given(job: ChunkJob, fetcher: ProjectFetcher, fonts: Any) -> Columns:
     assert part is not None
     if not part.table:
         return part.columns
-    return measured(table_slices(job), part, job.base_url, fetcher, fonts)
+    columns = measured(table_slices(job), part, job.base_url, fetcher, fonts)
+    give_back_memory()  # the slices' boxes, before the part's own are made
+    return columns
 
 
 def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str]) -> ChunkPdf:
