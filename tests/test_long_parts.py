@@ -107,10 +107,10 @@ def test_a_long_index_laid_out_in_parts_reads_as_laid_out_whole(
         whole, whole_pagination, laid_whole = _book(make_project, 10**6, target)
         split_up, pagination, laid = _book(make_project, SMALL_PART, target)
         assert not any("." in name for name in laid_whole)
-        # The two indexes and the contributors (100 entries each) each in a first part and
-        # one or more continuations.
+        # The two indexes, the contributors and the filmography (100 entries each) each in a
+        # first part and one or more continuations.
         continued = {name.split(".")[0] for name in laid if "." in name}
-        assert len(continued) == 3, laid
+        assert len(continued) == 4, laid
         assert pagination == whole_pagination
         assert _reading(split_up) == _reading(whole), target
 
@@ -169,7 +169,8 @@ def test_a_part_with_no_page_opening_at_an_entry_lays_its_document_out_whole(
     # before its last page, so each document is laid out again whole.
     fallen_back, _, laid = _book(make_project, 20, Target.PRINT_PDF)
     assert not any("." in name for name in laid)
-    # Each long document (the two indexes, the contributors): its first part, then whole.
+    # Each long document (the two indexes, the contributors, the filmography): its first
+    # part, then whole.
     again = {name for name in laid if name.startswith("back") and laid.count(name) == 2}
-    assert len(again) == 3, laid
+    assert len(again) == 4, laid
     assert _reading(fallen_back) == _reading(whole)

@@ -21,6 +21,9 @@ from ..base.rendered import Pagination
 SENTINEL = '<div style="break-before: right"></div>'
 Pairs = tuple[tuple[str, int], ...]  # (anchor, page number or index), sorted
 Strings = tuple[tuple[str, str], ...]  # (named string, value), sorted
+# A table's columns as its auto layout takes them (CSS px): (min-content width, max-content
+# width, constrained: a cell has a fixed `width`), one per column (export/pdf/columns.py).
+Columns = tuple[tuple[float, float, bool], ...]
 
 
 class LayoutsDiffer(Exception):
@@ -57,13 +60,22 @@ class Part:
     opens where an unforced page break fell); `last`: it keeps all its pages (the others keep
     those before their last page that opens at an entry, `Shape.cut`); `document`: the id of
     the document's element, whose entries' container is its child number `container` (among
-    its elements), so the part's pagination names the entries as the whole document does."""
+    its elements), so the part's pagination names the entries as the whole document does;
+    `depth`: where an entry's number is in an element path (1: a child of the container; 2:
+    a row of the container table's `<tbody>`). A part of a table: `columns`, the whole
+    table's columns, with which every part is laid out (() in the first part's job, whose
+    worker measures them, `Shape.columns`); `table`, the whole document's markup in the
+    first part's job (so its chunk key covers every row: the widths depend on them), "" in
+    the others'."""
 
     first: int
     left: bool
     last: bool
     document: str
     container: int
+    depth: int = 1
+    columns: Columns = ()
+    table: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,7 +145,8 @@ class Shape:
     its text printed (`used`), whether a `target-counter()` pointed inside it (its text then
     depends on its first page number), the files it read (gate inputs), and for a part of a
     long document that is not its last (ChunkJob.part) the entry the next part opens with
-    (`cut`, 0 for any other chunk)."""
+    (`cut`, 0 for any other chunk); for a table's first part, the whole table's columns it
+    measured (`columns`, the next parts' `Part.columns`; () for any other chunk)."""
 
     pages: int
     anchors: Pairs
@@ -142,6 +155,7 @@ class Shape:
     local_targets: bool
     inputs: tuple[Input, ...]
     cut: int = 0
+    columns: Columns = ()
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,7 @@ def _chunk(record: dict[str, Any], data: bytes) -> ChunkPdf:
             bool(shape["local_targets"]),
             tuple(Input(item["path"], item["digest"]) for item in shape["inputs"]),
             int(shape.get("cut", 0)),
+            tuple((float(a), float(b), bool(c)) for a, b, c in shape.get("columns", ())),
         ),
         int(record["start"]),
         _pairs(record["seeds_used"]),

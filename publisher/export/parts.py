@@ -24,11 +24,20 @@ them, export/pdf/chunks.py lays them out):
 
 The part size is fixed, never derived from the worker count, so the bytes do not depend on
 it. The markup of a part is the document's tree with the other entries removed (lxml); the
-elements it marks are styled by PART_STYLE (export/pdf/chunks.py). A table is not cut (the
-filmography): its columns take their widths from every row (CSS 2 §17.5.2.2). Not checked: a
-theme rule that selects entries by their siblings (`li:first-child`, `li + li`,
-`:nth-child()`) would match a continuation's first entry, which has none before it; the
-built-in themes have none (tests/test_long_parts.py compares the parts with the whole).
+elements it marks are styled by PART_STYLE (export/pdf/chunks.py). Not checked: a theme rule
+that selects entries by their siblings (`li:first-child`, `li + li`, `:nth-child()`) would
+match a continuation's first entry, which has none before it; the built-in themes have none
+(tests/test_long_parts.py compares the parts with the whole).
+
+A table (the filmography, TABLE_KINDS) is cut the same way, its entries the rows of its
+`<tbody>`; its header (`<thead>`) is in every part, as WeasyPrint repeats it on every page the
+table spans. Its columns take their widths from every row (CSS 2 §17.5.2.2), so each part is
+laid out with the whole table's (export/pdf/columns.py: the first part's job holds the whole
+document, `Part.table`, and its worker measures the other rows; the next parts' jobs carry the
+figures, `Part.columns`). A continuation part also holds the row before its first, dropped
+once the collapsed borders are resolved (COLUMNS, BEFORE: columns.py). Not cut: a table with a
+cell spanning rows or columns (`long_table_of`), or a column of a percentage width (laid out
+whole, columns.py); tests/test_long_table.py compares the parts with the whole.
 """
 
 from __future__ import annotations
@@ -50,6 +59,8 @@ PART_ENTRIES = 300  # about 10 pages of an index, 60 of the contributors
 LONG_KINDS = frozenset({Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, Kind.CONTRIBUTORS})
 MARK = "data-publisher-part"  # HIDDEN or CONTINUED on the elements of a continuation part
 HIDDEN, CONTINUED = "hidden", "continued"
+# On a table part's table: its document's id; on the row before a continuation's first, BEFORE.
+COLUMNS, BEFORE = "data-publisher-columns", "before"
 PART_STYLE = (
     f'[{MARK}="{HIDDEN}"] {{ display: none !important }}\n'
     f'[{MARK}="{CONTINUED}"] {{ margin-top: 0 !important; padding-top: 0 !important;'
@@ -74,6 +85,7 @@ class Long:
     after: str
     ending: str
     tail: str
+    rows: bool = False  # the entries are the rows of the container's <tbody> (a table)
 
 
 def long_of(
@@ -81,8 +93,13 @@ def long_of(
 ) -> Long | None:
     """The document as a Long when it is one of LONG_KINDS with a list of more than
     LONG_ENTRIES entries: a `<ul>` or `<ol>` child of its element, whose children are the
-    entries; None otherwise, and when the stylesheet styles the first page."""
-    if kind not in LONG_KINDS or _FIRST_PAGE.search(stylesheet):
+    entries, or one of TABLE_KINDS with a table of more than LONG_ENTRIES rows
+    (`long_table_of`); None otherwise, and when the stylesheet styles the first page."""
+    if _FIRST_PAGE.search(stylesheet):
+        return None
+    if kind in TABLE_KINDS:
+        return long_table_of(document, after, ending, tail)
+    if kind not in LONG_KINDS:
         return None
     root = lxml.html.fragment_fromstring(document)
     children = [child for child in root if isinstance(child.tag, str)]
@@ -95,17 +112,24 @@ def long_of(
     return Long(document, str(root.get("id")), lists[0], entries, after, ending, tail)
 
 
-def part_text(long: Long, first: int) -> str:
-    """The markup of the part with the entries [first, first + PART_ENTRIES), followed by what
-    follows the document when it is the last part, and the page's end."""
-    size = PART_ENTRIES
+def part_text(long: Long, first: int, size: int = 0) -> str:
+    """The markup of the part with the entries [first, first + `size` or PART_ENTRIES),
+    followed by what follows the document when it is the last part, and the page's end."""
+    size = size or PART_ENTRIES
     root = lxml.html.fragment_fromstring(long.document)
     children = [child for child in root if isinstance(child.tag, str)]
     container = children[long.container]
-    entries = [child for child in container if isinstance(child.tag, str)]
+    holder = _rows_of(container) if long.rows else container
+    assert holder is not None
+    if long.rows:  # the table laid out with the whole table's columns (export/pdf/columns.py)
+        container.set(COLUMNS, long.identifier)
+    entries = [child for child in holder if isinstance(child.tag, str)]
+    held = first - 1 if long.rows and first > 0 else first  # and the row before (columns.py)
     for index, entry in enumerate(entries):
-        if not first <= index < first + size:
-            container.remove(entry)  # with its tail: white space between entries
+        if not held <= index < first + size:
+            holder.remove(entry)  # with its tail: white space between entries
+    if held < first:
+        entries[held].set(COLUMNS, BEFORE)
     if first > 0:
         for child in children[: long.container]:
             child.set(MARK, HIDDEN)
@@ -119,6 +143,8 @@ def part_text(long: Long, first: int) -> str:
 
 def first_part(long: Long) -> Part:
     """The part that opens the document."""
+    if long.rows:  # its worker measures the whole table's columns (export/pdf/columns.py)
+        return Part(0, False, False, long.identifier, long.container, 2, table=long.document)
     return Part(0, False, False, long.identifier, long.container)
 
 
@@ -136,7 +162,14 @@ def next_part(job: ChunkJob, shape: Shape, long: Long) -> ChunkJob:
         job,
         name=part_name(job.name, shape.cut, left),
         html=prefix + part_text(long, shape.cut),
-        part=Part(shape.cut, left, last, part.document, part.container),
+        part=replace(
+            part,
+            first=shape.cut,
+            left=left,
+            last=last,
+            table="",
+            columns=part.columns or shape.columns,
+        ),
         recto=False,
         sentinel=bool(long.ending) if last else False,
     )
@@ -155,3 +188,54 @@ def part_name(name: str, first: int, left: bool) -> str:
     """The name of a continuation part of the chunk named `name` (its first part's)."""
     base = name.split(".", 1)[0]
     return f"{base}.{first:05d}{'v' if left else 'r'}"
+
+
+# A table (the filmography) of more than LONG_ENTRIES rows is laid out in parts of PART_ENTRIES
+# rows, each laid out with the whole table's column widths (export/pdf/columns.py).
+TABLE_KINDS = frozenset({Kind.FILMOGRAPHY})
+_SPANS = ("colspan", "rowspan")
+
+
+def long_table_of(document: str, after: str, ending: str, tail: str) -> Long | None:
+    """The document as a Long whose entries are the rows of its table (its element's one
+    `<table>` child, with one `<tbody>` of `<tr>` rows) when it has more than LONG_ENTRIES of
+    them and no cell spans columns or rows (a spanning cell's widths are shared out among its
+    columns from the other rows' figures, CSS 2 §17.5.2.2: not the elementwise maximum of
+    the parts' figures); None otherwise."""
+    root = lxml.html.fragment_fromstring(document)
+    children = [child for child in root if isinstance(child.tag, str)]
+    tables = [index for index, child in enumerate(children) if child.tag == "table"]
+    if len(tables) != 1 or not root.get("id"):
+        return None
+    table = children[tables[0]]
+    rows = _rows_of(table)
+    if rows is None or any(cell.get(span) for cell in table.iter("td", "th") for span in _SPANS):
+        return None
+    entries = [child for child in rows if isinstance(child.tag, str)]
+    if len(entries) <= LONG_ENTRIES or any(entry.tag != "tr" for entry in entries):
+        return None
+    return Long(document, str(root.get("id")), tables[0], len(entries), after, ending, tail, True)
+
+
+def _rows_of(table: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The table's one `<tbody>` (its rows are a table part's entries), or None."""
+    bodies = [child for child in table if isinstance(child.tag, str) and child.tag == "tbody"]
+    return bodies[0] if len(bodies) == 1 else None
+
+
+def table_slices(job: ChunkJob) -> list[str]:
+    """For the first part of a table (its `Part.table` holds the whole document), the page of
+    each slice of its rows after the part's own: the part's page with the rows [k, k + n) in
+    place of its own, for k = PART_ENTRIES, PART_ENTRIES + n, …, and n half a part's rows (its
+    worker measures their columns, export/pdf/columns.py: a slice's peak stays below a part's
+    layout's, and the measure's CPU is per row, 0.01 s a slice at 1,000 films)."""
+    part = job.part
+    assert part is not None and part.table
+    long = long_table_of(part.table, "", "", "")
+    assert long is not None
+    own = part_text(long, 0)
+    start = job.html.rindex(own)
+    prefix, suffix = job.html[:start], job.html[start + len(own) :]
+    size = max(1, PART_ENTRIES // 2)
+    firsts = range(PART_ENTRIES, long.entries, size)
+    return [job.head + prefix + part_text(long, first, size) + suffix for first in firsts]

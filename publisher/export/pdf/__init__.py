@@ -10,6 +10,7 @@ Modules, one concern each:
 - chunks.py: one chunk of a book laid out on its own and written (`lay_out_chunk`,
   `finish_chunk`, `chunk_fonts`; export/chunked.py plans them, export/pool.py runs them),
   laid.py: the laid-out chunk kept between the two, its checks, its margin boxes made again;
+  columns.py: a part of a long table laid out with the whole table's column widths;
 - carried.py: what a chunk takes from the others (page numbers of anchors, named strings,
   links);
 - restyle.py and cascades.py: a print chunk's layout written again as the screen PDF's chunk

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -14,9 +15,11 @@ from ...base.access import Access
 from ...base.diagnostics import BuildFailed
 from ...base.gate import recording
 from ...base.rendered import Pagination
-from ..chunkdata import Bookmark, ChunkJob, ChunkPdf, Part, Shape
-from ..parts import PART_STYLE
+from ..chunkdata import Bookmark, ChunkJob, ChunkPdf, ChunkUnsafe, Columns, Part, Shape
+from ..heap import give_back_memory
+from ..parts import PART_STYLE, table_slices
 from .carried import context_kept, links_kept, strings_from, targets_from, targets_settled
+from .columns import Unsafe, columns_from, measured
 from .face_fonts import fonts_keyed_by_file
 from .fetcher import ProjectFetcher, Refusal
 from .forked import forked
@@ -55,7 +58,24 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
     external anchors' page numbers printed by `target-counter()`), with the font configuration
     `fonts` (`chunk_fonts`; None: one of its own, as WeasyPrint makes). Raises BuildFailed when
     the gate refuses a resource, ChunkUnsafe when the chunk is not laid out as it would be in
-    the whole book (it does not open on a recto; its page counter is reset inside it)."""
+    the whole book (it does not open on a recto; its page counter is reset inside it).
+
+    A part of a table (`Part.depth` 2, export/parts.py) is laid out with the whole table's
+    columns (pdf/columns.py), which its first part measures; when they cannot be taken from
+    the parts' (columns.Unsafe), the first part is laid out with its own and cut nowhere, so
+    that the table is laid out whole (export/chunked.py `extend`)."""
+    try:
+        return _lay_out(job, access, fonts, tabled=True)
+    except Unsafe:
+        if job.part is None or job.part.first:
+            raise ChunkUnsafe(f"{job.name}: its table's columns are not its parts'") from None
+        return _lay_out(job, access, fonts, tabled=False)
+
+
+def _lay_out(job: ChunkJob, access: Access, fonts: Any, tabled: bool) -> tuple[LaidChunk, Shape]:
+    part = job.part
+    table = tabled and part is not None and part.depth == 2
+    columns: list[Columns] = []  # a table part's columns, as laid out
     used: dict[str, int] = {}
     local: list[str] = []
     seeds_used: dict[str, str] = {}
@@ -66,24 +86,27 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
     kept: list[Any] = []
     fetcher = ProjectFetcher(access)
     try:
-        with (
-            recording() as reads,
-            notes_stay_with_calls(),
-            pseudo_styles_on_demand(),
-            list_numbers_kept(),
-            targets_from(dict(job.externals), used, local),
-            context_kept(kept),
-            strings_from(dict(job.seeds), seeds_used),
-        ):
-            document = weasyprint.HTML(
-                string=job.page, base_url=job.base_url, url_fetcher=fetcher
-            ).render(stylesheets=sheets, font_config=fonts)
+        with recording() as reads:
+            given = _given(job, fetcher, fonts) if table else ()
+            with (
+                notes_stay_with_calls(),
+                pseudo_styles_on_demand(),
+                list_numbers_kept(),
+                targets_from(dict(job.externals), used, local),
+                context_kept(kept),
+                strings_from(dict(job.seeds), seeds_used),
+                columns_from(part, given, columns) if table and part else nullcontext(),
+            ):
+                document = weasyprint.HTML(
+                    string=job.page, base_url=job.base_url, url_fetcher=fetcher
+                ).render(stylesheets=sheets, font_config=fonts)
     except Refusal as refusal:
         raise BuildFailed([refusal.refused.diagnostic(job.name)]) from None
     targets_settled(kept[0])
     tables_released(kept[0])
     laid = LaidChunk(job, document, kept[0], seeds_used)
-    cut = part_cut(laid) if job.part is not None and not job.part.last else 0
+    whole = part is not None and part.depth == 2 and not table  # its table laid out whole
+    cut = part_cut(laid) if part is not None and not part.last and not whole else 0
     check_chunk(laid)
     anchors: dict[str, int] = {}
     for index, page in enumerate(laid.pages):
@@ -102,8 +125,21 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
         bool(local),
         reads.inputs(),
         cut,
+        columns[0] if columns and part is not None and part.table else (),
     )
     return laid, shape
+
+
+def _given(job: ChunkJob, fetcher: ProjectFetcher, fonts: Any) -> Columns:
+    """The columns a table part is laid out with besides its own: the part's, or, for the
+    first part, those of the table's other rows (measured here). Raises Unsafe."""
+    part = job.part
+    assert part is not None
+    if not part.table:
+        return part.columns
+    columns = measured(table_slices(job), part, job.base_url, fetcher, fonts)
+    give_back_memory()  # the slices' boxes, before the part's own are made
+    return columns
 
 
 def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str]) -> ChunkPdf:
@@ -136,7 +172,8 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
         for index, page in enumerate(document.pages)
         for level, label, (x, y), state in page.bookmarks
     )
-    pagination = paginate(document, start) if job.paginate else None
+    continued = job.part is not None and job.part.first > 0
+    pagination = paginate(document, start, continued) if job.paginate else None
     if pagination is not None and job.part is not None and job.part.first:
         pagination = entries_renumbered(pagination, job.part)
     if screen_later is not None:
@@ -169,11 +206,14 @@ def _abandon(later: Callable[[], bytes] | None) -> None:
 
 def entries_renumbered(pagination: Pagination, part: Part) -> Pagination:
     """A continuation part's pagination naming its entries by their number in the whole
-    document (the part's markup holds the entries from `part.first` on)."""
+    document (the part's markup holds the entries from `part.first` on; an entry's number
+    is at `part.depth` in an element path)."""
     pages = []
+    at = part.depth
+    first = part.first - (1 if at == 2 else 0)  # a table part holds the row before its first
     for page in pagination.pages:
         path = page.element_path
-        if page.document_id == part.document and path[:1] == (part.container,) and len(path) > 1:
-            page = replace(page, element_path=(path[0], path[1] + part.first, *path[2:]))
+        if page.document_id == part.document and path[:1] == (part.container,) and len(path) > at:
+            page = replace(page, element_path=(*path[:at], path[at] + first, *path[at + 1 :]))
         pages.append(page)
     return Pagination(tuple(pages), pagination.openings)

@@ -38,21 +38,24 @@ def part_cut(laid: LaidChunk) -> int:
     an entry, and give that entry's number in the document (`Shape.cut`); 0 when no page
     does (the document is then laid out whole). WeasyPrint's page maker holds where each page
     resumes the box tree (`resume_at`, a skip stack: {body: {document: {list: {entry:
-    None}}}} when the page opens at the start of an entry: no entry is split by the break)."""
+    None}}}} when the page opens at the start of an entry: no entry is split by the break;
+    for a row of a table, {body: {document: {table wrapper: {table: {row group: {row:
+    None}}}}}})."""
     part = laid.job.part
     assert part is not None
+    levels = 3 if part.depth == 1 else 5
     for index in range(len(laid.document.pages) - 2, 0, -1):
-        entry = _entry_at(laid.context.page_maker[index][0])
+        entry = _entry_at(laid.context.page_maker[index][0], levels)
         if entry is not None and entry > 0:
             laid.kept = index
             return part.first + entry
     return 0
 
 
-def _entry_at(skip: Any) -> int | None:
-    """The entry a page opens with (its index among the list's boxes), or None when it does
-    not open at the start of one."""
-    for _ in range(3):
+def _entry_at(skip: Any, levels: int) -> int | None:
+    """The entry a page opens with (its index among the list's boxes, `levels` down the skip
+    stack), or None when it does not open at the start of one."""
+    for _ in range(levels):
         if not isinstance(skip, dict) or len(skip) != 1:
             return None
         (skip,) = skip.values()

@@ -15,10 +15,14 @@ from ...base.rendered import PageStart, Pagination, letters
 GENERATED = ("::before", "::after", "::marker", "::footnote-call", "::footnote-marker")
 
 
-def paginate(document: weasyprint.Document, number_from: int = 1) -> Pagination:
+def paginate(
+    document: weasyprint.Document, number_from: int = 1, headers_shown: bool = False
+) -> Pagination:
     """The first body text on each page (margin boxes and the footnote area are not the flow),
     located by its element and the letters of that element's own text on earlier pages.
-    `number_from`: the first page's number (a page without a folio is labelled by its own)."""
+    `number_from`: the first page's number (a page without a folio is labelled by its own);
+    `headers_shown`: the tables' headers were laid out on an earlier page (a continuation part
+    of a table, export/parts.py), so their text is never the first on a page."""
     pages: list[PageStart] = []
     openings: dict[str, str] = {}
     counted: dict[Any, int] = {}  # element → letters of its own text laid out so far
@@ -30,7 +34,7 @@ def paginate(document: weasyprint.Document, number_from: int = 1) -> Pagination:
         flow = page_box.children[0]
         label = folio(page_box) or str(number)
         first: tuple[Any, int] | None = None
-        for box in _flow_text(flow, headers):
+        for box in _flow_text(flow, headers, headers_shown):
             if first is None:
                 first = (box.element, counted.get(box.element, 0))
             counted[box.element] = counted.get(box.element, 0) + letters(box.text)
@@ -40,13 +44,14 @@ def paginate(document: weasyprint.Document, number_from: int = 1) -> Pagination:
     return Pagination(tuple(pages), tuple(openings.items()))
 
 
-def _flow_text(box: Any, headers: set[int]) -> Iterator[Any]:
-    """Text boxes of source text, in document order."""
+def _flow_text(box: Any, headers: set[int], headers_shown: bool = False) -> Iterator[Any]:
+    """Text boxes of source text, in document order; `headers_shown`: no table header's or
+    footer's (see `paginate`)."""
     if (box.element_tag or "").endswith(GENERATED):
         return
     if getattr(box, "is_header", False) or getattr(box, "is_footer", False):
         # A table header or footer repeats on every page the table spans: text only once.
-        if id(box.element) in headers:
+        if headers_shown or id(box.element) in headers:
             return
         headers.add(id(box.element))
     if isinstance(box, weasyprint.formatting_structure.boxes.TextBox):
@@ -54,7 +59,7 @@ def _flow_text(box: Any, headers: set[int]) -> Iterator[Any]:
             yield box
         return
     for child in getattr(box, "children", ()):
-        yield from _flow_text(child, headers)
+        yield from _flow_text(child, headers, headers_shown)
 
 
 def documents(flow: Any) -> Iterator[str]:
