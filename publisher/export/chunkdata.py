@@ -57,13 +57,17 @@ class Part:
     opens where an unforced page break fell); `last`: it keeps all its pages (the others keep
     those before their last page that opens at an entry, `Shape.cut`); `document`: the id of
     the document's element, whose entries' container is its child number `container` (among
-    its elements), so the part's pagination names the entries as the whole document does."""
+    its elements), so the part's pagination names the entries as the whole document does;
+    `nested`: the entries are the leaf items of nested lists (the contents: export/parts.py
+    `contents_of`), `first` counting them, and the part's element paths are the whole's (the
+    items before its first are kept as hidden placeholders: nothing to renumber)."""
 
     first: int
     left: bool
     last: bool
     document: str
     container: int
+    nested: bool = False
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 import lxml.html
 
@@ -48,12 +49,20 @@ from .chunkdata import ChunkJob, Part, Shape
 LONG_ENTRIES = 450
 PART_ENTRIES = 300  # about 10 pages of an index, 60 of the contributors
 LONG_KINDS = frozenset({Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, Kind.CONTRIBUTORS})
-MARK = "data-publisher-part"  # HIDDEN or CONTINUED on the elements of a continuation part
+MARK = "data-publisher-part"  # HIDDEN, CONTINUED or ENCLOSING on a continuation's elements
 HIDDEN, CONTINUED = "hidden", "continued"
+# An element a continuation of nested lists opens inside of (`nested_text`): begun on an
+# earlier page of the whole, so its generated content before its children is not drawn again.
+ENCLOSING = "enclosing"
 PART_STYLE = (
     f'[{MARK}="{HIDDEN}"] {{ display: none !important }}\n'
     f'[{MARK}="{CONTINUED}"] {{ margin-top: 0 !important; padding-top: 0 !important;'
     " border-top-width: 0 !important }\n"
+    f'[{MARK}="{ENCLOSING}"] {{ margin-top: 0 !important; padding-top: 0 !important;'
+    " border-top-width: 0 !important }\n"
+    f'[{MARK}="{ENCLOSING}"]::marker {{ content: normal !important;'
+    " list-style-type: none !important; list-style-image: none !important }\n"
+    f'[{MARK}="{ENCLOSING}"]::before {{ content: none !important }}\n'
 )
 # A page rule for the first page would style a continuation part's first page, which is not
 # the document's first.
@@ -74,6 +83,7 @@ class Long:
     after: str
     ending: str
     tail: str
+    nested: bool = False  # the entries are the leaf items of nested lists (`contents_of`)
 
 
 def long_of(
@@ -82,7 +92,11 @@ def long_of(
     """The document as a Long when it is one of LONG_KINDS with a list of more than
     LONG_ENTRIES entries: a `<ul>` or `<ol>` child of its element, whose children are the
     entries; None otherwise, and when the stylesheet styles the first page."""
-    if kind not in LONG_KINDS or _FIRST_PAGE.search(stylesheet):
+    if _FIRST_PAGE.search(stylesheet):
+        return None
+    if kind is Kind.CONTENTS:
+        return contents_of(document, after, ending, tail)
+    if kind not in LONG_KINDS:
         return None
     root = lxml.html.fragment_fromstring(document)
     children = [child for child in root if isinstance(child.tag, str)]
@@ -95,10 +109,13 @@ def long_of(
     return Long(document, str(root.get("id")), lists[0], entries, after, ending, tail)
 
 
-def part_text(long: Long, first: int) -> str:
-    """The markup of the part with the entries [first, first + PART_ENTRIES), followed by what
-    follows the document when it is the last part, and the page's end."""
-    size = PART_ENTRIES
+def part_text(long: Long, first: int, size: int | None = None) -> str:
+    """The markup of the part with the entries [first, first + size) (PART_ENTRIES unless
+    told), followed by what follows the document when it is the last part, and the page's
+    end."""
+    size = PART_ENTRIES if size is None else size
+    if long.nested:
+        return nested_text(long, first, size)
     root = lxml.html.fragment_fromstring(long.document)
     children = [child for child in root if isinstance(child.tag, str)]
     container = children[long.container]
@@ -119,7 +136,7 @@ def part_text(long: Long, first: int) -> str:
 
 def first_part(long: Long) -> Part:
     """The part that opens the document."""
-    return Part(0, False, False, long.identifier, long.container)
+    return Part(0, False, False, long.identifier, long.container, nested=long.nested)
 
 
 def next_part(job: ChunkJob, shape: Shape, long: Long) -> ChunkJob:
@@ -136,7 +153,7 @@ def next_part(job: ChunkJob, shape: Shape, long: Long) -> ChunkJob:
         job,
         name=part_name(job.name, shape.cut, left),
         html=prefix + part_text(long, shape.cut),
-        part=Part(shape.cut, left, last, part.document, part.container),
+        part=replace(part, first=shape.cut, left=left, last=last),
         recto=False,
         sentinel=bool(long.ending) if last else False,
     )
@@ -151,7 +168,111 @@ def whole_job(job: ChunkJob, long: Long) -> ChunkJob:
     return replace(job, html=prefix + text, part=None)
 
 
+def rest_job(job: ChunkJob, long: Long) -> ChunkJob:
+    """The job of a continuation part, `job`, made the document's last part: every entry from
+    its first on (no page of it opens at an entry before its last: it cannot be cut)."""
+    part = job.part
+    assert part is not None and part.first > 0
+    prefix = job.html[: len(job.html) - len(part_text(long, part.first))]
+    text = part_text(long, part.first, long.entries)
+    last = replace(part, last=True)
+    return replace(job, html=prefix + text, part=last, sentinel=bool(long.ending))
+
+
 def part_name(name: str, first: int, left: bool) -> str:
     """The name of a continuation part of the chunk named `name` (its first part's)."""
     base = name.split(".", 1)[0]
     return f"{base}.{first:05d}{'v' if left else 'r'}"
+
+
+def contents_of(document: str, after: str, ending: str, tail: str) -> Long | None:
+    """The contents as a Long whose entries are the leaf items (an `<li>` holding no `<li>`)
+    of its element's one list, nested or not (`ol.toc > li.toc-part > ol > li.toc-review`,
+    `li.toc-front`), in document order, when there are more than LONG_ENTRIES of them; None
+    otherwise."""
+    root = lxml.html.fragment_fromstring(document)
+    children = [child for child in root if isinstance(child.tag, str)]
+    lists = [index for index, child in enumerate(children) if child.tag in ("ul", "ol")]
+    if len(lists) != 1 or not root.get("id"):
+        return None
+    entries = len(leaves_of(children[lists[0]]))
+    if entries <= LONG_ENTRIES:
+        return None
+    identifier = str(root.get("id"))
+    return Long(document, identifier, lists[0], entries, after, ending, tail, nested=True)
+
+
+def leaves_of(container: Any) -> list[Any]:
+    """The entries of nested lists (an lxml or ElementTree element): the `<li>` elements
+    holding no `<li>`, in document order, but for the hidden placeholders (`nested_text`)."""
+    return [
+        item
+        for item in container.iter("li")
+        if item.find(".//li") is None and item.get(MARK) != HIDDEN
+    ]
+
+
+def nested_text(long: Long, first: int, size: int) -> str:
+    """The markup of the part of nested lists with the entries [first, first + size):
+    what follows its last entry in the list is dropped; what precedes its first (but for the
+    elements it is in) is kept as empty hidden placeholders, an item holding entries emptied
+    (so every element's path and place among its siblings are the whole document's: the
+    pagination names it alike, `:nth-child()` counts alike, nothing to renumber); the elements
+    it opens inside of are ENCLOSING (from the document's element down: their heading and a
+    part's own link were drawn on an earlier page), each item among them keeping its number
+    (`value`, `_number`), and the first entry is CONTINUED."""
+    root = lxml.html.fragment_fromstring(long.document)
+    children = [child for child in root if isinstance(child.tag, str)]
+    entries = leaves_of(children[long.container])
+    end = first + size
+    if end < len(entries):
+        node = entries[end - 1]
+        while node is not children[long.container]:
+            for following in list(node.itersiblings()):
+                node.getparent().remove(following)  # with its tail
+            node = node.getparent()
+    if first > 0:
+        _opened_at(root, entries[first])
+    text: str = lxml.html.tostring(root, encoding="unicode")
+    if end >= long.entries:
+        return text + long.after + long.ending + long.tail
+    return text + long.tail
+
+
+def _opened_at(root: Any, entry: Any) -> None:
+    """Mark the tree for a part opening at `entry` (`nested_text`)."""
+    entry.set(MARK, CONTINUED)
+    node = entry
+    while node is not root:
+        parent = node.getparent()
+        if node.tag == "li" and node.get("value") is None and (number := _number(node)):
+            node.set("value", str(number))
+        parent.set(MARK, ENCLOSING)
+        parent.text = None  # what it holds before `node` lies on earlier pages of the whole
+        for before in node.itersiblings(preceding=True):
+            before.tail = None
+            if not isinstance(before.tag, str):
+                continue
+            if before.tag == "li" or before.find(".//li") is not None:
+                for child in list(before):
+                    before.remove(child)
+                before.text = None
+            before.set(MARK, HIDDEN)
+        node = parent
+
+
+def _number(item: Any) -> int | None:
+    """The number of an `<li>` of an `<ol>` as HTML counts it (its `start`, the `value` of
+    the items before it), or None (an `<ul>`, a reversed list, a number that is not one)."""
+    parent = item.getparent()
+    if parent.tag != "ol" or parent.get("reversed") is not None:
+        return None
+    try:
+        number = int(parent.get("start", "1")) - 1
+        for sibling in parent.iterchildren("li"):
+            number = int(sibling.get("value", number + 1))
+            if sibling is item:
+                return number
+    except ValueError:
+        return None
+    return None

@@ -30,6 +30,7 @@ from .laid import (
     tables_released,
     to_write,
 )
+from .nested_cut import nested_cut
 from .pagination import paginate
 from .patches import list_numbers_kept, notes_stay_with_calls
 from .pseudo_styles import pseudo_styles_on_demand
@@ -83,7 +84,9 @@ def lay_out_chunk(job: ChunkJob, access: Access, fonts: Any = None) -> tuple[Lai
     targets_settled(kept[0])
     tables_released(kept[0])
     laid = LaidChunk(job, document, kept[0], seeds_used)
-    cut = part_cut(laid) if job.part is not None and not job.part.last else 0
+    cut = 0
+    if job.part is not None and not job.part.last:  # nested lists: the contents
+        cut = nested_cut(laid) if job.part.nested else part_cut(laid)
     check_chunk(laid)
     anchors: dict[str, int] = {}
     for index, page in enumerate(laid.pages):
@@ -137,7 +140,7 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
         for level, label, (x, y), state in page.bookmarks
     )
     pagination = paginate(document, start) if job.paginate else None
-    if pagination is not None and job.part is not None and job.part.first:
+    if pagination is not None and job.part is not None and job.part.first and not job.part.nested:
         pagination = entries_renumbered(pagination, job.part)
     if screen_later is not None:
         screen = screen_later()

@@ -1,0 +1,73 @@
+"""The contents laid out in parts (export/parts.py `nested_text`; issue 17: peak RSS).
+
+Contents of more than LONG_ENTRIES entries (the leaf items of its nested lists: a part's
+reviews, the front and back pieces) are a chunk of their own, laid out in parts, each cut where
+a page of the whole layout opens at an entry; the PDF reads as the contents laid out whole
+(tests/test_long_parts.py `_reading`: every page's drawing, links, destinations, outline, tags,
+page labels), and the print pagination is the same.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from publisher.base.rendered import Pagination, Target
+from publisher.export import parts, pool
+from publisher.export.chunked import export_chunked
+from publisher.pipeline import load, render
+from tests.conftest import MINI_TOML, ProjectMaker, review
+from tests.test_long_parts import _reading
+
+# A contents page holds about 18 entries: parts of 45 entries are cut on their third page or so.
+SMALL_PART = 45
+REVIEWS = 150
+TOML = MINI_TOML.replace("front = []", 'front = ["prologo"]\nextra_css = ["numeros.css"]')
+# The entries numbered (CSS Lists 3 markers), so that a part's numbering is seen.
+NUMBERS = ".toc li { list-style: decimal inside }\n"
+PROLOGUE = '---\ntitle: "Prólogo"\n---\n\nUn prólogo breve sobre el cine de la guerra.\n'
+
+
+def _reviews(count: int) -> dict[str, str]:
+    # Titles of different lengths: some entries take one line, some two (pages break
+    # between entries at different places).
+    return {
+        f"resena-{i:03d}.md": review(
+            title=f"Reseña {i}" + (" sobre una película de largo título" * (i % 3)),
+            film=f"Película {i}",
+            year=1930 + i % 90,
+            tags="[exilio]" if i % 5 == 0 else "[guerra]",
+        )
+        for i in range(count)
+    }
+
+
+def _book(
+    make_project: ProjectMaker, size: int, target: Target
+) -> tuple[bytes, Pagination | None, list[str]]:
+    """The PDF of the book laid out in chunks with parts of `size` entries, its pagination
+    (the print PDF's) and the chunks laid out, in the order laid out."""
+    parts.PART_ENTRIES = parts.LONG_ENTRIES = size
+    path = make_project(_reviews(REVIEWS), toml=TOML, front={"prologo.md": PROLOGUE})
+    (path.parent / "numeros.css").write_text(NUMBERS, encoding="utf-8")
+    anthology, _ = load(path)
+    laid: list[str] = []
+    exported = export_chunked(render(anthology, target), 1, None, lambda name, _: laid.append(name))
+    return exported.data, exported.pagination, laid
+
+
+def test_the_contents_laid_out_in_parts_read_as_laid_out_whole(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pool, "_may_fork", lambda count: False)  # the layouts in this process
+    monkeypatch.setattr(parts, "PART_ENTRIES", parts.PART_ENTRIES)
+    monkeypatch.setattr(parts, "LONG_ENTRIES", parts.LONG_ENTRIES)
+    for target in (Target.SCREEN_PDF, Target.PRINT_PDF):
+        whole, whole_pagination, laid_whole = _book(make_project, 10**6, target)
+        split_up, pagination, laid = _book(make_project, SMALL_PART, target)
+        # Whole: the front matter one chunk; in parts: the contents a chunk of their own (the
+        # half-title to the copyright page before, the prologue after), in several parts.
+        assert {name for name in laid_whole if name.startswith("front")} == {"front-000"}
+        assert {"front-000", "front-001", "front-002"} < set(laid)
+        assert len({name for name in laid if name.startswith("front-001.")}) >= 2, laid
+        assert pagination == whole_pagination
+        assert _reading(split_up) == _reading(whole), target
