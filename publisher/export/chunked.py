@@ -15,7 +15,9 @@ What one chunk's layout needs from the others, and how it gets it:
   its page number once known; links to another chunk are kept and resolved by the merge's named
   destinations (Kozea/WeasyPrint#1060, #1180, #1271, #1662: counters, cross-references and
   links across split documents). The front matter is laid out again once every page number is
-  known, and whatever used a number that moved is laid out again, until nothing moves.
+  known, and whatever used a number that moved is laid out again, until nothing moves (long
+  contents, a chunk of their own in parts, likewise: each part after the one before it, whose
+  cut moves with the numbers it prints).
 - a blank verso before the next chunk: each chunk but the last ends with an empty element that
   breaks to a recto, whose page is dropped, so the blank page is WeasyPrint's own.
 

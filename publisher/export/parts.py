@@ -29,13 +29,22 @@ filmography): its columns take their widths from every row (CSS 2 §17.5.2.2). N
 theme rule that selects entries by their siblings (`li:first-child`, `li + li`,
 `:nth-child()`) would match a continuation's first entry, which has none before it; the
 built-in themes have none (tests/test_long_parts.py compares the parts with the whole).
+
+The contents (export/nested_parts.py) are nested lists (`ol.toc > li.toc-part > ol >
+li.toc-review`, `li.toc-front`): their entries are the leaf items, in document order, cut by
+the same rule (export/pdf/nested_cut.py). A continuation keeps the items its first entry is in
+(ENCLOSING: their own link, `::marker` and `::before` not drawn, as on a page of the whole
+that opens inside them) and what precedes it as empty hidden placeholders, so each element
+keeps its path (the pagination needs no renumbering) and its place among its siblings; the
+items it opens inside of keep their list number (`value`). Contents are cut from the front
+matter's chunk only when long (export/pieces.py), and their parts print other chunks' page
+numbers: measured, then laid out again as the contents are (export/chunked.py `front`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
 
 import lxml.html
 
@@ -51,7 +60,7 @@ PART_ENTRIES = 300  # about 10 pages of an index, 60 of the contributors
 LONG_KINDS = frozenset({Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, Kind.CONTRIBUTORS})
 MARK = "data-publisher-part"  # HIDDEN, CONTINUED or ENCLOSING on a continuation's elements
 HIDDEN, CONTINUED = "hidden", "continued"
-# An element a continuation of nested lists opens inside of (`nested_text`): begun on an
+# An element a continuation of nested lists opens inside of (export/nested_parts.py): begun on an
 # earlier page of the whole, so its generated content before its children is not drawn again.
 ENCLOSING = "enclosing"
 PART_STYLE = (
@@ -83,7 +92,7 @@ class Long:
     after: str
     ending: str
     tail: str
-    nested: bool = False  # the entries are the leaf items of nested lists (`contents_of`)
+    nested: bool = False  # the entries are the leaf items of nested lists (nested_parts.py)
 
 
 def long_of(
@@ -95,6 +104,8 @@ def long_of(
     if _FIRST_PAGE.search(stylesheet):
         return None
     if kind is Kind.CONTENTS:
+        from .nested_parts import contents_of  # it imports this module
+
         return contents_of(document, after, ending, tail)
     if kind not in LONG_KINDS:
         return None
@@ -115,6 +126,8 @@ def part_text(long: Long, first: int, size: int | None = None) -> str:
     end."""
     size = PART_ENTRIES if size is None else size
     if long.nested:
+        from .nested_parts import nested_text  # it imports this module
+
         return nested_text(long, first, size)
     root = lxml.html.fragment_fromstring(long.document)
     children = [child for child in root if isinstance(child.tag, str)]
@@ -183,96 +196,3 @@ def part_name(name: str, first: int, left: bool) -> str:
     """The name of a continuation part of the chunk named `name` (its first part's)."""
     base = name.split(".", 1)[0]
     return f"{base}.{first:05d}{'v' if left else 'r'}"
-
-
-def contents_of(document: str, after: str, ending: str, tail: str) -> Long | None:
-    """The contents as a Long whose entries are the leaf items (an `<li>` holding no `<li>`)
-    of its element's one list, nested or not (`ol.toc > li.toc-part > ol > li.toc-review`,
-    `li.toc-front`), in document order, when there are more than LONG_ENTRIES of them; None
-    otherwise."""
-    root = lxml.html.fragment_fromstring(document)
-    children = [child for child in root if isinstance(child.tag, str)]
-    lists = [index for index, child in enumerate(children) if child.tag in ("ul", "ol")]
-    if len(lists) != 1 or not root.get("id"):
-        return None
-    entries = len(leaves_of(children[lists[0]]))
-    if entries <= LONG_ENTRIES:
-        return None
-    identifier = str(root.get("id"))
-    return Long(document, identifier, lists[0], entries, after, ending, tail, nested=True)
-
-
-def leaves_of(container: Any) -> list[Any]:
-    """The entries of nested lists (an lxml or ElementTree element): the `<li>` elements
-    holding no `<li>`, in document order, but for the hidden placeholders (`nested_text`)."""
-    return [
-        item
-        for item in container.iter("li")
-        if item.find(".//li") is None and item.get(MARK) != HIDDEN
-    ]
-
-
-def nested_text(long: Long, first: int, size: int) -> str:
-    """The markup of the part of nested lists with the entries [first, first + size):
-    what follows its last entry in the list is dropped; what precedes its first (but for the
-    elements it is in) is kept as empty hidden placeholders, an item holding entries emptied
-    (so every element's path and place among its siblings are the whole document's: the
-    pagination names it alike, `:nth-child()` counts alike, nothing to renumber); the elements
-    it opens inside of are ENCLOSING (from the document's element down: their heading and a
-    part's own link were drawn on an earlier page), each item among them keeping its number
-    (`value`, `_number`), and the first entry is CONTINUED."""
-    root = lxml.html.fragment_fromstring(long.document)
-    children = [child for child in root if isinstance(child.tag, str)]
-    entries = leaves_of(children[long.container])
-    end = first + size
-    if end < len(entries):
-        node = entries[end - 1]
-        while node is not children[long.container]:
-            for following in list(node.itersiblings()):
-                node.getparent().remove(following)  # with its tail
-            node = node.getparent()
-    if first > 0:
-        _opened_at(root, entries[first])
-    text: str = lxml.html.tostring(root, encoding="unicode")
-    if end >= long.entries:
-        return text + long.after + long.ending + long.tail
-    return text + long.tail
-
-
-def _opened_at(root: Any, entry: Any) -> None:
-    """Mark the tree for a part opening at `entry` (`nested_text`)."""
-    entry.set(MARK, CONTINUED)
-    node = entry
-    while node is not root:
-        parent = node.getparent()
-        if node.tag == "li" and node.get("value") is None and (number := _number(node)):
-            node.set("value", str(number))
-        parent.set(MARK, ENCLOSING)
-        parent.text = None  # what it holds before `node` lies on earlier pages of the whole
-        for before in node.itersiblings(preceding=True):
-            before.tail = None
-            if not isinstance(before.tag, str):
-                continue
-            if before.tag == "li" or before.find(".//li") is not None:
-                for child in list(before):
-                    before.remove(child)
-                before.text = None
-            before.set(MARK, HIDDEN)
-        node = parent
-
-
-def _number(item: Any) -> int | None:
-    """The number of an `<li>` of an `<ol>` as HTML counts it (its `start`, the `value` of
-    the items before it), or None (an `<ul>`, a reversed list, a number that is not one)."""
-    parent = item.getparent()
-    if parent.tag != "ol" or parent.get("reversed") is not None:
-        return None
-    try:
-        number = int(parent.get("start", "1")) - 1
-        for sibling in parent.iterchildren("li"):
-            number = int(sibling.get("value", number + 1))
-            if sibling is item:
-                return number
-    except ValueError:
-        return None
-    return None

@@ -1,11 +1,11 @@
-"""Where a part of nested lists (the contents: export/parts.py `nested_text`) is cut: at the
+"""Where a part of nested lists (the contents: export/nested_parts.py) is cut: at the
 last page of its layout that opens at the start of an entry, a leaf item of the lists."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..parts import leaves_of
+from ..nested_parts import leaves_of
 from .laid import LaidChunk
 
 
