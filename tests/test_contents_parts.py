@@ -9,11 +9,16 @@ page labels), and the print pagination is the same.
 
 from __future__ import annotations
 
+from typing import Any
+
+import lxml.html
 import pytest
 
 from publisher.base.rendered import Pagination, Target
 from publisher.export import parts, pool
 from publisher.export.chunked import export_chunked
+from publisher.export.nested_parts import nested_list, nested_text
+from publisher.export.part_marks import CONTINUED, ENCLOSING, HIDDEN, MARK
 from publisher.pipeline import load, render
 from tests.conftest import MINI_TOML, ProjectMaker, review
 from tests.test_long_parts import _reading
@@ -71,3 +76,60 @@ def test_the_contents_laid_out_in_parts_read_as_laid_out_whole(
         assert len({name for name in laid if name.startswith("front-001.")}) >= 2, laid
         assert pagination == whole_pagination
         assert _reading(split_up) == _reading(whole), target
+
+
+CONTENTS = (
+    '<nav id="contents"><h1>Índice</h1>\n<ol class="toc">\n'
+    '<li class="toc-front"><a href="#p">Prólogo</a></li>\n'
+    '<li class="toc-part"><a href="#i">Parte I</a>\n<ol start="3">\n'
+    '<li><a href="#r1">Uno</a></li>\n<li value="7"><a href="#r2">Dos</a></li>\n'
+    '<li><a href="#r3">Tres</a></li>\n<li><a href="#r4">Cuatro</a></li>\n</ol>\n</li>\n'
+    '<li class="toc-part"><a href="#ii">Parte II</a>\n<ol>\n<li><a href="#r5">Cinco</a></li>\n'
+    "</ol>\n</li>\n"
+    '<li class="toc-back"><a href="#x">Índice de películas</a></li>\n</ol>\n</nav>'
+)
+
+
+def _elements(markup: str) -> list[tuple[tuple[int, ...], str, str | None, str | None, str]]:
+    """Each element: its path (element indices from the root), tag, mark, `value`, own text."""
+    root = lxml.html.fragment_fromstring(markup)
+    found = []
+
+    def walk(element: Any, path: tuple[int, ...]) -> None:
+        mark, value = element.get(MARK), element.get("value")
+        found.append((path, element.tag, mark, value, (element.text or "").strip()))
+        children = [child for child in element if isinstance(child.tag, str)]
+        for index, child in enumerate(children):
+            walk(child, (*path, index))
+
+    walk(root, ())
+    return found
+
+
+def test_a_part_of_nested_lists_keeps_the_paths_and_numbers_of_the_whole() -> None:
+    assert nested_list(CONTENTS) == ("contents", 1, 7)
+    whole = {path: tag for path, tag, *_ in _elements(CONTENTS)}
+    # The entries Tres and Cuatro: the items before them left empty and hidden, the part they
+    # are in ENCLOSING (its link hidden), Tres CONTINUED and numbered as in the whole (after
+    # `value="7"`: 8; the part, the toc's second item: 2); what follows Cuatro dropped.
+    part = _elements(nested_text(CONTENTS, 1, 3, 2))
+    assert all(whole[path] == tag for path, tag, *_ in part)
+    assert part == [
+        ((), "nav", ENCLOSING, None, ""),
+        ((0,), "h1", HIDDEN, None, "Índice"),
+        ((1,), "ol", ENCLOSING, None, ""),
+        ((1, 0), "li", HIDDEN, None, ""),
+        ((1, 1), "li", ENCLOSING, "2", ""),
+        ((1, 1, 0), "a", HIDDEN, None, "Parte I"),
+        ((1, 1, 1), "ol", ENCLOSING, None, ""),
+        ((1, 1, 1, 0), "li", HIDDEN, None, ""),
+        ((1, 1, 1, 1), "li", HIDDEN, "7", ""),
+        ((1, 1, 1, 2), "li", CONTINUED, "8", ""),
+        ((1, 1, 1, 2, 0), "a", None, None, "Tres"),
+        ((1, 1, 1, 3), "li", None, None, ""),
+        ((1, 1, 1, 3, 0), "a", None, None, "Cuatro"),
+    ]
+    # The first part: nothing marked, the entries after its last dropped.
+    first = _elements(nested_text(CONTENTS, 1, 0, 2))
+    assert [text for *_, text in first if text] == ["Índice", "Prólogo", "Parte I", "Uno"]
+    assert not any(mark for _, _, mark, _, _ in first)

@@ -1,5 +1,5 @@
 """The contents laid out in parts (export/parts.py): the markup of a part of nested lists,
-whose entries are the leaf items."""
+whose entries are their leaf items."""
 
 from __future__ import annotations
 
@@ -7,25 +7,20 @@ from typing import Any
 
 import lxml.html
 
-from . import parts
-from .parts import CONTINUED, ENCLOSING, HIDDEN, MARK, Long
+from .part_marks import CONTINUED, ENCLOSING, HIDDEN, MARK
 
 
-def contents_of(document: str, after: str, ending: str, tail: str) -> Long | None:
-    """The contents as a Long whose entries are the leaf items (an `<li>` holding no `<li>`)
-    of its element's one list, nested or not (`ol.toc > li.toc-part > ol > li.toc-review`,
-    `li.toc-front`), in document order, when there are more than LONG_ENTRIES (parts.py) of
-    them; None otherwise."""
+def nested_list(document: str) -> tuple[str, int, int] | None:
+    """The document element's id, the place of its one list among its elements, and the
+    number of entries of that list, nested or not (`ol.toc > li.toc-part > ol >
+    li.toc-review`, `li.toc-front`): its leaf items (`leaves_of`); None when the element has
+    no id or not one list."""
     root = lxml.html.fragment_fromstring(document)
     children = [child for child in root if isinstance(child.tag, str)]
     lists = [index for index, child in enumerate(children) if child.tag in ("ul", "ol")]
     if len(lists) != 1 or not root.get("id"):
         return None
-    entries = len(leaves_of(children[lists[0]]))
-    if entries <= parts.LONG_ENTRIES:
-        return None
-    identifier = str(root.get("id"))
-    return Long(document, identifier, lists[0], entries, after, ending, tail, nested=True)
+    return str(root.get("id")), lists[0], len(leaves_of(children[lists[0]]))
 
 
 def leaves_of(container: Any) -> list[Any]:
@@ -38,8 +33,9 @@ def leaves_of(container: Any) -> list[Any]:
     ]
 
 
-def nested_text(long: Long, first: int, size: int) -> str:
-    """The markup of the part of nested lists with the entries [first, first + size):
+def nested_text(document: str, container: int, first: int, size: int) -> str:
+    """The markup of a part of `document` (an element whose child number `container` among
+    its elements holds nested lists) with the entries [first, first + size):
     what follows its last entry in the list is dropped; what precedes its first (but for the
     elements it is in) is kept as empty hidden placeholders, an item holding entries emptied
     (so every element's path and place among its siblings are the whole document's: the
@@ -47,22 +43,20 @@ def nested_text(long: Long, first: int, size: int) -> str:
     it opens inside of are ENCLOSING (from the document's element down: their heading and a
     part's own link were drawn on an earlier page), each item among them keeping its number
     (`value`, `_number`), and the first entry is CONTINUED."""
-    root = lxml.html.fragment_fromstring(long.document)
+    root = lxml.html.fragment_fromstring(document)
     children = [child for child in root if isinstance(child.tag, str)]
-    entries = leaves_of(children[long.container])
+    entries = leaves_of(children[container])
     end = first + size
     if end < len(entries):
         node = entries[end - 1]
-        while node is not children[long.container]:
+        while node is not children[container]:
             for following in list(node.itersiblings()):
                 node.getparent().remove(following)  # with its tail
             node = node.getparent()
     if first > 0:
         _opened_at(root, entries[first])
     text: str = lxml.html.tostring(root, encoding="unicode")
-    if end >= long.entries:
-        return text + long.after + long.ending + long.tail
-    return text + long.tail
+    return text
 
 
 def _opened_at(root: Any, entry: Any) -> None:

@@ -50,6 +50,9 @@ import lxml.html
 
 from ..base.outline import Kind
 from .chunkdata import ChunkJob, Part, Shape
+from .nested_parts import nested_list, nested_text
+from .part_marks import CONTINUED, HIDDEN, MARK
+from .part_marks import PART_STYLE as PART_STYLE  # where export/pdf/chunks.py takes it
 
 # A document of more than LONG_ENTRIES entries is laid out in parts of PART_ENTRIES: a part is
 # then never longer than a document the 400-review benchmark book lays out whole (its contents
@@ -58,21 +61,6 @@ from .chunkdata import ChunkJob, Part, Shape
 LONG_ENTRIES = 450
 PART_ENTRIES = 300  # about 10 pages of an index, 60 of the contributors
 LONG_KINDS = frozenset({Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, Kind.CONTRIBUTORS})
-MARK = "data-publisher-part"  # HIDDEN, CONTINUED or ENCLOSING on a continuation's elements
-HIDDEN, CONTINUED = "hidden", "continued"
-# An element a continuation of nested lists opens inside of (export/nested_parts.py): begun on an
-# earlier page of the whole, so its generated content before its children is not drawn again.
-ENCLOSING = "enclosing"
-PART_STYLE = (
-    f'[{MARK}="{HIDDEN}"] {{ display: none !important }}\n'
-    f'[{MARK}="{CONTINUED}"] {{ margin-top: 0 !important; padding-top: 0 !important;'
-    " border-top-width: 0 !important }\n"
-    f'[{MARK}="{ENCLOSING}"] {{ margin-top: 0 !important; padding-top: 0 !important;'
-    " border-top-width: 0 !important }\n"
-    f'[{MARK}="{ENCLOSING}"]::marker {{ content: normal !important;'
-    " list-style-type: none !important; list-style-image: none !important }\n"
-    f'[{MARK}="{ENCLOSING}"]::before {{ content: none !important }}\n'
-)
 # A page rule for the first page would style a continuation part's first page, which is not
 # the document's first.
 _FIRST_PAGE = re.compile(r"@page[^{]*:first\b")
@@ -103,10 +91,11 @@ def long_of(
     entries; None otherwise, and when the stylesheet styles the first page."""
     if _FIRST_PAGE.search(stylesheet):
         return None
-    if kind is Kind.CONTENTS:
-        from .nested_parts import contents_of  # it imports this module
-
-        return contents_of(document, after, ending, tail)
+    if kind is Kind.CONTENTS:  # nested lists: its entries are their leaf items
+        found = nested_list(document)
+        if found is None or found[2] <= LONG_ENTRIES:
+            return None
+        return Long(document, *found, after, ending, tail, nested=True)
     if kind not in LONG_KINDS:
         return None
     root = lxml.html.fragment_fromstring(document)
@@ -126,9 +115,10 @@ def part_text(long: Long, first: int, size: int | None = None) -> str:
     end."""
     size = PART_ENTRIES if size is None else size
     if long.nested:
-        from .nested_parts import nested_text  # it imports this module
-
-        return nested_text(long, first, size)
+        part = nested_text(long.document, long.container, first, size)
+        if first + size >= long.entries:
+            return part + long.after + long.ending + long.tail
+        return part + long.tail
     root = lxml.html.fragment_fromstring(long.document)
     children = [child for child in root if isinstance(child.tag, str)]
     container = children[long.container]
