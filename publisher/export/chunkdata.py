@@ -58,9 +58,10 @@ class Part:
     those before their last page that opens at an entry, `Shape.cut`); `document`: the id of
     the document's element, whose entries' container is its child number `container` (among
     its elements), so the part's pagination names the entries as the whole document does;
-    `nested`: the entries are the leaf items of nested lists (the contents: export/parts.py
-    `contents_of`), `first` counting them, and the part's element paths are the whole's (the
-    items before its first are kept as hidden placeholders: nothing to renumber)."""
+    `nested`: the entries are the leaf items of nested lists (the contents:
+    export/nested_parts.py), `first` counting them, and the part's element paths are the
+    whole's (what precedes its first entry is kept as hidden placeholders: nothing to
+    renumber)."""
 
     first: int
     left: bool
