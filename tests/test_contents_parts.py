@@ -16,9 +16,11 @@ import pytest
 
 from publisher.base.rendered import Pagination, Target
 from publisher.export import parts, pool
-from publisher.export.chunked import export_chunked
+from publisher.export.chunkdata import ChunkPdf, Shape
+from publisher.export.chunked import export_chunked, jobs_for, lay_out, split
 from publisher.export.nested_parts import nested_list, nested_text
 from publisher.export.part_marks import CONTINUED, ENCLOSING, HIDDEN, MARK
+from publisher.export.pool import Answer, Finish, Task
 from publisher.pipeline import load, render
 from tests.conftest import MINI_TOML, ProjectMaker, review
 from tests.test_long_parts import _reading
@@ -133,3 +135,44 @@ def test_a_part_of_nested_lists_keeps_the_paths_and_numbers_of_the_whole() -> No
     first = _elements(nested_text(CONTENTS, 1, 0, 2))
     assert [text for *_, text in first if text] == ["Índice", "Prólogo", "Parte I", "Uno"]
     assert not any(mark for _, _, mark, _, _ in first)
+
+
+def test_the_contents_settle_when_a_parts_cut_moves_with_the_numbers(
+    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner alone (layouts faked): a part of the contents is cut one entry later once it
+    prints the page numbers than when measured (its numbers wider), so the parts after it are
+    planned again while the numbers are not known (the chunks after them have no start yet)."""
+    monkeypatch.setattr(parts, "PART_ENTRIES", 20)
+    monkeypatch.setattr(parts, "LONG_ENTRIES", 20)
+    monkeypatch.setattr(pool, "_may_fork", lambda count: False)
+    anthology, _ = load(make_project(_reviews(60), toml=MINI_TOML))
+    book = render(anthology, Target.PRINT_PDF)
+    pieces = split(book)
+    jobs = jobs_for(book, pieces, None)
+    ids = {piece.name: piece.ids for piece in pieces}
+    shapes: dict[str, Shape] = {}
+
+    def laid_out(task: Task, held: Any, access: Any) -> Answer:
+        if isinstance(task, Finish):
+            return ChunkPdf(shapes[task.name], task.start, (), b"", ())
+        job = task.job
+        known = all(number for _, number in job.externals)
+        cut = 0
+        if job.part is not None and not job.part.last:
+            cut = job.part.first + (11 if known else 10)
+        anchors = tuple(sorted((anchor, 0) for anchor in ids.get(job.name, ())))
+        shape = Shape(3, anchors, (), job.externals, False, (), cut)
+        shapes[job.name] = shape
+        if task.hold or task.measure:
+            return shape
+        return ChunkPdf(shape, job.start, (), b"", ())
+
+    monkeypatch.setattr(pool, "_run", laid_out)
+    laid: list[str] = []
+    chunks = lay_out(book, jobs, pieces, 1, None, lambda name, _: laid.append(name))
+    # Measured at 10, 20, 30, … entries; written at 11, 22, 33, …
+    firsts = {name[len("front-001.") :][:5] for name in laid if name.startswith("front-001.")}
+    assert {"00010", "00020", "00011", "00022", "00033"} <= firsts, laid
+    # The contents (the book's second chunk, 64 entries): 5 parts, cut where they were written.
+    assert [chunk.shape.cut for chunk in chunks[1:6]] == [11, 22, 33, 44, 0]

@@ -169,8 +169,8 @@ class _Settling:
         contents, or one of its parts): measured first (not written) while they are not known,
         laid out and written once every chunk's pages are, from its first page (the front's
         chunks run on from each other), and again until the numbers settle. A continuation
-        part waits for the part before it: its markup follows that part's cut, which moves
-        with the numbers that part prints."""
+        part is laid out after a written layout of the part before it: its markup follows that
+        part's cut, which moves with the numbers that part prints (extend plans it again)."""
         piece = self.pieces[index]
         name = piece.name
         start, seeds = now[0].get(name), now[2].get(name)
@@ -180,9 +180,10 @@ class _Settling:
             return None
         if name in self.shapes and self.shapes[name].used and not everything:
             return None
+        before = self.pieces[index - 1].name
         part = self.jobs[name].part
-        if part is not None and part.first and not self.valid(self.pieces[index - 1].name, now):
-            return None
+        if part is not None and part.first and (before not in self.pdfs or before in self.flying):
+            return None  # after the part before it is written: its cut may move
         return Layout(self.job(piece, start, seeds), hold=False)
 
     def then(self, task: Task, answer: Answer) -> list[Task]:
