@@ -66,7 +66,10 @@ class Part:
     table's columns, with which every part is laid out (() in the first part's job, whose
     worker measures them, `Shape.columns`); `table`, the whole document's markup in the
     first part's job (so its chunk key covers every row: the widths depend on them), "" in
-    the others'."""
+    the others'. `nested`: the entries are the leaf items of nested lists (the contents:
+    export/nested_parts.py), `first` counting them, and the part's element paths are the
+    whole's (what precedes its first entry is kept as hidden placeholders: nothing to
+    renumber)."""
 
     first: int
     left: bool
@@ -76,6 +79,7 @@ class Part:
     depth: int = 1
     columns: Columns = ()
     table: str = ""
+    nested: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ What one chunk's layout needs from the others, and how it gets it:
   its page number once known; links to another chunk are kept and resolved by the merge's named
   destinations (Kozea/WeasyPrint#1060, #1180, #1271, #1662: counters, cross-references and
   links across split documents). The front matter is laid out again once every page number is
-  known, and whatever used a number that moved is laid out again, until nothing moves.
+  known, and whatever used a number that moved is laid out again, until nothing moves (long
+  contents, a chunk of their own in parts, likewise: each part after the one before it, whose
+  cut moves with the numbers it prints).
 - a blank verso before the next chunk: each chunk but the last ends with an empty element that
   breaks to a recto, whose page is dropped, so the blank page is WeasyPrint's own.
 
@@ -38,7 +40,7 @@ from .chunk_cost import forking
 from .chunkdata import ChunkJob, ChunkPdf, ChunkUnsafe, Shape
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
 from .heap import give_back_memory
-from .parts import next_part, whole_job
+from .parts import next_part, rest_job, whole_job
 from .pieces import BACK_RECTO, BODY, UNCHUNKABLE, Piece, jobs_for, split
 from .pool import Answer, Finish, Layout, Pool, Task
 from .pool import _may_fork as may_fork
@@ -72,6 +74,7 @@ class _Settling:
     spill: Callable[[str, ChunkPdf], ChunkPdf] | None = None  # ChunkStore.spill (None: held)
     stored: Callable[[ChunkJob], ChunkPdf | None] | None = None  # ChunkStore.get
     reused: set[str] = field(default_factory=set)  # names of the chunks taken from the store
+    numbered: bool = False  # every chunk's pages were known once (`front`: no more measures)
 
     def starts(self) -> dict[str, int]:
         starts: dict[str, int] = {}
@@ -129,18 +132,15 @@ class _Settling:
         starts, carried = self.starts(), self.carried()
         now = (starts, self.numbers(), carried)
         found: list[Task] = []
-        for piece in self.pieces:
+        self.numbered = self.numbered or everything
+        for index, piece in enumerate(self.pieces):
             name = piece.name
             if name in self.flying or self.valid(name, now):
                 continue
             start, seeds = starts.get(name), carried.get(name)
             task: Task | None = None
-            if piece.kind == "front":
-                if name not in self.shapes or everything or not self.shapes[name].used:
-                    # Measured first when it links to other chunks: if its text prints their
-                    # page numbers, it is laid out and written once every shape is known.
-                    measure = name not in self.shapes and bool(self.jobs[name].externals)
-                    task = Layout(self.job(piece, 1, {}), hold=False, measure=measure)
+            if piece.kind == "front" and self.jobs[name].externals:
+                task = self.front(index, now, everything)
             elif piece.kind == "back" and not known:
                 continue  # its text prints page numbers of the chunks before it
             elif self.jobs[name].part is not None and None in (start, seeds):
@@ -163,6 +163,28 @@ class _Settling:
                 self.flying.add(name)
                 found.append(task)
         return forking(found, self.forks - len(self.flying))
+
+    def front(self, index: int, now: _Now, everything: bool) -> Layout | None:
+        """The layout due of a front chunk whose text prints other chunks' page numbers (the
+        contents, or one of its parts): measured first (not written) while they are not known,
+        laid out and written once every chunk's pages are, from its first page (the front's
+        chunks run on from each other), and again until the numbers settle. A continuation
+        part is laid out after a written layout of the part before it: its markup follows that
+        part's cut, which moves with the numbers that part prints (extend plans it again)."""
+        piece = self.pieces[index]
+        name = piece.name
+        start, seeds = now[0].get(name), now[2].get(name)
+        if name not in self.shapes and not self.numbered:
+            return Layout(self.job(piece, start or 1, seeds or {}), hold=False, measure=True)
+        if start is None or seeds is None:
+            return None
+        if name in self.shapes and self.shapes[name].used and not everything:
+            return None
+        before = self.pieces[index - 1].name
+        part = self.jobs[name].part
+        if part is not None and part.first and (before not in self.pdfs or before in self.flying):
+            return None  # after the part before it is written: its cut may move
+        return Layout(self.job(piece, start, seeds), hold=False)
 
     def then(self, task: Task, answer: Answer) -> list[Task]:
         if isinstance(task, Layout) and task.job.cover and self.cover is not None:
@@ -187,14 +209,16 @@ class _Settling:
     def extend(self, name: str) -> None:
         """Plan the part that follows chunk `name`'s, a part of a long document (parts.py),
         once its layout says where it is cut (dropping the parts planned after an earlier
-        cut); when no page of it opens at an entry, lay the document out whole instead."""
+        cut); when no page of it opens at an entry, lay the document out whole instead (the
+        first part), or the rest of it (a continuation)."""
         index = next(i for i, piece in enumerate(self.pieces) if piece.name == name)
         long, job = self.pieces[index].long, self.jobs[name]
         if long is None or job.part is None or job.part.last:
             return
         stale = list(itertools.takewhile(lambda p: "." in p.name, self.pieces[index + 1 :]))
-        if self.shapes[name].cut == 0:
-            self.jobs[name] = whole_job(job, long)
+        if self.shapes[name].cut == 0:  # no page opens at an entry: not cut
+            first = job.part.first == 0
+            self.jobs[name] = whole_job(job, long) if first else rest_job(job, long)
             for mapping in (self.shapes, self.pdfs, self.held):
                 mapping.pop(name, None)
             following = None
@@ -210,7 +234,8 @@ class _Settling:
         if following is None:
             return
         self.pieces.insert(
-            index + 1, Piece(following.name, "back", "", frozenset(), frozenset(), long)
+            index + 1,
+            Piece(following.name, self.pieces[index].kind, "", frozenset(), frozenset(), long),
         )
         self.jobs[following.name] = following
         found = self.stored(following) if self.stored is not None else None

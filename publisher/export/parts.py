@@ -38,6 +38,16 @@ figures, `Part.columns`). A continuation part also holds the row before its firs
 once the collapsed borders are resolved (COLUMNS, BEFORE: columns.py). Not cut: a table with a
 cell spanning rows or columns (`long_table_of`), or a column of a percentage width (laid out
 whole, columns.py); tests/test_long_table.py compares the parts with the whole.
+
+The contents (export/nested_parts.py) are nested lists (`ol.toc > li.toc-part > ol >
+li.toc-review`, `li.toc-front`): their entries are the leaf items, in document order, cut by
+the same rule (export/pdf/nested_cut.py). A continuation keeps the items its first entry is in
+(ENCLOSING: their own link, `::marker` and `::before` not drawn, as on a page of the whole
+that opens inside them) and what precedes it as empty hidden placeholders, so each element
+keeps its path (the pagination needs no renumbering) and its place among its siblings; the
+items it opens inside of keep their list number (`value`). Contents are cut from the front
+matter's chunk only when long (export/pieces.py), and their parts print other chunks' page
+numbers: measured, then laid out again as the contents are (export/chunked.py `front`).
 """
 
 from __future__ import annotations
@@ -49,6 +59,9 @@ import lxml.html
 
 from ..base.outline import Kind
 from .chunkdata import ChunkJob, Part, Shape
+from .nested_parts import nested_list, nested_text
+from .part_marks import CONTINUED, HIDDEN, MARK
+from .part_marks import PART_STYLE as PART_STYLE  # where export/pdf/chunks.py takes it
 
 # A document of more than LONG_ENTRIES entries is laid out in parts of PART_ENTRIES: a part is
 # then never longer than a document the 400-review benchmark book lays out whole (its contents
@@ -57,15 +70,8 @@ from .chunkdata import ChunkJob, Part, Shape
 LONG_ENTRIES = 450
 PART_ENTRIES = 300  # about 10 pages of an index, 60 of the contributors
 LONG_KINDS = frozenset({Kind.FILM_INDEX, Kind.DIRECTOR_INDEX, Kind.CONTRIBUTORS})
-MARK = "data-publisher-part"  # HIDDEN or CONTINUED on the elements of a continuation part
-HIDDEN, CONTINUED = "hidden", "continued"
 # On a table part's table: its document's id; on the row before a continuation's first, BEFORE.
 COLUMNS, BEFORE = "data-publisher-columns", "before"
-PART_STYLE = (
-    f'[{MARK}="{HIDDEN}"] {{ display: none !important }}\n'
-    f'[{MARK}="{CONTINUED}"] {{ margin-top: 0 !important; padding-top: 0 !important;'
-    " border-top-width: 0 !important }\n"
-)
 # A page rule for the first page would style a continuation part's first page, which is not
 # the document's first.
 _FIRST_PAGE = re.compile(r"@page[^{]*:first\b")
@@ -86,6 +92,7 @@ class Long:
     ending: str
     tail: str
     rows: bool = False  # the entries are the rows of the container's <tbody> (a table)
+    nested: bool = False  # the entries are the leaf items of nested lists (nested_parts.py)
 
 
 def long_of(
@@ -94,11 +101,17 @@ def long_of(
     """The document as a Long when it is one of LONG_KINDS with a list of more than
     LONG_ENTRIES entries: a `<ul>` or `<ol>` child of its element, whose children are the
     entries, or one of TABLE_KINDS with a table of more than LONG_ENTRIES rows
-    (`long_table_of`); None otherwise, and when the stylesheet styles the first page."""
+    (`long_table_of`), or the contents with more than LONG_ENTRIES leaf items in its nested
+    lists; None otherwise, and when the stylesheet styles the first page."""
     if _FIRST_PAGE.search(stylesheet):
         return None
     if kind in TABLE_KINDS:
         return long_table_of(document, after, ending, tail)
+    if kind is Kind.CONTENTS:  # nested lists: its entries are their leaf items
+        found = nested_list(document)
+        if found is None or found[2] <= LONG_ENTRIES:
+            return None
+        return Long(document, *found, after, ending, tail, nested=True)
     if kind not in LONG_KINDS:
         return None
     root = lxml.html.fragment_fromstring(document)
@@ -112,10 +125,16 @@ def long_of(
     return Long(document, str(root.get("id")), lists[0], entries, after, ending, tail)
 
 
-def part_text(long: Long, first: int, size: int = 0) -> str:
-    """The markup of the part with the entries [first, first + `size` or PART_ENTRIES),
-    followed by what follows the document when it is the last part, and the page's end."""
-    size = size or PART_ENTRIES
+def part_text(long: Long, first: int, size: int | None = None) -> str:
+    """The markup of the part with the entries [first, first + size) (PART_ENTRIES unless
+    told), followed by what follows the document when it is the last part, and the page's
+    end."""
+    size = PART_ENTRIES if size is None else size
+    if long.nested:
+        part = nested_text(long.document, long.container, first, size)
+        if first + size >= long.entries:
+            return part + long.after + long.ending + long.tail
+        return part + long.tail
     root = lxml.html.fragment_fromstring(long.document)
     children = [child for child in root if isinstance(child.tag, str)]
     container = children[long.container]
@@ -145,7 +164,7 @@ def first_part(long: Long) -> Part:
     """The part that opens the document."""
     if long.rows:  # its worker measures the whole table's columns (export/pdf/columns.py)
         return Part(0, False, False, long.identifier, long.container, 2, table=long.document)
-    return Part(0, False, False, long.identifier, long.container)
+    return Part(0, False, False, long.identifier, long.container, nested=long.nested)
 
 
 def next_part(job: ChunkJob, shape: Shape, long: Long) -> ChunkJob:
@@ -182,6 +201,17 @@ def whole_job(job: ChunkJob, long: Long) -> ChunkJob:
     prefix = job.html[: len(job.html) - len(part_text(long, 0))]
     text = long.document + long.after + long.ending + long.tail
     return replace(job, html=prefix + text, part=None)
+
+
+def rest_job(job: ChunkJob, long: Long) -> ChunkJob:
+    """The job of a continuation part, `job`, made the document's last part: every entry from
+    its first on (no page of it opens at an entry before its last: it cannot be cut)."""
+    part = job.part
+    assert part is not None and part.first > 0
+    prefix = job.html[: len(job.html) - len(part_text(long, part.first))]
+    text = part_text(long, part.first, long.entries)
+    last = replace(part, last=True)
+    return replace(job, html=prefix + text, part=last, sentinel=bool(long.ending))
 
 
 def part_name(name: str, first: int, left: bool) -> str:

@@ -1,6 +1,7 @@
-"""The book's page cut into the chunks export/chunked.py lays out: the front matter, groups
-of about √n parts and reviews, each document of the back matter that opens on a recto (a long
-one in parts: export/parts.py), and each chunk's job."""
+"""The book's page cut into the chunks export/chunked.py lays out: the front matter (long
+contents a chunk of their own, in parts), groups of about √n parts and reviews, each document
+of the back matter that opens on a recto (a long one in parts: export/parts.py), and each
+chunk's job."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ def split(book: RenderedBook) -> list[Piece]:
     back = [
         i for i, document in enumerate(documents) if i > body[-1] and document.kind in BACK_RECTO
     ]
-    cuts = [0, body[0], *range(body[0] + size, body[-1] + 1, size), body[-1] + 1, *back]
+    cuts = [0, *_contents_cuts(book, body[0]), body[0]]
+    cuts += [*range(body[0] + size, body[-1] + 1, size), body[-1] + 1, *back]
     cuts.append(len(documents))
     cuts = sorted(set(cuts))
     pieces: list[Piece] = []
@@ -79,12 +81,24 @@ def split(book: RenderedBook) -> list[Piece]:
         end = positions[low] + len(documents[low].body)
         long = long_of(documents[low].kind, page[positions[low] : end],
                        page[end : positions[high]], ending, tail, book.stylesheet)  # fmt: skip
-        if kind == "back" and long is not None:
+        if kind != "body" and long is not None:
             html = head + part_text(long, 0)
         else:
             long = None
         pieces.append(Piece(f"{kind}-{number:03d}", kind, html, ids, targets, long))
     return pieces
+
+
+def _contents_cuts(book: RenderedBook, body: int) -> list[int]:
+    """Where the front matter (its documents before number `body`) is cut when its contents
+    are laid out in parts (parts.py `contents_of`): before the contents and after them, so
+    they are a chunk of their own (each opens on a recto: paged.css); none otherwise (a front
+    chunk as one: every book of 400 reviews or less)."""
+    for index, document in enumerate(book.documents[:body]):
+        if document.kind is Kind.CONTENTS:
+            long = long_of(document.kind, document.body, "", "", "", book.stylesheet)
+            return [index, index + 1] if long is not None else []
+    return []
 
 
 def _anchors(documents: tuple[Document, ...]) -> tuple[frozenset[str], frozenset[str]]:

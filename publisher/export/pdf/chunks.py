@@ -33,6 +33,7 @@ from .laid import (
     tables_released,
     to_write,
 )
+from .nested_cut import nested_cut
 from .pagination import paginate
 from .patches import list_numbers_kept, notes_stay_with_calls
 from .pseudo_styles import pseudo_styles_on_demand
@@ -106,7 +107,9 @@ def _lay_out(job: ChunkJob, access: Access, fonts: Any, tabled: bool) -> tuple[L
     tables_released(kept[0])
     laid = LaidChunk(job, document, kept[0], seeds_used)
     whole = part is not None and part.depth == 2 and not table  # its table laid out whole
-    cut = part_cut(laid) if part is not None and not part.last and not whole else 0
+    cut = 0
+    if part is not None and not part.last and not whole:  # nested lists: the contents
+        cut = nested_cut(laid) if part.nested else part_cut(laid)
     check_chunk(laid)
     anchors: dict[str, int] = {}
     for index, page in enumerate(laid.pages):
@@ -174,7 +177,7 @@ def finish_chunk(laid: LaidChunk, shape: Shape, start: int, seeds: dict[str, str
     )
     continued = job.part is not None and job.part.first > 0
     pagination = paginate(document, start, continued) if job.paginate else None
-    if pagination is not None and job.part is not None and job.part.first:
+    if pagination is not None and job.part is not None and job.part.first and not job.part.nested:
         pagination = entries_renumbered(pagination, job.part)
     if screen_later is not None:
         screen = screen_later()
