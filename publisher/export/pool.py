@@ -40,7 +40,7 @@ from typing import Any
 from ..base.access import Access
 from .chunkdata import ChunkJob, ChunkPdf, Shape
 from .heap import give_back_memory
-from .zygote import Crew, Worker, WorkerFailed
+from .zygote import Crew, Worker, WorkerFailed, Zygote
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,16 @@ def forked_early(count: int, access: Access) -> Iterator[None]:
         if _early is early:
             _early = None
             early.crew.end()
+
+
+def early_zygote() -> Zygote | None:
+    """The zygote `forked_early` forked for this thread (None: none, or a Pool runs on it), to
+    run a call in a process that does not start with the book (`Zygote.run`: the screen PDF's
+    merge, export/editions.py `_aside`)."""
+    early = _early
+    if early is None or early.in_use or early.thread != threading.get_ident():
+        return None
+    return early.crew.zygote
 
 
 def _drop_early(early: _Early) -> None:
