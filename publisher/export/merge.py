@@ -79,9 +79,8 @@ def merge(
     facts, scratch = facts_of(chunks, cache)
     version = facts[0].version if facts else "1.3"
     buffer = io.BytesIO()  # stays empty when written to `output`
-    writer = Writer(
-        buffer if output is None else output, max(version, "1.5")
-    )  # object streams are PDF 1.5
+    # Object streams are PDF 1.5.
+    writer = Writer(buffer if output is None else output, max(version, "1.5"))
     tagged = bool(facts) and all(known.tagged for known in facts)
     book = _Book(writer, tagged, sum(known.pages for known in facts))
     fonts, font_numbers = united_fonts(chunks, facts, writer.count, cache, scratch)
