@@ -182,9 +182,7 @@ def forked_early(count: int, access: Access) -> Iterator[None]:
 
 
 def early_zygote() -> Zygote | None:
-    """The zygote `forked_early` forked for this thread (None: none, or a Pool runs on it), to
-    run a call in a process that does not start with the book (`Zygote.run`: the screen PDF's
-    merge, export/editions.py `_aside`)."""
+    """`forked_early`'s zygote in this thread, unless a Pool runs on it (editions.py `_aside`)."""
     early = _early
     if early is None or early.in_use or early.thread != threading.get_ident():
         return None
