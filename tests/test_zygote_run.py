@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import signal
 import sys
 from functools import partial
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from publisher.base.access import Access
-from publisher.export import pool
+from publisher.export import editions, pool
 from publisher.export.zygote import WorkerFailed, Zygote
 
 BOOK_MIB = 96  # what the build allocates after forking the zygote
@@ -48,6 +49,15 @@ def _where() -> tuple[int, int, int]:
 
 def _failing(message: str) -> None:
     raise ValueError(message)
+
+
+def _killed() -> bytes:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return b""
+
+
+def _pid() -> bytes:
+    return str(os.getpid()).encode()
 
 
 def _zygote() -> Zygote:
@@ -110,3 +120,13 @@ def test_a_pool_in_use_lends_no_zygote(tmp_path: Path) -> None:
         with pool.Pool(2, access):
             assert pool.early_zygote() is None  # its workers are being forked and taken
         assert pool.early_zygote() is not None
+
+
+def test_a_call_whose_process_dies_is_done_here(tmp_path: Path) -> None:
+    with pool.forked_early(2, Access(tmp_path)):
+        zygote = _zygote()
+        with pytest.raises(WorkerFailed, match="ended without answering"):
+            zygote.run(_killed)()
+        # The screen PDF's merge then runs in the build's process (editions.py `_aside`).
+        assert editions._awaited_or_here(zygote.run(_killed), _pid) == _pid()
+        assert editions._awaited_or_here(zygote.run(_pid), _pid) != _pid()

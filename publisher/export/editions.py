@@ -31,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import cast
 
 from ..base.files import write_atomically, write_bytes_atomically
 from ..base.rendered import Exported, Pagination, RenderedBook
@@ -195,11 +194,11 @@ def _aside(work: Callable[[], bytes], workers: int, cold: bool) -> Callable[[], 
     merge (most chunks from the store: read mostly from the merge cache, 0.1 s at 100
     reviews, where a fork cost more than it saved)."""
     zygote = early_zygote() if cold else None
+    if zygote is not None and workers == 1:
+        return partial(_run_by, zygote, work)
     if zygote is not None:
         with contextlib.suppress(WorkerFailed):
-            if workers > 1:
-                return cast(Callable[[], bytes], zygote.run(work))
-            return partial(_run_by, zygote, work)
+            return partial(_awaited_or_here, zygote.run(work), work)
     if cold and workers > 1 and may_fork(workers) and threading.active_count() == 1:
         from .pdf.forked import forked  # the package: WeasyPrint, loaded only for a PDF
 
@@ -209,8 +208,23 @@ def _aside(work: Callable[[], bytes], workers: int, cold: bool) -> Callable[[], 
 
 
 def _run_by(zygote: Zygote, work: Callable[[], bytes]) -> bytes:
-    """`work` run in a process `zygote` forks now, waited for (Zygote.run)."""
-    return cast(bytes, zygote.run(work)())
+    """`work` run in a process `zygote` forks now, waited for; run here when the zygote does
+    not answer."""
+    try:
+        waited = zygote.run(work)
+    except WorkerFailed:
+        return work()
+    return _awaited_or_here(waited, work)
+
+
+def _awaited_or_here(waited: Callable[[], bytes], work: Callable[[], bytes]) -> bytes:
+    """What `waited` (Zygote.run's) answers; `work` run here when its process ended without
+    answering (killed), as pdf/forked.py does (WorkerFailed: what `work` raised, when it does
+    not pickle, is then raised here)."""
+    try:
+        return waited()
+    except WorkerFailed:
+        return work()
 
 
 # What `_prepared` puts in the place of the print page's head to cut it (chunked.py `split`).
