@@ -15,11 +15,13 @@ Peak RSS (issue 17): the two books are handed over (export.Handed) and let go of
 jobs are made, so the book's text is held once, by the jobs, which share the page's head
 (`_prepared`); when a layout must then be done apart or whole, they are rendered anew. Each
 chunk's two writes go to the chunk store's files as they come back from the pool
-(ChunkStore.spill), and the merges read them back one at a time; the screen PDF is written
-by the process that merges it (`keep_screen`), so its bytes never come back here.
+(ChunkStore.spill), and the merges read them back one at a time; each PDF is written to its
+file as it is merged (`print_merge`, screen.py `screen_merge`), never held whole. The screen
+PDF is merged by a process the layout workers' zygote forks (`_aside`), which starts without
+the book this one holds.
 
 The build's one-core tail (issue 17): the screen PDF's cover is one more task of the chunks'
-pool (screen.py `Cover`), and with more than one worker the screen PDF is merged in a forked
+pool (screen.py `Cover`), and with more than one worker the screen PDF is merged in another
 process while this one merges and writes the print PDF (`_aside`).
 """
 
