@@ -54,6 +54,7 @@ class Imprint:
 
 
 def imprint_of(book: RenderedBook) -> Imprint:
+    """`book`'s Imprint (its spec and pdf.book_id)."""
     from . import pdf
 
     return Imprint(book.anthology.spec, pdf.book_id(book))
