@@ -17,7 +17,7 @@ import pytest
 from publisher import passes, pipeline
 from publisher.base.diagnostics import has_errors
 from publisher.base.rendered import Target
-from publisher.export import chunk_cost, editions, pdf
+from publisher.export import chunk_cost, editions, pdf, pool
 from publisher.export.chunk_cost import forking
 from publisher.export.chunkdata import ChunkJob, LayoutsDiffer, ScreenJob
 from publisher.export.pdf import cascades, chunks
@@ -192,13 +192,16 @@ def test_the_screen_merge_runs_beside_the_print_merge_with_two_workers(
 ) -> None:  # fmt: skip
     anthology = _book(make_project)
     log = tmp_path / "merges.txt"  # appended to by the forked merge too
-    original_screen, original_print = editions.screen_merge, editions.print_pdf
+    original_screen, original_print = editions.screen_merge, editions.print_merge
 
     def logged(name: str, original: Any) -> Any:
         def merge(*args: Any) -> Any:
             with log.open("a", encoding="utf-8") as file:
-                file.write(f"{name}={os.getpid()}\n")
-            return original(*args)
+                file.write(f"{name}={os.getpid()},{os.getppid()}\n")
+            merged = original(*args)
+            with log.open("a", encoding="utf-8") as file:
+                file.write(f"{name}-end={os.getpid()},{os.getppid()}\n")
+            return merged
 
         return merge
 
@@ -206,7 +209,8 @@ def test_the_screen_merge_runs_beside_the_print_merge_with_two_workers(
     # Threads earlier tests left idle in this process would forbid the fork (a lock one holds
     # stays held in the child): a build's process has none.
     monkeypatch.setattr(editions.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(editions, "print_pdf", logged("print", original_print))
+    monkeypatch.setattr(pool.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(editions, "print_merge", logged("print", original_print))
     if edit:  # a warm build, then one review edited: one chunk laid out again
         _build(anthology, tmp_path / "out", workers)
         edited = anthology.parent / "reviews" / "resena-05.md"
@@ -214,12 +218,20 @@ def test_the_screen_merge_runs_beside_the_print_merge_with_two_workers(
         edited.write_text(text.replace("pueblo", "aldea!", 1), encoding="utf-8")
         log.unlink()
     _build(anthology, tmp_path / "out", workers, clean=not edit)
-    merges = dict(line.split("=") for line in log.read_text(encoding="utf-8").split())
-    # Two workers, a cold build: the screen PDF is merged in a process forked from the
-    # build's while the build merges the print PDF (editions.py `_aside`); one worker (one
-    # core), or an edit (the merges mostly read from the merge cache): both in the build's.
-    assert merges["print"] == str(os.getpid())
-    assert (merges["screen"] != str(os.getpid())) == (workers == 2 and not edit)
+    lines = log.read_text(encoding="utf-8").split()
+    merges = {name: tuple(ids.split(",")) for name, ids in (line.split("=") for line in lines)}
+    here = str(os.getpid())
+    assert merges["print"][0] == here
+    if edit:  # the merges mostly read from the merge cache: both in the build's process
+        assert merges["screen"][0] == here
+        return
+    # A cold build: the screen PDF is merged in a process the layout workers' zygote forks
+    # (editions.py `_aside`), not one forked from the build (which would start with the
+    # book): its parent is not the build's process.
+    assert merges["screen"][0] != here and merges["screen"][1] != here
+    order = [line.split("=")[0] for line in lines]
+    if workers == 1:  # one core: one merge after the other
+        assert order == ["print", "print-end", "screen", "screen-end"]
 
 
 def test_the_paginated_editions_are_made_while_the_screen_pdf_merges(

@@ -14,6 +14,7 @@ grows).
 from __future__ import annotations
 
 import gc
+import json
 from pathlib import Path
 from typing import Any
 
@@ -56,19 +57,18 @@ def test_the_screen_merge_holds_no_print_chunk(
 ) -> None:
     anthology = _book(make_project)
     out = tmp_path / "out"
-    seen: list[tuple[int, int, list[Path]]] = []
+    log = tmp_path / "seen.json"  # the merge runs in another process (editions.py `_aside`)
     merging = editions.screen_merge
 
-    def screen_merge(book: RenderedBook, chunks: list[ChunkPdf], *args: Any) -> Any:
+    def screen_merge(imprint: Any, chunks: list[ChunkPdf], *args: Any) -> Any:
         held = [chunk for chunk in _alive(ChunkPdf) if chunk.screen]
-        written = [path for path in out.rglob("*.pdf") if path.read_bytes()[:5] == b"%PDF-"]
-        seen.append((len(chunks), len(held), written))
-        return merging(book, chunks, *args)
+        written = [str(p) for p in out.rglob("*.pdf") if p.read_bytes()[:5] == b"%PDF-"]
+        log.write_text(json.dumps([len(chunks), len(held), written]), encoding="utf-8")
+        return merging(imprint, chunks, *args)
 
     monkeypatch.setattr(editions, "screen_merge", screen_merge)
     _build(anthology, out, 1, cache=False)
-    assert len(seen) == 1
-    chunks, held, written = seen[0]
+    chunks, held, written = json.loads(log.read_text(encoding="utf-8"))
     assert chunks > 2
     assert held == 0  # no chunk carries both writes: the print bytes are gone
     assert len(written) == 1  # the print PDF is on disk (staged) before the screen's merge

@@ -61,6 +61,16 @@ def _cache(tmp_path: Path) -> MergeCache:
     return MergeCache(tmp_path / "merge", BOOK_ID)
 
 
+def test_a_merge_written_to_a_file_is_the_merge_made_as_bytes(tmp_path: Path) -> None:
+    """export/merge.py `merge(output=…)`: the file written as it is merged (issue 17: the
+    build never holds the merged PDF whole) holds the bytes a merge returns."""
+    chunks = [FIRST, SECOND, THIRD]
+    path = tmp_path / "escrito.pdf"
+    with path.open("wb") as output:
+        assert merge.merge(chunks, BOOK_ID, cache=_cache(tmp_path), output=output) == b""
+    assert path.read_bytes() == merge.merge(chunks, BOOK_ID)
+
+
 def test_a_merge_from_kept_segments_equals_a_merge_from_nothing(
     tmp_path: Path, counted: Counted
 ) -> None:

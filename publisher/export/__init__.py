@@ -114,9 +114,9 @@ def write_editions(
     layout of the print book's chunks (export/editions.py `export_editions`, which lets go of
     the books once their chunk jobs are made), atomically; `tell` hears of the chunks of that
     layout laid out or reused, `tell_screen` of the screen PDF's own (its cover; all its chunks
-    when it needs a layout of its own), `tell_print` of the print PDF's then. The print PDF is
-    written as soon as it is merged, the screen PDF by the process that merges it (a forked
-    one, export/editions.py `_aside`); `meanwhile(pagination)` is called with the print PDF's
+    when it needs a layout of its own), `tell_print` of the print PDF's then. Each PDF is
+    written as it is merged, by the process that merges it (the screen PDF's: another one,
+    export/editions.py `_aside`); `meanwhile(pagination)` is called with the print PDF's
     pagination while the screen PDF is merged (export_editions), `idle()` once while the
     chunks are laid out if a worker would wait (chunked.py `lay_out`); both are returned without
     their bytes (`data` b"": they are on disk)."""
@@ -124,18 +124,9 @@ def write_editions(
     from .editions import export_editions
 
     store = ChunkStore(chunking.store, chunking.reuse) if chunking.store is not None else None
-
-    def keep_print(exported: Exported) -> Exported:
-        write_bytes_atomically(paths[0], exported.data)
-        return dataclasses.replace(exported, data=b"")
-
-    def keep_screen(data: bytes) -> None:  # where it is merged: a forked process, often
-        write_bytes_atomically(paths[1], data)
-
     exported = export_editions(
-        handed, chunking.workers, store, tell, tell_screen, tell_print, keep_print, meanwhile,
-        idle, keep_screen,
-    )  # fmt: skip
+        handed, chunking.workers, store, tell, tell_screen, tell_print, meanwhile, idle, paths
+    )
     for path, made in zip(paths, exported, strict=True):
         if made.data:  # laid out apart or whole: not written yet
             write_bytes_atomically(path, made.data)

@@ -34,7 +34,7 @@ import datetime as dt
 import hashlib
 import io
 import itertools
-from typing import Any
+from typing import IO, Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
@@ -57,9 +57,11 @@ def merge(
     moment: dt.datetime | None = None,
     labels: tuple[PageLabel, ...] = (),
     cache: MergeCache | None = None,
+    output: IO[bytes] | None = None,
 ) -> bytes:
-    """The chunks' pages in order as one PDF's bytes. `book_id`: 32 hex digits. `labels`: the
-    file's /PageLabels (none when empty). `moment`:
+    """The chunks' pages in order as one PDF's bytes; with `output` (a binary file), written
+    there as they are made instead (the file is never held whole) and b"" returned.
+    `book_id`: 32 hex digits. `labels`: the file's /PageLabels (none when empty). `moment`:
     the build's, written as CreationDate and ModDate (and the XMP's dates, when it has them)
     over the chunks' own; None keeps theirs (SOURCE_DATE_EPOCH's, when it is set: chunks are
     kept in the cache, so they cannot carry the clock). `cache`: where the chunks' facts,
@@ -76,8 +78,9 @@ def merge(
     cache = cache or MergeCache(None, book_id)
     facts, scratch = facts_of(chunks, cache)
     version = facts[0].version if facts else "1.3"
-    buffer = io.BytesIO()
-    writer = Writer(buffer, max(version, "1.5"))  # object streams are PDF 1.5
+    buffer = io.BytesIO()  # stays empty when written to `output`
+    # Object streams are PDF 1.5.
+    writer = Writer(buffer if output is None else output, max(version, "1.5"))
     tagged = bool(facts) and all(known.tagged for known in facts)
     book = _Book(writer, tagged, sum(known.pages for known in facts))
     fonts, font_numbers = united_fonts(chunks, facts, writer.count, cache, scratch)

@@ -40,7 +40,7 @@ from typing import Any
 from ..base.access import Access
 from .chunkdata import ChunkJob, ChunkPdf, Shape
 from .heap import give_back_memory
-from .zygote import Crew, Worker, WorkerFailed
+from .zygote import Crew, Worker, WorkerFailed, Zygote
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,14 @@ def forked_early(count: int, access: Access) -> Iterator[None]:
         if _early is early:
             _early = None
             early.crew.end()
+
+
+def early_zygote() -> Zygote | None:
+    """`forked_early`'s zygote in this thread, unless a Pool runs on it (editions.py `_aside`)."""
+    early = _early
+    if early is None or early.in_use or early.thread != threading.get_ident():
+        return None
+    return early.crew.zygote
 
 
 def _drop_early(early: _Early) -> None:

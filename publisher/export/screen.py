@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..base.diagnostics import Diagnostic
+from ..base.files import write_atomically
 from ..base.gate import note
 from ..base.locale import Locale
+from ..base.model import AnthologySpec
 from ..base.rendered import Exported, Pagination, RenderedBook, Target
 from .chunkdata import SENTINEL, ChunkJob, ChunkPdf
 from .chunkstore import ChunkStore, book_prefixed, chunk_key, merge_cache
@@ -36,28 +39,54 @@ def screen_pdf(
     counted by the folios) and the chunks, labelled with the printed folios
     (export/pagelabels.py). `kept`: what was taken from the book before its page was let go
     (its diagnostics)."""
-    data = screen_merge(book, chunks, pagination, store, cover)
+    data = screen_merge(imprint_of(book), chunks, pagination, store, cover)
     return screen_exported(data, chunks, kept, cover)
 
 
-def screen_merge(
-    book: RenderedBook, chunks: list[ChunkPdf], pagination: Pagination | None,
-    store: ChunkStore | None, cover: Cover | None,
-) -> bytes:  # fmt: skip
-    """The screen PDF's bytes (`screen_pdf`): the merge, its /PageLabels and PDF/UA marks.
-    Raises ValueError when `cover` was not laid out yet."""
+@dataclass(frozen=True)
+class Imprint:
+    """What a merge needs of its book: the anthology's `spec` (the book's word for the cover)
+    and `book_id` (the first half of the file's /ID: pdf.book_id). Small, so a merge run in
+    another process gets it, not the book (export/editions.py `_aside`)."""
+
+    spec: AnthologySpec
+    book_id: str
+
+
+def imprint_of(book: RenderedBook) -> Imprint:
+    """`book`'s Imprint (its spec and pdf.book_id)."""
     from . import pdf
+
+    return Imprint(book.anthology.spec, pdf.book_id(book))
+
+
+def screen_merge(
+    imprint: Imprint, chunks: list[ChunkPdf], pagination: Pagination | None,
+    store: ChunkStore | None, cover: Cover | None, into: Path | None = None,
+) -> bytes:  # fmt: skip
+    """The screen PDF's bytes (`screen_pdf`): the merge, its /PageLabels and PDF/UA marks;
+    with `into`, written there instead (atomically, as it is merged: never held whole) and
+    b"" returned. Raises ValueError when `cover` was not laid out yet, OSError (and
+    ForeignOutput) as base/files.py `write_atomically`."""
     from .merge import merge
-    from .output_intent import pdfx_for_spec
     from .pagelabels import page_labels
 
     front = _front(cover)
     folios = [page.label for page in pagination.pages] if pagination else []
-    word = Locale.for_spec(book.anthology.spec).word("cover")
+    word = Locale.for_spec(imprint.spec).word("cover")
     labels = page_labels(front[0].shape.pages if front else 0, word, folios)
-    book_id = pdf.book_id(book)
-    data = merge(front + chunks, book_id, moment(), labels, merge_cache(store, book_id))
-    data = pdfx_for_spec(data, book.anthology.spec, "pdf/ua-1")
+    cache = merge_cache(store, imprint.book_id)
+    # A PDF/UA-1 file is written as merged (export/output_intent.py makes only PDF/X files).
+    if into is None:
+        data = merge(front + chunks, imprint.book_id, moment(), labels, cache)
+    else:
+        data = b""
+
+        def written(temp: Path) -> None:
+            with temp.open("wb") as output:
+                merge(front + chunks, imprint.book_id, moment(), labels, cache, output)
+
+        write_atomically(into, written)
     give_back_memory()  # the merge's objects, freed: not carried into the next edition
     return data
 
@@ -137,6 +166,11 @@ class Cover:
     store: ChunkStore | None
     tell: Callable[[str, bool], None] | None = None
     chunk: ChunkPdf | None = None
+
+    def detached(self) -> Cover:
+        """The cover without its store and its `tell`: what a merge run in another process
+        needs of it (export/editions.py `_aside`: it must pickle)."""
+        return Cover(self.job, None, None, self.chunk)
 
     def _key(self) -> tuple[str, str]:
         owner = f"cover-{self.job.book_id}"

@@ -28,8 +28,10 @@ import os
 import signal
 import socket
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..base.access import Access
@@ -38,6 +40,7 @@ Connection = multiprocessing.connection.Connection
 Serve = Callable[[Connection, Access], None]  # a worker's loop: its pipe end, the build's gate
 
 FORK = b"f"  # request: fork one worker
+RUN = b"r"  # request: fork one process that runs one call (`Zygote.run`)
 END = b"e"  # request: wait for the workers and end
 PID_BYTES = 8
 END_SECONDS = 5.0  # a worker still running this long after the zygote is told to end is killed
@@ -64,6 +67,7 @@ class Zygote:
     ends the zygote once it has waited for its workers (which must have been told to end)."""
 
     def __init__(self, access: Access, serve: Serve) -> None:
+        self.spare: list[Worker] = []  # workers ordered, read before a `run` was answered
         here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         context = multiprocessing.get_context("fork")
         self.process: Any = context.Process(
@@ -80,9 +84,42 @@ class Zygote:
         self.ordered += count
 
     def take(self) -> Worker:
+        if self.spare:
+            return self.spare.pop(0)
         if self.ordered == 0:
             self.order()
         self.ordered -= 1
+        return self._answer()
+
+    def run(self, work: Callable[[], Any]) -> Callable[[], Any]:
+        """`work` started in a process forked from the zygote now, so that it starts with the
+        zygote's memory, not the build's (issue 17: the screen PDF's merge, forked from the
+        build, began with the whole book). `work` must pickle (a module's function, or a
+        `functools.partial` of one with arguments that pickle); it runs with what the zygote
+        inherited, as a worker does. The function returned waits for its answer and raises
+        what `work` raised (WorkerFailed when that does not pickle, or when the process
+        ended without answering); interrupted (SIGTERM raised as an exception, Ctrl-C), it
+        kills the process and waits for its end before the interruption goes on. Raises
+        WorkerFailed when the zygote does not answer."""
+        while self.ordered:  # workers ordered and not taken: their answers come first
+            self.ordered -= 1
+            self.spare.append(self._answer())
+        with contextlib.suppress(OSError):  # an ended zygote: _answer says so
+            self.socket.sendall(RUN)
+        once = self._answer()
+        try:
+            once.connection.send(work)
+        except BaseException as exc:  # it reads the end of its pipe and ends
+            once.connection.close()
+            if isinstance(exc, OSError):
+                raise WorkerFailed(
+                    f"the process forked to run a call (pid {once.pid}) ended"
+                ) from None
+            raise
+        return partial(_awaited, once)
+
+    def _answer(self) -> Worker:
+        """The next process the zygote forked: its pid and the build's end of its pipe."""
         try:
             message, fds, _, _ = socket.recv_fds(self.socket, PID_BYTES, 1)
         except OSError as error:
@@ -157,11 +194,11 @@ def _zygote(there: socket.socket, here: socket.socket, access: Access, serve: Se
     gc.freeze()  # what the workers inherit: their collections skip it
     children: set[int] = set()
     try:
-        while there.recv(1) == FORK:
+        while (request := there.recv(1)) in (FORK, RUN):
             ours, theirs = multiprocessing.Pipe()
             pid = os.fork()
             if pid == 0:  # the worker: never returns
-                _worker(there, ours, theirs, access, serve)
+                _worker(there, ours, theirs, access, serve if request == FORK else _once)
             theirs.close()
             socket.send_fds(there, [pid.to_bytes(PID_BYTES, "little")], [ours.fileno()])
             ours.close()
@@ -185,6 +222,43 @@ def _worker(
         code = 1
     finally:
         os._exit(code)  # no atexit handlers, no flushing of the zygote's buffers
+
+
+def _once(connection: Connection, access: Access) -> None:
+    """A process forked for `Zygote.run`: read the call, run it, send back (True, its answer)
+    or (False, what it raised), then end."""
+    work = connection.recv()
+    try:
+        answer: tuple[bool, Any] = (True, work())
+    except Exception as exc:
+        answer = (False, exc)
+    try:
+        connection.send(answer)
+    except Exception:  # not picklable: its text instead
+        connection.send((False, WorkerFailed(traceback.format_exc())))
+
+
+def _awaited(once: Worker) -> Any:
+    """The answer of a process `Zygote.run` forked, or what it raised (see there)."""
+    try:
+        try:
+            ok, answer = once.connection.recv()
+        except (EOFError, OSError):
+            raise WorkerFailed(
+                f"the process {once.pid} forked to run a call ended without answering"
+            ) from None
+        except BaseException:  # interrupted: the process must not outlive this wait
+            with contextlib.suppress(OSError):
+                os.kill(once.pid, signal.SIGKILL)
+            with contextlib.suppress(EOFError, OSError):
+                while True:  # its end of the pipe closes when it ends
+                    once.connection.recv_bytes()
+            raise
+    finally:
+        once.connection.close()
+    if not ok:
+        raise answer
+    return answer
 
 
 def _reap(children: set[int], seconds: float | None) -> None:
