@@ -190,7 +190,7 @@ def _remade(box: Any, table: Any, columns: Columns, figures: tuple[Any, ...]) ->
     maxs = [column[1] for column in columns]
     fixed = [column[2] for column in columns]
     table_min = spacing + sum(mins)
-    table_max = spacing + max(sum(maxs), sum(maxs) / ((100 - 0) / 100))
+    table_max = spacing + sum(maxs)  # no percentage: the large contribution is the sum
     width = table.style["width"]
     if width != "auto" and not check_math(width) and width.unit.lower() == "px":
         min_width = max_width = width.value
